@@ -1,0 +1,67 @@
+/**
+ * The few types every pipeline stage shares. A stage knows these and the small
+ * interface it consumes, never its neighbours.
+ */
+
+/** Epoch milliseconds. Every stage works on event time, never on the wall clock directly. */
+export type Millis = number;
+
+/** How a line's header was recognised. */
+export type LogFormat =
+  | 'bsd' // Nov  2 07:51:41 host prog[pid]: msg (optionally with <PRI>)
+  | 'rfc3339' // rsyslog high precision and journalctl -o short-iso
+  | 'rfc5424' // <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG
+  | 'journal' // journalctl -o json
+  | 'bare' // host prog[pid]: msg, no time at all
+  | 'other'; // not a syslog header: the whole line is the message (nginx, access logs, …)
+
+/** One parsed log line. Everything in it except `format` is attacker-influenced text. */
+export interface LogRecord {
+  /** Event time, or null when the line carries none. */
+  time: Millis | null;
+  host: string | null;
+  /** Program (syslog tag or journald _COMM) without the pid. */
+  program: string | null;
+  pid: number | null;
+  message: string;
+  format: LogFormat;
+}
+
+/** What a filter says about one line. */
+export type LineResult = 'fail' | 'success' | 'nofail' | 'none';
+
+/** A classified line: the unit detection counts. */
+export interface AuthEvent {
+  time: Millis | null;
+  filter: string;
+  /** Id of the rule that matched, or null. */
+  rule: string | null;
+  result: LineResult;
+  /** Raw host as logged (address or name), or null. */
+  host: string | null;
+  /** Canonical IP address when `host` is one, else null. */
+  ip: string | null;
+  user: string | null;
+  /** All users tried on the connection, when the filter tracks connections. */
+  users: string[] | null;
+  /** How many lines this failure gathers (multi-line connection tracking). */
+  attempts: number;
+  /** A session was opened (an `Accepted …` line), even when the line also counts as a failure. */
+  accepted: boolean;
+}
+
+export type FindingKind = 'bruteforce' | 'compromise' | 'slow-bruteforce';
+
+/** Something detection concluded about an attacker. */
+export interface Finding {
+  kind: FindingKind;
+  jail: string;
+  /** Whether `ip` is one address or an IPv6 prefix in CIDR form. */
+  scope: 'address' | 'prefix';
+  ip: string;
+  /** Failures counted for this finding. */
+  count: number;
+  first: Millis;
+  last: Millis;
+  users: string[];
+}

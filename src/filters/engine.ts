@@ -1,0 +1,273 @@
+/**
+ * Compiles a FilterSpec for one mode into a Classifier: regexes built once,
+ * rules indexed by their literal first characters so a line is only tried
+ * against the rules that can match it, and bounded per-connection state.
+ */
+import type { AuthEvent, LogRecord } from '../domain.js';
+import { canonicalIp } from '../net/ip.js';
+import { HOST, type FilterSpec, type RuleResult, type RuleSpec } from './spec.js';
+
+export class FilterSpecError extends Error {}
+
+export interface Classifier {
+  readonly filter: string;
+  readonly mode: string;
+  /** The event for a line this filter recognises, or null (not its program, or no rule matched). */
+  classify(record: LogRecord): AuthEvent | null;
+  /** Per-connection entries currently held. */
+  readonly connectionCount: number;
+}
+
+interface CompiledRule {
+  spec: RuleSpec;
+  re: RegExp;
+  result: RuleResult;
+  literal: string;
+}
+
+interface Connection {
+  peer: string | null;
+  host: string | null;
+  users: string[];
+  failedUsers: string[];
+  pending: number;
+  hostlessFailure: boolean;
+  lastSeen: number | null;
+}
+
+/** Connections are short-lived; a cap keeps a flood of pids from growing memory. */
+const MAX_CONNECTIONS = 50_000;
+const MAX_USERS_PER_CONNECTION = 32;
+/** Pre-authentication state older than this belongs to an earlier process with the same pid. */
+const CONNECTION_IDLE_MS = 10 * 60_000;
+const META = new Set('\\^$.|?*+()[]{}'.split(''));
+
+function literalPrefix(pattern: string): string {
+  let i = pattern.startsWith('^') ? 1 : 0;
+  let out = '';
+  for (; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (META.has(ch)) {
+      // A quantifier makes the previous character optional: drop it.
+      if ((ch === '?' || ch === '*' || ch === '{') && out.length > 0) out = out.slice(0, -1);
+      break;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule | null {
+  const result = typeof spec.result === 'string' ? spec.result : spec.result[mode];
+  if (result === undefined) return null;
+  const hosts = spec.pattern.split('{HOST}').length - 1;
+  if (hosts > 1)
+    throw new FilterSpecError(`${filter}: rule ${spec.id}: {HOST} may appear only once`);
+  const source = spec.pattern.replace('{HOST}', HOST);
+  let re: RegExp;
+  try {
+    re = new RegExp(source.startsWith('^') ? source : `^${source}`);
+  } catch (err) {
+    throw new FilterSpecError(
+      `${filter}: rule ${spec.id}: invalid pattern: ${(err as Error).message}`,
+    );
+  }
+  return { spec, re, result, literal: literalPrefix(spec.pattern) };
+}
+
+export function compileFilter(spec: FilterSpec, mode: string = spec.defaultMode): Classifier {
+  if (!spec.modes.includes(mode))
+    throw new FilterSpecError(
+      `filter ${spec.name} has no mode "${mode}" (modes: ${spec.modes.join(', ')})`,
+    );
+  const ids = new Set<string>();
+  for (const r of spec.rules) {
+    if (ids.has(r.id)) throw new FilterSpecError(`${spec.name}: duplicate rule id ${r.id}`);
+    ids.add(r.id);
+  }
+  const rules = spec.rules.map((r) => compileRule(r, mode, spec.name)).filter((r) => r !== null);
+  return new SpecClassifier(spec, mode, rules);
+}
+
+class SpecClassifier implements Classifier {
+  readonly filter: string;
+  readonly mode: string;
+  private readonly programs: ReadonlySet<string> | null;
+  private readonly prefix: RegExp | null;
+  private readonly byFirstChar = new Map<number, CompiledRule[]>();
+  private readonly connections: Map<string, Connection> | null;
+
+  constructor(spec: FilterSpec, mode: string, rules: CompiledRule[]) {
+    this.filter = spec.name;
+    this.mode = mode;
+    this.programs = spec.programs === null ? null : new Set(spec.programs);
+    this.prefix = spec.messagePrefix ? new RegExp(`^(?:${spec.messagePrefix})`) : null;
+    this.connections = spec.connections ? new Map() : null;
+    // Rules keep their order; a rule with no literal start is a candidate for every first character.
+    const anyStart = rules.filter((r) => r.literal === '');
+    const firsts = new Set(
+      rules.filter((r) => r.literal !== '').map((r) => r.literal.charCodeAt(0)),
+    );
+    for (const c of firsts) {
+      this.byFirstChar.set(
+        c,
+        rules.filter((r) => r.literal === '' || r.literal.charCodeAt(0) === c),
+      );
+    }
+    this.byFirstChar.set(-1, anyStart);
+  }
+
+  get connectionCount(): number {
+    return this.connections?.size ?? 0;
+  }
+
+  classify(record: LogRecord): AuthEvent | null {
+    if (this.programs !== null && (record.program === null || !this.programs.has(record.program)))
+      return null;
+    let message = record.message;
+    if (this.prefix !== null) {
+      const m = this.prefix.exec(message);
+      if (m !== null && m[0].length > 0) message = message.slice(m[0].length);
+    }
+    const candidates = this.byFirstChar.get(message.charCodeAt(0)) ?? this.byFirstChar.get(-1)!;
+    for (const rule of candidates) {
+      if (rule.literal !== '' && !message.startsWith(rule.literal)) continue;
+      const m = rule.re.exec(message);
+      if (m !== null) return this.apply(record, message, rule, m.groups ?? {});
+    }
+    return null;
+  }
+
+  private apply(
+    record: LogRecord,
+    message: string,
+    rule: CompiledRule,
+    groups: Record<string, string | undefined>,
+  ): AuthEvent {
+    const spec = rule.spec;
+    let host = groups.host ?? null;
+    let user = groups.user ?? null;
+    if ((user === null || user === '') && groups.ruser) user = groups.ruser;
+    const conn = this.connection(record, spec.begins === true);
+    let result: AuthEvent['result'] = rule.result;
+    let attempts = 1;
+    let accepted = false;
+    let users: string[] | null = null;
+
+    if (conn !== null) {
+      if (
+        spec.preferPeer &&
+        conn.peer !== null &&
+        host !== conn.peer &&
+        mentions(message, conn.peer)
+      )
+        host = conn.peer;
+      if (host !== null) {
+        conn.host = host;
+        if (spec.peer) conn.peer = host;
+      } else host = conn.host;
+      if (
+        user !== null &&
+        !conn.users.includes(user) &&
+        conn.users.length < MAX_USERS_PER_CONNECTION
+      )
+        conn.users.push(user);
+
+      if (rule.result === 'success') {
+        accepted = true;
+        // Failing as one user and getting in as another is a failure, not a forgiven typo.
+        if (conn.failedUsers.length > 0 && user !== null && !conn.failedUsers.includes(user)) {
+          result = 'fail';
+          attempts = conn.pending + 1;
+        }
+        conn.pending = 0;
+        conn.hostlessFailure = false;
+      } else if (rule.result === 'fail') {
+        if (groups.host === undefined && host === null) {
+          // The address is not known yet: count it when a later line of this connection tells it.
+          conn.hostlessFailure = true;
+          result = 'nofail';
+        } else {
+          attempts = conn.pending + 1;
+          conn.pending = 0;
+          conn.hostlessFailure = false;
+          if (user !== null && !conn.failedUsers.includes(user)) conn.failedUsers.push(user);
+        }
+      } else if (spec.pending) {
+        const other = user !== null && conn.failedUsers.some((u) => u !== user);
+        if (user !== null && !conn.failedUsers.includes(user)) conn.failedUsers.push(user);
+        if (spec.distinctUsers && other) {
+          result = 'fail';
+          attempts = conn.pending + 1;
+          conn.pending = 0;
+        } else conn.pending++;
+      } else if (conn.hostlessFailure && host !== null) {
+        result = 'fail';
+        attempts = conn.pending + 1;
+        conn.pending = 0;
+        conn.hostlessFailure = false;
+      }
+      users = conn.users.length > 0 ? conn.users.slice() : null;
+      if (spec.ends || rule.result === 'success') this.connections!.delete(connKey(record));
+    }
+
+    return {
+      time: record.time,
+      filter: this.filter,
+      rule: spec.id,
+      result,
+      host,
+      ip: host === null ? null : canonicalIp(host),
+      user,
+      users,
+      attempts,
+      accepted,
+    };
+  }
+
+  private connection(record: LogRecord, begins: boolean): Connection | null {
+    const map = this.connections;
+    if (map === null || record.pid === null) return null;
+    const key = connKey(record);
+    let conn = begins ? undefined : map.get(key);
+    const t = record.time;
+    if (
+      conn !== undefined &&
+      t !== null &&
+      conn.lastSeen !== null &&
+      t - conn.lastSeen > CONNECTION_IDLE_MS
+    )
+      conn = undefined;
+    if (conn === undefined) {
+      map.delete(key);
+      if (map.size >= MAX_CONNECTIONS) map.delete(map.keys().next().value!);
+      conn = {
+        peer: null,
+        host: null,
+        users: [],
+        failedUsers: [],
+        pending: 0,
+        hostlessFailure: false,
+        lastSeen: t,
+      };
+      map.set(key, conn);
+    } else if (t !== null) conn.lastSeen = t;
+    return conn;
+  }
+}
+
+function connKey(record: LogRecord): string {
+  return `${record.host ?? ''} ${record.pid}`;
+}
+
+/** Whether `message` names `addr` as a whole token after "from". */
+function mentions(message: string, addr: string): boolean {
+  const needle = ` from ${addr}`;
+  let i = message.indexOf(needle);
+  while (i !== -1) {
+    const next = message.charCodeAt(i + needle.length);
+    if (Number.isNaN(next) || next === 32 || next === 58) return true;
+    i = message.indexOf(needle, i + 1);
+  }
+  return false;
+}

@@ -1,0 +1,57 @@
+/**
+ * The declarative form of a filter: data, not code. Each built-in filter is one
+ * FilterSpec in its own file; the engine (engine.ts) compiles it once per mode.
+ *
+ * A rule's `pattern` is a regular expression matched against the message (after
+ * `messagePrefix` is stripped), anchored at its start. `{HOST}` stands for the
+ * address or host name token and must appear at most once; name other captures
+ * `user` or `ruser`. Patterns that follow attacker-controlled text (a user name,
+ * a client banner) with the host must anchor the host at the end of the line,
+ * so that text inside the user name can never become the extracted address.
+ */
+
+/** What a rule says about a line in a mode. `nofail` lines only help (a host for the connection). */
+export type RuleResult = 'fail' | 'success' | 'nofail';
+
+export interface RuleSpec {
+  /** Stable id, shown by `sheriff test-filter` and stored with events. */
+  id: string;
+  pattern: string;
+  /** The result in every mode, or per mode; a rule is inactive in modes a map leaves out. */
+  result: RuleResult | Readonly<Record<string, RuleResult>>;
+  /**
+   * Connection bookkeeping (filters with `connections: true`, keyed by host and pid):
+   * - `begins`: a new connection starts here; earlier state under the same pid is dropped.
+   * - `ends`: the connection is over after this line.
+   * - `pending`: a failure that counts only when the connection does not end in success
+   *   (a failed public key before an accepted one); it is added to the next failure's attempts.
+   * - `distinctUsers`: pending failures count at once when a second user name is tried.
+   * - `peer`: the host is anchored so no logged text can move it; it becomes the connection's
+   *   known peer address.
+   * - `preferPeer`: the line can name several addresses; when one of them is the
+   *   connection's known peer, that one is the host.
+   */
+  begins?: boolean;
+  ends?: boolean;
+  pending?: boolean;
+  distinctUsers?: boolean;
+  peer?: boolean;
+  preferPeer?: boolean;
+}
+
+export interface FilterSpec {
+  name: string;
+  description: string;
+  /** Programs (syslog tag or journald _COMM) whose lines this filter reads; null for any line. */
+  programs: readonly string[] | null;
+  modes: readonly string[];
+  defaultMode: string;
+  /** Stripped from the start of every message before the rules run (e.g. "error: "). */
+  messagePrefix?: string;
+  /** Track state per connection: multi-line failures, forgiven failures, hosts from helper lines. */
+  connections?: boolean;
+  rules: readonly RuleSpec[];
+}
+
+/** The default host token: an IPv4/IPv6 address (with an optional %zone) or a host name. */
+export const HOST = '(?<host>(?=[\\w%-]*[.:A-Za-z])[\\w.:%-]+)';

@@ -1,0 +1,77 @@
+/**
+ * CIDR lists compiled once into masks, matched without allocation per lookup.
+ */
+import { formatIp, maskWords, parseIp, type ParsedIp } from './ip.js';
+
+export interface Cidr {
+  family: 4 | 6;
+  bits: number;
+  words: number[];
+  text: string;
+}
+
+export class CidrError extends Error {}
+
+/** Parses "192.0.2.0/24", "2001:db8::/32" or a single address (a /32 or /128). */
+export function parseCidr(text: string): Cidr {
+  const slash = text.indexOf('/');
+  const addr = slash === -1 ? text : text.slice(0, slash);
+  const ip = parseIp(addr.trim());
+  if (ip === null)
+    throw new CidrError(`expected an IP address or CIDR like 192.0.2.0/24, got "${text}"`);
+  const max = ip.family === 4 ? 32 : 128;
+  let bits = max;
+  if (slash !== -1) {
+    const b = text.slice(slash + 1).trim();
+    if (!/^\d{1,3}$/.test(b) || Number(b) > max)
+      throw new CidrError(`prefix length must be 0–${max} in "${text}"`);
+    bits = Number(b);
+    // An IPv4-mapped network written in IPv6 form keeps its IPv4 meaning.
+    if (addr.includes(':') && ip.family === 4) bits = Math.max(0, bits - 96);
+  }
+  const words = maskWords(ip, bits);
+  return {
+    family: ip.family,
+    bits,
+    words,
+    text: `${formatIp({ family: ip.family, words })}/${bits}`,
+  };
+}
+
+/** A compiled set of networks. */
+export class CidrSet {
+  private readonly nets: Cidr[];
+
+  constructor(cidrs: Iterable<string | Cidr>) {
+    this.nets = [...cidrs].map((c) => (typeof c === 'string' ? parseCidr(c) : c));
+  }
+
+  get size(): number {
+    return this.nets.length;
+  }
+
+  /** The first network containing `ip`, or null. */
+  match(ip: ParsedIp): Cidr | null {
+    for (const net of this.nets) {
+      if (net.family !== ip.family) continue;
+      const masked = maskWords(ip, net.bits);
+      let eq = true;
+      for (let i = 0; i < masked.length; i++) {
+        if (masked[i] !== net.words[i]) {
+          eq = false;
+          break;
+        }
+      }
+      if (eq) return net;
+    }
+    return null;
+  }
+
+  has(ip: ParsedIp): boolean {
+    return this.match(ip) !== null;
+  }
+
+  list(): string[] {
+    return this.nets.map((n) => n.text);
+  }
+}

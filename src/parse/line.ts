@@ -1,0 +1,251 @@
+/**
+ * One reader for every syslog-ish line, recognised per line without being told:
+ * BSD syslog with or without <PRI> (and syslogd -v "<4.3>" / "<auth.info>"),
+ * RFC 3339 high precision, journalctl short-iso, RFC 5424 with structured
+ * data, journalctl JSON, and "host prog[pid]: msg" with no time. Anything else
+ * becomes a record whose message is the whole line, for filters of non-syslog
+ * files (web server logs) to read.
+ */
+import type { LogRecord, Millis } from '../domain.js';
+import { parseJournalRecord } from './journal.js';
+import { parseBsdTime, parseIsoTime, YearInference } from './timestamp.js';
+import { TimeZone } from './zone.js';
+
+export interface ParseOptions {
+  zone: TimeZone;
+  /** Reference instant for BSD year inference: the clock live, a file's mtime or --now in replay. */
+  reference: () => Millis;
+}
+
+export class LineParser {
+  private readonly zone: TimeZone;
+  private readonly years: YearInference;
+
+  constructor(opts: ParseOptions) {
+    this.zone = opts.zone;
+    this.years = new YearInference(opts.zone, opts.reference);
+  }
+
+  /** Null only for a line that claims a structure and breaks it (a truncated JSON record). */
+  parse(line: string): LogRecord | null {
+    const c0 = line.charCodeAt(0);
+    if (c0 === 123 /* { */) return parseJournalRecord(line);
+    let i = 0;
+    if (c0 === 60 /* < */) {
+      const pri = skipPri(line, 0);
+      if (pri > 0) {
+        if (line.charCodeAt(pri) === 49 && line.charCodeAt(pri + 1) === 32) {
+          const r = this.parse5424(line, pri + 2);
+          if (r !== null) return r;
+        }
+        i = pri;
+      }
+    }
+    let time: Millis | null = null;
+    let format: LogRecord['format'] = 'bare';
+    const c = line.charCodeAt(i);
+    const t =
+      c >= 48 && c <= 57
+        ? parseIsoTime(line, i, this.zone)
+        : c >= 65 && c <= 90
+          ? parseBsdTime(line, i, this.years)
+          : null;
+    if (t !== null) {
+      time = t.time;
+      i = t.end;
+      format = c <= 57 ? 'rfc3339' : 'bsd';
+    }
+    if (time !== null) {
+      i = skipSpaces(line, i);
+      // syslogd -v / -vv put the facility and level after the date: "<4.3>", "<auth.info>".
+      if (line.charCodeAt(i) === 60) {
+        const close = line.indexOf('>', i);
+        if (close > i && close - i < 32 && line.indexOf(' ', i) > close)
+          i = skipSpaces(line, close + 1);
+      }
+    }
+    return this.hostAndTag(line, i, time, format);
+  }
+
+  private hostAndTag(
+    line: string,
+    start: number,
+    time: Millis | null,
+    format: LogRecord['format'],
+  ): LogRecord {
+    const sp1 = line.indexOf(' ', start);
+    if (sp1 === -1) return other(line, time);
+    const t1 = parseTag(line, start, sp1);
+    if (t1 !== null) return record(line, sp1, time, null, t1, format);
+    const host = line.slice(start, sp1);
+    const start2 = sp1 + 1;
+    const sp2 = line.indexOf(' ', start2);
+    const t2 = sp2 === -1 ? null : parseTag(line, start2, sp2);
+    if (t2 === null) {
+      if (time === null) return other(line, null);
+      return {
+        time,
+        host,
+        program: null,
+        pid: null,
+        message: line.slice(start2).trimEnd(),
+        format,
+      };
+    }
+    return record(line, sp2, time, host, t2, format);
+  }
+
+  private parse5424(line: string, start: number): LogRecord | null {
+    let i = start;
+    let time: Millis | null = null;
+    if (line.charCodeAt(i) === 45 /* - */) i += 1;
+    else {
+      const t = parseIsoTime(line, i, this.zone);
+      if (t === null) return null;
+      time = t.time;
+      i = t.end;
+    }
+    const fields: (string | null)[] = [];
+    for (let k = 0; k < 4; k++) {
+      if (line.charCodeAt(i) !== 32) return null;
+      const end = line.indexOf(' ', i + 1);
+      if (end === -1) return null;
+      const f = line.slice(i + 1, end);
+      fields.push(f === '-' ? null : f);
+      i = end;
+    }
+    // fields: HOSTNAME APP-NAME PROCID MSGID; then STRUCTURED-DATA.
+    i++;
+    if (line.charCodeAt(i) === 45) i++;
+    else {
+      const sdEnd = skipStructuredData(line, i);
+      if (sdEnd < 0) return null;
+      i = sdEnd;
+    }
+    if (line.charCodeAt(i) === 32) i++;
+    if (line.charCodeAt(i) === 0xfeff) i++;
+    const procid = fields[2];
+    return {
+      time,
+      host: fields[0] ?? null,
+      program: fields[1] ?? null,
+      pid: procid && /^\d{1,10}$/.test(procid) ? Number(procid) : null,
+      message: line.slice(i).trimEnd(),
+      format: 'rfc5424',
+    };
+  }
+}
+
+interface Tag {
+  program: string;
+  pid: number | null;
+}
+
+/** "prog[pid]:", "prog:", "[prog]:", "[prog]", "prog(sub)[pid]:" in line[start, end), else null. */
+function parseTag(line: string, start: number, end: number): Tag | null {
+  let e = end;
+  const colon = line.charCodeAt(e - 1) === 58;
+  if (colon) e--;
+  if (e <= start) return null;
+  if (line.charCodeAt(start) === 91 /* [ */) {
+    if (line.charCodeAt(e - 1) !== 93) return null;
+    const program = line.slice(start + 1, e - 1);
+    return program.length > 0 ? { program, pid: null } : null;
+  }
+  let pid: number | null = null;
+  if (line.charCodeAt(e - 1) === 93 /* ] */) {
+    const open = line.lastIndexOf('[', e - 1);
+    if (open <= start) return null;
+    let v = 0;
+    for (let k = open + 1; k < e - 1; k++) {
+      const d = line.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) return null;
+      v = v * 10 + d;
+    }
+    if (open + 1 === e - 1) return null;
+    pid = v;
+    e = open;
+  } else if (!colon) {
+    return null;
+  }
+  // "sshd(pam_unix)" names the module in old PAM lines; the program is what precedes it.
+  if (line.charCodeAt(e - 1) === 41 /* ) */) {
+    const paren = line.indexOf('(', start);
+    if (paren > start && paren < e) e = paren;
+  }
+  return { program: line.slice(start, e), pid };
+}
+
+function record(
+  line: string,
+  tagEnd: number,
+  time: Millis | null,
+  host: string | null,
+  tag: Tag,
+  format: LogRecord['format'],
+): LogRecord {
+  let i = skipSpaces(line, tagEnd);
+  // Solaris prefixes messages with "[ID 800047 auth.info] ".
+  if (line.startsWith('[ID ', i)) {
+    const close = line.indexOf('] ', i);
+    if (close !== -1) i = close + 2;
+  }
+  // Journal entries relayed from the kernel ring: "kernel:[  970.699396]: " or "kernel: [ 970.6] ".
+  if (line.startsWith('kernel:', i)) {
+    const m = KERNEL_PREFIX.exec(line.slice(i, i + 40));
+    if (m !== null) i += m[0].length;
+  }
+  return {
+    time,
+    host,
+    program: tag.program,
+    pid: tag.pid,
+    message: line.slice(i).trimEnd(),
+    format,
+  };
+}
+
+const KERNEL_PREFIX = /^kernel: ?\[ *\d+\.\d+\]:? /;
+
+function other(line: string, time: Millis | null): LogRecord {
+  return { time, host: null, program: null, pid: null, message: line.trimEnd(), format: 'other' };
+}
+
+function skipSpaces(s: string, i: number): number {
+  while (s.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+/** End of "<digits>" at `i`, or 0. */
+function skipPri(s: string, i: number): number {
+  let p = i + 1;
+  while (p - i <= 4) {
+    const c = s.charCodeAt(p);
+    if (c === 62 /* > */) return p > i + 1 ? p + 1 : 0;
+    if (c < 48 || c > 57) return 0;
+    p++;
+  }
+  return 0;
+}
+
+/** RFC 5424 SD-ELEMENTs: [id k="v" …]…, with \" \] \\ escapes inside values. */
+function skipStructuredData(s: string, i: number): number {
+  let p = i;
+  if (s.charCodeAt(p) !== 91) return -1;
+  while (s.charCodeAt(p) === 91) {
+    p++;
+    let inQuote = false;
+    for (;;) {
+      if (p >= s.length) return -1;
+      const c = s.charCodeAt(p);
+      if (inQuote) {
+        if (c === 92) p++;
+        else if (c === 34) inQuote = false;
+      } else if (c === 34) inQuote = true;
+      else if (c === 93) break;
+      p++;
+    }
+    p++;
+  }
+  return p;
+}

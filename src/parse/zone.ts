@@ -1,0 +1,94 @@
+/**
+ * Wall-clock time in an IANA time zone, for syslog timestamps that carry no
+ * offset. Offsets come from Intl and are cached, so the per-line cost is a
+ * comparison in the common case (consecutive lines in the same hour).
+ */
+
+const MINUTE = 60_000;
+const BUCKET = 15 * MINUTE; // every real zone transition falls on a quarter hour
+
+export class TimeZoneError extends Error {}
+
+export class TimeZone {
+  readonly name: string;
+  private readonly fmt: Intl.DateTimeFormat | null;
+  private readonly offsets = new Map<number, number>();
+  private lastLocalKey = NaN;
+  private lastLocalOffset = 0;
+
+  constructor(name: string) {
+    this.name = name;
+    if (name === 'UTC' || name === 'Etc/UTC') {
+      this.fmt = null;
+      return;
+    }
+    try {
+      this.fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: name,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      throw new TimeZoneError(
+        `unknown time zone "${name}" (expected an IANA name like Asia/Seoul or UTC)`,
+      );
+    }
+  }
+
+  /** The machine's own zone. */
+  static local(): TimeZone {
+    return new TimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+  }
+
+  /** Minutes east of UTC at instant `epoch`. */
+  offsetAt(epoch: number): number {
+    if (this.fmt === null) return 0;
+    const bucket = Math.floor(epoch / BUCKET);
+    const cached = this.offsets.get(bucket);
+    if (cached !== undefined) return cached;
+    const at = bucket * BUCKET;
+    const p: Record<string, number> = {};
+    for (const part of this.fmt.formatToParts(at)) p[part.type] = Number(part.value);
+    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    const offset = Math.round((asUtc - at) / MINUTE);
+    if (this.offsets.size > 10_000) this.offsets.clear();
+    this.offsets.set(bucket, offset);
+    return offset;
+  }
+
+  /** Epoch of a wall-clock time here (month 1–12). In a DST gap or overlap, the earlier offset wins. */
+  localToEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0): number {
+    const guess = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+    if (this.fmt === null) return guess;
+    const key = ((y * 16 + mo) * 32 + d) * 32 + h;
+    if (key === this.lastLocalKey) return guess - this.lastLocalOffset * MINUTE;
+    let offset = this.offsetAt(guess - this.offsetAt(guess) * MINUTE);
+    const second = this.offsetAt(guess - offset * MINUTE);
+    if (second !== offset) offset = Math.max(offset, second);
+    this.lastLocalKey = key;
+    this.lastLocalOffset = offset;
+    return guess - offset * MINUTE;
+  }
+
+  /** RFC 3339 in this zone: 2026-11-22T07:51:42+09:00 (milliseconds only when present). */
+  format(epoch: number): string {
+    const offset = this.offsetAt(epoch);
+    const local = new Date(epoch + offset * MINUTE).toISOString(); // 2026-11-21T22:51:42.123Z
+    const ms = epoch % 1000 === 0 ? '' : local.slice(19, 23);
+    const sign = offset < 0 ? '-' : '+';
+    const abs = Math.abs(offset);
+    const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+    const mm = String(abs % 60).padStart(2, '0');
+    return `${local.slice(0, 19)}${ms}${sign}${hh}:${mm}`;
+  }
+
+  /** Calendar year at `epoch` here. */
+  yearAt(epoch: number): number {
+    return new Date(epoch + this.offsetAt(epoch) * MINUTE).getUTCFullYear();
+  }
+}
