@@ -53,5 +53,8 @@ export interface FilterSpec {
   rules: readonly RuleSpec[];
 }
 
-/** The default host token: an IPv4/IPv6 address (with an optional %zone) or a host name. */
-export const HOST = '(?<host>(?=[\\w%-]*[.:A-Za-z])[\\w.:%-]+)';
+/**
+ * The host token: an IPv4/IPv6 address (with an optional %zone) or a host name. It must
+ * hold a dot, colon or letter, so a bare port number is never taken for a host.
+ */
+export const HOST = '(?<host>[\\w.:%-]*[.:A-Za-z][\\w.:%-]*)';

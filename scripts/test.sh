@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, runnable on a fresh Debian machine: installs what the
+# tests drive for real (when missing), then builds, lints and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# System programs the tests run for real, as "command:package".
+need=()
+for pair in ${SHERIFF_TEST_APT:-}; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
+done
+if ((${#need[@]})); then
+  echo "installing test dependencies: ${need[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run build
+npx eslint .
+npx prettier --check .
+node --test --test-concurrency=2 dist/
