@@ -1,0 +1,251 @@
+/**
+ * The JSON output of test-filter and replay is a contract other tools read:
+ * these tests run the real bin/sheriff and compare whole objects.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { runCli } from '../testing/run-cli.js';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-cli-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const NOW = ['--now', '2026-11-25T12:00:00Z', '--timezone', 'Asia/Seoul'];
+
+function jsonLines(text: string): unknown[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+describe('sheriff test-filter --json', () => {
+  it('prints one object per input line, in order, bad lines included', async () => {
+    const input = Buffer.concat([
+      Buffer.from(
+        'Nov 25 07:51:41 web1 sshd[2001]: Failed password for invalid user admin from 203.0.113.5 port 50122 ssh2\n',
+      ),
+      Buffer.from('Nov 25 07:51:42 web1 sshd[2001]: bad \0 byte\n'),
+      Buffer.from([0x4e, 0x6f, 0x76, 0x20, 0xff, 0xfe, 0x0a]), // invalid UTF-8
+      Buffer.from(
+        '{"MESSAGE":"Failed password for root from 203.0.113.6 port 1 ssh2","_COMM":"ssh\n',
+      ), // truncated JSON
+      Buffer.from(
+        '2026-11-25T07:51:43.5+09:00 web1 sshd-session[2002]: Accepted publickey for deploy from 2001:DB8::1 port 22 ssh2: ED25519 SHA256:x\n',
+      ),
+      Buffer.from(
+        'Nov 25 07:51:44 web1 cron[3]: Failed password for root from 203.0.113.7 port 1 ssh2\n',
+      ),
+      Buffer.from('web1 sshd[2003]: Invalid user oracle from example.com port 4\n'),
+    ]);
+    const r = await runCli(['test-filter', '-', '--filter', 'sshd', '--json', ...NOW], { input });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout), [
+      {
+        n: 1,
+        result: 'fail',
+        host: '203.0.113.5',
+        ip: '203.0.113.5',
+        user: 'admin',
+        rule: 'failed',
+        time: '2026-11-25T07:51:41+09:00',
+      },
+      { n: 2, result: 'none', host: null, ip: null, user: null, rule: null, time: null },
+      { n: 3, result: 'none', host: null, ip: null, user: null, rule: null, time: null },
+      { n: 4, result: 'none', host: null, ip: null, user: null, rule: null, time: null },
+      {
+        n: 5,
+        result: 'success',
+        host: '2001:DB8::1',
+        ip: '2001:db8::1',
+        user: 'deploy',
+        rule: 'accepted',
+        time: '2026-11-25T07:51:43.500+09:00',
+      },
+      { n: 6, result: 'none', host: null, ip: null, user: null, rule: null, time: null },
+      {
+        n: 7,
+        result: 'fail',
+        host: 'example.com',
+        ip: null,
+        user: 'oracle',
+        rule: 'invalid-user',
+        time: null,
+      },
+    ]);
+  });
+
+  it('summarises for a person: rules, addresses and lines no rule knows', async () => {
+    const input = [
+      'Nov 25 07:51:41 web1 sshd[1]: Failed password for root from 203.0.113.5 port 1 ssh2',
+      'Nov 25 07:51:42 web1 sshd[1]: Failed password for root from 203.0.113.5 port 1 ssh2',
+      'Nov 25 07:51:43 web1 sshd[2]: Some future OpenSSH message from 203.0.113.9',
+    ].join('\n');
+    const r = await runCli(['test-filter', '--filter', 'sshd', ...NOW], { input });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Results: 2 failures, 0 successes, 0 helper lines, 1 not matched/);
+    assert.match(r.stdout, /^ {2}2 {2}failed$/m);
+    assert.match(r.stdout, /^ {2}2 {2}203\.0\.113\.5$/m);
+    assert.match(r.stdout, /^ {2}3: .*Some future OpenSSH message/m);
+  });
+
+  it('exits 2 with a clear message on a bad filter, mode, --now or --timezone', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--filter', 'nope'], /unknown filter "nope" \(built-in filters: sshd/],
+      [['--filter', 'sshd', '--mode', 'turbo'], /filter sshd has no mode "turbo"/],
+      [['--filter', 'sshd', '--now', 'yesterday'], /--now: expected an ISO time/],
+      [
+        ['--filter', 'sshd', '--timezone', 'Mars/Olympus'],
+        /--timezone: unknown time zone "Mars\/Olympus"/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['test-filter', '-', ...args], { input: '' });
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe('sheriff replay --json', () => {
+  const attack = [
+    'Dec 31 23:58:00 web1 sshd[100]: Failed password for root from 203.0.113.5 port 1 ssh2',
+    'Dec 31 23:58:10 web1 sshd[100]: Failed password for admin from 203.0.113.5 port 1 ssh2',
+    'Dec 31 23:59:00 web1 sshd[100]: Failed password for root from 203.0.113.5 port 1 ssh2',
+    'Jan  1 00:00:10 web1 sshd[100]: Failed password for test from 203.0.113.5 port 1 ssh2',
+    'Jan  1 00:00:20 web1 sshd[100]: Failed password for root from 203.0.113.5 port 1 ssh2',
+    'Jan  1 00:01:30 web1 sshd[101]: Accepted password for root from 203.0.113.5 port 1 ssh2',
+    'Jan  1 00:02:30 web1 sshd[102]: Failed password for root from 10.0.0.5 port 1 ssh2',
+  ];
+
+  it('finds brute force and the break-in across 31 December, in order, from a .gz file', async () => {
+    const path = join(dir, 'auth.log.1.gz');
+    await writeFile(path, gzipSync(attack.join('\n') + '\n'));
+    const r = await runCli([
+      'replay',
+      path,
+      '--json',
+      '--now',
+      '2027-01-02T00:00:00Z',
+      '--timezone',
+      'UTC',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(jsonLines(r.stdout), [
+      {
+        type: 'finding',
+        kind: 'bruteforce',
+        jail: 'sshd',
+        scope: 'address',
+        ip: '203.0.113.5',
+        count: 5,
+        first: '2026-12-31T23:58:00+00:00',
+        last: '2027-01-01T00:00:20+00:00',
+        users: ['root', 'admin', 'test'],
+      },
+      {
+        type: 'finding',
+        kind: 'compromise',
+        jail: 'sshd',
+        scope: 'address',
+        ip: '203.0.113.5',
+        count: 5,
+        first: '2026-12-31T23:58:00+00:00',
+        last: '2027-01-01T00:01:30+00:00',
+        users: ['root', 'admin', 'test'],
+      },
+      {
+        type: 'summary',
+        files: 1,
+        lines: 7,
+        skipped: { tooLong: 0, invalidUtf8: 0, nul: 0, malformed: 0 },
+        events: { fail: 6, success: 1, nofail: 0 },
+        findings: { bruteforce: 1, compromise: 1, 'slow-bruteforce': 0 },
+        tracked: 1,
+        evictions: 0,
+        trustedSkipped: 1,
+      },
+    ]);
+  });
+
+  it('passes over a 1 MiB line, NUL bytes, invalid UTF-8 and a truncated JSON record, and keeps detecting', async () => {
+    const path = join(dir, 'garbage.log');
+    const lines = attack.slice(0, 2).map((l) => Buffer.from(l + '\n'));
+    await writeFile(
+      path,
+      Buffer.concat([
+        lines[0]!,
+        Buffer.alloc(1024 * 1024, 0x41),
+        Buffer.from('\n'),
+        Buffer.from('Dec 31 23:58:05 web1 sshd[100]: \0\0\0\n'),
+        Buffer.from([0xc3, 0x28, 0x0a]),
+        Buffer.from(
+          '{"MESSAGE":"Failed password for root from 203.0.113.5 port 1 ssh2","_COMM":"ss\n',
+        ),
+        lines[1]!,
+        Buffer.from(attack.slice(2, 5).join('\n') + '\n'),
+      ]),
+    );
+    const r = await runCli([
+      'replay',
+      path,
+      '--json',
+      '--now',
+      '2027-01-02T00:00:00Z',
+      '--timezone',
+      'UTC',
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = jsonLines(r.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      out.map((o) => o.kind ?? o.type),
+      ['bruteforce', 'summary'],
+    );
+    assert.deepEqual(out[1]!.skipped, { tooLong: 1, invalidUtf8: 1, nul: 1, malformed: 1 });
+    assert.equal(out[1]!.lines, 9);
+  });
+
+  it('applies --maxretry and --findtime, and rejects bad values with status 2', async () => {
+    const path = join(dir, 'slow.log');
+    await writeFile(path, attack.slice(0, 3).join('\n') + '\n');
+    const r = await runCli([
+      'replay',
+      path,
+      '--json',
+      '--maxretry',
+      '3',
+      '--findtime',
+      '2m',
+      ...NOW,
+    ]);
+    assert.deepEqual((jsonLines(r.stdout)[0] as { count: number }).count, 3);
+    const none = await runCli([
+      'replay',
+      path,
+      '--json',
+      '--maxretry',
+      '3',
+      '--findtime',
+      '30s',
+      ...NOW,
+    ]);
+    assert.equal(
+      (jsonLines(none.stdout) as { type: string }[]).filter((o) => o.type === 'finding').length,
+      0,
+    );
+    const bad = await runCli(['replay', path, '--findtime', 'ten']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--findtime: expected a duration like 10m, got "ten"/);
+    const missing = await runCli(['replay', join(dir, 'nope.log')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope\.log/);
+  });
+});

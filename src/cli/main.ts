@@ -1,0 +1,44 @@
+/**
+ * The `sheriff` command. Each subcommand lives in its own file and only parses
+ * flags and calls the modules; errors in how Sheriff was called exit with 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { detectLang, isLang, translator } from '../i18n/index.js';
+import { UsageError, type CliContext } from './common.js';
+import { registerReplay } from './replay.js';
+import { registerTestFilter } from './test-filter.js';
+
+/** --lang is needed before the help texts are built, so it is read from argv first. */
+function langFromArgv(argv: readonly string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='));
+  if (i === -1) return undefined;
+  const a = argv[i]!;
+  return a.includes('=') ? a.slice(7) : argv[i + 1];
+}
+
+export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>): Promise<number> {
+  const requested = langFromArgv(argv);
+  const lang = requested !== undefined && isLang(requested) ? requested : detectLang();
+  const full: CliContext = { ...ctx, t: translator(lang) };
+  const program = new Command('sheriff')
+    .description(full.t('cli.description'))
+    .option('--lang <lang>', full.t('cli.opt.lang'))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  registerTestFilter(program, full);
+  registerReplay(program, full);
+  try {
+    await program.parseAsync(argv as string[]);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      ctx.stderr.write(full.t('cli.error.prefix', { message: err.message }) + '\n');
+      return err.exitCode;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The detection path for one line: parse → every jail's filter → its address
+ * tracker → findings. Live watching and replay run this same code; only the
+ * clock and the source differ.
+ */
+import type { AuthEvent, Finding, Millis } from '../domain.js';
+import { compileFilter, type Classifier } from '../filters/engine.js';
+import { findFilter } from '../filters/registry.js';
+import type { LineParser } from '../parse/line.js';
+import type { JailSettings } from './jail.js';
+import { AddressTracker } from './tracker.js';
+
+export interface Jail {
+  settings: JailSettings;
+  classifier: Classifier;
+  tracker: AddressTracker;
+}
+
+export class UnknownFilterError extends Error {}
+
+export function buildJail(settings: JailSettings): Jail {
+  const spec = findFilter(settings.filter);
+  if (spec === undefined) throw new UnknownFilterError(settings.filter);
+  return {
+    settings,
+    classifier: compileFilter(spec, settings.mode),
+    tracker: new AddressTracker(settings),
+  };
+}
+
+export interface PipelineCounts {
+  lines: number;
+  malformed: number;
+  events: { fail: number; success: number; nofail: number };
+  findings: Record<Finding['kind'], number>;
+}
+
+export type FindingHandler = (finding: Finding, event: AuthEvent) => void;
+export type EventHandler = (event: AuthEvent, jail: Jail, line: string) => void;
+
+export class Pipeline {
+  readonly counts: PipelineCounts = {
+    lines: 0,
+    malformed: 0,
+    events: { fail: 0, success: 0, nofail: 0 },
+    findings: { bruteforce: 0, compromise: 0, 'slow-bruteforce': 0 },
+  };
+
+  constructor(
+    readonly jails: readonly Jail[],
+    private readonly parser: LineParser,
+    private readonly clock: () => Millis,
+    private readonly onFinding: FindingHandler,
+    private readonly onEvent?: EventHandler,
+  ) {}
+
+  line(text: string): void {
+    this.counts.lines++;
+    const record = this.parser.parse(text);
+    if (record === null) {
+      this.counts.malformed++;
+      return;
+    }
+    for (const jail of this.jails) {
+      const event = jail.classifier.classify(record);
+      if (event === null || event.result === 'none') continue;
+      this.counts.events[event.result]++;
+      this.onEvent?.(event, jail, text);
+      const findings = jail.tracker.observe(event, this.clock());
+      for (const f of findings) {
+        this.counts.findings[f.kind]++;
+        this.onFinding(f, event);
+      }
+    }
+  }
+}

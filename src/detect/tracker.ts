@@ -1,0 +1,179 @@
+/**
+ * Sliding windows per address (and per IPv6 prefix) for one jail: failures in
+ * event time become findings. State per key is a small ring of the latest
+ * failure times, so memory per address is fixed and the number of addresses
+ * is capped (BoundedMap).
+ */
+import type { AuthEvent, Finding, Millis } from '../domain.js';
+import { parseIp, prefixOf } from '../net/ip.js';
+import { BoundedMap } from './bounded-map.js';
+import type { JailSettings } from './jail.js';
+
+const MAX_USERS = 16;
+const MAX_PREFIX_MEMBERS = 16;
+
+interface KeyState {
+  /** Ring of the latest failure times; `count` failures seen in total. */
+  times: number[];
+  count: number;
+  users: string[];
+  /** Findings of a kind are not repeated until the key has been quiet for that kind's window. */
+  bruteUntil: number;
+  slowUntil: number;
+  /** For prefixes: the addresses whose failures were counted. */
+  members: string[] | null;
+}
+
+export interface TrackerStats {
+  tracked: number;
+  evictions: number;
+  trustedSkipped: number;
+}
+
+export class AddressTracker {
+  private readonly keys: BoundedMap<string, KeyState>;
+  private readonly ring: number;
+  private trustedSkipped = 0;
+
+  constructor(private readonly jail: JailSettings) {
+    this.keys = new BoundedMap(jail.maxTracked);
+    this.ring = Math.max(jail.maxretry, jail.slow?.maxretry ?? 0, jail.compromise.minFailures, 1);
+  }
+
+  stats(): TrackerStats {
+    return {
+      tracked: this.keys.size,
+      evictions: this.keys.evictions,
+      trustedSkipped: this.trustedSkipped,
+    };
+  }
+
+  /** Feeds one classified line; returns the findings it completes (usually none). */
+  observe(event: AuthEvent, now: Millis): Finding[] {
+    if (event.ip === null) return NONE;
+    if (event.result !== 'fail' && !event.accepted) return NONE;
+    const ip = parseIp(event.ip);
+    if (ip === null) return NONE;
+    if (this.jail.trusted.has(ip)) {
+      this.trustedSkipped++;
+      return NONE;
+    }
+    const t = event.time ?? now;
+    let findings: Finding[] = NONE;
+    // A success is judged against the failures before it, so check before counting this line.
+    if (event.accepted) {
+      const c = this.compromise(event, t);
+      if (c !== null) findings = [c];
+    }
+    if (event.result === 'fail') {
+      const own = this.fail(event.ip, event, t, null);
+      if (own.length > 0) findings = findings === NONE ? own : findings.concat(own);
+      if (ip.family === 6 && this.jail.ipv6Prefix > 0) {
+        const prefix = this.fail(prefixOf(ip, this.jail.ipv6Prefix), event, t, event.ip);
+        if (prefix.length > 0) findings = findings === NONE ? prefix : findings.concat(prefix);
+      }
+    }
+    return findings;
+  }
+
+  private fail(key: string, event: AuthEvent, t: number, member: string | null): Finding[] {
+    let s = this.keys.touch(key);
+    if (s === undefined) {
+      s = {
+        times: [],
+        count: 0,
+        users: [],
+        bruteUntil: 0,
+        slowUntil: 0,
+        members: member === null ? null : [],
+      };
+      this.keys.set(key, s);
+    }
+    for (let i = 0; i < Math.max(1, event.attempts); i++) {
+      if (s.times.length < this.ring) s.times.push(t);
+      else s.times[s.count % this.ring] = t;
+      s.count++;
+    }
+    const users = event.users ?? (event.user === null ? [] : [event.user]);
+    for (const u of users) if (!s.users.includes(u) && s.users.length < MAX_USERS) s.users.push(u);
+    if (member !== null && s.members !== null && !s.members.includes(member)) {
+      if (s.members.length >= MAX_PREFIX_MEMBERS) s.members.shift();
+      s.members.push(member);
+    }
+    // A prefix finding only adds something when several addresses of it took part.
+    if (s.members !== null && s.members.length < 2) return NONE;
+    const scope = member === null ? 'address' : 'prefix';
+
+    const j = this.jail;
+    const inBrute = this.within(s, t, j.findtime);
+    if (t < s.bruteUntil) {
+      s.bruteUntil = t + j.findtime;
+      if (j.slow !== null) s.slowUntil = t + j.slow.findtime;
+      return NONE;
+    }
+    if (inBrute.count >= j.maxretry) {
+      s.bruteUntil = t + j.findtime;
+      if (j.slow !== null) s.slowUntil = t + j.slow.findtime;
+      return [this.finding('bruteforce', scope, key, inBrute, t, s.users)];
+    }
+    if (j.slow !== null) {
+      if (t < s.slowUntil) {
+        s.slowUntil = t + j.slow.findtime;
+        return NONE;
+      }
+      const inSlow = this.within(s, t, j.slow.findtime);
+      if (inSlow.count >= j.slow.maxretry) {
+        s.slowUntil = t + j.slow.findtime;
+        return [this.finding('slow-bruteforce', scope, key, inSlow, t, s.users)];
+      }
+    }
+    return NONE;
+  }
+
+  private compromise(event: AuthEvent, t: number): Finding | null {
+    const s = this.keys.peek(event.ip!);
+    if (s === undefined) return null;
+    const w = this.within(s, t, this.jail.compromise.window);
+    if (w.count === 0) return null;
+    const otherUser = s.users.some((u) => u !== event.user);
+    if (w.count < this.jail.compromise.minFailures && !otherUser) return null;
+    const users =
+      event.user !== null && !s.users.includes(event.user) ? [...s.users, event.user] : s.users;
+    return this.finding('compromise', 'address', event.ip!, w, t, users);
+  }
+
+  /** Failures within `span` before `t` (as far as the ring remembers) and the oldest of them. */
+  private within(s: KeyState, t: number, span: number): { count: number; first: number } {
+    let count = 0;
+    let first = t;
+    for (const x of s.times) {
+      if (x > t - span && x <= t) {
+        count++;
+        if (x < first) first = x;
+      }
+    }
+    return { count, first };
+  }
+
+  private finding(
+    kind: Finding['kind'],
+    scope: Finding['scope'],
+    ip: string,
+    w: { count: number; first: number },
+    t: number,
+    users: string[],
+  ): Finding {
+    return {
+      kind,
+      jail: this.jail.name,
+      scope,
+      ip,
+      count: w.count,
+      first: w.first,
+      last: t,
+      users: users.slice(),
+    };
+  }
+}
+
+const NONE: Finding[] = [];

@@ -1,0 +1,57 @@
+/** English messages. Every user-facing string has a key here and in ko.ts. */
+export const en = {
+  'cli.description':
+    'Sheriff watches auth logs, detects brute force and break-ins, and bans attackers.',
+  'cli.opt.lang': 'language of messages: ko or en (default: from LANG)',
+  'cli.error.prefix': 'sheriff: {message}',
+  'cli.error.now': '--now: expected an ISO time like 2026-11-25T09:00:00+09:00, got "{value}"',
+  'cli.error.integer': '{option}: expected a whole number of at least {min}, got "{value}"',
+  'cli.error.unknownFilter': 'unknown filter "{name}" (built-in filters: {list})',
+  'cli.error.unknownJail': 'unknown jail "{name}" (built-in jails: {list})',
+  'cli.error.read': 'cannot read {path}: {reason}',
+
+  'testFilter.description':
+    'Classify each line of a log with one filter, like fail2ban-regex (no thresholds, no trusted networks).',
+  'testFilter.arg.file': 'log file to read, plain or .gz; - or nothing for standard input',
+  'testFilter.opt.filter': 'filter to use (sshd, dropbear, …)',
+  'testFilter.opt.mode':
+    "filter mode (sshd: normal, ddos, extra, aggressive; default: the filter's own)",
+  'testFilter.opt.json': 'print one JSON object per input line',
+  'opt.now': 'reference time for years missing from syslog dates (ISO 8601)',
+  'opt.timezone': 'time zone of timestamps that carry none (IANA name, default: this machine’s)',
+  'testFilter.summary.title': 'Filter {filter} (mode {mode}) on {source}',
+  'testFilter.summary.lines':
+    'Lines: {lines} read, {skipped} passed over (too long {tooLong}, invalid UTF-8 {invalidUtf8}, NUL {nul}, malformed {malformed})',
+  'testFilter.summary.results':
+    'Results: {fail} failures, {success} successes, {nofail} helper lines, {none} not matched',
+  'testFilter.summary.rules': 'Rules that matched:',
+  'testFilter.summary.rule': '  {count}  {rule}',
+  'testFilter.summary.addresses': 'Addresses with the most failures:',
+  'testFilter.summary.address': '  {count}  {ip}',
+  'testFilter.summary.hosts': 'Failures from host names (no address to act on): {count}',
+  'testFilter.summary.misses': 'Lines of {programs} that no rule knows (first {shown} of {total}):',
+  'testFilter.summary.miss': '  {n}: {text}',
+  'testFilter.summary.none': '  (none)',
+
+  'replay.description':
+    'Run the whole detector over old logs (plain or .gz, in the order given) as fast as it can.',
+  'replay.arg.files': 'log files, oldest first',
+  'replay.opt.json': 'print one JSON object per finding and a final summary',
+  'replay.opt.jail': 'jails to run, comma separated (default: sshd)',
+  'replay.opt.maxretry': 'failures within findtime that make a finding',
+  'replay.opt.findtime': 'window for maxretry, like 10m',
+  'replay.finding.bruteforce':
+    '{time}  brute force      {jail}  {ip}  {count} failures since {first}{users}',
+  'replay.finding.slow-bruteforce':
+    '{time}  slow brute force {jail}  {ip}  {count} failures since {first}{users}',
+  'replay.finding.compromise':
+    '{time}  BREAK-IN         {jail}  {ip}  logged in after {count} failures since {first}{users}',
+  'replay.finding.users': ' (users: {users})',
+  'replay.finding.prefix': '{ip} (the whole prefix)',
+  'replay.summary':
+    'Replayed {files} file(s): {lines} lines, {fail} failures, {success} logins, {findings} findings ({bruteforce} brute force, {slow} slow brute force, {compromise} break-ins). Passed over: {skipped}.',
+  'replay.summary.memory':
+    'Tracked addresses: {tracked}, evicted at the cap: {evictions}, trusted skipped: {trusted}.',
+} as const;
+
+export type MessageKey = keyof typeof en;

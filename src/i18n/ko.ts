@@ -1,0 +1,59 @@
+/** 한국어 메시지. en.ts와 같은 키를 모두 갖는다. */
+import type { MessageKey } from './en.js';
+
+export const ko: Record<MessageKey, string> = {
+  'cli.description':
+    'Sheriff는 인증 로그를 지켜보며 무차별 대입과 침입을 찾아내고, 공격자를 차단합니다.',
+  'cli.opt.lang': '메시지 언어: ko 또는 en (기본값: LANG 설정)',
+  'cli.error.prefix': 'sheriff: {message}',
+  'cli.error.now':
+    '--now: 2026-11-25T09:00:00+09:00 같은 ISO 시각이어야 합니다. 받은 값: "{value}"',
+  'cli.error.integer': '{option}: {min} 이상의 정수여야 합니다. 받은 값: "{value}"',
+  'cli.error.unknownFilter': '알 수 없는 필터 "{name}" (내장 필터: {list})',
+  'cli.error.unknownJail': '알 수 없는 감옥(jail) "{name}" (내장: {list})',
+  'cli.error.read': '{path}을(를) 읽을 수 없습니다: {reason}',
+
+  'testFilter.description':
+    '로그의 각 줄을 필터 하나로 분류합니다. fail2ban-regex와 같은 용도이며, 임계값과 신뢰 네트워크는 적용하지 않습니다.',
+  'testFilter.arg.file': '읽을 로그 파일(일반 또는 .gz). - 또는 생략하면 표준 입력',
+  'testFilter.opt.filter': '사용할 필터 (sshd, dropbear 등)',
+  'testFilter.opt.mode':
+    '필터 모드 (sshd: normal, ddos, extra, aggressive / 기본값: 필터 기본 모드)',
+  'testFilter.opt.json': '입력 한 줄마다 JSON 객체 하나를 출력',
+  'opt.now': 'syslog 날짜에 빠진 연도를 추정할 기준 시각 (ISO 8601)',
+  'opt.timezone': '시간대 정보가 없는 타임스탬프의 시간대 (IANA 이름, 기본값: 이 서버의 시간대)',
+  'testFilter.summary.title': '{source}에 필터 {filter}(모드 {mode}) 적용 결과',
+  'testFilter.summary.lines':
+    '줄: {lines}줄 읽음, {skipped}줄 건너뜀 (너무 긺 {tooLong}, 잘못된 UTF-8 {invalidUtf8}, NUL {nul}, 형식 오류 {malformed})',
+  'testFilter.summary.results':
+    '결과: 실패 {fail}, 성공 {success}, 보조 줄 {nofail}, 해당 없음 {none}',
+  'testFilter.summary.rules': '일치한 규칙:',
+  'testFilter.summary.rule': '  {count}  {rule}',
+  'testFilter.summary.addresses': '실패가 가장 많은 주소:',
+  'testFilter.summary.address': '  {count}  {ip}',
+  'testFilter.summary.hosts': '호스트 이름으로만 기록된 실패 (조치할 주소 없음): {count}',
+  'testFilter.summary.misses':
+    '{programs}의 줄 중 어떤 규칙에도 맞지 않은 줄 (전체 {total}줄 중 처음 {shown}줄):',
+  'testFilter.summary.miss': '  {n}: {text}',
+  'testFilter.summary.none': '  (없음)',
+
+  'replay.description':
+    '지난 로그(일반 또는 .gz, 주어진 순서대로)에 탐지기 전체를 최대 속도로 돌립니다.',
+  'replay.arg.files': '로그 파일 (오래된 것부터)',
+  'replay.opt.json': '탐지 결과마다 JSON 객체 하나와 마지막 요약을 출력',
+  'replay.opt.jail': '실행할 감옥(jail), 쉼표로 구분 (기본값: sshd)',
+  'replay.opt.maxretry': 'findtime 안에 이만큼 실패하면 탐지',
+  'replay.opt.findtime': 'maxretry를 세는 시간 창 (예: 10m)',
+  'replay.finding.bruteforce':
+    '{time}  무차별 대입     {jail}  {ip}  {first} 이후 실패 {count}회{users}',
+  'replay.finding.slow-bruteforce':
+    '{time}  느린 무차별 대입 {jail}  {ip}  {first} 이후 실패 {count}회{users}',
+  'replay.finding.compromise':
+    '{time}  침입 의심       {jail}  {ip}  {first} 이후 실패 {count}회 뒤 로그인 성공{users}',
+  'replay.finding.users': ' (시도한 계정: {users})',
+  'replay.finding.prefix': '{ip} (대역 전체)',
+  'replay.summary':
+    '파일 {files}개 재생: {lines}줄, 실패 {fail}, 로그인 {success}, 탐지 {findings}건 (무차별 대입 {bruteforce}, 느린 무차별 대입 {slow}, 침입 의심 {compromise}). 건너뛴 줄: {skipped}.',
+  'replay.summary.memory':
+    '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크라 제외: {trusted}.',
+};

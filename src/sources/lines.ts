@@ -1,0 +1,151 @@
+/**
+ * Splits a byte stream into lines, whatever it carries. Over-long lines,
+ * invalid UTF-8, NUL bytes and binary garbage never throw: they are counted
+ * and passed over, and a 1 MiB line is never held in memory whole.
+ */
+
+export type SkipReason = 'too-long' | 'invalid-utf8' | 'nul';
+
+export interface LineSink {
+  /** A complete, valid line (without its newline or a trailing CR) and its 1-based number. */
+  line(text: string, n: number): void;
+  skipped?(reason: SkipReason, n: number): void;
+}
+
+export interface SplitterCounts {
+  lines: number;
+  tooLong: number;
+  invalidUtf8: number;
+  nul: number;
+}
+
+/** 64 KiB: far above any real log line (rsyslog's default limit is 8 KiB). */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
+export class LineSplitter {
+  readonly counts: SplitterCounts = { lines: 0, tooLong: 0, invalidUtf8: 0, nul: 0 };
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** True while discarding the rest of an over-long line. */
+  private discarding = false;
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
+  ) {}
+
+  /** Byte offset just after the last complete line handed out (for resumable sources). */
+  consumed = 0;
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      if (nl === -1) break;
+      if (this.pendingBytes > 0) {
+        this.pending.push(chunk.subarray(start, nl));
+        const whole = Buffer.concat(this.pending, this.pendingBytes + nl - start);
+        this.pending = [];
+        this.pendingBytes = 0;
+        this.emit(whole, 0, whole.length);
+      } else if (this.discarding) {
+        this.discarding = false;
+        this.skip('too-long');
+      } else {
+        // Fast path: decode every complete line of the chunk at once.
+        const last = chunk.lastIndexOf(10);
+        this.emitBlock(chunk, start, last);
+        this.consumed += last + 1 - start;
+        start = last + 1;
+        continue;
+      }
+      this.consumed += nl + 1 - start;
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.hold(chunk.subarray(start));
+  }
+
+  /** Flushes a last line that had no newline (end of a file read once). */
+  end(): void {
+    if (this.discarding) {
+      this.discarding = false;
+      this.skip('too-long');
+    } else if (this.pendingBytes > 0) {
+      const whole = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.consumed += whole.length;
+      this.emit(whole, 0, whole.length);
+    }
+  }
+
+  private hold(rest: Buffer): void {
+    if (this.discarding) return;
+    if (this.pendingBytes + rest.length > this.maxLineBytes) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.discarding = true;
+      return;
+    }
+    // Copy: the caller may reuse its chunk buffer.
+    this.pending.push(Buffer.from(rest));
+    this.pendingBytes += rest.length;
+  }
+
+  /** Lines in buf[start, end) where end is a newline. */
+  private emitBlock(buf: Buffer, start: number, end: number): void {
+    let text: string;
+    try {
+      text = this.decoder.decode(buf.subarray(start, end));
+    } catch {
+      // Some line in the block is not UTF-8: fall back to line by line.
+      for (let s = start; ;) {
+        const nl = buf.indexOf(10, s);
+        this.emit(buf, s, nl);
+        if (nl >= end) return;
+        s = nl + 1;
+      }
+    }
+    let s = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', s);
+      const e = nl === -1 ? text.length : nl;
+      this.check(text, s, e);
+      if (nl === -1) break;
+      s = nl + 1;
+    }
+  }
+
+  private emit(buf: Buffer, start: number, end: number): void {
+    if (end - start > this.maxLineBytes) return this.skip('too-long');
+    let text: string;
+    try {
+      text = this.decoder.decode(buf.subarray(start, end));
+    } catch {
+      return this.skip('invalid-utf8');
+    }
+    this.check(text, 0, text.length);
+  }
+
+  private check(text: string, start: number, end: number): void {
+    let e = end;
+    if (e > start && text.charCodeAt(e - 1) === 13) e--;
+    if (e - start > this.maxLineBytes) return this.skip('too-long');
+    const line = text.slice(start, e);
+    if (line.indexOf('\0') !== -1) return this.skip('nul');
+    this.counts.lines++;
+    this.sink.line(line, this.counts.lines + this.skippedCount());
+  }
+
+  private skippedCount(): number {
+    return this.counts.tooLong + this.counts.invalidUtf8 + this.counts.nul;
+  }
+
+  private skip(reason: SkipReason): void {
+    if (reason === 'too-long') this.counts.tooLong++;
+    else if (reason === 'invalid-utf8') this.counts.invalidUtf8++;
+    else this.counts.nul++;
+    this.sink.skipped?.(reason, this.counts.lines + this.skippedCount());
+  }
+}
