@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
+import { ConfigError } from '../config/load.js';
+import { registerConfig } from './config.js';
 import { registerReplay } from './replay.js';
 import { registerTestFilter } from './test-filter.js';
 
@@ -23,6 +25,7 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   const program = new Command('sheriff')
     .description(full.t('cli.description'))
     .option('--lang <lang>', full.t('cli.opt.lang'))
+    .option('--config <path>', full.t('cli.opt.config'))
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),
@@ -30,11 +33,18 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
     });
   registerTestFilter(program, full);
   registerReplay(program, full);
+  registerConfig(program, full);
   try {
     await program.parseAsync(argv as string[]);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ConfigError) {
+      ctx.stderr.write(
+        `${full.t('config.error.title')}\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
+      );
+      return err.exitCode;
+    }
     if (err instanceof UsageError) {
       ctx.stderr.write(full.t('cli.error.prefix', { message: err.message }) + '\n');
       return err.exitCode;

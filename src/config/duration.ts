@@ -39,7 +39,9 @@ export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
   let rest = ms;
   let out = '';
-  for (const unit of ['w', 'd', 'h', 'm', 's', 'ms']) {
+  // Weeks only when exact: "90d" reads better than "12w6d".
+  const units = ms % UNIT_MS.w! === 0 ? ['w'] : ['d', 'h', 'm', 's', 'ms'];
+  for (const unit of units) {
     const size = UNIT_MS[unit]!;
     const n = Math.floor(rest / size);
     if (n > 0) {

@@ -33,6 +33,18 @@ export const en = {
   'testFilter.summary.miss': '  {n}: {text}',
   'testFilter.summary.none': '  (none)',
 
+  'cli.opt.config': 'configuration file (default: /etc/sheriff/sheriff.yaml, then ./sheriff.yaml)',
+  'config.description': 'Check or show the configuration.',
+  'config.check.description':
+    'Validate the configuration without starting anything (exit status 2 on errors).',
+  'config.check.ok': '{path}: valid ({jails} jail(s), {sources} source(s) configured).',
+  'config.check.defaults':
+    'No configuration file found: the defaults apply ({jails} jail(s), sources chosen automatically).',
+  'config.print.description': 'Print the effective configuration, defaults included.',
+  'config.print.header': 'Effective configuration from {path}',
+  'config.print.nofile': 'defaults (no configuration file)',
+  'config.error.title': 'The configuration has errors; nothing was started:',
+
   'replay.description':
     'Run the whole detector over old logs (plain or .gz, in the order given) as fast as it can.',
   'replay.arg.files': 'log files, oldest first',

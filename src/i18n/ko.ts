@@ -37,6 +37,17 @@ export const ko: Record<MessageKey, string> = {
   'testFilter.summary.miss': '  {n}: {text}',
   'testFilter.summary.none': '  (없음)',
 
+  'cli.opt.config': '설정 파일 (기본값: /etc/sheriff/sheriff.yaml, 없으면 ./sheriff.yaml)',
+  'config.description': '설정을 검사하거나 보여 줍니다.',
+  'config.check.description':
+    '아무것도 시작하지 않고 설정만 검사합니다 (오류가 있으면 종료 코드 2).',
+  'config.check.ok': '{path}: 올바른 설정입니다 (감옥 {jails}개, 소스 {sources}개).',
+  'config.check.defaults': '설정 파일이 없어 기본값을 씁니다 (감옥 {jails}개, 소스는 자동 선택).',
+  'config.print.description': '기본값을 포함한 실제 적용 설정을 출력합니다.',
+  'config.print.header': '{path}에서 읽은 실제 적용 설정',
+  'config.print.nofile': '기본값 (설정 파일 없음)',
+  'config.error.title': '설정에 오류가 있어 아무것도 시작하지 않았습니다:',
+
   'replay.description':
     '지난 로그(일반 또는 .gz, 주어진 순서대로)에 탐지기 전체를 최대 속도로 돌립니다.',
   'replay.arg.files': '로그 파일 (오래된 것부터)',

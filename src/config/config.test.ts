@@ -1,0 +1,84 @@
+/**
+ * Valid and invalid sheriff.yaml fixtures: every invalid one carries, on its
+ * first line, the exact error a person sees.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { fixture } from '../testing/paths.js';
+import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { ConfigError, jailSettings, parseConfig } from './load.js';
+
+const dir = (kind: string) => fixture('config', kind);
+
+describe('sheriff.yaml', () => {
+  for (const file of readdirSync(dir('valid'))) {
+    it(`accepts valid/${file}`, () => {
+      const cfg = parseConfig(readFileSync(`${dir('valid')}/${file}`, 'utf8'), 'sheriff.yaml');
+      assert.ok(jailSettings(cfg).length >= 1);
+    });
+  }
+
+  for (const file of readdirSync(dir('invalid'))) {
+    it(`rejects invalid/${file} with its documented message`, () => {
+      const text = readFileSync(`${dir('invalid')}/${file}`, 'utf8');
+      const expected = /^# error: (.*)$/m
+        .exec(text)![1]!
+        .replace('BUILTINS', [...BUILTIN_FILTERS.keys()].join(', '));
+      assert.throws(
+        () => parseConfig(text, 'sheriff.yaml'),
+        (err: unknown) => err instanceof ConfigError && err.problems[0] === expected,
+      );
+    });
+  }
+
+  it('loads the defaults from nothing: one sshd jail with documented thresholds', () => {
+    const [jail, ...rest] = jailSettings(parseConfig('', 'sheriff.yaml'));
+    assert.deepEqual(rest, []);
+    assert.deepEqual(
+      { ...jail, trusted: jail!.trusted.list().length },
+      {
+        name: 'sshd',
+        filter: 'sshd',
+        mode: 'normal',
+        maxretry: 5,
+        findtime: 600_000,
+        slow: { maxretry: 12, findtime: 43_200_000 },
+        compromise: { minFailures: 3, window: 43_200_000 },
+        ipv6Prefix: 64,
+        trusted: 11,
+        maxTracked: 100_000,
+      },
+    );
+  });
+
+  it('lets environment variables override the most used settings', () => {
+    const cfg = parseConfig('language: en\n', 'sheriff.yaml', {
+      SHERIFF_LANG: 'ko',
+      SHERIFF_DB: '/tmp/x.db',
+      SHERIFF_TIMEZONE: 'Asia/Seoul',
+      SHERIFF_LOG_LEVEL: 'debug',
+    });
+    assert.deepEqual(
+      [cfg.language, cfg.store.path, cfg.timezone, cfg.log.level],
+      ['ko', '/tmp/x.db', 'Asia/Seoul', 'debug'],
+    );
+  });
+
+  it('reports every problem at once, each with its line', () => {
+    try {
+      parseConfig(
+        'jails:\n  sshd:\n    findtime: ten\n    maxretry: 0\ncolour: blue\n',
+        'sheriff.yaml',
+      );
+      assert.fail('expected an error');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual([...err.problems].sort(), [
+        'sheriff.yaml:3: jails.sshd.findtime: expected a duration like 10m, got "ten"',
+        'sheriff.yaml:4: jails.sshd.maxretry: must be at least 1',
+        'sheriff.yaml:5: colour: unknown setting (check the spelling)',
+      ]);
+    }
+  });
+});
