@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   registerReplay(program, full);
   registerConfig(program, full);
   try {
-    await program.parseAsync(argv as string[]);
+    await program.parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

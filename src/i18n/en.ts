@@ -64,6 +64,14 @@ export const en = {
     'Replayed {files} file(s): {lines} lines, {fail} failures, {success} logins, {findings} findings ({bruteforce} brute force, {slow} slow brute force, {compromise} break-ins). Passed over: {skipped}.',
   'replay.summary.memory':
     'Tracked addresses: {tracked}, evicted at the cap: {evictions}, trusted skipped: {trusted}.',
+
+  'watch.noSource':
+    'No log source found: neither /var/log/auth.log nor /var/log/secure exists, and the systemd journal is not available.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
+  'alert.bruteforce': '🚨 [{jail}] Brute force from {ip}: {count} failed logins in {span}',
+  'alert.slow-bruteforce': '⚠️ [{jail}] Slow brute force from {ip}: {count} failed logins in {span}',
+  'alert.compromise': '🔥 [{jail}] BREAK-IN: {ip} logged in after {count} failed logins in {span}. Check this login now.',
+  'alert.prefix': '{ip} (several addresses of one network)',
+  'alert.users': ' (users tried: {users})',
 } as const;
 
 export type MessageKey = keyof typeof en;

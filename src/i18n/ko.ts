@@ -67,4 +67,12 @@ export const ko: Record<MessageKey, string> = {
     '파일 {files}개 재생: {lines}줄, 실패 {fail}, 로그인 {success}, 탐지 {findings}건 (무차별 대입 {bruteforce}, 느린 무차별 대입 {slow}, 침입 의심 {compromise}). 건너뛴 줄: {skipped}.',
   'replay.summary.memory':
     '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크라 제외: {trusted}.',
+
+  'watch.noSource':
+    '로그 소스를 찾지 못했습니다: /var/log/auth.log와 /var/log/secure가 없고 systemd 저널도 쓸 수 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
+  'alert.bruteforce': '🚨 [{jail}] {ip}에서 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
+  'alert.slow-bruteforce': '⚠️ [{jail}] {ip}에서 느린 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
+  'alert.compromise': '🔥 [{jail}] 침입 의심: {ip}이(가) 로그인 실패 {count}회({span}) 뒤 로그인에 성공했습니다. 지금 확인하세요.',
+  'alert.prefix': '{ip} (한 네트워크의 여러 주소)',
+  'alert.users': ' (시도한 계정: {users})',
 };

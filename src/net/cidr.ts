@@ -19,13 +19,18 @@ export function parseCidr(text: string): Cidr {
   const ip = parseIp(addr.trim());
   if (ip === null)
     throw new CidrError(`expected an IP address or CIDR like 192.0.2.0/24, got "${text}"`);
-  const max = ip.family === 4 ? 32 : 128;
-  let bits = max;
+  // An IPv4-mapped address written in IPv6 form takes an IPv6 prefix length.
+  const max = addr.includes(':') ? 128 : 32;
+  let bits = ip.family === 4 ? 32 : 128;
   if (slash !== -1) {
     const b = text.slice(slash + 1).trim();
     if (!/^\d{1,3}$/.test(b) || Number(b) > max)
       throw new CidrError(`prefix length must be 0–${max} in "${text}"`);
     bits = Number(b);
+    if (addr.includes(':') && ip.family === 4 && bits < 96)
+      throw new CidrError(
+        `"${text}" is wider than the IPv4-mapped range ::ffff:0:0/96; write IPv4 networks as a.b.c.d/n`,
+      );
     // An IPv4-mapped network written in IPv6 form keeps its IPv4 meaning.
     if (addr.includes(':') && ip.family === 4) bits = Math.max(0, bits - 96);
   }

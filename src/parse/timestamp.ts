@@ -7,6 +7,8 @@ import type { Millis } from '../domain.js';
 import type { TimeZone } from './zone.js';
 
 const DAY = 86_400_000;
+/** Longest month lengths (February 29 is valid in leap years, which year inference decides later). */
+const DAYS_IN_MONTH = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Month number (1–12) of a three-letter English abbreviation at `i`, or 0. */
 export function monthAt(s: string, i: number): number {
@@ -45,7 +47,7 @@ function digits(s: string, i: number, n: number): number {
   let v = 0;
   for (let k = 0; k < n; k++) {
     const c = s.charCodeAt(i + k) - 48;
-    if (c < 0 || c > 9) return -1;
+    if (!(c >= 0 && c <= 9)) return -1; // also NaN past the end of the string
     v = v * 10 + c;
   }
   return v;
@@ -106,7 +108,7 @@ export function parseBsdTime(s: string, i: number, years: YearInference): Parsed
   const sec = digits(s, p + 6, 2);
   if (h < 0 || mi < 0 || sec < 0 || s.charCodeAt(p + 2) !== 58 || s.charCodeAt(p + 5) !== 58)
     return null;
-  if (d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  if (d < 1 || d > DAYS_IN_MONTH[mo]! || h > 23 || mi > 59 || sec > 60) return null;
   p += 8;
   let ms = 0;
   if (s.charCodeAt(p) === 46) {
@@ -144,7 +146,7 @@ export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime |
     mo < 1 ||
     mo > 12 ||
     d < 1 ||
-    d > 31 ||
+    d > DAYS_IN_MONTH[mo]! ||
     h < 0 ||
     h > 23 ||
     mi < 0 ||

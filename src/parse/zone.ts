@@ -5,6 +5,7 @@
  */
 
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 const BUCKET = 15 * MINUTE; // every real zone transition falls on a quarter hour
 
 export class TimeZoneError extends Error {}
@@ -52,9 +53,10 @@ export class TimeZone {
     const cached = this.offsets.get(bucket);
     if (cached !== undefined) return cached;
     const at = bucket * BUCKET;
-    const p: Record<string, number> = {};
-    for (const part of this.fmt.formatToParts(at)) p[part.type] = Number(part.value);
-    const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+    const p = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+    for (const part of this.fmt.formatToParts(at))
+      if (part.type in p) p[part.type as keyof typeof p] = Number(part.value);
+    const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
     const offset = Math.round((asUtc - at) / MINUTE);
     if (this.offsets.size > 10_000) this.offsets.clear();
     this.offsets.set(bucket, offset);
@@ -70,6 +72,9 @@ export class TimeZone {
     let offset = this.offsetAt(guess - this.offsetAt(guess) * MINUTE);
     const second = this.offsetAt(guess - offset * MINUTE);
     if (second !== offset) offset = Math.max(offset, second);
+    // In an overlap both offsets fit; the one in force before the change (larger) is the earlier instant.
+    const before = this.offsetAt(guess - DAY);
+    if (before > offset && this.offsetAt(guess - before * MINUTE) === before) offset = before;
     this.lastLocalKey = key;
     this.lastLocalOffset = offset;
     return guess - offset * MINUTE;

@@ -28,7 +28,10 @@ export class LineSplitter {
   private pendingBytes = 0;
   /** True while discarding the rest of an over-long line. */
   private discarding = false;
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
+  /** Bytes of the over-long line dropped so far, for `consumed`. */
+  private discardedBytes = 0;
+  // ignoreBOM: a U+FEFF starting a decode call is kept, so chunking cannot change a line (see check()).
+  private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(
     private readonly sink: LineSink,
@@ -43,14 +46,18 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl === -1) break;
+      let earlier = 0; // bytes of this line in earlier chunks
       if (this.pendingBytes > 0) {
         this.pending.push(chunk.subarray(start, nl));
         const whole = Buffer.concat(this.pending, this.pendingBytes + nl - start);
+        earlier = this.pendingBytes;
         this.pending = [];
         this.pendingBytes = 0;
         this.emit(whole, 0, whole.length);
       } else if (this.discarding) {
         this.discarding = false;
+        earlier = this.discardedBytes;
+        this.discardedBytes = 0;
         this.skip('too-long');
       } else {
         // Fast path: decode every complete line of the chunk at once.
@@ -60,7 +67,7 @@ export class LineSplitter {
         start = last + 1;
         continue;
       }
-      this.consumed += nl + 1 - start;
+      this.consumed += earlier + nl + 1 - start;
       start = nl + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start));
@@ -70,6 +77,8 @@ export class LineSplitter {
   end(): void {
     if (this.discarding) {
       this.discarding = false;
+      this.consumed += this.discardedBytes;
+      this.discardedBytes = 0;
       this.skip('too-long');
     } else if (this.pendingBytes > 0) {
       const whole = Buffer.concat(this.pending, this.pendingBytes);
@@ -81,8 +90,12 @@ export class LineSplitter {
   }
 
   private hold(rest: Buffer): void {
-    if (this.discarding) return;
+    if (this.discarding) {
+      this.discardedBytes += rest.length;
+      return;
+    }
     if (this.pendingBytes + rest.length > this.maxLineBytes) {
+      this.discardedBytes = this.pendingBytes + rest.length;
       this.pending = [];
       this.pendingBytes = 0;
       this.discarding = true;
@@ -129,9 +142,20 @@ export class LineSplitter {
   }
 
   private check(text: string, start: number, end: number): void {
+    // The limit is in bytes (CR included), as for lines that span chunks; a UTF-16 unit is at most 3.
+    if (end - start > this.maxLineBytes / 3) {
+      if (Buffer.byteLength(text.slice(start, end)) > this.maxLineBytes)
+        return this.skip('too-long');
+    }
     let e = end;
     if (e > start && text.charCodeAt(e - 1) === 13) e--;
-    if (e - start > this.maxLineBytes) return this.skip('too-long');
+    // A byte order mark is dropped only at the very start of the input.
+    if (
+      e > start &&
+      text.charCodeAt(start) === 0xfeff &&
+      this.counts.lines + this.skippedCount() === 0
+    )
+      start++;
     const line = text.slice(start, e);
     if (line.indexOf('\0') !== -1) return this.skip('nul');
     this.counts.lines++;

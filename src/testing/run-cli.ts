@@ -23,7 +23,7 @@ export function runCli(
         encoding: 'utf8',
       },
       (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err);
+        if (err && typeof err.code !== 'number') return reject(new Error(err.message));
         resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr });
       },
     );

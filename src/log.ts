@@ -1,0 +1,50 @@
+/**
+ * Structured logging (pino): JSON for journald and log shippers, pretty on a
+ * terminal. Each noteworthy happening is one named `event` field, so a log
+ * line, a metric and an alert can be matched by name. Secrets are redacted by
+ * path, whatever logs them.
+ */
+import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger };
+
+export interface LogOptions {
+  level: string;
+  format: 'auto' | 'json' | 'pretty';
+}
+
+const REDACT = [
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+  'authorization',
+  '*.authorization',
+];
+
+export function createLogger(
+  opts: LogOptions,
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+): Logger {
+  const usePretty = opts.format === 'pretty' || (opts.format === 'auto' && stream.isTTY === true);
+  const base = {
+    level: opts.level,
+    base: { pid: process.pid },
+    redact: { paths: REDACT, censor: '[redacted]' },
+  };
+  if (!usePretty) return pino(base, stream);
+  return pino(
+    base,
+    pretty({
+      destination: stream,
+      colorize: stream.isTTY === true,
+      sync: true,
+      ignore: 'pid,hostname',
+    }),
+  );
+}

@@ -1,0 +1,36 @@
+/**
+ * Alert wording, shared by every channel. Log-derived values (user names) are
+ * attacker-controlled: they are quoted, cut short and stripped of control
+ * characters before they reach any channel.
+ */
+import type { Finding } from '../domain.js';
+import type { Translate } from '../i18n/index.js';
+import { formatDuration } from '../config/duration.js';
+
+const MAX_USERS_SHOWN = 5;
+const MAX_USER_LENGTH = 32;
+
+/** A user name as safe display text: no control characters, bounded, quoted. */
+export function displayUser(user: string): string {
+  const clean = user.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    '?',
+  );
+  return JSON.stringify(
+    clean.length > MAX_USER_LENGTH ? `${clean.slice(0, MAX_USER_LENGTH)}…` : clean,
+  );
+}
+
+export function findingText(f: Finding, t: Translate): string {
+  const users =
+    f.users.length === 0
+      ? ''
+      : t('alert.users', {
+          users:
+            f.users.slice(0, MAX_USERS_SHOWN).map(displayUser).join(', ') +
+            (f.users.length > MAX_USERS_SHOWN ? ` +${f.users.length - MAX_USERS_SHOWN}` : ''),
+        });
+  const target = f.scope === 'prefix' ? t('alert.prefix', { ip: f.ip }) : f.ip;
+  const span = formatDuration(Math.max(1000, Math.round((f.last - f.first) / 1000) * 1000));
+  return t(`alert.${f.kind}`, { jail: f.jail, ip: target, count: f.count, span }) + users;
+}
