@@ -2,13 +2,15 @@
  * One reader for every syslog-ish line, recognised per line without being told:
  * BSD syslog with or without <PRI> (and syslogd -v "<4.3>" / "<auth.info>"),
  * RFC 3339 high precision, journalctl short-iso, RFC 5424 with structured
- * data, journalctl JSON, and "host prog[pid]: msg" with no time. Anything else
- * becomes a record whose message is the whole line, for filters of non-syslog
- * files (web server logs) to read.
+ * data, journalctl JSON, and "host prog[pid]: msg" with no time. A line with no
+ * syslog header is tried as an nginx error-log or access-log line (weblog.ts,
+ * which documents their records); anything else becomes a record whose message
+ * is the whole line, for filters of other non-syslog files to read.
  */
 import type { LogRecord, Millis } from '../domain.js';
 import { parseJournalRecord } from './journal.js';
 import { parseBsdTime, parseIsoTime, YearInference } from './timestamp.js';
+import { parseWebLine } from './weblog.js';
 import { TimeZone } from './zone.js';
 
 export interface ParseOptions {
@@ -82,7 +84,8 @@ export class LineParser {
     const sp2 = line.indexOf(' ', start2);
     const t2 = sp2 === -1 ? null : parseTag(line, start2, sp2);
     if (t2 === null) {
-      if (time === null) return other(line, null);
+      // No syslog header at all: perhaps a web server's own log (timestamps syslog lines never have).
+      if (time === null) return parseWebLine(line, this.zone) ?? other(line, null);
       return {
         time,
         host,
@@ -162,7 +165,7 @@ function parseTag(line: string, start: number, end: number): Tag | null {
       if (d < 0 || d > 9) return null;
       v = v * 10 + d;
     }
-    if (open + 1 === e - 1) return null;
+    if (open + 1 === e - 1 || e - 1 - (open + 1) > 10) return null;
     pid = v;
     e = open;
   } else if (!colon) {
