@@ -10,6 +10,7 @@ export type Millis = number;
 export type LogFormat =
   | 'bsd' // Nov  2 07:51:41 host prog[pid]: msg (optionally with <PRI>)
   | 'rfc3339' // rsyslog high precision and journalctl -o short-iso
+  | 'tai64n' // @400000004c91b044077a9e94 prog: msg (daemontools, dovecot's own log files)
   | 'rfc5424' // <PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG
   | 'journal' // journalctl -o json
   | 'bare' // host prog[pid]: msg, no time at all

@@ -133,7 +133,8 @@ function compare(
       return `${key}: expected ${want}, got ${event.ip}`;
   }
   if (typeof expect.time === 'string') {
-    const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)/.exec(expect.time);
+    // fail2ban's strptime also takes one-digit fields ("2005-03-7T02:09:33").
+    const m = /^(\d{4})-(\d\d?)-(\d\d?)T(\d\d?):(\d\d):(\d\d)/.exec(expect.time);
     if (m === null) return `bad expected time ${expect.time}`;
     const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [
       number,

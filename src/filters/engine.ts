@@ -93,6 +93,8 @@ class SpecClassifier implements Classifier {
   readonly filter: string;
   readonly mode: string;
   private readonly programs: ReadonlySet<string> | null;
+  private readonly programPrefixes: readonly string[];
+  private readonly maxMessageLength: number;
   private readonly prefix: RegExp | null;
   private readonly byFirstChar = new Map<number, CompiledRule[]>();
   private readonly connections: Map<string, Connection> | null;
@@ -100,7 +102,11 @@ class SpecClassifier implements Classifier {
   constructor(spec: FilterSpec, mode: string, rules: CompiledRule[]) {
     this.filter = spec.name;
     this.mode = mode;
-    this.programs = spec.programs === null ? null : new Set(spec.programs);
+    const programs = spec.programs ?? [];
+    this.programs =
+      spec.programs === null ? null : new Set(programs.filter((p) => !p.endsWith('*')));
+    this.programPrefixes = programs.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
+    this.maxMessageLength = spec.maxMessageLength ?? 4096;
     this.prefix = spec.messagePrefix ? new RegExp(`^(?:${spec.messagePrefix})`) : null;
     this.connections = spec.connections ? new Map() : null;
     // Rules keep their order; a rule with no literal start is a candidate for every first character.
@@ -122,9 +128,9 @@ class SpecClassifier implements Classifier {
   }
 
   classify(record: LogRecord): AuthEvent | null {
-    if (this.programs !== null && (record.program === null || !this.programs.has(record.program)))
-      return null;
+    if (this.programs !== null && !this.readsProgram(record.program)) return null;
     let message = record.message;
+    if (message.length > this.maxMessageLength) return null;
     if (this.prefix !== null) {
       const m = this.prefix.exec(message);
       if (m !== null && m[0].length > 0) message = message.slice(m[0].length);
@@ -136,6 +142,13 @@ class SpecClassifier implements Classifier {
       if (m !== null) return this.apply(record, message, rule, m.groups ?? {});
     }
     return null;
+  }
+
+  private readsProgram(program: string | null): boolean {
+    if (program === null) return false;
+    if (this.programs!.has(program)) return true;
+    for (const prefix of this.programPrefixes) if (program.startsWith(prefix)) return true;
+    return false;
   }
 
   private apply(
@@ -151,7 +164,7 @@ class SpecClassifier implements Classifier {
     const conn = this.connection(record, spec.begins === true);
     let result: AuthEvent['result'] = rule.result;
     let attempts = 1;
-    let accepted = false;
+    const accepted = rule.result === 'success';
     let users: string[] | null = null;
 
     if (conn !== null) {
@@ -174,7 +187,6 @@ class SpecClassifier implements Classifier {
         conn.users.push(user);
 
       if (rule.result === 'success') {
-        accepted = true;
         // Failing as one user and getting in as another is a failure, not a forgiven typo.
         if (conn.failedUsers.length > 0 && user !== null && !conn.failedUsers.includes(user)) {
           result = 'fail';

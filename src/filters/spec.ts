@@ -42,8 +42,13 @@ export interface RuleSpec {
 export interface FilterSpec {
   name: string;
   description: string;
-  /** Programs (syslog tag or journald _COMM) whose lines this filter reads; null for any line. */
+  /**
+   * Programs (syslog tag or journald _COMM) whose lines this filter reads; null for any line.
+   * An entry ending in `*` matches by prefix (`postfix/*` matches `postfix/submission/smtpd`).
+   */
   programs: readonly string[] | null;
+  /** Messages longer than this are not this program's (default 4096): it bounds regex work on crafted lines. */
+  maxMessageLength?: number;
   modes: readonly string[];
   defaultMode: string;
   /** Stripped from the start of every message before the rules run (e.g. "error: "). */
@@ -55,6 +60,8 @@ export interface FilterSpec {
 
 /**
  * The host token: an IPv4/IPv6 address (with an optional %zone) or a host name. It must
- * hold a dot, colon or letter, so a bare port number is never taken for a host.
+ * hold a dot, colon or letter, so a bare port number is never taken for a host. The first
+ * part takes no dot, colon or letter, so the split is decided at once: matching stays
+ * linear on a long run of host characters (no quadratic backtracking on crafted lines).
  */
-export const HOST = '(?<host>[\\w.:%-]*[.:A-Za-z][\\w.:%-]*)';
+export const HOST = '(?<host>[0-9_%-]*[.:A-Za-z][\\w.:%-]*)';

@@ -9,7 +9,7 @@
  */
 import type { LogRecord, Millis } from '../domain.js';
 import { parseJournalRecord } from './journal.js';
-import { parseBsdTime, parseIsoTime, YearInference } from './timestamp.js';
+import { parseBsdTime, parseIsoTime, parseTai64n, YearInference } from './timestamp.js';
 import { parseWebLine } from './weblog.js';
 import { TimeZone } from './zone.js';
 
@@ -51,11 +51,13 @@ export class LineParser {
         ? parseIsoTime(line, i, this.zone)
         : c >= 65 && c <= 90
           ? parseBsdTime(line, i, this.years)
-          : null;
+          : c === 64
+            ? parseTai64n(line, i)
+            : null;
     if (t !== null) {
       time = t.time;
       i = t.end;
-      format = c <= 57 ? 'rfc3339' : 'bsd';
+      format = c === 64 ? 'tai64n' : c <= 57 ? 'rfc3339' : 'bsd';
     }
     if (time !== null) {
       i = skipSpaces(line, i);
@@ -142,6 +144,8 @@ export class LineParser {
 interface Tag {
   program: string;
   pid: number | null;
+  /** The tag carries context the message needs (dovecot 2.4 "auth(user,ip,…)<session>:"). */
+  keep?: boolean;
 }
 
 /** "prog[pid]:", "prog:", "[prog]:", "[prog]", "prog(sub)[pid]:" in line[start, end), else null. */
@@ -172,9 +176,15 @@ function parseTag(line: string, start: number, end: number): Tag | null {
     return null;
   }
   // "sshd(pam_unix)" names the module in old PAM lines; the program is what precedes it.
-  if (line.charCodeAt(e - 1) === 41 /* ) */) {
+  // Dovecot 2.4 writes "auth(user,192.0.2.1,sasl:login)<session>:": the same program
+  // name, and the context (with the address) stays at the start of the message.
+  const last = line.charCodeAt(e - 1);
+  if (last === 41 /* ) */ || (last === 62 /* > */ && pid === null)) {
     const paren = line.indexOf('(', start);
-    if (paren > start && paren < e) e = paren;
+    if (paren > start && paren < e) {
+      if (last === 62) return { program: line.slice(start, paren), pid, keep: true };
+      e = paren;
+    }
   }
   return { program: line.slice(start, e), pid };
 }
@@ -187,7 +197,7 @@ function record(
   tag: Tag,
   format: LogRecord['format'],
 ): LogRecord {
-  let i = skipSpaces(line, tagEnd);
+  let i = tag.keep ? tagStart(line, tagEnd) : skipSpaces(line, tagEnd);
   // Solaris prefixes messages with "[ID 800047 auth.info] ".
   if (line.startsWith('[ID ', i)) {
     const close = line.indexOf('] ', i);
@@ -212,6 +222,11 @@ const KERNEL_PREFIX = /^kernel: ?\[ *\d+\.\d+\]:? /;
 
 function other(line: string, time: Millis | null): LogRecord {
   return { time, host: null, program: null, pid: null, message: line.trimEnd(), format: 'other' };
+}
+
+/** Start of the space-free token that ends at `end`. */
+function tagStart(line: string, end: number): number {
+  return line.lastIndexOf(' ', end - 1) + 1;
 }
 
 function skipSpaces(s: string, i: number): number {

@@ -192,3 +192,19 @@ export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime |
   }
   return { time: zone.localToEpoch(y, mo, d, h, mi, sec, ms), end: p };
 }
+
+/**
+ * A TAI64N label "@400000004c91b044077a9e94" (daemontools, dovecot's log_path
+ * with log_timestamp unset). Read, as fail2ban and tai64nlocal do, as UTC
+ * seconds plus nanoseconds, ignoring the TAI-UTC offset.
+ */
+export function parseTai64n(s: string, i: number): ParsedTime | null {
+  if (s.charCodeAt(i) !== 64 /* @ */) return null;
+  const hex = s.slice(i + 1, i + 25);
+  if (!/^[0-9a-fA-F]{24}$/.test(hex)) return null;
+  const hi = parseInt(hex.slice(0, 8), 16) - 0x40000000;
+  const seconds = hi * 0x100000000 + parseInt(hex.slice(8, 16), 16);
+  const nanos = parseInt(hex.slice(16, 24), 16);
+  if (hi < 0 || nanos >= 1e9) return null;
+  return { time: seconds * 1000 + Math.floor(nanos / 1e6), end: i + 25 };
+}
