@@ -1,0 +1,106 @@
+/**
+ * The durable store: one SQLite file in WAL mode. The daemon writes through a
+ * StoreWriter; the CLI opens the same file read-only to query and show status.
+ */
+import { statSync } from 'node:fs';
+import type { Millis } from '../domain.js';
+import { openDatabase, type Database, type OpenOptions } from './database.js';
+import { EventStore } from './events.js';
+import { FindingStore } from './findings.js';
+import { PositionStore } from './positions.js';
+import {
+  pruneEvents,
+  pruneEventsSync,
+  type RetentionOptions,
+  type RetentionPolicy,
+  type RetentionResult,
+} from './retention.js';
+import { StatusStore } from './status.js';
+
+export { openDatabase, StoreOpenError, type Database, type OpenOptions } from './database.js';
+export * from './events.js';
+export * from './findings.js';
+export {
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  SchemaTooNewError,
+  migrate,
+  type Migration,
+} from './migrations.js';
+export * from './positions.js';
+export * from './retention.js';
+export * from './status.js';
+export * from './writer.js';
+
+export class Store {
+  readonly events: EventStore;
+  readonly findings: FindingStore;
+  readonly positions: PositionStore;
+  readonly status: StatusStore;
+  private closed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly db: Database,
+    readonly readonly: boolean,
+  ) {
+    this.events = new EventStore(db);
+    this.findings = new FindingStore(db);
+    this.positions = new PositionStore(db);
+    this.status = new StatusStore(db);
+  }
+
+  /** Opens (creating and migrating when writable) the store at `path`. See openDatabase for errors. */
+  static open(path: string, options: OpenOptions = {}): Store {
+    return new Store(path, openDatabase(path, options), options.readonly ?? false);
+  }
+
+  /** Bytes on disk: the database file plus its write-ahead log. */
+  sizeBytes(): number {
+    if (this.db.memory) {
+      const pages = this.db.pragma('page_count', { simple: true }) as number;
+      const size = this.db.pragma('page_size', { simple: true }) as number;
+      return pages * size;
+    }
+    return fileSize(this.db.name) + fileSize(`${this.db.name}-wal`);
+  }
+
+  /** Retention in bounded chunks, yielding between them (the daemon). */
+  prune(
+    policy: RetentionPolicy,
+    now: Millis,
+    options?: RetentionOptions,
+  ): Promise<RetentionResult> {
+    return pruneEvents(this.db, policy, now, options);
+  }
+
+  pruneSync(policy: RetentionPolicy, now: Millis, options?: RetentionOptions): RetentionResult {
+    return pruneEventsSync(this.db, policy, now, options);
+  }
+
+  /** Closes the database. Close the StoreWriter first, or its queue is not written. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.readonly && this.db.open) {
+      try {
+        this.db.pragma('optimize');
+      } catch {
+        // Best effort: a full or read-only disk must not stop a clean shutdown.
+      }
+    }
+    if (this.db.open) this.db.close();
+  }
+}
+
+export function openStore(path: string, options: OpenOptions = {}): Store {
+  return Store.open(path, options);
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
