@@ -7,7 +7,11 @@ import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
 import { ConfigError } from '../config/load.js';
 import { registerConfig } from './config.js';
+import { registerDemo } from './demo.js';
+import { registerEvents } from './events.js';
 import { registerReplay } from './replay.js';
+import { registerStatus } from './status.js';
+import { registerWatch } from './watch.js';
 import { registerTestFilter } from './test-filter.js';
 
 /** --lang is needed before the help texts are built, so it is read from argv first. */
@@ -31,6 +35,10 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
     });
+  registerWatch(program, full);
+  registerDemo(program, full);
+  registerStatus(program, full);
+  registerEvents(program, full);
   registerTestFilter(program, full);
   registerReplay(program, full);
   registerConfig(program, full);

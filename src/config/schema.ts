@@ -171,7 +171,12 @@ export const configSchema = z
       .describe("time zone of log timestamps that carry none (default: this machine's)"),
     store: z
       .strictObject({
-        path: z.string().default('/var/lib/sheriff/sheriff.db'),
+        path: z
+          .string()
+          .optional()
+          .describe(
+            'SQLite file (default: /var/lib/sheriff/sheriff.db as root, else ~/.local/state/sheriff/sheriff.db)',
+          ),
         retention: z
           .strictObject({
             maxAge: duration('90d').default(90 * 86_400_000),

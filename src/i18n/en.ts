@@ -67,9 +67,44 @@ export const en = {
 
   'watch.noSource':
     'No log source found: neither /var/log/auth.log nor /var/log/secure exists, and the systemd journal is not available.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
+  'watch.description':
+    'Watch the logs and detect attacks, as a daemon in the foreground (what systemd runs).',
+  'events.description': 'Show stored events, newest first, to answer forensic questions.',
+  'events.opt.ip': 'only this address',
+  'events.opt.user': 'only this user name',
+  'events.opt.since': 'only the last DURATION, like 2h or 7d',
+  'events.opt.kind': 'fail, success or nofail',
+  'events.opt.jail': 'only this jail',
+  'events.opt.limit': 'at most N events (up to 10000)',
+  'events.opt.json': 'one JSON object per event',
+  'events.error.ip': '--ip: "{value}" is not an IP address',
+  'events.error.kind': '--kind: expected fail, success or nofail, got "{value}"',
+  'events.none': 'No stored event matches.',
+  'status.description': "Show the running daemon's sources, counts and store.",
+  'status.opt.json': 'print the status as JSON',
+  'status.never': 'No daemon has run with this store yet (start one with: sheriff watch).',
+  'status.running': 'Sheriff is running (pid {pid}, since {since}).',
+  'status.stale': 'Sheriff is NOT running: its last status is from {at}.',
+  'status.sources': 'Sources:',
+  'status.source':
+    '  {id}: at {position}, {lag} behind, last line {last}, {lines} lines read, {errors} errors{lastError}',
+  'status.jails': 'Jails (since start):',
+  'status.jail': '  {name}: {fail} failures, {success} logins, {findings} findings',
+  'status.store': 'Store: {path} ({mb} MB)',
+  'demo.description':
+    'See Sheriff work: a scripted attack is written to a temporary log and the real daemon watches it.',
+  'demo.opt.speed': 'run the one-minute scenario N times faster',
+  'demo.opt.keep': 'keep the temporary directory (log, store, config) afterwards',
+  'demo.intro':
+    'Sheriff demo: an attack simulation writes to a log in {dir} for about {seconds} s, and the real daemon watches it.\nExpect: a fast brute force, an IPv6 attacker rotating inside its /64, a break-in after failures, and a slow attacker.\nAn innocent typo and an internal host fail too, and get no alert. No firewall or system file is touched.',
+  'demo.done':
+    'Demo finished; the temporary directory was removed. To watch this machine: sheriff watch',
+  'demo.kept': 'Demo finished. Everything is kept in {dir}: try  sheriff --config {config} events',
   'alert.bruteforce': '🚨 [{jail}] Brute force from {ip}: {count} failed logins in {span}',
-  'alert.slow-bruteforce': '⚠️ [{jail}] Slow brute force from {ip}: {count} failed logins in {span}',
-  'alert.compromise': '🔥 [{jail}] BREAK-IN: {ip} logged in after {count} failed logins in {span}. Check this login now.',
+  'alert.slow-bruteforce':
+    '⚠️ [{jail}] Slow brute force from {ip}: {count} failed logins in {span}',
+  'alert.compromise':
+    '🔥 [{jail}] BREAK-IN: {ip} logged in after {count} failed logins in {span}. Check this login now.',
   'alert.prefix': '{ip} (several addresses of one network)',
   'alert.users': ' (users tried: {users})',
 } as const;

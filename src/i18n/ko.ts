@@ -70,9 +70,44 @@ export const ko: Record<MessageKey, string> = {
 
   'watch.noSource':
     '로그 소스를 찾지 못했습니다: /var/log/auth.log와 /var/log/secure가 없고 systemd 저널도 쓸 수 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
+  'watch.description':
+    '로그를 지켜보며 공격을 탐지합니다. 포그라운드 데몬으로 실행됩니다 (systemd가 실행하는 방식).',
+  'events.description': '저장된 이벤트를 최신순으로 보여 줍니다 (사후 분석용).',
+  'events.opt.ip': '이 주소만',
+  'events.opt.user': '이 계정 이름만',
+  'events.opt.since': '최근 기간만 (예: 2h, 7d)',
+  'events.opt.kind': 'fail, success 또는 nofail',
+  'events.opt.jail': '이 감옥(jail)만',
+  'events.opt.limit': '최대 N개 (10000까지)',
+  'events.opt.json': '이벤트마다 JSON 객체 하나',
+  'events.error.ip': '--ip: "{value}"은(는) IP 주소가 아닙니다',
+  'events.error.kind': '--kind: fail, success, nofail 중 하나여야 합니다. 받은 값: "{value}"',
+  'events.none': '조건에 맞는 이벤트가 없습니다.',
+  'status.description': '실행 중인 데몬의 소스, 집계, 저장소 상태를 보여 줍니다.',
+  'status.opt.json': '상태를 JSON으로 출력',
+  'status.never': '이 저장소로 실행된 데몬이 아직 없습니다 (시작: sheriff watch).',
+  'status.running': 'Sheriff 실행 중 (pid {pid}, {since}부터).',
+  'status.stale': 'Sheriff가 실행 중이 아닙니다: 마지막 상태 기록은 {at}입니다.',
+  'status.sources': '소스:',
+  'status.source':
+    '  {id}: 위치 {position}, 밀린 양 {lag}, 마지막 줄 {last}, 읽은 줄 {lines}, 오류 {errors}{lastError}',
+  'status.jails': '감옥(jail) (시작 이후):',
+  'status.jail': '  {name}: 실패 {fail}, 로그인 {success}, 탐지 {findings}',
+  'status.store': '저장소: {path} ({mb} MB)',
+  'demo.description':
+    'Sheriff가 일하는 모습을 봅니다: 준비된 공격이 임시 로그에 기록되고 실제 데몬이 이를 감시합니다.',
+  'demo.opt.speed': '1분짜리 시나리오를 N배 빠르게 실행',
+  'demo.opt.keep': '끝난 뒤 임시 디렉터리(로그, 저장소, 설정)를 남겨 둠',
+  'demo.intro':
+    'Sheriff 데모: 공격 시뮬레이션이 약 {seconds}초 동안 {dir}의 로그에 기록하고, 실제 데몬이 이를 감시합니다.\n예상 결과: 빠른 무차별 대입, /64 대역 안에서 주소를 바꾸는 IPv6 공격자, 실패 뒤 침입, 느린 공격자.\n단순 오타와 내부 호스트도 실패하지만 알림은 없습니다. 방화벽과 시스템 파일은 건드리지 않습니다.',
+  'demo.done': '데모가 끝났고 임시 디렉터리는 지웠습니다. 이 서버를 감시하려면: sheriff watch',
+  'demo.kept':
+    '데모가 끝났습니다. 모든 파일은 {dir}에 남아 있습니다. 예:  sheriff --config {config} events',
   'alert.bruteforce': '🚨 [{jail}] {ip}에서 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
-  'alert.slow-bruteforce': '⚠️ [{jail}] {ip}에서 느린 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
-  'alert.compromise': '🔥 [{jail}] 침입 의심: {ip}이(가) 로그인 실패 {count}회({span}) 뒤 로그인에 성공했습니다. 지금 확인하세요.',
+  'alert.slow-bruteforce':
+    '⚠️ [{jail}] {ip}에서 느린 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
+  'alert.compromise':
+    '🔥 [{jail}] 침입 의심: {ip}이(가) 로그인 실패 {count}회({span}) 뒤 로그인에 성공했습니다. 지금 확인하세요.',
   'alert.prefix': '{ip} (한 네트워크의 여러 주소)',
   'alert.users': ' (시도한 계정: {users})',
 };

@@ -1,0 +1,76 @@
+/**
+ * `sheriff events [--ip IP] [--user U] [--since DUR] [--kind K] [--jail J] [--limit N] [--json]`:
+ * forensic questions answered from the store, newest first.
+ */
+import type { Command } from 'commander';
+import { DurationError, parseDuration } from '../config/duration.js';
+import { loadConfig } from '../config/load.js';
+import { storePath } from '../config/paths.js';
+import { canonicalIp } from '../net/ip.js';
+import { displayUser } from '../notify/format.js';
+import { TimeZone } from '../parse/zone.js';
+import { openStore } from '../store/index.js';
+import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
+
+interface Options {
+  ip?: string;
+  user?: string;
+  since?: string;
+  kind?: string;
+  jail?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+export function registerEvents(program: Command, ctx: CliContext): void {
+  const { t } = ctx;
+  program
+    .command('events')
+    .description(t('events.description'))
+    .option('--ip <address>', t('events.opt.ip'))
+    .option('--user <name>', t('events.opt.user'))
+    .option('--since <duration>', t('events.opt.since'))
+    .option('--kind <kind>', t('events.opt.kind'))
+    .option('--jail <name>', t('events.opt.jail'))
+    .option('--limit <n>', t('events.opt.limit'), '100')
+    .option('--json', t('events.opt.json'))
+    .action(async (opts: Options) => {
+      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const ip = opts.ip === undefined ? undefined : canonicalIp(opts.ip);
+      if (ip === null) throw new UsageError(t('events.error.ip', { value: opts.ip ?? '' }));
+      if (opts.kind !== undefined && !['fail', 'success', 'nofail'].includes(opts.kind))
+        throw new UsageError(t('events.error.kind', { value: opts.kind }));
+      let since: number | undefined;
+      try {
+        since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
+      } catch (err) {
+        if (err instanceof DurationError) throw new UsageError(`--since: ${err.message}`);
+        throw err;
+      }
+      const limit = parseCount('--limit', opts.limit, 1, t);
+      const store = openStore(storePath(config), { readonly: true });
+      const zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+      const out = new BufferedOutput(ctx.stdout);
+      try {
+        const rows = store.events.queryEvents({
+          ip,
+          user: opts.user,
+          since,
+          kind: opts.kind as 'fail' | 'success' | 'nofail' | undefined,
+          jail: opts.jail,
+          limit: Math.min(limit ?? 100, 10_000),
+        });
+        for (const e of rows) {
+          if (opts.json) out.write(JSON.stringify({ ...e, time: zone.format(e.time) }) + '\n');
+          else
+            out.write(
+              `${zone.format(e.time)}  ${e.result.padEnd(7)} ${e.jail.padEnd(8)} ${(e.ip ?? e.host ?? '-').padEnd(20)} ${e.user === null ? '' : displayUser(e.user)}\n`,
+            );
+        }
+        if (rows.length === 0 && !opts.json) out.write(t('events.none') + '\n');
+      } finally {
+        store.close();
+      }
+      await out.flush();
+    });
+}

@@ -1,0 +1,85 @@
+/**
+ * `sheriff status [--json]`: what the running daemon last published in the
+ * store (sources, lag, errors, counts per jail) and the store's size.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { storePath } from '../config/paths.js';
+import type { SourceHealth } from '../sources/source.js';
+import { openStore } from '../store/index.js';
+import type { CliContext } from './common.js';
+
+interface DaemonStatus {
+  pid: number;
+  startedAt: number;
+  sources: SourceHealth[];
+  jails: Record<string, { fail: number; success: number; findings: number }>;
+  storeBytes: number;
+}
+
+/** The daemon publishes every 5 s; three missed publications mean it is not running. */
+const STALE_MS = 15_000;
+
+export function registerStatus(program: Command, ctx: CliContext): void {
+  const { t } = ctx;
+  program
+    .command('status')
+    .description(t('status.description'))
+    .option('--json', t('status.opt.json'))
+    .action((opts: { json?: boolean }) => {
+      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const path = storePath(config);
+      const store = openStore(path, { readonly: true });
+      try {
+        const entry = store.status.get('daemon');
+        const status = entry?.value as DaemonStatus | undefined;
+        const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
+        const size = store.sizeBytes();
+        if (opts.json) {
+          ctx.stdout.write(
+            JSON.stringify({
+              running,
+              updatedAt: entry?.updatedAt ?? null,
+              store: { path, bytes: size },
+              daemon: status ?? null,
+            }) + '\n',
+          );
+          return;
+        }
+        const lines: string[] = [];
+        if (entry === null || status === undefined) lines.push(t('status.never'));
+        else {
+          lines.push(
+            running
+              ? t('status.running', {
+                  pid: status.pid,
+                  since: new Date(status.startedAt).toISOString(),
+                })
+              : t('status.stale', { at: new Date(entry.updatedAt).toISOString() }),
+          );
+          lines.push(t('status.sources'));
+          for (const s of status.sources)
+            lines.push(
+              t('status.source', {
+                id: s.id,
+                position: s.position ?? '-',
+                lag: s.lag ?? '-',
+                last: s.lastLineAt === null ? '-' : new Date(s.lastLineAt).toISOString(),
+                lines: s.linesRead,
+                errors: s.errors,
+                lastError: s.lastError === null ? '' : ` (${s.lastError})`,
+              }),
+            );
+          lines.push(t('status.jails'));
+          for (const [name, c] of Object.entries(status.jails))
+            lines.push(
+              t('status.jail', { name, fail: c.fail, success: c.success, findings: c.findings }),
+            );
+        }
+        lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
+        ctx.stdout.write(lines.join('\n') + '\n');
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,154 @@
+/**
+ * `sheriff watch` as a real process: kill -9 mid-stream loses and repeats
+ * nothing, SIGHUP reloads (refusing a bad file), SIGTERM flushes and exits 0,
+ * and `status` / `events` read what it stored.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openStore } from '../store/index.js';
+import { REPO_ROOT } from '../testing/paths.js';
+import { runCli } from '../testing/run-cli.js';
+import { waitFor } from '../testing/wait.js';
+
+let dir: string;
+const children: ChildProcess[] = [];
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-watch-'));
+});
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+function watch(config: string): ChildProcess & { output: () => string } {
+  const child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'sheriff'), '--config', config, 'watch'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SHERIFF_LANG: 'en' },
+    },
+  );
+  let text = '';
+  child.stdout.on('data', (b: Buffer) => (text += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (text += b.toString()));
+  children.push(child);
+  return Object.assign(child, { output: () => text });
+}
+
+const exited = (c: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', resolve),
+  );
+
+async function setup(name: string, extra = '') {
+  const log = join(dir, `${name}.log`);
+  const db = join(dir, `${name}.db`);
+  const config = join(dir, `${name}.yaml`);
+  await writeFile(log, '');
+  const text = `store: { path: ${db} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true }]\nlog: { level: info, format: json }\n${extra}`;
+  await writeFile(config, text);
+  return { log, db, config, text };
+}
+
+/** Users of the stored events; none while the daemon has not created its store yet. */
+function storedUsers(db: string): string[] {
+  let store;
+  try {
+    store = openStore(db, { readonly: true });
+  } catch {
+    return [];
+  }
+  try {
+    return store.events.queryEvents({ limit: 10_000 }).map((e) => e.user ?? '');
+  } finally {
+    store.close();
+  }
+}
+
+const failure = (n: number) =>
+  `2026-11-25T07:51:41+00:00 web1 sshd[${n}]: Failed password for invalid user u${String(n).padStart(6, '0')} from 203.0.113.${n % 250} port ${1024 + n} ssh2\n`;
+
+describe('sheriff watch', () => {
+  it('stores every line exactly once across kill -9 and a restart', async () => {
+    const { log, db, config } = await setup('kill');
+    const total = 6000;
+    let written = 0;
+    const writeSome = async (count: number) => {
+      let chunk = '';
+      for (let i = 0; i < count && written < total; i++) chunk += failure(written++);
+      await appendFile(log, chunk);
+    };
+    let child = watch(config);
+    while (written < total / 2) await writeSome(200);
+    await waitFor('some events stored', () => storedUsers(db).length > 500, 20_000);
+    child.kill('SIGKILL');
+    await exited(child);
+    while (written < (total * 3) / 4) await writeSome(200); // lines written while it is down
+    child = watch(config);
+    while (written < total) await writeSome(200);
+    await waitFor('every event stored', () => storedUsers(db).length >= total, 30_000);
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+    const users = storedUsers(db);
+    assert.equal(users.length, total);
+    assert.equal(new Set(users).size, total, 'a line was stored twice');
+  });
+
+  it('reloads on SIGHUP, refuses an invalid file, and flushes on SIGTERM', async () => {
+    const { log, db, config, text } = await setup('signals');
+    const child = watch(config);
+    await waitFor('started', () => child.output().includes('daemon_started'));
+    await writeFile(config, `${text}jails: { sshd: { findtime: ten } }\n`);
+    child.kill('SIGHUP');
+    await waitFor('refusal', () => child.output().includes('reload_refused')).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${child.output()}`);
+      },
+    );
+    assert.match(
+      child.output(),
+      /jails\.sshd\.findtime: expected a duration like 10m, got \\"ten\\"/,
+    );
+    await writeFile(config, `${text}jails: { sshd: { maxretry: 2 } }\n`);
+    child.kill('SIGHUP');
+    await waitFor('reload', () => child.output().includes('"event":"reloaded"'));
+    await appendFile(log, failure(1) + failure(251));
+    await waitFor('a finding with the new maxretry', () =>
+      child.output().includes('"event":"finding"'),
+    );
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+    assert.deepEqual(storedUsers(db).sort(), ['u000001', 'u000251']);
+  });
+
+  it('is visible to sheriff status and sheriff events while it runs', async () => {
+    const { log, config } = await setup('status');
+    const child = watch(config);
+    await appendFile(log, failure(7) + failure(257));
+    await waitFor('running status', async () => {
+      const r = await runCli(['--config', config, 'status']);
+      return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
+    });
+    const events = await runCli(['--config', config, 'events', '--ip', '203.0.113.7', '--json']);
+    assert.equal(events.code, 0, events.stderr);
+    assert.deepEqual(
+      events.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { user: string }).user)
+        .sort(),
+      ['u000007', 'u000257'],
+    );
+    const bad = await runCli(['--config', config, 'events', '--ip', 'not-an-ip']);
+    assert.equal(bad.code, 2);
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+    const stopped = await runCli(['--config', config, 'status', '--json']);
+    assert.equal((JSON.parse(stopped.stdout) as { running: boolean }).running, true); // published < 15 s ago
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * `sheriff watch`: the daemon in the foreground (systemd runs it so).
+ * SIGTERM/SIGINT flush and exit; SIGHUP reloads the configuration, keeping the
+ * running one when the new file is invalid.
+ */
+import type { Command } from 'commander';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { Daemon } from '../daemon.js';
+import { translator, type Translate } from '../i18n/index.js';
+import { createLogger, type Logger } from '../log.js';
+import { ConsoleNotifier } from '../notify/console.js';
+import type { Notifier } from '../notify/notifier.js';
+import { autoSources } from '../sources/auto.js';
+import { UsageError, type CliContext } from './common.js';
+
+export function registerWatch(program: Command, ctx: CliContext): void {
+  program
+    .command('watch')
+    .description(ctx.t('watch.description'))
+    .action(async () => {
+      const opts = program.opts<{ config?: string; lang?: string }>();
+      await watch(opts, ctx);
+    });
+}
+
+interface Running {
+  daemon: Daemon;
+  logger: Logger;
+}
+
+function start(loaded: LoadedConfig, ctx: CliContext, langFlag: string | undefined): Running {
+  const { config } = loaded;
+  const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
+  const logger = createLogger(config.log, ctx.stderr);
+  const sources = config.sources.length > 0 ? config.sources : autoSources();
+  if (sources.length === 0) throw new UsageError(t('watch.noSource'));
+  const notifiers: Notifier[] = [];
+  if ((ctx.stdout as { isTTY?: boolean }).isTTY) notifiers.push(new ConsoleNotifier(ctx.stdout, t));
+  logger.info(
+    { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
+    'configuration loaded',
+  );
+  return { daemon: Daemon.start({ config, logger, t, notifiers, sources }), logger };
+}
+
+async function watch(opts: { config?: string; lang?: string }, ctx: CliContext): Promise<void> {
+  // Signal handlers go in before anything starts: a signal that arrives while the
+  // daemon starts must not kill it with the default action.
+  let running: Running | null = null;
+  let busy: Promise<void> = Promise.resolve();
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const stop = (signal: string) => {
+    busy = busy.then(async () => {
+      running?.logger.info({ event: 'signal', signal }, 'stopping');
+      await running?.daemon.stop();
+      done();
+    });
+  };
+  const reload = () => {
+    busy = busy.then(async () => {
+      if (running === null) return;
+      let next;
+      try {
+        next = loadConfig(opts.config);
+      } catch (err) {
+        running.logger.error(
+          { event: 'reload_refused', err: (err as Error).message },
+          'the new configuration is invalid; keeping the running one',
+        );
+        return;
+      }
+      await running.daemon.stop();
+      running = start(next, ctx, opts.lang);
+      running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
+    });
+  };
+  const onTerm = () => stop('SIGTERM');
+  const onInt = () => stop('SIGINT');
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
+  process.on('SIGHUP', reload);
+  try {
+    running = start(loadConfig(opts.config), ctx, opts.lang);
+    await finished;
+  } finally {
+    process.removeListener('SIGTERM', onTerm);
+    process.removeListener('SIGINT', onInt);
+    process.removeListener('SIGHUP', reload);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The daemon in-process, on real files and a real SQLite store: lines appended
+ * to a watched log become findings and stored events; a restart keeps the
+ * attacker's earlier failures; sources are chosen from what the machine has.
+ */
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig } from './config/load.js';
+import { Daemon } from './daemon.js';
+import type { Finding } from './domain.js';
+import { translator } from './i18n/index.js';
+import { createLogger } from './log.js';
+import type { Alert, Notifier } from './notify/notifier.js';
+import { autoSources } from './sources/auto.js';
+import { openStore } from './store/index.js';
+import { waitFor } from './testing/wait.js';
+
+class Collect implements Notifier {
+  readonly id = 'collect';
+  readonly findings: Finding[] = [];
+  send(alert: Alert): Promise<void> {
+    this.findings.push(alert.finding);
+    return Promise.resolve();
+  }
+}
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-daemon-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const line = (n: number, ip: string, user = `u${n}`) =>
+  `${new Date().toISOString()} web1 sshd[${1000 + n}]: Failed password for invalid user ${user} from ${ip} port ${40000 + n} ssh2\n`;
+
+function start(name: string, notifier: Notifier) {
+  const log = join(dir, `${name}.log`);
+  const config = parseConfig(
+    `store: { path: ${join(dir, `${name}.db`)} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
+    'test.yaml',
+  );
+  const daemon = Daemon.start({
+    config,
+    logger: createLogger({ level: 'silent', format: 'json' }),
+    t: translator('en'),
+    notifiers: [notifier],
+    sources: config.sources,
+    statusEveryMs: 50,
+  });
+  return { daemon, log, db: join(dir, `${name}.db`) };
+}
+
+describe('Daemon', () => {
+  it('turns appended lines into a finding, stored events and a stored cursor', async () => {
+    const seen = new Collect();
+    await writeFile(join(dir, 'a.log'), '');
+    const { daemon, log, db } = start('a', seen);
+    try {
+      for (let i = 0; i < 3; i++) await appendFile(log, line(i, '203.0.113.50'));
+      const [finding] = await waitFor('a finding', () => seen.findings.length > 0 && seen.findings);
+      assert.deepEqual(
+        [finding!.kind, finding!.ip, finding!.count],
+        ['bruteforce', '203.0.113.50', 3],
+      );
+    } finally {
+      await daemon.stop();
+    }
+    const store = openStore(db, { readonly: true });
+    try {
+      const events = store.events.queryEvents({ ip: '203.0.113.50' });
+      assert.deepEqual(events.map((e) => e.user).sort(), ['u0', 'u1', 'u2']);
+      assert.equal(events[0]!.source, `file:${log}`);
+      assert.equal(store.findings.recent().length, 1);
+      assert.ok(store.positions.get(`file:${log}`));
+      const status = store.status.get('daemon')!.value as {
+        sources: { id: string; linesRead: number }[];
+      };
+      assert.deepEqual(
+        status.sources.map((s) => [s.id, s.linesRead]),
+        [[`file:${log}`, 3]],
+      );
+    } finally {
+      store.close();
+    }
+  });
+
+  it('remembers an attacker across a restart: failures before it still count', async () => {
+    await writeFile(join(dir, 'b.log'), '');
+    const first = new Collect();
+    let run = start('b', first);
+    await appendFile(run.log, line(1, '198.51.100.9') + line(2, '198.51.100.9'));
+    await waitFor('two stored events', () => {
+      const s = openStore(run.db, { readonly: true });
+      try {
+        return s.events.queryEvents({ ip: '198.51.100.9' }).length === 2;
+      } finally {
+        s.close();
+      }
+    });
+    await run.daemon.stop();
+    assert.deepEqual(first.findings, []);
+    const second = new Collect();
+    run = start('b', second);
+    try {
+      await appendFile(run.log, line(3, '198.51.100.9'));
+      const [f] = await waitFor(
+        'a finding after restart',
+        () => second.findings.length > 0 && second.findings,
+      );
+      assert.deepEqual([f!.kind, f!.count], ['bruteforce', 3]);
+    } finally {
+      await run.daemon.stop();
+    }
+  });
+
+  it('chooses auth.log, then secure, then journald, else nothing', () => {
+    const probe = (files: string[], journalctl: boolean) => ({
+      exists: (p: string) => files.includes(p),
+      hasProgram: () => journalctl,
+    });
+    assert.deepEqual(
+      autoSources(probe(['/var/log/auth.log', '/var/log/secure'], true)).map(
+        (s) => s.type === 'file' && s.path,
+      ),
+      ['/var/log/auth.log'],
+    );
+    assert.deepEqual(
+      autoSources(probe(['/var/log/secure'], true)).map((s) => s.type === 'file' && s.path),
+      ['/var/log/secure'],
+    );
+    assert.deepEqual(
+      autoSources(probe(['/run/systemd/journal/socket'], true)).map((s) => s.type),
+      ['journald'],
+    );
+    assert.deepEqual(autoSources(probe(['/run/systemd/journal/socket'], false)), []);
+    assert.deepEqual(autoSources(probe([], true)), []);
+  });
+});

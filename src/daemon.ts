@@ -1,0 +1,267 @@
+/**
+ * The composition root: builds the pipeline from config and runs it.
+ * sources → parse → filters → detect → (findings) → notifiers, with the store
+ * written beside the hot path in batches. Only this file and cli/ wire modules.
+ */
+import type { SheriffConfig } from './config/schema.js';
+import { jailSettings } from './config/load.js';
+import { storePath } from './config/paths.js';
+import { buildJail, Pipeline, type Jail } from './detect/pipeline.js';
+import type { AuthEvent, Finding, Millis } from './domain.js';
+import type { Translate } from './i18n/index.js';
+import type { Logger } from './log.js';
+import { findingText } from './notify/format.js';
+import type { Notifier } from './notify/notifier.js';
+import { LineParser } from './parse/line.js';
+import { TimeZone } from './parse/zone.js';
+import { createSource } from './sources/registry.js';
+import type { Source, SourceHealth } from './sources/source.js';
+import { openStore, type Store } from './store/index.js';
+import { toEventRecord, type EventRecord } from './store/events.js';
+import { StoreWriter } from './store/writer.js';
+
+export interface DaemonOptions {
+  config: SheriffConfig;
+  logger: Logger;
+  t: Translate;
+  notifiers: Notifier[];
+  /** The sources to read (already chosen: configured or automatic). */
+  sources: SheriffConfig['sources'];
+  clock?: () => Millis;
+  /** How often `sheriff status` data is published. */
+  statusEveryMs?: number;
+}
+
+/** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
+function warmWindow(jails: readonly Jail[]): number {
+  return Math.max(
+    ...jails.map((j) =>
+      Math.max(j.settings.findtime, j.settings.slow?.findtime ?? 0, j.settings.compromise.window),
+    ),
+  );
+}
+
+export class Daemon {
+  private readonly abort = new AbortController();
+  private readonly tasks: Promise<void>[] = [];
+  private readonly sources: Source[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly startedAt: Millis;
+  private readonly counts = new Map<string, { fail: number; success: number; findings: number }>();
+  private stopped = false;
+
+  private constructor(
+    private readonly opts: DaemonOptions,
+    private readonly store: Store,
+    private readonly writer: StoreWriter,
+    private readonly jails: Jail[],
+    private readonly clock: () => Millis,
+  ) {
+    this.startedAt = clock();
+  }
+
+  static start(opts: DaemonOptions): Daemon {
+    const clock = opts.clock ?? Date.now;
+    const log = opts.logger;
+    const path = storePath(opts.config);
+    const store = openStore(path);
+    const writer = new StoreWriter(store, {
+      onError: (err, info) =>
+        log.error(
+          {
+            event: 'store_write_failed',
+            err,
+            kind: info.kind,
+            retryInMs: info.retryInMs,
+            queued: info.queuedEvents,
+          },
+          'the store cannot be written; detection goes on and writes are retried',
+        ),
+      onRecover: (info) =>
+        log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
+    });
+    const jails = jailSettings(opts.config).map(buildJail);
+    const daemon = new Daemon(opts, store, writer, jails, clock);
+    daemon.warmUp();
+    log.info(
+      { event: 'daemon_started', store: path, jails: jails.map((j) => j.settings.name) },
+      'Sheriff is watching',
+    );
+    for (const cfg of opts.sources) daemon.run(createSource(cfg), cfg.jails);
+    const every = opts.statusEveryMs ?? 5000;
+    daemon.timers.push(setInterval(() => daemon.publishStatus(), every).unref());
+    daemon.timers.push(setInterval(() => daemon.prune(), 3_600_000).unref());
+    daemon.publishStatus();
+    return daemon;
+  }
+
+  /** Replays recent failures from the store into the windows; findings they complete were already sent. */
+  private warmUp(): void {
+    const since = this.clock() - warmWindow(this.jails);
+    const byName = new Map(this.jails.map((j) => [j.settings.name, j]));
+    let n = 0;
+    for (const e of this.store.events.recentFailures(since)) {
+      const jail = byName.get(e.jail);
+      if (jail === undefined) continue;
+      const event: AuthEvent = {
+        time: e.time,
+        filter: e.filter,
+        rule: e.rule,
+        result: e.result,
+        host: e.host,
+        ip: e.ip,
+        user: e.user,
+        users: null,
+        attempts: e.attempts,
+        accepted: e.result === 'success',
+      };
+      jail.tracker.observe(event, e.time);
+      n++;
+    }
+    if (n > 0)
+      this.opts.logger.info(
+        { event: 'windows_restored', events: n },
+        'recent failures restored from the store',
+      );
+  }
+
+  private run(source: Source, only: string[] | undefined): void {
+    this.sources.push(source);
+    const jails =
+      only === undefined ? this.jails : this.jails.filter((j) => only.includes(j.settings.name));
+    const zone =
+      this.opts.config.timezone === undefined
+        ? TimeZone.local()
+        : new TimeZone(this.opts.config.timezone);
+    const parser = new LineParser({ zone, reference: this.clock });
+    let events: EventRecord[] = [];
+    let findings: Finding[] = [];
+    let line = '';
+    const pipeline = new Pipeline(
+      jails,
+      parser,
+      this.clock,
+      (finding) => {
+        findings.push(finding);
+        this.alert(finding);
+      },
+      (event, jail) => {
+        const c = this.jailCounts(jail.settings.name);
+        if (event.result === 'fail') c.fail += event.attempts;
+        else if (event.result === 'success') c.success++;
+        if (event.result === 'nofail') return;
+        const record = toEventRecord(event, {
+          jail: jail.settings.name,
+          source: source.id,
+          line,
+          readAt: this.clock(),
+        });
+        if (record !== null) events.push(record);
+      },
+    );
+    const task = (async () => {
+      const cursor = this.store.positions.get(source.id);
+      for await (const batch of source.lines(cursor, this.abort.signal)) {
+        for (const text of batch.lines) {
+          line = text;
+          pipeline.line(text);
+        }
+        this.writer.add({ sourceId: source.id, cursor: batch.cursor, events, findings });
+        events = [];
+        findings = [];
+      }
+    })().catch((err: unknown) => {
+      this.opts.logger.error(
+        { event: 'source_failed', source: source.id, err },
+        'a source stopped',
+      );
+    });
+    this.tasks.push(task);
+  }
+
+  private jailCounts(name: string) {
+    let c = this.counts.get(name);
+    if (c === undefined) {
+      c = { fail: 0, success: 0, findings: 0 };
+      this.counts.set(name, c);
+    }
+    return c;
+  }
+
+  /** A finding is available the moment it is logged and handed to the notifiers ("alert queued"). */
+  private alert(finding: Finding): void {
+    this.jailCounts(finding.jail).findings++;
+    this.opts.logger.warn(
+      {
+        event: 'finding',
+        kind: finding.kind,
+        jail: finding.jail,
+        scope: finding.scope,
+        ip: finding.ip,
+        count: finding.count,
+        first: finding.first,
+        last: finding.last,
+      },
+      findingText(finding, this.opts.t),
+    );
+    for (const n of this.opts.notifiers) {
+      n.send({ type: 'finding', finding }).catch((err: unknown) =>
+        this.opts.logger.error(
+          { event: 'notify_failed', notifier: n.id, err },
+          'an alert could not be delivered',
+        ),
+      );
+    }
+  }
+
+  health(): SourceHealth[] {
+    return this.sources.map((s) => s.health());
+  }
+
+  private publishStatus(): void {
+    const now = this.clock();
+    try {
+      this.store.status.put(
+        'daemon',
+        {
+          pid: process.pid,
+          startedAt: this.startedAt,
+          sources: this.health(),
+          jails: Object.fromEntries(this.counts),
+          tracked: Object.fromEntries(this.jails.map((j) => [j.settings.name, j.tracker.stats()])),
+          writer: this.writer.stats(),
+          storeBytes: this.store.sizeBytes(),
+        },
+        now,
+      );
+    } catch (err) {
+      this.opts.logger.warn({ event: 'status_not_published', err }, 'could not publish status');
+    }
+  }
+
+  private prune(): void {
+    const { maxAge, maxEvents } = this.opts.config.store.retention;
+    this.store
+      .prune({ maxAge, maxEvents }, this.clock())
+      .then((r) => {
+        if (r.removed > 0)
+          this.opts.logger.info({ event: 'events_pruned', ...r }, 'old events removed');
+      })
+      .catch((err: unknown) =>
+        this.opts.logger.warn({ event: 'prune_failed', err }, 'could not remove old events'),
+      );
+  }
+
+  /** Stops reading, writes everything queued, closes the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.abort.abort();
+    for (const t of this.timers) clearInterval(t);
+    await Promise.allSettled(this.tasks);
+    this.publishStatus();
+    const result = this.writer.close();
+    this.store.close();
+    this.opts.logger.info({ event: 'daemon_stopped', ...result }, 'Sheriff stopped');
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The file source's cursor and file identity: device + inode, a byte offset and
+ * a fingerprint of the file's head, so that a restarted daemon can tell whether
+ * the file at a path (or a rotated copy of it) is the one the cursor was taken in.
+ */
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+
+/** The fingerprint covers the first min(size, HEAD_BYTES) bytes of a file. */
+export const HEAD_BYTES = 1024;
+
+export interface FileCursor {
+  v: 1;
+  /** st_dev and st_ino as decimal strings (inode numbers may exceed 2^53). */
+  dev: string;
+  ino: string;
+  /** Byte offset just after the last line delivered. */
+  off: number;
+  /** How many head bytes `head` hashes (fewer than HEAD_BYTES for a short file). */
+  headLen: number;
+  /** sha256 (hex) of the first `headLen` bytes. */
+  head: string;
+}
+
+export function hashHead(head: Buffer): string {
+  return createHash('sha256').update(head).digest('hex');
+}
+
+export function encodeCursor(c: FileCursor): string {
+  return JSON.stringify(c);
+}
+
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** Parses a cursor; null when it is not one of ours. */
+export function decodeCursor(text: string): FileCursor | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const { dev, ino, off, headLen, head } = v as Record<string, unknown>;
+  if ((v as { v?: unknown }).v !== 1) return null;
+  if (typeof dev !== 'string' || typeof ino !== 'string' || !isCount(off)) return null;
+  if (!isCount(headLen) || headLen > HEAD_BYTES) return null;
+  if (typeof head !== 'string' || !/^[0-9a-f]{64}$/.test(head)) return null;
+  return { v: 1, dev, ino, off, headLen, head };
+}
+
+export interface Ident {
+  dev: string;
+  ino: string;
+  size: number;
+  nlink: number;
+}
+
+function toIdent(s: { dev: bigint; ino: bigint; size: bigint; nlink: bigint }): Ident {
+  return { dev: String(s.dev), ino: String(s.ino), size: Number(s.size), nlink: Number(s.nlink) };
+}
+
+export const sameFile = (a: Ident, b: { dev: string; ino: string }): boolean =>
+  a.dev === b.dev && a.ino === b.ino;
+
+export function isMissing(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export async function identOf(fh: FileHandle): Promise<Ident> {
+  return toIdent(await fh.stat({ bigint: true }));
+}
+
+/** stat(path), or null when nothing is there. */
+export async function statPath(path: string): Promise<Ident | null> {
+  try {
+    return toIdent(await stat(path, { bigint: true }));
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+/** Reads up to `len` bytes from the start of the file (fewer at its end). */
+export async function readHead(fh: FileHandle, len = HEAD_BYTES): Promise<Buffer> {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const { bytesRead } = await fh.read(buf, got, len - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return buf.subarray(0, got);
+}
+
+/**
+ * Whether an open file is the one `c` was taken in: its head hashes the same
+ * (an empty head proves nothing, so then the inode must match too).
+ */
+export async function matchesCursor(fh: FileHandle, id: Ident, c: FileCursor): Promise<boolean> {
+  if (id.size < c.headLen) return false;
+  if (c.headLen === 0 && !sameFile(id, c)) return false;
+  return hashHead(await readHead(fh, c.headLen)) === c.head;
+}
+
+/** A file opened for reading, with its identity at opening time. */
+export interface Opened {
+  fh: FileHandle;
+  id: Ident;
+  /** The path it was opened by. */
+  name: string;
+}
+
+export const closeQuietly = (fh: FileHandle): Promise<void> => fh.close().catch(() => undefined);
+
+/** Opens a file, or null when nothing is there. */
+export async function openFile(name: string): Promise<Opened | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(name, 'r');
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+  try {
+    return { fh, id: await identOf(fh), name };
+  } catch (err) {
+    await closeQuietly(fh);
+    throw err;
+  }
+}
+
+/** The offset after the last complete line (0 for a short file without any newline). */
+export async function lastLineEnd(o: Opened): Promise<number> {
+  const size = o.id.size;
+  const n = Math.min(size, 64 * 1024);
+  const buf = Buffer.alloc(n);
+  const { bytesRead } = await o.fh.read(buf, 0, n, size - n);
+  const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
+  if (nl !== -1) return size - n + nl + 1;
+  return n === size ? 0 : size;
+}

@@ -1,0 +1,95 @@
+/**
+ * Wake-ups for the file source: fs.watch (inotify) on the file and its
+ * directory, with no debounce, and a poll timer as the fallback for every
+ * event a watch can miss (or a watch that cannot be had at all).
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+
+export class Waker {
+  /** Something happened while no one was waiting: the next wait returns at once. */
+  private dirty = false;
+  private wakeFn: (() => void) | null = null;
+  private dirWatcher: FSWatcher | null = null;
+  private fileWatcher: FSWatcher | null = null;
+  private watchedIno: string | null = null;
+  private readonly names: Set<string>;
+
+  /** `names`: paths in the directory whose changes matter (the file, its rotated copies). */
+  constructor(
+    private readonly path: string,
+    names: string[],
+    private readonly pollMs: number,
+  ) {
+    const dir = dirname(path);
+    this.names = new Set(names.filter((p) => dirname(p) === dir).map((p) => basename(p)));
+  }
+
+  readonly wake = (): void => {
+    if (this.wakeFn) this.wakeFn();
+    else this.dirty = true;
+  };
+
+  /** Makes the next wait() return at once. */
+  again(): void {
+    this.dirty = true;
+  }
+
+  /** Forgets the events seen so far: the caller is about to look at everything. */
+  clear(): void {
+    this.dirty = false;
+  }
+
+  /** Waits for an event or the poll interval; true when the poll interval ran out. */
+  wait(): Promise<boolean> {
+    if (this.dirty) return Promise.resolve(false);
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
+        this.wakeFn = null;
+        this.watchDir(); // it may exist by now
+        done(true);
+      }, this.pollMs);
+      this.wakeFn = () => {
+        clearTimeout(timer);
+        this.wakeFn = null;
+        done(false);
+      };
+    });
+  }
+
+  watchDir(): void {
+    if (this.dirWatcher) return;
+    this.dirWatcher = this.tryWatch(dirname(this.path), (name) => {
+      if (name === null || this.names.has(name)) this.wake();
+    });
+  }
+
+  /** Watches the file now at the path (inotify follows the inode, wherever it goes). */
+  watchFile(ino: string): void {
+    if (this.watchedIno === ino && this.fileWatcher) return;
+    this.fileWatcher?.close();
+    this.fileWatcher = this.tryWatch(this.path, () => this.wake());
+    this.watchedIno = this.fileWatcher ? ino : null;
+  }
+
+  close(): void {
+    this.wakeFn?.();
+    this.dirWatcher?.close();
+    this.fileWatcher?.close();
+    this.dirWatcher = this.fileWatcher = this.watchedIno = null;
+  }
+
+  private tryWatch(target: string, onEvent: (name: string | null) => void): FSWatcher | null {
+    try {
+      const w = watch(target, { persistent: false }, (_event, name) => onEvent(name));
+      w.on('error', () => {
+        w.close();
+        if (this.dirWatcher === w) this.dirWatcher = null;
+        if (this.fileWatcher === w) this.fileWatcher = this.watchedIno = null;
+      });
+      return w;
+    } catch {
+      return null;
+    }
+  }
+}
