@@ -6,6 +6,7 @@
  */
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { parseIp, prefixOf } from '../net/ip.js';
+import { detach } from '../util/detach.js';
 import { BoundedMap } from './bounded-map.js';
 import type { JailSettings } from './jail.js';
 
@@ -22,6 +23,20 @@ interface KeyState {
   slowUntil: number;
   /** For prefixes: the addresses whose failures were counted. */
   members: string[] | null;
+  /** For IPv6 addresses: the key of their prefix. */
+  prefix: string | null;
+}
+
+function newState(prefix: string | null, isPrefix: boolean): KeyState {
+  return {
+    times: [],
+    count: 0,
+    users: [],
+    bruteUntil: 0,
+    slowUntil: 0,
+    members: isPrefix ? [] : null,
+    prefix,
+  };
 }
 
 export interface TrackerStats {
@@ -50,55 +65,65 @@ export class AddressTracker {
 
   /** Feeds one classified line; returns the findings it completes (usually none). */
   observe(event: AuthEvent, now: Millis): Finding[] {
-    if (event.ip === null) return NONE;
-    if (event.result !== 'fail' && !event.accepted) return NONE;
-    const ip = parseIp(event.ip);
-    if (ip === null) return NONE;
-    if (this.jail.trusted.has(ip)) {
-      this.trustedSkipped++;
-      return NONE;
+    const addr = event.ip;
+    if (addr === null || (event.result !== 'fail' && !event.accepted)) return NONE;
+    // A tracked address is known not to be trusted: only new ones are parsed and checked.
+    let s = this.keys.touch(addr);
+    if (s === undefined) {
+      const ip = parseIp(addr);
+      if (ip === null) return NONE;
+      if (this.jail.trusted.has(ip)) {
+        this.trustedSkipped++;
+        return NONE;
+      }
+      // A login with no failure before it has nothing to be judged against.
+      if (event.result !== 'fail') return NONE;
+      const prefix =
+        ip.family === 6 && this.jail.ipv6Prefix > 0 ? prefixOf(ip, this.jail.ipv6Prefix) : null;
+      s = newState(prefix, false);
+      this.keys.set(detach(addr), s);
     }
     const t = event.time ?? now;
     let findings: Finding[] = NONE;
     // A success is judged against the failures before it, so check before counting this line.
     if (event.accepted) {
-      const c = this.compromise(event, t);
+      const c = this.compromise(event, s, t);
       if (c !== null) findings = [c];
     }
     if (event.result === 'fail') {
-      const own = this.fail(event.ip, event, t, null);
+      const own = this.fail(addr, s, event, t, null);
       if (own.length > 0) findings = findings === NONE ? own : findings.concat(own);
-      if (ip.family === 6 && this.jail.ipv6Prefix > 0) {
-        const prefix = this.fail(prefixOf(ip, this.jail.ipv6Prefix), event, t, event.ip);
+      if (s.prefix !== null) {
+        let p = this.keys.touch(s.prefix);
+        if (p === undefined) {
+          p = newState(null, true);
+          this.keys.set(s.prefix, p);
+        }
+        const prefix = this.fail(s.prefix, p, event, t, addr);
         if (prefix.length > 0) findings = findings === NONE ? prefix : findings.concat(prefix);
       }
     }
     return findings;
   }
 
-  private fail(key: string, event: AuthEvent, t: number, member: string | null): Finding[] {
-    let s = this.keys.touch(key);
-    if (s === undefined) {
-      s = {
-        times: [],
-        count: 0,
-        users: [],
-        bruteUntil: 0,
-        slowUntil: 0,
-        members: member === null ? null : [],
-      };
-      this.keys.set(key, s);
-    }
+  private fail(
+    key: string,
+    s: KeyState,
+    event: AuthEvent,
+    t: number,
+    member: string | null,
+  ): Finding[] {
     for (let i = 0; i < Math.max(1, event.attempts); i++) {
       if (s.times.length < this.ring) s.times.push(t);
       else s.times[s.count % this.ring] = t;
       s.count++;
     }
     const users = event.users ?? (event.user === null ? [] : [event.user]);
-    for (const u of users) if (!s.users.includes(u) && s.users.length < MAX_USERS) s.users.push(u);
+    for (const u of users)
+      if (!s.users.includes(u) && s.users.length < MAX_USERS) s.users.push(detach(u));
     if (member !== null && s.members !== null && !s.members.includes(member)) {
       if (s.members.length >= MAX_PREFIX_MEMBERS) s.members.shift();
-      s.members.push(member);
+      s.members.push(detach(member));
     }
     // A prefix finding only adds something when several addresses of it took part.
     if (s.members !== null && s.members.length < 2) return NONE;
@@ -130,9 +155,7 @@ export class AddressTracker {
     return NONE;
   }
 
-  private compromise(event: AuthEvent, t: number): Finding | null {
-    const s = this.keys.peek(event.ip!);
-    if (s === undefined) return null;
+  private compromise(event: AuthEvent, s: KeyState, t: number): Finding | null {
     const w = this.within(s, t, this.jail.compromise.window);
     if (w.count === 0) return null;
     const otherUser = s.users.some((u) => u !== event.user);

@@ -4,7 +4,10 @@
  * against the rules that can match it, and bounded per-connection state.
  */
 import type { AuthEvent, LogRecord } from '../domain.js';
+import { BoundedMap } from '../detect/bounded-map.js';
 import { canonicalIp } from '../net/ip.js';
+import { detach } from '../util/detach.js';
+import { numberGroups } from './regex.js';
 import { HOST, type FilterSpec, type RuleResult, type RuleSpec } from './spec.js';
 
 export class FilterSpecError extends Error {}
@@ -20,12 +23,19 @@ export interface Classifier {
 
 interface CompiledRule {
   spec: RuleSpec;
+  /** Sticky: it matches at `lastIndex`, just after the stripped message prefix. */
   re: RegExp;
   result: RuleResult;
   literal: string;
+  /** Group numbers of host, user and ruser (0: absent). */
+  host: number;
+  user: number;
+  ruser: number;
 }
 
 interface Connection {
+  /** The syslog host the pid belongs to (a central syslog server hears many hosts). */
+  logHost: string | null;
   peer: string | null;
   host: string | null;
   users: string[];
@@ -65,14 +75,25 @@ function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule
     throw new FilterSpecError(`${filter}: rule ${spec.id}: {HOST} may appear only once`);
   const source = spec.pattern.replace('{HOST}', HOST);
   let re: RegExp;
+  let groups: ReadonlyMap<string, number>;
   try {
-    re = new RegExp(source.startsWith('^') ? source : `^${source}`);
+    const numbered = numberGroups(source.startsWith('^') ? source.slice(1) : source);
+    groups = numbered.groups;
+    re = new RegExp(numbered.source, 'y');
   } catch (err) {
     throw new FilterSpecError(
       `${filter}: rule ${spec.id}: invalid pattern: ${(err as Error).message}`,
     );
   }
-  return { spec, re, result, literal: literalPrefix(spec.pattern) };
+  return {
+    spec,
+    re,
+    result,
+    literal: literalPrefix(spec.pattern),
+    host: groups.get('host') ?? 0,
+    user: groups.get('user') ?? 0,
+    ruser: groups.get('ruser') ?? 0,
+  };
 }
 
 export function compileFilter(spec: FilterSpec, mode: string = spec.defaultMode): Classifier {
@@ -97,7 +118,8 @@ class SpecClassifier implements Classifier {
   private readonly maxMessageLength: number;
   private readonly prefix: RegExp | null;
   private readonly byFirstChar = new Map<number, CompiledRule[]>();
-  private readonly connections: Map<string, Connection> | null;
+  /** Keyed by pid; a connection remembers its syslog host and is reset when another host's pid collides. */
+  private readonly connections: BoundedMap<number, Connection> | null;
 
   constructor(spec: FilterSpec, mode: string, rules: CompiledRule[]) {
     this.filter = spec.name;
@@ -107,8 +129,8 @@ class SpecClassifier implements Classifier {
       spec.programs === null ? null : new Set(programs.filter((p) => !p.endsWith('*')));
     this.programPrefixes = programs.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
     this.maxMessageLength = spec.maxMessageLength ?? 4096;
-    this.prefix = spec.messagePrefix ? new RegExp(`^(?:${spec.messagePrefix})`) : null;
-    this.connections = spec.connections ? new Map() : null;
+    this.prefix = spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
+    this.connections = spec.connections ? new BoundedMap(MAX_CONNECTIONS) : null;
     // Rules keep their order; a rule with no literal start is a candidate for every first character.
     const anyStart = rules.filter((r) => r.literal === '');
     const firsts = new Set(
@@ -129,17 +151,20 @@ class SpecClassifier implements Classifier {
 
   classify(record: LogRecord): AuthEvent | null {
     if (this.programs !== null && !this.readsProgram(record.program)) return null;
-    let message = record.message;
+    const message = record.message;
     if (message.length > this.maxMessageLength) return null;
+    // Rules match from `start`, after the prefix, without copying the message.
+    let start = 0;
     if (this.prefix !== null) {
-      const m = this.prefix.exec(message);
-      if (m !== null && m[0].length > 0) message = message.slice(m[0].length);
+      this.prefix.lastIndex = 0;
+      if (this.prefix.exec(message) !== null) start = this.prefix.lastIndex;
     }
-    const candidates = this.byFirstChar.get(message.charCodeAt(0)) ?? this.byFirstChar.get(-1)!;
+    const candidates = this.byFirstChar.get(message.charCodeAt(start)) ?? this.byFirstChar.get(-1)!;
     for (const rule of candidates) {
-      if (rule.literal !== '' && !message.startsWith(rule.literal)) continue;
+      if (rule.literal !== '' && !message.startsWith(rule.literal, start)) continue;
+      rule.re.lastIndex = start;
       const m = rule.re.exec(message);
-      if (m !== null) return this.apply(record, message, rule, m.groups ?? {});
+      if (m !== null) return this.apply(record, message, rule, m);
     }
     return null;
   }
@@ -155,12 +180,14 @@ class SpecClassifier implements Classifier {
     record: LogRecord,
     message: string,
     rule: CompiledRule,
-    groups: Record<string, string | undefined>,
+    m: RegExpExecArray,
   ): AuthEvent {
     const spec = rule.spec;
-    let host = groups.host ?? null;
-    let user = groups.user ?? null;
-    if ((user === null || user === '') && groups.ruser) user = groups.ruser;
+    const matchedHost = rule.host === 0 ? undefined : m[rule.host];
+    let host = matchedHost ?? null;
+    let user = rule.user === 0 ? null : (m[rule.user] ?? null);
+    const ruser = rule.ruser === 0 ? undefined : m[rule.ruser];
+    if ((user === null || user === '') && ruser) user = ruser;
     const conn = this.connection(record, spec.begins === true);
     let result: AuthEvent['result'] = rule.result;
     let attempts = 1;
@@ -176,15 +203,15 @@ class SpecClassifier implements Classifier {
       )
         host = conn.peer;
       if (host !== null) {
-        conn.host = host;
-        if (spec.peer) conn.peer = host;
+        if (host !== conn.host) conn.host = detach(host);
+        if (spec.peer) conn.peer = conn.host;
       } else host = conn.host;
       if (
         user !== null &&
         !conn.users.includes(user) &&
         conn.users.length < MAX_USERS_PER_CONNECTION
       )
-        conn.users.push(user);
+        conn.users.push(detach(user));
 
       if (rule.result === 'success') {
         // Failing as one user and getting in as another is a failure, not a forgiven typo.
@@ -195,7 +222,7 @@ class SpecClassifier implements Classifier {
         conn.pending = 0;
         conn.hostlessFailure = false;
       } else if (rule.result === 'fail') {
-        if (groups.host === undefined && host === null) {
+        if (matchedHost === undefined && host === null) {
           // The address is not known yet: count it when a later line of this connection tells it.
           conn.hostlessFailure = true;
           result = 'nofail';
@@ -203,11 +230,12 @@ class SpecClassifier implements Classifier {
           attempts = conn.pending + 1;
           conn.pending = 0;
           conn.hostlessFailure = false;
-          if (user !== null && !conn.failedUsers.includes(user)) conn.failedUsers.push(user);
+          if (user !== null && !conn.failedUsers.includes(user))
+            conn.failedUsers.push(detach(user));
         }
       } else if (spec.pending) {
         const other = user !== null && conn.failedUsers.some((u) => u !== user);
-        if (user !== null && !conn.failedUsers.includes(user)) conn.failedUsers.push(user);
+        if (user !== null && !conn.failedUsers.includes(user)) conn.failedUsers.push(detach(user));
         if (spec.distinctUsers && other) {
           result = 'fail';
           attempts = conn.pending + 1;
@@ -220,7 +248,7 @@ class SpecClassifier implements Classifier {
         conn.hostlessFailure = false;
       }
       users = conn.users.length > 0 ? conn.users.slice() : null;
-      if (spec.ends || rule.result === 'success') this.connections!.delete(connKey(record));
+      if (spec.ends || rule.result === 'success') this.connections!.delete(record.pid!);
     }
 
     return {
@@ -240,20 +268,17 @@ class SpecClassifier implements Classifier {
   private connection(record: LogRecord, begins: boolean): Connection | null {
     const map = this.connections;
     if (map === null || record.pid === null) return null;
-    const key = connKey(record);
-    let conn = begins ? undefined : map.get(key);
+    let conn = begins ? undefined : map.touch(record.pid);
     const t = record.time;
     if (
       conn !== undefined &&
-      t !== null &&
-      conn.lastSeen !== null &&
-      t - conn.lastSeen > CONNECTION_IDLE_MS
+      (conn.logHost !== record.host ||
+        (t !== null && conn.lastSeen !== null && t - conn.lastSeen > CONNECTION_IDLE_MS))
     )
       conn = undefined;
     if (conn === undefined) {
-      map.delete(key);
-      if (map.size >= MAX_CONNECTIONS) map.delete(map.keys().next().value!);
       conn = {
+        logHost: record.host === null ? null : detach(record.host),
         peer: null,
         host: null,
         users: [],
@@ -262,14 +287,10 @@ class SpecClassifier implements Classifier {
         hostlessFailure: false,
         lastSeen: t,
       };
-      map.set(key, conn);
+      map.set(record.pid, conn);
     } else if (t !== null) conn.lastSeen = t;
     return conn;
   }
-}
-
-function connKey(record: LogRecord): string {
-  return `${record.host ?? ''} ${record.pid}`;
 }
 
 /** Whether `message` names `addr` as a whole token after "from". */

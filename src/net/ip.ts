@@ -151,6 +151,8 @@ export function formatIp(ip: ParsedIp): string {
 
 /** Canonical text of an address, or null when `s` is not one (a host name, garbage). */
 export function canonicalIp(s: string): string | null {
+  // A strict dotted quad is already canonical: no need to format it again (hot path).
+  if (s.indexOf(':') === -1) return parseIpv4Words(s, 0, s.length) === null ? null : s;
   const parsed = parseIp(s);
   return parsed === null ? null : formatIp(parsed);
 }

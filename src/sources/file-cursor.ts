@@ -61,8 +61,12 @@ function toIdent(s: { dev: bigint; ino: bigint; size: bigint; nlink: bigint }): 
   return { dev: String(s.dev), ino: String(s.ino), size: Number(s.size), nlink: Number(s.nlink) };
 }
 
-export const sameFile = (a: Ident, b: { dev: string; ino: string }): boolean =>
-  a.dev === b.dev && a.ino === b.ino;
+export interface FileId {
+  dev: string;
+  ino: string;
+}
+
+export const sameFile = (a: Ident, b: FileId): boolean => a.dev === b.dev && a.ino === b.ino;
 
 export function isMissing(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -83,26 +87,28 @@ export async function statPath(path: string): Promise<Ident | null> {
   }
 }
 
-/** Reads up to `len` bytes from the start of the file (fewer at its end). */
+/**
+ * Reads up to `len` bytes from the start of the file, in one read: a regular
+ * file's pread is short only at its end, and a second read could see another
+ * file (truncated and written again in between) and glue the two together.
+ */
 export async function readHead(fh: FileHandle, len = HEAD_BYTES): Promise<Buffer> {
   const buf = Buffer.alloc(len);
-  let got = 0;
-  while (got < len) {
-    const { bytesRead } = await fh.read(buf, got, len - got, got);
-    if (bytesRead === 0) break;
-    got += bytesRead;
-  }
-  return buf.subarray(0, got);
+  const { bytesRead } = await fh.read(buf, 0, len, 0);
+  return buf.subarray(0, bytesRead);
 }
 
 /**
  * Whether an open file is the one `c` was taken in: its head hashes the same
- * (an empty head proves nothing, so then the inode must match too).
+ * (an empty head proves nothing, so then the inode must match too). Returns the
+ * head read (up to HEAD_BYTES), which later reads must keep seeing, or null.
  */
-export async function matchesCursor(fh: FileHandle, id: Ident, c: FileCursor): Promise<boolean> {
-  if (id.size < c.headLen) return false;
-  if (c.headLen === 0 && !sameFile(id, c)) return false;
-  return hashHead(await readHead(fh, c.headLen)) === c.head;
+export async function matchesCursor(o: Opened, c: FileCursor): Promise<Buffer | null> {
+  if (o.id.size < Math.max(c.headLen, c.off)) return null;
+  if (c.headLen === 0 && !sameFile(o.id, c)) return null;
+  const head = await readHead(o.fh);
+  if (head.length < c.headLen || hashHead(head.subarray(0, c.headLen)) !== c.head) return null;
+  return head;
 }
 
 /** A file opened for reading, with its identity at opening time. */
@@ -111,6 +117,8 @@ export interface Opened {
   id: Ident;
   /** The path it was opened by. */
   name: string;
+  /** Its first bytes, when already read. */
+  head?: Buffer;
 }
 
 export const closeQuietly = (fh: FileHandle): Promise<void> => fh.close().catch(() => undefined);
@@ -141,4 +149,35 @@ export async function lastLineEnd(o: Opened): Promise<number> {
   const nl = buf.subarray(0, bytesRead).lastIndexOf(10);
   if (nl !== -1) return size - n + nl + 1;
   return n === size ? 0 : size;
+}
+
+/**
+ * The first of `names` that `ok` accepts, or the one with inode `prefer` if it
+ * is accepted too. A file that cannot be read is passed over and reported.
+ */
+export async function findFile(
+  names: string[],
+  ok: (o: Opened) => Promise<boolean>,
+  prefer: FileId | null,
+  onError: (err: unknown) => void,
+): Promise<Opened | null> {
+  let found: Opened | null = null;
+  for (const name of names) {
+    let o: Opened | null = null;
+    let keep = false;
+    try {
+      o = await openFile(name);
+      keep = o !== null && (!found || (prefer !== null && sameFile(o.id, prefer))) && (await ok(o));
+    } catch (err) {
+      onError(err);
+    }
+    if (!o) continue;
+    if (!keep) {
+      await closeQuietly(o.fh);
+    } else {
+      if (found) await closeQuietly(found.fh);
+      found = o;
+    }
+  }
+  return found;
 }

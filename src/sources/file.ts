@@ -41,6 +41,8 @@ export interface FileSourceOptions {
 const CHUNK = 1 << 20;
 /** A batch is yielded at the end of the data, or after this many bytes. */
 const BATCH_BYTES = 4 << 20;
+/** Successors held open at most (one per rotation not yet followed). */
+const MAX_PENDING = 8;
 
 /** The file being read. */
 interface Cur {
@@ -107,7 +109,8 @@ export class FileSource implements Source {
     return {
       id: this.id,
       position: cur ? `${cur.name}@${off}` : this.position,
-      lag: cur ? Math.max(0, cur.size - off) : null,
+      // Unread bytes in the current file, and in those that came after it.
+      lag: cur ? this.pending.reduce((n, o) => n + o.id.size, Math.max(0, cur.size - off)) : null,
       lastLineAt: this.lastLineAt,
       linesRead: this.linesRead,
       skipped: this.skipped,
@@ -133,9 +136,9 @@ export class FileSource implements Source {
         this.waker.clear();
         try {
           if (!started) {
-            const fresh = await this.start(from);
+            await this.start(from);
             started = true;
-            if (fresh && this.cur) yield this.batch();
+            if (this.cur) yield this.batch(); // where it starts: also says it has started
           }
           yield* this.cycle(signal);
         } catch (err) {
@@ -158,32 +161,29 @@ export class FileSource implements Source {
     }
   }
 
-  /** Opens the starting file; true when the caller should yield the starting cursor. */
-  private async start(c: fc.FileCursor | null): Promise<boolean> {
+  /** Opens the file to start in, if there is one yet. */
+  private async start(c: fc.FileCursor | null): Promise<void> {
     const at = await openFile(this.path);
     try {
-      return await this.startWith(at, c);
+      await this.startWith(at, c);
     } catch (err) {
       if (at && this.cur?.fh !== at.fh) await closeQuietly(at.fh);
       throw err;
     }
   }
 
-  private async startWith(at: Opened | null, c: fc.FileCursor | null): Promise<boolean> {
+  private async startWith(at: Opened | null, c: fc.FileCursor | null): Promise<void> {
     if (!c) {
-      if (!at) return false; // wait for it, then read it from 0
-      await this.use(at, this.startAtBeginning ? 0 : await fc.lastLineEnd(at));
-      return true;
+      // None yet: wait for it, then read it from 0.
+      if (at) await this.use(at, this.startAtBeginning ? 0 : await fc.lastLineEnd(at));
+      return;
     }
-    if (at && at.id.size >= c.off && (await fc.matchesCursor(at.fh, at.id, c))) {
-      await this.use(at, c.off);
-      return false;
-    }
+    // The head read to match becomes the one to check later reads against.
+    const matches = async (o: Opened): Promise<boolean> =>
+      (o.head = (await fc.matchesCursor(o, c)) ?? undefined) !== undefined;
+    if (at && (await matches(at))) return this.use(at, c.off);
     // The path holds another file: the rest of ours may be in a rotated copy.
-    const copy = await this.findRotated(
-      async (o) => o.id.size >= c.off && (await fc.matchesCursor(o.fh, o.id, c)),
-      c,
-    );
+    const copy = await this.findRotated(matches, c);
     if (copy) {
       if (at) await closeQuietly(at.fh);
       await this.use(copy, c.off);
@@ -191,7 +191,6 @@ export class FileSource implements Source {
       this.lastError = `${this.path} changed and the rest of the file in the cursor was not found`;
       if (at) await this.use(at, 0);
     }
-    return false;
   }
 
   /** One wake-up: read what is new, then look for rotation. */
@@ -215,7 +214,10 @@ export class FileSource implements Source {
     }
     const id = await fc.identOf(cur.fh);
     cur.size = id.size;
-    if (atPath && id.size < cur.pos) cur.truncated = true;
+    // Shrunk, or (at the same size) truncated and written again up to where we were.
+    if (atPath && (id.size < cur.pos || (id.size === cur.pos && !(await this.sameHead(cur))))) {
+      cur.truncated = true;
+    }
     if (!cur.truncated) yield* this.drain(signal, id.size);
     if (signal.aborted) return;
     if (cur.truncated) {
@@ -226,6 +228,7 @@ export class FileSource implements Source {
       cur.splitter.end();
       if (this.out.length > 0 || this.offset(cur) !== cur.yieldedOff) yield this.batch();
       if (signal.aborted) return;
+      this.position = this.health().position;
       this.cur = null;
       await closeQuietly(cur.fh);
       this.waker.again(); // the next cycle takes the successor, or waits for one
@@ -239,7 +242,8 @@ export class FileSource implements Source {
     if ((cur && fc.sameFile(o.id, cur)) || this.pending.some((f) => fc.sameFile(o.id, f.id))) {
       await closeQuietly(o.fh);
     } else {
-      this.pending.push(o);
+      // Bounded: a path replaced over and over by empty files must not pile up descriptors.
+      if (this.pending.push(o) > MAX_PENDING) await closeQuietly(this.pending.shift()!.fh);
     }
   }
 
@@ -275,20 +279,28 @@ export class FileSource implements Source {
     const { bytesRead } = await cur.fh.read(this.buf, 0, len, cur.pos);
     if (bytesRead === 0) return 0;
     // Checked after the read: if the head is still ours, so were the bytes read.
-    const head = await fc.readHead(cur.fh);
-    if (head.length < cur.head.length || !head.subarray(0, cur.head.length).equals(cur.head)) {
+    if (!(await this.sameHead(cur))) {
       cur.truncated = true;
       return 0;
-    }
-    if (head.length > cur.head.length) {
-      cur.head = head;
-      cur.headHash = null;
     }
     cur.splitter.push(this.buf.subarray(0, bytesRead));
     cur.pos += bytesRead;
     cur.size = Math.max(cur.size, cur.pos);
     cur.grewAt = Date.now();
     return bytesRead;
+  }
+
+  /** Whether the file still starts with the head we know (which grows up to HEAD_BYTES). */
+  private async sameHead(cur: Cur): Promise<boolean> {
+    const head = await fc.readHead(cur.fh);
+    if (head.length < cur.head.length || !head.subarray(0, cur.head.length).equals(cur.head)) {
+      return false;
+    }
+    if (head.length > cur.head.length) {
+      cur.head = head;
+      cur.headHash = null;
+    }
+    return true;
   }
 
   /** The file at the path was truncated: continue in its rotated copy, else start over. */
@@ -325,33 +337,18 @@ export class FileSource implements Source {
   }
 
   /** Finds a rotated file accepted by `ok`, preferring the cursor's inode. */
-  private async findRotated(
-    ok: (o: Opened) => Promise<boolean>,
-    c: { dev: string; ino: string } | null,
-  ): Promise<Opened | null> {
-    let found: Opened | null = null;
-    for (const name of this.rotated) {
-      const o = await openFile(name);
-      if (!o) continue;
-      let keep = false;
-      try {
-        keep = (!found || (c !== null && fc.sameFile(o.id, c))) && (await ok(o));
-      } finally {
-        if (!keep) await closeQuietly(o.fh);
-      }
-      if (keep) {
-        if (found) await closeQuietly(found.fh);
-        found = o;
-      }
-    }
-    return found;
+  private findRotated(ok: (o: Opened) => Promise<boolean>, c: fc.FileId | null) {
+    return fc.findFile(this.rotated, ok, c, (err) => {
+      this.errors++;
+      this.lastError = err instanceof Error ? err.message : String(err);
+    });
   }
 
   /** Makes `o` the current file, read from `off`. */
   private async use(o: Opened, off: number): Promise<void> {
     let head: Buffer;
     try {
-      head = await fc.readHead(o.fh);
+      head = o.head ?? (await fc.readHead(o.fh));
     } catch (err) {
       await closeQuietly(o.fh);
       throw err;
