@@ -39,7 +39,6 @@ const FAKE = (journal: string, log: string, crash: string) => `#!/usr/bin/env no
   const fs = await import('node:fs');
   const [JOURNAL, LOG, CRASH] = ${JSON.stringify([journal, log, crash])};
   const args = process.argv.slice(2);
-  fs.appendFileSync(LOG, JSON.stringify({ pid: process.pid, args }) + '\\n');
   const cursorOf = (l) => (/"__CURSOR":"([^"]*)"/.exec(l) || [])[1];
   let offset = 0;
   const take = () => {
@@ -61,6 +60,8 @@ const FAKE = (journal: string, log: string, crash: string) => `#!/usr/bin/env no
     process.stdout.write(lines.join('\\n') + '\\n');
   };
   let lines = take();
+  // Logged after the first read, so a test that waits for this start appends only new records.
+  fs.appendFileSync(LOG, JSON.stringify({ pid: process.pid, args }) + '\\n');
   const after = args.find((a) => a.startsWith('--after-cursor='));
   if (after !== undefined) {
     const i = lines.findIndex((l) => cursorOf(l) === after.slice(15));
