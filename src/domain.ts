@@ -66,3 +66,43 @@ export interface Finding {
   last: Millis;
   users: string[];
 }
+
+/** What a firewall blocks: one address (/32, /128) or an IPv6 prefix, canonical CIDR text. */
+export interface BanTarget {
+  /** Canonical CIDR, e.g. "203.0.113.5/32" or "2001:db8:1:2::/64". */
+  cidr: string;
+  family: 4 | 6;
+}
+
+/** An action someone (a jail's policy, an admin, the analyst) asks for. */
+export type ActionKind = 'ban' | 'unban' | 'isolate' | 'release';
+
+export interface ActionRequest {
+  action: ActionKind;
+  /** The address or prefix (ban/unban); null for isolate/release, which act on the host. */
+  target: BanTarget | null;
+  /** Ban duration in ms; null for a permanent ban or for actions without one. */
+  durationMs: number | null;
+  reason: string;
+  /** Who asked: 'jail:sshd', 'admin:cli:root', 'agent'. */
+  requestedBy: string;
+  jail: string | null;
+  /** Ids of the stored findings/events behind the request (evidence, never the model's words). */
+  evidence: { findings: number[]; events: number[] };
+}
+
+/** A ban as Sheriff records it. */
+export interface Ban {
+  id: number;
+  target: BanTarget;
+  jail: string | null;
+  reason: string;
+  createdAt: Millis;
+  /** Null for a permanent ban. */
+  expiresAt: Millis | null;
+  /** Set when the backend confirmed it; a ban is active only then. */
+  appliedAt: Millis | null;
+  removedAt: Millis | null;
+  /** How many earlier bans this target had (for the repeat-offender bantime). */
+  offence: number;
+}

@@ -4,8 +4,13 @@
  * line, a metric and an alert can be matched by name. Secrets are redacted by
  * path, whatever logs them.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyStream } from 'pino-pretty';
+
+/** pino-pretty is only loaded for a terminal. */
+const prettyStream = (opts: object): PrettyStream =>
+  (createRequire(import.meta.url)('pino-pretty') as (o: object) => PrettyStream)(opts);
 
 export type { Logger };
 
@@ -40,7 +45,7 @@ export function createLogger(
   if (!usePretty) return pino(base, stream);
   return pino(
     base,
-    pretty({
+    prettyStream({
       destination: stream,
       colorize: stream.isTTY === true,
       sync: true,

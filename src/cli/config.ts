@@ -3,9 +3,7 @@
  * `sheriff config print` shows the effective config with every default filled in.
  */
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { formatDuration } from '../config/duration.js';
-import { loadConfig } from '../config/load.js';
 import type { CliContext } from './common.js';
 
 const DURATION_KEYS = new Set(['findtime', 'window', 'maxAge', 'pollInterval']);
@@ -30,7 +28,8 @@ export function registerConfig(program: Command, ctx: CliContext): void {
   config
     .command('check')
     .description(t('config.check.description'))
-    .action(() => {
+    .action(async () => {
+      const { loadConfig } = await import('../config/load.js');
       const opts = program.opts<{ config?: string }>();
       const { config: cfg, path } = loadConfig(opts.config);
       const jails = Object.values(cfg.jails).filter((j) => j.enabled).length;
@@ -45,7 +44,9 @@ export function registerConfig(program: Command, ctx: CliContext): void {
   config
     .command('print')
     .description(t('config.print.description'))
-    .action(() => {
+    .action(async () => {
+      const { loadConfig } = await import('../config/load.js');
+      const { stringify } = await import('yaml');
       const { config: cfg, path } = loadConfig(program.opts<{ config?: string }>().config);
       ctx.stdout.write(
         `# ${t('config.print.header', { path: path ?? t('config.print.nofile') })}\n`,

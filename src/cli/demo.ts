@@ -7,12 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { loadConfig } from '../config/load.js';
-import { Daemon } from '../daemon.js';
 import { DEMO_JAIL } from '../demo/scenario.js';
 import { simulate } from '../demo/simulate.js';
-import { createLogger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import { TimeZone } from '../parse/zone.js';
 import { parseCount, type CliContext } from './common.js';
@@ -26,6 +22,10 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--keep', t('demo.opt.keep'))
     .action(async (opts: { speed: string; keep?: boolean }) => {
       const speed = parseCount('--speed', opts.speed, 1, t) ?? 1;
+      const { stringify } = await import('yaml');
+      const { loadConfig } = await import('../config/load.js');
+      const { Daemon } = await import('../daemon.js');
+      const { createLogger } = await import('../log.js');
       const dir = await mkdtemp(join(tmpdir(), 'sheriff-demo-'));
       const log = join(dir, 'auth.log');
       const configPath = join(dir, 'sheriff.yaml');

@@ -4,12 +4,10 @@
  */
 import type { Command } from 'commander';
 import { DurationError, parseDuration } from '../config/duration.js';
-import { loadConfig } from '../config/load.js';
 import { storePath } from '../config/paths.js';
 import { canonicalIp } from '../net/ip.js';
 import { displayUser } from '../notify/format.js';
 import { TimeZone } from '../parse/zone.js';
-import { openStore } from '../store/index.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
 
 interface Options {
@@ -35,6 +33,8 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .option('--limit <n>', t('events.opt.limit'), '100')
     .option('--json', t('events.opt.json'))
     .action(async (opts: Options) => {
+      const { loadConfig } = await import('../config/load.js');
+      const { openStore } = await import('../store/index.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const ip = opts.ip === undefined ? undefined : canonicalIp(opts.ip);
       if (ip === null) throw new UsageError(t('events.error.ip', { value: opts.ip ?? '' }));

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerEvents } from './events.js';

@@ -3,10 +3,8 @@
  * store (sources, lag, errors, counts per jail) and the store's size.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { storePath } from '../config/paths.js';
 import type { SourceHealth } from '../sources/source.js';
-import { openStore } from '../store/index.js';
 import type { CliContext } from './common.js';
 
 interface DaemonStatus {
@@ -26,7 +24,9 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .command('status')
     .description(t('status.description'))
     .option('--json', t('status.opt.json'))
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const { loadConfig } = await import('../config/load.js');
+      const { openStore } = await import('../store/index.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config);
       const store = openStore(path, { readonly: true });

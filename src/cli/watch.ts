@@ -4,10 +4,10 @@
  * running one when the new file is invalid.
  */
 import type { Command } from 'commander';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { Daemon } from '../daemon.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { Daemon } from '../daemon.js';
 import { translator, type Translate } from '../i18n/index.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
@@ -28,7 +28,24 @@ interface Running {
   logger: Logger;
 }
 
-function start(loaded: LoadedConfig, ctx: CliContext, langFlag: string | undefined): Running {
+/** The daemon's modules (zod, SQLite, pino) load only when watching. */
+async function modules() {
+  const [{ loadConfig }, { Daemon }, { createLogger }] = await Promise.all([
+    import('../config/load.js'),
+    import('../daemon.js'),
+    import('../log.js'),
+  ]);
+  return { loadConfig, Daemon, createLogger };
+}
+type Modules = Awaited<ReturnType<typeof modules>>;
+
+function start(
+  m: Modules,
+  loaded: LoadedConfig,
+  ctx: CliContext,
+  langFlag: string | undefined,
+): Running {
+  const { Daemon, createLogger } = m;
   const { config } = loaded;
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
   const logger = createLogger(config.log, ctx.stderr);
@@ -44,6 +61,8 @@ function start(loaded: LoadedConfig, ctx: CliContext, langFlag: string | undefin
 }
 
 async function watch(opts: { config?: string; lang?: string }, ctx: CliContext): Promise<void> {
+  const m = await modules();
+  const { loadConfig } = m;
   // Signal handlers go in before anything starts: a signal that arrives while the
   // daemon starts must not kill it with the default action.
   let running: Running | null = null;
@@ -71,7 +90,7 @@ async function watch(opts: { config?: string; lang?: string }, ctx: CliContext):
         return;
       }
       await running.daemon.stop();
-      running = start(next, ctx, opts.lang);
+      running = start(m, next, ctx, opts.lang);
       running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
     });
   };
@@ -81,7 +100,7 @@ async function watch(opts: { config?: string; lang?: string }, ctx: CliContext):
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    running = start(loadConfig(opts.config), ctx, opts.lang);
+    running = start(m, loadConfig(opts.config), ctx, opts.lang);
     await finished;
   } finally {
     process.removeListener('SIGTERM', onTerm);

@@ -9,16 +9,12 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } fro
 import { trustedNetworks } from '../intel/trusted.js';
 import type { JailSettings } from '../detect/jail.js';
 import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { ConfigError } from './errors.js';
 import { configSchema, type SheriffConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_PATHS = ['/etc/sheriff/sheriff.yaml', './sheriff.yaml'];
 
-export class ConfigError extends Error {
-  readonly exitCode = 2;
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'));
-  }
-}
+export { ConfigError };
 
 export interface LoadedConfig {
   config: SheriffConfig;

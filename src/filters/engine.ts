@@ -171,10 +171,18 @@ class SpecClassifier implements Classifier {
 
   private readsProgram(program: string | null): boolean {
     if (program === null) return false;
-    if (this.programs!.has(program)) return true;
-    for (const prefix of this.programPrefixes) if (program.startsWith(prefix)) return true;
-    return false;
+    // Consecutive lines mostly come from the same program: remember the last answer.
+    if (program === this.lastProgram) return this.lastProgramRead;
+    let read = this.programs!.has(program);
+    if (!read)
+      for (const prefix of this.programPrefixes) if (program.startsWith(prefix)) read = true;
+    this.lastProgram = program.length < 13 ? program : detach(program);
+    this.lastProgramRead = read;
+    return read;
   }
+
+  private lastProgram = '';
+  private lastProgramRead = false;
 
   private apply(
     record: LogRecord,

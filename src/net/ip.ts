@@ -5,6 +5,8 @@
  * compressed and lower case (RFC 5952), IPv4-mapped IPv6 as IPv4, `%zone` dropped.
  */
 
+import { detach } from '../util/detach.js';
+
 export type IpFamily = 4 | 6;
 
 /** A parsed address: IPv4 in one 32-bit word, IPv6 in four, most significant first. */
@@ -153,9 +155,18 @@ export function formatIp(ip: ParsedIp): string {
 export function canonicalIp(s: string): string | null {
   // A strict dotted quad is already canonical: no need to format it again (hot path).
   if (s.indexOf(':') === -1) return parseIpv4Words(s, 0, s.length) === null ? null : s;
+  // IPv6 attackers repeat themselves: remember recent answers (keys copied, see util/detach.ts).
+  const cached = v6Cache.get(s);
+  if (cached !== undefined) return cached;
   const parsed = parseIp(s);
-  return parsed === null ? null : formatIp(parsed);
+  const canonical = parsed === null ? null : formatIp(parsed);
+  if (v6Cache.size >= V6_CACHE_SIZE) v6Cache.clear();
+  v6Cache.set(detach(s), canonical);
+  return canonical;
 }
+
+const V6_CACHE_SIZE = 4096;
+const v6Cache = new Map<string, string | null>();
 
 /** The prefix of `ip` of `bits` length (IPv6 /64 for rotating attackers), in CIDR form. */
 export function prefixOf(ip: ParsedIp, bits: number): string {

@@ -82,6 +82,21 @@ export class TimeZone {
 
   /** RFC 3339 in this zone: 2026-11-22T07:51:42+09:00 (milliseconds only when present). */
   format(epoch: number): string {
+    // Findings and JSON lines come in time order: reuse the last second's text.
+    const second = Math.floor(epoch / 1000);
+    if (second === this.lastFormatSecond && epoch % 1000 === 0) return this.lastFormatText;
+    const text = this.formatUncached(epoch);
+    if (epoch % 1000 === 0) {
+      this.lastFormatSecond = second;
+      this.lastFormatText = text;
+    }
+    return text;
+  }
+
+  private lastFormatSecond = NaN;
+  private lastFormatText = '';
+
+  private formatUncached(epoch: number): string {
     const offset = this.offsetAt(epoch);
     const local = new Date(epoch + offset * MINUTE).toISOString(); // 2026-11-21T22:51:42.123Z
     const ms = epoch % 1000 === 0 ? '' : local.slice(19, 23);

@@ -120,11 +120,14 @@ export class LineSplitter {
         s = nl + 1;
       }
     }
+    // One memchr over the bytes instead of a scan of every line.
+    const nul = buf.indexOf(0, start);
+    const mayHaveNul = nul !== -1 && nul < end;
     let s = 0;
     for (;;) {
       const nl = text.indexOf('\n', s);
       const e = nl === -1 ? text.length : nl;
-      this.check(text, s, e);
+      this.check(text, s, e, mayHaveNul);
       if (nl === -1) break;
       s = nl + 1;
     }
@@ -141,7 +144,8 @@ export class LineSplitter {
     this.check(text, 0, text.length);
   }
 
-  private check(text: string, start: number, end: number): void {
+  /** `mayHaveNul` is false when the caller already knows the text holds no NUL byte. */
+  private check(text: string, start: number, end: number, mayHaveNul = true): void {
     // The limit is in bytes (CR included), as for lines that span chunks; a UTF-16 unit is at most 3.
     if (end - start > this.maxLineBytes / 3) {
       if (Buffer.byteLength(text.slice(start, end)) > this.maxLineBytes)
@@ -157,7 +161,7 @@ export class LineSplitter {
     )
       start++;
     const line = text.slice(start, e);
-    if (line.indexOf('\0') !== -1) return this.skip('nul');
+    if (mayHaveNul && line.indexOf('\0') !== -1) return this.skip('nul');
     this.counts.lines++;
     this.sink.line(line, this.counts.lines + this.skippedCount());
   }
