@@ -5,8 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System programs the tests run for real, as "command:package".
+programs=(
+  sshd:openssh-server ssh:openssh-client sshpass:sshpass rsyslogd:rsyslog
+  nft:nftables ip:iproute2 ss:iproute2 unshare:util-linux
+  iptables:iptables ipset:ipset
+)
 need=()
-for pair in ${SHERIFF_TEST_APT:-}; do
+for pair in "${programs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
 done
 if ((${#need[@]})); then
@@ -14,7 +19,7 @@ if ((${#need[@]})); then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}"
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
