@@ -112,6 +112,11 @@ export const sourceSchema = z.discriminatedUnion(
 
 const jailSchema = z.strictObject({
   enabled: z.boolean().default(true),
+  policy: z
+    .enum(['notify', 'approve', 'auto'])
+    .default('approve')
+    .describe('notify: alert only; approve: ban after a human approves (default); auto: ban at once'),
+  bantime: duration('1h').optional().describe('first ban length (default: response.bantime)'),
   filter: z.string().optional().describe('built-in filter (default: the jail name)'),
   mode: z.string().optional().describe("filter mode (default: the filter's own)"),
   maxretry: count(1)
@@ -196,6 +201,35 @@ export const configSchema = z
     jails: z
       .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), jailSchema)
       .default({ sshd: jailSchema.parse({}) }),
+    response: z
+      .strictObject({
+        firewall: z
+          .enum(['auto', 'nftables', 'iptables', 'ufw', 'dry-run'])
+          .default('auto')
+          .describe('auto: nftables where nft exists and Sheriff is root, else iptables+ipset, else dry-run'),
+        bantime: duration('1h').default(3_600_000).describe('first ban length'),
+        increment: z
+          .strictObject({
+            factor: z.number().min(1).default(2),
+            max: duration('1w').default(7 * 86_400_000),
+          })
+          .prefault({})
+          .describe('repeat offenders: bantime × factor^(earlier bans), at most max'),
+        approvalTimeout: duration('15m').default(15 * 60_000).describe('a pending approval expires after this'),
+        admins: z
+          .array(cidr)
+          .default([])
+          .describe('admin addresses and networks: never banned, the only ones reaching a host under isolate'),
+        approvers: z
+          .strictObject({ cli: z.array(z.string()).default(['root']).describe('Unix users who may approve') })
+          .prefault({}),
+        maxBansPerMinute: count(1).default(30).describe('circuit breaker: automatic bans stop beyond this'),
+        breakerCooldown: duration('10m').default(10 * 60_000),
+        killConnections: z.boolean().default(false).describe('also cut established connections of a banned address (ss -K)'),
+        isolateRevertAfter: duration('5m').default(5 * 60_000).describe('isolate undoes itself unless confirmed'),
+        managementPorts: z.array(z.number().int().min(1).max(65535)).default([22]),
+      })
+      .prefault({}),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

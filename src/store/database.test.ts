@@ -126,14 +126,17 @@ describe('openDatabase', () => {
         )
         .all()
         .map((r) => r.name),
-      ['daemon_status', 'events', 'findings', 'source_positions'],
+      ['approvals', 'audit', 'bans', 'daemon_status', 'events', 'findings', 'source_positions'],
     );
     db.close();
   });
 
   // One fixture per released schema version: each must upgrade to exactly the
   // schema a fresh database gets, keeping its rows.
-  const fixtures: { file: string; version: number }[] = [{ file: 'v1.sql', version: 1 }];
+  const fixtures: { file: string; version: number }[] = [
+    { file: 'v1.sql', version: 1 },
+    { file: 'v2.sql', version: 2 },
+  ];
   for (const { file, version } of fixtures) {
     it(`the ${file} fixture is exactly what migrations 1..${version} create`, () => {
       const path = fromFixture(file);
@@ -167,6 +170,38 @@ describe('openDatabase', () => {
         assert.deepEqual(store.findings.recent()[0]?.users, ['root', "x'); DROP TABLE events; --"]);
         assert.equal(store.positions.get('file:/var/log/auth.log'), '{"ino":1234,"offset":5678}');
         assert.deepEqual(store.status.get('daemon')?.value, { pid: 4242, version: '0.1.0' });
+        if (version >= 2) {
+          const approved = store.approvals.get('Fx7kQ2mZp9Ab');
+          assert.equal(approved?.status, 'approved');
+          assert.deepEqual(approved?.target, { cidr: '203.0.113.5/32', family: 4 });
+          assert.deepEqual(approved?.evidence, { findings: [1], events: [1, 2] });
+          assert.equal(approved?.decidedBy, 'root');
+          assert.equal(approved?.channel, 'cli');
+          const pending = store.approvals.list({ status: 'pending' });
+          assert.deepEqual(
+            pending.map((a) => [a.id, a.target?.cidr, a.durationMs, a.reason]),
+            [['Zq3Wn8Lr5Tb1', '2001:db8:1:2::/64', null, "x'); DROP TABLE approvals; --"]],
+          );
+          assert.deepEqual(
+            store.bans.history('203.0.113.5/32').map((b) => [b.id, b.offence, b.removedReason]),
+            [
+              [2, 1, null],
+              [1, 0, 'expired'],
+            ],
+          );
+          assert.deepEqual(
+            store.bans.active(1795590900000).map((b) => b.id),
+            [2],
+          );
+          assert.deepEqual(
+            store.audit.list().map((e) => [e.id, e.action, e.actor]),
+            [
+              [2, 'approval.approve', 'root'],
+              [1, 'approval.request', 'jail:sshd'],
+            ],
+          );
+          assert.throws(() => store.db.prepare('DELETE FROM audit').run(), /append-only/);
+        }
       } finally {
         store.close();
         made.close();

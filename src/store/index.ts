@@ -4,6 +4,9 @@
  */
 import { statSync } from 'node:fs';
 import type { Millis } from '../domain.js';
+import { ApprovalStore } from './approvals.js';
+import { AuditStore } from './audit.js';
+import { BanStore } from './bans.js';
 import { openDatabase, type Database, type OpenOptions } from './database.js';
 import { EventStore } from './events.js';
 import { FindingStore } from './findings.js';
@@ -17,6 +20,9 @@ import {
 } from './retention.js';
 import { StatusStore } from './status.js';
 
+export * from './approvals.js';
+export * from './audit.js';
+export * from './bans.js';
 export { openDatabase, StoreOpenError, type Database, type OpenOptions } from './database.js';
 export * from './events.js';
 export * from './findings.js';
@@ -37,6 +43,9 @@ export class Store {
   readonly findings: FindingStore;
   readonly positions: PositionStore;
   readonly status: StatusStore;
+  readonly bans: BanStore;
+  readonly approvals: ApprovalStore;
+  readonly audit: AuditStore;
   private closed = false;
 
   private constructor(
@@ -48,6 +57,9 @@ export class Store {
     this.findings = new FindingStore(db);
     this.positions = new PositionStore(db);
     this.status = new StatusStore(db);
+    this.bans = new BanStore(db);
+    this.approvals = new ApprovalStore(db);
+    this.audit = new AuditStore(db);
   }
 
   /** Opens (creating and migrating when writable) the store at `path`. See openDatabase for errors. */

@@ -75,6 +75,81 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    name: 'bans, approvals, audit log',
+    up: `
+      -- A ban Sheriff decided on (approved by a human, or by a jail's explicit
+      -- auto policy). Active only once applied_at is set (the firewall
+      -- confirmed it), until removed_at or expires_at.
+      CREATE TABLE bans (
+        id INTEGER PRIMARY KEY,
+        cidr TEXT NOT NULL, -- canonical CIDR (net/cidr.ts)
+        family INTEGER NOT NULL CHECK (family IN (4, 6)),
+        jail TEXT,
+        reason TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        approval_id TEXT, -- approvals.id; NULL for an automatic ban
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER, -- NULL: permanent
+        applied_at INTEGER, -- NULL until the firewall confirmed it
+        removed_at INTEGER,
+        removed_reason TEXT,
+        offence INTEGER NOT NULL DEFAULT 0 CHECK (offence >= 0) -- earlier bans of this cidr
+      ) STRICT;
+      CREATE INDEX bans_cidr_created ON bans (cidr, created_at);
+      CREATE INDEX bans_open ON bans (expires_at) WHERE removed_at IS NULL;
+      CREATE INDEX bans_approval ON bans (approval_id) WHERE approval_id IS NOT NULL;
+
+      -- An action waiting for (or given) a human decision. The id goes into
+      -- chat callback data, so it is short; mac authenticates the row's
+      -- meaning (respond/approvals.ts) against edits made in the database.
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY
+          CHECK (length(id) BETWEEN 1 AND 16 AND id NOT GLOB '*[^A-Za-z0-9]*'),
+        action TEXT NOT NULL CHECK (action IN ('ban', 'unban', 'isolate', 'release')),
+        cidr TEXT,
+        family INTEGER CHECK (family IN (4, 6)),
+        duration_ms INTEGER, -- NULL: permanent, or an action without a duration
+        reason TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        jail TEXT,
+        evidence TEXT NOT NULL, -- JSON {"findings": [ids], "events": [ids]}
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        mac TEXT NOT NULL, -- hex HMAC-SHA256
+        status TEXT NOT NULL DEFAULT 'pending'
+          CHECK (status IN ('pending', 'approved', 'denied', 'expired', 'refused')),
+        decided_at INTEGER,
+        decided_by TEXT,
+        channel TEXT CHECK (channel IN ('cli', 'telegram', 'web')), -- human channels only
+        executed_at INTEGER
+      ) STRICT;
+      CREATE INDEX approvals_status_expires ON approvals (status, expires_at);
+      CREATE INDEX approvals_created ON approvals (created_at);
+
+      -- Who did what, append-only: the triggers refuse any change or removal.
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        channel TEXT,
+        action TEXT NOT NULL,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL -- JSON object
+      ) STRICT;
+      CREATE INDEX audit_time ON audit (time);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+      BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+      END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+      BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only');
+      END;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

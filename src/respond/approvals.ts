@@ -1,0 +1,486 @@
+/**
+ * Human approval of actions. Anyone may `request` an action (a jail, an admin,
+ * the analyst agent); only a human, through the CLI, Telegram or the web UI,
+ * may `decide` — and every channel calls the same `decide`, so the rules hold
+ * everywhere:
+ *
+ * - the decider must be authorised on that channel (an injected `authorize`);
+ * - the id must exist, be pending and not expired (an expired one is marked so);
+ * - the stored row must carry a valid MAC: an action changed in the database
+ *   (another address, a longer ban) is refused and marked 'refused';
+ * - the first decision wins, atomically (`UPDATE … WHERE status = 'pending'`),
+ *   across processes: a replayed or second decision is refused with who
+ *   decided first and when;
+ * - every outcome, refusals included, is written to the audit log with why.
+ *
+ * The agent gets an `ApprovalRequester` (see `requesterOf`), which has no
+ * `decide`; and 'agent' is not a `HumanChannel`, so `decide` cannot be called
+ * on its behalf without a type error (and is refused at run time too).
+ *
+ * MAC input (UTF-8), HMAC-SHA256 with the key from respond/secret.ts, hex:
+ *
+ *   JSON.stringify(["sheriff-approval-v1", id, action, cidr, durationMs, expiresAt, requestedBy])
+ *
+ * with cidr and durationMs null when absent. JSON makes the encoding unambiguous.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ActionKind, ActionRequest, Millis } from '../domain.js';
+import {
+  HUMAN_CHANNELS,
+  checkBanTarget,
+  type ApprovalQuery,
+  type AuditEntry,
+  type HumanChannel,
+  type Store,
+  type StoredApproval,
+} from '../store/index.js';
+import type { SecretKey } from './secret.js';
+
+export type { ApprovalStatus, HumanChannel, StoredApproval } from '../store/index.js';
+
+export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000;
+export const APPROVAL_ID_LENGTH = 12;
+const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const ID_PATTERN = /^[A-Za-z0-9]{1,16}$/;
+const MAC_LABEL = 'sheriff-approval-v1';
+const ACTIONS: ReadonlySet<string> = new Set<ActionKind>(['ban', 'unban', 'isolate', 'release']);
+
+/** A stored approval still waiting for a decision. */
+export type PendingApproval = StoredApproval & { status: 'pending' };
+
+export type Decision = 'approve' | 'deny';
+
+/** A human deciding: the channel they came through and who they are there. */
+export interface Decider {
+  channel: HumanChannel;
+  /** A Unix user name (cli), a Telegram user id (telegram), a web account (web). */
+  identity: string;
+}
+
+/** Whether `identity` may decide on `channel`. Must not throw; a throw counts as "no". */
+export type Authorizer = (channel: HumanChannel, identity: string) => boolean;
+
+export type DecideRefusal =
+  | 'not-human' // the channel is not a human channel
+  | 'unauthorised'
+  | 'unknown' // no such id
+  | 'already-decided' // approved, denied, expired or refused before
+  | 'expired'
+  | 'tampered'; // the stored row's MAC does not verify
+
+export type DecideResult =
+  | { ok: true; decision: Decision; approval: StoredApproval }
+  | { ok: false; code: DecideRefusal; reason: string; approval: StoredApproval | null };
+
+export interface AuthorizerConfig {
+  /** Unix user names allowed on the CLI besides root. */
+  cliUsers?: readonly string[];
+  /** Telegram user ids allowed to decide. */
+  telegramUsers?: readonly string[];
+  /** Web UI accounts allowed to decide. */
+  webUsers?: readonly string[];
+}
+
+/**
+ * The usual authoriser: on the CLI root and `cliUsers`; on Telegram and the
+ * web only the listed identities (none by default). The CLI must pass the
+ * Unix user it runs as (os.userInfo().username), never a name from arguments.
+ */
+export function authorizer(config: AuthorizerConfig = {}): Authorizer {
+  const cli = new Set(['root', ...(config.cliUsers ?? [])]);
+  const telegram = new Set(config.telegramUsers ?? []);
+  const web = new Set(config.webUsers ?? []);
+  return (channel, identity) => {
+    if (channel === 'cli') return cli.has(identity);
+    if (channel === 'telegram') return telegram.has(identity);
+    if (channel === 'web') return web.has(identity);
+    return false;
+  };
+}
+
+export interface ApprovalsOptions {
+  key: SecretKey;
+  authorize: Authorizer;
+  /** How long a request waits for a decision. Default 15 minutes. */
+  ttlMs?: number;
+  /** Test hook: the id generator. Default 12 random characters of [A-Za-z0-9]. */
+  newId?: () => string;
+}
+
+/** What the agent (and anything else that may only ask) gets. */
+export interface ApprovalRequester {
+  request(action: ActionRequest, now: Millis): PendingApproval;
+}
+
+/** A view of `approvals` that can only request: hand this, not Approvals, to the agent. */
+export function requesterOf(approvals: Approvals): ApprovalRequester {
+  return Object.freeze({ request: (a: ActionRequest, now: Millis) => approvals.request(a, now) });
+}
+
+/** A new approval id: 12 characters of [A-Za-z0-9] (≈71 bits), uniform. */
+export function newApprovalId(length = APPROVAL_ID_LENGTH): string {
+  let id = '';
+  while (id.length < length) {
+    for (const b of randomBytes(length * 2)) {
+      // 248 = 4 × 62: rejecting the rest keeps every character equally likely.
+      if (b < 248) id += ID_ALPHABET[b % 62];
+      if (id.length === length) break;
+    }
+  }
+  return id;
+}
+
+/** The exact text the MAC covers. */
+export function macInput(a: {
+  id: string;
+  action: string;
+  target: { cidr: string } | null;
+  durationMs: number | null;
+  expiresAt: Millis;
+  requestedBy: string;
+}): string {
+  return JSON.stringify([
+    MAC_LABEL,
+    a.id,
+    a.action,
+    a.target?.cidr ?? null,
+    a.durationMs,
+    a.expiresAt,
+    a.requestedBy,
+  ]);
+}
+
+type Backing = Pick<Store, 'db' | 'approvals' | 'audit'>;
+
+export class Approvals {
+  private readonly key: SecretKey;
+  private readonly authorize: Authorizer;
+  private readonly ttlMs: number;
+  private readonly newId: () => string;
+
+  constructor(
+    private readonly store: Backing,
+    options: ApprovalsOptions,
+  ) {
+    this.key = options.key;
+    this.authorize = options.authorize;
+    this.ttlMs = options.ttlMs ?? DEFAULT_APPROVAL_TTL_MS;
+    if (!(Number.isSafeInteger(this.ttlMs) && this.ttlMs > 0)) {
+      throw new RangeError(`approval ttl must be a positive whole number of ms, not ${this.ttlMs}`);
+    }
+    this.newId = options.newId ?? (() => newApprovalId());
+  }
+
+  /**
+   * Stores a request for a human decision, expiring `ttlMs` after `now`, and
+   * audits it. Throws a TypeError for a malformed request.
+   */
+  request(action: ActionRequest, now: Millis): PendingApproval {
+    checkRequest(action);
+    const createdAt = Math.floor(now);
+    const expiresAt = createdAt + this.ttlMs;
+    return this.store.db
+      .transaction(() => {
+        const id = this.unusedId();
+        const fields = {
+          id,
+          action: action.action,
+          target: action.target === null ? null : { ...action.target },
+          durationMs: action.durationMs,
+          reason: action.reason,
+          requestedBy: action.requestedBy,
+          jail: action.jail,
+          evidence: {
+            findings: [...action.evidence.findings],
+            events: [...action.evidence.events],
+          },
+          createdAt,
+          expiresAt,
+        };
+        this.store.approvals.insert({ ...fields, mac: this.key.mac(macInput(fields)) });
+        const stored = this.store.approvals.get(id)!;
+        this.audit({
+          time: createdAt,
+          actor: action.requestedBy,
+          channel: null,
+          action: 'approval.request',
+          target: stored.target?.cidr ?? null,
+          outcome: 'ok',
+          detail: {
+            approval: id,
+            action: stored.action,
+            durationMs: stored.durationMs,
+            jail: stored.jail,
+            reason: stored.reason,
+            evidence: stored.evidence,
+            expiresAt,
+          },
+        });
+        return stored as PendingApproval;
+      })
+      .immediate();
+  }
+
+  /**
+   * THE decision, for every channel. Approving returns the stored (verified)
+   * approval: execute exactly that, after `markExecuted` claims it.
+   */
+  decide(id: string, decision: Decision, who: Decider, now: Millis): DecideResult {
+    const at = Math.floor(now);
+    const verb = decision === 'approve' ? 'approve' : 'deny';
+    const shownId = typeof id === 'string' ? id.slice(0, 64) : String(id);
+    // BEGIN IMMEDIATE: the read and the update see one state, even across processes.
+    return this.store.db
+      .transaction((): DecideResult => {
+        const refuse = (
+          code: DecideRefusal,
+          reason: string,
+          approval: StoredApproval | null,
+        ): DecideResult => {
+          this.audit({
+            time: at,
+            actor: String(who.identity),
+            channel: String(who.channel),
+            action: `approval.${verb}`,
+            target: approval?.target?.cidr ?? null,
+            outcome: 'refused',
+            detail: { approval: shownId, code, why: reason },
+          });
+          return { ok: false, code, reason, approval };
+        };
+
+        if (!HUMAN_CHANNELS.has(who.channel)) {
+          return refuse(
+            'not-human',
+            `"${String(who.channel)}" is not a human channel: only cli, telegram or web can decide`,
+            null,
+          );
+        }
+        if (typeof who.identity !== 'string' || who.identity === '' || !this.allowed(who)) {
+          return refuse(
+            'unauthorised',
+            `${String(who.identity)} is not allowed to decide approvals on ${who.channel}`,
+            null,
+          );
+        }
+        const row =
+          typeof id === 'string' && ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+        if (row === null) return refuse('unknown', `no approval with id "${shownId}"`, null);
+        if (row.status !== 'pending') return refuse('already-decided', alreadyDecided(row), row);
+        if (at >= row.expiresAt) {
+          this.store.approvals.close(row.id, 'expired', at);
+          return refuse(
+            'expired',
+            `approval ${row.id} expired at ${iso(row.expiresAt)}`,
+            this.store.approvals.get(row.id),
+          );
+        }
+        if (!this.verify(row)) {
+          this.store.approvals.close(row.id, 'refused', at);
+          return refuse(
+            'tampered',
+            `approval ${row.id} does not match its MAC: it was changed in the database ` +
+              '(or the secret key changed); refusing it',
+            this.store.approvals.get(row.id),
+          );
+        }
+        const status = decision === 'approve' ? 'approved' : 'denied';
+        if (!this.store.approvals.decide(row.id, status, who.identity, who.channel, at)) {
+          const now = this.store.approvals.get(row.id);
+          return refuse(
+            'already-decided',
+            now === null ? 'approval vanished' : alreadyDecided(now),
+            now,
+          );
+        }
+        const decided = this.store.approvals.get(row.id)!;
+        this.audit({
+          time: at,
+          actor: who.identity,
+          channel: who.channel,
+          action: `approval.${verb}`,
+          target: decided.target?.cidr ?? null,
+          outcome: 'ok',
+          detail: {
+            approval: decided.id,
+            action: decided.action,
+            durationMs: decided.durationMs,
+            requestedBy: decided.requestedBy,
+          },
+        });
+        return { ok: true, decision, approval: decided };
+      })
+      .immediate();
+  }
+
+  /** Whether the stored row still carries its MAC (nothing it covers was changed). */
+  verify(approval: StoredApproval): boolean {
+    return this.key.verify(macInput(approval), approval.mac);
+  }
+
+  get(id: string): StoredApproval | null {
+    return ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+  }
+
+  /** Newest first. */
+  list(q: ApprovalQuery = {}): StoredApproval[] {
+    return this.store.approvals.list(q);
+  }
+
+  /** Marks every pending approval whose time ran out as expired, audits each; returns them. */
+  expireDue(now: Millis): StoredApproval[] {
+    const at = Math.floor(now);
+    return this.store.db
+      .transaction(() => {
+        const expired: StoredApproval[] = [];
+        for (const a of this.store.approvals.due(at)) {
+          if (!this.store.approvals.close(a.id, 'expired', at)) continue;
+          this.audit({
+            time: at,
+            actor: 'system',
+            channel: null,
+            action: 'approval.expire',
+            target: a.target?.cidr ?? null,
+            outcome: 'ok',
+            detail: { approval: a.id, expiresAt: a.expiresAt },
+          });
+          expired.push(this.store.approvals.get(a.id)!);
+        }
+        return expired;
+      })
+      .immediate();
+  }
+
+  /**
+   * Claims an approved action for execution: true exactly once per approval,
+   * and only while its MAC verifies. Call it BEFORE running the action, so
+   * two executors never both run it; audit the firewall's result separately.
+   */
+  markExecuted(id: string, now: Millis): boolean {
+    const at = Math.floor(now);
+    return this.store.db
+      .transaction(() => {
+        const row = this.get(id);
+        const refuse = (why: string): false => {
+          this.audit({
+            time: at,
+            actor: 'system',
+            channel: null,
+            action: 'approval.execute',
+            target: row?.target?.cidr ?? null,
+            outcome: 'refused',
+            detail: { approval: id.slice(0, 64), why },
+          });
+          return false;
+        };
+        if (row === null) return refuse('no such approval');
+        if (row.status !== 'approved') return refuse(`the approval is ${row.status}, not approved`);
+        if (row.executedAt !== null) return refuse(`already executed at ${iso(row.executedAt)}`);
+        if (!this.verify(row)) return refuse('the approval does not match its MAC');
+        if (!this.store.approvals.markExecuted(row.id, at)) return refuse('already executed');
+        this.audit({
+          time: at,
+          actor: 'system',
+          channel: null,
+          action: 'approval.execute',
+          target: row.target?.cidr ?? null,
+          outcome: 'ok',
+          detail: { approval: row.id, action: row.action, approvedBy: row.decidedBy },
+        });
+        return true;
+      })
+      .immediate();
+  }
+
+  /**
+   * An approved (not yet executed) or pending action that must not run after
+   * all — a guardrail refused it. Marks it 'refused' and audits `why`.
+   */
+  refuse(id: string, why: string, now: Millis): boolean {
+    const at = Math.floor(now);
+    return this.store.db
+      .transaction(() => {
+        const row = this.get(id);
+        if (row === null) return false;
+        const changed =
+          row.status === 'pending'
+            ? this.store.approvals.close(row.id, 'refused', at)
+            : this.store.approvals.refuseApproved(row.id);
+        if (changed) {
+          this.audit({
+            time: at,
+            actor: 'system',
+            channel: null,
+            action: 'approval.refuse',
+            target: row.target?.cidr ?? null,
+            outcome: 'refused',
+            detail: { approval: row.id, why },
+          });
+        }
+        return changed;
+      })
+      .immediate();
+  }
+
+  /** A fresh id; a collision (≈2^-71 per pair) just draws again. */
+  private unusedId(): string {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const id = this.newId();
+      if (!ID_PATTERN.test(id)) throw new TypeError(`invalid approval id "${id}"`);
+      if (this.store.approvals.get(id) === null) return id;
+    }
+    throw new Error('could not draw an unused approval id');
+  }
+
+  private allowed(who: Decider): boolean {
+    try {
+      return this.authorize(who.channel, who.identity) === true;
+    } catch {
+      return false;
+    }
+  }
+
+  private audit(entry: AuditEntry): void {
+    this.store.audit.append(entry);
+  }
+}
+
+function alreadyDecided(a: StoredApproval): string {
+  const when = a.decidedAt === null ? '' : ` at ${iso(a.decidedAt)}`;
+  switch (a.status) {
+    case 'approved':
+    case 'denied':
+      return `approval ${a.id} was already ${a.status} by ${a.decidedBy ?? 'someone'}${a.channel === null ? '' : ` (${a.channel})`}${when}`;
+    case 'expired':
+      return `approval ${a.id} already expired${when}`;
+    case 'refused':
+      return `approval ${a.id} was already refused${when}`;
+    default:
+      return `approval ${a.id} is ${String(a.status)}`;
+  }
+}
+
+function iso(t: Millis): string {
+  return new Date(t).toISOString();
+}
+
+function checkRequest(a: ActionRequest): void {
+  const bad = (what: string) => new TypeError(`invalid action request: ${what}`);
+  if (!ACTIONS.has(a.action)) throw bad(`action ${String(a.action)}`);
+  if (a.action === 'ban' || a.action === 'unban') {
+    if (a.target === null || typeof a.target !== 'object') throw bad(`${a.action} needs a target`);
+    checkBanTarget(a.target);
+  } else if (a.target !== null) {
+    throw bad(`${a.action} takes no target`);
+  }
+  if (a.durationMs !== null && !(Number.isSafeInteger(a.durationMs) && a.durationMs > 0)) {
+    throw bad(`durationMs ${String(a.durationMs)}`);
+  }
+  if (typeof a.reason !== 'string') throw bad('reason is not a string');
+  if (typeof a.requestedBy !== 'string' || a.requestedBy === '') throw bad('requestedBy is empty');
+  if (a.jail !== null && typeof a.jail !== 'string') throw bad('jail is not a string or null');
+  const ids = (v: unknown) => Array.isArray(v) && v.every((x) => Number.isSafeInteger(x));
+  if (!ids(a.evidence?.findings) || !ids(a.evidence?.events)) {
+    throw bad('evidence must list finding and event ids');
+  }
+}
