@@ -14,6 +14,7 @@ import type { Finding } from './domain.js';
 import { translator } from './i18n/index.js';
 import { createLogger } from './log.js';
 import type { Alert, Notifier } from './notify/notifier.js';
+import { DryRunFirewall } from './respond/firewall/dry-run.js';
 import { autoSources } from './sources/auto.js';
 import { openStore } from './store/index.js';
 import { waitFor } from './testing/wait.js';
@@ -51,6 +52,7 @@ function start(name: string, notifier: Notifier) {
     notifiers: [notifier],
     sources: config.sources,
     statusEveryMs: 50,
+    firewall: new DryRunFirewall({ log: () => {} }),
   });
   return { daemon, log, db: join(dir, `${name}.db`) };
 }

@@ -14,6 +14,13 @@ import { findingText } from './notify/format.js';
 import type { Notifier } from './notify/notifier.js';
 import { LineParser } from './parse/line.js';
 import { TimeZone } from './parse/zone.js';
+import { trustedNetworks } from './intel/trusted.js';
+import { Approvals, authorizer } from './respond/approvals.js';
+import { CircuitBreaker } from './respond/breaker.js';
+import type { ConnectionKiller, Firewall } from './respond/firewall/firewall.js';
+import { Guardrails } from './respond/guardrails.js';
+import { Responder, type JailResponse, type ResponseAlert } from './respond/responder.js';
+import { loadSecret } from './respond/secret.js';
 import { createSource } from './sources/registry.js';
 import type { Source, SourceHealth } from './sources/source.js';
 import { openStore, type Store } from './store/index.js';
@@ -30,6 +37,10 @@ export interface DaemonOptions {
   clock?: () => Millis;
   /** How often `sheriff status` data is published. */
   statusEveryMs?: number;
+  /** The firewall backend (dry-run when Sheriff may not or cannot change the firewall). */
+  firewall: Firewall & Partial<ConnectionKiller>;
+  /** Response alerts (approvals to decide, bans, refusals) for the notifiers. */
+  onResponse?: (alert: ResponseAlert) => void;
 }
 
 /** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
@@ -56,6 +67,7 @@ export class Daemon {
     private readonly writer: StoreWriter,
     private readonly jails: Jail[],
     private readonly clock: () => Millis,
+    private readonly responder: Responder,
   ) {
     this.startedAt = clock();
   }
@@ -81,7 +93,8 @@ export class Daemon {
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
     const jails = jailSettings(opts.config).map(buildJail);
-    const daemon = new Daemon(opts, store, writer, jails, clock);
+    const responder = Daemon.responder(opts, store, clock);
+    const daemon = new Daemon(opts, store, writer, jails, clock, responder);
     daemon.warmUp();
     log.info(
       { event: 'daemon_started', store: path, jails: jails.map((j) => j.settings.name) },
@@ -91,8 +104,69 @@ export class Daemon {
     const every = opts.statusEveryMs ?? 5000;
     daemon.timers.push(setInterval(() => daemon.publishStatus(), every).unref());
     daemon.timers.push(setInterval(() => daemon.prune(), 3_600_000).unref());
+    // Approved actions run within a second of the decision, whichever channel made it.
+    daemon.timers.push(setInterval(() => void responder.tick(), 1000).unref());
+    daemon.timers.push(
+      setInterval(() => void responder.reconcile(), opts.config.response.reconcileInterval).unref(),
+    );
+    void responder.reconcile().then(() => responder.tick());
     daemon.publishStatus();
     return daemon;
+  }
+
+  private static responder(opts: DaemonOptions, store: Store, clock: () => Millis): Responder {
+    const r = opts.config.response;
+    const log = opts.logger;
+    const key = loadSecret({ storePath: storePath(opts.config) });
+    const approvals = new Approvals(store, {
+      key,
+      authorize: authorizer({ cliUsers: r.approvers.cli }),
+      ttlMs: r.approvalTimeout,
+    });
+    const breaker = new CircuitBreaker({
+      maxPerMinute: r.maxBansPerMinute,
+      coolDownMs: r.breakerCooldown,
+      clock,
+      onTrip: (state) =>
+        log.error(
+          { event: 'breaker_tripped', ...state },
+          'too many bans in a minute: automatic bans are stopped',
+        ),
+    });
+    const guardrails = new Guardrails({
+      trusted: trustedNetworks(opts.config.trusted),
+      admins: r.admins,
+      breaker,
+    });
+    const jails = new Map<string, JailResponse>(
+      Object.entries(opts.config.jails).map(([name, j]) => [
+        name,
+        { policy: j.policy, bantime: j.bantime ?? r.bantime },
+      ]),
+    );
+    return new Responder({
+      store,
+      approvals,
+      guardrails,
+      firewall: opts.firewall,
+      jails,
+      settings: { increment: r.increment, killConnections: r.killConnections },
+      clock,
+      logger: log,
+      alert: (a) => {
+        if (a.type === 'approval')
+          log.warn(
+            {
+              event: 'approval_requested',
+              approval: a.approval.id,
+              cidr: a.approval.target?.cidr,
+              expiresAt: a.approval.expiresAt,
+            },
+            `approval needed: sheriff approve ${a.approval.id}`,
+          );
+        opts.onResponse?.(a);
+      },
+    });
   }
 
   /** Replays recent failures from the store into the windows; findings they complete were already sent. */
@@ -135,20 +209,18 @@ export class Daemon {
         : new TimeZone(this.opts.config.timezone);
     const parser = new LineParser({ zone, reference: this.clock });
     let events: EventRecord[] = [];
-    let findings: Finding[] = [];
     let line = '';
     const pipeline = new Pipeline(
       jails,
       parser,
       this.clock,
-      (finding) => {
-        findings.push(finding);
-        this.alert(finding);
-      },
+      (finding) => this.alert(finding),
       (event, jail) => {
         const c = this.jailCounts(jail.settings.name);
-        if (event.result === 'fail') c.fail += event.attempts;
-        else if (event.result === 'success') c.success++;
+        if (event.result === 'fail') {
+          c.fail += event.attempts;
+          if (event.ip !== null) this.responder.onFailure(event.ip, event.time ?? this.clock());
+        } else if (event.result === 'success') c.success++;
         if (event.result === 'nofail') return;
         const record = toEventRecord(event, {
           jail: jail.settings.name,
@@ -166,9 +238,8 @@ export class Daemon {
           line = text;
           pipeline.line(text);
         }
-        this.writer.add({ sourceId: source.id, cursor: batch.cursor, events, findings });
+        this.writer.add({ sourceId: source.id, cursor: batch.cursor, events });
         events = [];
-        findings = [];
       }
     })().catch((err: unknown) => {
       this.opts.logger.error(
@@ -191,6 +262,14 @@ export class Daemon {
   /** A finding is available the moment it is logged and handed to the notifiers ("alert queued"). */
   private alert(finding: Finding): void {
     this.jailCounts(finding.jail).findings++;
+    // Findings are rare: stored at once, so an approval can name its evidence.
+    let id: number | null = null;
+    try {
+      id = this.store.findings.insert(finding, this.clock());
+    } catch (err) {
+      this.opts.logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
+    }
+    this.responder.onFinding(finding, id);
     this.opts.logger.warn(
       {
         event: 'finding',
@@ -259,6 +338,7 @@ export class Daemon {
     this.abort.abort();
     for (const t of this.timers) clearInterval(t);
     await Promise.allSettled(this.tasks);
+    await this.responder.tick();
     this.publishStatus();
     const result = this.writer.close();
     this.store.close();

@@ -20,7 +20,7 @@ let hosts: Record<string, Host>;
 
 before(async () => {
   box = await Sandbox.start();
-  hosts = await network(box, { atk: '198.51.100.10', inn: '192.0.2.20' });
+  hosts = await network(box, { atk: '198.51.100.10', atk2: '203.0.113.10', inn: '192.0.2.20' });
   await startSshd(box);
   await waitFor('sshd listening', () => canConnect(box, hosts.inn!, '192.0.2.1'), 10_000);
 });
@@ -63,5 +63,139 @@ describe('end to end with a real sshd', () => {
     const parsed = JSON.parse(finding) as { kind: string; ip: string; count: number };
     assert.deepEqual([parsed.kind, parsed.ip, parsed.count], ['bruteforce', '198.51.100.10', 4]);
     assert.equal(await box.stop('sheriff-detect'), 0);
+  });
+});
+
+/** Starts `sheriff watch` in the server namespace and waits until it is watching. */
+async function sheriff(name: string, config: string): Promise<string> {
+  await box.start(name, [
+    'ip',
+    'netns',
+    'exec',
+    'srv',
+    process.execPath,
+    join(REPO_ROOT, 'bin', 'sheriff'),
+    '--config',
+    config,
+    'watch',
+  ]);
+  const out = join(box.work, `${name}.out`);
+  await waitFor(`${name} started`, () => readFileSync(out, 'utf8').includes('daemon_started'));
+  return out;
+}
+
+function logged(out: string, event: string): Record<string, unknown>[] {
+  return readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function cli(config: string, ...args: string[]) {
+  const r = await box.run([
+    process.execPath,
+    join(REPO_ROOT, 'bin', 'sheriff'),
+    '--config',
+    config,
+    ...args,
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout;
+}
+
+describe('end to end: bans in nftables inside the server namespace', () => {
+  it('bans only after approval, keeps the innocent host in, and lets the attacker back after the ban', async () => {
+    const config = sheriffConfig(
+      'approve',
+      'jails: { sshd: { maxretry: 4, policy: approve, bantime: 6s } }\nresponse: { firewall: nftables, increment: { factor: 1 } }\n',
+    );
+    const out = await sheriff('sheriff-approve', config);
+    await failLogin(box, hosts.atk!, '198.51.100.1');
+    await failLogin(box, hosts.atk!, '198.51.100.1');
+    const [asked] = await waitFor(
+      'an approval request',
+      () => logged(out, 'approval_requested').length > 0 && logged(out, 'approval_requested'),
+    );
+    assert.equal(asked!.cidr, '198.51.100.10/32');
+    // Nothing is banned before a human decides.
+    assert.equal(await canConnect(box, hosts.atk!, '198.51.100.1'), true);
+    assert.match(
+      await cli(config, 'approvals'),
+      new RegExp(`${String(asked!.approval)}\\s+pending\\s+ban 198\\.51\\.100\\.10/32`),
+    );
+    await cli(config, 'approve', String(asked!.approval));
+    await waitFor(
+      'the attacker blocked',
+      async () => !(await canConnect(box, hosts.atk!, '198.51.100.1')),
+    );
+    assert.equal(
+      await canConnect(box, hosts.inn!, '192.0.2.1'),
+      true,
+      'the innocent host must still reach sshd',
+    );
+    assert.match(await cli(config, 'bans'), /198\.51\.100\.10\/32\s+active/);
+    // The same approval cannot be used twice.
+    const replay = await box.run([
+      process.execPath,
+      join(REPO_ROOT, 'bin', 'sheriff'),
+      '--config',
+      config,
+      'approve',
+      String(asked!.approval),
+    ]);
+    assert.equal(replay.code, 2);
+    assert.match(replay.stderr, /already approved/);
+    // The ban expires by itself.
+    await waitFor(
+      'the attacker back after the ban',
+      () => canConnect(box, hosts.atk!, '198.51.100.1'),
+      15_000,
+    );
+    const audit = await cli(config, 'audit');
+    for (const action of ['approval.request', 'approval.approve', 'ban.apply'])
+      assert.match(audit, new RegExp(action));
+    assert.equal(await box.stop('sheriff-approve'), 0);
+  });
+
+  it('bans at once with the auto policy, never a trusted address, and restores a flushed ruleset', async () => {
+    const config = sheriffConfig(
+      'auto',
+      'jails: { sshd: { maxretry: 4, policy: auto, bantime: 1h } }\ntrusted: [198.51.100.0/24]\nresponse: { firewall: nftables, reconcileInterval: 1s }\n',
+    );
+    const out = await sheriff('sheriff-auto', config);
+    for (let i = 0; i < 2; i++) {
+      await failLogin(box, hosts.atk!, '198.51.100.1');
+      await failLogin(box, hosts.atk2!, '203.0.113.1');
+    }
+    await waitFor(
+      'the outside attacker blocked',
+      async () => !(await canConnect(box, hosts.atk2!, '203.0.113.1')),
+    );
+    assert.equal(logged(out, 'approval_requested').length, 0);
+    assert.equal(
+      await canConnect(box, hosts.atk!, '198.51.100.1'),
+      true,
+      'a trusted address is never banned',
+    );
+    assert.deepEqual(
+      logged(out, 'banned').map((b) => b.cidr),
+      ['203.0.113.10/32'],
+    );
+    // Someone flushes the whole ruleset: the next reconciliation puts the ban back.
+    await box.must(['ip', 'netns', 'exec', 'srv', 'nft', 'flush', 'ruleset']);
+    assert.equal(await canConnect(box, hosts.atk2!, '203.0.113.1'), true);
+    await waitFor(
+      'the ban restored',
+      async () => !(await canConnect(box, hosts.atk2!, '203.0.113.1')),
+    );
+    // A restart (after a reboot emptied the firewall) re-applies active bans.
+    assert.equal(await box.stop('sheriff-auto'), 0);
+    await box.must(['ip', 'netns', 'exec', 'srv', 'nft', 'flush', 'ruleset']);
+    await sheriff('sheriff-auto-2', config);
+    await waitFor(
+      'the ban re-applied at start',
+      async () => !(await canConnect(box, hosts.atk2!, '203.0.113.1')),
+    );
+    assert.equal(await box.stop('sheriff-auto-2'), 0);
   });
 });

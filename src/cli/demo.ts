@@ -35,7 +35,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
         stringify({
           store: { path: join(dir, 'sheriff.db') },
           sources: [{ type: 'file', path: log, startAtBeginning: true, pollInterval: '200ms' }],
-          jails: { sshd: DEMO_JAIL },
+          jails: { sshd: { ...DEMO_JAIL, policy: 'auto', bantime: '10m' } },
           log: { level: 'error', format: 'json' },
         }),
       );
@@ -43,9 +43,19 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const lang = program.opts<{ lang?: string }>().lang;
       if (lang === 'ko' || lang === 'en') config.language = lang;
       ctx.stdout.write(t('demo.intro', { dir, seconds: Math.ceil(60 / speed) }) + '\n\n');
+      const logger = createLogger(config.log, ctx.stderr);
+      const { DryRunFirewall } = await import('../respond/firewall/dry-run.js');
+      const firewall = new DryRunFirewall({
+        log: (action, entries) => {
+          if (action === 'ban')
+            for (const e of entries)
+              ctx.stdout.write(t('demo.dryRunBan', { target: e.target.cidr }) + '\n');
+        },
+      });
       const daemon = Daemon.start({
         config,
-        logger: createLogger(config.log, ctx.stderr),
+        firewall,
+        logger,
         t,
         notifiers: [new ConsoleNotifier(ctx.stdout, t)],
         sources: config.sources,

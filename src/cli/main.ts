@@ -10,6 +10,7 @@ import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerEvents } from './events.js';
 import { registerReplay } from './replay.js';
+import { registerRespond } from './respond.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
 import { registerTestFilter } from './test-filter.js';
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   registerDemo(program, full);
   registerStatus(program, full);
   registerEvents(program, full);
+  registerRespond(program, full);
   registerTestFilter(program, full);
   registerReplay(program, full);
   registerConfig(program, full);

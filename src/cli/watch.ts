@@ -30,12 +30,13 @@ interface Running {
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
 async function modules() {
-  const [{ loadConfig }, { Daemon }, { createLogger }] = await Promise.all([
+  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }] = await Promise.all([
     import('../config/load.js'),
     import('../daemon.js'),
     import('../log.js'),
+    import('../respond/firewall/choose.js'),
   ]);
-  return { loadConfig, Daemon, createLogger };
+  return { loadConfig, Daemon, createLogger, firewallFor };
 }
 type Modules = Awaited<ReturnType<typeof modules>>;
 
@@ -45,7 +46,7 @@ function start(
   ctx: CliContext,
   langFlag: string | undefined,
 ): Running {
-  const { Daemon, createLogger } = m;
+  const { Daemon, createLogger, firewallFor } = m;
   const { config } = loaded;
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
   const logger = createLogger(config.log, ctx.stderr);
@@ -57,7 +58,8 @@ function start(
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',
   );
-  return { daemon: Daemon.start({ config, logger, t, notifiers, sources }), logger };
+  const firewall = firewallFor(config.response.firewall, logger);
+  return { daemon: Daemon.start({ config, logger, t, notifiers, sources, firewall }), logger };
 }
 
 async function watch(opts: { config?: string; lang?: string }, ctx: CliContext): Promise<void> {

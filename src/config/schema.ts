@@ -115,7 +115,9 @@ const jailSchema = z.strictObject({
   policy: z
     .enum(['notify', 'approve', 'auto'])
     .default('approve')
-    .describe('notify: alert only; approve: ban after a human approves (default); auto: ban at once'),
+    .describe(
+      'notify: alert only; approve: ban after a human approves (default); auto: ban at once',
+    ),
   bantime: duration('1h').optional().describe('first ban length (default: response.bantime)'),
   filter: z.string().optional().describe('built-in filter (default: the jail name)'),
   mode: z.string().optional().describe("filter mode (default: the filter's own)"),
@@ -206,7 +208,9 @@ export const configSchema = z
         firewall: z
           .enum(['auto', 'nftables', 'iptables', 'ufw', 'dry-run'])
           .default('auto')
-          .describe('auto: nftables where nft exists and Sheriff is root, else iptables+ipset, else dry-run'),
+          .describe(
+            'auto: nftables where nft exists and Sheriff is root, else iptables+ipset, else dry-run',
+          ),
         bantime: duration('1h').default(3_600_000).describe('first ban length'),
         increment: z
           .strictObject({
@@ -215,19 +219,37 @@ export const configSchema = z
           })
           .prefault({})
           .describe('repeat offenders: bantime × factor^(earlier bans), at most max'),
-        approvalTimeout: duration('15m').default(15 * 60_000).describe('a pending approval expires after this'),
+        approvalTimeout: duration('15m')
+          .default(15 * 60_000)
+          .describe('a pending approval expires after this'),
         admins: z
           .array(cidr)
           .default([])
-          .describe('admin addresses and networks: never banned, the only ones reaching a host under isolate'),
+          .describe(
+            'admin addresses and networks: never banned, the only ones reaching a host under isolate',
+          ),
         approvers: z
-          .strictObject({ cli: z.array(z.string()).default(['root']).describe('Unix users who may approve') })
+          .strictObject({
+            cli: z.array(z.string()).default(['root']).describe('Unix users who may approve'),
+          })
           .prefault({}),
-        maxBansPerMinute: count(1).default(30).describe('circuit breaker: automatic bans stop beyond this'),
+        maxBansPerMinute: count(1)
+          .default(30)
+          .describe('circuit breaker: automatic bans stop beyond this'),
         breakerCooldown: duration('10m').default(10 * 60_000),
-        killConnections: z.boolean().default(false).describe('also cut established connections of a banned address (ss -K)'),
-        isolateRevertAfter: duration('5m').default(5 * 60_000).describe('isolate undoes itself unless confirmed'),
+        killConnections: z
+          .boolean()
+          .default(false)
+          .describe('also cut established connections of a banned address (ss -K)'),
+        isolateRevertAfter: duration('5m')
+          .default(5 * 60_000)
+          .describe('isolate undoes itself unless confirmed'),
         managementPorts: z.array(z.number().int().min(1).max(65535)).default([22]),
+        reconcileInterval: duration('1m')
+          .default(60_000)
+          .describe(
+            'how often the firewall is compared with the store (a flushed ruleset is restored)',
+          ),
       })
       .prefault({}),
     log: z

@@ -100,6 +100,39 @@ export const en = {
   'demo.done':
     'Demo finished; the temporary directory was removed. To watch this machine: sheriff watch',
   'demo.kept': 'Demo finished. Everything is kept in {dir}: try  sheriff --config {config} events',
+  'respond.opt.json': 'one JSON object per line',
+  'respond.permanent': 'permanent',
+  'respond.error.target': '"{value}" is not an address or network: {reason}',
+  'respond.approvals.description': 'List the actions waiting for a decision.',
+  'respond.approvals.opt.all': 'also decided, expired and refused ones (the last 100)',
+  'respond.approvals.row':
+    '{id}  {status}  {action} {target} for {duration}: {reason} (asked by {by}, expires {expires})',
+  'respond.approvals.none': 'Nothing is waiting for a decision.',
+  'respond.approve.description':
+    'Approve a pending action; the daemon carries it out within a second.',
+  'respond.approve.done':
+    'Approved {id} ({target}). The running daemon carries it out within a second.',
+  'respond.deny.description': 'Deny a pending action.',
+  'respond.deny.done': 'Denied {id} ({target}). Nothing will be done.',
+  'respond.ban.description':
+    'Ban an address or network now (as you, audited; the guardrails still apply).',
+  'respond.ban.opt.for': 'how long, like 1h or 7d (default 1h)',
+  'respond.ban.opt.permanent': 'until someone unbans it',
+  'respond.ban.opt.reason': 'why, for the audit log',
+  'respond.ban.done':
+    'Ban of {target} approved as {id}; the running daemon applies it within a second (see: sheriff bans).',
+  'respond.unban.description': 'Lift the ban of an address or network.',
+  'respond.unban.done':
+    'Unban of {target} approved as {id}; the running daemon applies it within a second.',
+  'respond.bans.description': 'List active bans and bans waiting for the firewall.',
+  'respond.bans.row': '{target}  {state} until {until}  jail {jail}  offence {offence}: {reason}',
+  'respond.bans.active': 'active',
+  'respond.bans.pending': 'waiting for the firewall',
+  'respond.bans.none': 'No active bans.',
+  'respond.audit.description':
+    'Show the append-only audit log: every request, decision, refusal and ban.',
+  'demo.dryRunBan':
+    '   ↳ dry-run firewall: would block {target} now (policy auto in the demo; approve is the default)',
   'alert.bruteforce': '🚨 [{jail}] Brute force from {ip}: {count} failed logins in {span}',
   'alert.slow-bruteforce':
     '⚠️ [{jail}] Slow brute force from {ip}: {count} failed logins in {span}',

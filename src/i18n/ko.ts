@@ -103,6 +103,38 @@ export const ko: Record<MessageKey, string> = {
   'demo.done': '데모가 끝났고 임시 디렉터리는 지웠습니다. 이 서버를 감시하려면: sheriff watch',
   'demo.kept':
     '데모가 끝났습니다. 모든 파일은 {dir}에 남아 있습니다. 예:  sheriff --config {config} events',
+  'respond.opt.json': '한 줄에 JSON 객체 하나',
+  'respond.permanent': '영구',
+  'respond.error.target': '"{value}"은(는) 주소나 네트워크가 아닙니다: {reason}',
+  'respond.approvals.description': '결정을 기다리는 조치를 보여 줍니다.',
+  'respond.approvals.opt.all': '결정·만료·거부된 것도 포함 (최근 100개)',
+  'respond.approvals.row':
+    '{id}  {status}  {action} {target} {duration}: {reason} (요청: {by}, 만료 {expires})',
+  'respond.approvals.none': '결정을 기다리는 조치가 없습니다.',
+  'respond.approve.description': '대기 중인 조치를 승인합니다. 데몬이 1초 안에 실행합니다.',
+  'respond.approve.done':
+    '{id}({target})을(를) 승인했습니다. 실행 중인 데몬이 1초 안에 처리합니다.',
+  'respond.deny.description': '대기 중인 조치를 거부합니다.',
+  'respond.deny.done': '{id}({target})을(를) 거부했습니다. 아무 조치도 하지 않습니다.',
+  'respond.ban.description':
+    '주소나 네트워크를 지금 차단합니다 (본인 이름으로 감사 기록, 안전장치는 그대로 적용).',
+  'respond.ban.opt.for': '차단 기간 (예: 1h, 7d / 기본 1h)',
+  'respond.ban.opt.permanent': '누군가 해제할 때까지',
+  'respond.ban.opt.reason': '감사 기록에 남길 이유',
+  'respond.ban.done':
+    '{target} 차단을 {id}(으)로 승인했습니다. 실행 중인 데몬이 1초 안에 적용합니다 (확인: sheriff bans).',
+  'respond.unban.description': '주소나 네트워크의 차단을 해제합니다.',
+  'respond.unban.done':
+    '{target} 차단 해제를 {id}(으)로 승인했습니다. 실행 중인 데몬이 1초 안에 적용합니다.',
+  'respond.bans.description': '활성 차단과 방화벽 적용을 기다리는 차단을 보여 줍니다.',
+  'respond.bans.row': '{target}  {state}, {until}까지  감옥 {jail}  위반 {offence}회: {reason}',
+  'respond.bans.active': '활성',
+  'respond.bans.pending': '방화벽 적용 대기',
+  'respond.bans.none': '활성 차단이 없습니다.',
+  'respond.audit.description':
+    '추가만 가능한 감사 기록을 보여 줍니다: 모든 요청, 결정, 거부, 차단.',
+  'demo.dryRunBan':
+    '   ↳ 드라이런 방화벽: 지금 {target} 차단 예정 (데모는 auto 정책, 기본값은 승인 후 차단)',
   'alert.bruteforce': '🚨 [{jail}] {ip}에서 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
   'alert.slow-bruteforce':
     '⚠️ [{jail}] {ip}에서 느린 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',

@@ -9,7 +9,7 @@ import { T0 } from '../store/testing.js';
 import { CircuitBreaker } from './breaker.js';
 import { Guardrails, type GuardrailsOptions, type GuardResult } from './guardrails.js';
 import {
-  execFileRunner,
+  isLoggedIn,
   parseSs,
   parseWho,
   SystemSessionProbe,
@@ -44,7 +44,7 @@ root     tty1         2026-11-25 07:04
 erin     pts/3        2026-11-25 07:05 (192.0.2.7:1.0)
 frank    pts/4        2026-11-25 07:06 (::ffff:198.51.100.8)
 `;
-// `ss -tnH state established '( sport = :22 or sport = :2222 )'` (iproute2 6.1), the
+// `ss -tnpH state established '( sport = :22 or sport = :2222 )'` (iproute2 6.1), the
 // layout as recorded, addresses replaced by documentation ones; then the same
 // listing with the State column that `ss -tnH` without a state filter prints.
 const SS = `0      0               192.0.2.10:22          198.51.100.20:38890
@@ -103,22 +103,13 @@ function fakeRunner(outputs: Record<string, string | Error>) {
   return { run, calls };
 }
 
-async function hasSs(): Promise<boolean> {
-  try {
-    await execFileRunner('ss', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const enoent = () => Object.assign(new Error('spawn who ENOENT'), { code: 'ENOENT' });
 
 describe('SystemSessionProbe', () => {
   it('runs who --ips and ss with argument arrays, and caches the answer for a few seconds', async () => {
     const { run, calls } = fakeRunner({
       'who --ips': WHO_IPS,
-      'ss -tnH state established ( sport = :22 or sport = :2222 )': SS,
+      'ss -tnpH state established ( sport = :22 or sport = :2222 )': SS,
     });
     const probe = new SystemSessionProbe({ sshPorts: [22, 2222], cacheMs: 5000, run });
     const s = await probe.sessions(T0);
@@ -140,32 +131,31 @@ describe('SystemSessionProbe', () => {
     });
     const s = await new SystemSessionProbe({ run }).sessions(T0);
     assert.deepEqual(addrs(s), addrs(parseWho(WHO)));
-    assert.deepEqual(calls, ['who --ips', 'ss -tnH state established ( sport = :22 )', 'who']);
+    assert.deepEqual(calls, ['who --ips', 'ss -tnpH state established ( sport = :22 )', 'who']);
   });
 
-  it('sees a real established connection with the real ss', async (t) => {
+  it('sees a real established connection with the real ss, and its owning process', async () => {
     const server = createServer((socket) => socket.on('error', () => {}));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const client = connect(port, '127.0.0.1');
     try {
       await once(client, 'connect');
-      const probe = new SystemSessionProbe({ sshPorts: [port] });
-      let sessions: readonly LiveSession[];
-      try {
-        sessions = await probe.sessions(Date.now());
-      } catch (err) {
-        t.skip(`who and ss are not available here: ${String(err)}`);
-        return;
-      }
-      const viaSs = sessions.filter((x) => x.via === 'ss');
-      if (viaSs.length === 0 && !(await hasSs())) {
-        t.skip('ss is not installed');
-        return;
-      }
+      // This process holds the connection: titled as a logged-in sshd it is a session…
+      const asSshd = new SystemSessionProbe({
+        sshPorts: [port],
+        title: (pid) => (pid === process.pid ? 'sshd: tester@pts/1' : null),
+      });
+      const viaSs = (await asSshd.sessions(Date.now())).filter((x) => x.via === 'ss');
       assert.deepEqual(
         viaSs.map((x) => [x.address, x.detail]),
         [['127.0.0.1', `ssh connection to 127.0.0.1:${port}`]],
+      );
+      // …and with its real title ("node …") it is not an sshd login at all.
+      const real = new SystemSessionProbe({ sshPorts: [port] });
+      assert.deepEqual(
+        (await real.sessions(Date.now())).filter((x) => x.via === 'ss'),
+        [],
       );
     } finally {
       client.destroy();
@@ -296,7 +286,7 @@ describe('Guardrails', () => {
   it('live-session: refuses the source of a live `who` session (recorded who --ips)', async () => {
     const { run } = fakeRunner({
       'who --ips': WHO_IPS,
-      'ss -tnH state established ( sport = :22 )': '',
+      'ss -tnpH state established ( sport = :22 )': '',
     });
     const g = guard({ sessions: new SystemSessionProbe({ run }) });
     let r = refused(await g.check(v4('203.0.113.9/32'), T0));
@@ -316,7 +306,7 @@ describe('Guardrails', () => {
   it('live-session: refuses the peer of an established SSH connection (recorded ss -tnH)', async () => {
     const { run } = fakeRunner({
       'who --ips': '',
-      'ss -tnH state established ( sport = :22 or sport = :2222 )': SS,
+      'ss -tnpH state established ( sport = :22 or sport = :2222 )': SS,
     });
     const g = guard({ sessions: new SystemSessionProbe({ sshPorts: [22, 2222], run }) });
     for (const t of [
@@ -372,5 +362,31 @@ describe('Guardrails', () => {
     await assert.rejects(g.check(v4('198.51.100.5/24'), T0), TypeError);
     await assert.rejects(g.check(v6('198.51.100.5/32'), T0), TypeError);
     await assert.rejects(g.check(v4('not an address'), T0), TypeError);
+  });
+});
+
+describe('live sessions are logins, not attempts', () => {
+  // `ss -tnpH state established '( sport = :22 )'` as root, on a server under attack
+  // while an admin is logged in (addresses changed to documentation ones).
+  const ss = [
+    '0 0 198.51.100.1:22 203.0.113.10:41234 users:(("sshd",pid=3101,fd=4),("sshd",pid=3100,fd=4))',
+    '0 0 198.51.100.1:22 192.0.2.5:50022 users:(("sshd",pid=2001,fd=4),("sshd",pid=1999,fd=4))',
+    '0 0 198.51.100.1:22 192.0.2.6:50100 users:(("sshd-session",pid=2201,fd=7))',
+    '0 0 198.51.100.1:22 192.0.2.7:50200',
+  ].join('\n');
+  const titles: Record<number, string> = {
+    3100: 'sshd: unknown [priv]',
+    3101: 'sshd: unknown [net]',
+    1999: 'sshd: admin [priv]',
+    2001: 'sshd: admin@pts/0',
+    2201: 'sshd-session: deploy@notty',
+  };
+
+  it('counts authenticated sshd connections and unknown ones, never an attacker still trying', () => {
+    const live = parseSs(ss).filter((x) => isLoggedIn(x, (pid) => titles[pid] ?? null));
+    assert.deepEqual(
+      live.map((x) => x.address),
+      ['192.0.2.5', '192.0.2.6', '192.0.2.7'],
+    );
   });
 });

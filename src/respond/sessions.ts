@@ -13,6 +13,7 @@
  * the C locale, a timeout, and no inherited environment (so no secrets).
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Millis } from '../domain.js';
 import { canonicalIp } from '../net/ip.js';
 
@@ -22,6 +23,8 @@ export interface LiveSession {
   via: 'who' | 'ss';
   /** For messages: "alice on pts/0", "ssh connection 192.0.2.10:22". */
   detail: string;
+  /** ss: the processes holding the connection (`ss -p`), to tell a login from an attempt. */
+  pids?: number[];
 }
 
 /** Where Guardrails learns about live sessions. */
@@ -115,9 +118,44 @@ export function parseSs(output: string): LiveSession[] {
     if (endpoints.length < 2) continue;
     const address = endpointAddress(endpoints[1]!);
     if (address === null) continue;
-    out.push({ address, via: 'ss', detail: `ssh connection to ${endpoints[0]!}` });
+    const pids = [...raw.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    const session: LiveSession = {
+      address,
+      via: 'ss',
+      detail: `ssh connection to ${endpoints[0]!}`,
+    };
+    if (pids.length > 0) session.pids = pids;
+    out.push(session);
   }
   return out;
+}
+
+/**
+ * Whether an sshd connection is a logged-in session rather than an attempt: the
+ * sshd process of an authenticated session is titled "sshd: user@pts/0" or
+ * "sshd-session: user@notty", a pre-authentication one "sshd: [accepted]" or
+ * "sshd: unknown [priv]". Without process information the connection is
+ * counted as a session (the safe side: it is not banned).
+ */
+export function isLoggedIn(session: LiveSession, title: (pid: number) => string | null): boolean {
+  if (session.via !== 'ss' || session.pids === undefined || session.pids.length === 0) return true;
+  let known = false;
+  for (const pid of session.pids) {
+    const t = title(pid);
+    if (t === null) continue;
+    known = true;
+    if (/^sshd(?:-session)?: \S+@\S+/.test(t)) return true;
+  }
+  return !known;
+}
+
+/** A process's title (its argv as rewritten by setproctitle), or null. */
+export function procTitle(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+/g, ' ').trim();
+  } catch {
+    return null;
+  }
 }
 
 /** The canonical address of "a.b.c.d:port", "[v6]:port", "[v6%zone]:port", or null. */
@@ -150,6 +188,8 @@ export interface SystemSessionProbeOptions {
   /** How long one listing is reused, ms. Default 5000. */
   cacheMs?: number;
   run?: Runner;
+  /** A process's title, to tell logged-in sshd sessions from attempts; default /proc/PID/cmdline. */
+  title?: (pid: number) => string | null;
 }
 
 /** Lists sessions with `who` and `ss`, caching the answer for a few seconds. */
@@ -157,6 +197,7 @@ export class SystemSessionProbe implements SessionProbe {
   private readonly sshPorts: readonly number[];
   private readonly cacheMs: number;
   private readonly run: Runner;
+  private readonly title: (pid: number) => string | null;
   private cached: { at: Millis; sessions: readonly LiveSession[] } | null = null;
   private inFlight: Promise<readonly LiveSession[]> | null = null;
 
@@ -170,6 +211,7 @@ export class SystemSessionProbe implements SessionProbe {
     }
     this.cacheMs = options.cacheMs ?? 5000;
     this.run = options.run ?? execFileRunner;
+    this.title = options.title ?? procTitle;
   }
 
   sessions(now: Millis): Promise<readonly LiveSession[]> {
@@ -200,7 +242,9 @@ export class SystemSessionProbe implements SessionProbe {
     const filter = `( ${this.sshPorts.map((p) => `sport = :${p}`).join(' or ')} )`;
     const [who, ss] = await Promise.allSettled([
       this.who(),
-      this.run('ss', ['-tnH', 'state', 'established', filter]).then(parseSs),
+      this.run('ss', ['-tnpH', 'state', 'established', filter]).then((out) =>
+        parseSs(out).filter((s) => isLoggedIn(s, this.title)),
+      ),
     ]);
     if (who.status === 'rejected' && ss.status === 'rejected') {
       throw new Error(

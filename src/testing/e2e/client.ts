@@ -98,6 +98,9 @@ export class Sandbox {
       await exited;
       clearTimeout(kill);
     }
-    await rm(this.work, { recursive: true, force: true });
+    // SHERIFF_KEEP_E2E=1 keeps logs and stores for a person to read after a failure.
+    if (process.env.SHERIFF_KEEP_E2E)
+      process.stderr.write(`e2e work directory kept: ${this.work}\n`);
+    else await rm(this.work, { recursive: true, force: true });
   }
 }

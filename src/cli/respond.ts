@@ -1,0 +1,214 @@
+/**
+ * `sheriff approvals | approve ID | deny ID | ban IP | unban IP | bans | audit`.
+ * Every decision goes through the same decide function as Telegram and the web
+ * console, as the Unix user running the command (never a name from arguments);
+ * the running daemon executes approved actions within a second.
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
+import { storePath } from '../config/paths.js';
+import type { BanTarget } from '../domain.js';
+import { parseCidr } from '../net/cidr.js';
+import { BufferedOutput, UsageError, type CliContext } from './common.js';
+
+async function open(program: Command) {
+  const [{ loadConfig }, { openStore }, { Approvals, authorizer }, { loadSecret }] =
+    await Promise.all([
+      import('../config/load.js'),
+      import('../store/index.js'),
+      import('../respond/approvals.js'),
+      import('../respond/secret.js'),
+    ]);
+  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const path = storePath(config);
+  const store = openStore(path);
+  const approvals = new Approvals(store, {
+    key: loadSecret({ storePath: path }),
+    authorize: authorizer({ cliUsers: config.response.approvers.cli }),
+    ttlMs: config.response.approvalTimeout,
+  });
+  return { config, store, approvals };
+}
+
+function target(text: string, ctx: CliContext): BanTarget {
+  try {
+    const c = parseCidr(text);
+    return { cidr: c.text, family: c.family };
+  } catch (err) {
+    throw new UsageError(
+      ctx.t('respond.error.target', { value: text, reason: (err as Error).message }),
+    );
+  }
+}
+
+const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+
+export function registerRespond(program: Command, ctx: CliContext): void {
+  const { t } = ctx;
+  const me = () => userInfo().username;
+
+  program
+    .command('approvals')
+    .description(t('respond.approvals.description'))
+    .option('--all', t('respond.approvals.opt.all'))
+    .option('--json', t('respond.opt.json'))
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const { store, approvals } = await open(program);
+      try {
+        approvals.expireDue(Date.now());
+        const rows = approvals.list(opts.all ? { limit: 100 } : { status: 'pending' });
+        const out = new BufferedOutput(ctx.stdout);
+        for (const a of rows) {
+          if (opts.json) out.write(JSON.stringify(a) + '\n');
+          else
+            out.write(
+              t('respond.approvals.row', {
+                id: a.id,
+                status: a.status,
+                action: a.action,
+                target: a.target?.cidr ?? '-',
+                duration:
+                  a.durationMs === null ? t('respond.permanent') : formatDuration(a.durationMs),
+                reason: a.reason,
+                by: a.requestedBy,
+                expires: when(a.expiresAt),
+              }) + '\n',
+            );
+        }
+        if (rows.length === 0 && !opts.json) out.write(t('respond.approvals.none') + '\n');
+        await out.flush();
+      } finally {
+        store.close();
+      }
+    });
+
+  for (const decision of ['approve', 'deny'] as const) {
+    program
+      .command(`${decision} <id>`)
+      .description(t(`respond.${decision}.description`))
+      .action(async (id: string) => {
+        const { store, approvals } = await open(program);
+        try {
+          const r = approvals.decide(id, decision, { channel: 'cli', identity: me() }, Date.now());
+          if (!r.ok) throw new UsageError(r.reason);
+          ctx.stdout.write(
+            t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
+          );
+        } finally {
+          store.close();
+        }
+      });
+  }
+
+  /** An admin's own request: asked and approved by the same person, in the audit log as such. */
+  const adminAction = async (
+    action: 'ban' | 'unban',
+    ip: string,
+    durationMs: number | null,
+    reason: string,
+  ) => {
+    const { store, approvals } = await open(program);
+    try {
+      const now = Date.now();
+      const user = me();
+      const pending = approvals.request(
+        {
+          action,
+          target: target(ip, ctx),
+          durationMs,
+          reason,
+          requestedBy: `admin:cli:${user}`,
+          jail: null,
+          evidence: { findings: [], events: [] },
+        },
+        now,
+      );
+      const r = approvals.decide(pending.id, 'approve', { channel: 'cli', identity: user }, now);
+      if (!r.ok) throw new UsageError(r.reason);
+      ctx.stdout.write(
+        t(`respond.${action}.done`, { target: pending.target?.cidr ?? ip, id: pending.id }) + '\n',
+      );
+    } finally {
+      store.close();
+    }
+  };
+
+  program
+    .command('ban <ip>')
+    .description(t('respond.ban.description'))
+    .option('--for <duration>', t('respond.ban.opt.for'))
+    .option('--permanent', t('respond.ban.opt.permanent'))
+    .requiredOption('--reason <text>', t('respond.ban.opt.reason'))
+    .action(async (ip: string, opts: { for?: string; permanent?: boolean; reason: string }) => {
+      let duration: number | null = 3_600_000;
+      try {
+        if (opts.for !== undefined) duration = parseDuration(opts.for);
+      } catch (err) {
+        if (err instanceof DurationError) throw new UsageError(`--for: ${err.message}`);
+        throw err;
+      }
+      if (opts.permanent) duration = null;
+      await adminAction('ban', ip, duration, opts.reason);
+    });
+
+  program
+    .command('unban <ip>')
+    .description(t('respond.unban.description'))
+    .option('--reason <text>', t('respond.ban.opt.reason'), 'unbanned by an admin')
+    .action((ip: string, opts: { reason: string }) => adminAction('unban', ip, null, opts.reason));
+
+  program
+    .command('bans')
+    .description(t('respond.bans.description'))
+    .option('--json', t('respond.opt.json'))
+    .action(async (opts: { json?: boolean }) => {
+      const { store } = await open(program);
+      try {
+        const out = new BufferedOutput(ctx.stdout);
+        const now = Date.now();
+        const rows = [...store.bans.active(now), ...store.bans.pending()];
+        for (const b of rows) {
+          if (opts.json) out.write(JSON.stringify(b) + '\n');
+          else
+            out.write(
+              t('respond.bans.row', {
+                target: b.target.cidr,
+                state: b.appliedAt === null ? t('respond.bans.pending') : t('respond.bans.active'),
+                until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
+                jail: b.jail ?? '-',
+                reason: b.reason,
+                offence: b.offence,
+              }) + '\n',
+            );
+        }
+        if (rows.length === 0 && !opts.json) out.write(t('respond.bans.none') + '\n');
+        await out.flush();
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('audit')
+    .description(t('respond.audit.description'))
+    .option('--since <duration>', t('events.opt.since'))
+    .option('--json', t('respond.opt.json'))
+    .action(async (opts: { since?: string; json?: boolean }) => {
+      const { store } = await open(program);
+      try {
+        const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
+        const out = new BufferedOutput(ctx.stdout);
+        for (const e of store.audit.list({ since, limit: 1000 })) {
+          if (opts.json) out.write(JSON.stringify(e) + '\n');
+          else
+            out.write(
+              `${when(e.time)}  ${e.outcome.padEnd(8)} ${e.action.padEnd(18)} ${(e.target ?? '-').padEnd(22)} ${e.actor}${e.channel ? ` (${e.channel})` : ''}\n`,
+            );
+        }
+        await out.flush();
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,342 @@
+/**
+ * Findings become actions. A jail's policy decides: `notify` alerts only,
+ * `approve` asks a human (an approval any channel can decide), `auto` bans at
+ * once through the guardrails and the circuit breaker. Approved actions are
+ * executed here and nowhere else, so the firewall changes from one place, and a
+ * ban is marked applied only after the backend confirmed it.
+ */
+import type { BanTarget, Finding, Millis } from '../domain.js';
+import type { Logger } from '../log.js';
+import type { Store, StoredApproval, StoredBan } from '../store/index.js';
+import type { Approvals } from './approvals.js';
+import { bantimeFor } from './bantime.js';
+import type { ConnectionKiller, Firewall } from './firewall/firewall.js';
+import type { Guardrails } from './guardrails.js';
+
+export type Policy = 'notify' | 'approve' | 'auto';
+
+export interface JailResponse {
+  policy: Policy;
+  /** First ban length for this jail. */
+  bantime: number;
+}
+
+export interface ResponseSettings {
+  increment: { factor: number; max: number };
+  killConnections: boolean;
+}
+
+/** What the responder tells the admin (every channel words it from i18n). */
+export type ResponseAlert =
+  | { type: 'approval'; approval: StoredApproval; finding: Finding | null }
+  | { type: 'banned'; ban: StoredBan }
+  | { type: 'ban-failed'; target: BanTarget; error: string }
+  | { type: 'refused'; target: BanTarget; reason: string }
+  | { type: 'unbanned'; target: BanTarget; reason: string }
+  | { type: 'not-effective'; ban: StoredBan; failures: number };
+
+export interface ResponderOptions {
+  store: Store;
+  approvals: Approvals;
+  guardrails: Guardrails;
+  firewall: Firewall & Partial<ConnectionKiller>;
+  jails: ReadonlyMap<string, JailResponse>;
+  settings: ResponseSettings;
+  clock: () => Millis;
+  logger: Logger;
+  alert: (a: ResponseAlert) => void;
+}
+
+/** Failures still arriving this long after a ban was applied mean the ban does not work. */
+const NOT_EFFECTIVE_GRACE_MS = 3000;
+
+export function targetOf(f: Pick<Finding, 'ip' | 'scope'>): BanTarget {
+  if (f.scope === 'prefix') return { cidr: f.ip, family: f.ip.includes(':') ? 6 : 4 };
+  const v6 = f.ip.includes(':');
+  return { cidr: `${f.ip}/${v6 ? 128 : 32}`, family: v6 ? 6 : 4 };
+}
+
+export class Responder {
+  /** Active, applied bans by CIDR, for the "ban not effective" check on every failure. */
+  private applied = new Map<string, StoredBan & { failuresAfter: number; warned: boolean }>();
+  private busy: Promise<void> = Promise.resolve();
+
+  constructor(private readonly o: ResponderOptions) {}
+
+  /** A finding from detection. Quick: the firewall work runs in the background, in order. */
+  onFinding(finding: Finding, findingId: number | null): void {
+    const jail = this.o.jails.get(finding.jail);
+    if (jail === undefined || jail.policy === 'notify') return;
+    const target = targetOf(finding);
+    const now = this.o.clock();
+    if (this.alreadyHandled(target.cidr, now)) return;
+    const offence = this.o.store.bans.offences(target.cidr);
+    const durationMs = bantimeFor(jail.bantime, offence, this.o.settings.increment);
+    const reason = `${finding.kind}: ${finding.count} failures`;
+    if (jail.policy === 'approve') {
+      const approval = this.o.approvals.request(
+        {
+          action: 'ban',
+          target,
+          durationMs,
+          reason,
+          requestedBy: `jail:${finding.jail}`,
+          jail: finding.jail,
+          evidence: { findings: findingId === null ? [] : [findingId], events: [] },
+        },
+        now,
+      );
+      this.o.alert({ type: 'approval', approval, finding });
+      return;
+    }
+    void this.enqueue(async () => {
+      const guard = await this.o.guardrails.check(target, this.o.clock(), { automatic: true });
+      if (!guard.ok) return this.refused(target, guard.reason, `jail:${finding.jail}`);
+      await this.ban(
+        target,
+        durationMs,
+        reason,
+        `policy:auto:${finding.jail}`,
+        null,
+        finding.jail,
+        offence,
+      );
+    });
+  }
+
+  /** A failure from `ip`: if it is banned and the ban was applied a while ago, the ban does not work. */
+  onFailure(ip: string, time: Millis): void {
+    // A dry-run firewall blocks nothing by design: failures after its "bans" are expected.
+    if (this.applied.size === 0 || this.o.firewall.id === 'dry-run') return;
+    const ban = this.applied.get(`${ip}/${ip.includes(':') ? 128 : 32}`);
+    if (
+      ban === undefined ||
+      ban.appliedAt === null ||
+      time < ban.appliedAt + NOT_EFFECTIVE_GRACE_MS
+    )
+      return;
+    ban.failuresAfter++;
+    if (!ban.warned && ban.failuresAfter >= 2) {
+      ban.warned = true;
+      this.o.logger.error(
+        { event: 'ban_not_effective', cidr: ban.target.cidr, failures: ban.failuresAfter },
+        'failures keep arriving from a banned address',
+      );
+      this.o.alert({ type: 'not-effective', ban, failures: ban.failuresAfter });
+    }
+  }
+
+  /** Executes approved actions, applies bans a failed backend left pending, removes expired ones. */
+  tick(): Promise<void> {
+    return this.enqueue(async () => {
+      const now = this.o.clock();
+      this.o.approvals.expireDue(now);
+      for (const a of this.o.approvals.list({ status: 'approved' })) {
+        if (a.executedAt !== null) continue;
+        await this.execute(a);
+      }
+      for (const b of this.o.store.bans.pending()) {
+        if (b.expiresAt !== null && b.expiresAt <= now)
+          this.o.store.bans.markRemoved(b.id, now, 'expired before it could be applied');
+        else await this.apply(b);
+      }
+      const expired = this.o.store.bans.expired(now);
+      if (expired.length > 0) {
+        try {
+          await this.o.firewall.unban(expired.map((b) => b.target));
+        } catch (err) {
+          this.o.logger.error(
+            { event: 'unban_failed', err },
+            'expired bans could not be removed; retrying',
+          );
+          return;
+        }
+        for (const b of expired) {
+          this.o.store.bans.markRemoved(b.id, now, 'expired');
+          this.audit('ban.expire', 'system', b.target.cidr, 'ok', { ban: b.id });
+          this.o.alert({ type: 'unbanned', target: b.target, reason: 'expired' });
+        }
+      }
+      this.refreshApplied(now);
+    });
+  }
+
+  /**
+   * Makes the firewall hold exactly the store's active bans: re-applies missing ones with their
+   * remaining time (a flushed ruleset, a restart), removes ones the store does not know.
+   */
+  reconcile(): Promise<void> {
+    return this.enqueue(async () => {
+      const now = this.o.clock();
+      await this.o.firewall.setup();
+      const held = new Map((await this.o.firewall.list()).map((e) => [e.target.cidr, e]));
+      const active = this.o.store.bans.active(now);
+      const missing = active.filter((b) => !held.has(b.target.cidr));
+      if (missing.length > 0) {
+        await this.o.firewall.ban(
+          missing.map((b) => ({ target: b.target, expiresAt: b.expiresAt })),
+        );
+        this.o.logger.warn(
+          { event: 'bans_restored', count: missing.length },
+          'bans missing from the firewall were restored',
+        );
+        this.audit('firewall.restore', 'system', null, 'ok', { bans: missing.map((b) => b.id) });
+      }
+      const known = new Set(active.map((b) => b.target.cidr));
+      const stray = [...held.values()]
+        .filter((e) => !known.has(e.target.cidr))
+        .map((e) => e.target);
+      if (stray.length > 0) await this.o.firewall.unban(stray);
+      this.refreshApplied(now);
+    });
+  }
+
+  private async execute(a: StoredApproval): Promise<void> {
+    const now = this.o.clock();
+    // The claim: true exactly once, and only while the approval's MAC still verifies.
+    if (!this.o.approvals.markExecuted(a.id, now)) return;
+    const by = `${a.channel}:${a.decidedBy}`;
+    if (a.action === 'ban' && a.target !== null) {
+      const guard = await this.o.guardrails.check(a.target, now);
+      if (!guard.ok) {
+        this.o.approvals.refuse(a.id, guard.reason, now);
+        return this.refused(a.target, guard.reason, by);
+      }
+      const offence = this.o.store.bans.offences(a.target.cidr);
+      await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence);
+    } else if (a.action === 'unban' && a.target !== null) {
+      await this.unban(a.target, `unbanned by ${by}`, by);
+    } else {
+      this.o.logger.warn(
+        { event: 'action_unsupported', action: a.action },
+        'this action is not available yet',
+      );
+    }
+  }
+
+  private async ban(
+    target: BanTarget,
+    durationMs: number | null,
+    reason: string,
+    requestedBy: string,
+    approvalId: string | null,
+    jail: string | null,
+    offence: number,
+  ): Promise<void> {
+    const now = this.o.clock();
+    const ban = this.o.store.bans.insert({
+      target,
+      jail,
+      reason,
+      requestedBy,
+      approvalId,
+      createdAt: now,
+      expiresAt: durationMs === null ? null : now + durationMs,
+      offence,
+    });
+    await this.apply(ban);
+  }
+
+  /** Asks the backend; the ban is active only once it confirmed. */
+  private async apply(ban: StoredBan): Promise<void> {
+    try {
+      await this.o.firewall.ban([{ target: ban.target, expiresAt: ban.expiresAt }]);
+    } catch (err) {
+      const error = (err as Error).message;
+      this.o.logger.error(
+        { event: 'ban_failed', cidr: ban.target.cidr, err },
+        'the firewall refused a ban; it stays pending and is retried',
+      );
+      this.audit('ban.apply', 'system', ban.target.cidr, 'failed', { ban: ban.id, error });
+      this.o.alert({ type: 'ban-failed', target: ban.target, error });
+      return;
+    }
+    const at = this.o.clock();
+    this.o.store.bans.markApplied(ban.id, at);
+    const applied = { ...ban, appliedAt: at };
+    this.applied.set(ban.target.cidr, { ...applied, failuresAfter: 0, warned: false });
+    this.audit('ban.apply', ban.requestedBy, ban.target.cidr, 'ok', {
+      ban: ban.id,
+      expiresAt: ban.expiresAt,
+      approval: ban.approvalId,
+    });
+    this.o.logger.warn(
+      { event: 'banned', cidr: ban.target.cidr, expiresAt: ban.expiresAt, by: ban.requestedBy },
+      'banned',
+    );
+    this.o.alert({ type: 'banned', ban: applied });
+    if (this.o.settings.killConnections && this.o.firewall.killConnections) {
+      const killed = await this.o.firewall.killConnections([ban.target]).catch(() => 0);
+      if (killed > 0)
+        this.o.logger.info(
+          { event: 'connections_cut', cidr: ban.target.cidr, killed },
+          'established connections cut',
+        );
+    }
+  }
+
+  private async unban(target: BanTarget, reason: string, by: string): Promise<void> {
+    const now = this.o.clock();
+    const bans = this.o.store.bans.active(now).filter((b) => b.target.cidr === target.cidr);
+    await this.o.firewall.unban([target]);
+    for (const b of bans) this.o.store.bans.markRemoved(b.id, now, reason);
+    this.applied.delete(target.cidr);
+    this.audit('ban.remove', by, target.cidr, 'ok', { bans: bans.map((b) => b.id) });
+    this.o.alert({ type: 'unbanned', target, reason });
+  }
+
+  private refused(target: BanTarget, reason: string, by: string): void {
+    this.audit('ban.refuse', by, target.cidr, 'refused', { why: reason });
+    this.o.logger.warn(
+      { event: 'ban_refused', cidr: target.cidr, reason },
+      'a ban was refused by the guardrails',
+    );
+    this.o.alert({ type: 'refused', target, reason });
+  }
+
+  /** An active or not yet applied ban, or a pending approval, already covers this target. */
+  private alreadyHandled(cidr: string, now: Millis): boolean {
+    if (this.o.store.bans.active(now).some((b) => b.target.cidr === cidr)) return true;
+    if (this.o.store.bans.pending().some((b) => b.target.cidr === cidr)) return true;
+    return this.o.approvals.list({ status: 'pending' }).some((a) => a.target?.cidr === cidr);
+  }
+
+  private refreshApplied(now: Millis): void {
+    const next = new Map<string, StoredBan & { failuresAfter: number; warned: boolean }>();
+    for (const b of this.o.store.bans.active(now)) {
+      const old = this.applied.get(b.target.cidr);
+      next.set(
+        b.target.cidr,
+        old && old.id === b.id ? old : { ...b, failuresAfter: 0, warned: false },
+      );
+    }
+    this.applied = next;
+  }
+
+  private audit(
+    action: string,
+    actor: string,
+    target: string | null,
+    outcome: 'ok' | 'refused' | 'failed',
+    detail: Record<string, unknown>,
+  ): void {
+    this.o.store.audit.append({
+      time: this.o.clock(),
+      actor,
+      channel: null,
+      action,
+      target,
+      outcome,
+      detail,
+    });
+  }
+
+  /** Firewall work runs one step at a time, in order. */
+  private enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.busy.then(step).catch((err: unknown) => {
+      this.o.logger.error({ event: 'response_failed', err }, 'a response step failed');
+    });
+    this.busy = next;
+    return next;
+  }
+}
