@@ -150,7 +150,13 @@ export class Daemon {
       guardrails,
       firewall: opts.firewall,
       jails,
-      settings: { increment: r.increment, killConnections: r.killConnections },
+      settings: {
+        increment: r.increment,
+        killConnections: r.killConnections,
+        admins: r.admins,
+        managementPorts: r.managementPorts,
+        isolateRevertAfter: r.isolateRevertAfter,
+      },
       clock,
       logger: log,
       alert: (a) => {

@@ -199,3 +199,38 @@ describe('end to end: bans in nftables inside the server namespace', () => {
     assert.equal(await box.stop('sheriff-auto-2'), 0);
   });
 });
+
+describe('end to end: isolating the host', () => {
+  it('keeps only the admin on port 22, reverts by itself unless confirmed, and releases', async () => {
+    const config = sheriffConfig(
+      'isolate',
+      'response: { firewall: nftables, admins: [192.0.2.20/32], isolateRevertAfter: 3s }\n',
+    );
+    await sheriff('sheriff-isolate', config);
+    await cli(config, 'isolate');
+    await waitFor(
+      'the attacker cut off',
+      async () => !(await canConnect(box, hosts.atk!, '198.51.100.1')),
+    );
+    assert.equal(
+      await canConnect(box, hosts.inn!, '192.0.2.1'),
+      true,
+      'the admin must keep access',
+    );
+    // Not confirmed: it undoes itself.
+    await waitFor('isolation reverted', () => canConnect(box, hosts.atk!, '198.51.100.1'), 15_000);
+    // Confirmed: it stays past the revert time, until released.
+    await cli(config, 'isolate');
+    await waitFor(
+      'isolated again',
+      async () => !(await canConnect(box, hosts.atk!, '198.51.100.1')),
+    );
+    await cli(config, 'isolate', '--confirm');
+    await new Promise((r) => setTimeout(r, 4000)); // past isolateRevertAfter: a real wait for a real timer
+    assert.equal(await canConnect(box, hosts.atk!, '198.51.100.1'), false);
+    await cli(config, 'isolate', '--release');
+    await waitFor('released', () => canConnect(box, hosts.atk!, '198.51.100.1'));
+    assert.match(await cli(config, 'audit'), /host\.isolate\.confirm/);
+    assert.equal(await box.stop('sheriff-isolate'), 0);
+  });
+});

@@ -103,8 +103,8 @@ export function registerRespond(program: Command, ctx: CliContext): void {
 
   /** An admin's own request: asked and approved by the same person, in the audit log as such. */
   const adminAction = async (
-    action: 'ban' | 'unban',
-    ip: string,
+    action: 'ban' | 'unban' | 'isolate' | 'release',
+    ip: string | null,
     durationMs: number | null,
     reason: string,
   ) => {
@@ -115,7 +115,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       const pending = approvals.request(
         {
           action,
-          target: target(ip, ctx),
+          target: ip === null ? null : target(ip, ctx),
           durationMs,
           reason,
           requestedBy: `admin:cli:${user}`,
@@ -127,12 +127,50 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       const r = approvals.decide(pending.id, 'approve', { channel: 'cli', identity: user }, now);
       if (!r.ok) throw new UsageError(r.reason);
       ctx.stdout.write(
-        t(`respond.${action}.done`, { target: pending.target?.cidr ?? ip, id: pending.id }) + '\n',
+        t(`respond.${action}.done`, { target: pending.target?.cidr ?? ip ?? '', id: pending.id }) +
+          '\n',
       );
     } finally {
       store.close();
     }
   };
+
+  program
+    .command('isolate')
+    .description(t('respond.isolate.description'))
+    .option('--confirm', t('respond.isolate.opt.confirm'))
+    .option('--release', t('respond.isolate.opt.release'))
+    .option('--reason <text>', t('respond.ban.opt.reason'), 'isolated by an admin')
+    .action(async (opts: { confirm?: boolean; release?: boolean; reason: string }) => {
+      if (opts.release) return adminAction('release', null, null, opts.reason);
+      const { config, store } = await open(program);
+      try {
+        if (opts.confirm) {
+          const { ISOLATION_KEY } = await import('../respond/responder.js');
+          const state = store.status.get(ISOLATION_KEY)?.value as
+            { revertAt: number | null } | null | undefined;
+          if (!state) throw new UsageError(t('respond.isolate.notIsolated'));
+          const now = Date.now();
+          store.status.put(ISOLATION_KEY, { ...state, revertAt: null }, now);
+          store.audit.append({
+            time: now,
+            actor: me(),
+            channel: 'cli',
+            action: 'host.isolate.confirm',
+            target: null,
+            outcome: 'ok',
+            detail: {},
+          });
+          ctx.stdout.write(t('respond.isolate.confirmed') + '\n');
+          return;
+        }
+        if (config.response.admins.length === 0)
+          throw new UsageError(t('respond.isolate.noAdmins'));
+      } finally {
+        store.close();
+      }
+      await adminAction('isolate', null, null, opts.reason);
+    });
 
   program
     .command('ban <ip>')

@@ -133,6 +133,18 @@ export const en = {
     'Show the append-only audit log: every request, decision, refusal and ban.',
   'demo.dryRunBan':
     '   ↳ dry-run firewall: would block {target} now (policy auto in the demo; approve is the default)',
+  'respond.isolate.description':
+    'Isolate this host: drop everything but the admin addresses on the management ports. Undoes itself unless confirmed.',
+  'respond.isolate.opt.confirm': 'keep the isolation in force (stop the automatic revert)',
+  'respond.isolate.opt.release': 'end the isolation',
+  'respond.isolate.done':
+    'Isolation approved as {id}; the daemon applies it within a second. Check you can still reach the host, then run: sheriff isolate --confirm',
+  'respond.release.done':
+    'Release approved as {id}; the daemon lifts the isolation within a second.',
+  'respond.isolate.confirmed': 'Isolation confirmed: it stays until sheriff isolate --release.',
+  'respond.isolate.notIsolated': 'The host is not isolated.',
+  'respond.isolate.noAdmins':
+    'Set response.admins in sheriff.yaml first: isolating with no admin address would lock everyone out.',
   'alert.bruteforce': '🚨 [{jail}] Brute force from {ip}: {count} failed logins in {span}',
   'alert.slow-bruteforce':
     '⚠️ [{jail}] Slow brute force from {ip}: {count} failed logins in {span}',

@@ -135,6 +135,17 @@ export const ko: Record<MessageKey, string> = {
     '추가만 가능한 감사 기록을 보여 줍니다: 모든 요청, 결정, 거부, 차단.',
   'demo.dryRunBan':
     '   ↳ 드라이런 방화벽: 지금 {target} 차단 예정 (데모는 auto 정책, 기본값은 승인 후 차단)',
+  'respond.isolate.description':
+    '이 호스트를 격리합니다: 관리 포트로 들어오는 관리자 주소만 남기고 모두 차단합니다. 확인하지 않으면 저절로 되돌립니다.',
+  'respond.isolate.opt.confirm': '격리를 유지 (자동 되돌리기 중지)',
+  'respond.isolate.opt.release': '격리 해제',
+  'respond.isolate.done':
+    '격리를 {id}(으)로 승인했습니다. 데몬이 1초 안에 적용합니다. 호스트에 접속되는지 확인한 뒤 실행하세요: sheriff isolate --confirm',
+  'respond.release.done': '격리 해제를 {id}(으)로 승인했습니다. 데몬이 1초 안에 해제합니다.',
+  'respond.isolate.confirmed': '격리를 확정했습니다: sheriff isolate --release 전까지 유지됩니다.',
+  'respond.isolate.notIsolated': '이 호스트는 격리되어 있지 않습니다.',
+  'respond.isolate.noAdmins':
+    '먼저 sheriff.yaml에 response.admins를 설정하세요. 관리자 주소 없이 격리하면 아무도 접속할 수 없습니다.',
   'alert.bruteforce': '🚨 [{jail}] {ip}에서 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
   'alert.slow-bruteforce':
     '⚠️ [{jail}] {ip}에서 느린 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',

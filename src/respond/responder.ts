@@ -10,7 +10,8 @@ import type { Logger } from '../log.js';
 import type { Store, StoredApproval, StoredBan } from '../store/index.js';
 import type { Approvals } from './approvals.js';
 import { bantimeFor } from './bantime.js';
-import type { ConnectionKiller, Firewall } from './firewall/firewall.js';
+import { parseCidr } from '../net/cidr.js';
+import { canIsolate, type ConnectionKiller, type Firewall } from './firewall/firewall.js';
 import type { Guardrails } from './guardrails.js';
 
 export type Policy = 'notify' | 'approve' | 'auto';
@@ -24,7 +25,21 @@ export interface JailResponse {
 export interface ResponseSettings {
   increment: { factor: number; max: number };
   killConnections: boolean;
+  /** Who may still reach the host under isolation, and on which ports. */
+  admins: readonly string[];
+  managementPorts: readonly number[];
+  /** Isolation undoes itself this long after it was applied unless an admin confirms it. */
+  isolateRevertAfter: number;
 }
+
+/** The host's isolation, as kept in the store's status table. */
+export interface IsolationState {
+  appliedAt: Millis;
+  revertAt: Millis | null;
+  by: string;
+}
+
+export const ISOLATION_KEY = 'isolation';
 
 /** What the responder tells the admin (every channel words it from i18n). */
 export type ResponseAlert =
@@ -33,7 +48,9 @@ export type ResponseAlert =
   | { type: 'ban-failed'; target: BanTarget; error: string }
   | { type: 'refused'; target: BanTarget; reason: string }
   | { type: 'unbanned'; target: BanTarget; reason: string }
-  | { type: 'not-effective'; ban: StoredBan; failures: number };
+  | { type: 'not-effective'; ban: StoredBan; failures: number }
+  | { type: 'isolated'; state: IsolationState }
+  | { type: 'released'; reason: string };
 
 export interface ResponderOptions {
   store: Store;
@@ -157,8 +174,58 @@ export class Responder {
           this.o.alert({ type: 'unbanned', target: b.target, reason: 'expired' });
         }
       }
+      await this.revertIsolationIfDue(now);
       this.refreshApplied(now);
     });
+  }
+
+  /** The isolation in force, if any. */
+  isolation(): IsolationState | null {
+    return (
+      (this.o.store.status.get(ISOLATION_KEY)?.value as IsolationState | null | undefined) ?? null
+    );
+  }
+
+  private async revertIsolationIfDue(now: Millis): Promise<void> {
+    const state = this.isolation();
+    if (state === null || state.revertAt === null || now < state.revertAt) return;
+    await this.release('not confirmed in time: isolation reverted by itself', 'system');
+  }
+
+  private async isolate(by: string): Promise<void> {
+    const fw = this.o.firewall;
+    if (!canIsolate(fw))
+      throw new Error(`the ${fw.id} firewall cannot isolate the host (use nftables)`);
+    const admins = this.o.settings.admins.map((a) => {
+      const c = parseCidr(a);
+      return { cidr: c.text, family: c.family };
+    });
+    await fw.isolate(admins, this.o.settings.managementPorts);
+    const now = this.o.clock();
+    const state: IsolationState = {
+      appliedAt: now,
+      revertAt: now + this.o.settings.isolateRevertAfter,
+      by,
+    };
+    this.o.store.status.put(ISOLATION_KEY, state, now);
+    this.audit('host.isolate', by, null, 'ok', {
+      revertAt: state.revertAt,
+      admins: this.o.settings.admins,
+    });
+    this.o.logger.warn(
+      { event: 'isolated', ...state },
+      'the host is isolated: only admin addresses reach the management ports',
+    );
+    this.o.alert({ type: 'isolated', state });
+  }
+
+  private async release(reason: string, by: string): Promise<void> {
+    const fw = this.o.firewall;
+    if (canIsolate(fw)) await fw.release();
+    this.o.store.status.put(ISOLATION_KEY, null, this.o.clock());
+    this.audit('host.release', by, null, 'ok', { reason });
+    this.o.logger.warn({ event: 'released', reason }, 'the host is no longer isolated');
+    this.o.alert({ type: 'released', reason });
   }
 
   /**
@@ -206,11 +273,18 @@ export class Responder {
       await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence);
     } else if (a.action === 'unban' && a.target !== null) {
       await this.unban(a.target, `unbanned by ${by}`, by);
-    } else {
-      this.o.logger.warn(
-        { event: 'action_unsupported', action: a.action },
-        'this action is not available yet',
-      );
+    } else if (a.action === 'isolate') {
+      if (this.o.settings.admins.length === 0) {
+        this.o.approvals.refuse(
+          a.id,
+          'response.admins is empty: isolating would lock everyone out',
+          now,
+        );
+        return;
+      }
+      await this.isolate(by);
+    } else if (a.action === 'release') {
+      await this.release(`released by ${by}`, by);
     }
   }
 
