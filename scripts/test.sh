@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 programs=(
   sshd:openssh-server ssh:openssh-client sshpass:sshpass rsyslogd:rsyslog
   nft:nftables ip:iproute2 ss:iproute2 unshare:util-linux
-  iptables:iptables ipset:ipset
+  iptables:iptables ip6tables:iptables ipset:ipset ufw:ufw
 )
 need=()
 for pair in "${programs[@]}"; do

@@ -50,7 +50,8 @@ async function setup(name: string, extra = '') {
   const db = join(dir, `${name}.db`);
   const config = join(dir, `${name}.yaml`);
   await writeFile(log, '');
-  const text = `store: { path: ${db} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true }]\nlog: { level: info, format: json }\n${extra}`;
+  // Outside a network namespace the daemon must never touch this machine's firewall.
+  const text = `store: { path: ${db} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true }]\nlog: { level: info, format: json }\nresponse: { firewall: dry-run }\n${extra}`;
   await writeFile(config, text);
   return { log, db, config, text };
 }
