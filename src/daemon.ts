@@ -268,14 +268,6 @@ export class Daemon {
   /** A finding is available the moment it is logged and handed to the notifiers ("alert queued"). */
   private alert(finding: Finding): void {
     this.jailCounts(finding.jail).findings++;
-    // Findings are rare: stored at once, so an approval can name its evidence.
-    let id: number | null = null;
-    try {
-      id = this.store.findings.insert(finding, this.clock());
-    } catch (err) {
-      this.opts.logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
-    }
-    this.responder.onFinding(finding, id);
     this.opts.logger.warn(
       {
         event: 'finding',
@@ -297,6 +289,15 @@ export class Daemon {
         ),
       );
     }
+    // Announced first (the alert is queued): storing and asking for approval come after.
+    // Findings are rare: stored at once, so an approval can name its evidence.
+    let id: number | null = null;
+    try {
+      id = this.store.findings.insert(finding, this.clock());
+    } catch (err) {
+      this.opts.logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
+    }
+    this.responder.onFinding(finding, id);
   }
 
   health(): SourceHealth[] {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --lines N --runs N --out DIR]`
+ * `npm run bench [-- --lines N --runs N --out DIR --latency-trials N --only throughput|latency]`
  *
  * Measures Sheriff against its peers (fail2ban-regex, SSHGuard's sshg-parser) and the
  * floor (a Node loop that only splits lines) on the same generated auth.log, in the
@@ -15,6 +15,7 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEFAULT_START, writeAuthLog, writeDistinctFailures } from './authlog-generator.js';
+import { LATENCY_DEFAULTS, runLatency, writeLatencyResults } from './latency.js';
 import {
   findTools,
   FIXED_NOW,
@@ -56,13 +57,28 @@ const { values: argv } = parseArgs({
     lines: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '3' },
     out: { type: 'string', default: join(root, 'bench-out') },
+    // Latency (latency.ts): runs after the throughput table unless --only says otherwise.
+    'latency-trials': { type: 'string', default: String(LATENCY_DEFAULTS.trials) },
+    only: { type: 'string' },
   },
 });
 const LINES = Number(argv.lines);
 const RUNS = Number(argv.runs);
 const OUT = resolve(argv.out);
-if (!Number.isInteger(LINES) || LINES < 1 || !Number.isInteger(RUNS) || RUNS < 1) {
-  process.stderr.write('usage: npm run bench [-- --lines N --runs N --out DIR]\n');
+const LATENCY_TRIALS = Number(argv['latency-trials']);
+const ONLY = argv.only;
+if (
+  !Number.isInteger(LINES) ||
+  LINES < 1 ||
+  !Number.isInteger(RUNS) ||
+  RUNS < 1 ||
+  !Number.isInteger(LATENCY_TRIALS) ||
+  LATENCY_TRIALS < 20 ||
+  (ONLY !== undefined && ONLY !== 'throughput' && ONLY !== 'latency')
+) {
+  process.stderr.write(
+    'usage: npm run bench [-- --lines N --runs N --out DIR --latency-trials N(>=20) --only throughput|latency]\n',
+  );
   process.exit(2);
 }
 const log = (s = '') => process.stdout.write(s + '\n');
@@ -393,4 +409,28 @@ async function main(): Promise<void> {
   log(`Load average at the end: ${loadavg()[0]!.toFixed(2)}. Results written to ${jsonPath}`);
 }
 
-await main();
+if (ONLY !== 'latency') await main();
+
+// --- Latency (src/bench/latency.ts): its own table, under `latency` in results.json. ---
+if (ONLY !== 'throughput') {
+  await mkdir(OUT, { recursive: true });
+  log();
+  const report = await runLatency({
+    root,
+    trials: LATENCY_TRIALS,
+    log,
+    progress: (s) => process.stderr.write(s + '\n'),
+  });
+  const jsonPath = join(OUT, 'results.json');
+  await writeLatencyResults(jsonPath, report);
+  log();
+  log(`Latency results written to ${jsonPath} (key "latency").`);
+}
+
+// --- Firewall batching (src/bench/nft-bench.ts): with the full bench only; needs root. ---
+if (ONLY === undefined) {
+  const { runFirewallBench, writeFirewallResults } = await import('./nft-bench.js');
+  log();
+  const firewall = await runFirewallBench({ log, progress: (s) => process.stderr.write(s + '\n') });
+  await writeFirewallResults(join(OUT, 'results.json'), firewall);
+}
