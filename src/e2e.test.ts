@@ -40,19 +40,7 @@ function sheriffConfig(name: string, extra: string): string {
 describe('end to end with a real sshd', () => {
   it('sees real ssh password failures from the attacker and raises a finding', async () => {
     const config = sheriffConfig('detect', 'jails: { sshd: { maxretry: 4 } }\n');
-    await box.start('sheriff-detect', [
-      'ip',
-      'netns',
-      'exec',
-      'srv',
-      process.execPath,
-      join(REPO_ROOT, 'bin', 'sheriff'),
-      '--config',
-      config,
-      'watch',
-    ]);
-    const out = join(box.work, 'sheriff-detect.out');
-    await waitFor('sheriff started', () => readFileSync(out, 'utf8').includes('daemon_started'));
+    const out = await sheriff('sheriff-detect', config);
     await failLogin(box, hosts.atk!, '198.51.100.1');
     await failLogin(box, hosts.atk!, '198.51.100.1'); // each attempt logs "Invalid user" and "Failed password"
     const finding = await waitFor('a finding', () =>
