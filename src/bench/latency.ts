@@ -43,6 +43,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { table } from './table.js';
 
 export const LATENCY_DEFAULTS = { trials: 30 };
 const MAXRETRY = 3;
@@ -727,21 +728,6 @@ function median(xs: number[]): number {
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map(
-      (r, i) =>
-        r
-          .map((cell, c) =>
-            c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!),
-          )
-          .join('  ')
-          .trimEnd() + (i === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : ''),
-    )
-    .join('\n');
 }
 
 const ms = (v: number | null) =>

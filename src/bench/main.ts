@@ -25,6 +25,7 @@ import {
   type RunResult,
   type Tool,
 } from './peers.js';
+import { table } from './table.js';
 
 const BARS = { vsFail2ban: 25, vsSshg: 1.5, rssMiB: 256 };
 /** fail2ban-regex runs over the first lines only when the whole file would take longer than this. */
@@ -163,21 +164,6 @@ function summarise(m: Measurement): void {
   if (m.seconds.length === 0) return;
   m.best = Math.min(...m.seconds);
   m.linesPerSecond = m.input.lines / m.best;
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows
-    .map(
-      (r, i) =>
-        r
-          .map((cell, c) =>
-            c === 0 || c === r.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!),
-          )
-          .join('  ')
-          .trimEnd() + (i === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : ''),
-    )
-    .join('\n');
 }
 
 async function main(): Promise<void> {
