@@ -106,3 +106,57 @@ export interface Ban {
   /** How many earlier bans this target had (for the repeat-offender bantime). */
   offence: number;
 }
+
+/** The server-wide status: 정상 / 주의 / 위험. */
+export type StatusLevel = 'normal' | 'caution' | 'danger';
+
+export type Verdict = 'benign' | 'suspicious' | 'malicious';
+
+export type Severity = 'low' | 'medium' | 'high' | 'critical';
+
+/**
+ * What triage reads about one source address: the stored events behind an
+ * incident and what enrichment knows. Datasets for `sheriff eval` use this shape.
+ */
+export interface TriageInput {
+  /** Canonical address, or IPv6 prefix in CIDR form. */
+  ip: string;
+  events: TriageEvent[];
+  context: TriageContext;
+}
+
+export interface TriageEvent {
+  id: number;
+  time: Millis;
+  jail: string;
+  result: 'fail' | 'success' | 'nofail';
+  /** Attacker-controlled text. */
+  user: string | null;
+  rule: string | null;
+}
+
+export interface TriageContext {
+  /** Inside trusted or internal networks (RFC 1918, loopback, link-local, configured). */
+  internal: boolean;
+  /** Names of the blocklists that list the address. */
+  blocklists: string[];
+  /** ISO 3166 country code, when a GeoIP database knows it. */
+  country: string | null;
+  asn: number | null;
+  asOrg: string | null;
+  /** Abuse confidence 0–100 from reputation services, when any answered. */
+  reputation: number | null;
+  /** Users that have logged in successfully from this address before the incident. */
+  knownUsers: string[];
+}
+
+/** The deterministic (or model) verdict on an incident, with the event ids that justify it. */
+export interface TriageResult {
+  verdict: Verdict;
+  /** 0–1. */
+  confidence: number;
+  severity: Severity;
+  /** Stable reason codes (i18n keys are derived from them), most important first. */
+  reasons: string[];
+  evidence: number[];
+}

@@ -2,11 +2,31 @@
  * Message catalogs (Korean and English) and the language choice. Parameters
  * are substituted as plain text: log-derived values never become markup here.
  */
-import { en, type MessageKey } from './en.js';
-import { ko } from './ko.js';
+import { agentMessages } from './agent.js';
+import { en as coreEn } from './en.js';
+import { evalMessages } from './eval.js';
+import { incidentsMessages } from './incidents.js';
+import { ko as coreKo } from './ko.js';
+import { notifyMessages } from './notify.js';
+import { webMessages } from './web.js';
+
+// Each area keeps its own catalog (both languages side by side); keys must not collide.
+export const CATALOG_PARTS = [
+  { en: coreEn, ko: coreKo },
+  notifyMessages,
+  agentMessages,
+  webMessages,
+  incidentsMessages,
+  evalMessages,
+] as const;
+
+type PartKeys<P> = P extends { en: infer E } ? keyof E : never;
+export type MessageKey = PartKeys<(typeof CATALOG_PARTS)[number]>;
+
+const en = Object.assign({}, ...CATALOG_PARTS.map((a) => a.en)) as Record<MessageKey, string>;
+const ko = Object.assign({}, ...CATALOG_PARTS.map((a) => a.ko)) as Record<MessageKey, string>;
 
 export type Lang = 'ko' | 'en';
-export type { MessageKey };
 export type Params = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: Params) => string;
 

@@ -1,7 +1,7 @@
 /** 한국어 메시지. en.ts와 같은 키를 모두 갖는다. */
-import type { MessageKey } from './en.js';
+import type { en } from './en.js';
 
-export const ko: Record<MessageKey, string> = {
+export const ko: Record<keyof typeof en, string> = {
   'cli.description':
     'Sheriff는 인증 로그를 지켜보며 무차별 대입과 침입을 찾아내고, 공격자를 차단합니다.',
   'cli.opt.lang': '메시지 언어: ko 또는 en (기본값: LANG 설정)',

@@ -9,6 +9,9 @@
  * path from it stays tested.
  */
 import type { Database } from 'better-sqlite3';
+import { AGENT_SQL } from './schema/agent.js';
+import { INCIDENTS_SQL } from './schema/incidents.js';
+import { OUTBOX_SQL } from './schema/notify.js';
 
 export interface Migration {
   /** 1, 2, 3, … with no gaps. */
@@ -149,6 +152,12 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT RAISE(ABORT, 'the audit log is append-only');
       END;
     `,
+  },
+  {
+    version: 3,
+    name: 'notification outbox, incidents, intel, reports, agent runs and chats',
+    // One version for the areas added together; each area owns its part.
+    up: [OUTBOX_SQL, INCIDENTS_SQL, AGENT_SQL].join('\n'),
   },
 ];
 
