@@ -49,12 +49,17 @@ class Flaky extends DryRunFirewall {
   }
 }
 
+/** A backend that confirms its bans, yet the traffic still arrives (a rule on the wrong hook, say). */
+class Leaky extends Flaky {
+  override readonly id = 'nftables';
+}
+
 let n = 0;
-function setup(policy: Policy, maxPerMinute = 30) {
+function setup(policy: Policy, maxPerMinute = 30, Backend: typeof Flaky = Flaky) {
   let now = T0;
   const store: Store = openStore(join(dir, `r${n++}.db`));
   const alerts: ResponseAlert[] = [];
-  const firewall = new Flaky({ log: () => {}, now: () => now });
+  const firewall = new Backend({ log: () => {}, now: () => now });
   const approvals = new Approvals(store, {
     key: parseSecret('a'.repeat(64), 'test'),
     authorize: authorizer({ cliUsers: ['admin'] }),
@@ -170,5 +175,35 @@ describe('Responder', () => {
     const refusals = r.store.audit.list({}).filter((e) => e.action === 'ban.refuse');
     assert.equal(refusals.length, 1);
     assert.match(JSON.stringify(refusals[0]!.detail), /breaker|too many|circuit/i);
+  });
+
+  it('warns once that a ban is not effective when failures keep arriving after it', async () => {
+    const r = setup('auto', 30, Leaky);
+    r.responder.onFinding(finding('198.51.100.9'), null);
+    await r.responder.tick();
+    r.responder.onFailure('198.51.100.9', T0 + 1000); // in flight when the rule went in
+    r.responder.onFailure('198.51.100.9', T0 + 1500);
+    r.responder.onFailure('198.51.100.10', T0 + 5000); // not banned
+    assert.deepEqual(
+      r.alerts.map((a) => a.type),
+      ['banned'],
+    );
+    for (const at of [5000, 6000, 7000]) r.responder.onFailure('198.51.100.9', T0 + at);
+    const warnings = r.alerts.filter((a) => a.type === 'not-effective');
+    assert.deepEqual(
+      warnings.map((a) => [a.ban.target.cidr, a.failures]),
+      [['198.51.100.9/32', 2]],
+    );
+  });
+
+  it('expects failures after a dry-run ban: it blocks nothing by design', async () => {
+    const r = setup('auto');
+    r.responder.onFinding(finding('198.51.100.11'), null);
+    await r.responder.tick();
+    for (const at of [5000, 6000, 7000]) r.responder.onFailure('198.51.100.11', T0 + at);
+    assert.deepEqual(
+      r.alerts.map((a) => a.type),
+      ['banned'],
+    );
   });
 });

@@ -19,7 +19,7 @@ export interface DryRunOptions {
 }
 
 export class DryRunFirewall implements Firewall, Isolating {
-  readonly id = 'dry-run' as const;
+  readonly id: Firewall['id'] = 'dry-run';
   private readonly held = new Map<string, FirewallEntry>();
   private isolation: { allow: FirewallEntry[]; ports: number[] } | null = null;
   private readonly log: DryRunOptions['log'];
