@@ -9,6 +9,7 @@ programs=(
   sshd:openssh-server ssh:openssh-client sshpass:sshpass rsyslogd:rsyslog
   nft:nftables ip:iproute2 ss:iproute2 unshare:util-linux
   iptables:iptables ip6tables:iptables ipset:ipset ufw:ufw
+  chromium:chromium
 )
 need=()
 for pair in "${programs[@]}"; do

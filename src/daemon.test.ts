@@ -23,7 +23,7 @@ class Collect implements Notifier {
   readonly id = 'collect';
   readonly findings: Finding[] = [];
   send(alert: Alert): Promise<void> {
-    this.findings.push(alert.finding);
+    if (alert.type === 'finding') this.findings.push(alert.finding);
     return Promise.resolve();
   }
 }

@@ -11,7 +11,9 @@ import type { AuthEvent, Finding, Millis } from './domain.js';
 import type { Translate } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { findingText } from './notify/format.js';
-import type { Notifier } from './notify/notifier.js';
+import type { Alert, Notifier } from './notify/notifier.js';
+import { NotifyService } from './notify/service.js';
+import type { BotHooks } from './notify/telegram/commands.js';
 import { LineParser } from './parse/line.js';
 import { TimeZone } from './parse/zone.js';
 import { trustedNetworks } from './intel/trusted.js';
@@ -41,6 +43,21 @@ export interface DaemonOptions {
   firewall: Firewall & Partial<ConnectionKiller>;
   /** Response alerts (approvals to decide, bans, refusals) for the notifiers. */
   onResponse?: (alert: ResponseAlert) => void;
+  /** What the Telegram bot borrows from other modules (incidents, report, analyst). */
+  botHooks?: BotHooks;
+  /** Live observers of what the pipeline classifies and finds (the web console's feed and metrics). */
+  observer?: DaemonObserver;
+}
+
+/**
+ * What the daemon reports as it happens. Called on the hot path: implementations
+ * MUST return quickly (queue, count) and MUST NOT throw.
+ */
+export interface DaemonObserver {
+  /** An event handed to the store writer (stored with its batch shortly after). */
+  event?(record: EventRecord): void;
+  /** A finding, with its store id (null when it could not be stored). */
+  finding?(finding: Finding, id: number | null): void;
 }
 
 /** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
@@ -60,6 +77,9 @@ export class Daemon {
   private readonly startedAt: Millis;
   private readonly counts = new Map<string, { fail: number; success: number; findings: number }>();
   private stopped = false;
+  /** opts.notifiers plus Telegram and webhooks (notify:); every alert goes to each. */
+  private notifiers: readonly Notifier[] = [];
+  private notify: NotifyService | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -93,8 +113,30 @@ export class Daemon {
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
     const jails = jailSettings(opts.config).map(buildJail);
-    const responder = Daemon.responder(opts, store, clock);
+    const approvals = Daemon.approvals(opts, store);
+    const notify = NotifyService.configured(opts.config.notify)
+      ? new NotifyService({
+          config: opts.config.notify,
+          language: opts.config.language,
+          ...(opts.config.timezone === undefined ? {} : { timezone: opts.config.timezone }),
+          store,
+          approvals,
+          defaultBantime: opts.config.response.bantime,
+          clock,
+          logger: log,
+          ...(opts.botHooks === undefined ? {} : { hooks: opts.botHooks }),
+        })
+      : null;
+    const notifiers = notify === null ? opts.notifiers : [...opts.notifiers, notify.notifier];
+    const responder = Daemon.responder(opts, store, clock, approvals, notifiers);
     const daemon = new Daemon(opts, store, writer, jails, clock, responder);
+    daemon.notifiers = notifiers;
+    daemon.notify = notify;
+    notify
+      ?.start()
+      .catch((err: unknown) =>
+        log.error({ event: 'notify_start_failed', err }, 'Telegram could not be started'),
+      );
     daemon.warmUp();
     log.info(
       { event: 'daemon_started', store: path, jails: jails.map((j) => j.settings.name) },
@@ -114,24 +156,39 @@ export class Daemon {
     return daemon;
   }
 
-  private static responder(opts: DaemonOptions, store: Store, clock: () => Millis): Responder {
+  /** Telegram users may decide only when notify.telegram lists them. */
+  private static approvals(opts: DaemonOptions, store: Store): Approvals {
     const r = opts.config.response;
-    const log = opts.logger;
-    const key = loadSecret({ storePath: storePath(opts.config) });
-    const approvals = new Approvals(store, {
-      key,
-      authorize: authorizer({ cliUsers: r.approvers.cli }),
+    return new Approvals(store, {
+      key: loadSecret({ storePath: storePath(opts.config) }),
+      authorize: authorizer({
+        cliUsers: r.approvers.cli,
+        telegramUsers: opts.config.notify.telegram?.users ?? [],
+      }),
       ttlMs: r.approvalTimeout,
     });
+  }
+
+  private static responder(
+    opts: DaemonOptions,
+    store: Store,
+    clock: () => Millis,
+    approvals: Approvals,
+    notifiers: readonly Notifier[],
+  ): Responder {
+    const r = opts.config.response;
+    const log = opts.logger;
     const breaker = new CircuitBreaker({
       maxPerMinute: r.maxBansPerMinute,
       coolDownMs: r.breakerCooldown,
       clock,
-      onTrip: (state) =>
+      onTrip: (state) => {
         log.error(
           { event: 'breaker_tripped', ...state },
           'too many bans in a minute: automatic bans are stopped',
-        ),
+        );
+        broadcast(notifiers, log, { type: 'breaker', state });
+      },
     });
     const guardrails = new Guardrails({
       trusted: trustedNetworks(opts.config.trusted),
@@ -170,6 +227,7 @@ export class Daemon {
             },
             `approval needed: sheriff approve ${a.approval.id}`,
           );
+        broadcast(notifiers, log, a);
         opts.onResponse?.(a);
       },
     });
@@ -234,12 +292,24 @@ export class Daemon {
           line,
           readAt: this.clock(),
         });
-        if (record !== null) events.push(record);
+        if (record !== null) {
+          events.push(record);
+          this.opts.observer?.event?.(record);
+        }
       },
     );
     const task = (async () => {
       const cursor = this.store.positions.get(source.id);
+      let ready = false;
       for await (const batch of source.lines(cursor, this.abort.signal)) {
+        if (!ready) {
+          // A source's first batch says where it starts: from here on no line is missed.
+          ready = true;
+          this.opts.logger.info(
+            { event: 'source_ready', source: source.id, position: source.health().position },
+            'reading',
+          );
+        }
         for (const text of batch.lines) {
           line = text;
           pipeline.line(text);
@@ -281,14 +351,7 @@ export class Daemon {
       },
       findingText(finding, this.opts.t),
     );
-    for (const n of this.opts.notifiers) {
-      n.send({ type: 'finding', finding }).catch((err: unknown) =>
-        this.opts.logger.error(
-          { event: 'notify_failed', notifier: n.id, err },
-          'an alert could not be delivered',
-        ),
-      );
-    }
+    broadcast(this.notifiers, this.opts.logger, { type: 'finding', finding });
     // Announced first (the alert is queued): storing and asking for approval come after.
     // Findings are rare: stored at once, so an approval can name its evidence.
     let id: number | null = null;
@@ -297,6 +360,7 @@ export class Daemon {
     } catch (err) {
       this.opts.logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
     }
+    this.opts.observer?.finding?.(finding, id);
     this.responder.onFinding(finding, id);
   }
 
@@ -346,9 +410,19 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     await Promise.allSettled(this.tasks);
     await this.responder.tick();
+    await this.notify?.stop();
     this.publishStatus();
     const result = this.writer.close();
     this.store.close();
     this.opts.logger.info({ event: 'daemon_stopped', ...result }, 'Sheriff stopped');
+  }
+}
+
+/** Every alert to every notifier; a notifier's failure is logged, never thrown. */
+function broadcast(notifiers: readonly Notifier[], log: Logger, alert: Alert): void {
+  for (const n of notifiers) {
+    n.send(alert).catch((err: unknown) =>
+      log.error({ event: 'notify_failed', notifier: n.id, err }, 'an alert could not be delivered'),
+    );
   }
 }

@@ -6,14 +6,20 @@ import { Command, CommanderError } from 'commander';
 import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
 import { ConfigError } from '../config/errors.js';
+import { registerAsk } from './ask.js';
+import { registerChat } from './chat.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerEvents } from './events.js';
+import { registerIncidents } from './incidents.js';
 import { registerReplay } from './replay.js';
 import { registerRespond } from './respond.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
+import { registerWeb } from './web.js';
 import { registerTestFilter } from './test-filter.js';
+import { registerEval } from './eval.js';
+import { registerOptimize } from './optimize.js';
 
 /** --lang is needed before the help texts are built, so it is read from argv first. */
 function langFromArgv(argv: readonly string[]): string | undefined {
@@ -40,10 +46,16 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   registerDemo(program, full);
   registerStatus(program, full);
   registerEvents(program, full);
+  registerIncidents(program, full);
   registerRespond(program, full);
   registerTestFilter(program, full);
   registerReplay(program, full);
   registerConfig(program, full);
+  registerWeb(program, full);
+  registerEval(program, full);
+  registerOptimize(program, full);
+  registerAsk(program, full);
+  registerChat(program, full);
   try {
     await program.parseAsync(argv);
     return 0;

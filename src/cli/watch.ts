@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import type { Daemon } from '../daemon.js';
+import type { WebConsole } from '../web/start.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
@@ -17,37 +18,62 @@ export function registerWatch(program: Command, ctx: CliContext): void {
   program
     .command('watch')
     .description(ctx.t('watch.description'))
-    .action(async () => {
+    .option('--no-web', ctx.t('web.watch.opt.noWeb'))
+    .option('--web-host <address>', ctx.t('web.watch.opt.host'))
+    .option('--web-port <port>', ctx.t('web.watch.opt.port'), (v) => webPort(v, ctx))
+    .action(async (flags: WebFlags) => {
       const opts = program.opts<{ config?: string; lang?: string }>();
-      await watch(opts, ctx);
+      await watch({ ...opts, ...flags }, ctx);
     });
+}
+
+interface WebFlags {
+  web: boolean;
+  webHost?: string;
+  webPort?: number;
+}
+type WatchOptions = { config?: string; lang?: string } & WebFlags;
+
+function webPort(v: string, ctx: CliContext): number {
+  const n = Number(v);
+  if (!/^\d{1,5}$/.test(v) || n > 65535)
+    throw new UsageError(ctx.t('web.watch.badPort', { value: v }));
+  return n;
 }
 
 interface Running {
   daemon: Daemon;
   logger: Logger;
+  web: WebConsole | null;
 }
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
 async function modules() {
-  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }] = await Promise.all([
-    import('../config/load.js'),
-    import('../daemon.js'),
-    import('../log.js'),
-    import('../respond/firewall/choose.js'),
-  ]);
-  return { loadConfig, Daemon, createLogger, firewallFor };
+  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }, { WebConsole }, paths] =
+    await Promise.all([
+      import('../config/load.js'),
+      import('../daemon.js'),
+      import('../log.js'),
+      import('../respond/firewall/choose.js'),
+      import('../web/start.js'),
+      import('../config/paths.js'),
+    ]);
+  return { loadConfig, Daemon, createLogger, firewallFor, WebConsole, storePath: paths.storePath };
 }
 type Modules = Awaited<ReturnType<typeof modules>>;
 
-function start(
-  m: Modules,
-  loaded: LoadedConfig,
-  ctx: CliContext,
-  langFlag: string | undefined,
-): Running {
-  const { Daemon, createLogger, firewallFor } = m;
-  const { config } = loaded;
+function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOptions): Running {
+  const { Daemon, createLogger, firewallFor, WebConsole } = m;
+  const langFlag = opts.lang;
+  const config = {
+    ...loaded.config,
+    web: {
+      ...loaded.config.web,
+      enabled: loaded.config.web.enabled && opts.web,
+      ...(opts.webHost === undefined ? {} : { host: opts.webHost }),
+      ...(opts.webPort === undefined ? {} : { port: opts.webPort }),
+    },
+  };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
   const logger = createLogger(config.log, ctx.stderr);
   const sources = config.sources.length > 0 ? config.sources : autoSources();
@@ -59,10 +85,30 @@ function start(
     'configuration loaded',
   );
   const firewall = firewallFor(config.response.firewall, logger);
-  return { daemon: Daemon.start({ config, logger, t, notifiers, sources, firewall }), logger };
+  let daemon: Daemon | null = null;
+  const web = config.web.enabled
+    ? WebConsole.launch({
+        config,
+        storePath: m.storePath(config),
+        health: () => daemon?.health() ?? [],
+        logger,
+        t,
+        out: ctx.stdout,
+      })
+    : null;
+  daemon = Daemon.start({
+    config,
+    logger,
+    t,
+    notifiers,
+    sources,
+    firewall,
+    ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
+  });
+  return { daemon, logger, web };
 }
 
-async function watch(opts: { config?: string; lang?: string }, ctx: CliContext): Promise<void> {
+async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   const m = await modules();
   const { loadConfig } = m;
   // Signal handlers go in before anything starts: a signal that arrives while the
@@ -75,6 +121,7 @@ async function watch(opts: { config?: string; lang?: string }, ctx: CliContext):
     busy = busy.then(async () => {
       running?.logger.info({ event: 'signal', signal }, 'stopping');
       await running?.daemon.stop();
+      await running?.web?.close();
       done();
     });
   };
@@ -92,7 +139,8 @@ async function watch(opts: { config?: string; lang?: string }, ctx: CliContext):
         return;
       }
       await running.daemon.stop();
-      running = start(m, next, ctx, opts.lang);
+      await running.web?.close();
+      running = start(m, next, ctx, opts);
       running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
     });
   };
@@ -102,7 +150,7 @@ async function watch(opts: { config?: string; lang?: string }, ctx: CliContext):
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    running = start(m, loadConfig(opts.config), ctx, opts.lang);
+    running = start(m, loadConfig(opts.config), ctx, opts);
     await finished;
   } finally {
     process.removeListener('SIGTERM', onTerm);

@@ -8,6 +8,12 @@ import { BUILTIN_FILTERS } from '../filters/registry.js';
 import { parseCidr } from '../net/cidr.js';
 import { TimeZone } from '../parse/zone.js';
 import { JAIL_DEFAULTS } from '../detect/jail.js';
+import { agentConfigSchema } from '../agent/config.js';
+import { evalConfigSchema } from '../eval/config.js';
+import { notifySchema } from '../notify/config.js';
+import { intelSchema } from '../intel/config.js';
+import { reportSchema } from '../report/config.js';
+import { webSchema } from '../web/config.js';
 import { parseDuration } from './duration.js';
 
 /** A duration like "10m" or a number of seconds, as milliseconds. */
@@ -252,6 +258,18 @@ export const configSchema = z
           ),
       })
       .prefault({}),
+    notify: notifySchema.describe('Telegram, webhooks, and how a flood of alerts is grouped'),
+    intel: intelSchema.describe(
+      'GeoIP, blocklists and reputation services (all optional, offline by default)',
+    ),
+    report: reportSchema.describe('the daily report: schedule and contents'),
+    web: webSchema.describe('the web console and JSON API served by `sheriff watch`'),
+    agent: agentConfigSchema.describe(
+      'the LLM analyst: provider, model, budgets (none: command mode)',
+    ),
+    eval: evalConfigSchema.describe(
+      'prompt programs, token prices and the answer cache of `sheriff eval`/`optimize`',
+    ),
     log: z
       .strictObject({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

@@ -3,6 +3,8 @@
  * includes loopback, RFC 1918, link-local, CGNAT and IPv6 ULA/link-local.
  */
 import { CidrSet } from '../net/cidr.js';
+import { parseIp } from '../net/ip.js';
+import type { IntelAnswer, IntelProvider } from './provider.js';
 
 export const BUILTIN_TRUSTED = [
   '127.0.0.0/8',
@@ -21,4 +23,26 @@ export const BUILTIN_TRUSTED = [
 /** The built-in ranges plus the configured ones (already validated CIDR strings). */
 export function trustedNetworks(extra: readonly string[] = []): CidrSet {
   return new CidrSet([...BUILTIN_TRUSTED, ...extra]);
+}
+
+/** The trusted-network provider: the only one that says whether an address is internal. */
+export class TrustedProvider implements IntelProvider {
+  readonly id = 'trusted';
+  readonly local = true;
+  private readonly nets: CidrSet;
+
+  constructor(extra: readonly string[] = []) {
+    this.nets = trustedNetworks(extra);
+  }
+
+  /** Whether an address (or the network address of a CIDR prefix) is internal. */
+  isInternal(ipOrCidr: string): boolean {
+    const slash = ipOrCidr.indexOf('/');
+    const ip = parseIp(slash === -1 ? ipOrCidr : ipOrCidr.slice(0, slash));
+    return ip !== null && this.nets.has(ip);
+  }
+
+  lookup(ip: string): Promise<IntelAnswer> {
+    return Promise.resolve({ internal: this.isInternal(ip) });
+  }
 }

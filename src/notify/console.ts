@@ -1,6 +1,6 @@
-/** Alerts on the terminal (stdout), one line each: the notifier that needs no setup. */
+/** Alerts on the terminal (stdout): the notifier that needs no setup. */
 import type { Translate } from '../i18n/index.js';
-import { findingText } from './format.js';
+import { alertText, timeFormatter } from './alert-text.js';
 import type { Alert, Notifier } from './notifier.js';
 
 export class ConsoleNotifier implements Notifier {
@@ -11,8 +11,10 @@ export class ConsoleNotifier implements Notifier {
     private readonly t: Translate,
   ) {}
 
+  private readonly time = timeFormatter();
+
   send(alert: Alert): Promise<void> {
-    this.out.write(`${findingText(alert.finding, this.t)}\n`);
+    this.out.write(`${alertText(alert, { t: this.t, time: this.time })}\n`);
     return Promise.resolve();
   }
 }

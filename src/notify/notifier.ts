@@ -1,15 +1,27 @@
 /**
- * The Notifier interface: where alerts go (the terminal now; Telegram and
- * webhooks implement the same interface).
+ * The Notifier interface: where alerts go (the terminal, Telegram, webhooks).
+ * Every alert the daemon raises reaches every notifier; each channel words it
+ * from the i18n catalogs, one formatter per kind (notify/alert-text.ts).
+ * To add a kind: add it to `Alert`, to ALERT_EVENTS (notify/config.ts) and a
+ * formatter; the compiler lists the places that need it.
  */
 import type { Finding } from '../domain.js';
+import type { BreakerState } from '../respond/breaker.js';
+import type { ResponseAlert } from '../respond/responder.js';
 
 export interface FindingAlert {
   type: 'finding';
   finding: Finding;
 }
 
-export type Alert = FindingAlert;
+/** Automatic bans stopped: more than the allowed number in a minute. */
+export interface BreakerAlert {
+  type: 'breaker';
+  state: BreakerState;
+}
+
+export type Alert = FindingAlert | ResponseAlert | BreakerAlert;
+export type AlertType = Alert['type'];
 
 /**
  * - `send` MUST NOT throw for delivery problems it can retry itself; it rejects only when the

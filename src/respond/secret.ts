@@ -151,6 +151,21 @@ export function loadSecret(options: LoadSecretOptions = {}): SecretKey {
 
 /** The key in `file`, or null when there is no such file. */
 function readKeyFile(file: string, uid: number): SecretKey | null {
+  const text = readPrivateFile(file, uid, 'secret key file');
+  return text === null ? null : parseSecret(text, `the secret key file ${file}`);
+}
+
+/**
+ * The text of a secret file only its owner can read (mode 0600 or stricter,
+ * owned by this user or root, not a symbolic link), or null when there is no
+ * such file. `what` names the file in errors ("secret key file", "API key file").
+ * Also used for the LLM provider's API key file.
+ */
+export function readPrivateFile(
+  file: string,
+  uid: number = process.getuid?.() ?? 0,
+  what = 'secret file',
+): string | null {
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink planted at the key's path is refused, not followed.
@@ -159,29 +174,31 @@ function readKeyFile(file: string, uid: number): SecretKey | null {
     const code = codeOf(err);
     if (code === 'ENOENT') return null;
     if (code === 'ELOOP') {
-      throw new SecretError(`the secret key file ${file} is a symbolic link: refusing it`);
+      throw new SecretError(`the ${what} ${file} is a symbolic link: refusing it`);
     }
-    throw new SecretError(`cannot read the secret key file ${file}: ${messageOf(err)}`, {
+    throw new SecretError(`cannot read the ${what} ${file}: ${messageOf(err)}`, {
       cause: err,
     });
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new SecretError(`the secret key file ${file} is not a regular file`);
+    if (!st.isFile()) throw new SecretError(`the ${what} ${file} is not a regular file`);
     if ((st.mode & 0o077) !== 0) {
       const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
       throw new SecretError(
-        `the secret key file ${file} is accessible to other users (mode ${mode}): ` +
+        `the ${what} ${file} is accessible to other users (mode ${mode}): ` +
           `refusing to use it. Run: chmod 600 ${file} — and, if others may have read it, ` +
-          `delete it so Sheriff makes a new one (pending approvals are then refused).`,
+          (what === 'secret key file'
+            ? `delete it so Sheriff makes a new one (pending approvals are then refused).`
+            : `replace the secret in it.`),
       );
     }
     if (st.uid !== uid && st.uid !== 0 && uid !== 0) {
       throw new SecretError(
-        `the secret key file ${file} belongs to uid ${st.uid}, not to this user (uid ${uid}): refusing it`,
+        `the ${what} ${file} belongs to uid ${st.uid}, not to this user (uid ${uid}): refusing it`,
       );
     }
-    return parseSecret(readFileSync(fd, 'utf8'), `the secret key file ${file}`);
+    return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
   }

@@ -126,7 +126,12 @@ describe('openDatabase', () => {
         )
         .all()
         .map((r) => r.name),
-      ['approvals', 'audit', 'bans', 'daemon_status', 'events', 'findings', 'source_positions'],
+      [
+        ...['agent_messages', 'agent_runs', 'agent_tool_calls', 'agent_usage', 'approvals'],
+        ...['audit', 'bans', 'chat_settings', 'daemon_status', 'events', 'findings'],
+        ...['incident_timeline', 'incidents', 'intel_cache', 'outbox', 'reports'],
+        'source_positions',
+      ],
     );
     db.close();
   });

@@ -4,13 +4,20 @@
  */
 import { statSync } from 'node:fs';
 import type { Millis } from '../domain.js';
+import { ActivityQueries } from './activity.js';
+import { AgentStore } from './agent.js';
 import { ApprovalStore } from './approvals.js';
 import { AuditStore } from './audit.js';
 import { BanStore } from './bans.js';
+import { ChatSettingsStore } from './chats.js';
 import { openDatabase, type Database, type OpenOptions } from './database.js';
 import { EventStore } from './events.js';
 import { FindingStore } from './findings.js';
+import { IncidentStore } from './incidents.js';
+import { IntelCacheStore } from './intel.js';
+import { OutboxStore } from './outbox.js';
 import { PositionStore } from './positions.js';
+import { ReportStore } from './reports.js';
 import {
   pruneEvents,
   pruneEventsSync,
@@ -20,12 +27,17 @@ import {
 } from './retention.js';
 import { StatusStore } from './status.js';
 
+export * from './activity.js';
+export * from './agent.js';
 export * from './approvals.js';
 export * from './audit.js';
 export * from './bans.js';
+export * from './chats.js';
 export { openDatabase, StoreOpenError, type Database, type OpenOptions } from './database.js';
 export * from './events.js';
 export * from './findings.js';
+export * from './incidents.js';
+export * from './intel.js';
 export {
   MIGRATIONS,
   SCHEMA_VERSION,
@@ -33,7 +45,9 @@ export {
   migrate,
   type Migration,
 } from './migrations.js';
+export * from './outbox.js';
 export * from './positions.js';
+export * from './reports.js';
 export * from './retention.js';
 export * from './status.js';
 export * from './writer.js';
@@ -46,6 +60,13 @@ export class Store {
   readonly bans: BanStore;
   readonly approvals: ApprovalStore;
   readonly audit: AuditStore;
+  readonly incidents: IncidentStore;
+  readonly reports: ReportStore;
+  readonly intel: IntelCacheStore;
+  readonly activity: ActivityQueries;
+  readonly agent: AgentStore;
+  readonly outbox: OutboxStore;
+  readonly chats: ChatSettingsStore;
   private closed = false;
 
   private constructor(
@@ -60,6 +81,13 @@ export class Store {
     this.bans = new BanStore(db);
     this.approvals = new ApprovalStore(db);
     this.audit = new AuditStore(db);
+    this.incidents = new IncidentStore(db);
+    this.reports = new ReportStore(db);
+    this.intel = new IntelCacheStore(db);
+    this.activity = new ActivityQueries(db);
+    this.agent = new AgentStore(db);
+    this.outbox = new OutboxStore(db);
+    this.chats = new ChatSettingsStore(db);
   }
 
   /** Opens (creating and migrating when writable) the store at `path`. See openDatabase for errors. */

@@ -1,0 +1,319 @@
+/**
+ * The analyst: one entry point for Telegram, the web console and the CLI.
+ *
+ *   const analyst = createAnalyst(deps);
+ *   const reply = await analyst.ask({ conversation: 'telegram:42', text: '상태', lang: 'ko',
+ *                                     channel: 'telegram', identity: '42' });
+ *
+ * With a model it runs the bounded tool loop; without one (or when the
+ * provider fails) it answers in command mode. Either way code has the last
+ * word: the deterministic status level heads the answer, approval requests are
+ * listed from the store, the run and its tool calls are recorded, and the
+ * conversation's memory is kept and trimmed.
+ */
+import { trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import type { ActionKind, Millis, StatusLevel } from '../domain.js';
+import { translator, type Lang, type Translate } from '../i18n/index.js';
+import type { HumanChannel, RunStop, ToolCallOutcome } from '../store/index.js';
+import { answerCommand, parseIntent } from './commands.js';
+import type { AnalystDeps } from './deps.js';
+import type { LlmMessage } from './llm-client.js';
+import { runLoop } from './loop.js';
+import { demoMessages, systemPrompt } from './prompt.js';
+import { enforceStatus } from './status-line.js';
+import {
+  toolsFor,
+  ToolRefusal,
+  type AgentTool,
+  type Proposal,
+  type ToolContext,
+} from './tools/index.js';
+
+export interface AnalystRequest {
+  /** The chat this belongs to, e.g. 'telegram:123456', 'cli:root', 'web:alice'. Memory is per conversation. */
+  conversation: string;
+  text: string;
+  /** Default: the config's language. */
+  lang?: Lang;
+  channel: HumanChannel;
+  identity: string;
+  signal?: AbortSignal;
+}
+
+/** An approval request the run created, with the facts from the store (never the model's words). */
+export interface ProposedApproval {
+  id: string;
+  action: ActionKind;
+  /** Canonical CIDR, or null for isolate. */
+  target: string | null;
+  durationMs: number | null;
+  expiresAt: Millis;
+  reason: string;
+  facts: Record<string, unknown>;
+}
+
+export interface AnalystReply {
+  text: string;
+  /** The deterministic status level, as stated at the top of `text`. */
+  status: StatusLevel;
+  mode: 'llm' | 'command';
+  outcome: 'answered' | 'stopped' | 'failed' | 'refused';
+  runId: number;
+  toolCalls: { name: string; outcome: ToolCallOutcome }[];
+  approvals: ProposedApproval[];
+  /** What code stopped, refused or repaired. */
+  stops: RunStop[];
+}
+
+export interface Analyst {
+  readonly mode: 'llm' | 'command';
+  /** The model name, or null in command mode. */
+  readonly model: string | null;
+  ask(request: AnalystRequest): Promise<AnalystReply>;
+}
+
+const MAX_QUESTION_CHARS = 4000;
+
+export function createAnalyst(deps: AnalystDeps): Analyst {
+  const tracer: Tracer = deps.tracer ?? trace.getTracer('sheriff.agent');
+  const tools = toolsFor(deps);
+  return {
+    mode: deps.llm === null ? 'command' : 'llm',
+    model: deps.llm?.model ?? null,
+    ask: (request) => ask(deps, tools, tracer, request),
+  };
+}
+
+async function ask(
+  deps: AnalystDeps,
+  tools: AgentTool[],
+  tracer: Tracer,
+  req: AnalystRequest,
+): Promise<AnalystReply> {
+  const now = deps.clock();
+  const lang = req.lang ?? deps.defaultLang;
+  const t = translator(lang);
+  const question = req.text.slice(0, MAX_QUESTION_CHARS);
+  const { store, config } = deps;
+  const mode = deps.llm === null ? 'command' : 'llm';
+  const runId = store.agent.startRun({
+    conversation: req.conversation,
+    channel: req.channel,
+    identity: req.identity,
+    mode,
+    model: deps.llm?.model ?? null,
+    question,
+    startedAt: now,
+  });
+  const span = tracer.startSpan('agent.run', {
+    attributes: { 'sheriff.run_id': runId, 'sheriff.channel': req.channel, 'sheriff.mode': mode },
+  });
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  const proposals: Proposal[] = [];
+  const ctx: ToolContext = {
+    deps,
+    now,
+    lang,
+    signal: ac.signal,
+    requester: `${req.channel}:${req.identity}`,
+    proposals,
+  };
+  const calls: AnalystReply['toolCalls'] = [];
+  let stops: RunStop[] = [];
+  let outcome: AnalystReply['outcome'] = 'answered';
+  let text = '';
+  let level: StatusLevel | null = null;
+  let inputTokens = 0;
+  let outputTokens = 0;
+  let steps = 0;
+  try {
+    const status = deps.status.current(now, lang);
+    level = status.level;
+    if (deps.llm === null) {
+      text = await commandAnswer(question, ctx, t, runId, calls, stops);
+      text = `${text}\n\n${t('agent.cmd.enable')}`.trim();
+    } else {
+      const messages: LlmMessage[] = [
+        {
+          role: 'system',
+          content: systemPrompt({
+            lang,
+            level: status.level,
+            reasons: status.reasons,
+            now,
+            program: deps.program,
+          }),
+        },
+        ...demoMessages(deps.program),
+        ...store.agent
+          .history(req.conversation, config.history)
+          .map((m) => ({ role: m.role, content: m.content })),
+        { role: 'user', content: question },
+      ];
+      const result = await runLoop({
+        llm: deps.llm,
+        tools,
+        messages,
+        ctx,
+        lang,
+        t,
+        maxSteps: config.maxSteps,
+        deadline: now + config.maxRunTime,
+        clock: deps.clock,
+        maxOutputTokens: config.maxOutputTokens,
+        budget: () => budgetRefusal(deps, req.conversation, t),
+        onUsage: (i, o) => store.agent.addUsage(req.conversation, deps.clock(), i, o),
+        recordCall: (c) => store.agent.addToolCall({ ...c, runId }),
+        tracer,
+        parent: span,
+      });
+      calls.push(...result.calls);
+      stops = result.stops;
+      outcome = result.outcome;
+      inputTokens = result.inputTokens;
+      outputTokens = result.outputTokens;
+      steps = result.steps;
+      text = result.text;
+      if (result.error !== null) {
+        // The provider failed: answer what command mode can, and say why.
+        const fallback = await commandAnswer(question, ctx, t, runId, calls, stops);
+        text = `${t('agent.error.provider', { reason: result.error.code })}\n${fallback}`;
+      }
+    }
+    text = [text, ...proposals.map((p) => approvalLine(p, t, req.channel))].join('\n\n').trim();
+    const fixed = enforceStatus(text, status.level, lang, t);
+    for (const level of fixed.overruled) {
+      stops.push({
+        code: 'status-overruled',
+        detail: `the model said ${level}, the status is ${status.level}`,
+      });
+    }
+    text = fixed.text;
+    store.agent.addMessage(
+      req.conversation,
+      { role: 'user', content: question, createdAt: now },
+      config.history,
+    );
+    store.agent.addMessage(
+      req.conversation,
+      { role: 'assistant', content: text, createdAt: deps.clock() },
+      config.history,
+    );
+    span.setAttributes({
+      'sheriff.outcome': outcome,
+      'sheriff.steps': steps,
+      'sheriff.stops': stops.map((s) => s.code),
+      'gen_ai.usage.input_tokens': inputTokens,
+      'gen_ai.usage.output_tokens': outputTokens,
+    });
+    return {
+      text,
+      status: status.level,
+      mode,
+      outcome,
+      runId,
+      toolCalls: calls,
+      approvals: proposals.map(toProposed),
+      stops,
+    };
+  } catch (err) {
+    outcome = 'failed';
+    text = err instanceof Error ? err.message : String(err);
+    span.recordException(err instanceof Error ? err : new Error(text));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw err;
+  } finally {
+    req.signal?.removeEventListener('abort', onAbort);
+    store.agent.endRun(runId, {
+      answer: text,
+      status: level,
+      outcome,
+      stops,
+      steps,
+      inputTokens,
+      outputTokens,
+      endedAt: deps.clock(),
+    });
+    span.end();
+  }
+}
+
+/** Command mode: the intent, answered from the tools; tool calls recorded like the model's. */
+async function commandAnswer(
+  question: string,
+  ctx: ToolContext,
+  t: Translate,
+  runId: number,
+  calls: AnalystReply['toolCalls'],
+  stops: RunStop[],
+): Promise<string> {
+  const intent = parseIntent(question);
+  return answerCommand(intent, ctx, t, async (tool, args) => {
+    const started = performance.now();
+    let outcome: ToolCallOutcome = 'ok';
+    let result = '';
+    try {
+      const value = await tool.run(tool.schema.parse(args), ctx);
+      result = JSON.stringify(value).slice(0, 4000);
+      return value;
+    } catch (err) {
+      outcome = err instanceof ToolRefusal ? 'refused' : 'failed';
+      if (err instanceof ToolRefusal) stops.push({ code: err.code, detail: err.message });
+      result = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      calls.push({ name: tool.name, outcome });
+      ctx.deps.store.agent.addToolCall({
+        runId,
+        step: 0,
+        callId: `cmd-${calls.length}`,
+        name: tool.name,
+        arguments: JSON.stringify(args),
+        outcome,
+        result,
+        latencyMs: performance.now() - started,
+        createdAt: ctx.deps.clock(),
+      });
+    }
+  });
+}
+
+function budgetRefusal(deps: AnalystDeps, conversation: string, t: Translate): string | null {
+  const now = deps.clock();
+  const { perConversation, perDay } = deps.config.budget;
+  const conv = deps.store.agent.usage(now, conversation);
+  const convUsed = conv.inputTokens + conv.outputTokens;
+  if (convUsed >= perConversation) {
+    return t('agent.budget.conversation', { used: convUsed, limit: perConversation });
+  }
+  const day = deps.store.agent.usage(now);
+  const dayUsed = day.inputTokens + day.outputTokens;
+  if (dayUsed >= perDay) return t('agent.budget.day', { used: dayUsed, limit: perDay });
+  return null;
+}
+
+function approvalLine(p: Proposal, t: Translate, channel: HumanChannel): string {
+  const a = p.approval;
+  const line = t('agent.approval.proposed', {
+    id: a.id,
+    action: t(`agent.action.${a.action}`),
+    target: a.target?.cidr ?? '',
+    expires: new Date(a.expiresAt).toISOString().replace('T', ' ').slice(0, 16),
+  }).replace(/\s{2,}/g, ' ');
+  return channel === 'cli' ? `${line}\n${t('agent.approval.how', { id: a.id })}` : line;
+}
+
+function toProposed(p: Proposal): ProposedApproval {
+  const a = p.approval;
+  return {
+    id: a.id,
+    action: a.action,
+    target: a.target?.cidr ?? null,
+    durationMs: a.durationMs,
+    expiresAt: a.expiresAt,
+    reason: a.reason,
+    facts: p.facts,
+  };
+}

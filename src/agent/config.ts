@@ -1,0 +1,85 @@
+/**
+ * The `agent:` section of sheriff.yaml: which OpenAI-compatible provider the
+ * analyst talks to, and the bounds it runs within. With no provider the
+ * analyst still answers common requests in command mode (agent/commands.ts).
+ */
+import { z } from 'zod';
+import { parseDuration } from '../config/duration.js';
+
+export const PROVIDER_NAMES = [
+  'none',
+  'groq',
+  'openai',
+  'ollama',
+  'vllm',
+  'llamacpp',
+  'custom',
+] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+const duration = (example: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return parseDuration(v);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration like ${example}, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+  });
+
+const whole = (min: number) =>
+  z
+    .number({ error: (i) => `expected a whole number, got ${JSON.stringify(i.input)}` })
+    .int({ error: (i) => `expected a whole number, got ${JSON.stringify(i.input)}` })
+    .min(min, { error: `must be at least ${min}` });
+
+export const agentConfigSchema = z
+  .strictObject({
+    provider: z
+      .enum(PROVIDER_NAMES)
+      .default('none')
+      .describe(
+        'none: command mode only; groq, openai, ollama, vllm, llamacpp: presets; custom: give baseUrl and model',
+      ),
+    baseUrl: z
+      .url({
+        protocol: /^https?$/,
+        error: 'expected an http(s) URL like http://127.0.0.1:11434/v1',
+      })
+      .optional()
+      .describe("the provider's OpenAI-compatible API root (default: the preset's)"),
+    model: z.string().min(1).optional().describe("model name (default: the preset's)"),
+    apiKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'file holding the API key (mode 0600); else SHERIFF_LLM_API_KEY or the preset variable (GROQ_API_KEY, OPENAI_API_KEY)',
+      ),
+    timeout: duration('60s').default(60_000).describe('one request to the provider'),
+    maxRetries: whole(0).max(10).default(3).describe('retries on 429, 5xx, timeouts'),
+    maxSteps: whole(1).max(50).default(8).describe('model calls in one answer, at most'),
+    maxRunTime: duration('2m').default(120_000).describe('wall time of one answer, at most'),
+    maxOutputTokens: whole(64).default(1024),
+    budget: z
+      .strictObject({
+        perConversation: whole(1000)
+          .default(200_000)
+          .describe('tokens one conversation may use in a day'),
+        perDay: whole(1000)
+          .default(2_000_000)
+          .describe('tokens all conversations may use in a day'),
+      })
+      .prefault({}),
+    history: whole(2).max(200).default(20).describe('messages of a conversation kept as memory'),
+    telemetry: z
+      .enum(['none', 'console'])
+      .default('none')
+      .describe('OpenTelemetry spans of runs and tool calls: none, or console (stderr)'),
+  })
+  .prefault({});
+
+export type AgentConfig = z.output<typeof agentConfigSchema>;

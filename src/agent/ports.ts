@@ -1,0 +1,72 @@
+/**
+ * The analyst's ports onto the incidents module: the deterministic status
+ * (incidents/status.ts over the store's activity queries) and incidents from
+ * the store. The agent's triage is stored as 'agent' (advice and narrative),
+ * which the incident store never lets change the verdict in force.
+ */
+import type { Millis } from '../domain.js';
+import { statusReasonText } from '../incidents/format.js';
+import type { Incident } from '../incidents/model.js';
+import { currentStatus } from '../incidents/status.js';
+import { translator } from '../i18n/index.js';
+import { IncidentNotFoundError, type Store } from '../store/index.js';
+import type { IncidentsPort, IncidentView, StatusPort } from './deps.js';
+
+export function incidentsStatus(store: Pick<Store, 'activity'>): StatusPort {
+  return {
+    current(now, lang) {
+      const s = currentStatus(store.activity, now);
+      const t = translator(lang);
+      return { level: s.level, reasons: s.reasons.map((r) => statusReasonText(r, t)) };
+    },
+  };
+}
+
+function view(i: Incident): IncidentView {
+  return {
+    id: i.id,
+    attacker: i.attacker,
+    state: i.state,
+    verdict: i.verdict,
+    severity: i.severity,
+    kinds: [...i.kinds],
+    failures: i.failures,
+    successes: i.successes,
+    firstSeen: i.firstSeen,
+    lastSeen: i.lastSeen,
+    users: [...i.users],
+  };
+}
+
+export function incidentsPort(store: Pick<Store, 'incidents'>): IncidentsPort {
+  return {
+    list: ({ state, limit }) =>
+      store.incidents.list({ ...(state === 'active' ? { state: 'active' } : {}), limit }).map(view),
+    show(id) {
+      const i = store.incidents.get(id);
+      return i === null ? null : { ...view(i), timeline: i.timeline };
+    },
+    recordAgentTriage(id, opinion, now: Millis) {
+      try {
+        const current = store.incidents.get(id);
+        if (current === null) return false;
+        store.incidents.setTriage(
+          id,
+          'agent',
+          {
+            verdict: opinion.verdict,
+            confidence: 0.5,
+            severity: current.severity ?? 'low',
+            reasons: ['agent-opinion'],
+            evidence: [],
+          },
+          { actor: opinion.actor, at: now, narrative: opinion.reason },
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof IncidentNotFoundError) return false;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Builds the analyst's deps from the configuration: the provider (or none),
+ * the host readers, the approval requester, the never-ban networks and the
+ * status. The daemon (Telegram, the web console) and `sheriff ask`/`chat` use
+ * this, passing the ports of the incidents, intel and report modules they have.
+ */
+import { readFile } from 'node:fs/promises';
+import { trace, type Tracer } from '@opentelemetry/api';
+import {
+  BasicTracerProvider,
+  ConsoleSpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { SheriffConfig } from '../config/schema.js';
+import type { Millis } from '../domain.js';
+import { trustedNetworks } from '../intel/trusted.js';
+import { CidrSet } from '../net/cidr.js';
+import { parseIp } from '../net/ip.js';
+import type { ApprovalRequester } from '../respond/approvals.js';
+import { execFileRunner, SystemSessionProbe } from '../respond/sessions.js';
+import type { Store } from '../store/index.js';
+import type {
+  AnalystDeps,
+  HostPort,
+  IncidentsPort,
+  IntelPort,
+  ReportPort,
+  StatusPort,
+} from './deps.js';
+import type { LlmClient } from './llm-client.js';
+import type { PromptProgram } from './program.js';
+import { incidentsPort, incidentsStatus } from './ports.js';
+import { OpenAiCompatibleClient, resolveProvider } from './provider.js';
+
+export interface AnalystSetup {
+  store: AnalystDeps['store'] & Pick<Store, 'incidents' | 'activity'>;
+  config: SheriffConfig;
+  approvals: ApprovalRequester;
+  env?: NodeJS.ProcessEnv;
+  clock?: () => Millis;
+  status?: StatusPort;
+  incidents?: IncidentsPort;
+  intel?: IntelPort;
+  report?: ReportPort;
+  host?: HostPort;
+  program?: PromptProgram;
+  /** Test hook: an already built client instead of the configured provider. */
+  llm?: LlmClient | null;
+}
+
+/** Throws ProviderConfigError when the configured provider cannot work (no key, no model). */
+export function analystDeps(s: AnalystSetup): AnalystDeps {
+  const { config } = s;
+  const agent = config.agent;
+  let llm: LlmClient | null;
+  if (s.llm !== undefined) llm = s.llm;
+  else {
+    const provider = resolveProvider(agent, s.env);
+    llm =
+      provider === null
+        ? null
+        : new OpenAiCompatibleClient(provider, {
+            timeoutMs: agent.timeout,
+            maxRetries: agent.maxRetries,
+          });
+  }
+  const never = new CidrSet([...trustedNetworks(config.trusted).list(), ...config.response.admins]);
+  const clock = s.clock ?? Date.now;
+  return {
+    store: s.store,
+    approvals: s.approvals,
+    llm,
+    config: agent,
+    defaultLang: config.language,
+    banDurationMs: config.response.bantime,
+    neverBan: (ip) => {
+      const parsed = parseIp(ip);
+      return parsed === null || never.has(parsed);
+    },
+    status: s.status ?? incidentsStatus(s.store),
+    incidents: s.incidents ?? incidentsPort(s.store),
+    ...(s.intel ? { intel: s.intel } : {}),
+    ...(s.report ? { report: s.report } : {}),
+    host: s.host ?? systemHost(config.response.managementPorts),
+    clock,
+    ...(s.program ? { program: s.program } : {}),
+    tracer: tracerFor(agent.telemetry),
+  };
+}
+
+/** This machine: /proc, `ss` and `who` through execFile. */
+export function systemHost(sshPorts: readonly number[] = [22]): HostPort {
+  return {
+    readFile: (path) => readFile(path, 'utf8'),
+    run: execFileRunner,
+    sessions: new SystemSessionProbe({ sshPorts }),
+  };
+}
+
+let consoleProvider: BasicTracerProvider | null = null;
+
+/**
+ * The tracer spans go to. With `telemetry: console` a provider printing spans
+ * is registered once; otherwise the global one (a no-op unless the embedding
+ * program registered an SDK, e.g. an OTLP exporter).
+ */
+function tracerFor(telemetry: 'none' | 'console'): Tracer {
+  if (telemetry === 'console' && consoleProvider === null) {
+    consoleProvider = new BasicTracerProvider({
+      spanProcessors: [new SimpleSpanProcessor(new ConsoleSpanExporter())],
+    });
+    trace.setGlobalTracerProvider(consoleProvider);
+  }
+  return trace.getTracer('sheriff.agent');
+}

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { FakeOpenAI, reply, script } from '../testing/fake-openai.js';
+import { runCli } from '../testing/run-cli.js';
+
+describe('sheriff ask / chat (the real binary)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sheriff-ask-'));
+  let llm: FakeOpenAI;
+  const noKeys = {
+    SHERIFF_LLM_API_KEY: '',
+    GROQ_API_KEY: '',
+    OPENAI_API_KEY: '',
+    SHERIFF_SECRET: '',
+  };
+  const config = (name: string, agent: string) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, `store:\n  path: ${join(dir, `${name}.db`)}\n${agent}`);
+    return file;
+  };
+  before(async () => {
+    llm = await FakeOpenAI.start();
+  });
+  after(async () => {
+    await llm.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers in command mode without a provider, in Korean', async () => {
+    const r = await runCli(['--config', config('cmd', ''), '--lang', 'ko', 'ask', '상태'], {
+      env: noKeys,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^상태: 정상\n/);
+    assert.match(r.stdout, /agent\.provider/);
+  });
+
+  it('asks the configured provider with the key from the environment', async () => {
+    llm.setHandler(script([reply.text('Nothing happened today.')]));
+    const n = llm.requests.length;
+    const file = config(
+      'llm',
+      `agent:\n  provider: custom\n  baseUrl: ${llm.baseUrl}\n  model: test-model\n`,
+    );
+    const r = await runCli(['--config', file, 'ask', '--json', 'what', 'happened?'], {
+      env: { ...noKeys, SHERIFF_LLM_API_KEY: 'sk-cli' },
+    });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { mode: string; text: string; status: string };
+    assert.equal(out.mode, 'llm');
+    assert.equal(out.text, 'Status: normal\nNothing happened today.');
+    const req = llm.requests[n]!;
+    assert.equal(req.headers.authorization, 'Bearer sk-cli');
+    assert.equal(req.body?.model, 'test-model');
+    assert.equal(req.body?.messages?.at(-1)?.content, 'what happened?');
+  });
+
+  it('exits 2 naming the missing key', async () => {
+    const r = await runCli(
+      ['--config', config('groq', 'agent:\n  provider: groq\n'), 'ask', 'status'],
+      {
+        env: noKeys,
+      },
+    );
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /GROQ_API_KEY/);
+  });
+
+  it('chat keeps a conversation until exit', async () => {
+    const r = await runCli(['--config', config('chat', ''), 'chat'], {
+      env: noKeys,
+      input: 'status\nbans\nexit\n',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /command mode/);
+    assert.match(r.stdout, /Status: normal\nWhy:/);
+    assert.match(r.stdout, /No active bans\./);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * `sheriff ask "…"`: one question to the analyst, as the Unix user running the
+ * command (conversation `cli:<user>`, shared with `sheriff chat`). Without a
+ * configured provider it answers in command mode.
+ */
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { storePath } from '../config/paths.js';
+import { detectLang, isLang, type Lang } from '../i18n/index.js';
+import { UsageError, type CliContext } from './common.js';
+import type { Analyst } from '../agent/analyst.js';
+import type { Store } from '../store/index.js';
+
+/** Opens the store and builds the analyst from the configuration. */
+export async function openAnalyst(
+  program: Command,
+  ctx: CliContext,
+): Promise<{ analyst: Analyst; store: Store; lang: Lang; user: string }> {
+  const [
+    { loadConfig },
+    { openStore },
+    { Approvals, authorizer, requesterOf },
+    { loadSecret, SecretError },
+    { createAnalyst },
+    { analystDeps },
+    { ProviderConfigError },
+  ] = await Promise.all([
+    import('../config/load.js'),
+    import('../store/index.js'),
+    import('../respond/approvals.js'),
+    import('../respond/secret.js'),
+    import('../agent/analyst.js'),
+    import('../agent/setup.js'),
+    import('../agent/provider.js'),
+  ]);
+  const opts = program.opts<{ config?: string; lang?: string }>();
+  const { config } = loadConfig(opts.config);
+  const path = storePath(config);
+  const store = openStore(path);
+  try {
+    const approvals = new Approvals(store, {
+      key: loadSecret({ storePath: path }),
+      authorize: authorizer({ cliUsers: config.response.approvers.cli }),
+      ttlMs: config.response.approvalTimeout,
+    });
+    const deps = analystDeps({ store, config, approvals: requesterOf(approvals) });
+    // --lang or SHERIFF_LANG/LANG when given, else the configuration's language.
+    const lang =
+      opts.lang !== undefined && isLang(opts.lang)
+        ? opts.lang
+        : process.env.SHERIFF_LANG || process.env.LC_ALL || process.env.LANG
+          ? detectLang()
+          : config.language;
+    return { analyst: createAnalyst(deps), store, lang, user: userInfo().username };
+  } catch (err) {
+    store.close();
+    if (err instanceof ProviderConfigError || err instanceof SecretError) {
+      throw new UsageError(ctx.t('cli.agent.provider-error', { message: err.message }));
+    }
+    throw err;
+  }
+}
+
+export function registerAsk(program: Command, ctx: CliContext): void {
+  const { t } = ctx;
+  program
+    .command('ask')
+    .description(t('cli.ask.description'))
+    .argument('<question...>', t('cli.ask.arg.question'))
+    .option('--json', t('cli.ask.opt.json'))
+    .action(async (words: string[], opts: { json?: boolean }) => {
+      const { analyst, store, lang, user } = await openAnalyst(program, ctx);
+      try {
+        const reply = await analyst.ask({
+          conversation: `cli:${user}`,
+          text: words.join(' '),
+          lang,
+          channel: 'cli',
+          identity: user,
+        });
+        ctx.stdout.write(opts.json ? `${JSON.stringify(reply)}\n` : `${reply.text}\n`);
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,54 @@
+/** Setup shared by `sheriff eval` and `sheriff optimize`: config, dataset, model client. */
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import type { SheriffConfig } from '../config/schema.js';
+import type { LlmClient } from '../agent/llm-client.js';
+import { ProviderConfigError } from '../agent/provider.js';
+import { DatasetError } from '../eval/dataset.js';
+import { evalClient, isTask, taskDataset, type AnyDataset } from '../eval/setup.js';
+import { parseCount, UsageError, type CliContext } from './common.js';
+
+export interface ModelFlags {
+  dataset?: string;
+  model?: string;
+  baseUrl?: string;
+  cache: string | boolean;
+  concurrency?: string;
+}
+
+export function prepare(
+  program: Command,
+  ctx: CliContext,
+  task: string,
+  opts: ModelFlags,
+  useModel: boolean,
+): { config: SheriffConfig; dataset: AnyDataset; llm: LlmClient | null; concurrency: number } {
+  const { t } = ctx;
+  if (!isTask(task)) throw new UsageError(t('eval.error.task', { value: task }));
+  const concurrency = parseCount('--concurrency', opts.concurrency, 1, t) ?? 4;
+  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  let dataset: AnyDataset;
+  try {
+    dataset = taskDataset(task, opts.dataset);
+  } catch (err) {
+    if (err instanceof DatasetError)
+      throw new UsageError(`${t('eval.error.dataset')}\n  ${err.problems.join('\n  ')}`);
+    throw err;
+  }
+  let llm: LlmClient | null = null;
+  if (useModel) {
+    try {
+      llm = evalClient(config, {
+        ...(opts.baseUrl !== undefined ? { baseUrl: opts.baseUrl } : {}),
+        ...(opts.model !== undefined ? { model: opts.model } : {}),
+        cache: opts.cache === true ? undefined : opts.cache,
+      });
+    } catch (err) {
+      if (err instanceof ProviderConfigError)
+        throw new UsageError(t('cli.agent.provider-error', { message: err.message }));
+      throw err;
+    }
+    if (llm === null) throw new UsageError(t('eval.error.noModel'));
+  }
+  return { config, dataset, llm, concurrency };
+}

@@ -1,0 +1,164 @@
+/**
+ * `sheriff eval` and `sheriff optimize` as a user runs them (the real
+ * bin/sheriff), with the scripted OpenAI-compatible server as the model.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadDataset } from '../eval/dataset.js';
+import { DATASET_DIR } from '../eval/generate-datasets.js';
+import { splitDataset } from '../eval/split.js';
+import { GOOD_INSTRUCTION, triageModel } from '../eval/testing.js';
+import { FakeOpenAI } from '../testing/fake-openai.js';
+import { runCli } from '../testing/run-cli.js';
+
+const { records } = loadDataset(join(DATASET_DIR, 'triage.jsonl'), 'triage');
+
+let dir: string;
+let fake: FakeOpenAI;
+let config: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-eval-cli-'));
+  fake = await FakeOpenAI.start(triageModel(records));
+  config = join(dir, 'sheriff.yaml');
+  await writeFile(
+    config,
+    `agent:\n  provider: custom\n  baseUrl: ${fake.baseUrl}\n  model: fake-model\n  maxRetries: 0\n` +
+      `eval:\n  price: { input: 1, output: 2 }\n  cache: ${join(dir, 'cache')}\n`,
+  );
+});
+after(async () => {
+  await fake.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface EvalJson {
+  task: string;
+  split: string;
+  records: number;
+  program: { kind: string; model: string | null };
+  report: {
+    accuracy: number;
+    calls: number;
+    cachedCalls: number;
+    cost: number;
+    inputTokens: number;
+  };
+}
+
+describe('sheriff eval', () => {
+  it('scores the deterministic triage on the test split, n/a where a figure does not apply', async () => {
+    const r = await runCli(['eval', 'triage', '--config', config]);
+    assert.equal(r.code, 0, r.stderr);
+    const test = splitDataset(records).test.length;
+    assert.match(
+      r.stdout,
+      new RegExp(`^triage on the test split \\(${test} records\\): the deterministic rules\\n`),
+    );
+    assert.match(r.stdout, /\n {2}recall, malicious +\d+\.\d%\n/);
+    assert.match(r.stdout, /\n {2}tool trajectory +n\/a\n/);
+    assert.match(r.stdout, /\n {2}cost +\$0\.0000\n/);
+    const ko = await runCli([
+      '--lang',
+      'ko',
+      'eval',
+      'triage',
+      '--config',
+      config,
+      '--split',
+      'dev',
+    ]);
+    assert.match(ko.stdout, /^triage, dev 분할 \(\d+건\): 결정적 규칙\n/);
+    assert.match(ko.stdout, /도구 사용 경로 점수 +해당 없음/);
+  });
+
+  it('scores a model, and a second run is answered from the cache without one request', async () => {
+    const args = ['eval', 'triage', '--llm', '--split', 'dev', '--json', '--config', config];
+    const sent = fake.requests.length;
+    const first = await runCli(args);
+    assert.equal(first.code, 0, first.stderr);
+    const a = JSON.parse(first.stdout) as EvalJson;
+    const dev = splitDataset(records).dev;
+    assert.equal(a.records, dev.length);
+    assert.equal(fake.requests.length - sent, dev.length);
+    // The scripted model says "malicious" to everything under the built-in instruction.
+    assert.equal(a.report.accuracy, dev.filter((r) => r.label === 'malicious').length / dev.length);
+    assert.deepEqual(a.program, { kind: 'builtin', path: null, model: 'fake-model' });
+    // 200 input and 30 output tokens an answer, at 1 and 2 per million.
+    assert.equal(a.report.cost, (dev.length * 200 * 1 + dev.length * 30 * 2) / 1e6);
+
+    const second = await runCli(args);
+    const b = JSON.parse(second.stdout) as EvalJson;
+    assert.equal(fake.requests.length - sent, dev.length, 'the second run asked the model');
+    assert.equal(b.report.cachedCalls, dev.length);
+    assert.equal(b.report.accuracy, a.report.accuracy);
+  });
+
+  it('refuses a bad split, task or dataset with exit status 2 and says why', async () => {
+    const split = await runCli(['eval', 'triage', '--split', 'validation', '--config', config]);
+    assert.equal(split.code, 2);
+    assert.match(split.stderr, /unknown split "validation"/);
+    const task = await runCli(['eval', 'phishing', '--config', config]);
+    assert.equal(task.code, 2);
+    assert.match(task.stderr, /unknown task "phishing"/);
+    const bad = join(dir, 'bad.jsonl');
+    await writeFile(bad, `${JSON.stringify(records[0])}\n{"id": "x"}\n`);
+    const ds = await runCli(['eval', 'triage', '--dataset', bad, '--config', config]);
+    assert.equal(ds.code, 2);
+    assert.match(
+      ds.stderr,
+      /The dataset has errors; nothing was scored:\n {2}bad\.jsonl:2: input: /,
+    );
+  });
+});
+
+describe('sheriff optimize', () => {
+  it('writes a program and a trial log that sheriff eval then uses', async () => {
+    const out = join(dir, 'triage-program.json');
+    const r = await runCli([
+      'optimize', 'triage', '--config', config, '--out', out,
+      '--trials', '6', '--minibatch', '8', '--demos', '2', '--instructions', '3', '--seed', '4',
+    ]); // prettier-ignore
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /^Wrote .*triage-program\.json: dev score 1\.000 \(the built-in program: 0\.\d+\)/,
+    );
+    const program = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
+    assert.equal(program.format, 'sheriff-program/1');
+    assert.equal(program.task, 'triage');
+    assert.equal(program.instruction, GOOD_INSTRUCTION);
+    assert.equal(program.model, 'fake-model');
+    assert.equal((program.scores as Record<string, number>)['dev.accuracy'], 1);
+    const sha = loadDataset(join(DATASET_DIR, 'triage.jsonl'), 'triage').sha256;
+    assert.deepEqual(program.datasets, { triage: sha });
+    const log = (await readFile(join(dir, 'triage-program.trials.jsonl'), 'utf8'))
+      .trim()
+      .split('\n');
+    assert.equal(
+      log.map((l) => (JSON.parse(l) as { phase: string }).phase).filter((p) => p === 'minibatch')
+        .length,
+      6,
+    );
+
+    const evaluated = await runCli([
+      'eval',
+      'triage',
+      '--program',
+      out,
+      '--json',
+      '--config',
+      config,
+    ]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const e = JSON.parse(evaluated.stdout) as EvalJson;
+    assert.equal(e.report.accuracy, 1);
+    assert.equal(e.program.kind, 'file');
+
+    const wrongTask = await runCli(['eval', 'agent', '--program', out, '--config', config]);
+    assert.equal(wrongTask.code, 2);
+    assert.match(wrongTask.stderr, /a triage program, not a agent one/);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The TriageInput of an incident, built from the store: the events of its
+ * addresses from one compromise window before the first activity to the last,
+ * the users that logged in from them before, and the stored enrichment. The
+ * same shape the eval datasets use, so `sheriff eval` scores what runs live.
+ */
+import type { TriageContext, TriageEvent, TriageInput } from '../domain.js';
+import type { Store } from '../store/index.js';
+import type { Incident } from './model.js';
+import { COMPROMISE_WINDOW_MS } from './triage.js';
+
+/** Events read per incident at most (the newest are kept). */
+export const MAX_TRIAGE_EVENTS = 5000;
+
+export interface TriageInputOptions {
+  /** Whether an address is internal, when the incident has no stored enrichment. */
+  isInternal?: (ip: string) => boolean;
+}
+
+export function buildTriageInput(
+  store: Store,
+  incident: Incident,
+  opts: TriageInputOptions = {},
+): TriageInput {
+  const addresses = incident.scope === 'prefix' ? incident.members : [incident.attacker];
+  const since = incident.firstSeen - COMPROMISE_WINDOW_MS;
+  const events: TriageEvent[] = [];
+  const known = new Set<string>();
+  const perAddress = Math.max(1, Math.floor(MAX_TRIAGE_EVENTS / Math.max(1, addresses.length)));
+  for (const ip of addresses) {
+    for (const e of store.events.queryEvents({
+      ip,
+      since,
+      until: incident.lastSeen + 1,
+      limit: Math.min(perAddress, 10_000),
+    })) {
+      events.push({
+        id: e.id,
+        time: e.time,
+        jail: e.jail,
+        result: e.result,
+        user: e.user,
+        rule: e.rule,
+      });
+    }
+    for (const e of store.events.queryEvents({ ip, kind: 'success', until: since, limit: 1000 }))
+      if (e.user !== null) known.add(e.user);
+  }
+  events.sort((a, b) => a.time - b.time || a.id - b.id);
+  const en = incident.enrichment;
+  const context: TriageContext = {
+    internal: en?.internal ?? opts.isInternal?.(incident.attacker) ?? false,
+    blocklists: en?.blocklists ?? [],
+    country: en?.country ?? null,
+    asn: en?.asn ?? null,
+    asOrg: en?.asOrg ?? null,
+    reputation: en?.reputation ?? null,
+    knownUsers: [...known].sort(),
+  };
+  return { ip: incident.attacker, events, context };
+}

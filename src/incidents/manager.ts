@@ -1,0 +1,327 @@
+/**
+ * Turns findings and events into incidents (model.ts has the lifecycle).
+ * Findings open or join an incident at once; events only update incidents that
+ * exist (or open one for a poisoned user name), and are folded in memory and
+ * written by `tick()`, which also resolves quiet incidents and re-triages the
+ * ones that changed. The daemon calls `tick()` every few seconds, after the
+ * events were written, so triage reads them from the store.
+ */
+import type { AuthEvent, Finding, Millis, TriageResult, Verdict } from '../domain.js';
+import type { Logger } from '../log.js';
+import { parseCidr, type Cidr } from '../net/cidr.js';
+import { maskWords, parseIp } from '../net/ip.js';
+import type { IncidentActivity, NewTimelineEntry, Store } from '../store/index.js';
+import { buildTriageInput } from './input.js';
+import {
+  DEFAULT_INCIDENT_POLICY,
+  type Enrichment,
+  type Incident,
+  type IncidentKind,
+  type IncidentPolicy,
+} from './model.js';
+import { COMPROMISE_WINDOW_MS, isPoisonedUser, triage } from './triage.js';
+
+export interface IncidentManagerOptions {
+  store: Store;
+  /** What intel knows about an address. MUST NOT reject (see IntelProvider). */
+  enrich: (ip: string) => Promise<Enrichment>;
+  /** Whether an address is internal (trusted networks). */
+  isInternal: (ip: string) => boolean;
+  clock: () => Millis;
+  policy?: IncidentPolicy;
+  logger?: Logger;
+  /** The rules' verdict on an incident changed (first triage included). */
+  onTriaged?: (incident: Incident, previous: Verdict | null) => void;
+}
+
+interface Pending {
+  first: Millis;
+  last: Millis;
+  jails: Set<string>;
+  users: Set<string>;
+  members: Set<string>;
+}
+
+const MAX_PENDING_USERS = 32;
+
+export class IncidentManager {
+  private readonly policy: IncidentPolicy;
+  /** Active (open or triaged) incidents by attacker. */
+  private readonly active = new Map<string, number>();
+  /** Active prefix incidents, to find the ones an IPv6 address belongs to. */
+  private readonly prefixes = new Map<number, Cidr>();
+  private readonly pending = new Map<number, Pending>();
+  private readonly dirty = new Set<number>();
+  private ticking: Promise<void> | null = null;
+
+  constructor(private readonly o: IncidentManagerOptions) {
+    this.policy = o.policy ?? DEFAULT_INCIDENT_POLICY;
+    for (const i of o.store.incidents.list({ state: 'active', limit: 10_000 })) {
+      this.track(i);
+      this.dirty.add(i.id);
+    }
+  }
+
+  /** A finding from detection: opens, reopens or joins the attacker's incident. */
+  onFinding(f: Finding, findingId: number | null): Incident {
+    const now = this.o.clock();
+    const evidence: NewTimelineEntry = {
+      time: now,
+      kind: 'finding',
+      actor: 'detect',
+      refId: findingId,
+      detail: { kind: f.kind, jail: f.jail, count: f.count, first: f.first, last: f.last },
+    };
+    const { incident, created } = this.incidentFor(
+      f.ip,
+      f.scope,
+      f.kind,
+      f.jail,
+      f.first,
+      f.last,
+      f.users,
+      evidence,
+      now,
+    );
+    if (!created) this.o.store.incidents.addTimeline(incident.id, evidence);
+    const updated = this.o.store.incidents.addActivity(
+      incident.id,
+      { first: f.first, last: f.last, kinds: [f.kind], jails: [f.jail], users: f.users },
+      now,
+    );
+    this.dirty.add(updated.id);
+    return updated;
+  }
+
+  /** One classified line. Cheap: a map lookup for addresses with no incident. */
+  onEvent(e: AuthEvent, jail: string): void {
+    if (e.ip === null || e.result === 'none' || e.result === 'nofail') return;
+    const time = e.time ?? this.o.clock();
+    const ids = this.incidentsOf(e.ip);
+    if (ids.length === 0) {
+      if (e.user === null || !isPoisonedUser(e.user) || this.o.isInternal(e.ip)) return;
+      const now = this.o.clock();
+      const opened = this.incidentFor(
+        e.ip,
+        'address',
+        'poisoned-username',
+        jail,
+        time,
+        time,
+        [e.user],
+        null,
+        now,
+      );
+      ids.push(opened.incident.id);
+    }
+    for (const id of ids) {
+      let p = this.pending.get(id);
+      if (p === undefined) {
+        p = {
+          first: time,
+          last: time,
+          jails: new Set(),
+          users: new Set(),
+          members: new Set(),
+        };
+        this.pending.set(id, p);
+      }
+      p.first = Math.min(p.first, time);
+      p.last = Math.max(p.last, time);
+      p.jails.add(jail);
+      if (e.user !== null && p.users.size < MAX_PENDING_USERS) p.users.add(e.user);
+      if (this.prefixes.has(id)) p.members.add(e.ip);
+    }
+  }
+
+  /** Records an action (approval, ban, refusal) on the incidents of `ip` (an address or CIDR). */
+  onAction(ip: string, entry: NewTimelineEntry): void {
+    const bare = ip.endsWith('/32') || ip.endsWith('/128') ? ip.slice(0, ip.lastIndexOf('/')) : ip;
+    const id = this.active.get(bare) ?? this.active.get(ip);
+    if (id !== undefined) this.o.store.incidents.addTimeline(id, entry);
+  }
+
+  /** Writes folded events, resolves quiet incidents, re-triages changed ones. One at a time. */
+  tick(): Promise<void> {
+    this.ticking ??= this.runTick().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  /** Re-triages one incident now (an admin asked, or enrichment changed). */
+  async retriage(id: number): Promise<Incident | null> {
+    let incident: Incident | null = this.o.store.incidents.get(id);
+    if (incident === null) return null;
+    if (incident.scope === 'prefix') incident = this.refreshMembers(incident);
+    const enrichment = await this.o.enrich(incident.attacker);
+    this.o.store.incidents.setEnrichment(id, enrichment);
+    const addresses = incident.scope === 'prefix' ? incident.members : [incident.attacker];
+    const counts = this.o.store.activity.countsFor(
+      addresses,
+      incident.firstSeen - COMPROMISE_WINDOW_MS,
+      incident.lastSeen + 1,
+    );
+    this.o.store.incidents.setCounts(id, counts.failures, counts.successes);
+    const fresh = { ...incident, ...counts, enrichment };
+    const result = triage(buildTriageInput(this.o.store, fresh));
+    if (incident.rules !== null && sameTriage(incident.rules, result)) return fresh;
+    const now = this.o.clock();
+    this.o.store.incidents.setTriage(id, 'rules', result, { actor: 'rules', at: now });
+    const after = this.o.store.incidents.get(id);
+    if (after !== null && incident.rules?.verdict !== result.verdict) {
+      this.o.onTriaged?.(after, incident.rules?.verdict ?? null);
+    }
+    return after;
+  }
+
+  /** A prefix finding names no addresses: they are read back from the events in its span. */
+  private refreshMembers(incident: Incident): Incident {
+    const net = parseCidr(incident.attacker);
+    const members = this.o.store.activity
+      .addressesLike(
+        `${incident.attacker.slice(0, incident.attacker.indexOf(':') + 1)}%`,
+        incident.firstSeen - COMPROMISE_WINDOW_MS,
+        incident.lastSeen + 1,
+      )
+      .filter((ip) => {
+        const p = parseIp(ip);
+        return (
+          p !== null && p.family === net.family && sameWords(maskWords(p, net.bits), net.words)
+        );
+      })
+      .filter((ip) => !incident.members.includes(ip));
+    if (members.length === 0) return incident;
+    return this.o.store.incidents.addActivity(
+      incident.id,
+      { first: incident.firstSeen, last: incident.lastSeen, members },
+      this.o.clock(),
+    );
+  }
+
+  private async runTick(): Promise<void> {
+    const now = this.o.clock();
+    this.flushPending(now);
+    for (const i of this.o.store.incidents.quiet(now - this.policy.resolveAfter)) {
+      if (this.o.store.incidents.resolve(i.id, now, 'rules', 'quiet')) this.untrack(i);
+      this.dirty.delete(i.id);
+    }
+    const ids = [...this.dirty];
+    this.dirty.clear();
+    for (const id of ids) {
+      try {
+        await this.retriage(id);
+      } catch (err) {
+        this.dirty.add(id);
+        this.o.logger?.warn(
+          { event: 'triage_failed', incident: id, err },
+          'an incident could not be triaged',
+        );
+      }
+    }
+  }
+
+  private flushPending(now: Millis): void {
+    const batch = [...this.pending];
+    this.pending.clear();
+    for (const [id, p] of batch) {
+      const activity: IncidentActivity = {
+        first: p.first,
+        last: p.last,
+        jails: [...p.jails],
+        users: [...p.users],
+        members: [...p.members],
+      };
+      try {
+        this.o.store.incidents.addActivity(id, activity, now);
+        this.dirty.add(id);
+      } catch (err) {
+        this.o.logger?.warn(
+          { event: 'incident_update_failed', incident: id, err },
+          'an incident could not be updated',
+        );
+      }
+    }
+  }
+
+  /** The attacker's live incident: joined, reopened (resolved recently) or opened. */
+  private incidentFor(
+    attacker: string,
+    scope: 'address' | 'prefix',
+    kind: IncidentKind,
+    jail: string,
+    first: Millis,
+    last: Millis,
+    users: readonly string[],
+    evidence: NewTimelineEntry | null,
+    now: Millis,
+  ): { incident: Incident; created: boolean } {
+    const store = this.o.store.incidents;
+    const id = this.active.get(attacker);
+    if (id !== undefined) {
+      const live = store.get(id);
+      if (live !== null && live.state !== 'resolved') return { incident: live, created: false };
+    }
+    const latest = store.latest(attacker);
+    if (
+      latest !== null &&
+      latest.state === 'resolved' &&
+      latest.resolvedAt !== null &&
+      now - latest.resolvedAt <= this.policy.reopenWithin
+    ) {
+      const reopened = store.reopen(latest.id, now, { kind });
+      this.track(reopened);
+      return { incident: reopened, created: false };
+    }
+    if (latest !== null && latest.state !== 'resolved') {
+      this.track(latest);
+      return { incident: latest, created: false };
+    }
+    const opened = store.open({ attacker, scope, kind, jail, first, last, users }, now, evidence);
+    this.track(opened);
+    this.o.logger?.info(
+      { event: 'incident_opened', incident: opened.id, attacker, kind },
+      `incident #${opened.id} opened`,
+    );
+    return { incident: opened, created: true };
+  }
+
+  private incidentsOf(ip: string): number[] {
+    const ids: number[] = [];
+    const own = this.active.get(ip);
+    if (own !== undefined) ids.push(own);
+    if (this.prefixes.size > 0 && ip.includes(':')) {
+      const parsed = parseIp(ip);
+      if (parsed !== null)
+        for (const [id, net] of this.prefixes)
+          if (net.family === parsed.family && sameWords(maskWords(parsed, net.bits), net.words))
+            ids.push(id);
+    }
+    return ids;
+  }
+
+  private track(i: Incident): void {
+    this.active.set(i.attacker, i.id);
+    if (i.scope === 'prefix') this.prefixes.set(i.id, parseCidr(i.attacker));
+  }
+
+  private untrack(i: Incident): void {
+    if (this.active.get(i.attacker) === i.id) this.active.delete(i.attacker);
+    this.prefixes.delete(i.id);
+    this.pending.delete(i.id);
+  }
+}
+
+function sameWords(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
+}
+
+function sameTriage(a: TriageResult, b: TriageResult): boolean {
+  return (
+    a.verdict === b.verdict &&
+    a.severity === b.severity &&
+    a.confidence === b.confidence &&
+    a.reasons.join() === b.reasons.join() &&
+    a.evidence.join() === b.evidence.join()
+  );
+}

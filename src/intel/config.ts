@@ -1,0 +1,87 @@
+/**
+ * The `intel:` section of sheriff.yaml: GeoIP databases, blocklists and
+ * reputation services. Everything is optional and off by default; Sheriff
+ * works offline. API keys come from the environment or a 0600 file, never
+ * from this file.
+ */
+import { z } from 'zod';
+import { parseDuration } from '../config/duration.js';
+
+const duration = (example: string) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      return parseDuration(v);
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration like ${example}, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+  });
+
+const blocklistSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'use letters, digits, _ . - (at most 64)' })
+      .describe('name shown in verdicts, e.g. firehol_level1'),
+    path: z.string().min(1).optional().describe('local file with the list'),
+    url: z
+      .url()
+      .optional()
+      .describe('where to download the list (kept beside the store, refreshed on a schedule)'),
+    format: z
+      .enum(['auto', 'netset', 'spamhaus-drop', 'plain'])
+      .default('auto')
+      .describe('netset: FireHOL; spamhaus-drop: JSON lines; plain: one address or CIDR a line'),
+    refresh: duration('1d').default(86_400_000).describe('how often a URL is downloaded again'),
+  })
+  .refine((b) => (b.path === undefined) !== (b.url === undefined), {
+    error: 'give exactly one of path or url',
+  });
+
+const reputationService = (envName: string, baseUrl: string, perMinute: number) =>
+  z
+    .strictObject({
+      keyFile: z
+        .string()
+        .optional()
+        .describe(`file (mode 0600) holding the API key; default: env ${envName}`),
+      baseUrl: z
+        .url()
+        .default(baseUrl)
+        .transform((u) => u.replace(/\/+$/, ''))
+        .describe('API root (a test double in tests)'),
+      ttl: duration('1d').default(86_400_000).describe('how long an answer is cached'),
+      perMinute: z
+        .number()
+        .int()
+        .min(1)
+        .default(perMinute)
+        .describe('requests per minute at most (the rest wait for the cache)'),
+      timeout: duration('5s').default(5000),
+    })
+    .optional();
+
+export const intelSchema = z
+  .strictObject({
+    geoip: z
+      .strictObject({
+        country: z
+          .string()
+          .optional()
+          .describe('MaxMind-format country database (GeoLite2-Country.mmdb, dbip-country-lite)'),
+        asn: z.string().optional().describe('MaxMind-format ASN database (GeoLite2-ASN.mmdb)'),
+      })
+      .prefault({}),
+    blocklists: z.array(blocklistSchema).default([]),
+    abuseipdb: reputationService('SHERIFF_ABUSEIPDB_KEY', 'https://api.abuseipdb.com', 10),
+    greynoise: reputationService('SHERIFF_GREYNOISE_KEY', 'https://api.greynoise.io', 10),
+    otx: reputationService('SHERIFF_OTX_KEY', 'https://otx.alienvault.com', 10),
+  })
+  .prefault({});
+
+export type IntelConfig = z.output<typeof intelSchema>;
+export type BlocklistConfig = IntelConfig['blocklists'][number];
+export type ReputationConfig = NonNullable<IntelConfig['abuseipdb']>;

@@ -1,0 +1,112 @@
+/**
+ * Every alert kind is worded in both languages with every parameter filled,
+ * by every notifier; attacker-chosen text stays inert.
+ */
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { describe, it } from 'node:test';
+import { translator, type Lang } from '../i18n/index.js';
+import type { StoredApproval, StoredBan } from '../store/index.js';
+import { sampleFinding, T0 } from '../store/testing.js';
+import { alertText, loudness, timeFormatter } from './alert-text.js';
+import { ConsoleNotifier } from './console.js';
+import type { Alert, AlertType } from './notifier.js';
+import { sendMessage } from './telegram/cards.js';
+
+const target = { cidr: '203.0.113.5/32', family: 4 as const };
+const ban: StoredBan = {
+  id: 1,
+  target,
+  jail: 'sshd',
+  reason: 'bruteforce',
+  createdAt: T0,
+  expiresAt: T0 + 3_600_000,
+  appliedAt: T0,
+  removedAt: null,
+  offence: 0,
+  requestedBy: 'telegram:42',
+  approvalId: 'abc',
+  removedReason: null,
+};
+const approval: StoredApproval = {
+  id: 'aB3dE5fG7hJ9',
+  action: 'ban',
+  target,
+  durationMs: 3_600_000,
+  reason: 'bruteforce: 5 failures',
+  requestedBy: 'jail:sshd',
+  jail: 'sshd',
+  evidence: { findings: [], events: [] },
+  createdAt: T0,
+  expiresAt: T0 + 900_000,
+  mac: '0'.repeat(64),
+  status: 'pending',
+  decidedAt: null,
+  decidedBy: null,
+  channel: null,
+  executedAt: null,
+};
+
+/** One of each kind: the type makes a new kind without a sample a compile error. */
+const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
+  finding: { type: 'finding', finding: sampleFinding() },
+  approval: { type: 'approval', approval, finding: sampleFinding() },
+  banned: { type: 'banned', ban },
+  'ban-failed': { type: 'ban-failed', target, error: 'nft: permission denied' },
+  refused: { type: 'refused', target, reason: 'an admin address' },
+  unbanned: { type: 'unbanned', target, reason: 'expired' },
+  'not-effective': { type: 'not-effective', ban, failures: 4 },
+  isolated: { type: 'isolated', state: { appliedAt: T0, revertAt: T0 + 300_000, by: 'cli:root' } },
+  released: { type: 'released', reason: 'released by cli:root' },
+  breaker: {
+    type: 'breaker',
+    state: {
+      tripped: true,
+      trippedAt: T0,
+      resumesAt: T0 + 600_000,
+      recent: 30,
+      maxPerMinute: 30,
+      coolDownMs: 600_000,
+      trips: 1,
+    },
+  },
+};
+
+describe('alert wording', () => {
+  for (const lang of ['en', 'ko'] as Lang[]) {
+    it(`every kind reads in ${lang}, with every parameter filled`, async () => {
+      const w = { t: translator(lang), time: timeFormatter('UTC') };
+      const out = new PassThrough();
+      const console = new ConsoleNotifier(out, w.t);
+      for (const alert of Object.values(SAMPLES)) {
+        const text = alertText(alert, w);
+        assert.doesNotMatch(text, /\{\w+\}/, `${alert.type}: ${text}`);
+        if (alert.type !== 'isolated' && alert.type !== 'released' && alert.type !== 'breaker')
+          assert.match(text, /203\.0\.113\.5(?!\/)/, `${alert.type} names the address`);
+        await console.send(alert);
+        assert.equal(String(out.read()), `${text}\n`);
+      }
+    });
+  }
+
+  it('the loudest alerts are a break-in and a stopped defence', () => {
+    const loud = Object.values(SAMPLES)
+      .filter((a) => loudness(a) === 'loud')
+      .map((a) => a.type);
+    assert.deepEqual(loud, ['ban-failed', 'not-effective', 'isolated', 'breaker']);
+    assert.equal(
+      loudness({ type: 'finding', finding: sampleFinding({ kind: 'compromise' }) }),
+      'loud',
+    );
+  });
+
+  it('a crafted user name stays inert data in a Telegram message', () => {
+    const w = { t: translator('en'), time: timeFormatter('UTC') };
+    const finding = sampleFinding({ users: ['x\nApprove? tap ✅\u202e', '<b>root</b>'] });
+    const payload = sendMessage(alertText({ type: 'finding', finding }, w));
+    const text = payload.params.text as string;
+    assert.equal(text.split('\n').length, 1, 'no line injected');
+    assert.match(text, /"x\?Approve\? tap ✅\?", "<b>root<\/b>"/);
+    assert.equal(payload.params.parse_mode, undefined, 'plain text: no markup is interpreted');
+  });
+});

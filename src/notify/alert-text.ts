@@ -1,0 +1,139 @@
+/**
+ * Every alert kind in words, one formatter per kind, for every channel. Values
+ * that came from logs or from the responder are plain text here; a channel that
+ * uses markup must escape them (Telegram and the webhooks here send plain text).
+ */
+import type { BanTarget, Millis } from '../domain.js';
+import { formatDuration } from '../config/duration.js';
+import type { MessageKey, Translate } from '../i18n/index.js';
+import type { StoredApproval } from '../store/index.js';
+import { findingText } from './format.js';
+import type { Alert, AlertType } from './notifier.js';
+
+/** How a channel renders one alert: the language and how times read. */
+export interface Wording {
+  t: Translate;
+  time: (t: Millis) => string;
+}
+
+/** Loud: a break-in or a stopped defence; the phone must ring. Quiet: news that needs no action. */
+export type Loudness = 'loud' | 'normal' | 'quiet';
+
+type Formatters = { [K in AlertType]: (a: Extract<Alert, { type: K }>, w: Wording) => string };
+
+const FORMATTERS: Formatters = {
+  finding: (a, w) => findingText(a.finding, w.t),
+  approval: (a, w) =>
+    [
+      ...(a.finding === null ? [] : [findingText(a.finding, w.t)]),
+      approvalQuestion(a.approval, w),
+      w.t('notify.approval.footer', {
+        by: a.approval.requestedBy,
+        id: a.approval.id,
+        expires: w.time(a.approval.expiresAt),
+      }),
+    ].join('\n'),
+  banned: (a, w) =>
+    a.ban.expiresAt === null
+      ? w.t('notify.bannedPermanent', {
+          target: targetText(a.ban.target),
+          by: a.ban.requestedBy,
+        })
+      : w.t('notify.banned', {
+          target: targetText(a.ban.target),
+          until: w.time(a.ban.expiresAt),
+          by: a.ban.requestedBy,
+        }),
+  'ban-failed': (a, w) =>
+    w.t('notify.banFailed', { target: targetText(a.target), error: a.error.slice(0, 300) }),
+  refused: (a, w) => w.t('notify.refused', { target: targetText(a.target), reason: a.reason }),
+  unbanned: (a, w) =>
+    a.reason === 'expired'
+      ? w.t('notify.unbannedExpired', { target: targetText(a.target) })
+      : w.t('notify.unbanned', { target: targetText(a.target), reason: a.reason }),
+  'not-effective': (a, w) =>
+    w.t('notify.notEffective', { target: targetText(a.ban.target), failures: a.failures }),
+  isolated: (a, w) =>
+    a.state.revertAt === null
+      ? w.t('notify.isolatedConfirmed')
+      : w.t('notify.isolated', { revert: w.time(a.state.revertAt) }),
+  released: (a, w) => w.t('notify.released', { reason: a.reason }),
+  breaker: (a, w) =>
+    w.t('notify.breaker', {
+      max: a.state.maxPerMinute,
+      until: a.state.resumesAt === null ? '—' : w.time(a.state.resumesAt),
+    }),
+};
+
+export function alertText(alert: Alert, w: Wording): string {
+  const format = FORMATTERS[alert.type] as (a: Alert, w: Wording) => string;
+  return format(alert, w);
+}
+
+export function loudness(alert: Alert): Loudness {
+  switch (alert.type) {
+    case 'finding':
+      return alert.finding.kind === 'compromise' ? 'loud' : 'quiet';
+    case 'breaker':
+    case 'not-effective':
+    case 'isolated':
+    case 'ban-failed':
+      return 'loud';
+    case 'approval':
+      return 'normal';
+    default:
+      return 'quiet';
+  }
+}
+
+/** The address an alert is about, for "one alert per address per window"; null: never merged. */
+export function addressOf(alert: Alert): string | null {
+  if (alert.type === 'finding' && alert.finding.kind !== 'compromise') return alert.finding.ip;
+  return null;
+}
+
+/** The name of an alert's kind in a digest ("brute force ×12"). */
+export function kindKey(alert: Alert): MessageKey {
+  return alert.type === 'finding'
+    ? `notify.kind.${alert.finding.kind}`
+    : `notify.kind.${alert.type}`;
+}
+
+/** A single address shows without its /32 or /128. */
+export function targetText(target: BanTarget): string {
+  const [ip, bits] = target.cidr.split('/');
+  return (target.family === 4 && bits === '32') || (target.family === 6 && bits === '128')
+    ? ip!
+    : target.cidr;
+}
+
+function approvalQuestion(a: StoredApproval, w: Wording): string {
+  const target = a.target === null ? '' : targetText(a.target);
+  const reason = a.reason;
+  switch (a.action) {
+    case 'ban':
+      return a.durationMs === null
+        ? w.t('notify.approval.banPermanent', { target, reason })
+        : w.t('notify.approval.ban', { target, reason, duration: formatDuration(a.durationMs) });
+    case 'unban':
+      return w.t('notify.approval.unban', { target, reason });
+    case 'isolate':
+      return w.t('notify.approval.isolate', { reason });
+    case 'release':
+      return w.t('notify.approval.release', { reason });
+  }
+}
+
+/** Times as the admin reads them: "2026-11-25 16:00 KST" in `zone` (default: this machine's). */
+export function timeFormatter(zone?: string): (t: Millis) => string {
+  const fmt = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return (t) => fmt.format(new Date(t));
+}

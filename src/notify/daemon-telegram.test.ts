@@ -1,0 +1,107 @@
+/**
+ * The whole chain with the daemon: attack lines in a watched log → finding →
+ * approval card on (fake) Telegram → a press → the dry-run firewall bans, and
+ * the chat hears about it. Deny and a stranger's press ban nothing.
+ */
+import assert from 'node:assert/strict';
+import { appendFile, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseConfig } from '../config/load.js';
+import { Daemon } from '../daemon.js';
+import { translator } from '../i18n/index.js';
+import { createLogger } from '../log.js';
+import { DryRunFirewall } from '../respond/firewall/dry-run.js';
+import { openStore } from '../store/index.js';
+import { FakeTelegram } from '../testing/fake-telegram.js';
+import { waitFor } from '../testing/wait.js';
+
+const CHAT = -1001;
+const ADMIN = 42;
+const STRANGER = 666;
+let dir: string;
+let fake: FakeTelegram;
+let daemon: Daemon | null = null;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-daemon-telegram-'));
+  fake = new FakeTelegram();
+  await fake.start();
+});
+after(async () => {
+  await daemon?.stop();
+  await fake.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const line = (n: number, ip: string) =>
+  `${new Date().toISOString()} web1 sshd[${1000 + n}]: Failed password for invalid user u${n} from ${ip} port ${40000 + n} ssh2\n`;
+
+describe('daemon with Telegram', () => {
+  it('Approve bans through the firewall and says so; Deny and strangers ban nothing', async () => {
+    const log = join(dir, 'auth.log');
+    const tokenFile = join(dir, 'token');
+    await writeFile(log, '');
+    await writeFile(tokenFile, fake.token);
+    await chmod(tokenFile, 0o600);
+    const db = join(dir, 'sheriff.db');
+    const config = parseConfig(
+      [
+        `store: { path: ${db} }`,
+        `sources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]`,
+        'jails: { sshd: { maxretry: 3 } }',
+        'response: { firewall: dry-run }',
+        `notify: { telegram: { tokenFile: ${tokenFile}, chats: [${CHAT}], users: [${ADMIN}], apiRoot: "${fake.apiRoot()}" } }`,
+      ].join('\n'),
+      'test.yaml',
+    );
+    daemon = Daemon.start({
+      config,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      t: translator('en'),
+      notifiers: [],
+      sources: config.sources,
+      firewall: new DryRunFirewall({ log: () => {} }),
+    });
+    for (let i = 0; i < 3; i++) await appendFile(log, line(i, '203.0.113.60'));
+    const card = await waitFor('the first card', () =>
+      fake.sentTo(CHAT).find((m) => m.reply_markup !== undefined && /203\.0\.113\.60/.test(m.text)),
+    );
+    const denyId = card.reply_markup!.inline_keyboard[0]![1]!.callback_data;
+    assert.match(denyId, /^d:[A-Za-z0-9]{12}$/);
+
+    fake.pushPress(STRANGER, card.message_id, denyId.replace('d:', 'a:'));
+    fake.pushPress(ADMIN, card.message_id, denyId);
+    await waitFor('the denied card', () => /❌ Denied by/.test(card.text));
+
+    for (let i = 0; i < 3; i++) await appendFile(log, line(i, '203.0.113.61'));
+    const second = await waitFor('the second card', () =>
+      fake.sentTo(CHAT).find((m) => m.reply_markup !== undefined && /203\.0\.113\.61/.test(m.text)),
+    );
+    fake.pushPress(
+      ADMIN,
+      second.message_id,
+      second.reply_markup!.inline_keyboard[0]![0]!.callback_data,
+    );
+    const banned = await waitFor('the ban message', () =>
+      fake.sentTo(CHAT).find((m) => /⛔ 203\.0\.113\.61 is banned until/.test(m.text)),
+    );
+    assert.match(banned.text, /\(telegram:42\)\.$/);
+    assert.match(second.text, /✅ Approved by "@user42" \(42\)/);
+
+    await daemon.stop();
+    daemon = null;
+    const store = openStore(db, { readonly: true });
+    try {
+      const bans = store.bans.active(Date.now()).map((b) => b.target.cidr);
+      assert.deepEqual(bans, ['203.0.113.61/32'], 'the denied address is not banned');
+      const refused = store.audit
+        .list({})
+        .filter((e) => e.action === 'telegram.press' && e.actor === String(STRANGER));
+      assert.equal(refused.length, 1);
+    } finally {
+      store.close();
+    }
+  });
+});

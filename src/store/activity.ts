@@ -1,0 +1,165 @@
+/**
+ * Read-only summaries of the events, bans and incidents tables: what the status
+ * level (incidents/status.ts, through StatusSource) and the daily report read.
+ * Every query is bounded by time and, where it returns rows, by a limit.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { Millis, Severity, Verdict } from '../domain.js';
+import type { IncidentKind } from '../incidents/model.js';
+
+export interface AttackerSummary {
+  ip: string;
+  failures: number;
+  users: number;
+  first: Millis;
+  last: Millis;
+}
+
+export interface LoginRecord {
+  id: number;
+  time: Millis;
+  jail: string;
+  ip: string | null;
+  host: string | null;
+  user: string | null;
+}
+
+interface ActiveRow {
+  id: number;
+  attacker: string;
+  kinds: string;
+  verdict: string | null;
+  severity: string | null;
+}
+
+export class ActivityQueries {
+  private readonly failuresStmt: Statement<[number, number], { n: number | null }>;
+  private readonly attackersStmt: Statement<[number, number], { n: number }>;
+  private readonly topStmt: Statement<[number, number, number], AttackerSummary>;
+  private readonly loginsStmt: Statement<[number, number, number], LoginRecord>;
+  private readonly seenStmt: Statement<[string, string, number], { n: number }>;
+  private readonly bansStmt: Statement<[number, number], { n: number }>;
+  private readonly activeStmt: Statement<[], ActiveRow>;
+
+  constructor(private readonly db: Database) {
+    this.failuresStmt = db.prepare(
+      "SELECT sum(attempts) AS n FROM events WHERE result = 'fail' AND time >= ? AND time < ?",
+    );
+    this.attackersStmt = db.prepare(
+      `SELECT count(DISTINCT ip) AS n FROM events
+       WHERE result = 'fail' AND ip IS NOT NULL AND time >= ? AND time < ?`,
+    );
+    this.topStmt = db.prepare(
+      `SELECT ip, sum(attempts) AS failures, count(DISTINCT user) AS users,
+              min(time) AS first, max(time) AS last
+       FROM events WHERE result = 'fail' AND ip IS NOT NULL AND time >= ? AND time < ?
+       GROUP BY ip ORDER BY failures DESC, ip LIMIT ?`,
+    );
+    this.loginsStmt = db.prepare(
+      `SELECT id, time, jail, ip, host, user FROM events
+       WHERE result = 'success' AND time >= ? AND time < ? ORDER BY time, id LIMIT ?`,
+    );
+    this.seenStmt = db.prepare(
+      `SELECT count(*) AS n FROM events
+       WHERE result = 'success' AND user = ? AND ip = ? AND time < ? LIMIT 1`,
+    );
+    this.bansStmt = db.prepare(
+      'SELECT count(*) AS n FROM bans WHERE applied_at IS NOT NULL AND created_at >= ? AND created_at < ?',
+    );
+    this.activeStmt = db.prepare(
+      `SELECT id, attacker, kinds, verdict, severity FROM incidents
+       WHERE state IN ('open', 'triaged') ORDER BY id LIMIT 10000`,
+    );
+  }
+
+  /** Failed attempts with event time in [from, to). */
+  failuresBetween(from: Millis, to: Millis): number {
+    return this.failuresStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
+  }
+
+  /** Failed attempts and successful logins of these addresses with event time in [from, to). */
+  countsFor(
+    ips: readonly string[],
+    from: Millis,
+    to: Millis,
+  ): { failures: number; successes: number } {
+    const stmt = this.db.prepare<
+      [string, number, number],
+      { failures: number | null; successes: number | null }
+    >(
+      `SELECT sum(CASE result WHEN 'fail' THEN attempts ELSE 0 END) AS failures,
+              sum(result = 'success') AS successes
+       FROM events WHERE ip = ? AND time >= ? AND time < ?`,
+    );
+    let failures = 0;
+    let successes = 0;
+    for (const ip of ips) {
+      const r = stmt.get(ip, Math.floor(from), Math.floor(to));
+      failures += r?.failures ?? 0;
+      successes += r?.successes ?? 0;
+    }
+    return { failures, successes };
+  }
+
+  /** Distinct addresses that failed in [from, to). */
+  distinctAttackers(from: Millis, to: Millis): number {
+    return this.attackersStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
+  }
+
+  /** The addresses with the most failures in [from, to). */
+  topAttackers(from: Millis, to: Millis, limit = 10): AttackerSummary[] {
+    return this.topStmt.all(Math.floor(from), Math.floor(to), limit);
+  }
+
+  /** Successful logins in [from, to), oldest first. */
+  logins(from: Millis, to: Millis, limit = 1000): LoginRecord[] {
+    return this.loginsStmt.all(Math.floor(from), Math.floor(to), limit);
+  }
+
+  /** Whether `user` logged in from `ip` before `before`. */
+  loggedInBefore(user: string, ip: string, before: Millis): boolean {
+    return (this.seenStmt.get(user, ip, Math.floor(before))?.n ?? 0) > 0;
+  }
+
+  /** Bans applied that were decided in [from, to). */
+  bansBetween(from: Millis, to: Millis): number {
+    return this.bansStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
+  }
+
+  /** Distinct addresses matching a LIKE pattern with events in [from, to) (IPv6 prefix members). */
+  addressesLike(pattern: string, from: Millis, to: Millis, limit = 256): string[] {
+    return this.db
+      .prepare<[string, number, number, number], { ip: string }>(
+        `SELECT DISTINCT ip FROM events
+         WHERE ip LIKE ? AND time >= ? AND time < ? AND ip IS NOT NULL LIMIT ?`,
+      )
+      .all(pattern, Math.floor(from), Math.floor(to), limit)
+      .map((r) => r.ip);
+  }
+
+  /** Open and triaged incidents, in the shape computeStatus reads. */
+  activeIncidents(): {
+    id: number;
+    attacker: string;
+    kinds: IncidentKind[];
+    verdict: Verdict | null;
+    severity: Severity | null;
+  }[] {
+    return this.activeStmt.all().map((r) => ({
+      id: r.id,
+      attacker: r.attacker,
+      kinds: parseKinds(r.kinds),
+      verdict: r.verdict as Verdict | null,
+      severity: r.severity as Severity | null,
+    }));
+  }
+}
+
+function parseKinds(json: string): IncidentKind[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? (v.filter((x) => typeof x === 'string') as IncidentKind[]) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The JSON API under /api (every route needs a session; every state change
+ * needs the CSRF token, see auth.ts). Decisions go through
+ * `Approvals.decide(…, { channel: 'web', identity: <console user> })`; unban
+ * and extend are an admin's own request, approved by the same person, exactly
+ * as `sheriff unban` / `sheriff ban` do on the CLI. Reference: docs/web-api.md.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ActionRequest, BanTarget, Millis } from '../domain.js';
+import { browserCatalog } from '../i18n/web.js';
+import { parseCidr } from '../net/cidr.js';
+import { canonicalIp } from '../net/ip.js';
+import type { Approvals } from '../respond/approvals.js';
+import type { SourceHealth } from '../sources/source.js';
+import type { Store } from '../store/index.js';
+import { requestSession, type Auth } from './auth.js';
+import type { LiveHub } from './live.js';
+import type { DashboardQueries } from './queries.js';
+import { features, registerModules, statusView, whereOf, type WebModules } from './modules.js';
+import { parse } from './parse.js';
+import { securityHeaders } from './security.js';
+
+export interface ApiDeps extends WebModules {
+  store: Store;
+  approvals: Approvals;
+  health: () => SourceHealth[];
+  clock: () => Millis;
+  queries: DashboardQueries;
+  live: LiveHub;
+  auth: Auth;
+}
+
+const DAY = 86_400_000;
+const limit = z.coerce.number().int().min(1).max(1000).default(100);
+const time = z.coerce.number().int().nonnegative();
+const ip = z.string().transform((v, ctx) => {
+  const c = canonicalIp(v);
+  if (c === null) {
+    ctx.addIssue({ code: 'custom', message: `not an IP address: ${JSON.stringify(v)}` });
+    return z.NEVER;
+  }
+  return c;
+});
+const target = z.string().transform((v, ctx): BanTarget => {
+  try {
+    const c = parseCidr(v);
+    return { cidr: c.text, family: c.family };
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const eventsQuery = z.strictObject({
+  ip: ip.optional(),
+  user: z.string().max(256).optional(),
+  jail: z.string().max(64).optional(),
+  kind: z.enum(['fail', 'success', 'nofail']).optional(),
+  since: time.optional(),
+  until: time.optional(),
+  limit,
+});
+const findingsQuery = z.strictObject({ ip: ip.optional(), since: time.optional(), limit });
+const bansQuery = z.strictObject({
+  q: z.string().max(100).optional(),
+  history: z.string().optional(),
+});
+const approvalsQuery = z.strictObject({ status: z.enum(['pending', 'all']).default('pending') });
+const decideBody = z.strictObject({ decision: z.enum(['approve', 'deny']) });
+const unbanBody = z.strictObject({ target, reason: z.string().max(500).optional() });
+const extendBody = z.strictObject({
+  target,
+  durationMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(365 * DAY),
+  reason: z.string().max(500).optional(),
+});
+
+export function registerApi(app: FastifyInstance, d: ApiDeps): void {
+  const webUser = (req: FastifyRequest) => requestSession(req).user;
+
+  app.get('/api/i18n', (req) => {
+    const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
+    return browserCatalog(lang);
+  });
+
+  void app.register(
+    (api, _opts, done) => {
+      api.addHook('preHandler', (req, reply) => d.auth.guard(req, reply));
+
+      api.get('/features', () => features(d));
+      registerModules(api, d, d.clock);
+
+      api.get('/dashboard', (req) => {
+        const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
+        const now = d.clock();
+        const since = now - DAY;
+        const bans = d.store.bans.active(now);
+        return {
+          now,
+          status: statusView(d, lang),
+          failures: d.queries.failuresPerMinute(since, now),
+          top: d.queries.topAttackers(since).map((a) => ({ ...a, where: whereOf(d, a.ip) })),
+          activeBans: bans.length,
+          recentBans: bans.slice(-5).reverse(),
+          pendingApprovals: d.queries.pendingApprovals(now),
+          sources: d.health(),
+          findings24h: d.store.findings.recent({ since, limit: 1000 }).length,
+        };
+      });
+
+      api.get('/events', (req) => d.store.events.queryEvents(parse(eventsQuery, req.query)));
+      api.get('/findings', (req) => d.store.findings.recent(parse(findingsQuery, req.query)));
+      api.get('/audit', (req) =>
+        d.store.audit.list({ limit: parse(z.object({ limit }), req.query).limit }),
+      );
+
+      api.get('/bans', (req) => {
+        const q = parse(bansQuery, req.query);
+        const needle = q.q?.trim().toLowerCase() ?? '';
+        const bans =
+          q.history !== undefined
+            ? d.store.bans.history(parse(target, q.history).cidr)
+            : d.store.bans.active(d.clock()).reverse();
+        if (needle === '') return bans;
+        return bans.filter((b) =>
+          [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>
+            s.toLowerCase().includes(needle),
+          ),
+        );
+      });
+
+      const adminAction = (req: FastifyRequest, reply: FastifyReply, action: ActionRequest) => {
+        const now = d.clock();
+        const pending = d.approvals.request(action, now);
+        const r = d.approvals.decide(
+          pending.id,
+          'approve',
+          { channel: 'web', identity: webUser(req) },
+          now,
+        );
+        if (!r.ok) return reply.code(403).send({ error: r.reason, code: r.code });
+        return reply.send({ ok: true, approval: r.approval });
+      };
+
+      api.post('/bans/unban', (req, reply) => {
+        const b = parse(unbanBody, req.body);
+        return adminAction(req, reply, {
+          action: 'unban',
+          target: b.target,
+          durationMs: null,
+          reason: b.reason ?? 'unbanned from the web console',
+          requestedBy: `admin:web:${webUser(req)}`,
+          jail: null,
+          evidence: { findings: [], events: [] },
+        });
+      });
+
+      api.post('/bans/extend', (req, reply) => {
+        const b = parse(extendBody, req.body);
+        return adminAction(req, reply, {
+          action: 'ban',
+          target: b.target,
+          durationMs: b.durationMs,
+          reason: b.reason ?? 'extended from the web console',
+          requestedBy: `admin:web:${webUser(req)}`,
+          jail: null,
+          evidence: { findings: [], events: [] },
+        });
+      });
+
+      api.get('/approvals', (req) => {
+        const { status } = parse(approvalsQuery, req.query);
+        d.approvals.expireDue(d.clock());
+        return d.approvals.list(status === 'pending' ? { status: 'pending' } : { limit: 100 });
+      });
+
+      api.post<{ Params: { id: string } }>('/approvals/:id', (req, reply) => {
+        const { decision } = parse(decideBody, req.body);
+        const r = d.approvals.decide(
+          req.params.id,
+          decision,
+          { channel: 'web', identity: webUser(req) },
+          d.clock(),
+        );
+        if (!r.ok)
+          return reply
+            .code(r.code === 'unknown' ? 404 : r.code === 'unauthorised' ? 403 : 409)
+            .send({ error: r.reason, code: r.code });
+        return { ok: true, approval: r.approval };
+      });
+
+      api.get('/live', (req, reply) => {
+        reply.hijack();
+        const res = reply.raw;
+        if (d.live.clientCount >= d.live.maxClients) {
+          res.writeHead(503, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'too many live clients' }));
+          return;
+        }
+        res.writeHead(200, {
+          ...securityHeaders(req.protocol === 'https'),
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        d.live.add(res);
+      });
+
+      done();
+    },
+    { prefix: '/api' },
+  );
+}

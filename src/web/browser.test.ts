@@ -1,0 +1,239 @@
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core)
+ * against the real `sheriff watch`: a file source on a temp log, a jail whose
+ * bans wait for approval, the dry-run firewall. Screenshots of each page go to
+ * test-output/web/ (and the dashboard to docs/dashboard.png).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFile, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { REPO_ROOT } from '../testing/paths.js';
+import { waitFor } from '../testing/wait.js';
+import { hashPassword } from './password.js';
+
+const PASSWORD = 'correct horse battery staple';
+const XSS_USER = '<img src=x onerror=alert(1)>';
+const SHOTS = join(REPO_ROOT, 'test-output', 'web');
+
+let dir: string;
+let log: string;
+let child: ChildProcess | null = null;
+let output = '';
+let url = '';
+let browser: Browser | null = null;
+let page: Page;
+const dialogs: string[] = [];
+const cspErrors: string[] = [];
+
+/** An sshd failure line, `agoMs` before now. */
+function failure(ip: string, user: string, agoMs = 0, pid = 4242): string {
+  const time = new Date(Date.now() - agoMs).toISOString().replace(/\.\d+Z$/, '+00:00');
+  return `${time} web1 sshd[${pid}]: Failed password for invalid user ${user} from ${ip} port 52${pid % 1000} ssh2\n`;
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function go(route: string): Promise<void> {
+  await page.click(`[data-testid="nav-${route}"]`);
+  await page.waitForSelector(`[data-testid="nav-${route}"].active`);
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-web-'));
+  await mkdir(SHOTS, { recursive: true });
+  log = join(dir, 'auth.log');
+  await writeFile(log, '');
+  const config = join(dir, 'sheriff.yaml');
+  // Outside a network namespace the daemon must never touch this machine's firewall.
+  await writeFile(
+    config,
+    [
+      `store: { path: ${join(dir, 'sheriff.db')} }`,
+      `sources: [{ type: file, path: ${log} }]`,
+      'jails: { sshd: { policy: approve, maxretry: 3 } }',
+      'response: { firewall: dry-run }',
+      'log: { level: info, format: json }',
+      `web: { host: 127.0.0.1, port: 0, passwordHash: "${await hashPassword(PASSWORD)}" }`,
+      '',
+    ].join('\n'),
+  );
+  child = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'sheriff'), '--config', config, 'watch'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SHERIFF_LANG: 'en' },
+    },
+  );
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  url = await waitFor(
+    'the web console to listen',
+    () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1],
+  );
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('console', (m) => {
+    if (/Content.Security.Policy/i.test(m.text())) cspErrors.push(m.text());
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (child !== null && child.exitCode === null) {
+    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('web console in Chromium', () => {
+  it('logs in with the configured password and shows the dashboard', async () => {
+    await page.goto(url);
+    await page.fill('input[name="password"]', 'wrong password');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('.login .error:not(:empty)');
+    await shot('login');
+    await page.fill('input[name="password"]', PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('[data-testid="nav-dashboard"].active');
+    await page.waitForSelector('[data-testid="chart"] canvas');
+    assert.equal(await page.textContent('[data-testid="kpi-bans"] .value'), '0');
+  });
+
+  it('shows failures live, and an attacker user name as text that runs nothing', async () => {
+    await go('live');
+    await page.waitForSelector('.live-dot.on');
+    await appendFile(
+      log,
+      [1, 2, 3].map((i) => failure('203.0.113.7', XSS_USER, 0, 4000 + i)).join(''),
+    );
+    await page.waitForSelector('[data-testid="feed-finding"]');
+    const users = await page.locator('[data-testid="feed-user"]').allTextContents();
+    assert.deepEqual(users, [XSS_USER, XSS_USER, XSS_USER]);
+    // Rendered as text: no element came out of it, and no script ran.
+    assert.equal(await page.locator('[data-testid="feed"] img').count(), 0);
+    assert.deepEqual(dialogs, []);
+    await shot('live');
+  });
+
+  it('approves the resulting ban and shows it in Bans', async () => {
+    await go('approvals');
+    const action = await page.waitForSelector('[data-testid="approval-action"]');
+    assert.equal(await action.textContent(), 'Ban 203.0.113.7/32 for 1h');
+    await shot('approvals');
+    await page.click('[data-testid="approve"]');
+    await page.waitForSelector('[data-testid="approvals-empty"]');
+    await go('bans');
+    // The daemon's responder carries the approval out within a second.
+    await waitFor('the ban to be listed', async () => {
+      await page.fill('[data-testid="bans-search"]', '203.0.113');
+      const rows = await page.locator('[data-testid="ban-row"] td:first-child').allTextContents();
+      return rows.includes('203.0.113.7/32');
+    });
+    await shot('bans');
+    assert.match(output, /"event":"banned","cidr":"203\.0\.113\.7\/32"/);
+  });
+
+  it('refuses a state change without the CSRF token (403), and one from another origin', async () => {
+    const status = await page.evaluate(async () => {
+      const r = await fetch('/api/bans/unban', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ target: '203.0.113.7/32' }),
+      });
+      return r.status;
+    });
+    assert.equal(status, 403);
+    const cookie = (await page.context().cookies()).find((c) => c.name === 'sheriff_session');
+    assert.ok(cookie?.httpOnly && cookie.sameSite === 'Strict');
+    const session = (await (
+      await fetch(`${url}/api/session`, { headers: { cookie: `sheriff_session=${cookie.value}` } })
+    ).json()) as { csrf: string };
+    const foreign = await fetch(`${url}/api/bans/unban`, {
+      method: 'POST',
+      headers: {
+        cookie: `sheriff_session=${cookie.value}`,
+        'x-csrf-token': session.csrf,
+        origin: 'http://evil.example',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ target: '203.0.113.7/32' }),
+    });
+    assert.equal(foreign.status, 403);
+    await page.reload();
+    await page.waitForSelector('[data-testid="ban-row"]');
+  });
+
+  it('draws the last 24 hours on the dashboard, in English and Korean', async () => {
+    // Some history for the chart: attackers from the documentation ranges over the last hours.
+    let lines = '';
+    for (let i = 0; i < 240; i++) {
+      const ip = i % 3 === 0 ? `198.51.100.${(i % 11) + 1}` : `192.0.2.${(i % 7) + 1}`;
+      lines += failure(
+        ip,
+        ['root', 'admin', 'oracle', 'ubuntu'][i % 4]!,
+        (240 - i) * 4 * 60_000,
+        5000 + i,
+      );
+    }
+    await appendFile(log, lines);
+    await go('dashboard');
+    await waitFor('the history on the dashboard', async () => {
+      const text = await page.textContent('[data-testid="kpi-failures"] .value');
+      return Number(text?.replace(/\D/g, '')) >= 243;
+    });
+    await page.waitForSelector('[data-testid="chart"] canvas');
+    await shot('dashboard');
+    await copyFile(join(SHOTS, 'dashboard.png'), join(REPO_ROOT, 'docs', 'dashboard.png'));
+    await go('events');
+    await page.waitForSelector('table tbody tr .chip');
+    await shot('events');
+    await page.click('[data-testid="lang-ko"]');
+    await page.waitForSelector('[data-testid="nav-dashboard"] >> text=대시보드');
+    await go('dashboard');
+    await page.waitForSelector('[data-testid="chart"] canvas');
+    await shot('dashboard-ko');
+    await page.click('[data-testid="lang-en"]');
+    assert.deepEqual(cspErrors, []);
+  });
+
+  it('answers /metrics and /healthz', async () => {
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    assert.match(metrics, /^sheriff_events_total\{jail="sshd",result="fail"\} 243$/m);
+    assert.match(metrics, /^sheriff_findings_total\{kind="bruteforce"\} \d+$/m);
+    assert.match(metrics, /^sheriff_bans_active 1$/m);
+    assert.match(metrics, /^sheriff_store_bytes \d+$/m);
+    assert.match(metrics, /^sheriff_source_lag\{source="file:/m);
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { ok: true, sources: 1, errors: 0 });
+  });
+
+  it('rate-limits wrong passwords (429) per address', async () => {
+    const login = (password: string) =>
+      fetch(`${url}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'admin', password }),
+      });
+    // The first test already failed once from this address: 9 more make the 10 allowed.
+    const codes: number[] = [];
+    for (let i = 0; i < 9; i++) codes.push((await login(`guess ${i}`)).status);
+    assert.deepEqual(codes, Array(9).fill(401));
+    assert.equal((await login('guess 10')).status, 429);
+    // Once limited, even the right password waits: guessing cannot go on.
+    assert.equal((await login(PASSWORD)).status, 429);
+  });
+});

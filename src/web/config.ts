@@ -1,0 +1,48 @@
+/**
+ * The `web:` section of sheriff.yaml: the console and JSON API that run inside
+ * `sheriff watch`. Loopback-only by default; opening it wider is allowed, with
+ * a warning at start unless TLS or a trusted reverse proxy protects it.
+ */
+import { z } from 'zod';
+import { isPasswordHash } from './password.js';
+
+export const webSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('serve the web console with `sheriff watch`'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe(
+        'address to listen on; anything but loopback is warned about unless tls or trustProxy',
+      ),
+    port: z.number().int().min(0).max(65535).default(8740).describe('0 picks a free port'),
+    user: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected a user name of letters, digits, _ . -' })
+      .default('admin')
+      .describe('the console account; it decides approvals as channel "web"'),
+    passwordHash: z
+      .string()
+      .refine(isPasswordHash, {
+        error: 'expected a hash made by `sheriff web passwd` (scrypt$…)',
+      })
+      .optional()
+      .describe(
+        'scrypt hash of the password (`sheriff web passwd`); default: one generated at first start, printed once, its hash kept in <store dir>/web-password',
+      ),
+    tls: z
+      .strictObject({
+        cert: z.string().min(1).describe('PEM certificate file'),
+        key: z.string().min(1).describe('PEM private key file'),
+      })
+      .optional()
+      .describe('serve HTTPS (the session cookie is then Secure)'),
+    trustProxy: z
+      .boolean()
+      .default(false)
+      .describe('behind a reverse proxy that terminates TLS: trust its X-Forwarded-* headers'),
+  })
+  .prefault({});
+
+export type WebConfig = z.output<typeof webSchema>;

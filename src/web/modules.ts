@@ -1,0 +1,124 @@
+/**
+ * API routes of the optional modules: the status level (incidents/status),
+ * incidents with their timeline and notes, the daily reports, and the
+ * analyst chat. Each is present only when the daemon hands the module over.
+ * Words come from the modules' own formatters, in the user's language.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Analyst } from '../agent/analyst.js';
+import type { Millis } from '../domain.js';
+import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
+import type { TriageRecord } from '../incidents/model.js';
+import type { ServerStatus } from '../incidents/status.js';
+import { translator, type Lang } from '../i18n/index.js';
+import type { IncidentStore, ReportStore } from '../store/index.js';
+import { requestSession } from './auth.js';
+import { parse } from './parse.js';
+
+/** Modules the console shows when the daemon has them (each page is left out otherwise). */
+export interface WebModules {
+  status?: () => ServerStatus;
+  incidents?: Pick<IncidentStore, 'list' | 'get' | 'addNote'>;
+  reports?: Pick<ReportStore, 'get' | 'before'>;
+  analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
+}
+
+const lang = z.enum(['en', 'ko']).default('en');
+const incidentsQuery = z.strictObject({
+  state: z.enum(['active', 'open', 'triaged', 'resolved', 'all']).default('active'),
+  lang,
+});
+const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
+const noteBody = z.strictObject({ text: z.string().trim().min(1).max(4000) });
+const reportQuery = z.strictObject({
+  date: z
+    .string()
+    .regex(/^\d{4}-\d\d-\d\d$/)
+    .optional(),
+});
+const askBody = z.strictObject({ text: z.string().trim().min(1).max(4000), lang });
+
+export function features(m: WebModules) {
+  return {
+    status: m.status !== undefined,
+    incidents: m.incidents !== undefined,
+    reports: m.reports !== undefined,
+    analyst: m.analyst !== undefined,
+  };
+}
+
+/** The status level with its reasons in words, or null without the incidents module. */
+export function statusView(m: WebModules, l: Lang) {
+  if (m.status === undefined) return null;
+  const s = m.status();
+  const t = translator(l);
+  return { level: s.level, reasons: s.reasons.map((r) => statusReasonText(r, t)) };
+}
+
+/** Country and AS of an address, from its latest incident's enrichment, when known. */
+export function whereOf(m: WebModules, ip: string): string | null {
+  const latest = m.incidents?.list({ attacker: ip, limit: 1 })[0];
+  return latest === undefined ? null : whereText(latest);
+}
+
+function triageView(r: TriageRecord | null, l: Lang) {
+  if (r === null) return null;
+  const t = translator(l);
+  return { ...r, reasonTexts: r.reasons.map((c) => triageReasonText(c, t)) };
+}
+
+/** Registers the routes of the modules present (inside the authenticated /api scope). */
+export function registerModules(api: FastifyInstance, m: WebModules, clock: () => Millis): void {
+  const { incidents, reports, analyst } = m;
+  if (incidents !== undefined) {
+    api.get('/incidents', (req) => {
+      const q = parse(incidentsQuery, req.query);
+      return incidents
+        .list({ ...(q.state === 'all' ? {} : { state: q.state }), limit: 200 })
+        .map((i) => ({ ...i, where: whereText(i) }));
+    });
+    api.get('/incidents/:id', (req, reply) => {
+      const { id } = parse(idParams, req.params);
+      const { lang: l } = parse(z.object({ lang }), req.query);
+      const i = incidents.get(id);
+      if (i === null) return reply.code(404).send({ error: `no incident ${id}` });
+      return {
+        ...i,
+        where: whereText(i),
+        rules: triageView(i.rules, l),
+        agent: triageView(i.agent, l),
+        admin: triageView(i.admin, l),
+      };
+    });
+    api.post('/incidents/:id/notes', (req, reply) => {
+      const { id } = parse(idParams, req.params);
+      const { text } = parse(noteBody, req.body);
+      if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
+      const actor = `admin:web:${requestSession(req).user}`;
+      return { ok: true, id: incidents.addNote(id, actor, text, clock()) };
+    });
+  }
+  if (reports !== undefined) {
+    api.get('/reports', (req, reply) => {
+      const { date } = parse(reportQuery, req.query);
+      // Without a date: the latest report (anything before a date far ahead).
+      const r = date === undefined ? reports.before('9999-12-31') : reports.get(date);
+      if (r === null) return reply.code(404).send({ error: 'no report' });
+      return { ...r, previous: reports.before(r.date)?.date ?? null };
+    });
+  }
+  if (analyst !== undefined) {
+    api.post('/analyst', async (req) => {
+      const { text, lang: l } = parse(askBody, req.body);
+      const user = requestSession(req).user;
+      return analyst.ask({
+        conversation: `web:${user}`,
+        text,
+        lang: l,
+        channel: 'web',
+        identity: user,
+      });
+    });
+  }
+}

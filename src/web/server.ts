@@ -1,0 +1,169 @@
+/**
+ * The web console's HTTP server (Fastify): the page and its scripts, the JSON
+ * API under /api, the live feed (SSE), /metrics and /healthz. It reads the
+ * store through its own connection and decides approvals through the same
+ * `Approvals.decide` as the CLI and Telegram, as channel 'web'; the daemon's
+ * responder carries decisions out.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Finding, Millis } from '../domain.js';
+import type { Logger } from '../log.js';
+import type { Approvals } from '../respond/approvals.js';
+import type { ResponseAlert } from '../respond/responder.js';
+import type { SourceHealth } from '../sources/source.js';
+import type { EventRecord, Store } from '../store/index.js';
+import { registerApi } from './api.js';
+import type { WebModules } from './modules.js';
+import { registerAuth } from './auth.js';
+import type { WebConfig } from './config.js';
+import { LiveHub } from './live.js';
+import { WebMetrics } from './metrics.js';
+import { pageHtml } from './page.js';
+import { DashboardQueries } from './queries.js';
+import { securityHeaders } from './security.js';
+import { Sessions } from './sessions.js';
+import { STYLE } from './style.js';
+
+export interface WebDeps extends WebModules {
+  store: Store;
+  approvals: Approvals;
+  health: () => SourceHealth[];
+  clock: () => Millis;
+  logger: Logger;
+}
+
+export interface LoginLimits {
+  /** Login attempts per address per window. Default 10. */
+  perAddress: number;
+  /** Login attempts from everyone per window. Default 100. */
+  global: number;
+  windowMs: number;
+}
+
+export interface WebServerOptions {
+  config: WebConfig;
+  passwordHash: string;
+  tls?: { cert: Buffer; key: Buffer };
+  deps: WebDeps;
+  login?: Partial<LoginLimits>;
+}
+
+/** What the daemon feeds the console with, live (see DaemonObserver). */
+export interface WebObserver {
+  event(e: EventRecord): void;
+  finding(f: Finding, id: number | null): void;
+  response(a: ResponseAlert): void;
+  llmUsage(u: { input: number; output: number }): void;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
+
+export class WebServer {
+  readonly observer: WebObserver;
+
+  private constructor(
+    private readonly app: FastifyInstance,
+    private readonly live: LiveHub,
+    metrics: WebMetrics,
+    readonly url: string,
+  ) {
+    this.observer = {
+      event: (e) => {
+        metrics.event(e);
+        live.event(e);
+      },
+      finding: (f, id) => {
+        metrics.finding(f);
+        live.finding(f, id);
+      },
+      response: (a) => live.response(a),
+      llmUsage: (u) => metrics.llmTokens(u),
+    };
+  }
+
+  static async start(o: WebServerOptions): Promise<WebServer> {
+    const { deps, config } = o;
+    const tls = o.tls !== undefined;
+    const app = Fastify({
+      logger: false,
+      trustProxy: config.trustProxy,
+      bodyLimit: 64 * 1024,
+      ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
+    }) as unknown as FastifyInstance;
+    const queries = new DashboardQueries(deps.store.db);
+    const live = new LiveHub();
+    const metrics = new WebMetrics({
+      activeBans: () => deps.store.bans.active(deps.clock()).length,
+      pendingApprovals: () => queries.pendingApprovals(deps.clock()),
+      storeBytes: () => deps.store.sizeBytes(),
+      health: deps.health,
+    });
+    const sessions = new Sessions({ clock: deps.clock });
+    const headers = securityHeaders(tls);
+
+    app.addHook('onSend', async (req, reply, payload) => {
+      void reply.headers(headers);
+      if (req.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+      return payload;
+    });
+    app.setErrorHandler((err: Error & { statusCode?: number }, _req, reply) => {
+      const code = err.statusCode ?? 500;
+      if (code >= 500) deps.logger.error({ event: 'web_error', err }, 'web request failed');
+      return reply.code(code).send({ error: code >= 500 ? 'internal error' : err.message });
+    });
+    await app.register(fastifyCookie);
+    await app.register(fastifyRateLimit, { global: false });
+    await app.register(fastifyStatic, { root: join(here, 'ui'), prefix: '/ui/' });
+
+    app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(pageHtml()));
+    app.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE));
+    app.get('/vendor/uplot.js', (_req, reply) => reply.sendFile('uPlot.iife.min.js', uplotDir));
+    app.get('/vendor/uplot.css', (_req, reply) => reply.sendFile('uPlot.min.css', uplotDir));
+    app.get('/healthz', () => {
+      const sources = deps.health();
+      return {
+        ok: true,
+        sources: sources.length,
+        errors: sources.filter((s) => s.lastError).length,
+      };
+    });
+
+    const auth = registerAuth(app, {
+      sessions,
+      user: config.user,
+      passwordHash: o.passwordHash,
+      secureCookie: tls || config.trustProxy,
+      limits: { perAddress: 10, global: 100, windowMs: 15 * 60_000, ...o.login },
+      logger: deps.logger,
+    });
+    app.get('/metrics', async (req, reply) => {
+      // Scrapers on this host need no session; from elsewhere, only a logged-in user sees it.
+      if (!isLoopback(req.ip) && auth.session(req) === null)
+        return reply.code(401).send({ error: 'login required' });
+      return reply.type(metrics.registry.contentType).send(await metrics.text());
+    });
+    registerApi(app, { ...deps, queries, live, auth });
+
+    await app.listen({ host: config.host, port: config.port });
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return new WebServer(app, live, metrics, `${tls ? 'https' : 'http'}://${host}:${port}`);
+  }
+
+  async close(): Promise<void> {
+    this.live.close();
+    await this.app.close();
+  }
+}
+
+export function isLoopback(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
+}

@@ -1,0 +1,141 @@
+/**
+ * The console as `sheriff watch` runs it: the password (configured, or
+ * generated once and shown once), TLS files, its own store connection and an
+ * `Approvals` that lets web.user decide on channel 'web'. A console that cannot
+ * start is logged and left out: detection and bans never depend on it.
+ */
+import { readFileSync } from 'node:fs';
+import type { SheriffConfig } from '../config/schema.js';
+import type { Finding } from '../domain.js';
+import type { Translate } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import { createAnalyst } from '../agent/analyst.js';
+import { analystDeps } from '../agent/setup.js';
+import { currentStatus } from '../incidents/status.js';
+import { Approvals, authorizer, requesterOf } from '../respond/approvals.js';
+import type { ResponseAlert } from '../respond/responder.js';
+import { loadSecret } from '../respond/secret.js';
+import type { SourceHealth } from '../sources/source.js';
+import { openStore, type EventRecord, type Store } from '../store/index.js';
+import { loadPasswordHash } from './password.js';
+import type { WebModules } from './modules.js';
+import { isLoopback, WebServer } from './server.js';
+
+export interface WebConsoleOptions {
+  config: SheriffConfig;
+  storePath: string;
+  health: () => SourceHealth[];
+  logger: Logger;
+  t: Translate;
+  /** Where a generated password is shown, once. */
+  out: { write(text: string): unknown };
+}
+
+export class WebConsole {
+  private server: WebServer | null = null;
+  private store: Store | null = null;
+  private readonly ready: Promise<void>;
+
+  /** Forwards to the server once it listens; before that (or without one) nothing is kept. */
+  readonly observer = {
+    event: (r: EventRecord) => this.server?.observer.event(r),
+    finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
+    response: (a: ResponseAlert) => this.server?.observer.response(a),
+    llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
+  };
+
+  private constructor(o: WebConsoleOptions) {
+    this.ready = this.start(o).catch((err: unknown) => {
+      this.store?.close();
+      this.store = null;
+      o.logger.error(
+        { event: 'web_failed', err },
+        o.t('web.start.failed', { error: (err as Error).message }),
+      );
+    });
+  }
+
+  static launch(o: WebConsoleOptions): WebConsole {
+    return new WebConsole(o);
+  }
+
+  /** The console's address once it listens (null when it did not start). */
+  async url(): Promise<string | null> {
+    await this.ready;
+    return this.server?.url ?? null;
+  }
+
+  private async start(o: WebConsoleOptions): Promise<void> {
+    const web = o.config.web;
+    const password = await loadPasswordHash(web.passwordHash, o.storePath);
+    const tls =
+      web.tls === undefined
+        ? undefined
+        : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
+    this.store = openStore(o.storePath);
+    const approvals = new Approvals(this.store, {
+      key: loadSecret({ storePath: o.storePath }),
+      authorize: authorizer({ cliUsers: o.config.response.approvers.cli, webUsers: [web.user] }),
+      ttlMs: o.config.response.approvalTimeout,
+    });
+    this.server = await WebServer.start({
+      config: web,
+      passwordHash: password.hash,
+      tls,
+      deps: {
+        store: this.store,
+        approvals,
+        health: o.health,
+        clock: Date.now,
+        logger: o.logger,
+        ...this.modules(o, this.store, approvals),
+      },
+    });
+    const exposed = !isLoopback(web.host) && web.host !== 'localhost';
+    if (exposed && tls === undefined && !web.trustProxy)
+      o.logger.warn(
+        { event: 'web_exposed', host: web.host },
+        o.t('web.start.exposed', { host: web.host }),
+      );
+    o.logger.info(
+      { event: 'web_listening', url: this.server.url },
+      o.t('web.start.listening', { url: this.server.url }),
+    );
+    if (password.generated !== null)
+      o.out.write(
+        o.t('web.start.password', {
+          user: web.user,
+          file: password.file ?? '',
+          password: password.generated,
+        }) + '\n',
+      );
+  }
+
+  /** The incidents, reports and analyst, read through the console's own store connection. */
+  private modules(o: WebConsoleOptions, store: Store, approvals: Approvals): WebModules {
+    const m: WebModules = {
+      status: () => currentStatus(store.activity, Date.now()),
+      incidents: store.incidents,
+      reports: store.reports,
+    };
+    try {
+      m.analyst = createAnalyst(
+        analystDeps({ store, config: o.config, approvals: requesterOf(approvals) }),
+      );
+    } catch (err) {
+      o.logger.warn(
+        { event: 'web_analyst_unavailable', err: (err as Error).message },
+        'the analyst is not available in the web console',
+      );
+    }
+    return m;
+  }
+
+  async close(): Promise<void> {
+    await this.ready;
+    await this.server?.close();
+    this.server = null;
+    this.store?.close();
+    this.store = null;
+  }
+}

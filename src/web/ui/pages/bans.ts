@@ -1,0 +1,125 @@
+/** Bans in force: search, unban, extend. Each change is an admin's own approval, decided as 'web'. */
+import { get, post, ApiError } from '../api.js';
+import { h, replace, toast } from '../dom.js';
+import { duration, when } from '../format.js';
+import { t } from '../i18n.js';
+import { subscribe } from '../live.js';
+import type { Ban } from '../types.js';
+
+const EXTENSIONS = [3_600_000, 86_400_000, 7 * 86_400_000];
+
+export function bansPage(root: HTMLElement): () => void {
+  const body = h('tbody', {});
+  const search = h('input', {
+    type: 'search',
+    placeholder: t('bans.search'),
+    'aria-label': t('bans.search'),
+    'data-testid': 'bans-search',
+    oninput: () => load(),
+  });
+  replace(
+    root,
+    h('div', { class: 'top' }, h('h1', {}, t('nav.bans'))),
+    h(
+      'section',
+      { class: 'card' },
+      h('div', { class: 'toolbar' }, search),
+      h(
+        'table',
+        { 'data-testid': 'bans-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', {}, t('col.target')),
+            h('th', {}, t('col.jail')),
+            h('th', {}, t('col.reason')),
+            h('th', {}, t('col.by')),
+            h('th', {}, t('col.since')),
+            h('th', {}, t('col.expires')),
+            h('th', {}, ''),
+          ),
+        ),
+        body,
+      ),
+    ),
+  );
+  const act = (path: string, payload: unknown, done: string) =>
+    post(path, payload)
+      .then(() => toast(done))
+      .catch((err: unknown) => toast(err instanceof ApiError ? err.message : String(err), 'error'))
+      .finally(() => window.setTimeout(load, 1200));
+  const row = (b: Ban) => {
+    const extend = h(
+      'select',
+      { 'aria-label': t('bans.extendBy') },
+      ...EXTENSIONS.map((ms) => h('option', { value: String(ms) }, duration(ms))),
+    );
+    return h(
+      'tr',
+      { 'data-testid': 'ban-row' },
+      h('td', { class: 'mono' }, b.target.cidr),
+      h('td', {}, b.jail ?? '—'),
+      h('td', { class: 'muted' }, b.reason),
+      h('td', { class: 'muted' }, b.requestedBy),
+      h('td', { class: 'muted' }, when(b.appliedAt ?? b.createdAt)),
+      h('td', {}, b.expiresAt === null ? t('duration.permanent') : when(b.expiresAt)),
+      h(
+        'td',
+        {},
+        h(
+          'div',
+          { class: 'toolbar' },
+          extend,
+          h(
+            'button',
+            {
+              type: 'button',
+              onclick: () =>
+                void act(
+                  '/api/bans/extend',
+                  { target: b.target.cidr, durationMs: Number(extend.value) },
+                  t('bans.extended', { target: b.target.cidr }),
+                ),
+            },
+            t('bans.extend'),
+          ),
+          h(
+            'button',
+            {
+              class: 'danger',
+              type: 'button',
+              'data-testid': 'unban',
+              onclick: () => {
+                if (window.confirm(t('bans.confirmUnban', { target: b.target.cidr })))
+                  void act(
+                    '/api/bans/unban',
+                    { target: b.target.cidr },
+                    t('bans.unbanned', { target: b.target.cidr }),
+                  );
+              },
+            },
+            t('bans.unban'),
+          ),
+        ),
+      ),
+    );
+  };
+  const load = () => {
+    const q = search.value.trim();
+    void get<Ban[]>(`/api/bans${q === '' ? '' : `?q=${encodeURIComponent(q)}`}`).then((bans) =>
+      replace(
+        body,
+        ...(bans.length === 0
+          ? [h('tr', {}, h('td', { class: 'empty' }, t('bans.none')))]
+          : bans.map(row)),
+      ),
+    );
+  };
+  load();
+  return subscribe((items) => {
+    if (items.some((i) => i.type === 'response')) load();
+  });
+}

@@ -1,0 +1,170 @@
+/** The API's JSON shapes, as the browser sees them (see src/web/api.ts). */
+export interface SourceHealth {
+  id: string;
+  position: string | null;
+  lag: number | null;
+  lastLineAt: number | null;
+  linesRead: number;
+  skipped: number;
+  errors: number;
+  lastError: string | null;
+}
+
+export interface BanTarget {
+  cidr: string;
+  family: 4 | 6;
+}
+
+export interface Ban {
+  id: number;
+  target: BanTarget;
+  jail: string | null;
+  reason: string;
+  requestedBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+  appliedAt: number | null;
+  removedAt: number | null;
+  removedReason: string | null;
+  offence: number;
+}
+
+export interface Approval {
+  id: string;
+  action: 'ban' | 'unban' | 'isolate' | 'release';
+  target: BanTarget | null;
+  durationMs: number | null;
+  reason: string;
+  requestedBy: string;
+  jail: string | null;
+  status: string;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  channel: string | null;
+}
+
+export interface EventRecord {
+  id?: number;
+  time: number;
+  jail: string;
+  filter: string;
+  rule: string | null;
+  result: 'fail' | 'success' | 'nofail';
+  ip: string | null;
+  host: string | null;
+  user: string | null;
+  attempts: number;
+  source: string | null;
+  line: string;
+}
+
+export interface Finding {
+  kind: string;
+  jail: string;
+  scope: string;
+  ip: string;
+  count: number;
+  first: number;
+  last: number;
+  users: string[];
+}
+
+export interface Dashboard {
+  now: number;
+  status: { level: 'normal' | 'caution' | 'danger'; reasons: string[] } | null;
+  failures: { t: number[]; n: number[] };
+  top: {
+    ip: string;
+    failures: number;
+    lines: number;
+    users: number;
+    last: number;
+    country?: string;
+    asn?: string;
+  }[];
+  activeBans: number;
+  recentBans: Ban[];
+  pendingApprovals: number;
+  sources: SourceHealth[];
+  findings24h: number;
+}
+
+export type LiveItem =
+  | { type: 'event'; event: EventRecord }
+  | { type: 'finding'; finding: Finding; id: number | null }
+  | { type: 'response'; alert: { type: string; [k: string]: unknown } };
+
+export interface Features {
+  status: boolean;
+  incidents: boolean;
+  reports: boolean;
+  analyst: boolean;
+}
+
+export interface Triage {
+  verdict: 'benign' | 'suspicious' | 'malicious';
+  confidence: number;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  reasons: string[];
+  reasonTexts: string[];
+  evidence: number[];
+  by: string;
+  actor: string;
+  at: number;
+  narrative: string | null;
+}
+
+export interface Incident {
+  id: number;
+  attacker: string;
+  scope: 'address' | 'prefix';
+  state: 'open' | 'triaged' | 'resolved';
+  openedAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  firstSeen: number;
+  lastSeen: number;
+  jails: string[];
+  kinds: string[];
+  users: string[];
+  members: string[];
+  failures: number;
+  successes: number;
+  verdict: Triage['verdict'] | null;
+  severity: Triage['severity'] | null;
+  where: string | null;
+}
+
+export interface TimelineEntry {
+  id: number;
+  time: number;
+  kind: string;
+  actor: string;
+  refId: number | null;
+  ref: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface IncidentDetail extends Incident {
+  rules: Triage | null;
+  agent: Triage | null;
+  admin: Triage | null;
+  timeline: TimelineEntry[];
+}
+
+export interface AnalystReply {
+  text: string;
+  status: 'normal' | 'caution' | 'danger';
+  mode: 'llm' | 'command';
+  outcome: string;
+  toolCalls: { name: string; outcome: string }[];
+  approvals: {
+    id: string;
+    action: string;
+    target: string | null;
+    durationMs: number | null;
+    reason: string;
+  }[];
+}

@@ -1,0 +1,215 @@
+/**
+ * The console's server over real HTTP on 127.0.0.1, with a real SQLite store
+ * and the real Approvals: authentication, CSRF and origin checks, headers,
+ * decisions as channel 'web', the live feed and the metrics.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../log.js';
+import { Approvals, authorizer } from '../respond/approvals.js';
+import { SecretKey } from '../respond/secret.js';
+import { openStore, type Store } from '../store/index.js';
+import { webSchema } from './config.js';
+import { hashPassword, isPasswordHash, loadPasswordHash, verifyPassword } from './password.js';
+import { WebServer } from './server.js';
+
+const PASSWORD = 'a long enough password';
+let dir: string;
+let store: Store;
+let approvals: Approvals;
+let server: WebServer;
+let now = Date.UTC(2026, 10, 25, 7, 0, 0);
+const logger = createLogger({ level: 'fatal', format: 'json' }, process.stderr);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-webapi-'));
+  store = openStore(join(dir, 'sheriff.db'));
+  approvals = new Approvals(store, {
+    key: new SecretKey(Buffer.alloc(32, 7), 'test'),
+    authorize: authorizer({ webUsers: ['admin'] }),
+  });
+  server = await WebServer.start({
+    config: webSchema.parse({ port: 0 }),
+    passwordHash: await hashPassword(PASSWORD),
+    login: { perAddress: 3 },
+    deps: { store, approvals, health: () => [], clock: () => now, logger },
+  });
+});
+
+after(async () => {
+  await server.close();
+  store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function login(): Promise<{ cookie: string; csrf: string }> {
+  const r = await fetch(`${server.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ user: 'admin', password: PASSWORD }),
+  });
+  assert.equal(r.status, 200);
+  const cookie = r.headers.get('set-cookie')!.split(';')[0]!;
+  return { cookie, csrf: ((await r.json()) as { csrf: string }).csrf };
+}
+
+function post(path: string, body: unknown, headers: Record<string, string>) {
+  return fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+function pendingBan(cidr: string) {
+  return approvals.request(
+    {
+      action: 'ban',
+      target: { cidr, family: 4 },
+      durationMs: 3_600_000,
+      reason: 'bruteforce: 5 failures',
+      requestedBy: 'jail:sshd',
+      jail: 'sshd',
+      evidence: { findings: [], events: [] },
+    },
+    now,
+  );
+}
+
+describe('passwords', () => {
+  it('verifies only the right password, and no malformed hash', async () => {
+    const hash = await hashPassword('s3cret password');
+    assert.ok(isPasswordHash(hash));
+    assert.equal(await verifyPassword('s3cret password', hash), true);
+    assert.equal(await verifyPassword('s3cret passwore', hash), false);
+    assert.equal(await verifyPassword('s3cret password', hash.replace('16384', '16')), false);
+    assert.equal(await verifyPassword('x', 'plain text'), false);
+  });
+
+  it('generates a password once, keeps only its hash in a 0600 file', async () => {
+    const db = join(dir, 'gen', 'sheriff.db');
+    const first = await loadPasswordHash(undefined, db);
+    assert.ok(first.generated !== null && first.file !== null);
+    assert.equal((await stat(first.file)).mode & 0o777, 0o600);
+    assert.equal(await verifyPassword(first.generated, first.hash), true);
+    const again = await loadPasswordHash(undefined, db);
+    assert.deepEqual(again, { hash: first.hash, generated: null, file: first.file });
+  });
+});
+
+describe('web server', () => {
+  it('serves the page with a strict CSP and no inline code', async () => {
+    const r = await fetch(`${server.url}/`);
+    const csp = r.headers.get('content-security-policy')!;
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    const html = await r.text();
+    assert.doesNotMatch(html, /<script>|<style|\sstyle=|\son[a-z]+=/);
+    assert.equal((await fetch(`${server.url}/vendor/uplot.js`)).status, 200);
+  });
+
+  it('needs a session for the API, and sets an httpOnly SameSite=Strict cookie', async () => {
+    assert.equal((await fetch(`${server.url}/api/dashboard`)).status, 401);
+    const r = await post('/api/login', { user: 'admin', password: PASSWORD }, {});
+    assert.match(r.headers.get('set-cookie')!, /HttpOnly/);
+    assert.match(r.headers.get('set-cookie')!, /SameSite=Strict/);
+    assert.doesNotMatch(r.headers.get('set-cookie')!, /Secure/);
+    const foreign = await post(
+      '/api/login',
+      { user: 'admin', password: PASSWORD },
+      { origin: 'https://evil.example' },
+    );
+    assert.equal(foreign.status, 403);
+  });
+
+  it('decides approvals as channel web, only with the CSRF token, once', async () => {
+    const { cookie, csrf } = await login();
+    const a = pendingBan('198.51.100.9/32');
+    const path = `/api/approvals/${a.id}`;
+    assert.equal((await post(path, { decision: 'approve' }, { cookie })).status, 403);
+    assert.equal(approvals.get(a.id)!.status, 'pending');
+    const ok = await post(path, { decision: 'approve' }, { cookie, 'x-csrf-token': csrf });
+    assert.equal(ok.status, 200);
+    const decided = approvals.get(a.id)!;
+    assert.equal(decided.status, 'approved');
+    assert.equal(decided.decidedBy, 'admin');
+    assert.equal(decided.channel, 'web');
+    const audit = store.audit.list({ limit: 5 }).find((e) => e.action === 'approval.approve');
+    assert.equal(audit?.channel, 'web');
+    const again = await post(path, { decision: 'deny' }, { cookie, 'x-csrf-token': csrf });
+    assert.equal(again.status, 409);
+  });
+
+  it('unbans through an approval requested and approved by the web user', async () => {
+    const { cookie, csrf } = await login();
+    const r = await post(
+      '/api/bans/unban',
+      { target: '203.0.113.0/24' },
+      { cookie, 'x-csrf-token': csrf },
+    );
+    assert.equal(r.status, 200);
+    const latest = approvals.list({ status: 'approved' }).find((a) => a.action === 'unban');
+    assert.equal(latest?.requestedBy, 'admin:web:admin');
+    assert.deepEqual(latest?.target, { cidr: '203.0.113.0/24', family: 4 });
+    const bad = await post(
+      '/api/bans/unban',
+      { target: '10.0.0.300' },
+      { cookie, 'x-csrf-token': csrf },
+    );
+    assert.equal(bad.status, 400);
+  });
+
+  it('refuses malformed queries with a 400 naming the field', async () => {
+    const { cookie } = await login();
+    const r = await fetch(`${server.url}/api/events?ip=not-an-ip`, { headers: { cookie } });
+    assert.equal(r.status, 400);
+    assert.match(((await r.json()) as { error: string }).error, /^ip: not an IP address/);
+  });
+
+  it('streams what the daemon reports over SSE, and counts it in /metrics', async () => {
+    const { cookie } = await login();
+    const ctl = new AbortController();
+    const r = await fetch(`${server.url}/api/live`, { headers: { cookie }, signal: ctl.signal });
+    assert.equal(r.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    const reader = r.body!.getReader();
+    const event = {
+      time: now,
+      jail: 'sshd',
+      filter: 'sshd',
+      rule: 'invalid-user',
+      result: 'fail' as const,
+      ip: '192.0.2.1',
+      host: null,
+      user: '<b>x</b>',
+      attempts: 1,
+      source: 'file:/x',
+      line: 'raw',
+    };
+    server.observer.event(event);
+    let text = '';
+    while (!text.includes('event: batch'))
+      text += new TextDecoder().decode((await reader.read()).value as Uint8Array);
+    const data = JSON.parse(/data: (.*)\n/.exec(text)![1]!) as { items: { event: unknown }[] };
+    assert.deepEqual(data.items[0]?.event, event);
+    ctl.abort();
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    assert.match(metrics, /^sheriff_events_total\{jail="sshd",result="fail"\} 1$/m);
+  });
+
+  it('logs a session out after it idles, and limits wrong passwords per address', async () => {
+    const { cookie } = await login();
+    now += 3 * 3_600_000;
+    assert.equal((await fetch(`${server.url}/api/session`, { headers: { cookie } })).status, 401);
+    const wrong = () => post('/api/login', { user: 'admin', password: 'nope' }, {});
+    assert.deepEqual(
+      [(await wrong()).status, (await wrong()).status, (await wrong()).status],
+      [401, 401, 401],
+    );
+    assert.equal((await wrong()).status, 429);
+  });
+});
