@@ -1,8 +1,11 @@
 /**
  * The composition root: builds the pipeline from config and runs it.
- * sources → parse → filters → detect → (findings) → notifiers, with the store
- * written beside the hot path in batches. Only this file and cli/ wire modules.
+ * sources → parse → filters → detect → (findings) → notifiers and responder,
+ * with the store written beside the hot path in batches; incidents, intel, the
+ * daily report and the analyst hang off it in analysis.ts. Only these files and
+ * cli/ wire modules.
  */
+import { Analysis } from './analysis.js';
 import type { SheriffConfig } from './config/schema.js';
 import { jailSettings } from './config/load.js';
 import { storePath } from './config/paths.js';
@@ -13,7 +16,6 @@ import type { Logger } from './log.js';
 import { findingText } from './notify/format.js';
 import type { Alert, Notifier } from './notify/notifier.js';
 import { NotifyService } from './notify/service.js';
-import type { BotHooks } from './notify/telegram/commands.js';
 import { LineParser } from './parse/line.js';
 import { TimeZone } from './parse/zone.js';
 import { trustedNetworks } from './intel/trusted.js';
@@ -43,8 +45,8 @@ export interface DaemonOptions {
   firewall: Firewall & Partial<ConnectionKiller>;
   /** Response alerts (approvals to decide, bans, refusals) for the notifiers. */
   onResponse?: (alert: ResponseAlert) => void;
-  /** What the Telegram bot borrows from other modules (incidents, report, analyst). */
-  botHooks?: BotHooks;
+  /** The environment credentials are read from (tests). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
   /** Live observers of what the pipeline classifies and finds (the web console's feed and metrics). */
   observer?: DaemonObserver;
 }
@@ -80,6 +82,8 @@ export class Daemon {
   /** opts.notifiers plus Telegram and webhooks (notify:); every alert goes to each. */
   private notifiers: readonly Notifier[] = [];
   private notify: NotifyService | null = null;
+  /** Incidents, intel, the daily report and the analyst. */
+  analysis!: Analysis;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -114,24 +118,49 @@ export class Daemon {
     });
     const jails = jailSettings(opts.config).map(buildJail);
     const approvals = Daemon.approvals(opts, store);
-    const notify = NotifyService.configured(opts.config.notify)
-      ? new NotifyService({
-          config: opts.config.notify,
-          language: opts.config.language,
-          ...(opts.config.timezone === undefined ? {} : { timezone: opts.config.timezone }),
-          store,
-          approvals,
-          defaultBantime: opts.config.response.bantime,
-          clock,
-          logger: log,
-          ...(opts.botHooks === undefined ? {} : { hooks: opts.botHooks }),
-        })
-      : null;
-    const notifiers = notify === null ? opts.notifiers : [...opts.notifiers, notify.notifier];
-    const responder = Daemon.responder(opts, store, clock, approvals, notifiers);
-    const daemon = new Daemon(opts, store, writer, jails, clock, responder);
+    // Alerts reach notifiers that exist only further down: bound late.
+    let notifiers: readonly Notifier[] = opts.notifiers;
+    let daemon: Daemon | null = null;
+    let analysis: Analysis;
+    let notify: NotifyService | null;
+    try {
+      analysis = new Analysis({
+        config: opts.config,
+        store,
+        approvals,
+        clock,
+        logger: log,
+        broadcast: (alert) => broadcast(notifiers, log, alert),
+        flushEvents: () => daemon?.writer.flush(),
+        ...(opts.env === undefined ? {} : { env: opts.env }),
+      });
+      notify = NotifyService.configured(opts.config.notify)
+        ? new NotifyService({
+            config: opts.config.notify,
+            language: opts.config.language,
+            ...(opts.config.timezone === undefined ? {} : { timezone: opts.config.timezone }),
+            store,
+            approvals,
+            defaultBantime: opts.config.response.bantime,
+            clock,
+            logger: log,
+            hooks: analysis.botHooks,
+            ...(opts.env === undefined ? {} : { env: opts.env }),
+          })
+        : null;
+    } catch (err) {
+      // A credential or intel file that does not work: nothing has started yet.
+      writer.close();
+      store.close();
+      throw err;
+    }
+    if (notify !== null) notifiers = [...opts.notifiers, notify.notifier];
+    const responder = Daemon.responder(opts, store, clock, approvals, notifiers, analysis);
+    daemon = new Daemon(opts, store, writer, jails, clock, responder);
     daemon.notifiers = notifiers;
     daemon.notify = notify;
+    daemon.analysis = analysis;
+    analysis.start();
     notify
       ?.start()
       .catch((err: unknown) =>
@@ -175,6 +204,7 @@ export class Daemon {
     clock: () => Millis,
     approvals: Approvals,
     notifiers: readonly Notifier[],
+    analysis: Analysis,
   ): Responder {
     const r = opts.config.response;
     const log = opts.logger;
@@ -228,6 +258,7 @@ export class Daemon {
             `approval needed: sheriff approve ${a.approval.id}`,
           );
         broadcast(notifiers, log, a);
+        analysis.onResponse(a);
         opts.onResponse?.(a);
       },
     });
@@ -295,6 +326,7 @@ export class Daemon {
         if (record !== null) {
           events.push(record);
           this.opts.observer?.event?.(record);
+          this.analysis.onEvent(event, jail.settings.name);
         }
       },
     );
@@ -361,6 +393,7 @@ export class Daemon {
       this.opts.logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
     }
     this.opts.observer?.finding?.(finding, id);
+    this.analysis.onFinding(finding, id);
     this.responder.onFinding(finding, id);
   }
 
@@ -410,6 +443,7 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     await Promise.allSettled(this.tasks);
     await this.responder.tick();
+    await this.analysis.stop();
     await this.notify?.stop();
     this.publishStatus();
     const result = this.writer.close();

@@ -280,7 +280,12 @@ async function commandAnswer(
   });
 }
 
-function budgetRefusal(deps: AnalystDeps, conversation: string, t: Translate): string | null {
+/** A polite refusal when the conversation or the day has used its token budget, else null. */
+export function budgetRefusal(
+  deps: Pick<AnalystDeps, 'clock' | 'config' | 'store'>,
+  conversation: string,
+  t: Translate,
+): string | null {
   const now = deps.clock();
   const { perConversation, perDay } = deps.config.budget;
   const conv = deps.store.agent.usage(now, conversation);

@@ -31,6 +31,8 @@ describe('parseIntent', () => {
     ['help', 'help'],
     ['도움말', 'help'],
     ['격리해', 'isolate'],
+    ['오늘 보고서', 'report'],
+    ['send the daily report', 'report'],
     ['오늘 점심 뭐 먹지', 'unknown'],
   ];
   for (const [text, want] of cases) {

@@ -1,7 +1,7 @@
 /**
  * Command mode: the analyst without a model. Common requests in Korean and
- * English ("상태", "차단 1.2.3.4", "열린 포트", "status", "block 1.2.3.4",
- * "unban …", "bans", "help") are recognised by fixed patterns and answered
+ * English ("상태", "차단 1.2.3.4", "열린 포트", "보고서", "status", "block 1.2.3.4",
+ * "unban …", "bans", "report", "help") are recognised by fixed patterns and answered
  * from the same tools the model uses, so approvals and refusals are the same.
  */
 import type { Translate } from '../i18n/index.js';
@@ -11,12 +11,14 @@ import { ToolRefusal, type AgentTool, type ToolContext } from './tools/index.js'
 import { proposeBan, proposeIsolate, proposeUnban } from './tools/actions.js';
 import { addressFacts, iso } from './tools/evidence.js';
 import { listeningPorts, loggedInUsers } from './tools/host.js';
+import { sendReport } from './tools/incidents.js';
 
 export type Intent =
   | { kind: 'status' }
   | { kind: 'ports' }
   | { kind: 'users' }
   | { kind: 'bans' }
+  | { kind: 'report' }
   | { kind: 'help' }
   | { kind: 'analyse'; ip: string }
   | { kind: 'ban'; ip: string }
@@ -52,6 +54,7 @@ export function parseIntent(text: string): Intent {
     return { kind: 'users' };
   }
   if (/격리|isolate/.test(s)) return { kind: 'isolate' };
+  if (/보고서|리포트|\breport\b/.test(s)) return { kind: 'report' };
   if (/도움|명령|help|^\?$/.test(s)) return { kind: 'help' };
   if (/상태|요약|현황|어때|status|summary|overview|how are/.test(s)) return { kind: 'status' };
   return { kind: 'unknown' };
@@ -161,6 +164,11 @@ export async function answerCommand(
       case 'isolate':
         await runTool(proposeIsolate, {});
         return '';
+      case 'report': {
+        if (ctx.deps.report === undefined) return t('agent.cmd.report.none');
+        const r = (await runTool(sendReport, {})) as { sent: boolean; summary: string };
+        return r.summary;
+      }
       case 'help':
         return t('agent.cmd.help');
       case 'unknown':

@@ -16,7 +16,7 @@ export const DEFAULT_INSTRUCTION =
   'results, and keep answers short and useful to a busy administrator. Internal and private ' +
   'addresses (10.x, 172.16-31.x, 192.168.x, 169.254.x, 127.x) are not external threats.';
 
-const LANGUAGE: Record<Lang, string> = {
+export const LANGUAGE: Record<Lang, string> = {
   ko: 'Answer ONLY in Korean (polite 합니다체). Never use Chinese characters, Japanese, Cyrillic or other scripts; Latin letters only for addresses, program names and technical terms.',
   en: 'Answer ONLY in English. Never use Korean, Chinese, Japanese or other scripts.',
 };

@@ -6,6 +6,7 @@
  * 5xx, timeouts, dropped connections) with exponential backoff happen here;
  * everything else is a typed LlmError.
  */
+import { SetupError } from '../config/errors.js';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError } from 'ai';
 import { readPrivateFile } from '../respond/secret.js';
@@ -58,7 +59,7 @@ export interface ResolvedProvider {
 }
 
 /** Configuration that cannot work; the message says what to set. */
-export class ProviderConfigError extends Error {
+export class ProviderConfigError extends SetupError {
   override name = 'ProviderConfigError';
 }
 

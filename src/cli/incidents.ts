@@ -1,8 +1,13 @@
 /**
  * `sheriff incidents [--all] [--limit N] [--json]` and `sheriff incident ID [--json]`:
- * incidents from the store (read-only), with the server-wide status on top.
+ * incidents from the store, with the server-wide status on top. An admin can
+ * also give an incident their verdict, a note, or resolve it:
+ * `sheriff incident ID --verdict benign --note "the owner's new laptop" --resolve`.
+ * The admin's verdict is in force; the rules' stays on record beside it.
  */
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import type { Verdict } from '../domain.js';
 import { storePath } from '../config/paths.js';
 import { TimeZone } from '../parse/zone.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
@@ -43,15 +48,37 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
     .description(t('incident.description'))
     .argument('<id>')
     .option('--json', t('incident.opt.json'))
-    .action(async (idText: string, opts: { json?: boolean }) => {
+    .option('--verdict <verdict>', t('incident.opt.verdict'))
+    .option('--note <text>', t('incident.opt.note'))
+    .option('--resolve', t('incident.opt.resolve'))
+    .action(async (idText: string, opts: AdminOptions & { json?: boolean }) => {
       if (!/^\d{1,15}$/.test(idText))
         throw new UsageError(t('incident.error.id', { value: idText }));
       const id = Number(idText);
-      const { store, zone } = await open(program);
+      const verdict = verdictOf(opts.verdict, t);
+      const changes = verdict !== null || opts.note !== undefined || opts.resolve === true;
+      const { store, zone } = await open(program, !changes);
       const { incidentText } = await import('../incidents/format.js');
       try {
-        const incident = store.incidents.get(id);
-        if (incident === null) throw new UsageError(t('incident.notFound', { id }));
+        if (store.incidents.get(id) === null) throw new UsageError(t('incident.notFound', { id }));
+        const actor = `admin:cli:${userInfo().username}`;
+        const now = Date.now();
+        if (verdict !== null)
+          store.incidents.setTriage(
+            id,
+            'admin',
+            {
+              verdict,
+              confidence: 1,
+              severity: ADMIN_SEVERITY[verdict],
+              reasons: ['admin'],
+              evidence: [],
+            },
+            { actor, at: now, narrative: opts.note ?? null },
+          );
+        else if (opts.note !== undefined) store.incidents.addNote(id, actor, opts.note, now);
+        if (opts.resolve) store.incidents.resolve(id, now, actor, 'admin');
+        const incident = store.incidents.get(id)!;
         ctx.stdout.write(
           (opts.json ? JSON.stringify(incident) : incidentText(incident, t, zone)) + '\n',
         );
@@ -61,11 +88,28 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
     });
 }
 
-async function open(program: Command) {
+interface AdminOptions {
+  verdict?: string;
+  note?: string;
+  resolve?: boolean;
+}
+
+const VERDICTS: readonly Verdict[] = ['benign', 'suspicious', 'malicious'];
+/** An admin's verdict carries no rule severity: benign is low, the others the usual middle. */
+const ADMIN_SEVERITY = { benign: 'low', suspicious: 'medium', malicious: 'high' } as const;
+
+function verdictOf(text: string | undefined, t: CliContext['t']): Verdict | null {
+  if (text === undefined) return null;
+  if (!(VERDICTS as readonly string[]).includes(text))
+    throw new UsageError(t('incident.error.verdict', { value: text }));
+  return text as Verdict;
+}
+
+async function open(program: Command, readonly = true) {
   const { loadConfig } = await import('../config/load.js');
   const { openStore } = await import('../store/index.js');
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const store = openStore(storePath(config), { readonly: true });
+  const store = openStore(storePath(config), { readonly });
   const zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
   return { config, store, zone };
 }

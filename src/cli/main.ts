@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, SetupError } from '../config/errors.js';
 import { registerAsk } from './ask.js';
 import { registerChat } from './chat.js';
 import { registerConfig } from './config.js';
@@ -13,6 +13,7 @@ import { registerDemo } from './demo.js';
 import { registerEvents } from './events.js';
 import { registerIncidents } from './incidents.js';
 import { registerReplay } from './replay.js';
+import { registerReport } from './report.js';
 import { registerRespond } from './respond.js';
 import { registerStatus } from './status.js';
 import { registerWatch } from './watch.js';
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   registerStatus(program, full);
   registerEvents(program, full);
   registerIncidents(program, full);
+  registerReport(program, full);
   registerRespond(program, full);
   registerTestFilter(program, full);
   registerReplay(program, full);
@@ -65,6 +67,10 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
       ctx.stderr.write(
         `${full.t('config.error.title')}\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
       );
+      return err.exitCode;
+    }
+    if (err instanceof SetupError) {
+      ctx.stderr.write(`${full.t('config.error.title')}\n  ${err.message}\n`);
       return err.exitCode;
     }
     if (err instanceof UsageError) {

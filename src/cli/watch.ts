@@ -94,6 +94,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
         logger,
         t,
         out: ctx.stdout,
+        analyst: () => daemon?.analysis.analyst ?? null,
       })
     : null;
   daemon = Daemon.start({

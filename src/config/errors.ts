@@ -6,3 +6,13 @@ export class ConfigError extends Error {
     super(problems.join('\n'));
   }
 }
+
+/**
+ * A setting that is well-formed but cannot work on this machine: a missing API
+ * key, a key file others can read, an unreadable database or list. Reported
+ * like a configuration error (exit status 2); the message names the setting,
+ * the variable or the file, never a secret's value.
+ */
+export class SetupError extends Error {
+  readonly exitCode = 2;
+}

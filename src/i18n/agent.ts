@@ -31,7 +31,8 @@ export const agentMessages = defineMessages({
     'agent.refused.not-banned': '{ip} is not banned.',
     'agent.refused.no-data': 'Nothing is stored about {ip} in the last 30 days.',
     'agent.cmd.help':
-      'Commands: status · ports · users · bans · analyse <address> · block <address> · unban <address> · help',
+      'Commands: status · ports · users · bans · report · analyse <address> · block <address> · unban <address> · help',
+    'agent.cmd.report.none': 'The daily report is made by the running daemon (sheriff watch).',
     'agent.cmd.enable':
       'The LLM analyst is off. To turn it on, set agent.provider in sheriff.yaml (for example groq) and the API key in SHERIFF_LLM_API_KEY or GROQ_API_KEY.',
     'agent.cmd.unknown': 'I did not understand that. {help}',
@@ -92,7 +93,8 @@ export const agentMessages = defineMessages({
     'agent.refused.not-banned': '{ip}는 차단되어 있지 않습니다.',
     'agent.refused.no-data': '최근 30일 동안 {ip}에 대해 저장된 기록이 없습니다.',
     'agent.cmd.help':
-      '명령: 상태 · 열린 포트 · 접속자 · 차단 목록 · 분석 <주소> · 차단 <주소> · 차단 해제 <주소> · 도움말',
+      '명령: 상태 · 열린 포트 · 접속자 · 차단 목록 · 보고서 · 분석 <주소> · 차단 <주소> · 차단 해제 <주소> · 도움말',
+    'agent.cmd.report.none': '일일 보고서는 실행 중인 데몬(sheriff watch)이 만듭니다.',
     'agent.cmd.enable':
       'LLM 분석가가 꺼져 있습니다. 켜려면 sheriff.yaml의 agent.provider를 설정하고(예: groq) API 키를 SHERIFF_LLM_API_KEY 또는 GROQ_API_KEY에 넣어 주십시오.',
     'agent.cmd.unknown': '요청을 이해하지 못했습니다. {help}',

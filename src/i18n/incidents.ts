@@ -56,6 +56,12 @@ export const incidentsMessages = defineMessages({
     'incidents.header': 'Status: {level}',
     'incident.description': 'Show one incident: verdict, evidence and timeline.',
     'incident.opt.json': 'print the incident as JSON',
+    'incident.opt.verdict':
+      "your verdict (benign, suspicious or malicious); it is in force, the rules' stays on record",
+    'incident.opt.note': 'add a note to the timeline (with --verdict: why)',
+    'incident.opt.resolve': 'mark the incident resolved (new activity within 7 days reopens it)',
+    'incident.error.verdict': 'expected benign, suspicious or malicious, got "{value}"',
+    'triage.reason.admin': "an administrator's verdict",
     'incident.error.id': 'expected an incident number like 12, got "{value}"',
     'incident.notFound': 'There is no incident #{id}.',
     'incident.title': 'Incident #{id}: {attacker} ({state})',
@@ -126,6 +132,13 @@ export const incidentsMessages = defineMessages({
     'incidents.header': '상태: {level}',
     'incident.description': '사건 하나의 판정, 근거, 경과를 보여 줍니다.',
     'incident.opt.json': '사건을 JSON으로 출력',
+    'incident.opt.verdict':
+      '관리자 판정 (benign, suspicious, malicious). 이 판정이 적용되고 규칙의 판정은 기록으로 남습니다',
+    'incident.opt.note': '경과에 메모 추가 (--verdict와 함께 쓰면 판정 이유)',
+    'incident.opt.resolve': '사건을 해결됨으로 표시 (7일 안에 다시 활동하면 다시 열립니다)',
+    'incident.error.verdict':
+      '판정은 benign, suspicious, malicious 중 하나여야 합니다. 입력값: "{value}"',
+    'triage.reason.admin': '관리자의 판정',
     'incident.error.id': '사건 번호는 12처럼 숫자로 적어야 합니다. 입력값: "{value}"',
     'incident.notFound': '#{id} 사건이 없습니다.',
     'incident.title': '사건 #{id}: {attacker} ({state})',

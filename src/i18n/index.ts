@@ -8,6 +8,7 @@ import { evalMessages } from './eval.js';
 import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
 import { notifyMessages } from './notify.js';
+import { reportMessages } from './report.js';
 import { webMessages } from './web.js';
 
 // Each area keeps its own catalog (both languages side by side); keys must not collide.
@@ -18,6 +19,7 @@ export const CATALOG_PARTS = [
   webMessages,
   incidentsMessages,
   evalMessages,
+  reportMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

@@ -200,7 +200,7 @@ describe('IncidentManager', () => {
       const all = store.incidents.list();
       assert.deepEqual(
         all.map((i) => [i.attacker, i.kinds, i.verdict]),
-        [['203.0.113.5', ['poisoned-username'], 'suspicious']],
+        [['203.0.113.5', ['poisoned-username'], 'malicious']],
       );
     } finally {
       store.close();

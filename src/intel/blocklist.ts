@@ -6,6 +6,7 @@
  * An entry covering private or bogon ranges never lists an internal address:
  * the Enricher answers for internal addresses from the trusted networks only.
  */
+import { SetupError } from '../config/errors.js';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Millis } from '../domain.js';
@@ -64,6 +65,13 @@ function spamhausCidr(line: string): string | null {
   return line;
 }
 
+/**
+ * After a failed download, the next try waits this long (or the list's own
+ * refresh period when shorter): list hosts ask not to be polled often
+ * (Spamhaus: at most hourly), and an offline host would log every minute.
+ */
+export const RETRY_AFTER_FAILURE_MS = 15 * 60_000;
+
 export interface BlocklistOptions {
   /** Where downloaded lists are kept (a directory beside the store). */
   cacheDir: string;
@@ -76,6 +84,7 @@ export class BlocklistProvider implements IntelProvider {
   readonly local = true;
   private set = new CidrSet([]);
   private loadedAt: Millis | null = null;
+  private retryAt: Millis = 0;
   private readonly file: string;
 
   constructor(
@@ -94,6 +103,11 @@ export class BlocklistProvider implements IntelProvider {
     return this.set.size;
   }
 
+  /** Whether a copy of the list is in use (false for a URL list not downloaded yet). */
+  get loaded(): boolean {
+    return this.loadedAt !== null;
+  }
+
   /** Reads the file (the configured one, or the last download). False when there is none yet. */
   load(): boolean {
     let text: string;
@@ -102,7 +116,7 @@ export class BlocklistProvider implements IntelProvider {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' && this.cfg.url !== undefined)
         return false;
-      throw new Error(
+      throw new SetupError(
         `cannot read blocklist ${this.cfg.name} (${this.file}): ${(err as Error).message}`,
       );
     }
@@ -125,13 +139,15 @@ export class BlocklistProvider implements IntelProvider {
   due(now: Millis): boolean {
     return (
       this.cfg.url !== undefined &&
+      now >= this.retryAt &&
       (this.loadedAt === null || now - this.loadedAt >= this.cfg.refresh)
     );
   }
 
   /**
    * Downloads a URL list when due and loads it. Never rejects: a failed download
-   * keeps the previous copy and is logged; returns whether a new copy was loaded.
+   * keeps the previous copy, is logged, and is tried again after
+   * RETRY_AFTER_FAILURE_MS; returns whether a new copy was loaded.
    */
   async refresh(now: Millis): Promise<boolean> {
     if (!this.due(now) || this.cfg.url === undefined) return false;
@@ -154,6 +170,7 @@ export class BlocklistProvider implements IntelProvider {
       );
       return true;
     } catch (err) {
+      this.retryAt = now + Math.min(this.cfg.refresh, RETRY_AFTER_FAILURE_MS);
       this.opts.logger?.warn(
         { event: 'blocklist_refresh_failed', list: this.cfg.name, err },
         `blocklist ${this.cfg.name} could not be downloaded; the last copy stays in use`,

@@ -64,6 +64,15 @@ const reputationService = (envName: string, baseUrl: string, perMinute: number) 
     })
     .optional();
 
+/** The variable each reputation service's API key is read from when it has no keyFile. */
+export const REPUTATION_KEY_ENV = {
+  abuseipdb: 'SHERIFF_ABUSEIPDB_KEY',
+  greynoise: 'SHERIFF_GREYNOISE_KEY',
+  otx: 'SHERIFF_OTX_KEY',
+} as const;
+
+export type ReputationService = keyof typeof REPUTATION_KEY_ENV;
+
 export const intelSchema = z
   .strictObject({
     geoip: z
@@ -75,10 +84,25 @@ export const intelSchema = z
         asn: z.string().optional().describe('MaxMind-format ASN database (GeoLite2-ASN.mmdb)'),
       })
       .prefault({}),
-    blocklists: z.array(blocklistSchema).default([]),
-    abuseipdb: reputationService('SHERIFF_ABUSEIPDB_KEY', 'https://api.abuseipdb.com', 10),
-    greynoise: reputationService('SHERIFF_GREYNOISE_KEY', 'https://api.greynoise.io', 10),
-    otx: reputationService('SHERIFF_OTX_KEY', 'https://otx.alienvault.com', 10),
+    blocklists: z
+      .array(blocklistSchema)
+      .default([])
+      // A URL list's download is kept in a file named after the list.
+      .superRefine((lists, ctx) => {
+        const seen = new Set<string>();
+        lists.forEach((b, i) => {
+          if (seen.has(b.name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `another blocklist is already named ${b.name}`,
+            });
+          seen.add(b.name);
+        });
+      }),
+    abuseipdb: reputationService(REPUTATION_KEY_ENV.abuseipdb, 'https://api.abuseipdb.com', 10),
+    greynoise: reputationService(REPUTATION_KEY_ENV.greynoise, 'https://api.greynoise.io', 10),
+    otx: reputationService(REPUTATION_KEY_ENV.otx, 'https://otx.alienvault.com', 10),
   })
   .prefault({});
 

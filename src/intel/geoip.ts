@@ -3,11 +3,12 @@
  * lite), read with the `maxmind` reader. The files are loaded into memory once
  * (a few MB); a reload (SIGHUP) builds a new provider. Works offline.
  */
+import { SetupError } from '../config/errors.js';
 import { readFileSync } from 'node:fs';
 import { Reader, type AsnResponse, type CountryResponse } from 'maxmind';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
-export class GeoIpError extends Error {}
+export class GeoIpError extends SetupError {}
 
 export class GeoIpProvider implements IntelProvider {
   readonly id = 'geoip';

@@ -35,6 +35,11 @@ export class TrustedProvider implements IntelProvider {
     this.nets = trustedNetworks(extra);
   }
 
+  /** How many networks are trusted, built-in ones included. */
+  get size(): number {
+    return this.nets.size;
+  }
+
   /** Whether an address (or the network address of a CIDR prefix) is internal. */
   isInternal(ipOrCidr: string): boolean {
     const slash = ipOrCidr.indexOf('/');

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { translator, type Lang } from '../i18n/index.js';
 import type { StoredApproval, StoredBan } from '../store/index.js';
+import { sampleReport } from '../report/testing.js';
 import { sampleFinding, T0 } from '../store/testing.js';
 import { alertText, loudness, timeFormatter } from './alert-text.js';
 import { ConsoleNotifier } from './console.js';
@@ -70,6 +71,7 @@ const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
       trips: 1,
     },
   },
+  report: { type: 'report', report: sampleReport() },
 };
 
 describe('alert wording', () => {

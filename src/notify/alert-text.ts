@@ -6,6 +6,7 @@
 import type { BanTarget, Millis } from '../domain.js';
 import { formatDuration } from '../config/duration.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
+import { reportText } from '../report/text.js';
 import type { StoredApproval } from '../store/index.js';
 import { findingText } from './format.js';
 import type { Alert, AlertType } from './notifier.js';
@@ -63,6 +64,8 @@ const FORMATTERS: Formatters = {
       max: a.state.maxPerMinute,
       until: a.state.resumesAt === null ? '—' : w.time(a.state.resumesAt),
     }),
+  // Times in the report read in the zone it was made in, whatever the channel's.
+  report: (a, w) => reportText(a.report, w.t),
 };
 
 export function alertText(alert: Alert, w: Wording): string {
@@ -81,6 +84,8 @@ export function loudness(alert: Alert): Loudness {
       return 'loud';
     case 'approval':
       return 'normal';
+    case 'report':
+      return 'quiet';
     default:
       return 'quiet';
   }
@@ -94,9 +99,8 @@ export function addressOf(alert: Alert): string | null {
 
 /** The name of an alert's kind in a digest ("brute force ×12"). */
 export function kindKey(alert: Alert): MessageKey {
-  return alert.type === 'finding'
-    ? `notify.kind.${alert.finding.kind}`
-    : `notify.kind.${alert.type}`;
+  if (alert.type === 'finding') return `notify.kind.${alert.finding.kind}`;
+  return alert.type === 'report' ? 'report.kind' : `notify.kind.${alert.type}`;
 }
 
 /** A single address shows without its /32 or /128. */

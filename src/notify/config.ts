@@ -44,6 +44,7 @@ export const ALERT_EVENTS = [
   'isolated',
   'released',
   'breaker',
+  'report',
 ] as const;
 
 const telegramSchema = z

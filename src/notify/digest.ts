@@ -51,7 +51,8 @@ export class DigestThrottle {
   admit(destination: string, alert: Alert): boolean {
     const now = this.clock();
     const st = this.window(destination, now);
-    if (loudness(alert) === 'loud') return true;
+    // Loud alerts must ring; a daily report is one message a day that a digest would only hide.
+    if (loudness(alert) === 'loud' || alert.type === 'report') return true;
     const address = addressOf(alert);
     if (address !== null) {
       const last = st.lastByAddress.get(address);

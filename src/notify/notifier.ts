@@ -6,6 +6,7 @@
  * formatter; the compiler lists the places that need it.
  */
 import type { Finding } from '../domain.js';
+import type { DailyReport } from '../report/model.js';
 import type { BreakerState } from '../respond/breaker.js';
 import type { ResponseAlert } from '../respond/responder.js';
 
@@ -20,7 +21,13 @@ export interface BreakerAlert {
   state: BreakerState;
 }
 
-export type Alert = FindingAlert | ResponseAlert | BreakerAlert;
+/** The daily report (report/service.ts): quiet news, never folded into a digest. */
+export interface ReportAlert {
+  type: 'report';
+  report: DailyReport;
+}
+
+export type Alert = FindingAlert | ResponseAlert | BreakerAlert | ReportAlert;
 export type AlertType = Alert['type'];
 
 /**

@@ -3,6 +3,7 @@
  * daemon hands every alert to, the delivery worker that drains the outbox, and
  * the bot that answers commands and button presses.
  */
+import { readSecretFile, secretFrom } from '../config/secrets.js';
 import type { Millis } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
@@ -18,7 +19,7 @@ import {
   webhookDestination,
   type Destination,
 } from './outbox-notifier.js';
-import { readSecretFile, secretFrom, TELEGRAM_TOKEN_ENV, webhookSecretEnv } from './secrets.js';
+import { TELEGRAM_TOKEN_ENV, webhookSecretEnv } from './secrets.js';
 import { TelegramBot } from './telegram/bot.js';
 import { BotCommands, type BotHooks } from './telegram/commands.js';
 import { TelegramTransport } from './telegram/transport.js';

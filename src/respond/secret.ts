@@ -8,6 +8,7 @@
  * prints as "[SecretKey]", and only computes MACs. Programs Sheriff runs should
  * get an environment without `SHERIFF_SECRET`.
  */
+import { SetupError } from '../config/errors.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   closeSync,
@@ -29,7 +30,7 @@ export const MIN_SECRET_BYTES = 32;
 export const SECRET_FILE_NAME = 'secret.key';
 
 /** The key could not be loaded; the message names the variable or the file and a remedy. */
-export class SecretError extends Error {
+export class SecretError extends SetupError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SecretError';

@@ -24,6 +24,16 @@ export interface LoginRecord {
   user: string | null;
 }
 
+/** Successful logins of one user from one address. */
+export interface LoginGroup {
+  user: string | null;
+  ip: string | null;
+  host: string | null;
+  count: number;
+  first: Millis;
+  last: Millis;
+}
+
 interface ActiveRow {
   id: number;
   attacker: string;
@@ -37,6 +47,8 @@ export class ActivityQueries {
   private readonly attackersStmt: Statement<[number, number], { n: number }>;
   private readonly topStmt: Statement<[number, number, number], AttackerSummary>;
   private readonly loginsStmt: Statement<[number, number, number], LoginRecord>;
+  private readonly loginGroupsStmt: Statement<[number, number, number], LoginGroup>;
+  private readonly loginCountStmt: Statement<[number, number], { n: number }>;
   private readonly seenStmt: Statement<[string, string, number], { n: number }>;
   private readonly bansStmt: Statement<[number, number], { n: number }>;
   private readonly activeStmt: Statement<[], ActiveRow>;
@@ -58,6 +70,14 @@ export class ActivityQueries {
     this.loginsStmt = db.prepare(
       `SELECT id, time, jail, ip, host, user FROM events
        WHERE result = 'success' AND time >= ? AND time < ? ORDER BY time, id LIMIT ?`,
+    );
+    this.loginGroupsStmt = db.prepare(
+      `SELECT user, ip, host, count(*) AS count, min(time) AS first, max(time) AS last
+       FROM events WHERE result = 'success' AND time >= ? AND time < ?
+       GROUP BY user, ip, host ORDER BY first, user, ip LIMIT ?`,
+    );
+    this.loginCountStmt = db.prepare(
+      "SELECT count(*) AS n FROM events WHERE result = 'success' AND time >= ? AND time < ?",
     );
     this.seenStmt = db.prepare(
       `SELECT count(*) AS n FROM events
@@ -114,6 +134,16 @@ export class ActivityQueries {
   /** Successful logins in [from, to), oldest first. */
   logins(from: Millis, to: Millis, limit = 1000): LoginRecord[] {
     return this.loginsStmt.all(Math.floor(from), Math.floor(to), limit);
+  }
+
+  /** Successful logins in [from, to), one row per user and address, earliest first. */
+  loginGroups(from: Millis, to: Millis, limit = 200): LoginGroup[] {
+    return this.loginGroupsStmt.all(Math.floor(from), Math.floor(to), limit);
+  }
+
+  /** How many successful logins there were in [from, to). */
+  loginCount(from: Millis, to: Millis): number {
+    return this.loginCountStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
   }
 
   /** Whether `user` logged in from `ip` before `before`. */

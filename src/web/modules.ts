@@ -12,6 +12,7 @@ import { statusReasonText, triageReasonText, whereText } from '../incidents/form
 import type { TriageRecord } from '../incidents/model.js';
 import type { ServerStatus } from '../incidents/status.js';
 import { translator, type Lang } from '../i18n/index.js';
+import { storedReportText } from '../report/text.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
 import { requestSession } from './auth.js';
 import { parse } from './parse.js';
@@ -36,6 +37,7 @@ const reportQuery = z.strictObject({
     .string()
     .regex(/^\d{4}-\d\d-\d\d$/)
     .optional(),
+  lang,
 });
 const askBody = z.strictObject({ text: z.string().trim().min(1).max(4000), lang });
 
@@ -101,11 +103,16 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
   }
   if (reports !== undefined) {
     api.get('/reports', (req, reply) => {
-      const { date } = parse(reportQuery, req.query);
+      const { date, lang: l } = parse(reportQuery, req.query);
       // Without a date: the latest report (anything before a date far ahead).
       const r = date === undefined ? reports.before('9999-12-31') : reports.get(date);
       if (r === null) return reply.code(404).send({ error: 'no report' });
-      return { ...r, previous: reports.before(r.date)?.date ?? null };
+      // text: the report in the user's language (null for a shape this version cannot read).
+      return {
+        ...r,
+        text: storedReportText(r.report, translator(l)),
+        previous: reports.before(r.date)?.date ?? null,
+      };
     });
   }
   if (analyst !== undefined) {

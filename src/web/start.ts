@@ -1,18 +1,18 @@
 /**
  * The console as `sheriff watch` runs it: the password (configured, or
- * generated once and shown once), TLS files, its own store connection and an
- * `Approvals` that lets web.user decide on channel 'web'. A console that cannot
- * start is logged and left out: detection and bans never depend on it.
+ * generated once and shown once), TLS files, its own store connection, an
+ * `Approvals` that lets web.user decide on channel 'web', and the daemon's
+ * analyst. A console that cannot start is logged and left out: detection and
+ * bans never depend on it.
  */
 import { readFileSync } from 'node:fs';
 import type { SheriffConfig } from '../config/schema.js';
 import type { Finding } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
-import { createAnalyst } from '../agent/analyst.js';
-import { analystDeps } from '../agent/setup.js';
+import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
-import { Approvals, authorizer, requesterOf } from '../respond/approvals.js';
+import { Approvals, authorizer } from '../respond/approvals.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import { loadSecret } from '../respond/secret.js';
 import type { SourceHealth } from '../sources/source.js';
@@ -29,6 +29,8 @@ export interface WebConsoleOptions {
   t: Translate;
   /** Where a generated password is shown, once. */
   out: { write(text: string): unknown };
+  /** The daemon's analyst (it starts after the console): null until then. */
+  analyst: () => Analyst | null;
 }
 
 export class WebConsole {
@@ -88,7 +90,7 @@ export class WebConsole {
         health: o.health,
         clock: Date.now,
         logger: o.logger,
-        ...this.modules(o, this.store, approvals),
+        ...this.modules(o, this.store),
       },
     });
     const exposed = !isLoopback(web.host) && web.host !== 'localhost';
@@ -111,24 +113,27 @@ export class WebConsole {
       );
   }
 
-  /** The incidents, reports and analyst, read through the console's own store connection. */
-  private modules(o: WebConsoleOptions, store: Store, approvals: Approvals): WebModules {
-    const m: WebModules = {
+  /** Incidents and reports through the console's own store connection; the daemon's analyst. */
+  private modules(o: WebConsoleOptions, store: Store): WebModules {
+    const analyst = () => {
+      const a = o.analyst();
+      if (a === null) throw new Error('the analyst is not ready yet');
+      return a;
+    };
+    return {
       status: () => currentStatus(store.activity, Date.now()),
       incidents: store.incidents,
       reports: store.reports,
+      analyst: {
+        ask: (request) => analyst().ask(request),
+        get mode() {
+          return o.analyst()?.mode ?? 'command';
+        },
+        get model() {
+          return o.analyst()?.model ?? null;
+        },
+      },
     };
-    try {
-      m.analyst = createAnalyst(
-        analystDeps({ store, config: o.config, approvals: requesterOf(approvals) }),
-      );
-    } catch (err) {
-      o.logger.warn(
-        { event: 'web_analyst_unavailable', err: (err as Error).message },
-        'the analyst is not available in the web console',
-      );
-    }
-    return m;
   }
 
   async close(): Promise<void> {

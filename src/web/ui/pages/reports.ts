@@ -2,29 +2,20 @@
 import { get, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { when } from '../format.js';
-import { t } from '../i18n.js';
+import { lang, t } from '../i18n.js';
 
 interface StoredReport {
   date: string;
   createdAt: number;
   report: unknown;
+  /** The report in words, in the requested language; null when the server cannot read its shape. */
+  text: string | null;
   previous: string | null;
 }
 
-/** The report's own text when it has one (report/ writes it), else its fields as JSON text. */
-function body(report: unknown): string {
-  if (
-    typeof report === 'object' &&
-    report !== null &&
-    'text' in report &&
-    typeof report.text === 'string'
-  )
-    return report.text;
-  return JSON.stringify(report, null, 2);
-}
-
 export function reportsPage(root: HTMLElement, date: string | undefined): void {
-  get<StoredReport>(`/api/reports${date === undefined ? '' : `?date=${encodeURIComponent(date)}`}`)
+  const query = `?lang=${lang()}${date === undefined ? '' : `&date=${encodeURIComponent(date)}`}`;
+  get<StoredReport>(`/api/reports${query}`)
     .then((r) =>
       replace(
         root,
@@ -44,7 +35,7 @@ export function reportsPage(root: HTMLElement, date: string | undefined): void {
           'section',
           { class: 'card' },
           h('div', { class: 'muted' }, when(r.createdAt)),
-          h('pre', { class: 'raw' }, body(r.report)),
+          h('pre', { class: 'raw' }, r.text ?? JSON.stringify(r.report, null, 2)),
         ),
       ),
     )

@@ -1,0 +1,216 @@
+/**
+ * Part of the composition root (with daemon.ts): everything downstream of
+ * detection that is not on the hot path. Findings and events become incidents
+ * (enriched by intel, triaged by rules), the daily report is made on schedule,
+ * and the analyst answers Telegram's free text. The daemon forwards what the
+ * pipeline and the responder report; nothing here can delay a line or a ban.
+ */
+import type { SheriffConfig } from './config/schema.js';
+import { storePath } from './config/paths.js';
+import type { AuthEvent, Finding, Millis } from './domain.js';
+import { translator, type Lang } from './i18n/index.js';
+import type { Logger } from './log.js';
+import { createAnalyst, type Analyst } from './agent/analyst.js';
+import { reportCommentary } from './agent/commentary.js';
+import { analystDeps, systemHost } from './agent/setup.js';
+import { incidentLine, statusText } from './incidents/format.js';
+import { IncidentManager } from './incidents/manager.js';
+import { timelineEntryOf } from './incidents/actions.js';
+import { currentStatus } from './incidents/status.js';
+import { buildIntel, type Intel } from './intel/setup.js';
+import type { Alert } from './notify/notifier.js';
+import type { BotHooks } from './notify/telegram/commands.js';
+import { TimeZone } from './parse/zone.js';
+import { ReportService } from './report/service.js';
+import { requesterOf, type Approvals } from './respond/approvals.js';
+import type { ResponseAlert } from './respond/responder.js';
+import type { Store } from './store/index.js';
+
+export interface AnalysisOptions {
+  config: SheriffConfig;
+  store: Store;
+  approvals: Approvals;
+  clock: () => Millis;
+  logger: Logger;
+  /** Delivers an alert (the daily report) to every notifier. */
+  broadcast: (alert: Alert) => void;
+  /** Commits queued events, so that triage reads them. */
+  flushEvents: () => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** How often incidents take in new events and are re-triaged. */
+const INCIDENT_TICK_MS = 5000;
+/** How often URL blocklists are checked for being due (each has its own refresh). */
+const INTEL_REFRESH_MS = 60_000;
+const MAX_INCIDENTS_LISTED = 15;
+
+export class Analysis {
+  readonly intel: Intel;
+  readonly incidents: IncidentManager;
+  readonly reports: ReportService;
+  readonly analyst: Analyst;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly zone: TimeZone;
+
+  /** Throws the intel or provider configuration error that keeps it from working. */
+  constructor(private readonly o: AnalysisOptions) {
+    const { config, store, clock, logger } = o;
+    this.zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+    this.intel = buildIntel({
+      config: config.intel,
+      trusted: config.trusted,
+      storePath: storePath(config),
+      cache: store.intel,
+      clock,
+      logger,
+      ...(o.env === undefined ? {} : { env: o.env }),
+    });
+    const enrich = (ip: string) => this.intel.enricher.enrich(ip);
+    this.incidents = new IncidentManager({
+      store,
+      enrich,
+      isInternal: (ip) => this.intel.trusted.isInternal(ip),
+      clock,
+      logger,
+      onTriaged: (i, previous) =>
+        logger.info(
+          {
+            event: 'incident_triaged',
+            incident: i.id,
+            attacker: i.attacker,
+            verdict: i.verdict,
+            severity: i.severity,
+            previous,
+          },
+          `incident #${i.id}: ${i.verdict ?? '-'}`,
+        ),
+    });
+    const host = systemHost(config.response.managementPorts);
+    const deps = analystDeps({
+      store,
+      config,
+      approvals: requesterOf(o.approvals),
+      clock,
+      host,
+      intel: { lookup: async (ip) => ({ ...(await enrich(ip)) }) },
+      report: {
+        send: async (now, lang) => {
+          const report = await this.reports.run(now);
+          return { sent: report !== null, summary: await this.reports.textFor(lang) };
+        },
+      },
+      ...(o.env === undefined ? {} : { env: o.env }),
+    });
+    this.analyst = createAnalyst(deps);
+    this.reports = new ReportService({
+      store,
+      config: config.report,
+      language: config.language,
+      ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
+      host,
+      enrich,
+      ...(config.report.commentary && deps.llm !== null
+        ? {
+            commentary: (report, lang, signal) =>
+              reportCommentary(deps, report, report.status.level, lang, signal),
+          }
+        : {}),
+      deliver: (report) => o.broadcast({ type: 'report', report }),
+      clock,
+      logger,
+    });
+  }
+
+  /** What the Telegram bot borrows: the status level, incidents, reports and the analyst. */
+  get botHooks(): BotHooks {
+    const { store, clock } = this.o;
+    return {
+      level: () => currentStatus(store.activity, clock()).level,
+      incidents: (lang) => this.incidentsText(lang),
+      report: (lang, date) => this.reports.textFor(lang, date),
+      ask: async (chat, text, lang) =>
+        (
+          await this.analyst.ask({
+            conversation: `telegram:${chat}`,
+            text,
+            lang,
+            channel: 'telegram',
+            identity: chat,
+          })
+        ).text,
+    };
+  }
+
+  private incidentsText(lang: Lang): string {
+    const t = translator(lang);
+    const { store, clock } = this.o;
+    const active = store.incidents.list({ state: 'active', limit: MAX_INCIDENTS_LISTED });
+    return [
+      statusText(currentStatus(store.activity, clock()), t),
+      '',
+      ...(active.length === 0
+        ? [t('incidents.none')]
+        : active.map((i) => incidentLine(i, t, this.zone))),
+    ].join('\n');
+  }
+
+  onEvent(event: AuthEvent, jail: string): void {
+    this.incidents.onEvent(event, jail);
+  }
+
+  onFinding(finding: Finding, id: number | null): void {
+    try {
+      this.incidents.onFinding(finding, id);
+    } catch (err) {
+      this.o.logger.error(
+        { event: 'incident_update_failed', err },
+        'a finding could not be added to its incident',
+      );
+    }
+  }
+
+  /** Approvals, bans and refusals go on the timeline of the attacker's incident. */
+  onResponse(alert: ResponseAlert): void {
+    const entry = timelineEntryOf(alert, this.o.clock());
+    if (entry === null) return;
+    try {
+      this.incidents.onAction(entry.target, entry.entry);
+    } catch (err) {
+      this.o.logger.warn(
+        { event: 'incident_update_failed', err },
+        'an action could not be added to its incident',
+      );
+    }
+  }
+
+  /** Commits queued events, then lets incidents take them in and re-triages. */
+  tick(): Promise<void> {
+    this.o.flushEvents();
+    return this.incidents.tick();
+  }
+
+  start(): void {
+    const { logger, clock } = this.o;
+    for (const line of this.intel.describe())
+      logger.info({ event: 'intel_provider', provider: line }, `intel: ${line}`);
+    const tick = () =>
+      void this.tick().catch((err: unknown) =>
+        logger.warn({ event: 'incident_tick_failed', err }, 'incidents could not be updated'),
+      );
+    const refresh = () => void this.intel.refresh(clock());
+    this.timers.push(
+      setInterval(tick, INCIDENT_TICK_MS).unref(),
+      setInterval(refresh, INTEL_REFRESH_MS).unref(),
+    );
+    refresh();
+    this.reports.start();
+  }
+
+  /** Folds in what is pending, one last time. */
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.reports.stop();
+    await this.tick();
+  }
+}

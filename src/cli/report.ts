@@ -1,0 +1,38 @@
+/**
+ * `sheriff report [--date YYYY-MM-DD] [--json]`: the stored daily report of a
+ * local date (default: the latest stored), read-only. When none is stored, one
+ * is made from the store now (not stored) and a line on stderr says so.
+ */
+import type { Command } from 'commander';
+import { storePath } from '../config/paths.js';
+import { TimeZone } from '../parse/zone.js';
+import { UsageError, type CliContext } from './common.js';
+
+export function registerReport(program: Command, ctx: CliContext): void {
+  const { t } = ctx;
+  program
+    .command('report')
+    .description(t('report.description'))
+    .option('--date <date>', t('report.opt.date'))
+    .option('--json', t('report.opt.json'))
+    .action(async (opts: { date?: string; json?: boolean }) => {
+      const { loadConfig } = await import('../config/load.js');
+      const { openStore } = await import('../store/index.js');
+      const { lookupReport } = await import('../report/lookup.js');
+      const { reportText } = await import('../report/text.js');
+      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+      const store = openStore(storePath(config), { readonly: true });
+      try {
+        const inputs = { store, zone, config: config.report, schedule: config.report.schedule };
+        const found = await lookupReport(inputs, opts.date, Date.now(), t);
+        if ('error' in found) throw new UsageError(`--date: ${found.error}`);
+        if (!found.stored) ctx.stderr.write(t('report.fresh', { date: found.report.date }) + '\n');
+        ctx.stdout.write(
+          (opts.json ? JSON.stringify(found.report) : reportText(found.report, t)) + '\n',
+        );
+      } finally {
+        store.close();
+      }
+    });
+}
