@@ -1,7 +1,8 @@
 /**
  * The analysis side of the daemon, in-process on a real log file and SQLite
  * store: a break-in becomes one incident that the rules triage as malicious and
- * critical, with the approval on its timeline; the status is danger; the
+ * critical, with the approval on its timeline; the status turns to danger and
+ * is announced; the
  * Telegram hooks answer from it; an admin's verdict from the CLI is in force
  * while the rules' stays on record.
  */
@@ -14,6 +15,7 @@ import { parseConfig } from './config/load.js';
 import { Daemon } from './daemon.js';
 import { translator } from './i18n/index.js';
 import { createLogger } from './log.js';
+import type { Alert } from './notify/notifier.js';
 import { DryRunFirewall } from './respond/firewall/dry-run.js';
 import { openStore } from './store/index.js';
 import { runCli } from './testing/run-cli.js';
@@ -42,11 +44,12 @@ describe('incidents in the running daemon', () => {
     await writeFile(yaml, text);
     await writeFile(log, '');
     const config = parseConfig(text, yaml);
+    const alerts: Alert[] = [];
     const daemon = Daemon.start({
       config,
       logger: createLogger({ level: 'silent', format: 'json' }),
       t: translator('en'),
-      notifiers: [],
+      notifiers: [{ id: 'collect', send: (a) => Promise.resolve(void alerts.push(a)) }],
       sources: config.sources,
       firewall: new DryRunFirewall({ log: () => {} }),
     });
@@ -64,6 +67,12 @@ describe('incidents in the running daemon', () => {
         store.close();
       }
       await daemon.analysis.tick();
+      // The status turned from normal to danger: every channel hears it once.
+      const changes = alerts.filter((a) => a.type === 'status');
+      assert.deepEqual(
+        changes.map((a) => [a.previous, a.status.level, a.status.reasons[0]?.code]),
+        [['normal', 'danger', 'compromise']],
+      );
       const hooks = daemon.analysis.botHooks;
       assert.equal(hooks.level?.(), 'danger');
       const listed = await hooks.incidents!('ko');

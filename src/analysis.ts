@@ -7,7 +7,7 @@
  */
 import type { SheriffConfig } from './config/schema.js';
 import { storePath } from './config/paths.js';
-import type { AuthEvent, Finding, Millis } from './domain.js';
+import type { AuthEvent, Finding, Millis, StatusLevel } from './domain.js';
 import { translator, type Lang } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { createAnalyst, type Analyst } from './agent/analyst.js';
@@ -36,6 +36,8 @@ export interface AnalysisOptions {
   broadcast: (alert: Alert) => void;
   /** Commits queued events, so that triage reads them. */
   flushEvents: () => void;
+  /** Tokens the analyst's model calls used (metrics). */
+  onLlmUsage?: (inputTokens: number, outputTokens: number) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -52,6 +54,8 @@ export class Analysis {
   readonly analyst: Analyst;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly zone: TimeZone;
+  /** The status level last announced; a change is an alert. */
+  private level: StatusLevel | null = null;
 
   /** Throws the intel or provider configuration error that keeps it from working. */
   constructor(private readonly o: AnalysisOptions) {
@@ -101,6 +105,7 @@ export class Analysis {
         },
       },
       ...(o.env === undefined ? {} : { env: o.env }),
+      ...(o.onLlmUsage === undefined ? {} : { onUsage: o.onLlmUsage }),
     });
     this.analyst = createAnalyst(deps);
     this.reports = new ReportService({
@@ -184,14 +189,26 @@ export class Analysis {
     }
   }
 
-  /** Commits queued events, then lets incidents take them in and re-triages. */
-  tick(): Promise<void> {
+  /** Commits queued events, lets incidents take them in and re-triages, then announces a new level. */
+  async tick(): Promise<void> {
     this.o.flushEvents();
-    return this.incidents.tick();
+    await this.incidents.tick();
+    const status = currentStatus(this.o.store.activity, this.o.clock());
+    const previous = this.level;
+    this.level = status.level;
+    if (previous !== null && previous !== status.level) {
+      this.o.logger.warn(
+        { event: 'status_changed', level: status.level, previous },
+        `server status: ${status.level}`,
+      );
+      this.o.broadcast({ type: 'status', status, previous });
+    }
   }
 
   start(): void {
-    const { logger, clock } = this.o;
+    const { logger, clock, store } = this.o;
+    // The level at start is the baseline: only changes are news.
+    this.level = currentStatus(store.activity, clock()).level;
     for (const line of this.intel.describe())
       logger.info({ event: 'intel_provider', provider: line }, `intel: ${line}`);
     const tick = () =>

@@ -60,6 +60,8 @@ export interface DaemonObserver {
   event?(record: EventRecord): void;
   /** A finding, with its store id (null when it could not be stored). */
   finding?(finding: Finding, id: number | null): void;
+  /** Tokens an LLM call of the analyst used. */
+  llmUsage?(usage: { input: number; output: number }): void;
 }
 
 /** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
@@ -132,6 +134,7 @@ export class Daemon {
         logger: log,
         broadcast: (alert) => broadcast(notifiers, log, alert),
         flushEvents: () => daemon?.writer.flush(),
+        onLlmUsage: (input, output) => opts.observer?.llmUsage?.({ input, output }),
         ...(opts.env === undefined ? {} : { env: opts.env }),
       });
       notify = NotifyService.configured(opts.config.notify)

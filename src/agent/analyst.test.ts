@@ -133,6 +133,11 @@ describe('the analyst with a model (scripted provider over HTTP)', () => {
     );
     assert.equal(h.store.agent.usage(HARNESS_NOW, 'test:1').inputTokens, 1100);
     assert.deepEqual(
+      h.usage.map(([i]) => i),
+      [100, 100, 900],
+      'every model call reaches the metrics hook',
+    );
+    assert.deepEqual(
       h.store.agent.history('test:1', 10).map((m) => m.role),
       ['user', 'assistant'],
     );

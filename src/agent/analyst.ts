@@ -164,7 +164,10 @@ async function ask(
         clock: deps.clock,
         maxOutputTokens: config.maxOutputTokens,
         budget: () => budgetRefusal(deps, req.conversation, t),
-        onUsage: (i, o) => store.agent.addUsage(req.conversation, deps.clock(), i, o),
+        onUsage: (i, o) => {
+          store.agent.addUsage(req.conversation, deps.clock(), i, o);
+          deps.onUsage?.(i, o);
+        },
         recordCall: (c) => store.agent.addToolCall({ ...c, runId }),
         tracer,
         parent: span,

@@ -21,7 +21,7 @@ export const COMMENTARY_CONVERSATION = 'report';
 const MAX_FACTS_CHARS = 6000;
 const MAX_COMMENTARY_CHARS = 1200;
 
-export type CommentaryDeps = Pick<AnalystDeps, 'llm' | 'store' | 'config' | 'clock'>;
+export type CommentaryDeps = Pick<AnalystDeps, 'llm' | 'store' | 'config' | 'clock' | 'onUsage'>;
 
 export async function reportCommentary(
   deps: CommentaryDeps,
@@ -50,6 +50,7 @@ export async function reportCommentary(
   });
   const at: Millis = deps.clock();
   deps.store.agent.addUsage(COMMENTARY_CONVERSATION, at, r.usage.inputTokens, r.usage.outputTokens);
+  deps.onUsage?.(r.usage.inputTokens, r.usage.outputTokens);
   const kept = r.text
     .split('\n')
     .filter((line) => {

@@ -90,4 +90,6 @@ export interface AnalystDeps {
   /** An optimised prompt program (`sheriff optimize`), else the built-in instruction. */
   program?: PromptProgram;
   tracer?: Tracer;
+  /** Tokens a model call used (recorded in the store already; this feeds metrics). */
+  onUsage?: (inputTokens: number, outputTokens: number) => void;
 }

@@ -44,6 +44,7 @@ export interface AnalystSetup {
   report?: ReportPort;
   host?: HostPort;
   program?: PromptProgram;
+  onUsage?: AnalystDeps['onUsage'];
   /** Test hook: an already built client instead of the configured provider. */
   llm?: LlmClient | null;
 }
@@ -85,6 +86,7 @@ export function analystDeps(s: AnalystSetup): AnalystDeps {
     clock,
     ...(s.program ? { program: s.program } : {}),
     tracer: tracerFor(agent.telemetry),
+    ...(s.onUsage ? { onUsage: s.onUsage } : {}),
   };
 }
 

@@ -1,29 +1,29 @@
 /**
  * `sheriff ask "…"`: one question to the analyst, as the Unix user running the
  * command (conversation `cli:<user>`, shared with `sheriff chat`). Without a
- * configured provider it answers in command mode.
+ * configured provider it answers in command mode. It has the daemon's tools
+ * but the daily report, which only the daemon (with its channels) sends.
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
 import { detectLang, isLang, type Lang } from '../i18n/index.js';
-import { UsageError, type CliContext } from './common.js';
+import type { CliContext } from './common.js';
 import type { Analyst } from '../agent/analyst.js';
 import type { Store } from '../store/index.js';
 
 /** Opens the store and builds the analyst from the configuration. */
 export async function openAnalyst(
   program: Command,
-  ctx: CliContext,
 ): Promise<{ analyst: Analyst; store: Store; lang: Lang; user: string }> {
   const [
     { loadConfig },
     { openStore },
     { Approvals, authorizer, requesterOf },
-    { loadSecret, SecretError },
+    { loadSecret },
     { createAnalyst },
     { analystDeps },
-    { ProviderConfigError },
+    { buildIntel },
   ] = await Promise.all([
     import('../config/load.js'),
     import('../store/index.js'),
@@ -31,7 +31,7 @@ export async function openAnalyst(
     import('../respond/secret.js'),
     import('../agent/analyst.js'),
     import('../agent/setup.js'),
-    import('../agent/provider.js'),
+    import('../intel/setup.js'),
   ]);
   const opts = program.opts<{ config?: string; lang?: string }>();
   const { config } = loadConfig(opts.config);
@@ -43,7 +43,19 @@ export async function openAnalyst(
       authorize: authorizer({ cliUsers: config.response.approvers.cli }),
       ttlMs: config.response.approvalTimeout,
     });
-    const deps = analystDeps({ store, config, approvals: requesterOf(approvals) });
+    const intel = buildIntel({
+      config: config.intel,
+      trusted: config.trusted,
+      storePath: path,
+      cache: store.intel,
+      clock: Date.now,
+    });
+    const deps = analystDeps({
+      store,
+      config,
+      approvals: requesterOf(approvals),
+      intel: { lookup: async (ip) => ({ ...(await intel.enricher.enrich(ip)) }) },
+    });
     // --lang or SHERIFF_LANG/LANG when given, else the configuration's language.
     const lang =
       opts.lang !== undefined && isLang(opts.lang)
@@ -54,9 +66,6 @@ export async function openAnalyst(
     return { analyst: createAnalyst(deps), store, lang, user: userInfo().username };
   } catch (err) {
     store.close();
-    if (err instanceof ProviderConfigError || err instanceof SecretError) {
-      throw new UsageError(ctx.t('cli.agent.provider-error', { message: err.message }));
-    }
     throw err;
   }
 }
@@ -69,7 +78,7 @@ export function registerAsk(program: Command, ctx: CliContext): void {
     .argument('<question...>', t('cli.ask.arg.question'))
     .option('--json', t('cli.ask.opt.json'))
     .action(async (words: string[], opts: { json?: boolean }) => {
-      const { analyst, store, lang, user } = await openAnalyst(program, ctx);
+      const { analyst, store, lang, user } = await openAnalyst(program);
       try {
         const reply = await analyst.ask({
           conversation: `cli:${user}`,

@@ -14,7 +14,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
     .command('chat')
     .description(t('cli.chat.description'))
     .action(async () => {
-      const { analyst, store, lang, user } = await openAnalyst(program, ctx);
+      const { analyst, store, lang, user } = await openAnalyst(program);
       const mode =
         analyst.model === null
           ? t('cli.chat.mode.command')

@@ -72,6 +72,20 @@ const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
     },
   },
   report: { type: 'report', report: sampleReport() },
+  status: {
+    type: 'status',
+    previous: 'normal',
+    status: {
+      level: 'danger',
+      reasons: [
+        {
+          code: 'compromise',
+          params: { count: 1, attackers: '203.0.113.5' },
+          incidents: [1],
+        },
+      ],
+    },
+  },
 };
 
 describe('alert wording', () => {
@@ -91,11 +105,11 @@ describe('alert wording', () => {
     });
   }
 
-  it('the loudest alerts are a break-in and a stopped defence', () => {
+  it('the loudest alerts are a break-in, a stopped defence and the server turning to danger', () => {
     const loud = Object.values(SAMPLES)
       .filter((a) => loudness(a) === 'loud')
       .map((a) => a.type);
-    assert.deepEqual(loud, ['ban-failed', 'not-effective', 'isolated', 'breaker']);
+    assert.deepEqual(loud, ['ban-failed', 'not-effective', 'isolated', 'breaker', 'status']);
     assert.equal(
       loudness({ type: 'finding', finding: sampleFinding({ kind: 'compromise' }) }),
       'loud',

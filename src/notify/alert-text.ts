@@ -3,6 +3,7 @@
  * that came from logs or from the responder are plain text here; a channel that
  * uses markup must escape them (Telegram and the webhooks here send plain text).
  */
+import { levelText, statusReasonText } from '../incidents/format.js';
 import type { BanTarget, Millis } from '../domain.js';
 import { formatDuration } from '../config/duration.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
@@ -66,6 +67,14 @@ const FORMATTERS: Formatters = {
     }),
   // Times in the report read in the zone it was made in, whatever the channel's.
   report: (a, w) => reportText(a.report, w.t),
+  status: (a, w) =>
+    [
+      w.t('notify.statusChanged', {
+        level: levelText(a.status.level, w.t),
+        previous: levelText(a.previous, w.t),
+      }),
+      ...a.status.reasons.map((r) => `- ${statusReasonText(r, w.t)}`),
+    ].join('\n'),
 };
 
 export function alertText(alert: Alert, w: Wording): string {
@@ -86,6 +95,13 @@ export function loudness(alert: Alert): Loudness {
       return 'normal';
     case 'report':
       return 'quiet';
+    case 'status':
+      // Turning to danger rings; improving is news that needs no action.
+      return alert.status.level === 'danger'
+        ? 'loud'
+        : alert.status.level === 'caution'
+          ? 'normal'
+          : 'quiet';
     default:
       return 'quiet';
   }

@@ -45,6 +45,7 @@ export const ALERT_EVENTS = [
   'released',
   'breaker',
   'report',
+  'status',
 ] as const;
 
 const telegramSchema = z

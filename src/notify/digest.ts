@@ -51,8 +51,9 @@ export class DigestThrottle {
   admit(destination: string, alert: Alert): boolean {
     const now = this.clock();
     const st = this.window(destination, now);
-    // Loud alerts must ring; a daily report is one message a day that a digest would only hide.
-    if (loudness(alert) === 'loud' || alert.type === 'report') return true;
+    // Loud alerts must ring; a daily report or a change of status is rare news a digest would hide.
+    if (loudness(alert) === 'loud' || alert.type === 'report' || alert.type === 'status')
+      return true;
     const address = addressOf(alert);
     if (address !== null) {
       const last = st.lastByAddress.get(address);

@@ -5,6 +5,8 @@
  * To add a kind: add it to `Alert`, to ALERT_EVENTS (notify/config.ts) and a
  * formatter; the compiler lists the places that need it.
  */
+import type { StatusLevel } from '../domain.js';
+import type { ServerStatus } from '../incidents/status.js';
 import type { Finding } from '../domain.js';
 import type { DailyReport } from '../report/model.js';
 import type { BreakerState } from '../respond/breaker.js';
@@ -27,7 +29,14 @@ export interface ReportAlert {
   report: DailyReport;
 }
 
-export type Alert = FindingAlert | ResponseAlert | BreakerAlert | ReportAlert;
+/** The server's status level changed (정상/주의/위험); `status` is the new one with its reasons. */
+export interface StatusAlert {
+  type: 'status';
+  status: ServerStatus;
+  previous: StatusLevel;
+}
+
+export type Alert = FindingAlert | ResponseAlert | BreakerAlert | ReportAlert | StatusAlert;
 export type AlertType = Alert['type'];
 
 /**

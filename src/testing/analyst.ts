@@ -91,6 +91,8 @@ export interface Harness {
   clock: { now: Millis };
   /** Waits the client was told to make between retries. */
   waits: number[];
+  /** Tokens reported through deps.onUsage (what feeds the metrics), [input, output] per call. */
+  usage: [number, number][];
   ask(text: string, lang?: Lang, conversation?: string): ReturnType<Analyst['ask']>;
   close(): void;
 }
@@ -113,6 +115,7 @@ export function analystHarness(
   const config: AgentConfig = { ...agentConfigSchema.parse({}), ...opts.config };
   const clock = { now: HARNESS_NOW };
   const waits: number[] = [];
+  const usage: [number, number][] = [];
   const llm =
     opts.llm === undefined
       ? null
@@ -158,6 +161,7 @@ export function analystHarness(
     },
     clock: () => clock.now,
     tracer: provider.getTracer('test'),
+    onUsage: (i, o) => usage.push([i, o]),
   };
   const analyst = createAnalyst(deps);
   return {
@@ -169,6 +173,7 @@ export function analystHarness(
     spans,
     clock,
     waits,
+    usage,
     ask: (text, lang = 'ko', conversation = 'test:1') =>
       analyst.ask({ conversation, text, lang, channel: 'telegram', identity: '1' }),
     close() {
