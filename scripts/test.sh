@@ -11,9 +11,14 @@ programs=(
   iptables:iptables ip6tables:iptables ipset:ipset ufw:ufw
   chromium:chromium
 )
+# Packages without a command: fonts, so the browser tests' screenshots show Korean and emoji.
+packages=(fonts-nanum fonts-noto-color-emoji)
 need=()
 for pair in "${programs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
+done
+for pkg in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need+=("$pkg")
 done
 if ((${#need[@]})); then
   echo "installing test dependencies: ${need[*]}"

@@ -10,6 +10,7 @@ export const incidentsMessages = defineMessages({
     'level.reason.critical': 'critical malicious activity ({count}: {attackers})',
     'level.reason.malicious': 'malicious activity under way ({count}: {attackers})',
     'level.reason.suspicious': 'suspicious activity under way ({count}: {attackers})',
+    'level.reason.untriaged': 'new incidents not triaged yet ({count}: {attackers})',
     'level.reason.failure-surge':
       '{failures} failed logins in the last hour (usually about {baseline} an hour)',
     'level.reason.quiet': 'no open incident, failed logins at their usual level',
@@ -85,6 +86,7 @@ export const incidentsMessages = defineMessages({
     'level.reason.critical': '심각한 악성 활동이 있습니다 ({count}건: {attackers})',
     'level.reason.malicious': '악성 활동이 진행 중입니다 ({count}건: {attackers})',
     'level.reason.suspicious': '의심스러운 활동이 진행 중입니다 ({count}건: {attackers})',
+    'level.reason.untriaged': '아직 판정하지 않은 새 사건이 있습니다 ({count}건: {attackers})',
     'level.reason.failure-surge':
       '최근 한 시간 동안 로그인 실패가 {failures}회 있었습니다 (평소에는 시간당 약 {baseline}회)',
     'level.reason.quiet': '열린 사건이 없고 로그인 실패도 평소 수준입니다',

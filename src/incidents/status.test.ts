@@ -22,6 +22,18 @@ describe('computeStatus', () => {
     });
   });
 
+  it('a brute force the rules have not triaged yet is caution, not normal', () => {
+    const s = computeStatus({
+      incidents: [inc(4, ['bruteforce'], null), inc(5, ['bruteforce'], 'benign')],
+      failuresLastHour: 0,
+      baselinePerHour: 0,
+    });
+    assert.deepEqual(
+      [s.level, s.reasons.map((r) => [r.code, r.incidents])],
+      ['caution', [['untriaged', [4]]]],
+    );
+  });
+
   it('a compromise not judged benign is danger, listed first', () => {
     const s = computeStatus({
       incidents: [

@@ -6,7 +6,7 @@
  * - danger:  an active incident that is a break-in: a compromise finding (a
  *            login after failures) not judged benign, or a malicious verdict of
  *            critical severity;
- * - caution: an active malicious or suspicious incident, or failures in the last
+ * - caution: an active malicious, suspicious or not yet triaged incident, or failures in the last
  *            hour at least SURGE_FACTOR × the hourly baseline (the last 7 days'
  *            average) and at least SURGE_MIN;
  * - normal:  otherwise.
@@ -18,8 +18,16 @@ export const SURGE_FACTOR = 3;
 export const SURGE_MIN = 20;
 export const BASELINE_DAYS = 7;
 
-export type StatusReasonCode =
-  'compromise' | 'critical' | 'malicious' | 'suspicious' | 'failure-surge' | 'quiet';
+export const STATUS_REASON_CODES = [
+  'compromise',
+  'critical',
+  'malicious',
+  'suspicious',
+  'untriaged',
+  'failure-surge',
+  'quiet',
+] as const;
+export type StatusReasonCode = (typeof STATUS_REASON_CODES)[number];
 
 export interface StatusReason {
   /** i18n key `status.reason.<code>`. */
@@ -91,6 +99,12 @@ export function computeStatus(input: StatusInput): ServerStatus {
     'caution',
     'suspicious',
     others.filter((i) => i.verdict === 'suspicious'),
+  );
+  // Opened by a finding seconds ago, before the rules' first look: not yet news that all is well.
+  add(
+    'caution',
+    'untriaged',
+    others.filter((i) => i.verdict === null),
   );
   const surge = Math.max(SURGE_MIN, SURGE_FACTOR * input.baselinePerHour);
   if (input.failuresLastHour >= surge) {

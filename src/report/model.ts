@@ -8,27 +8,18 @@
  */
 import { z } from 'zod';
 import type { Enrichment } from '../incidents/model.js';
-import type { ServerStatus, StatusReasonCode } from '../incidents/status.js';
+import { STATUS_REASON_CODES, type ServerStatus } from '../incidents/status.js';
 
 export const REPORT_VERSION = 1;
 
 const count = z.number().int().min(0);
 const millis = z.number().int();
 
-const REASON_CODES = [
-  'compromise',
-  'critical',
-  'malicious',
-  'suspicious',
-  'failure-surge',
-  'quiet',
-] as const satisfies readonly StatusReasonCode[];
-
 const statusSchema = z.object({
   level: z.enum(['normal', 'caution', 'danger']),
   reasons: z.array(
     z.object({
-      code: z.enum(REASON_CODES),
+      code: z.enum(STATUS_REASON_CODES),
       params: z.record(z.string(), z.union([z.string(), z.number()])),
       incidents: z.array(z.number()),
     }),

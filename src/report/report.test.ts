@@ -107,14 +107,21 @@ describe('daily report', () => {
     assert.deepEqual([r.from, r.to], [T0 - DAY_MS, T0]);
     assert.deepEqual(r.day, { failures: 8, attackers: 3, bans: 1, incidents: 1 });
     assert.deepEqual(r.dayBefore, { failures: 3, attackers: 1, bans: 0, incidents: 1 });
-    assert.equal(r.status.level, 'normal');
+    // Two incidents the rules have not triaged: caution, with them as the reason.
+    assert.deepEqual(
+      [r.status.level, r.status.reasons.map((x) => x.code)],
+      ['caution', ['untriaged']],
+    );
     assert.equal(r.ports, null, 'no host reader, no ports');
     assert.equal(r.sessions, null);
     assert.deepEqual(parseReport(JSON.parse(JSON.stringify(r))), r, 'stored JSON reads back');
 
     const text = reportText(r, en);
     assert.match(text, /^📋 Daily report 2026-11-25 \(11-24 16:00 – 11-25 16:00, Asia\/Seoul\)\n/);
-    assert.match(text, /Status: 🟢 Normal/);
+    assert.match(
+      text,
+      /Status: 🟡 Caution\n- new incidents not triaged yet \(2: 203\.0\.113\.5, 203\.0\.113\.77\)/,
+    );
     assert.match(text, /- Failed logins: 8 \(day before 3, \+5\)/);
     assert.match(text, /- Attacking addresses: 3 \(day before 1, \+2\)/);
     assert.match(text, /- Bans: 1 \(day before 0, \+1\)/);

@@ -2,7 +2,8 @@
  * The console in a real browser (Debian's Chromium through playwright-core)
  * against the real `sheriff watch`: a file source on a temp log, a jail whose
  * bans wait for approval, the dry-run firewall. Screenshots of each page go to
- * test-output/web/ (and the dashboard to docs/dashboard.png).
+ * test-output/web/; with SHERIFF_UPDATE_DOCS=1 the dashboard's also replaces
+ * docs/dashboard.png (the README's picture).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { asnMmdb, countryMmdb } from '../testing/mmdb-writer.js';
 import { REPO_ROOT } from '../testing/paths.js';
 import { waitFor } from '../testing/wait.js';
 import { hashPassword } from './password.js';
@@ -50,6 +52,18 @@ before(async () => {
   log = join(dir, 'auth.log');
   await writeFile(log, '');
   const config = join(dir, 'sheriff.yaml');
+  // Offline GeoIP for the documentation ranges, so the dashboard can name country and AS.
+  await writeFile(
+    join(dir, 'country.mmdb'),
+    countryMmdb({ '192.0.2.0/24': 'KR', '198.51.100.0/24': 'NL' }),
+  );
+  await writeFile(
+    join(dir, 'asn.mmdb'),
+    asnMmdb({
+      '192.0.2.0/24': [64500, 'Example Telecom'],
+      '198.51.100.0/24': [64501, 'Doc Hosting'],
+    }),
+  );
   // Outside a network namespace the daemon must never touch this machine's firewall.
   await writeFile(
     config,
@@ -58,6 +72,7 @@ before(async () => {
       `sources: [{ type: file, path: ${log} }]`,
       'jails: { sshd: { policy: approve, maxretry: 3 } }',
       'response: { firewall: dry-run }',
+      `intel: { geoip: { country: ${join(dir, 'country.mmdb')}, asn: ${join(dir, 'asn.mmdb')} } }`,
       'log: { level: info, format: json }',
       `web: { host: 127.0.0.1, port: 0, passwordHash: "${await hashPassword(PASSWORD)}" }`,
       '',
@@ -189,14 +204,25 @@ describe('web console in Chromium', () => {
       );
     }
     await appendFile(log, lines);
-    await go('dashboard');
-    await waitFor('the history on the dashboard', async () => {
-      const text = await page.textContent('[data-testid="kpi-failures"] .value');
-      return Number(text?.replace(/\D/g, '')) >= 243;
-    });
-    await page.waitForSelector('[data-testid="chart"] canvas');
+    // The history once stored, and country and AS once the rules enriched the attackers'
+    // incidents (every few seconds); the page is opened afresh each time.
+    await waitFor(
+      'the history, with country and AS, on the dashboard',
+      async () => {
+        await go('events');
+        await go('dashboard');
+        await page.waitForSelector('[data-testid="chart"] canvas');
+        const failures = await page.textContent('[data-testid="kpi-failures"] .value');
+        return (
+          Number(failures?.replace(/\D/g, '')) >= 243 &&
+          /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
+        );
+      },
+      20_000,
+    );
     await shot('dashboard');
-    await copyFile(join(SHOTS, 'dashboard.png'), join(REPO_ROOT, 'docs', 'dashboard.png'));
+    if (process.env.SHERIFF_UPDATE_DOCS)
+      await copyFile(join(SHOTS, 'dashboard.png'), join(REPO_ROOT, 'docs', 'dashboard.png'));
     await go('events');
     await page.waitForSelector('table tbody tr .chip');
     await shot('events');
@@ -207,6 +233,41 @@ describe('web console in Chromium', () => {
     await shot('dashboard-ko');
     await page.click('[data-testid="lang-en"]');
     assert.deepEqual(cspErrors, []);
+  });
+
+  it('shows the attacker’s incident with its verdict and timeline, user names as text', async () => {
+    await go('incidents');
+    // The rules triage every few seconds.
+    await waitFor('the incident triaged', async () => {
+      await go('dashboard');
+      await go('incidents');
+      const row = await page.waitForSelector('[data-testid="incident-row"]');
+      return /malicious/.test((await row.textContent()) ?? '');
+    });
+    await shot('incidents');
+    await page.click('[data-testid="incident-row"] a.mono >> text=203.0.113.7');
+    const timeline = await page.waitForSelector('[data-testid="timeline"]');
+    const text = (await timeline.textContent()) ?? '';
+    for (const kind of ['opened', 'finding', 'triage', 'approval', 'ban'])
+      assert.ok(text.includes(kind), `the timeline shows ${kind}: ${text}`);
+    assert.equal(await page.locator('main img').count(), 0, 'no element made of a user name');
+    assert.deepEqual(dialogs, []);
+    await shot('incident');
+  });
+
+  it('asks the analyst for the daily report, then reads it on Reports', async () => {
+    await go('analyst');
+    await page.fill('input[name="question"]', 'send the daily report');
+    await page.click('form.toolbar button[type="submit"]');
+    const reply = await page.waitForSelector('[data-testid="analyst-reply"]');
+    assert.match((await reply.textContent()) ?? '', /Daily report/);
+    await shot('analyst');
+    await go('reports');
+    const body = await page.waitForSelector('section.card pre');
+    const report = (await body.textContent()) ?? '';
+    assert.match(report, /Daily report/);
+    assert.match(report, /203\.0\.113\.7/, 'the top attacker');
+    await shot('reports');
   });
 
   it('answers /metrics and /healthz', async () => {

@@ -81,8 +81,8 @@ export interface Dashboard {
     lines: number;
     users: number;
     last: number;
-    country?: string;
-    asn?: string;
+    /** "KR, AS64500 Example Telecom" when intel knows it (from the attacker's incident). */
+    where: string | null;
   }[];
   activeBans: number;
   recentBans: Ban[];

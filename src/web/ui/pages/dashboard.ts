@@ -132,11 +132,7 @@ export function dashboardPage(root: HTMLElement): () => void {
                         'tr',
                         {},
                         h('td', { class: 'mono' }, a.ip),
-                        h(
-                          'td',
-                          { class: 'muted' },
-                          [a.country, a.asn].filter(Boolean).join(' · ') || '—',
-                        ),
+                        h('td', { class: 'muted' }, a.where ?? '—'),
                         h(
                           'td',
                           {},

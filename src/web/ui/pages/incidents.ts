@@ -1,7 +1,7 @@
 /** Incidents: the list, and one incident's story (triage, timeline of evidence and actions, notes). */
 import { get, post, ApiError } from '../api.js';
 import { h, replace, toast } from '../dom.js';
-import { ago, number, when } from '../format.js';
+import { ago, duration, number, when } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { subscribe } from '../live.js';
 import type { Incident, IncidentDetail, TimelineEntry, Triage } from '../types.js';
@@ -115,9 +115,19 @@ function triageCard(title: string, r: Triage | null): HTMLElement | null {
   );
 }
 
+/** Times as times and lengths as durations; the rest as it was stored (text, never markup). */
+const TIME_FIELDS = new Set(['first', 'last', 'at', 'expiresAt']);
+const DURATION_FIELDS = new Set(['durationMs']);
+
+function detailValue(key: string, v: unknown): string {
+  if (typeof v === 'number' && TIME_FIELDS.has(key)) return when(v);
+  if ((typeof v === 'number' || v === null) && DURATION_FIELDS.has(key)) return duration(v);
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 function detailText(e: TimelineEntry): string {
   return Object.entries(e.detail)
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}: ${detailValue(k, v)}`)
     .join(' · ');
 }
 
