@@ -4,7 +4,7 @@
  * analyst still answers common requests in command mode (agent/commands.ts).
  */
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { duration } from '../config/duration-schema.js';
 
 export const PROVIDER_NAMES = [
   'none',
@@ -16,19 +16,6 @@ export const PROVIDER_NAMES = [
   'custom',
 ] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
-
-const duration = (example: string) =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    try {
-      return parseDuration(v);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration like ${example}, got ${JSON.stringify(v)}`,
-      });
-      return z.NEVER;
-    }
-  });
 
 const whole = (min: number) =>
   z

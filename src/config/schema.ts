@@ -4,6 +4,7 @@
  * so a typo never silently falls back to a default.
  */
 import { z } from 'zod';
+import { duration } from './duration-schema.js';
 import { BUILTIN_FILTERS } from '../filters/registry.js';
 import { parseCidr } from '../net/cidr.js';
 import { TimeZone } from '../parse/zone.js';
@@ -14,21 +15,6 @@ import { notifySchema } from '../notify/config.js';
 import { intelSchema } from '../intel/config.js';
 import { reportSchema } from '../report/config.js';
 import { webSchema } from '../web/config.js';
-import { parseDuration } from './duration.js';
-
-/** A duration like "10m" or a number of seconds, as milliseconds. */
-const duration = (example = '10m') =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    try {
-      return parseDuration(v);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration like ${example}, got ${JSON.stringify(v)}`,
-      });
-      return z.NEVER;
-    }
-  });
 
 const cidr = z.string().transform((v, ctx) => {
   try {

@@ -5,20 +5,7 @@
  * never from this file.
  */
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
-
-const duration = (example: string) =>
-  z.union([z.string(), z.number()]).transform((v, ctx) => {
-    try {
-      return parseDuration(v);
-    } catch {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a duration like ${example}, got ${JSON.stringify(v)}`,
-      });
-      return z.NEVER;
-    }
-  });
+import { duration } from '../config/duration-schema.js';
 
 /** A Telegram chat or user id: a number (groups are negative), kept as its decimal text. */
 const telegramId = z.union([z.number(), z.string()]).transform((v, ctx) => {

@@ -6,6 +6,7 @@ import { address } from './events.js';
 import { iso } from './evidence.js';
 import { tool, ToolRefusal } from './tool.js';
 
+/** What the model reads: named fields only (a new field must be boxed here if attackers write it). */
 function incidentForModel(i: IncidentView): Record<string, unknown> {
   return {
     id: i.id,
