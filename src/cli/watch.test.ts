@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../store/index.js';
@@ -151,5 +152,24 @@ describe('sheriff watch', () => {
     assert.equal(await exited(child), 0);
     const stopped = await runCli(['--config', config, 'status', '--json']);
     assert.equal((JSON.parse(stopped.stdout) as { running: boolean }).running, true); // published < 15 s ago
+  });
+
+  it('exits 2 naming what is missing when a configured credential is absent, starting nothing', async () => {
+    // A store directory of its own: the console keeps its password hash beside the store.
+    const own = join(dir, 'no-token');
+    await mkdir(own);
+    const config = join(own, 'sheriff.yaml');
+    await writeFile(
+      config,
+      `store: { path: ${join(own, 'sheriff.db')} }\nsources: [{ type: stdin }]\nresponse: { firewall: dry-run }\nweb: { port: 0 }\nnotify: { telegram: { chats: [1], users: [1] } }\n`,
+    );
+    const env = { ...process.env };
+    delete env.SHERIFF_TELEGRAM_TOKEN;
+    const r = await runCli(['--config', config, 'watch'], { env });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /nothing was started:\n {2}notify\.telegram .*SHERIFF_TELEGRAM_TOKEN/);
+    // The console never started: no one-time password was shown or kept.
+    assert.doesNotMatch(r.stdout, /password/i);
+    assert.equal(existsSync(join(own, 'web-password')), false);
   });
 });

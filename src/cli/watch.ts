@@ -87,7 +87,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
   const firewall = firewallFor(config.response.firewall, logger);
   let daemon: Daemon | null = null;
   const web = config.web.enabled
-    ? WebConsole.launch({
+    ? new WebConsole({
         config,
         storePath: m.storePath(config),
         health: () => daemon?.health() ?? [],
@@ -106,6 +106,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     firewall,
     ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
   });
+  web?.start();
   return { daemon, logger, web };
 }
 

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fixture } from '../testing/paths.js';
+import { join } from 'node:path';
+import { fixture, REPO_ROOT } from '../testing/paths.js';
 import { BUILTIN_FILTERS } from '../filters/registry.js';
 import { ConfigError, jailSettings, parseConfig } from './load.js';
 
@@ -50,6 +51,20 @@ describe('sheriff.yaml', () => {
         maxTracked: 100_000,
       },
     );
+  });
+
+  it('defaults to what a first run may do: a dry-run firewall, no LLM, the console on loopback', () => {
+    const c = parseConfig('', 'sheriff.yaml');
+    assert.deepEqual(
+      [c.response.firewall, c.agent.provider, c.web.host, c.report.schedule],
+      ['dry-run', 'none', '127.0.0.1', '0 9 * * *'],
+    );
+  });
+
+  it('accepts the shipped example, which blocks for real', () => {
+    const path = join(REPO_ROOT, 'contrib', 'sheriff.example.yaml');
+    const c = parseConfig(readFileSync(path, 'utf8'), path);
+    assert.equal(c.response.firewall, 'auto');
   });
 
   it('lets environment variables override the most used settings', () => {

@@ -199,9 +199,9 @@ export const configSchema = z
       .strictObject({
         firewall: z
           .enum(['auto', 'nftables', 'iptables', 'ufw', 'dry-run'])
-          .default('auto')
+          .default('dry-run')
           .describe(
-            'auto: nftables where nft exists and Sheriff is root, else iptables+ipset, else dry-run',
+            'dry-run (the default: bans are logged, nothing is blocked until you choose a backend); auto: nftables where nft exists and Sheriff is root, else iptables+ipset, else dry-run',
           ),
         bantime: duration('1h').default(3_600_000).describe('first ban length'),
         increment: z

@@ -36,7 +36,7 @@ export interface WebConsoleOptions {
 export class WebConsole {
   private server: WebServer | null = null;
   private store: Store | null = null;
-  private readonly ready: Promise<void>;
+  private ready: Promise<void> = Promise.resolve();
 
   /** Forwards to the server once it listens; before that (or without one) nothing is kept. */
   readonly observer = {
@@ -46,8 +46,13 @@ export class WebConsole {
     llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
   };
 
-  private constructor(o: WebConsoleOptions) {
-    this.ready = this.start(o).catch((err: unknown) => {
+  /** Nothing listens yet: the daemon starts first (it needs `observer`), then `start()`. */
+  constructor(private readonly o: WebConsoleOptions) {}
+
+  /** Starts listening in the background; a failure is logged and leaves the console out. */
+  start(): void {
+    const o = this.o;
+    this.ready = this.listen(o).catch((err: unknown) => {
       this.store?.close();
       this.store = null;
       o.logger.error(
@@ -57,17 +62,13 @@ export class WebConsole {
     });
   }
 
-  static launch(o: WebConsoleOptions): WebConsole {
-    return new WebConsole(o);
-  }
-
   /** The console's address once it listens (null when it did not start). */
   async url(): Promise<string | null> {
     await this.ready;
     return this.server?.url ?? null;
   }
 
-  private async start(o: WebConsoleOptions): Promise<void> {
+  private async listen(o: WebConsoleOptions): Promise<void> {
     const web = o.config.web;
     const password = await loadPasswordHash(web.passwordHash, o.storePath);
     const tls =

@@ -1,7 +1,8 @@
 /**
- * Which firewall backend to use, and why, in words the daemon logs. `auto` takes nftables
- * where `nft` exists and Sheriff is root, else iptables + ipset, else dry-run; a dry-run that
- * nobody asked for is `loud` (the daemon logs it as a warning: nothing will be banned).
+ * Which firewall backend to use, and why, in words the daemon logs. Dry-run is the default
+ * (a first run must not touch the firewall); `auto` takes nftables where `nft` exists and
+ * Sheriff is root, else iptables + ipset, else dry-run. Every dry-run is `loud` (the daemon
+ * logs it as a warning: nothing will be blocked) and says how to block for real.
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -30,15 +31,16 @@ const NEEDS: Record<Exclude<FirewallKind, 'dry-run'>, string[]> = {
 };
 
 export function chooseFirewall(o: ChooseOptions): FirewallChoice {
-  const configured = o.configured ?? 'auto';
+  const configured = o.configured ?? 'dry-run';
   const missing = (kind: Exclude<FirewallKind, 'dry-run'>) =>
     NEEDS[kind].filter((p) => !o.hasProgram(p));
 
   if (configured === 'dry-run')
     return {
       kind: 'dry-run',
-      reason: 'firewall: dry-run (configured): bans are logged, nothing is blocked',
-      loud: false,
+      reason:
+        'firewall: DRY-RUN, NOTHING WILL BE BLOCKED: bans are only logged (set response.firewall: auto, or nftables, to block)',
+      loud: true,
     };
 
   if (configured !== 'auto') {

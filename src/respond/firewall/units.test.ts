@@ -156,12 +156,16 @@ describe('chooseFirewall', () => {
       names.includes(n);
   it('auto: nftables, else iptables + ipset, else a loud dry-run', () => {
     assert.equal(
-      chooseFirewall({ isRoot: true, hasProgram: has('nft', 'iptables') }).kind,
+      chooseFirewall({ configured: 'auto', isRoot: true, hasProgram: has('nft', 'iptables') }).kind,
       'nftables',
     );
-    const ipt = chooseFirewall({ isRoot: true, hasProgram: has('iptables', 'ip6tables', 'ipset') });
+    const ipt = chooseFirewall({
+      configured: 'auto',
+      isRoot: true,
+      hasProgram: has('iptables', 'ip6tables', 'ipset'),
+    });
     assert.deepEqual([ipt.kind, ipt.loud], ['iptables', false]);
-    const none = chooseFirewall({ isRoot: true, hasProgram: has('iptables') });
+    const none = chooseFirewall({ configured: 'auto', isRoot: true, hasProgram: has('iptables') });
     assert.deepEqual([none.kind, none.loud], ['dry-run', true]);
     assert.match(none.reason, /NOTHING WILL BE BLOCKED.*ip6tables, ipset/);
     const user = chooseFirewall({ configured: 'auto', isRoot: false, hasProgram: has('nft') });
@@ -175,6 +179,9 @@ describe('chooseFirewall', () => {
     assert.deepEqual([bad.kind, bad.loud], ['nftables', true]);
     assert.match(bad.reason, /nft was not found and Sheriff is not running as root/);
     const dry = chooseFirewall({ configured: 'dry-run', isRoot: true, hasProgram: has('nft') });
-    assert.deepEqual([dry.kind, dry.loud], ['dry-run', false]);
+    assert.deepEqual([dry.kind, dry.loud], ['dry-run', true]);
+    assert.match(dry.reason, /NOTHING WILL BE BLOCKED.*response\.firewall: auto/);
+    // With nothing configured, nothing is blocked: the first run must not touch the firewall.
+    assert.equal(chooseFirewall({ isRoot: true, hasProgram: has('nft') }).kind, 'dry-run');
   });
 });
