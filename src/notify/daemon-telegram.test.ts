@@ -1,7 +1,8 @@
 /**
  * The whole chain with the daemon: attack lines in a watched log → finding →
  * approval card on (fake) Telegram → a press → the dry-run firewall bans, and
- * the chat hears about it. Deny and a stranger's press ban nothing.
+ * the chat hears about it. Deny and a stranger's press ban nothing. The
+ * commands and free text are answered from the daemon's incidents and analyst.
  */
 import assert from 'node:assert/strict';
 import { appendFile, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -89,6 +90,25 @@ describe('daemon with Telegram', () => {
     );
     assert.match(banned.text, /\(telegram:42\)\.$/);
     assert.match(second.text, /✅ Approved by "@user42" \(42\)/);
+
+    // The bot answers from the daemon's own incidents and analyst.
+    await daemon.analysis.tick();
+    fake.pushMessage(CHAT, ADMIN, '/incidents');
+    const listed = await waitFor('the incidents', () =>
+      fake.sentTo(CHAT).find((m) => /^Status: /.test(m.text) && /203\.0\.113\.61/.test(m.text)),
+    );
+    assert.match(listed.text, /203\.0\.113\.60/);
+    fake.pushMessage(CHAT, ADMIN, '/status');
+    await waitFor('the status with its level', () =>
+      fake.sentTo(CHAT).find((m) => /Caution|caution/.test(m.text) && m !== listed),
+    );
+    fake.pushMessage(CHAT, ADMIN, 'analyse 203.0.113.61');
+    const analysed = await waitFor('the analyst', () =>
+      fake
+        .sentTo(CHAT)
+        .find((m) => /^Status: caution\n203\.0\.113\.61: 3 failures, 0 logins/.test(m.text)),
+    );
+    assert.match(analysed.text, /The LLM analyst is off/);
 
     await daemon.stop();
     daemon = null;
