@@ -31,6 +31,7 @@ import type { LlmClient } from './llm-client.js';
 import type { PromptProgram } from './program.js';
 import { incidentsPort, incidentsStatus } from './ports.js';
 import { OpenAiCompatibleClient, resolveProvider } from './provider.js';
+import { readProgram } from '../eval/program-file.js';
 
 export interface AnalystSetup {
   store: AnalystDeps['store'] & Pick<Store, 'incidents' | 'activity'>;
@@ -84,10 +85,17 @@ export function analystDeps(s: AnalystSetup): AnalystDeps {
     ...(s.report ? { report: s.report } : {}),
     host: s.host ?? systemHost(config.response.managementPorts),
     clock,
-    ...(s.program ? { program: s.program } : {}),
+    ...programOf(s),
     tracer: tracerFor(agent.telemetry),
     ...(s.onUsage ? { onUsage: s.onUsage } : {}),
   };
+}
+
+/** The given program, else the optimised one `eval.agentProgram` names (a bad file throws). */
+function programOf(s: AnalystSetup): { program?: PromptProgram } {
+  if (s.program !== undefined) return { program: s.program };
+  const path = s.config.eval.agentProgram;
+  return path === undefined ? {} : { program: readProgram(path, 'agent') };
 }
 
 /** This machine: /proc, `ss` and `who` through execFile. */

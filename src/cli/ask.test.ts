@@ -57,6 +57,49 @@ describe('sheriff ask / chat (the real binary)', () => {
     assert.equal(req.body?.messages?.at(-1)?.content, 'what happened?');
   });
 
+  it('runs with the optimised program eval.agentProgram names, and exits 2 on a bad one', async () => {
+    llm.setHandler(script([reply.text('Quiet.')]));
+    const program = join(dir, 'agent-program.json');
+    writeFileSync(
+      program,
+      JSON.stringify({
+        format: 'sheriff-program/1',
+        task: 'agent',
+        instruction: 'OPTIMISED INSTRUCTION 7f3a',
+        demos: [{ input: 'demo question', output: 'demo answer' }],
+        model: 'test-model',
+        scores: { accuracy: 1 },
+        datasets: { agent: 'a'.repeat(64) },
+        createdAt: '2026-12-01T00:00:00Z',
+      }),
+    );
+    const agent = `agent:\n  provider: custom\n  baseUrl: ${llm.baseUrl}\n  model: test-model\n`;
+    const n = llm.requests.length;
+    const r = await runCli(
+      ['--config', config('program', `${agent}eval:\n  agentProgram: ${program}\n`), 'ask', 'hi'],
+      { env: { ...noKeys, SHERIFF_LLM_API_KEY: 'sk-cli' } },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const messages = llm.requests[n]!.body!.messages!;
+    assert.match(String(messages[0]!.content), /^OPTIMISED INSTRUCTION 7f3a/);
+    assert.deepEqual(
+      messages.slice(1, 3).map((m) => m.content),
+      ['demo question', 'demo answer'],
+    );
+    writeFileSync(program, '{"format": "sheriff-program/1", "task": "triage"}');
+    const bad = await runCli(
+      [
+        '--config',
+        config('bad-program', `${agent}eval:\n  agentProgram: ${program}\n`),
+        'ask',
+        'hi',
+      ],
+      { env: { ...noKeys, SHERIFF_LLM_API_KEY: 'sk-cli' } },
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /agent-program\.json: /);
+  });
+
   it('exits 2 naming the missing key', async () => {
     const r = await runCli(
       ['--config', config('groq', 'agent:\n  provider: groq\n'), 'ask', 'status'],

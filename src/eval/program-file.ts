@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import { SetupError } from '../config/errors.js';
 import type { PromptProgram } from '../agent/program.js';
 
 export const PROGRAM_FORMAT = 'sheriff-program/1';
@@ -20,7 +21,8 @@ const programSchema = z.strictObject({
   createdAt: z.string(),
 }) satisfies z.ZodType<PromptProgram>;
 
-export class ProgramFileError extends Error {
+/** A program file that cannot be used; named in `eval.agentProgram`, it stops the start (exit 2). */
+export class ProgramFileError extends SetupError {
   override name = 'ProgramFileError';
 }
 
