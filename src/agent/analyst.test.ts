@@ -8,11 +8,11 @@ import {
   type Harness,
 } from '../testing/analyst.js';
 import {
+  contentOf,
   FakeOpenAI,
   reply,
   script,
   type ChatRequestBody,
-  type WireMessage,
 } from '../testing/fake-openai.js';
 import { classifyPoisoned, poisonedLines } from '../testing/injection.js';
 import { hasHiddenCharacters, UNTRUSTED_CLOSE, UNTRUSTED_OPEN } from './untrusted.js';
@@ -40,9 +40,6 @@ function seedPoison(h: Harness): string[] {
   }
   return users;
 }
-
-const contentOf = (m: WireMessage) =>
-  typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
 
 const toolMessages = (b: ChatRequestBody) =>
   (b.messages ?? []).filter((m) => m.role === 'tool').map((m) => contentOf(m));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FakeOpenAI, reply, script } from '../testing/fake-openai.js';
+import { contentOf, FakeOpenAI, reply, script } from '../testing/fake-openai.js';
 import { runCli } from '../testing/run-cli.js';
 
 describe('sheriff ask / chat (the real binary)', () => {
@@ -81,7 +81,7 @@ describe('sheriff ask / chat (the real binary)', () => {
     );
     assert.equal(r.code, 0, r.stderr);
     const messages = llm.requests[n]!.body!.messages!;
-    assert.match(String(messages[0]!.content), /^OPTIMISED INSTRUCTION 7f3a/);
+    assert.match(contentOf(messages[0]!), /^OPTIMISED INSTRUCTION 7f3a/);
     assert.deepEqual(
       messages.slice(1, 3).map((m) => m.content),
       ['demo question', 'demo answer'],

@@ -121,6 +121,10 @@ export function script(replies: readonly FakeReply[], after?: FakeReply): FakeHa
   };
 }
 
+/** A message's content as text (the wire also allows parts or null). */
+export const contentOf = (m: WireMessage): string =>
+  typeof m.content === 'string' ? m.content : JSON.stringify(m.content);
+
 export class FakeOpenAI {
   /** Every request received, in order. */
   readonly requests: FakeRequest[] = [];
