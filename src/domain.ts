@@ -148,6 +148,11 @@ export interface TriageContext {
   reputation: number | null;
   /** Users that have logged in successfully from this address before the incident. */
   knownUsers: string[];
+  /**
+   * What detection found for this source with the jails' configured thresholds
+   * (an admin's `maxretry: 3` is their definition of brute force). Absent: unknown.
+   */
+  detected?: FindingKind[];
 }
 
 /** The deterministic (or model) verdict on an incident, with the event ids that justify it. */

@@ -32,6 +32,7 @@ const triageContext = z.strictObject({
   asOrg: z.string().nullable(),
   reputation: z.number().min(0).max(100).nullable(),
   knownUsers: z.array(z.string()),
+  detected: z.array(z.enum(['bruteforce', 'slow-bruteforce', 'compromise'])).optional(),
 });
 
 /** What triage reads: exactly the TriageInput of src/domain.ts. */

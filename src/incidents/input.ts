@@ -56,6 +56,7 @@ export function buildTriageInput(
     asOrg: en?.asOrg ?? null,
     reputation: en?.reputation ?? null,
     knownUsers: [...known].sort(),
+    detected: incident.kinds.filter((k) => k !== 'poisoned-username'),
   };
   return { ip: incident.attacker, events, context };
 }

@@ -82,6 +82,16 @@ describe('triage', () => {
     assert.equal(triage(input(evs, { internal: true })).verdict, 'benign');
   });
 
+  it("a brute force detection found at the jail's own threshold counts, below the rules' own", () => {
+    const evs = events('f:root', 'f:root', 'f:root');
+    assert.equal(triage(input(evs)).verdict, 'suspicious', 'three failures alone');
+    const r = triage(input(evs, { detected: ['bruteforce'] }));
+    assert.deepEqual([r.verdict, r.reasons[0]], ['malicious', 'detected-bruteforce']);
+    assert.deepEqual(r.evidence, [1, 2, 3]);
+    const c = triage(input(events('f:root', 's:root'), { detected: ['compromise'] }));
+    assert.deepEqual([c.verdict, c.severity], ['malicious', 'critical']);
+  });
+
   it('many distinct user names from one address is brute force', () => {
     const r = triage(input(events('f:root', 'f:admin', 'f:oracle', 'f:test', 'f:ubuntu')));
     assert.equal(r.verdict, 'malicious');

@@ -14,7 +14,14 @@
  * Floors apply first, then raises, then caps. The confidence is the strongest
  * rule behind the final verdict plus each other applying rule's weight.
  */
-import type { Severity, TriageEvent, TriageInput, TriageResult, Verdict } from '../domain.js';
+import type {
+  FindingKind,
+  Severity,
+  TriageEvent,
+  TriageInput,
+  TriageResult,
+  Verdict,
+} from '../domain.js';
 
 /** Detection's compromise rule (detect/tracker.ts defaults): a login after this many failures… */
 export const COMPROMISE_MIN_FAILURES = 3;
@@ -62,6 +69,8 @@ export interface TriageFacts {
   knownUserLogins: TriageEvent[];
   blocklists: string[];
   reputation: number | null;
+  /** Finding kinds detection raised with the jails' own thresholds. */
+  detected: FindingKind[];
 }
 
 export type RuleEffect = 'floor' | 'raise' | 'cap';
@@ -99,6 +108,8 @@ export const RULES: readonly TriageRule[] = [
   rule('many-users',               'floor', 'malicious',  'high',     0.9,  (f) => f.distinctUsers.length >= MANY_USERS ? ids(f.distinctUsers) : null),
   rule('bruteforce',               'floor', 'malicious',  'medium',   0.85, (f) => f.burst.length >= BURST_FAILURES ? ids(f.burst) : null),
   rule('slow-bruteforce',          'floor', 'malicious',  'medium',   0.8,  (f) => f.slow.length >= SLOW_FAILURES ? ids(f.slow) : null),
+  rule('detected-compromise',      'floor', 'malicious',  'critical', 0.85, (f) => !f.internal && f.detected.includes('compromise') ? ids([...f.failures, ...f.successes]) : null),
+  rule('detected-bruteforce',      'floor', 'malicious',  'medium',   0.75, (f) => !f.internal && f.detected.some((k) => k !== 'compromise') ? ids(f.failures) : null),
   rule('poisoned-username',        'floor', 'malicious',  'high',     0.85, (f) => f.internal ? null : ids(f.poisoned)),
   rule('internal-poisoned-username', 'floor', 'suspicious', 'medium', 0.75, (f) => f.internal ? ids(f.poisoned) : null),
   rule('login-after-old-failures', 'floor', 'suspicious', 'low',      0.6,  (f) => f.internal ? null : ids(f.loginAfterOldFailures)),
@@ -210,6 +221,7 @@ export function triageFacts(input: TriageInput): TriageFacts {
     knownUserLogins: successes.filter((e) => e.user !== null && known.has(e.user)),
     blocklists: input.context.blocklists,
     reputation: input.context.reputation,
+    detected: input.context.detected ?? [],
   };
   for (const s of successes) {
     const before = failures.filter(
