@@ -193,6 +193,7 @@ export class Analysis {
   async tick(): Promise<void> {
     this.o.flushEvents();
     await this.incidents.tick();
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const status = currentStatus(this.o.store.activity, this.o.clock());
     const previous = this.level;
     this.level = status.level;

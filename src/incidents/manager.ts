@@ -209,6 +209,8 @@ export class IncidentManager {
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {
+      // Between incidents, let waiting log lines through: detection must not queue behind triage.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await this.retriage(id);
       } catch (err) {
