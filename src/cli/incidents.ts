@@ -8,6 +8,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Verdict } from '../domain.js';
+import { isVerdict, setAdminVerdict } from '../incidents/admin.js';
 import { storePath } from '../config/paths.js';
 import { TimeZone } from '../parse/zone.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
@@ -64,18 +65,7 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
         const actor = `admin:cli:${userInfo().username}`;
         const now = Date.now();
         if (verdict !== null)
-          store.incidents.setTriage(
-            id,
-            'admin',
-            {
-              verdict,
-              confidence: 1,
-              severity: ADMIN_SEVERITY[verdict],
-              reasons: ['admin'],
-              evidence: [],
-            },
-            { actor, at: now, narrative: opts.note ?? null },
-          );
+          setAdminVerdict(store.incidents, id, verdict, { actor, at: now, note: opts.note });
         else if (opts.note !== undefined) store.incidents.addNote(id, actor, opts.note, now);
         if (opts.resolve) store.incidents.resolve(id, now, actor, 'admin');
         const incident = store.incidents.get(id)!;
@@ -94,15 +84,10 @@ interface AdminOptions {
   resolve?: boolean;
 }
 
-const VERDICTS: readonly Verdict[] = ['benign', 'suspicious', 'malicious'];
-/** An admin's verdict carries no rule severity: benign is low, the others the usual middle. */
-const ADMIN_SEVERITY = { benign: 'low', suspicious: 'medium', malicious: 'high' } as const;
-
 function verdictOf(text: string | undefined, t: CliContext['t']): Verdict | null {
   if (text === undefined) return null;
-  if (!(VERDICTS as readonly string[]).includes(text))
-    throw new UsageError(t('incident.error.verdict', { value: text }));
-  return text as Verdict;
+  if (!isVerdict(text)) throw new UsageError(t('incident.error.verdict', { value: text }));
+  return text;
 }
 
 async function open(program: Command, readonly = true) {

@@ -255,6 +255,21 @@ describe('web console in Chromium', () => {
     await shot('incident');
   });
 
+  it("takes an admin's verdict and resolves the incident; the rules' verdict stays on record", async () => {
+    await page.selectOption('[data-testid="admin-verdict"]', 'suspicious');
+    await page.fill('input[name="why"]', 'a scanner we know');
+    await page.click('[data-testid="admin-set"]');
+    await page.waitForSelector('text=Verdict of an admin');
+    await page.click('[data-testid="admin-resolve"]');
+    await page.waitForSelector('[data-testid="admin-resolve"]', { state: 'detached' });
+    const facts = (await page.textContent('main')) ?? '';
+    assert.match(facts, /resolved/);
+    assert.match(facts, /a scanner we know/);
+    assert.match(facts, /Verdict of the rules\s*malicious/);
+    const timeline = (await page.textContent('[data-testid="timeline"]')) ?? '';
+    assert.match(timeline, /resolved\s*admin:web:admin/);
+  });
+
   it('asks the analyst for the daily report, then reads it on Reports', async () => {
     await go('analyst');
     await page.fill('input[name="question"]', 'send the daily report');
@@ -266,7 +281,11 @@ describe('web console in Chromium', () => {
     const body = await page.waitForSelector('section.card pre');
     const report = (await body.textContent()) ?? '';
     assert.match(report, /Daily report/);
-    assert.match(report, /203\.0\.113\.7/, 'the top attacker');
+    assert.match(
+      report,
+      /1\. 192\.0\.2\.2: failed attempts 24, user names tried 4 \(KR, AS64500 Example Telecom\)/,
+      'the top attacker, with country and AS',
+    );
     await shot('reports');
   });
 

@@ -7,7 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
-import type { Millis } from '../domain.js';
+import type { Millis, Verdict } from '../domain.js';
+import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
 import type { TriageRecord } from '../incidents/model.js';
 import type { ServerStatus } from '../incidents/status.js';
@@ -20,7 +21,7 @@ import { parse } from './parse.js';
 /** Modules the console shows when the daemon has them (each page is left out otherwise). */
 export interface WebModules {
   status?: () => ServerStatus;
-  incidents?: Pick<IncidentStore, 'list' | 'get' | 'addNote'>;
+  incidents?: Pick<IncidentStore, 'list' | 'get' | 'addNote' | 'setTriage' | 'resolve'>;
   reports?: Pick<ReportStore, 'get' | 'before'>;
   analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
 }
@@ -32,6 +33,10 @@ const incidentsQuery = z.strictObject({
 });
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
 const noteBody = z.strictObject({ text: z.string().trim().min(1).max(4000) });
+const verdictBody = z.strictObject({
+  verdict: z.enum(ADMIN_VERDICTS as [Verdict, ...Verdict[]]),
+  note: z.string().trim().max(4000).optional(),
+});
 const reportQuery = z.strictObject({
   date: z
     .string()
@@ -99,6 +104,21 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
       if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
       const actor = `admin:web:${requestSession(req).user}`;
       return { ok: true, id: incidents.addNote(id, actor, text, clock()) };
+    });
+    // The admin's verdict is in force; the rules' stays on record beside it.
+    api.post('/incidents/:id/verdict', (req, reply) => {
+      const { id } = parse(idParams, req.params);
+      const { verdict, note } = parse(verdictBody, req.body);
+      if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
+      const actor = `admin:web:${requestSession(req).user}`;
+      setAdminVerdict(incidents, id, verdict, { actor, at: clock(), note: note || null });
+      return { ok: true };
+    });
+    api.post('/incidents/:id/resolve', (req, reply) => {
+      const { id } = parse(idParams, req.params);
+      if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
+      const actor = `admin:web:${requestSession(req).user}`;
+      return { ok: true, resolved: incidents.resolve(id, clock(), actor, 'admin') };
     });
   }
   if (reports !== undefined) {

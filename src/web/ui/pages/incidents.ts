@@ -131,6 +131,60 @@ function detailText(e: TimelineEntry): string {
     .join(' · ');
 }
 
+/** An admin's verdict (in force; the rules' stays beside it) and resolving, as on the CLI. */
+function adminCard(i: IncidentDetail, reload: () => Promise<void>): HTMLElement {
+  const verdict = h(
+    'select',
+    { name: 'verdict', 'data-testid': 'admin-verdict', 'aria-label': t('incidents.verdict') },
+    ...(['benign', 'suspicious', 'malicious'] as const).map((v) =>
+      h('option', { value: v }, t(`verdict.${v}`)),
+    ),
+  );
+  const why = h('input', {
+    name: 'why',
+    placeholder: t('incidents.admin.why'),
+    'aria-label': t('incidents.admin.why'),
+  });
+  why.style.flex = '1';
+  const act = (path: 'verdict' | 'resolve', body: unknown) =>
+    post(`/api/incidents/${i.id}/${path}`, body)
+      .then(reload)
+      .catch((err: unknown) => toast(err instanceof ApiError ? err.message : String(err), 'error'));
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, t('incidents.admin.title')),
+    h(
+      'form',
+      {
+        class: 'toolbar',
+        onsubmit: (ev) => {
+          ev.preventDefault();
+          void act('verdict', { verdict: verdict.value, note: why.value });
+        },
+      },
+      verdict,
+      why,
+      h(
+        'button',
+        { class: 'primary', type: 'submit', 'data-testid': 'admin-set' },
+        t('incidents.admin.set'),
+      ),
+    ),
+    i.state === 'resolved'
+      ? null
+      : h(
+          'button',
+          {
+            type: 'button',
+            'data-testid': 'admin-resolve',
+            onclick: () => void act('resolve', {}),
+          },
+          t('incidents.admin.resolve'),
+        ),
+  );
+}
+
 function detailView(root: HTMLElement, id: string): () => void {
   const load = () =>
     get<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}?lang=${lang()}`)
@@ -278,6 +332,7 @@ function detailView(root: HTMLElement, id: string): () => void {
               ),
             ),
           ),
+          adminCard(i, load),
           triageCard(t('incidents.triage.admin'), i.admin),
           triageCard(t('incidents.triage.rules'), i.rules),
           triageCard(t('incidents.triage.agent'), i.agent),
