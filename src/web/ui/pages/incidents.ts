@@ -186,7 +186,7 @@ function adminCard(i: IncidentDetail, reload: () => Promise<void>): HTMLElement 
 }
 
 function detailView(root: HTMLElement, id: string): () => void {
-  const load = () =>
+  const load = (): Promise<void> =>
     get<IncidentDetail>(`/api/incidents/${encodeURIComponent(id)}?lang=${lang()}`)
       .then((i) => render(i))
       .catch((err: unknown) =>
