@@ -12,6 +12,7 @@ import { translator, type Lang } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { createAnalyst, type Analyst } from './agent/analyst.js';
 import { reportCommentary } from './agent/commentary.js';
+import { intelPort } from './agent/ports.js';
 import { analystDeps, systemHost } from './agent/setup.js';
 import { incidentLine, statusText } from './incidents/format.js';
 import { IncidentManager } from './incidents/manager.js';
@@ -60,7 +61,7 @@ export class Analysis {
   /** Throws the intel or provider configuration error that keeps it from working. */
   constructor(private readonly o: AnalysisOptions) {
     const { config, store, clock, logger } = o;
-    this.zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+    this.zone = TimeZone.of(config.timezone);
     this.intel = buildIntel({
       config: config.intel,
       trusted: config.trusted,
@@ -97,7 +98,7 @@ export class Analysis {
       approvals: requesterOf(o.approvals),
       clock,
       host,
-      intel: { lookup: async (ip) => ({ ...(await enrich(ip)) }) },
+      intel: intelPort(this.intel.enricher),
       report: {
         send: async (now, lang) => {
           const report = await this.reports.run(now);

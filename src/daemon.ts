@@ -19,12 +19,11 @@ import { NotifyService } from './notify/service.js';
 import { LineParser } from './parse/line.js';
 import { TimeZone } from './parse/zone.js';
 import { trustedNetworks } from './intel/trusted.js';
-import { Approvals, authorizer } from './respond/approvals.js';
+import { configuredApprovals, type Approvals } from './respond/approvals.js';
 import { CircuitBreaker } from './respond/breaker.js';
 import type { ConnectionKiller, Firewall } from './respond/firewall/firewall.js';
 import { Guardrails } from './respond/guardrails.js';
 import { Responder, type JailResponse, type ResponseAlert } from './respond/responder.js';
-import { loadSecret } from './respond/secret.js';
 import { createSource } from './sources/registry.js';
 import type { Source, SourceHealth } from './sources/source.js';
 import { openStore, type Store } from './store/index.js';
@@ -119,7 +118,7 @@ export class Daemon {
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
     const jails = jailSettings(opts.config).map(buildJail);
-    const approvals = Daemon.approvals(opts, store);
+    const approvals = configuredApprovals(store, opts.config);
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
     let daemon: Daemon | null = null;
@@ -186,19 +185,6 @@ export class Daemon {
     void responder.reconcile().then(() => responder.tick());
     daemon.publishStatus();
     return daemon;
-  }
-
-  /** Telegram users may decide only when notify.telegram lists them. */
-  private static approvals(opts: DaemonOptions, store: Store): Approvals {
-    const r = opts.config.response;
-    return new Approvals(store, {
-      key: loadSecret({ storePath: storePath(opts.config) }),
-      authorize: authorizer({
-        cliUsers: r.approvers.cli,
-        telegramUsers: opts.config.notify.telegram?.users ?? [],
-      }),
-      ttlMs: r.approvalTimeout,
-    });
   }
 
   private static responder(
@@ -301,11 +287,10 @@ export class Daemon {
     this.sources.push(source);
     const jails =
       only === undefined ? this.jails : this.jails.filter((j) => only.includes(j.settings.name));
-    const zone =
-      this.opts.config.timezone === undefined
-        ? TimeZone.local()
-        : new TimeZone(this.opts.config.timezone);
-    const parser = new LineParser({ zone, reference: this.clock });
+    const parser = new LineParser({
+      zone: TimeZone.of(this.opts.config.timezone),
+      reference: this.clock,
+    });
     let events: EventRecord[] = [];
     let line = '';
     const pipeline = new Pipeline(

@@ -144,7 +144,7 @@ export interface TriageContext {
   country: string | null;
   asn: number | null;
   asOrg: string | null;
-  /** Abuse confidence 0–100 from reputation services, when any answered. */
+  /** Abuse confidence 0–100: the highest any reputation service gave, when any answered. */
   reputation: number | null;
   /** Users that have logged in successfully from this address before the incident. */
   knownUsers: string[];

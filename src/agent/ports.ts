@@ -1,8 +1,9 @@
 /**
- * The analyst's ports onto the incidents module: the deterministic status
- * (incidents/status.ts over the store's activity queries) and incidents from
- * the store. The agent's triage is stored as 'agent' (advice and narrative),
- * which the incident store never lets change the verdict in force.
+ * The analyst's ports onto the incidents and intel modules: the deterministic
+ * status (incidents/status.ts over the store's activity queries), incidents
+ * from the store, and enrichment. The agent's triage is stored as 'agent'
+ * (advice and narrative), which the incident store never lets change the
+ * verdict in force.
  */
 import type { Millis } from '../domain.js';
 import { statusReasonText } from '../incidents/format.js';
@@ -10,7 +11,8 @@ import type { Incident } from '../incidents/model.js';
 import { currentStatus } from '../incidents/status.js';
 import { translator } from '../i18n/index.js';
 import { IncidentNotFoundError, type Store } from '../store/index.js';
-import type { IncidentsPort, IncidentView, StatusPort } from './deps.js';
+import type { Enricher } from '../intel/enricher.js';
+import type { IncidentsPort, IncidentView, IntelPort, StatusPort } from './deps.js';
 
 export function incidentsStatus(store: Pick<Store, 'activity'>): StatusPort {
   return {
@@ -69,4 +71,9 @@ export function incidentsPort(store: Pick<Store, 'incidents'>): IncidentsPort {
       }
     },
   };
+}
+
+/** What intel knows about an address (the Enricher never rejects). */
+export function intelPort(enricher: Pick<Enricher, 'enrich'>): IntelPort {
+  return { lookup: async (ip) => ({ ...(await enricher.enrich(ip)) }) };
 }

@@ -11,18 +11,16 @@
  * Same seed, same bytes: a seeded PRNG (mulberry32), never Math.random.
  */
 import { createWriteStream } from 'node:fs';
+import { seededRandom, type Random } from '../random.js';
 
 export class Rng {
-  private state: number;
+  private readonly random: Random;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.random = seededRandom(seed);
   }
   /** A float in [0, 1). */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.random();
   }
   /** An integer in [0, n). */
   int(n: number): number {

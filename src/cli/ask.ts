@@ -19,30 +19,26 @@ export async function openAnalyst(
   const [
     { loadConfig },
     { openStore },
-    { Approvals, authorizer, requesterOf },
-    { loadSecret },
+    { configuredApprovals, requesterOf },
     { createAnalyst },
     { analystDeps },
     { buildIntel },
+    { intelPort },
   ] = await Promise.all([
     import('../config/load.js'),
     import('../store/index.js'),
     import('../respond/approvals.js'),
-    import('../respond/secret.js'),
     import('../agent/analyst.js'),
     import('../agent/setup.js'),
     import('../intel/setup.js'),
+    import('../agent/ports.js'),
   ]);
   const opts = program.opts<{ config?: string; lang?: string }>();
   const { config } = loadConfig(opts.config);
   const path = storePath(config);
   const store = openStore(path);
   try {
-    const approvals = new Approvals(store, {
-      key: loadSecret({ storePath: path }),
-      authorize: authorizer({ cliUsers: config.response.approvers.cli }),
-      ttlMs: config.response.approvalTimeout,
-    });
+    const approvals = configuredApprovals(store, config);
     const intel = buildIntel({
       config: config.intel,
       trusted: config.trusted,
@@ -54,7 +50,7 @@ export async function openAnalyst(
       store,
       config,
       approvals: requesterOf(approvals),
-      intel: { lookup: async (ip) => ({ ...(await intel.enricher.enrich(ip)) }) },
+      intel: intelPort(intel.enricher),
     });
     // --lang or SHERIFF_LANG/LANG when given, else the configuration's language.
     const lang =

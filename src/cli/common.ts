@@ -24,9 +24,8 @@ export function parseNow(value: string | undefined, t: Translate): number | unde
 }
 
 export function parseZone(value: string | undefined): TimeZone {
-  if (value === undefined) return TimeZone.local();
   try {
-    return new TimeZone(value);
+    return TimeZone.of(value);
   } catch (err) {
     if (err instanceof TimeZoneError) throw new UsageError(`--timezone: ${err.message}`);
     throw err;

@@ -49,7 +49,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       }
       const limit = parseCount('--limit', opts.limit, 1, t);
       const store = openStore(storePath(config), { readonly: true });
-      const zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+      const zone = TimeZone.of(config.timezone);
       const out = new BufferedOutput(ctx.stdout);
       try {
         const rows = store.events.queryEvents({

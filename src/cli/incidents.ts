@@ -95,6 +95,6 @@ async function open(program: Command, readonly = true) {
   const { openStore } = await import('../store/index.js');
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
   const store = openStore(storePath(config), { readonly });
-  const zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+  const zone = TimeZone.of(config.timezone);
   return { config, store, zone };
 }

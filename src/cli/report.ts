@@ -21,7 +21,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const { lookupReport } = await import('../report/lookup.js');
       const { reportText } = await import('../report/text.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
-      const zone = config.timezone === undefined ? TimeZone.local() : new TimeZone(config.timezone);
+      const zone = TimeZone.of(config.timezone);
       const store = openStore(storePath(config), { readonly: true });
       try {
         const inputs = { store, zone, config: config.report, schedule: config.report.schedule };

@@ -13,21 +13,14 @@ import { parseCidr } from '../net/cidr.js';
 import { BufferedOutput, UsageError, type CliContext } from './common.js';
 
 async function open(program: Command) {
-  const [{ loadConfig }, { openStore }, { Approvals, authorizer }, { loadSecret }] =
-    await Promise.all([
-      import('../config/load.js'),
-      import('../store/index.js'),
-      import('../respond/approvals.js'),
-      import('../respond/secret.js'),
-    ]);
+  const [{ loadConfig }, { openStore }, { configuredApprovals }] = await Promise.all([
+    import('../config/load.js'),
+    import('../store/index.js'),
+    import('../respond/approvals.js'),
+  ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const path = storePath(config);
-  const store = openStore(path);
-  const approvals = new Approvals(store, {
-    key: loadSecret({ storePath: path }),
-    authorize: authorizer({ cliUsers: config.response.approvers.cli }),
-    ttlMs: config.response.approvalTimeout,
-  });
+  const store = openStore(storePath(config));
+  const approvals = configuredApprovals(store, config);
   return { config, store, approvals };
 }
 

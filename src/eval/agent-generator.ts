@@ -8,7 +8,7 @@
 import type { TriageInput, Verdict } from '../domain.js';
 import type { AgentScenario } from './dataset.js';
 import { EventBuilder, familyInput, outsideContext, T0 } from './triage-generator.js';
-import { pick, randomInt, seededRandom, type Random } from './random.js';
+import { pick, randomInt, seededRandom, type Random } from '../random.js';
 
 export const AGENT_SEED = 6;
 

@@ -16,7 +16,7 @@
 import type { PromptDemo, PromptProgram } from '../agent/program.js';
 import type { LlmClient } from '../agent/llm-client.js';
 import { meanMetric } from './evaluate.js';
-import { sample, seededRandom, shuffled } from './random.js';
+import { sample, seededRandom, shuffled } from '../random.js';
 import { mapLimit, type ProgramSpec, type Task } from './task.js';
 
 export interface OptimizeOptions {

@@ -5,7 +5,7 @@
  * among candidate programs; `test` is for the figures we publish.
  */
 import { labelOf, VERDICTS, type AgentScenario, type TriageRecord } from './dataset.js';
-import { seededRandom, shuffled } from './random.js';
+import { seededRandom, shuffled } from '../random.js';
 
 export const SPLITS = ['train', 'dev', 'test'] as const;
 export type SplitName = (typeof SPLITS)[number];

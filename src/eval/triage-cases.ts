@@ -14,7 +14,7 @@ import {
   T0,
 } from './triage-generator.js';
 import type { TriageContext } from '../domain.js';
-import { seededRandom } from './random.js';
+import { seededRandom } from '../random.js';
 
 const at = (day: number) => new EventBuilder(T0 + day * 24 * HOUR + 9 * HOUR);
 // A fixed context for outside addresses; the cases vary only what they are about.

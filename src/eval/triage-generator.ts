@@ -7,7 +7,7 @@
  */
 import type { TriageContext, TriageEvent, TriageInput, Verdict } from '../domain.js';
 import type { TriageRecord } from './dataset.js';
-import { pick, randomInt, sample, seededRandom, type Random } from './random.js';
+import { pick, randomInt, sample, seededRandom, type Random } from '../random.js';
 
 export const TRIAGE_SEED = 9;
 

@@ -11,7 +11,14 @@
  *   Activity within `reopenWithin` (7 days) after resolution reopens it; later
  *   activity starts a new incident (a new campaign).
  */
-import type { FindingKind, Millis, Severity, TriageResult, Verdict } from '../domain.js';
+import type {
+  FindingKind,
+  Millis,
+  Severity,
+  TriageContext,
+  TriageResult,
+  Verdict,
+} from '../domain.js';
 
 export type IncidentState = 'open' | 'triaged' | 'resolved';
 export const INCIDENT_STATES: readonly IncidentState[] = ['open', 'triaged', 'resolved'];
@@ -22,17 +29,14 @@ export type TriageBy = 'rules' | 'agent' | 'admin';
 /** What opened or fed an incident: a detection finding, or a poisoned user name. */
 export type IncidentKind = FindingKind | 'poisoned-username';
 
-/** What enrichment knew about the attacker when it was last looked up. */
-export interface Enrichment {
-  /** Inside trusted or internal networks. */
-  internal: boolean;
-  /** Names of the blocklists that list the address. */
-  blocklists: string[];
-  country: string | null;
-  asn: number | null;
-  asOrg: string | null;
-  /** Abuse confidence 0–100 (the highest any reputation service gave), or null. */
-  reputation: number | null;
+/**
+ * What enrichment knew about the attacker when it was last looked up: the
+ * intel fields triage reads (TriageContext), and what each service said.
+ */
+export interface Enrichment extends Pick<
+  TriageContext,
+  'internal' | 'blocklists' | 'country' | 'asn' | 'asOrg' | 'reputation'
+> {
   /** Per reputation service, what it said (short, for display). */
   sources: Record<string, string>;
 }

@@ -46,6 +46,11 @@ export class TimeZone {
     return new TimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   }
 
+  /** The named zone (a config's `timezone:`), else the machine's own. */
+  static of(name: string | undefined): TimeZone {
+    return name === undefined ? TimeZone.local() : new TimeZone(name);
+  }
+
   /** Minutes east of UTC at instant `epoch`. */
   offsetAt(epoch: number): number {
     if (this.fmt === null) return 0;

@@ -10,6 +10,7 @@ import type { Translate } from '../i18n/index.js';
 import { buildReport, type ReportInputs } from './build.js';
 import { checkReportDate, reportEnd } from './day.js';
 import { parseReport, type DailyReport } from './model.js';
+import { reportText } from './text.js';
 
 /** Later than any report's date: `before(LAST_DATE)` is the latest stored report. */
 const LAST_DATE = '9999-12-31';
@@ -41,4 +42,10 @@ export async function lookupReport(
       ? await buildReport(fromStore, now)
       : await buildReport(fromStore, reportEnd(inputs.schedule, zone, date, now), date);
   return { report: fresh, stored: false };
+}
+
+/** The text of a stored report value, or null when it is not a report this version reads. */
+export function storedReportText(value: unknown, t: Translate): string | null {
+  const r = parseReport(value);
+  return r === null ? null : reportText(r, t);
 }

@@ -132,20 +132,6 @@ export function parseReport(value: unknown): DailyReport | null {
   return r.success ? r.data : null;
 }
 
-/**
- * Nothing to tell: no failure, login, ban, incident or port change, nobody
- * logged in, status normal. Such a report reads as one line.
- */
-export function isQuiet(r: DailyReport): boolean {
-  const { day } = r;
-  return (
-    r.status.level === 'normal' &&
-    day.failures + day.attackers + day.bans + day.incidents + r.logins.total === 0 &&
-    (r.ports === null || r.ports.appeared.length + r.ports.vanished.length === 0) &&
-    (r.sessions === null || r.sessions.length === 0)
-  );
-}
-
 const DATE = /^(\d{4})-(\d\d)-(\d\d)$/;
 
 /** The calendar date of a YYYY-MM-DD text, or null when it is not one (2026-02-30). */

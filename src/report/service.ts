@@ -20,8 +20,8 @@ import type { Store } from '../store/index.js';
 import { buildReport, type HostReaders, type ReportInputs } from './build.js';
 import type { ReportConfig } from './config.js';
 import { lookupReport } from './lookup.js';
-import { isQuiet, type DailyReport } from './model.js';
-import { reportText } from './text.js';
+import type { DailyReport } from './model.js';
+import { isQuiet, reportText } from './text.js';
 
 export interface ReportServiceOptions {
   store: Store;
@@ -55,7 +55,7 @@ export class ReportService {
 
   /** Throws TimeZoneError for an unknown zone. */
   constructor(private readonly o: ReportServiceOptions) {
-    this.zone = o.timezone === undefined ? TimeZone.local() : new TimeZone(o.timezone);
+    this.zone = TimeZone.of(o.timezone);
   }
 
   /**

@@ -10,17 +10,24 @@ import { statusText, whereText } from '../incidents/format.js';
 import type { Translate } from '../i18n/index.js';
 import { displayUser } from '../notify/format.js';
 import { TimeZone, TimeZoneError } from '../parse/zone.js';
-import {
-  isQuiet,
-  parseReport,
-  type DailyReport,
-  type ReportCounts,
-  type ReportLogin,
-  type ReportPort,
-  type ReportSession,
-} from './model.js';
+// Types only: the zod schema in model.ts stays out of every alert's path.
+import type { DailyReport, ReportCounts, ReportLogin, ReportPort, ReportSession } from './model.js';
 
 const MAX_TEXT = 4000;
+
+/**
+ * Nothing to tell: no failure, login, ban, incident or port change, nobody
+ * logged in, status normal. Such a report reads as one line.
+ */
+export function isQuiet(r: DailyReport): boolean {
+  const { day } = r;
+  return (
+    r.status.level === 'normal' &&
+    day.failures + day.attackers + day.bans + day.incidents + r.logins.total === 0 &&
+    (r.ports === null || r.ports.appeared.length + r.ports.vanished.length === 0) &&
+    (r.sessions === null || r.sessions.length === 0)
+  );
+}
 
 /** How many lines of each list are shown; tried in order until the text fits MAX_TEXT. */
 interface Caps {
@@ -62,12 +69,6 @@ function render(r: DailyReport, t: Translate, zone: TimeZone, caps: Caps): strin
     .filter((s) => s.length > 0)
     .map((s) => s.join('\n'))
     .join('\n\n');
-}
-
-/** The text of a stored report value, or null when it is not a report this version reads. */
-export function storedReportText(value: unknown, t: Translate): string | null {
-  const r = parseReport(value);
-  return r === null ? null : reportText(r, t);
 }
 
 function zoneOf(r: DailyReport): TimeZone {

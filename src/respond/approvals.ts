@@ -34,7 +34,9 @@ import {
   type Store,
   type StoredApproval,
 } from '../store/index.js';
-import type { SecretKey } from './secret.js';
+import type { SheriffConfig } from '../config/schema.js';
+import { storePath } from '../config/paths.js';
+import { loadSecret, type SecretKey } from './secret.js';
 
 export type { ApprovalStatus, HumanChannel, StoredApproval } from '../store/index.js';
 
@@ -96,6 +98,24 @@ export function authorizer(config: AuthorizerConfig = {}): Authorizer {
     if (channel === 'web') return web.has(identity);
     return false;
   };
+}
+
+/**
+ * The Approvals of a configuration, alike in every process (daemon, web console,
+ * CLI): the store's key, the approval timeout, and who may decide on each
+ * channel (response.approvers.cli, notify.telegram.users, web.user). Each caller
+ * names its own channel when it decides, so nobody decides through another one.
+ */
+export function configuredApprovals(store: Store, config: SheriffConfig): Approvals {
+  return new Approvals(store, {
+    key: loadSecret({ storePath: storePath(config) }),
+    authorize: authorizer({
+      cliUsers: config.response.approvers.cli,
+      telegramUsers: config.notify.telegram?.users ?? [],
+      webUsers: [config.web.user],
+    }),
+    ttlMs: config.response.approvalTimeout,
+  });
 }
 
 export interface ApprovalsOptions {

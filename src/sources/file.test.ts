@@ -18,6 +18,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeCursor } from './file-cursor.js';
 import { FileSource, type FileSourceOptions } from './file.js';
+import { seededRandom } from '../random.js';
 
 const line = (n: number): string =>
   `Nov 25 07:51:41 host sshd[1]: line ${String(n).padStart(7, '0')}`;
@@ -496,25 +497,13 @@ describe('FileSource: edge cases', () => {
   });
 });
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('FileSource: model-based', () => {
   // SHERIFF_MODEL_SEEDS=500 runs seeds 1..500 (a longer hunt for bugs).
   const seeds = Number(process.env.SHERIFF_MODEL_SEEDS ?? 6);
   for (let seed = 1; seed <= seeds; seed++) {
     it(`random writes, rotations and restarts match the model (seed ${seed})`, async () => {
       await inTempDir(async (dir) => {
-        const rnd = prng(seed);
+        const rnd = seededRandom(seed);
         const pick = (n: number): number => Math.floor(rnd() * n);
         const path = join(dir, 'auth.log');
         const opts = { rotated: [`${path}.1`, `${path}.2`], startAtBeginning: true };

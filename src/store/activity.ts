@@ -52,8 +52,22 @@ export class ActivityQueries {
   private readonly seenStmt: Statement<[string, string, number], { n: number }>;
   private readonly bansStmt: Statement<[number, number], { n: number }>;
   private readonly activeStmt: Statement<[], ActiveRow>;
+  private readonly countsStmt: Statement<
+    [string, number, number],
+    { failures: number | null; successes: number | null }
+  >;
+  private readonly likeStmt: Statement<[string, number, number, number], { ip: string }>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
+    this.countsStmt = db.prepare(
+      `SELECT sum(CASE result WHEN 'fail' THEN attempts ELSE 0 END) AS failures,
+              sum(result = 'success') AS successes
+       FROM events WHERE ip = ? AND time >= ? AND time < ?`,
+    );
+    this.likeStmt = db.prepare(
+      `SELECT DISTINCT ip FROM events
+       WHERE ip LIKE ? AND time >= ? AND time < ? AND ip IS NOT NULL LIMIT ?`,
+    );
     this.failuresStmt = db.prepare(
       "SELECT sum(attempts) AS n FROM events WHERE result = 'fail' AND time >= ? AND time < ?",
     );
@@ -103,18 +117,10 @@ export class ActivityQueries {
     from: Millis,
     to: Millis,
   ): { failures: number; successes: number } {
-    const stmt = this.db.prepare<
-      [string, number, number],
-      { failures: number | null; successes: number | null }
-    >(
-      `SELECT sum(CASE result WHEN 'fail' THEN attempts ELSE 0 END) AS failures,
-              sum(result = 'success') AS successes
-       FROM events WHERE ip = ? AND time >= ? AND time < ?`,
-    );
     let failures = 0;
     let successes = 0;
     for (const ip of ips) {
-      const r = stmt.get(ip, Math.floor(from), Math.floor(to));
+      const r = this.countsStmt.get(ip, Math.floor(from), Math.floor(to));
       failures += r?.failures ?? 0;
       successes += r?.successes ?? 0;
     }
@@ -158,13 +164,7 @@ export class ActivityQueries {
 
   /** Distinct addresses matching a LIKE pattern with events in [from, to) (IPv6 prefix members). */
   addressesLike(pattern: string, from: Millis, to: Millis, limit = 256): string[] {
-    return this.db
-      .prepare<[string, number, number, number], { ip: string }>(
-        `SELECT DISTINCT ip FROM events
-         WHERE ip LIKE ? AND time >= ? AND time < ? AND ip IS NOT NULL LIMIT ?`,
-      )
-      .all(pattern, Math.floor(from), Math.floor(to), limit)
-      .map((r) => r.ip);
+    return this.likeStmt.all(pattern, Math.floor(from), Math.floor(to), limit).map((r) => r.ip);
   }
 
   /** Open and triaged incidents, in the shape computeStatus reads. */

@@ -13,7 +13,7 @@ import { statusReasonText, triageReasonText, whereText } from '../incidents/form
 import type { TriageRecord } from '../incidents/model.js';
 import type { ServerStatus } from '../incidents/status.js';
 import { translator, type Lang } from '../i18n/index.js';
-import { storedReportText } from '../report/text.js';
+import { storedReportText } from '../report/lookup.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
 import { requestSession } from './auth.js';
 import { parse } from './parse.js';

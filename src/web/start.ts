@@ -12,9 +12,8 @@ import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
-import { Approvals, authorizer } from '../respond/approvals.js';
+import { configuredApprovals } from '../respond/approvals.js';
 import type { ResponseAlert } from '../respond/responder.js';
-import { loadSecret } from '../respond/secret.js';
 import type { SourceHealth } from '../sources/source.js';
 import { openStore, type EventRecord, type Store } from '../store/index.js';
 import { loadPasswordHash } from './password.js';
@@ -76,11 +75,7 @@ export class WebConsole {
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
     this.store = openStore(o.storePath);
-    const approvals = new Approvals(this.store, {
-      key: loadSecret({ storePath: o.storePath }),
-      authorize: authorizer({ cliUsers: o.config.response.approvers.cli, webUsers: [web.user] }),
-      ttlMs: o.config.response.approvalTimeout,
-    });
+    const approvals = configuredApprovals(this.store, o.config);
     this.server = await WebServer.start({
       config: web,
       passwordHash: password.hash,

@@ -1,6 +1,7 @@
 /**
- * A seeded pseudo-random generator (mulberry32), so dataset generation, splits
- * and optimiser minibatches are the same on every machine and every run.
+ * A seeded pseudo-random generator (mulberry32), so dataset generation, splits,
+ * optimiser minibatches, the benchmark's log and model-based tests are the same
+ * on every machine and every run.
  */
 export type Random = () => number;
 
