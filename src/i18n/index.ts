@@ -46,6 +46,11 @@ export function detectLang(env: NodeJS.ProcessEnv = process.env): Lang {
   return locale.toLowerCase().startsWith('ko') ? 'ko' : 'en';
 }
 
+/** The first language of an Accept-Language header (the browser's own, as the console picks it). */
+export function acceptedLang(header: string | undefined): Lang {
+  return /^\s*ko\b/i.test(header ?? '') ? 'ko' : 'en';
+}
+
 export function translator(lang: Lang): Translate {
   const catalog = CATALOGS[lang];
   return (key, params) => {

@@ -18,7 +18,10 @@ export const webMessages = defineMessages({
     'web.login.password': 'Password',
     'web.login.submit': 'Sign in',
     'web.login.wrong': 'Wrong user or password.',
-    'web.login.limited': 'Too many attempts. Wait a few minutes and try again.',
+    'web.login.limited':
+      'Too many failed sign-ins from your address. Try again in {seconds} s; each further failure makes the wait longer. Sign-ins from other addresses are not affected.',
+    'web.host.refused':
+      'This Sheriff console does not answer to the host name {host}. It answers only to its listen address and the names in web.hostnames; if you reach it under this name on purpose, add the name there (this check stops DNS rebinding).',
     'web.layout.signedIn': 'Signed in as {user}',
     'web.layout.logout': 'Sign out',
     'web.live.connection': 'Live',
@@ -194,7 +197,10 @@ export const webMessages = defineMessages({
     'web.login.password': '비밀번호',
     'web.login.submit': '로그인',
     'web.login.wrong': '사용자 이름 또는 비밀번호가 올바르지 않습니다.',
-    'web.login.limited': '시도 횟수가 너무 많습니다. 몇 분 뒤에 다시 시도해 주십시오.',
+    'web.login.limited':
+      '이 주소에서 로그인 실패가 너무 많습니다. {seconds}초 뒤에 다시 시도해 주십시오. 실패할수록 대기 시간이 길어집니다. 다른 주소에서의 로그인에는 영향이 없습니다.',
+    'web.host.refused':
+      '이 Sheriff 콘솔은 호스트 이름 {host}(으)로 요청을 받지 않습니다. 수신 주소와 web.hostnames에 적힌 이름으로 온 요청만 처리합니다. 이 이름으로 접속하려는 것이 맞다면 web.hostnames에 추가해 주십시오(DNS 리바인딩을 막기 위한 확인입니다).',
     'web.layout.signedIn': '{user}(으)로 로그인함',
     'web.layout.logout': '로그아웃',
     'web.live.connection': '실시간',

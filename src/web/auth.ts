@@ -1,11 +1,13 @@
 /**
  * Logging in and out. One account (web.user) with a scrypt-hashed password;
  * a session lives in an httpOnly, SameSite=Strict cookie (Secure over TLS).
- * Failed logins are limited per address and for everyone together, so
- * neither one host nor a botnet can guess passwords at speed.
+ * Failed logins slow down their own address only (see login-throttle.ts), so
+ * a stranger can never lock the admin out.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { acceptedLang, translator } from '../i18n/index.js';
 import type { Logger } from '../log.js';
+import type { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './password.js';
 import { sameOrigin, stateChangeRefusal } from './security.js';
 import type { Session, Sessions } from './sessions.js';
@@ -17,7 +19,7 @@ export interface AuthOptions {
   user: string;
   passwordHash: string;
   secureCookie: boolean;
-  limits: { perAddress: number; global: number; windowMs: number };
+  throttle: LoginThrottle;
   logger: Logger;
 }
 
@@ -37,33 +39,21 @@ export function requestSession(req: FastifyRequest): Session {
 }
 
 export function registerAuth(app: FastifyInstance, o: AuthOptions): Auth {
-  const perAddress = app.createRateLimit({
-    max: o.limits.perAddress,
-    timeWindow: o.limits.windowMs,
-  });
-  const everyone = app.createRateLimit({
-    max: o.limits.global,
-    timeWindow: o.limits.windowMs,
-    keyGenerator: () => 'everyone',
-  });
   const session = (req: FastifyRequest) => o.sessions.get(req.cookies[SESSION_COOKIE]);
   const view = (s: Session) => ({ user: s.user, csrf: s.csrf });
 
   app.post('/api/login', async (req, reply) => {
     if (!sameOrigin(req)) return reply.code(403).send({ error: 'cross-origin request refused' });
-    // Only failures count; once `max` failed within the window, every attempt is refused.
-    for (const limit of [perAddress, everyone]) {
-      const r = await limit(req, { increment: false });
-      if (!r.isAllowed && r.remaining === 0) {
-        o.logger.warn(
-          { event: 'web_login_limited', ip: req.ip },
-          'too many console login attempts',
-        );
-        return reply
-          .code(429)
-          .header('retry-after', r.ttlInSeconds)
-          .send({ error: 'too many login attempts; try again later' });
-      }
+    // While its address waits, a try is refused unchecked, the right password too: answering
+    // it would tell a guesser at once that a guess was right, and the delay would slow nothing.
+    const waitMs = o.throttle.attempt(req.ip);
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      const t = translator(acceptedLang(req.headers['accept-language']));
+      return reply
+        .code(429)
+        .header('retry-after', seconds)
+        .send({ error: t('web.login.limited', { seconds }) });
     }
     const body = req.body as { user?: unknown; password?: unknown } | null;
     const user = typeof body?.user === 'string' ? body.user : '';
@@ -71,10 +61,11 @@ export function registerAuth(app: FastifyInstance, o: AuthOptions): Auth {
     // The hash is checked whatever the user name, so timing does not tell which was wrong.
     const ok = (await verifyPassword(password, o.passwordHash)) && user === o.user;
     if (!ok) {
-      await Promise.all([perAddress(req), everyone(req)]);
-      o.logger.warn({ event: 'web_login_failed', ip: req.ip }, 'console login failed');
+      const waitS = Math.ceil(o.throttle.waiting(req.ip) / 1000);
+      o.logger.warn({ event: 'web_login_failed', ip: req.ip, waitS }, 'console login failed');
       return reply.code(401).send({ error: 'wrong user or password' });
     }
+    o.throttle.succeeded(req.ip);
     const s = o.sessions.create(user);
     o.logger.info({ event: 'web_login', ip: req.ip, user }, 'console login');
     return reply

@@ -4,6 +4,7 @@
  * a warning at start unless TLS or a trusted reverse proxy protects it.
  */
 import { z } from 'zod';
+import { isHostName } from './hosts.js';
 import { isPasswordHash } from './password.js';
 
 export const webSchema = z
@@ -15,6 +16,18 @@ export const webSchema = z
       .default('127.0.0.1')
       .describe(
         'address to listen on; anything but loopback is warned about unless tls or trustProxy',
+      ),
+    hostnames: z
+      .array(
+        z.string().refine(isHostName, {
+          error: (i) =>
+            `expected a host name like sheriff.example.org or an IP address, without scheme, port or path; got ${JSON.stringify(i.input)}`,
+        }),
+      )
+      .max(100)
+      .default([])
+      .describe(
+        'other names the console is reached by (its DNS name, the Host a reverse proxy passes on), with any port; a request naming any other host is refused (DNS rebinding)',
       ),
     port: z.number().int().min(0).max(65535).default(8740).describe('0 picks a free port'),
     user: z
@@ -41,7 +54,9 @@ export const webSchema = z
     trustProxy: z
       .boolean()
       .default(false)
-      .describe('behind a reverse proxy that terminates TLS: trust its X-Forwarded-* headers'),
+      .describe(
+        'behind one reverse proxy that terminates TLS: trust the X-Forwarded-* headers it adds (the client address is the one it saw connect)',
+      ),
   })
   .prefault({});
 

@@ -13,6 +13,7 @@ export interface MetricsSources {
   pendingApprovals: () => number;
   storeBytes: () => number;
   health: () => SourceHealth[];
+  loginAddresses: () => number;
 }
 
 export class WebMetrics {
@@ -63,6 +64,14 @@ export class WebMetrics {
       registers,
       collect() {
         this.set(src.storeBytes());
+      },
+    });
+    new Gauge({
+      name: 'sheriff_web_login_addresses',
+      help: 'Client addresses (IPv6 /64s) with failed console logins remembered for throttling (bounded).',
+      registers,
+      collect() {
+        this.set(src.loginAddresses());
       },
     });
     new Gauge({

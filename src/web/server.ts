@@ -9,10 +9,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Finding, Millis } from '../domain.js';
+import { acceptedLang, translator } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Approvals } from '../respond/approvals.js';
 import type { ResponseAlert } from '../respond/responder.js';
@@ -22,7 +22,9 @@ import { registerApi } from './api.js';
 import type { WebModules } from './modules.js';
 import { registerAuth } from './auth.js';
 import type { WebConfig } from './config.js';
+import { hostChecker, isLoopback } from './hosts.js';
 import { LiveHub } from './live.js';
+import { LoginThrottle, type ThrottleOptions } from './login-throttle.js';
 import { WebMetrics } from './metrics.js';
 import { pageHtml } from './page.js';
 import { DashboardQueries } from './queries.js';
@@ -38,20 +40,13 @@ export interface WebDeps extends WebModules {
   logger: Logger;
 }
 
-export interface LoginLimits {
-  /** Login attempts per address per window. Default 10. */
-  perAddress: number;
-  /** Login attempts from everyone per window. Default 100. */
-  global: number;
-  windowMs: number;
-}
-
 export interface WebServerOptions {
   config: WebConfig;
   passwordHash: string;
   tls?: { cert: Buffer; key: Buffer };
   deps: WebDeps;
-  login?: Partial<LoginLimits>;
+  /** Login throttling; the clock is the deps' one. */
+  login?: Omit<ThrottleOptions, 'clock'>;
 }
 
 /** What the daemon feeds the console with, live (see DaemonObserver). */
@@ -93,21 +88,35 @@ export class WebServer {
     const tls = o.tls !== undefined;
     const app = Fastify({
       logger: false,
-      trustProxy: config.trustProxy,
+      // The one proxy in front: the client is the address it saw, the last X-Forwarded-For
+      // entry; earlier entries are whatever the client wrote.
+      trustProxy: config.trustProxy ? (_addr: string, hop: number) => hop === 0 : false,
       bodyLimit: 64 * 1024,
       ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
     }) as unknown as FastifyInstance;
     const queries = new DashboardQueries(deps.store.db);
     const live = new LiveHub();
+    const throttle = new LoginThrottle({ ...o.login, clock: deps.clock });
     const metrics = new WebMetrics({
       activeBans: () => deps.store.bans.active(deps.clock()).length,
       pendingApprovals: () => queries.pendingApprovals(deps.clock()),
       storeBytes: () => deps.store.sizeBytes(),
       health: deps.health,
+      loginAddresses: () => throttle.tracked,
     });
     const sessions = new Sessions({ clock: deps.clock });
     const headers = securityHeaders(tls);
+    // Known once listening (port 0 picks one); until then nothing is served.
+    let namesThisConsole: (host: string) => boolean = () => false;
 
+    app.addHook('onRequest', async (req, reply) => {
+      if (namesThisConsole(req.host)) return;
+      const t = translator(acceptedLang(req.headers['accept-language']));
+      return reply
+        .code(421)
+        .type('text/plain; charset=utf-8')
+        .send(t('web.host.refused', { host: JSON.stringify(req.host.slice(0, 255)) }) + '\n');
+    });
     app.addHook('onSend', async (req, reply, payload) => {
       void reply.headers(headers);
       if (req.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
@@ -119,7 +128,6 @@ export class WebServer {
       return reply.code(code).send({ error: code >= 500 ? 'internal error' : err.message });
     });
     await app.register(fastifyCookie);
-    await app.register(fastifyRateLimit, { global: false });
     await app.register(fastifyStatic, { root: join(here, 'ui'), prefix: '/ui/' });
 
     app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(pageHtml()));
@@ -140,7 +148,7 @@ export class WebServer {
       user: config.user,
       passwordHash: o.passwordHash,
       secureCookie: tls || config.trustProxy,
-      limits: { perAddress: 10, global: 100, windowMs: 15 * 60_000, ...o.login },
+      throttle,
       logger: deps.logger,
     });
     app.get('/metrics', async (req, reply) => {
@@ -154,6 +162,7 @@ export class WebServer {
     await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
+    namesThisConsole = hostChecker({ host: config.host, port, tls, hostnames: config.hostnames });
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     return new WebServer(app, live, metrics, `${tls ? 'https' : 'http'}://${host}:${port}`);
   }
@@ -162,8 +171,4 @@ export class WebServer {
     this.live.close();
     await this.app.close();
   }
-}
-
-export function isLoopback(ip: string): boolean {
-  return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 }

@@ -18,7 +18,8 @@ import type { SourceHealth } from '../sources/source.js';
 import { openStore, type EventRecord, type Store } from '../store/index.js';
 import { loadPasswordHash } from './password.js';
 import type { WebModules } from './modules.js';
-import { isLoopback, WebServer } from './server.js';
+import { isLoopback } from './hosts.js';
+import { WebServer } from './server.js';
 
 export interface WebConsoleOptions {
   config: SheriffConfig;

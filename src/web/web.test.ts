@@ -34,7 +34,7 @@ before(async () => {
   server = await WebServer.start({
     config: webSchema.parse({ port: 0 }),
     passwordHash: await hashPassword(PASSWORD),
-    login: { perAddress: 3 },
+    login: { free: 3 },
     deps: { store, approvals, health: () => [], clock: () => now, logger },
   });
 });

@@ -9,6 +9,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** Seconds from a Retry-After header (a throttled login), else null. */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -32,7 +34,14 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   });
   const data = (await res.json().catch(() => ({}))) as { error?: string };
   if (res.status === 401 && path !== '/api/login') onLoggedOut();
-  if (!res.ok) throw new ApiError(res.status, data.error ?? res.statusText);
+  if (!res.ok) {
+    const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
+    throw new ApiError(
+      res.status,
+      data.error ?? res.statusText,
+      Number.isFinite(retryAfter) ? retryAfter : null,
+    );
+  }
   return data as T;
 }
 

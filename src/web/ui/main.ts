@@ -82,7 +82,9 @@ function showLogin(): void {
           .then((s) => start(s))
           .catch((err: unknown) => {
             error.textContent =
-              err instanceof ApiError && err.status === 429 ? t('login.limited') : t('login.wrong');
+              err instanceof ApiError && err.status === 429
+                ? t('login.limited', { seconds: err.retryAfter ?? '?' })
+                : t('login.wrong');
           });
       },
     },
