@@ -28,9 +28,11 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
-fi
+# The Node.js this project needs (into .runtime/ when the machine's is older),
+# then the npm packages built for it.
+# shellcheck source=scripts/runtime.sh
+. scripts/runtime.sh
+install_dependencies
 npm run build
 npx eslint .
 npx prettier --check .

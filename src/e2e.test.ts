@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Sandbox } from './testing/e2e/client.js';
 import { canConnect, failLogin, network, startSshd, type Host } from './testing/e2e/scenario.js';
-import { REPO_ROOT } from './testing/paths.js';
+import { CLI } from './testing/paths.js';
 import { waitFor } from './testing/wait.js';
 import { readFileSync } from 'node:fs';
 
@@ -62,7 +62,7 @@ async function sheriff(name: string, config: string): Promise<string> {
     'exec',
     'srv',
     process.execPath,
-    join(REPO_ROOT, 'bin', 'sheriff'),
+    CLI,
     '--config',
     config,
     'watch',
@@ -83,7 +83,7 @@ function logged(out: string, event: string): Record<string, unknown>[] {
 async function cli(config: string, ...args: string[]) {
   const r = await box.run([
     process.execPath,
-    join(REPO_ROOT, 'bin', 'sheriff'),
+    CLI,
     '--config',
     config,
     ...args,
@@ -126,7 +126,7 @@ describe('end to end: bans in nftables inside the server namespace', () => {
     // The same approval cannot be used twice.
     const replay = await box.run([
       process.execPath,
-      join(REPO_ROOT, 'bin', 'sheriff'),
+      CLI,
       '--config',
       config,
       'approve',

@@ -2,6 +2,7 @@
  * The `sheriff` command. Each subcommand lives in its own file and only parses
  * flags and calls the modules; errors in how Sheriff was called exit with 2.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
@@ -30,18 +31,26 @@ function langFromArgv(argv: readonly string[]): string | undefined {
   return a.includes('=') ? a.slice(7) : argv[i + 1];
 }
 
-export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>): Promise<number> {
-  const requested = langFromArgv(argv);
-  const lang = requested !== undefined && isLang(requested) ? requested : detectLang();
-  const full: CliContext = { ...ctx, t: translator(lang) };
+/** The installed version, from the package.json that ships beside dist/. */
+function packageVersion(): string {
+  const pkg = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+/**
+ * Every command and option; also read by the build to write the man page and
+ * the shell completions (packaging/), so they never drift from the CLI.
+ */
+export function buildProgram(full: CliContext): Command {
   const program = new Command('sheriff')
     .description(full.t('cli.description'))
+    .version(packageVersion(), '-V, --version', full.t('cli.opt.version'))
     .option('--lang <lang>', full.t('cli.opt.lang'))
     .option('--config <path>', full.t('cli.opt.config'))
     .exitOverride()
     .configureOutput({
-      writeOut: (s) => ctx.stdout.write(s),
-      writeErr: (s) => ctx.stderr.write(s),
+      writeOut: (s) => full.stdout.write(s),
+      writeErr: (s) => full.stderr.write(s),
     });
   registerWatch(program, full);
   registerDemo(program, full);
@@ -58,6 +67,14 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   registerOptimize(program, full);
   registerAsk(program, full);
   registerChat(program, full);
+  return program;
+}
+
+export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>): Promise<number> {
+  const requested = langFromArgv(argv);
+  const lang = requested !== undefined && isLang(requested) ? requested : detectLang();
+  const full: CliContext = { ...ctx, t: translator(lang) };
+  const program = buildProgram(full);
   try {
     await program.parseAsync(argv);
     return 0;

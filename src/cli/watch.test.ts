@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../store/index.js';
-import { REPO_ROOT } from '../testing/paths.js';
+import { CLI } from '../testing/paths.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
 
@@ -28,7 +28,7 @@ after(async () => {
 function watch(config: string): ChildProcess & { output: () => string } {
   const child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'sheriff'), '--config', config, 'watch'],
+    [CLI, '--config', config, 'watch'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SHERIFF_LANG: 'en' },

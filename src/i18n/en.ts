@@ -2,6 +2,7 @@
 export const en = {
   'cli.description':
     'Sheriff watches auth logs, detects brute force and break-ins, and bans attackers.',
+  'cli.opt.version': 'print the version and exit',
   'cli.opt.lang': 'language of messages: ko or en (default: from LANG)',
   'cli.error.prefix': 'sheriff: {message}',
   'cli.error.now': '--now: expected an ISO time like 2026-11-25T09:00:00+09:00, got "{value}"',

@@ -4,6 +4,7 @@ import type { en } from './en.js';
 export const ko: Record<keyof typeof en, string> = {
   'cli.description':
     'Sheriff는 인증 로그를 지켜보며 무차별 대입과 침입을 찾아내고, 공격자를 차단합니다.',
+  'cli.opt.version': '버전을 출력하고 종료',
   'cli.opt.lang': '메시지 언어: ko 또는 en (기본값: LANG 설정)',
   'cli.error.prefix': 'sheriff: {message}',
   'cli.error.now':

@@ -18,3 +18,6 @@ export const REPO_ROOT = findRoot();
 export function fixture(...parts: string[]): string {
   return join(REPO_ROOT, 'test', 'fixtures', ...parts);
 }
+
+/** What bin/sheriff runs: tests start it on their own Node.js (process.execPath). */
+export const CLI = join(REPO_ROOT, 'bin', 'launch.js');

@@ -1,7 +1,7 @@
 /** Runs the real `bin/sheriff` in a child process, as a user would. */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from './paths.js';
+import { CLI } from './paths.js';
 
 export interface CliResult {
   code: number;
@@ -16,7 +16,7 @@ export function runCli(
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      [join(REPO_ROOT, 'bin', 'sheriff'), ...args],
+      [CLI, ...args],
       {
         env: { ...process.env, SHERIFF_LANG: 'en', ...opts.env },
         maxBuffer: 256 * 1024 * 1024,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { asnMmdb, countryMmdb } from '../testing/mmdb-writer.js';
-import { REPO_ROOT } from '../testing/paths.js';
+import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { waitFor } from '../testing/wait.js';
 import { hashPassword } from './password.js';
 
@@ -80,7 +80,7 @@ before(async () => {
   );
   child = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'sheriff'), '--config', config, 'watch'],
+    [CLI, '--config', config, 'watch'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SHERIFF_LANG: 'en' },
