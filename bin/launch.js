@@ -1,6 +1,8 @@
 // The CLI lives in dist/ (built by `npm install` through `prepare`). Checked
 // first: on an older Node.js it would fail later with a confusing error.
 import { readFileSync } from 'node:fs';
+import process from 'node:process';
+import { URL } from 'node:url';
 
 const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const needed = Number(/\d+/.exec(engines.node)[0]);

@@ -81,13 +81,7 @@ function logged(out: string, event: string): Record<string, unknown>[] {
 }
 
 async function cli(config: string, ...args: string[]) {
-  const r = await box.run([
-    process.execPath,
-    CLI,
-    '--config',
-    config,
-    ...args,
-  ]);
+  const r = await box.run([process.execPath, CLI, '--config', config, ...args]);
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 }

@@ -26,14 +26,10 @@ after(async () => {
 });
 
 function watch(config: string): ChildProcess & { output: () => string } {
-  const child = spawn(
-    process.execPath,
-    [CLI, '--config', config, 'watch'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SHERIFF_LANG: 'en' },
-    },
-  );
+  const child = spawn(process.execPath, [CLI, '--config', config, 'watch'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHERIFF_LANG: 'en' },
+  });
   let text = '';
   child.stdout.on('data', (b: Buffer) => (text += b.toString()));
   child.stderr.on('data', (b: Buffer) => (text += b.toString()));

@@ -1,6 +1,5 @@
 /** Runs the real `bin/sheriff` in a child process, as a user would. */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { CLI } from './paths.js';
 
 export interface CliResult {

@@ -78,14 +78,10 @@ before(async () => {
       '',
     ].join('\n'),
   );
-  child = spawn(
-    process.execPath,
-    [CLI, '--config', config, 'watch'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SHERIFF_LANG: 'en' },
-    },
-  );
+  child = spawn(process.execPath, [CLI, '--config', config, 'watch'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHERIFF_LANG: 'en' },
+  });
   child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
   url = await waitFor(
