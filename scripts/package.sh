@@ -53,6 +53,9 @@ else
 fi
 mkdir -p "$lib/.runtime/bin"
 cp "$runtime/bin/node" "$lib/.runtime/bin/node"
+# Without its debug symbols: 117 MB instead of 150 (native modules link
+# against the dynamic symbols, which stay).
+strip "$lib/.runtime/bin/node"
 cp "$runtime/LICENSE" "$lib/.runtime/LICENSE"
 
 # better-sqlite3 compiles SQLite (minutes on a small machine): the development
@@ -143,7 +146,7 @@ SCRIPT
 chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 
 mkdir -p "$out"
-# zstd -9: seconds, where xz takes minutes for 25% less (49 MB against 39 MB);
+# zstd -9: seconds, where xz takes minutes (on 2 cores) for a fifth less;
 # dpkg reads zstd since Debian 12 and Ubuntu 21.10.
 dpkg-deb --build --root-owner-group -Zzstd -z9 "$root" "$deb" >/dev/null
 echo "$deb"
