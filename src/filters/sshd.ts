@@ -16,6 +16,12 @@ const ON = '(?: on \\S+(?: port \\d+)?)?';
 const PREAUTH = '(?: \\[preauth\\])?';
 /** What OpenSSH appends after an address at the end of a line. */
 const TAIL = `${PORT}${ON}${PREAUTH}$`;
+/**
+ * Authentication info after ": " (key fingerprints, hostbased client names), to the
+ * end of the line. Any character, line separators too: a tail that could fail to
+ * reach the end would be tried again at every earlier " from " (quadratic).
+ */
+const INFO = '(?:: [\\s\\S]*)?$';
 
 const ddosOnly: Record<string, RuleResult> = { ddos: 'fail', aggressive: 'fail' };
 const extraOnly: Record<string, RuleResult> = { extra: 'fail', aggressive: 'fail' };
@@ -35,38 +41,38 @@ export const sshd: FilterSpec = {
       pattern: `Connection from {HOST}(?: port \\d+(?: on \\S+ port \\d+)?(?: rdomain .*)?)?$`,
       result: 'nofail',
       begins: true,
-      peer: true,
     },
     {
       id: 'server-banner',
       pattern: 'SSH: Server;Ltype: (?:Authname|Version|Kex);Remote: {HOST}-\\d+;',
       result: 'nofail',
-      peer: true,
     },
 
     // Success. A different user than the ones that failed on this connection is still a failure.
     {
       id: 'accepted',
-      pattern: `Accepted (?<method>[\\w/-]+) for (?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?(?:: .*)?$`,
+      pattern: `Accepted (?<method>[\\w/-]+) for (?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?${INFO}`,
       result: 'success',
-      preferPeer: true,
     },
 
     // Authentication failures. The user name is attacker-controlled, so every
-    // pattern below either ends at the address or takes the first address that
-    // a real sshd line can be followed by (": " auth info or the end).
+    // pattern below either fixes everything after the address, or (failed: auth
+    // info may follow ": ") lets the engine find every reading of the line.
     {
       id: 'failed-publickey',
-      pattern: `Failed publickey for (?!invalid user )(?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?(?:: .*)?$`,
+      pattern: `Failed publickey for (?!invalid user )(?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?${INFO}`,
       result: 'nofail',
       pending: true,
-      preferPeer: true,
     },
     {
+      // Only an invalid user's name is the client's free text (the lookbehind lets it
+      // follow "invalid user " and nothing else). Any other name is an account's: it
+      // holds no colon (sshd cuts "user:style" there) and no fake tail, so its first
+      // reading is the one.
       id: 'failed',
-      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>.*?) from {HOST}${PORT}${ON}(?: ssh\\d*)?(?:: .*)?$`,
+      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>(?<=invalid user ).*|[^:]+?) from {HOST}${PORT}${ON}(?: ssh\\d*)?${INFO}`,
       result: 'fail',
-      preferPeer: true,
+      clientTextAfterHost: true,
     },
     {
       id: 'pam-failure',
@@ -89,13 +95,11 @@ export const sshd: FilterSpec = {
       id: 'invalid-user',
       pattern: `(?:[iI]nvalid|[iI]llegal) user (?<user>.*) from {HOST}${TAIL}`,
       result: 'fail',
-      peer: true,
     },
     {
       id: 'user-not-allowed',
       pattern: `User (?<user>.*) from {HOST} not allowed because (?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups)${PREAUTH}$`,
       result: 'fail',
-      peer: true,
     },
     {
       id: 'account-locked',
@@ -106,7 +110,6 @@ export const sshd: FilterSpec = {
       id: 'root-refused',
       pattern: `ROOT LOGIN REFUSED FROM {HOST}${TAIL}`,
       result: 'fail',
-      peer: true,
     },
     {
       id: 'refused-connect',
@@ -146,7 +149,6 @@ export const sshd: FilterSpec = {
       pattern: `Received disconnect from {HOST}${PORT}:\\s*11:`,
       result: 'nofail',
       ends: true,
-      peer: true,
     },
 
     // The end of a connection before authentication: a failure only in ddos mode.
@@ -155,21 +157,18 @@ export const sshd: FilterSpec = {
       pattern: `Disconnected from (?:invalid|authenticating) user (?<user>.*) {HOST}${PORT} \\[preauth\\]$`,
       result: { normal: 'nofail', ddos: 'fail', extra: 'fail', aggressive: 'fail' },
       ends: true,
-      peer: true,
     },
     {
       id: 'closed-preauth',
       pattern: `(?:Connection (?:closed|reset) by|Disconnected from)(?: (?:invalid|authenticating) user (?<user>.*))? {HOST}${PORT} \\[preauth\\]$`,
       result: { normal: 'nofail', ddos: 'fail', extra: 'nofail', aggressive: 'fail' },
       ends: true,
-      peer: true,
     },
     {
       id: 'closed',
       pattern: `(?:Connection (?:closed|reset) by|Disconnected from)(?: (?:invalid|authenticating) user (?<user>.*))? {HOST}${PORT}$`,
       result: 'nofail',
       ends: true,
-      peer: true,
     },
 
     // ddos: connections that never authenticate.
