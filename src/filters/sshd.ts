@@ -66,9 +66,10 @@ export const sshd: FilterSpec = {
     },
     {
       // Only an invalid user's name is the client's free text (the lookbehind lets it
-      // follow "invalid user " and nothing else). Any other name is an account's: it
-      // holds no colon (sshd cuts "user:style" there) and no fake tail, so its first
-      // reading is the one.
+      // follow "invalid user " and nothing else). Any other name is an existing
+      // account's, chosen by the admin, with no colon in it (passwd's separator;
+      // OpenSSH also cuts "user:style" there): a fake tail in it could not end in
+      // ": ", so its first reading is the one.
       id: 'failed',
       pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>(?<=invalid user ).*|[^:]+?) from {HOST}${PORT}${ON}(?: ssh\\d*)?${INFO}`,
       result: 'fail',
