@@ -7,7 +7,9 @@
  * - extra: clients that cannot agree on algorithms or methods;
  * - aggressive: all of the above.
  * Lines that only tell a connection's address ("Connection from …", LogLevel VERBOSE)
- * are kept as helpers, so failures logged without an address still count.
+ * are kept as helpers, so failures logged without an address still count, and so
+ * that a failure whose crafted user name makes it read with two addresses gets the
+ * connection's own (see splits.ts), not the one in the name.
  */
 import type { FilterSpec, RuleResult } from './spec.js';
 
