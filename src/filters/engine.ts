@@ -104,7 +104,8 @@ function literalPrefix(pattern: string): string {
 
 /** A rule pattern as a sticky regex with numbered groups; `host` is what `{HOST}` becomes. */
 function build(pattern: string, flags: string, host = HOST) {
-  const source = pattern.replace('{HOST}', host);
+  // A function, so that "$" in `host` is never read as a replacement pattern.
+  const source = pattern.replace('{HOST}', () => host);
   const numbered = numberGroups(source.startsWith('^') ? source.slice(1) : source);
   return { re: new RegExp(numbered.source, flags), groups: numbered.groups };
 }
