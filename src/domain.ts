@@ -68,6 +68,16 @@ export interface ConnectionAddress {
   seenAt: Millis | null;
 }
 
+/**
+ * Told what a filter learns about its connections' addresses, so they can
+ * outlive the process: a restart must not turn a connection's later lines, which
+ * may be ambiguous on their own, into lines without an address.
+ */
+export interface ConnectionJournal {
+  learned(address: ConnectionAddress): void;
+  forgotten(logHost: string | null, pid: number): void;
+}
+
 export type FindingKind = 'bruteforce' | 'compromise' | 'slow-bruteforce';
 
 /** Something detection concluded about an attacker. */

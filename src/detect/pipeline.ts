@@ -3,8 +3,8 @@
  * tracker → findings. Live watching and replay run this same code; only the
  * clock and the source differ.
  */
-import type { AuthEvent, Finding, Millis } from '../domain.js';
-import { compileFilter, type Classifier, type ConnectionJournal } from '../filters/engine.js';
+import type { AuthEvent, ConnectionJournal, Finding, Millis } from '../domain.js';
+import { compileFilter, type Classifier } from '../filters/engine.js';
 import { findFilter } from '../filters/registry.js';
 import type { LineParser } from '../parse/line.js';
 import type { JailSettings } from './jail.js';

@@ -3,7 +3,13 @@
  * rules indexed by their literal first characters so a line is only tried
  * against the rules that can match it, and bounded per-connection state.
  */
-import type { AuthEvent, ConnectionAddress, LogRecord, Millis } from '../domain.js';
+import type {
+  AuthEvent,
+  ConnectionAddress,
+  ConnectionJournal,
+  LogRecord,
+  Millis,
+} from '../domain.js';
 import { BoundedMap } from '../detect/bounded-map.js';
 import { canonicalIp } from '../net/ip.js';
 import { detach } from '../util/detach.js';
@@ -25,16 +31,6 @@ export interface Classifier {
    * oldest first. Call before the first line.
    */
   restore(addresses: Iterable<ConnectionAddress>): void;
-}
-
-/**
- * Told what a classifier learns about its connections' addresses, so they can
- * outlive the process: a restart must not turn a connection's later lines, which
- * may be ambiguous on their own, into lines without an address.
- */
-export interface ConnectionJournal {
-  learned(address: ConnectionAddress): void;
-  forgotten(logHost: string | null, pid: number): void;
 }
 
 export interface CompileOptions {

@@ -17,7 +17,7 @@
  * in the StoreWriter's transactions, with the cursors of the lines they came from.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { ConnectionAddress, Millis } from '../domain.js';
+import type { ConnectionAddress, ConnectionJournal, Millis } from '../domain.js';
 import type { WriterPart } from './writer.js';
 
 /** Far more than the connections sshd keeps open before authentication (MaxStartups). */
@@ -40,12 +40,6 @@ interface Row {
   pid: number;
   host: string;
   seen_at: number;
-}
-
-/** What one jail's classifier tells the journal (filters/engine.ts's ConnectionJournal). */
-export interface JailConnectionJournal {
-  learned(address: ConnectionAddress): void;
-  forgotten(logHost: string | null, pid: number): void;
 }
 
 export class ConnectionAddresses implements WriterPart {
@@ -91,7 +85,7 @@ export class ConnectionAddresses implements WriterPart {
   }
 
   /** The journal one jail's classifier writes to. */
-  journal(jail: string): JailConnectionJournal {
+  journal(jail: string): ConnectionJournal {
     return {
       learned: (a) =>
         this.change({ jail, logHost: a.logHost, pid: a.pid, host: a.host, seenAt: a.seenAt }),
