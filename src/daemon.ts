@@ -11,6 +11,7 @@ import { jailSettings } from './config/load.js';
 import { storePath } from './config/paths.js';
 import { buildJail, Pipeline, type Jail } from './detect/pipeline.js';
 import type { AuthEvent, Finding, Millis } from './domain.js';
+import { CONNECTION_IDLE_MS } from './filters/engine.js';
 import type { Translate } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { findingText } from './notify/format.js';
@@ -27,6 +28,7 @@ import { Responder, type JailResponse, type ResponseAlert } from './respond/resp
 import { createSource } from './sources/registry.js';
 import type { Source, SourceHealth } from './sources/source.js';
 import { openStore, type Store } from './store/index.js';
+import { ConnectionAddresses } from './store/connections.js';
 import { toEventRecord, type EventRecord } from './store/events.js';
 import { StoreWriter } from './store/writer.js';
 
@@ -61,6 +63,17 @@ export interface DaemonObserver {
   finding?(finding: Finding, id: number | null): void;
   /** Tokens an LLM call of the analyst used. */
   llmUsage?(usage: { input: number; output: number }): void;
+  /** A line of this jail read with its address in two places and not settled: counted without one. */
+  ambiguous?(jail: string): void;
+}
+
+/** What `sheriff status` shows per jail. */
+interface JailCounts {
+  fail: number;
+  success: number;
+  findings: number;
+  /** Lines whose address could be read in two places and was not settled (counted without one). */
+  ambiguous: number;
 }
 
 /** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
@@ -78,7 +91,7 @@ export class Daemon {
   private readonly sources: Source[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt: Millis;
-  private readonly counts = new Map<string, { fail: number; success: number; findings: number }>();
+  private readonly counts = new Map<string, JailCounts>();
   private stopped = false;
   /** opts.notifiers plus Telegram and webhooks (notify:); every alert goes to each. */
   private notifiers: readonly Notifier[] = [];
@@ -102,7 +115,10 @@ export class Daemon {
     const log = opts.logger;
     const path = storePath(opts.config);
     const store = openStore(path);
+    // What the filters learn about connections' addresses is written with the cursors.
+    const addresses = new ConnectionAddresses(store.db);
     const writer = new StoreWriter(store, {
+      parts: [addresses],
       onError: (err, info) =>
         log.error(
           {
@@ -117,7 +133,11 @@ export class Daemon {
       onRecover: (info) =>
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
-    const jails = jailSettings(opts.config).map(buildJail);
+    const jails = jailSettings(opts.config).map((settings) => {
+      const jail = buildJail(settings, addresses.journal(settings.name));
+      jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
+      return jail;
+    });
     const approvals = configuredApprovals(store, opts.config);
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
@@ -300,6 +320,10 @@ export class Daemon {
       (finding) => this.alert(finding),
       (event, jail) => {
         const c = this.jailCounts(jail.settings.name);
+        if (event.ambiguous) {
+          c.ambiguous++;
+          this.opts.observer?.ambiguous?.(jail.settings.name);
+        }
         if (event.result === 'fail') {
           c.fail += event.attempts;
           if (event.ip !== null) this.responder.onFailure(event.ip, event.time ?? this.clock());
@@ -349,7 +373,7 @@ export class Daemon {
   private jailCounts(name: string) {
     let c = this.counts.get(name);
     if (c === undefined) {
-      c = { fail: 0, success: 0, findings: 0 };
+      c = { fail: 0, success: 0, findings: 0, ambiguous: 0 };
       this.counts.set(name, c);
     }
     return c;

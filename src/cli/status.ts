@@ -11,7 +11,8 @@ interface DaemonStatus {
   pid: number;
   startedAt: number;
   sources: SourceHealth[];
-  jails: Record<string, { fail: number; success: number; findings: number }>;
+  /** `ambiguous` is absent in what older versions published. */
+  jails: Record<string, { fail: number; success: number; findings: number; ambiguous?: number }>;
   storeBytes: number;
 }
 
@@ -71,10 +72,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               }),
             );
           lines.push(t('status.jails'));
-          for (const [name, c] of Object.entries(status.jails))
+          for (const [name, c] of Object.entries(status.jails)) {
             lines.push(
               t('status.jail', { name, fail: c.fail, success: c.success, findings: c.findings }),
             );
+            if (c.ambiguous) lines.push(t('status.jail.ambiguous', { count: c.ambiguous }));
+          }
         }
         lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
         ctx.stdout.write(lines.join('\n') + '\n');

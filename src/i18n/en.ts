@@ -29,6 +29,8 @@ export const en = {
   'testFilter.summary.addresses': 'Addresses with the most failures:',
   'testFilter.summary.address': '  {count}  {ip}',
   'testFilter.summary.hosts': 'Failures from host names (no address to act on): {count}',
+  'testFilter.summary.ambiguous':
+    'Failures whose line names its address in two places (a user name holding "from <address>"), counted without one: {count}',
   'testFilter.summary.misses': 'Lines of {programs} that no rule knows (first {shown} of {total}):',
   'testFilter.summary.miss': '  {n}: {text}',
   'testFilter.summary.none': '  (none)',
@@ -64,6 +66,8 @@ export const en = {
     'Replayed {files} file(s): {lines} lines, {fail} failures, {success} logins, {findings} findings ({bruteforce} brute force, {slow} slow brute force, {compromise} break-ins). Passed over: {skipped}.',
   'replay.summary.memory':
     'Tracked addresses: {tracked}, evicted at the cap: {evictions}, trusted skipped: {trusted}.',
+  'replay.summary.ambiguous':
+    'Lines that name their address in two places (a user name holding "from <address>"), counted without one: {count}.',
 
   'watch.noSource':
     'No log source found: neither /var/log/auth.log nor /var/log/secure exists, and the systemd journal is not available.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
@@ -90,6 +94,8 @@ export const en = {
     '  {id}: at {position}, {lag} behind, last line {last}, {lines} lines read, {errors} errors{lastError}',
   'status.jails': 'Jails (since start):',
   'status.jail': '  {name}: {fail} failures, {success} logins, {findings} findings',
+  'status.jail.ambiguous':
+    '    lines naming their address in two places (a user name holding "from <address>"), counted without one: {count}',
   'status.store': 'Store: {path} ({mb} MB)',
   'demo.description':
     'See Sheriff work: a scripted attack is written to a temporary log and the real daemon watches it.',

@@ -32,6 +32,8 @@ export const ko: Record<keyof typeof en, string> = {
   'testFilter.summary.addresses': '실패가 가장 많은 주소:',
   'testFilter.summary.address': '  {count}  {ip}',
   'testFilter.summary.hosts': '호스트 이름으로만 기록된 실패 (조치할 주소 없음): {count}',
+  'testFilter.summary.ambiguous':
+    '주소가 두 곳으로 읽히는 실패 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}',
   'testFilter.summary.misses':
     '{programs}의 줄 중 어떤 규칙에도 맞지 않은 줄 (전체 {total}줄 중 처음 {shown}줄):',
   'testFilter.summary.miss': '  {n}: {text}',
@@ -67,6 +69,8 @@ export const ko: Record<keyof typeof en, string> = {
     '파일 {files}개 재생: {lines}줄, 실패 {fail}, 로그인 {success}, 탐지 {findings}건 (무차별 대입 {bruteforce}, 느린 무차별 대입 {slow}, 침입 의심 {compromise}). 건너뛴 줄: {skipped}.',
   'replay.summary.memory':
     '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크라 제외: {trusted}.',
+  'replay.summary.ambiguous':
+    '주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}.',
 
   'watch.noSource':
     '로그 소스를 찾지 못했습니다: /var/log/auth.log와 /var/log/secure가 없고 systemd 저널도 쓸 수 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
@@ -93,6 +97,8 @@ export const ko: Record<keyof typeof en, string> = {
     '  {id}: 위치 {position}, 밀린 양 {lag}, 마지막 줄 {last}, 읽은 줄 {lines}, 오류 {errors}{lastError}',
   'status.jails': '감옥(jail) (시작 이후):',
   'status.jail': '  {name}: 실패 {fail}, 로그인 {success}, 탐지 {findings}',
+  'status.jail.ambiguous':
+    '    주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}',
   'status.store': '저장소: {path} ({mb} MB)',
   'demo.description':
     'Sheriff가 일하는 모습을 봅니다: 준비된 공격이 임시 로그에 기록되고 실제 데몬이 이를 감시합니다.',

@@ -128,7 +128,8 @@ describe('openDatabase', () => {
         .map((r) => r.name),
       [
         ...['agent_messages', 'agent_runs', 'agent_tool_calls', 'agent_usage', 'approvals'],
-        ...['audit', 'bans', 'chat_settings', 'daemon_status', 'events', 'findings'],
+        ...['audit', 'bans', 'chat_settings', 'connection_addresses', 'daemon_status'],
+        ...['events', 'findings'],
         ...['incident_timeline', 'incidents', 'intel_cache', 'outbox', 'reports'],
         'source_positions',
       ],

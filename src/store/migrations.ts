@@ -159,6 +159,25 @@ export const MIGRATIONS: readonly Migration[] = [
     // One version for the areas added together; each area owns its part.
     up: [OUTBOX_SQL, INCIDENTS_SQL, AGENT_SQL].join('\n'),
   },
+  {
+    version: 4,
+    name: 'connection addresses kept across restarts',
+    up: `
+      -- The address of each open connection a jail tracks (syslog host and
+      -- pid), learned from lines no user name can forge, so that a restart
+      -- does not leave the connection's later lines without one. A row's
+      -- slot is a hash of its key: the table never holds more than the
+      -- slots (store/connections.ts).
+      CREATE TABLE connection_addresses (
+        slot INTEGER PRIMARY KEY,
+        jail TEXT NOT NULL,
+        log_host TEXT,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        seen_at INTEGER NOT NULL -- epoch ms, event time
+      ) STRICT;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

@@ -21,6 +21,7 @@ export class WebMetrics {
   private readonly events: Counter<'jail' | 'result'>;
   private readonly findings: Counter<'kind'>;
   private readonly tokens: Counter<'kind'>;
+  private readonly ambiguousLines: Counter<'jail'>;
 
   constructor(src: MetricsSources) {
     const registers = [this.registry];
@@ -34,6 +35,12 @@ export class WebMetrics {
       name: 'sheriff_findings_total',
       help: 'Findings (bruteforce, slow-bruteforce, compromise…), by kind.',
       labelNames: ['kind'],
+      registers,
+    });
+    this.ambiguousLines = new Counter({
+      name: 'sheriff_ambiguous_lines_total',
+      help: 'Lines that name their address in two places (a user name holding "from <address>") and were counted without one, by jail.',
+      labelNames: ['jail'],
       registers,
     });
     this.tokens = new Counter({
@@ -100,6 +107,10 @@ export class WebMetrics {
 
   event(e: EventRecord): void {
     this.events.inc({ jail: e.jail, result: e.result });
+  }
+
+  ambiguous(jail: string): void {
+    this.ambiguousLines.inc({ jail });
   }
 
   finding(f: Finding): void {

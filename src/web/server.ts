@@ -55,6 +55,7 @@ export interface WebObserver {
   finding(f: Finding, id: number | null): void;
   response(a: ResponseAlert): void;
   llmUsage(u: { input: number; output: number }): void;
+  ambiguous(jail: string): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,6 +81,7 @@ export class WebServer {
       },
       response: (a) => live.response(a),
       llmUsage: (u) => metrics.llmTokens(u),
+      ambiguous: (jail) => metrics.ambiguous(jail),
     };
   }
 

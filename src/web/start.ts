@@ -44,6 +44,7 @@ export class WebConsole {
     finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
     response: (a: ResponseAlert) => this.server?.observer.response(a),
     llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
+    ambiguous: (jail: string) => this.server?.observer.ambiguous(jail),
   };
 
   /** Nothing listens yet: the daemon starts first (it needs `observer`), then `start()`. */
