@@ -28,6 +28,8 @@ const ban: StoredBan = {
   requestedBy: 'telegram:42',
   approvalId: 'abc',
   removedReason: null,
+  firewall: 'nftables',
+  enforced: true,
 };
 const approval: StoredApproval = {
   id: 'aB3dE5fG7hJ9',

@@ -100,6 +100,8 @@ describe('webhooks', () => {
         requestedBy: 'telegram:42',
         approvalId: 'abc',
         removedReason: null,
+        firewall: 'nftables',
+        enforced: true,
       },
     });
     await service.worker.drain();

@@ -159,6 +159,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // One version for the areas added together; each area owns its part.
     up: [OUTBOX_SQL, INCIDENTS_SQL, AGENT_SQL].join('\n'),
   },
+  {
+    version: 4,
+    name: 'the firewall that holds each ban',
+    up: `
+      -- The backend that last confirmed the ban: 'nftables', 'iptables', 'ufw', or
+      -- 'dry-run' (nothing blocked). NULL for bans applied before it was recorded;
+      -- the daemon's first reconciliation fills it in for the active ones.
+      ALTER TABLE bans ADD COLUMN firewall TEXT;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);
