@@ -6,14 +6,13 @@
  * touching the machine's /dev/log, network or firewall.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Sandbox } from './testing/e2e/client.js';
 import { canConnect, failLogin, network, startSshd, type Host } from './testing/e2e/scenario.js';
 import { REPO_ROOT } from './testing/paths.js';
 import { waitFor } from './testing/wait.js';
-import { readFileSync } from 'node:fs';
 
 let box: Sandbox;
 let hosts: Record<string, Host>;
@@ -244,12 +243,12 @@ describe('end to end: isolating the host', () => {
 const NOBODY = 65534;
 
 /**
- * What contrib/sheriff.service gives the daemon: its own unprivileged user and, of all the
- * capabilities, CAP_NET_ADMIN, in the ambient set so the nft it runs inherits it
- * (AmbientCapabilities=CAP_NET_ADMIN, CapabilityBoundingSet=CAP_NET_ADMIN). `caps: false`: none.
+ * What contrib/sheriff.service gives the daemon: its own unprivileged user and only the unit's
+ * capabilities (CAP_NET_ADMIN), ambient so the nft it runs inherits them, as systemd's
+ * AmbientCapabilities= and CapabilityBoundingSet= do. `caps: false`: none at all.
  */
 function unprivileged(caps: boolean): string[] {
-  const set = caps ? '-all,+net_admin' : '-all';
+  const set = ['-all', ...(caps ? unitCapabilities().map((c) => `+${c}`) : [])].join(',');
   return [
     'setpriv',
     `--reuid=${NOBODY}`,
@@ -260,6 +259,16 @@ function unprivileged(caps: boolean): string[] {
     `--bounding-set=${set}`,
     '--',
   ];
+}
+
+/** AmbientCapabilities= of contrib/sheriff.service, as setpriv names them (net_admin). */
+function unitCapabilities(): string[] {
+  const unit = readFileSync(join(REPO_ROOT, 'contrib', 'sheriff.service'), 'utf8');
+  const setting = (name: string) =>
+    (new RegExp(`^${name}=(.*)$`, 'm').exec(unit)?.[1] ?? '').trim().split(/\s+/);
+  const ambient = setting('AmbientCapabilities');
+  assert.deepEqual(setting('CapabilityBoundingSet'), ambient);
+  return ambient.map((c) => c.replace(/^CAP_/, '').toLowerCase());
 }
 
 /** A config and store directory that only `nobody` may write; the auth log readable by it. */
