@@ -327,6 +327,7 @@ describe('web console in Chromium', () => {
     assert.match(metrics, /^sheriff_events_total\{jail="sshd",result="fail"\} 243$/m);
     assert.match(metrics, /^sheriff_findings_total\{kind="bruteforce"\} \d+$/m);
     assert.match(metrics, /^sheriff_bans_active 1$/m);
+    assert.match(metrics, /^sheriff_bans_not_enforced 1$/m);
     assert.match(metrics, /^sheriff_store_bytes \d+$/m);
     assert.match(metrics, /^sheriff_source_lag\{source="file:/m);
     const health = await fetch(`${url}/healthz`);
