@@ -26,6 +26,8 @@ export const notifyMessages = defineMessages({
     'notify.isolated':
       '🚧 The host is isolated: only admin addresses reach it. It reverts by itself at {revert} unless confirmed with sheriff isolate --confirm.',
     'notify.isolatedConfirmed': '🚧 The host is isolated: only admin addresses reach it.',
+    'notify.isolatedDryRun':
+      '⚠️ DRY-RUN: the host is recorded as isolated, but NOTHING IS BLOCKED: the firewall is in dry-run, and everyone can still reach it.',
     'notify.released': '✅ The host is no longer isolated: {reason}',
     'notify.breaker':
       '🧯 Circuit breaker: more than {max} automatic bans in a minute. Automatic bans are stopped until {until}; bans you approve still work.',
@@ -116,6 +118,8 @@ export const notifyMessages = defineMessages({
     'notify.isolated':
       '🚧 호스트를 격리했습니다. 이제 관리자 주소만 접속할 수 있습니다. sheriff isolate --confirm으로 확정하지 않으면 {revert}에 자동으로 해제됩니다.',
     'notify.isolatedConfirmed': '🚧 호스트를 격리했습니다. 이제 관리자 주소만 접속할 수 있습니다.',
+    'notify.isolatedDryRun':
+      '⚠️ 시험 모드(dry-run): 호스트를 격리한 것으로 기록했지만 실제로는 아무것도 차단되지 않았습니다. 방화벽이 시험 모드라 누구나 여전히 접속할 수 있습니다.',
     'notify.released': '✅ 호스트 격리가 해제되었습니다: {reason}',
     'notify.breaker':
       '🧯 자동 차단을 멈췄습니다(회로 차단기): 1분 동안 자동 차단이 {max}건을 넘었습니다. {until}까지 자동 차단을 하지 않습니다. 직접 승인한 차단은 계속 적용됩니다.',

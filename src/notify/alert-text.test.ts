@@ -59,7 +59,11 @@ const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
   refused: { type: 'refused', target, reason: 'an admin address' },
   unbanned: { type: 'unbanned', target, reason: 'expired' },
   'not-effective': { type: 'not-effective', ban, failures: 4 },
-  isolated: { type: 'isolated', state: { appliedAt: T0, revertAt: T0 + 300_000, by: 'cli:root' } },
+  isolated: {
+    type: 'isolated',
+    state: { appliedAt: T0, revertAt: T0 + 300_000, by: 'cli:root' },
+    enforced: true,
+  },
   released: { type: 'released', reason: 'released by cli:root' },
   breaker: {
     type: 'breaker',
@@ -128,6 +132,14 @@ describe('alert wording', () => {
       // A Telegram message carries them as they are.
       assert.equal(sendMessage(text).params.text, expected[lang]);
     }
+    // Nor does an isolation by the dry-run firewall read as one.
+    assert.match(
+      alertText(
+        { type: 'isolated', state: SAMPLES.isolated.state, enforced: false },
+        { t: translator('en'), time: timeFormatter('UTC') },
+      ),
+      /^⚠️ DRY-RUN: the host is recorded as isolated, but NOTHING IS BLOCKED/,
+    );
     // Held back in a digest, they are counted apart from real bans.
     assert.equal(kindKey({ type: 'banned', ban: dry }), 'notify.kind.bannedDryRun');
     assert.equal(kindKey({ type: 'banned', ban }), 'notify.kind.banned');

@@ -57,9 +57,11 @@ const FORMATTERS: Formatters = {
   'not-effective': (a, w) =>
     w.t('notify.notEffective', { target: targetText(a.ban.target), failures: a.failures }),
   isolated: (a, w) =>
-    a.state.revertAt === null
-      ? w.t('notify.isolatedConfirmed')
-      : w.t('notify.isolated', { revert: w.time(a.state.revertAt) }),
+    !a.enforced
+      ? w.t('notify.isolatedDryRun')
+      : a.state.revertAt === null
+        ? w.t('notify.isolatedConfirmed')
+        : w.t('notify.isolated', { revert: w.time(a.state.revertAt) }),
   released: (a, w) => w.t('notify.released', { reason: a.reason }),
   breaker: (a, w) =>
     w.t('notify.breaker', {

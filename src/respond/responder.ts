@@ -50,7 +50,8 @@ export type ResponseAlert =
   | { type: 'refused'; target: BanTarget; reason: string }
   | { type: 'unbanned'; target: BanTarget; reason: string }
   | { type: 'not-effective'; ban: StoredBan; failures: number }
-  | { type: 'isolated'; state: IsolationState }
+  /** enforced: false when a dry-run firewall isolated nothing. */
+  | { type: 'isolated'; state: IsolationState; enforced: boolean }
   | { type: 'released'; reason: string };
 
 export interface ResponderOptions {
@@ -217,7 +218,7 @@ export class Responder {
       { event: 'isolated', ...state },
       'the host is isolated: only admin addresses reach the management ports',
     );
-    this.o.alert({ type: 'isolated', state });
+    this.o.alert({ type: 'isolated', state, enforced: fw.id !== 'dry-run' });
   }
 
   private async release(reason: string, by: string): Promise<void> {
