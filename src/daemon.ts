@@ -23,6 +23,7 @@ import { trustedNetworks } from './intel/trusted.js';
 import { configuredApprovals, type Approvals } from './respond/approvals.js';
 import { CircuitBreaker } from './respond/breaker.js';
 import type { ConnectionKiller, Firewall } from './respond/firewall/firewall.js';
+import type { FirewallChoice } from './respond/firewall/detect.js';
 import { Guardrails } from './respond/guardrails.js';
 import { Responder, type JailResponse, type ResponseAlert } from './respond/responder.js';
 import { createSource } from './sources/registry.js';
@@ -44,6 +45,8 @@ export interface DaemonOptions {
   statusEveryMs?: number;
   /** The firewall backend (dry-run when Sheriff may not or cannot change the firewall). */
   firewall: Firewall & Partial<ConnectionKiller>;
+  /** Why that backend, and whether it blocks (for `sheriff status`); default: from its id. */
+  firewallChoice?: FirewallStatus;
   /** Response alerts (approvals to decide, bans, refusals) for the notifiers. */
   onResponse?: (alert: ResponseAlert) => void;
   /** The environment credentials are read from (tests). Default: process.env. */
@@ -75,6 +78,9 @@ interface JailCounts {
   /** Lines whose address could be read in two places and was not settled (counted without one). */
   ambiguous: number;
 }
+
+/** The firewall in the daemon's published status. */
+export type FirewallStatus = Pick<FirewallChoice, 'kind' | 'enforcing' | 'missing'>;
 
 /** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
 function warmWindow(jails: readonly Jail[]): number {
@@ -189,10 +195,18 @@ export class Daemon {
         log.error({ event: 'notify_start_failed', err }, 'Telegram could not be started'),
       );
     daemon.warmUp();
-    log.info(
-      { event: 'daemon_started', store: path, jails: jails.map((j) => j.settings.name) },
-      'Sheriff is watching',
-    );
+    const fw = daemon.firewallStatus();
+    const started = {
+      event: 'daemon_started',
+      store: path,
+      jails: jails.map((j) => j.settings.name),
+    };
+    if (fw.enforcing) log.info({ ...started, firewall: fw.kind }, 'Sheriff is watching');
+    else
+      log.warn(
+        { ...started, firewall: fw.kind, enforcing: false, missing: fw.missing },
+        'Sheriff is watching, but NOTHING WILL BE BLOCKED: the firewall is not enforcing bans (see sheriff status)',
+      );
     for (const cfg of opts.sources) daemon.run(createSource(cfg), cfg.jails);
     const every = opts.statusEveryMs ?? 5000;
     daemon.timers.push(setInterval(() => daemon.publishStatus(), every).unref());
@@ -409,6 +423,14 @@ export class Daemon {
     this.responder.onFinding(finding, id);
   }
 
+  /** The firewall as `sheriff status` shows it. */
+  firewallStatus(): FirewallStatus {
+    const c = this.opts.firewallChoice;
+    return c === undefined
+      ? { kind: this.opts.firewall.id, enforcing: this.opts.firewall.id !== 'dry-run', missing: [] }
+      : { kind: c.kind, enforcing: c.enforcing, missing: c.missing };
+  }
+
   health(): SourceHealth[] {
     return this.sources.map((s) => s.health());
   }
@@ -426,6 +448,7 @@ export class Daemon {
           tracked: Object.fromEntries(this.jails.map((j) => [j.settings.name, j.tracker.stats()])),
           writer: this.writer.stats(),
           storeBytes: this.store.sizeBytes(),
+          firewall: this.firewallStatus(),
         },
         now,
       );

@@ -10,6 +10,7 @@ import { DurationError, formatDuration, parseDuration } from '../config/duration
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
 import { parseCidr } from '../net/cidr.js';
+import { notEnforcedNote } from '../notify/format.js';
 import { BufferedOutput, UsageError, type CliContext } from './common.js';
 
 async function open(program: Command) {
@@ -205,7 +206,10 @@ export function registerRespond(program: Command, ctx: CliContext): void {
             out.write(
               t('respond.bans.row', {
                 target: b.target.cidr,
-                state: b.appliedAt === null ? t('respond.bans.pending') : t('respond.bans.active'),
+                state:
+                  b.appliedAt === null
+                    ? t('respond.bans.pending')
+                    : t('respond.bans.active') + notEnforcedNote(b, t),
                 until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
                 jail: b.jail ?? '-',
                 reason: b.reason,

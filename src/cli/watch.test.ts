@@ -154,6 +154,54 @@ describe('sheriff watch', () => {
     assert.equal((JSON.parse(stopped.stdout) as { running: boolean }).running, true); // published < 15 s ago
   });
 
+  it('in dry-run says at start, in status and in bans (text and JSON) that nothing is blocked', async () => {
+    const { log, config } = await setup(
+      'dry',
+      'web: { enabled: false }\njails: { sshd: { maxretry: 2, policy: auto } }\n',
+    );
+    const child = watch(config);
+    await appendFile(log, failure(7) + failure(257));
+    const cli = async (...args: string[]) => {
+      const r = await runCli(['--config', config, ...args]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout;
+    };
+    await waitFor('the dry-run ban', async () => (await cli('bans')).includes('203.0.113.7/32'));
+    assert.match(child.output(), /"event":"firewall".*DRY-RUN, NOTHING WILL BE BLOCKED/);
+    assert.match(
+      child.output(),
+      /"event":"daemon_started".*"msg":"Sheriff is watching, but NOTHING WILL BE BLOCKED/,
+    );
+    assert.match(
+      await cli('bans'),
+      /^203\.0\.113\.7\/32 {2}active \[NOT ENFORCED: dry-run, nothing is blocked\] until /m,
+    );
+    const [ban] = (await cli('bans', '--json'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { firewall: string; enforced: boolean });
+    assert.deepEqual([ban?.firewall, ban?.enforced], ['dry-run', false]);
+    await waitFor('the status published', async () =>
+      (await cli('status')).includes('Firewall: DRY-RUN'),
+    );
+    const text = await cli('status');
+    assert.match(text, /^Firewall: DRY-RUN, NOTHING IS BLOCKED: bans are only recorded/m);
+    assert.match(text, /^Bans recorded: 1, of which 1 NOT ENFORCED/m);
+    const ko = await runCli(['--config', config, 'bans'], { env: { SHERIFF_LANG: 'ko' } });
+    assert.match(ko.stdout, /차단되지 않음: 시험 모드\(dry-run\)라 실제로 막지 않습니다/);
+    const json = JSON.parse(await cli('status', '--json')) as {
+      enforcing: boolean;
+      bans: { active: number; enforced: number };
+      daemon: { firewall: { kind: string; enforcing: boolean } };
+    };
+    assert.deepEqual(
+      [json.enforcing, json.bans, json.daemon.firewall.kind, json.daemon.firewall.enforcing],
+      [false, { active: 1, enforced: 0 }, 'dry-run', false],
+    );
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+  });
+
   it('exits 2 naming what is missing when a configured credential is absent, starting nothing', async () => {
     // A store directory of its own: the console keeps its password hash beside the store.
     const own = join(dir, 'no-token');

@@ -84,7 +84,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',
   );
-  const firewall = firewallFor(config.response.firewall, logger);
+  const { firewall, choice } = firewallFor(config.response.firewall, logger);
   let daemon: Daemon | null = null;
   const web = config.web.enabled
     ? new WebConsole({
@@ -104,6 +104,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     notifiers,
     sources,
     firewall,
+    firewallChoice: choice,
     ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
   });
   web?.start();

@@ -97,6 +97,16 @@ export const en = {
   'status.jail.ambiguous':
     '    lines naming their address in two places (a user name holding "from <address>"), counted without one: {count}',
   'status.store': 'Store: {path} ({mb} MB)',
+  'status.firewall.enforcing': 'Firewall: {kind}; bans are enforced.',
+  'status.firewall.dryRun':
+    'Firewall: DRY-RUN, NOTHING IS BLOCKED: bans are only recorded (set response.firewall: auto to block).',
+  'status.firewall.cannot':
+    'Firewall: {kind}, NOTHING IS BLOCKED: Sheriff lacks {missing} (run it as root, or with CAP_NET_ADMIN as contrib/sheriff.service does).',
+  'status.bans': 'Bans in force: {count}',
+  'status.bansNotEnforced':
+    'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
+  'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
+  'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
   'demo.description':
     'See Sheriff work: a scripted attack is written to a temporary log and the real daemon watches it.',
   'demo.opt.speed': 'run the one-minute scenario N times faster',

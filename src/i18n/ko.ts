@@ -100,6 +100,15 @@ export const ko: Record<keyof typeof en, string> = {
   'status.jail.ambiguous':
     '    주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}',
   'status.store': '저장소: {path} ({mb} MB)',
+  'status.firewall.enforcing': '방화벽: {kind}. 차단이 실제로 적용됩니다.',
+  'status.firewall.dryRun':
+    '방화벽: 시험 모드(dry-run), 아무것도 차단되지 않습니다. 차단은 기록만 됩니다 (실제로 차단하려면 response.firewall: auto로 설정하세요).',
+  'status.firewall.cannot':
+    '방화벽: {kind}, 아무것도 차단되지 않습니다. Sheriff에 {missing}이(가) 없습니다 (root로 실행하거나, contrib/sheriff.service처럼 CAP_NET_ADMIN을 주세요).',
+  'status.bans': '적용 중인 차단: {count}건',
+  'status.bansNotEnforced': '기록된 차단: {count}건, 그중 {unenforced}건은 실제로 차단되지 않음.',
+  'ban.notEnforced': '[차단되지 않음: 시험 모드(dry-run)라 실제로 막지 않습니다]',
+  'ban.unconfirmed': '[방화벽 적용 미확인: 데몬이 시작할 때 확인합니다]',
   'demo.description':
     'Sheriff가 일하는 모습을 봅니다: 준비된 공격이 임시 로그에 기록되고 실제 데몬이 이를 감시합니다.',
   'demo.opt.speed': '1분짜리 시나리오를 N배 빠르게 실행',

@@ -55,9 +55,13 @@ class Leaky extends Flaky {
 }
 
 let n = 0;
-function setup(policy: Policy, maxPerMinute = 30, Backend: typeof Flaky = Flaky) {
+function setup(
+  policy: Policy,
+  maxPerMinute = 30,
+  Backend: typeof Flaky = Flaky,
+  store: Store = openStore(join(dir, `r${n++}.db`)),
+) {
   let now = T0;
-  const store: Store = openStore(join(dir, `r${n++}.db`));
   const alerts: ResponseAlert[] = [];
   const firewall = new Backend({ log: () => {}, now: () => now });
   const approvals = new Approvals(store, {
@@ -204,6 +208,32 @@ describe('Responder', () => {
     assert.deepEqual(
       r.alerts.map((a) => a.type),
       ['banned'],
+    );
+  });
+
+  it('records which firewall holds each ban: a dry-run ban is said to be not enforced', async () => {
+    const dry = setup('auto');
+    dry.responder.onFinding(finding('198.51.100.12'), null);
+    await dry.responder.tick();
+    const [alert] = dry.alerts;
+    assert.equal(alert?.type, 'banned');
+    const ban = alert.ban;
+    assert.deepEqual([ban.firewall, ban.enforced], ['dry-run', false]);
+    assert.deepEqual(
+      dry.store.bans.active(T0 + 1).map((b) => [b.firewall, b.enforced]),
+      [['dry-run', false]],
+    );
+
+    const real = setup('auto', 30, Leaky);
+    real.responder.onFinding(finding('198.51.100.13'), null);
+    await real.responder.tick();
+    const [realBan] = real.alerts as Extract<ResponseAlert, { type: 'banned' }>[];
+    assert.deepEqual([realBan?.ban.firewall, realBan?.ban.enforced], ['nftables', true]);
+    // The same store under a daemon now in dry-run: its reconciliation says so for every ban.
+    await setup('auto', 30, Flaky, real.store).responder.reconcile();
+    assert.deepEqual(
+      real.store.bans.active(T0 + 1).map((b) => [b.firewall, b.enforced]),
+      [['dry-run', false]],
     );
   });
 });

@@ -8,6 +8,7 @@
 import type { BanTarget, Finding, Millis } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { Store, StoredApproval, StoredBan } from '../store/index.js';
+import { isEnforced } from '../store/bans.js';
 import type { Approvals } from './approvals.js';
 import { bantimeFor } from './bantime.js';
 import { parseCidr } from '../net/cidr.js';
@@ -49,7 +50,8 @@ export type ResponseAlert =
   | { type: 'refused'; target: BanTarget; reason: string }
   | { type: 'unbanned'; target: BanTarget; reason: string }
   | { type: 'not-effective'; ban: StoredBan; failures: number }
-  | { type: 'isolated'; state: IsolationState }
+  /** enforced: false when a dry-run firewall isolated nothing. */
+  | { type: 'isolated'; state: IsolationState; enforced: boolean }
   | { type: 'released'; reason: string };
 
 export interface ResponderOptions {
@@ -216,7 +218,7 @@ export class Responder {
       { event: 'isolated', ...state },
       'the host is isolated: only admin addresses reach the management ports',
     );
-    this.o.alert({ type: 'isolated', state });
+    this.o.alert({ type: 'isolated', state, enforced: fw.id !== 'dry-run' });
   }
 
   private async release(reason: string, by: string): Promise<void> {
@@ -254,6 +256,11 @@ export class Responder {
         .filter((e) => !known.has(e.target.cidr))
         .map((e) => e.target);
       if (stray.length > 0) await this.o.firewall.unban(stray);
+      // Every active ban is now held by this backend, whichever held it before (or none did).
+      this.o.store.bans.markHeld(
+        active.filter((b) => b.firewall !== this.o.firewall.id).map((b) => b.id),
+        this.o.firewall.id,
+      );
       this.refreshApplied(now);
     });
   }
@@ -326,8 +333,14 @@ export class Responder {
       return;
     }
     const at = this.o.clock();
-    this.o.store.bans.markApplied(ban.id, at);
-    const applied = { ...ban, appliedAt: at };
+    const firewall = this.o.firewall.id;
+    this.o.store.bans.markApplied(ban.id, at, firewall);
+    const applied = {
+      ...ban,
+      appliedAt: at,
+      firewall,
+      enforced: isEnforced({ appliedAt: at, firewall }),
+    };
     this.applied.set(ban.target.cidr, { ...applied, failuresAfter: 0, warned: false });
     this.audit('ban.apply', ban.requestedBy, ban.target.cidr, 'ok', {
       ban: ban.id,
@@ -335,8 +348,15 @@ export class Responder {
       approval: ban.approvalId,
     });
     this.o.logger.warn(
-      { event: 'banned', cidr: ban.target.cidr, expiresAt: ban.expiresAt, by: ban.requestedBy },
-      'banned',
+      {
+        event: 'banned',
+        cidr: ban.target.cidr,
+        expiresAt: ban.expiresAt,
+        by: ban.requestedBy,
+        firewall,
+        enforced: applied.enforced,
+      },
+      applied.enforced ? 'banned' : 'dry-run: recorded as banned, but NOT blocked',
     );
     this.o.alert({ type: 'banned', ban: applied });
     if (this.o.settings.killConnections && this.o.firewall.killConnections) {

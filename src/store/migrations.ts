@@ -178,6 +178,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'the firewall that holds each ban',
+    up: `
+      -- The backend that last confirmed the ban: 'nftables', 'iptables', 'ufw', or
+      -- 'dry-run' (nothing blocked). NULL for bans applied before it was recorded;
+      -- the daemon's first reconciliation fills it in for the active ones.
+      ALTER TABLE bans ADD COLUMN firewall TEXT;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

@@ -105,6 +105,9 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           failures: d.queries.failuresPerMinute(since, now),
           top: d.queries.topAttackers(since).map((a) => ({ ...a, where: whereOf(d, a.ip) })),
           activeBans: bans.length,
+          // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
+          unenforcedBans: bans.filter((b) => !b.enforced).length,
+          enforcing: daemonFirewall(d.store)?.enforcing ?? null,
           recentBans: bans.slice(-5).reverse(),
           pendingApprovals: d.queries.pendingApprovals(now),
           sources: d.health(),
@@ -215,4 +218,11 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     },
     { prefix: '/api' },
   );
+}
+
+/** The firewall the daemon last published (null before any daemon ran, or from an older one). */
+function daemonFirewall(store: Store): { enforcing: boolean } | null {
+  const value = store.status.get('daemon')?.value as { firewall?: { enforcing?: unknown } } | null;
+  const enforcing = value?.firewall?.enforcing;
+  return typeof enforcing === 'boolean' ? { enforcing } : null;
 }

@@ -125,6 +125,12 @@ describe('web console in Chromium', () => {
     await page.waitForSelector('[data-testid="nav-dashboard"].active');
     await page.waitForSelector('[data-testid="chart"] canvas');
     assert.equal(await page.textContent('[data-testid="kpi-bans"] .value'), '0');
+    // The daemon runs a dry-run firewall: the dashboard says so before any ban.
+    await page.waitForSelector('[data-testid="dry-run"]');
+    assert.equal(
+      await page.textContent('[data-testid="dry-run"]'),
+      'The firewall is not enforcing bans (dry-run): bans are recorded, but NOTHING IS BLOCKED.',
+    );
   });
 
   it('shows failures live, and an attacker user name as text that runs nothing', async () => {
@@ -155,10 +161,37 @@ describe('web console in Chromium', () => {
     await waitFor('the ban to be listed', async () => {
       await page.fill('[data-testid="bans-search"]', '203.0.113');
       const rows = await page.locator('[data-testid="ban-row"] td:first-child').allTextContents();
-      return rows.includes('203.0.113.7/32');
+      return rows.some((r) => r.startsWith('203.0.113.7/32'));
     });
+    // A dry-run ban blocks nothing: its row says so.
+    assert.equal(
+      await page.textContent('[data-testid="ban-row"] [data-testid="ban-unenforced"]'),
+      'NOT ENFORCED (dry-run)',
+    );
     await shot('bans');
     assert.match(output, /"event":"banned","cidr":"203\.0\.113\.7\/32"/);
+    // And so do the dashboard's counter and its latest bans, and the API behind them.
+    await go('dashboard');
+    await waitFor('the counter', async () => {
+      const value = await page.textContent('[data-testid="kpi-bans"] .value');
+      return value === '1';
+    });
+    assert.equal(
+      await page.textContent('[data-testid="kpi-bans-unenforced"]'),
+      '1 NOT ENFORCED (dry-run)',
+    );
+    assert.equal(await page.locator('[data-testid="ban-unenforced"]').count(), 1);
+    const api = await page.evaluate(async () => {
+      const dash = (await (await fetch('/api/dashboard')).json()) as Record<string, unknown>;
+      const bans = (await (await fetch('/api/bans')).json()) as Record<string, unknown>[];
+      return {
+        dash: [dash.activeBans, dash.unenforcedBans, dash.enforcing],
+        bans: bans.map((b) => [b.firewall, b.enforced]),
+      };
+    });
+    assert.deepEqual(api, { dash: [1, 1, false], bans: [['dry-run', false]] });
+    await go('bans');
+    await page.waitForSelector('[data-testid="ban-row"]');
   });
 
   it('refuses a state change without the CSRF token (403), and one from another origin', async () => {
@@ -294,6 +327,7 @@ describe('web console in Chromium', () => {
     assert.match(metrics, /^sheriff_events_total\{jail="sshd",result="fail"\} 243$/m);
     assert.match(metrics, /^sheriff_findings_total\{kind="bruteforce"\} \d+$/m);
     assert.match(metrics, /^sheriff_bans_active 1$/m);
+    assert.match(metrics, /^sheriff_bans_not_enforced 1$/m);
     assert.match(metrics, /^sheriff_store_bytes \d+$/m);
     assert.match(metrics, /^sheriff_source_lag\{source="file:/m);
     const health = await fetch(`${url}/healthz`);

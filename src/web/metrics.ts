@@ -10,6 +10,8 @@ import type { EventRecord } from '../store/events.js';
 
 export interface MetricsSources {
   activeBans: () => number;
+  /** Active bans that block nothing (a dry-run firewall, or none confirmed them). */
+  unenforcedBans: () => number;
   pendingApprovals: () => number;
   storeBytes: () => number;
   health: () => SourceHealth[];
@@ -55,6 +57,14 @@ export class WebMetrics {
       registers,
       collect() {
         this.set(src.activeBans());
+      },
+    });
+    new Gauge({
+      name: 'sheriff_bans_not_enforced',
+      help: 'Bans in force that block nothing: the firewall is a dry-run (alert on > 0).',
+      registers,
+      collect() {
+        this.set(src.unenforcedBans());
       },
     });
     new Gauge({

@@ -101,6 +101,7 @@ export class WebServer {
     const throttle = new LoginThrottle({ ...o.login, clock: deps.clock });
     const metrics = new WebMetrics({
       activeBans: () => deps.store.bans.active(deps.clock()).length,
+      unenforcedBans: () => deps.store.bans.active(deps.clock()).filter((b) => !b.enforced).length,
       pendingApprovals: () => queries.pendingApprovals(deps.clock()),
       storeBytes: () => deps.store.sizeBytes(),
       health: deps.health,

@@ -12,7 +12,7 @@ import { parseCidr } from '../../net/cidr.js';
 import type { Approvals, DecideRefusal } from '../../respond/approvals.js';
 import type { Store, StoredApproval } from '../../store/index.js';
 import { alertText, targetText, timeFormatter, type Wording } from '../alert-text.js';
-import { displayUser } from '../format.js';
+import { displayUser, notEnforcedNote } from '../format.js';
 import { editMessage, parseCallbackData, sendMessage } from './cards.js';
 import type { TelegramPayload } from './transport.js';
 
@@ -103,9 +103,11 @@ export class BotCommands {
   private status(chat: string): string {
     const { t } = this.wording(chat);
     const now = this.o.clock();
-    const bans = this.o.store.bans.active(now).length;
+    const active = this.o.store.bans.active(now);
+    const bans = active.length;
     const pending = this.o.approvals.list({ status: 'pending' }).length;
-    const daemon = this.o.store.status.get('daemon')?.value as { startedAt?: unknown } | undefined;
+    const daemon = this.o.store.status.get('daemon')?.value as
+      { startedAt?: unknown; firewall?: { enforcing?: unknown } } | undefined;
     const level = this.o.hooks.level?.() ?? null;
     const lines = [
       typeof daemon?.startedAt === 'number'
@@ -119,6 +121,8 @@ export class BotCommands {
     ];
     if (level !== null)
       lines.unshift(t('notify.status.level', { level: t(`notify.level.${level}`) }));
+    if (daemon?.firewall?.enforcing === false || active.some((b) => !b.enforced))
+      lines.push(t('notify.status.dryRun'));
     return lines.join('\n');
   }
 
@@ -129,9 +133,10 @@ export class BotCommands {
     const lines = active
       .slice(0, MAX_BANS_LISTED)
       .map((b) =>
-        b.expiresAt === null
+        (b.expiresAt === null
           ? t('notify.bans.itemPermanent', { target: targetText(b.target) })
-          : t('notify.bans.item', { target: targetText(b.target), until: this.time(b.expiresAt) }),
+          : t('notify.bans.item', { target: targetText(b.target), until: this.time(b.expiresAt) })
+        ).concat(notEnforcedNote(b, t)),
       );
     if (active.length > MAX_BANS_LISTED)
       lines.push(t('notify.bans.more', { count: active.length - MAX_BANS_LISTED }));

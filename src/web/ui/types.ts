@@ -27,6 +27,10 @@ export interface Ban {
   removedAt: number | null;
   removedReason: string | null;
   offence: number;
+  /** The backend that confirmed it ('dry-run' blocks nothing); null before that, or unknown. */
+  firewall: string | null;
+  /** Packets from the target are dropped. */
+  enforced: boolean;
 }
 
 export interface Approval {
@@ -85,6 +89,10 @@ export interface Dashboard {
     where: string | null;
   }[];
   activeBans: number;
+  /** Active bans that block nothing (dry-run, or not confirmed by a firewall). */
+  unenforcedBans: number;
+  /** Whether the running daemon's firewall enforces bans; null when no daemon published it. */
+  enforcing: boolean | null;
   recentBans: Ban[];
   pendingApprovals: number;
   sources: SourceHealth[];
