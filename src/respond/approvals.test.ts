@@ -67,13 +67,24 @@ describe('Approvals', () => {
       assert.equal(
         macInput(a),
         JSON.stringify([
-          'sheriff-approval-v1',
+          'sheriff-approval-v2',
           a.id,
           'ban',
           '203.0.113.5/32',
+          4,
           3_600_000,
-          T0 + 15 * MIN,
+          'sshd: 5 failures in 10m',
           'jail:sshd',
+          'sshd',
+          [1],
+          [1, 2, 3],
+          T0,
+          T0 + 15 * MIN,
+          'pending',
+          null,
+          null,
+          null,
+          null,
         ]),
       );
       assert.ok(approvals.verify(a));
@@ -230,7 +241,7 @@ describe('Approvals', () => {
     ['action', 'unban'],
     ['mac', '0'.repeat(64)],
   ] as const) {
-    it(`a row tampered in SQLite (${column} = ${String(value)}) is refused and marked refused`, () => {
+    it(`a row tampered in SQLite (${column} = ${String(value)}) is refused and shown tampered`, () => {
       const { path, store, approvals } = setup();
       try {
         const a = approvals.request(banRequest(), T0);
@@ -241,7 +252,7 @@ describe('Approvals', () => {
         assert.ok(!r.ok);
         assert.equal(r.code, 'tampered');
         assert.match(r.reason, /does not match its MAC/);
-        assert.equal(approvals.get(a.id)?.status, 'refused');
+        assert.equal(approvals.get(a.id)?.tampered, true);
         assert.equal(approvals.markExecuted(a.id, T0 + MIN), false);
         assert.ok(!approvals.decide(a.id, 'approve', root_, T0 + MIN).ok);
       } finally {
@@ -347,6 +358,7 @@ describe('Approvals', () => {
         ['approval.request', 'jail:sshd', null, 'ok', null],
         ['approval.approve', 'root', 'cli', 'refused', 'expired'],
         ['approval.request', 'jail:sshd', null, 'ok', null],
+        ['approval.tampered', 'system', null, 'refused', null],
         ['approval.approve', 'root', 'cli', 'refused', 'tampered'],
         ['approval.execute', 'system', null, 'ok', null],
       ]);
@@ -453,10 +465,18 @@ describe('Approvals', () => {
       assert.ok(!r2.ok);
       assert.equal(r2.code, 'already-decided');
       assert.match(r2.reason, /already denied by 4242/);
-      // The atomic guard itself: a stale "pending" read still cannot win.
+      // The atomic guard itself: a stale read (its MAC since replaced) still cannot win.
       const b = approvals.request(banRequest(), T0);
-      assert.equal(store.approvals.decide(b.id, 'approved', 'root', 'cli', T0 + 3), true);
-      assert.equal(other.approvals.decide(b.id, 'denied', '4242', 'telegram', T0 + 4), false);
+      const change = (status: 'approved' | 'denied', mac: string) => ({
+        status,
+        decidedAt: T0 + 3,
+        decidedBy: 'root',
+        channel: 'cli' as const,
+        executedAt: null,
+        mac,
+      });
+      assert.equal(store.approvals.change(b.id, b.mac, change('approved', 'f'.repeat(64))), true);
+      assert.equal(other.approvals.change(b.id, b.mac, change('denied', 'e'.repeat(64))), false);
       assert.equal(store.approvals.get(b.id)?.status, 'approved');
     } finally {
       other.close();

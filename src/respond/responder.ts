@@ -148,10 +148,8 @@ export class Responder {
     return this.enqueue(async () => {
       const now = this.o.clock();
       this.o.approvals.expireDue(now);
-      for (const a of this.o.approvals.list({ status: 'approved' })) {
-        if (a.executedAt !== null) continue;
-        await this.execute(a);
-      }
+      // Only approvals whose signed decision verifies; a forged one is reported, never run.
+      for (const a of this.o.approvals.executable(now)) await this.execute(a);
       for (const b of this.o.store.bans.pending()) {
         if (b.expiresAt !== null && b.expiresAt <= now)
           this.o.store.bans.markRemoved(b.id, now, 'expired before it could be applied');
@@ -372,7 +370,9 @@ export class Responder {
   private alreadyHandled(cidr: string, now: Millis): boolean {
     if (this.o.store.bans.active(now).some((b) => b.target.cidr === cidr)) return true;
     if (this.o.store.bans.pending().some((b) => b.target.cidr === cidr)) return true;
-    return this.o.approvals.list({ status: 'pending' }).some((a) => a.target?.cidr === cidr);
+    return this.o.approvals
+      .list({ status: 'pending' }, now)
+      .some((a) => !a.tampered && a.target?.cidr === cidr);
   }
 
   private refreshApplied(now: Millis): void {
