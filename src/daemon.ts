@@ -118,7 +118,7 @@ export class Daemon {
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
     const jails = jailSettings(opts.config).map(buildJail);
-    const approvals = configuredApprovals(store, opts.config);
+    const approvals = configuredApprovals(store, opts.config, log);
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
     let daemon: Daemon | null = null;
@@ -217,7 +217,7 @@ export class Daemon {
     const jails = new Map<string, JailResponse>(
       Object.entries(opts.config.jails).map(([name, j]) => [
         name,
-        { policy: j.policy, bantime: j.bantime ?? r.bantime },
+        { policy: j.policy, bantime: j.bantime ?? r.bantime, findtime: j.findtime },
       ]),
     );
     return new Responder({

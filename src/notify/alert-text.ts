@@ -35,6 +35,19 @@ const FORMATTERS: Formatters = {
         expires: w.time(a.approval.expiresAt),
       }),
     ].join('\n'),
+  'approval-expired': (a, w) =>
+    [
+      w.t('notify.approvalExpired', {
+        id: a.approval.id,
+        time: w.time(a.approval.decidedAt ?? a.approval.expiresAt),
+        question: approvalQuestion(a.approval, w),
+      }),
+      ...(a.approval.action === 'ban' &&
+      a.approval.target !== null &&
+      a.approval.requestedBy.startsWith('jail:')
+        ? [w.t('notify.approvalExpired.again', { target: targetText(a.approval.target) })]
+        : []),
+    ].join('\n'),
   banned: (a, w) =>
     a.ban.expiresAt === null
       ? w.t('notify.bannedPermanent', {
@@ -92,6 +105,7 @@ export function loudness(alert: Alert): Loudness {
     case 'ban-failed':
       return 'loud';
     case 'approval':
+    case 'approval-expired':
       return 'normal';
     case 'report':
       return 'quiet';
