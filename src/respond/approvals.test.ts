@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import type { ActionRequest } from '../domain.js';
 import { Store } from '../store/index.js';
+import { MIGRATIONS, migrate } from '../store/migrations.js';
 import { T0 } from '../store/testing.js';
 import {
   APPROVAL_ID_LENGTH,
@@ -581,5 +582,127 @@ describe('authorizer', () => {
     assert.equal(none('cli', 'root'), true);
     assert.equal(none('telegram', '4242'), false);
     assert.equal(none('agent' as never, 'root'), false);
+  });
+});
+
+describe('approvals signed before decisions were (schema 3 → 4)', () => {
+  /** The MAC an older Sheriff wrote: only these fields, no reason, no decision. */
+  const v1Mac = (a: {
+    id: string;
+    action: string;
+    cidr: string | null;
+    durationMs: number | null;
+    expiresAt: number;
+    requestedBy: string;
+  }) =>
+    key.mac(
+      JSON.stringify([
+        'sheriff-approval-v1',
+        a.id,
+        a.action,
+        a.cidr,
+        a.durationMs,
+        a.expiresAt,
+        a.requestedBy,
+      ]),
+    );
+
+  it('re-signs only rows whose old MAC verifies; an approved one never run is expired, not run', () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new BetterSqlite3(path);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    const insert = old.prepare(
+      `INSERT INTO approvals (id, action, cidr, family, duration_ms, reason, requested_by, jail,
+         evidence, created_at, expires_at, mac, status, decided_at, decided_by, channel, executed_at)
+       VALUES (?, 'ban', ?, 4, 3600000, 'sshd: 5 failures', 'jail:sshd', 'sshd',
+         '{"findings":[1],"events":[]}', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const row = (
+      id: string,
+      cidr: string,
+      expiresAt: number,
+      status: string,
+      decided: [number, string, string] | null,
+      executedAt: number | null,
+      mac?: string,
+    ) =>
+      insert.run(
+        id,
+        cidr,
+        T0,
+        expiresAt,
+        mac ??
+          v1Mac({
+            id,
+            action: 'ban',
+            cidr,
+            durationMs: 3_600_000,
+            expiresAt,
+            requestedBy: 'jail:sshd',
+          }),
+        status,
+        ...(decided ?? [null, null, null]),
+        executedAt,
+      );
+    const later = T0 + 15 * MIN;
+    row('Pending1', '203.0.113.1/32', later, 'pending', null, null);
+    row('Lapsed1', '203.0.113.2/32', T0 + MIN, 'pending', null, null);
+    // Approved but never run: the decision was never signed, so it could be a forgery.
+    row('Approved1', '203.0.113.3/32', later, 'approved', [T0 + 1, 'root', 'cli'], null);
+    row('Executed1', '203.0.113.4/32', later, 'approved', [T0 + 1, 'root', 'cli'], T0 + 2);
+    row('Denied1', '203.0.113.5/32', later, 'denied', [T0 + 1, '4242', 'telegram'], null);
+    // Changed in the database before the upgrade: the old MAC was of another address.
+    row(
+      'Forged1',
+      '198.51.100.0/24',
+      later,
+      'pending',
+      null,
+      null,
+      v1Mac({
+        id: 'Forged1',
+        action: 'ban',
+        cidr: '198.51.100.7/32',
+        durationMs: 3_600_000,
+        expiresAt: later,
+        requestedBy: 'jail:sshd',
+      }),
+    );
+    old.close();
+
+    const store = Store.open(path); // migrates to 4: every old MAC is marked "v1:"
+    try {
+      const approvals = new Approvals(store, { key, authorize });
+      for (const a of store.approvals.list()) assert.ok(a.mac.startsWith('v1:'), a.id);
+      assert.ok(
+        approvals.list({}, T0 + 5 * MIN).every((a) => a.tampered),
+        'none verifies before',
+      );
+      assert.equal(approvals.upgradeLegacy(T0 + 5 * MIN), 5);
+      assert.equal(approvals.upgradeLegacy(T0 + 5 * MIN), 0, 'once');
+
+      const shown = new Map(approvals.list({}, T0 + 5 * MIN).map((a) => [a.id, a]));
+      const state = (id: string) => [shown.get(id)?.status, shown.get(id)?.tampered];
+      assert.deepEqual(state('Pending1'), ['pending', false]);
+      assert.deepEqual(state('Lapsed1'), ['expired', false]);
+      assert.deepEqual(state('Approved1'), ['expired', false]);
+      assert.deepEqual(state('Executed1'), ['approved', false]);
+      assert.deepEqual(state('Denied1'), ['denied', false]);
+      assert.deepEqual(state('Forged1'), ['pending', true]);
+      assert.deepEqual(approvals.executable(T0 + 5 * MIN), [], 'nothing old is run');
+      assert.equal(approvals.markExecuted('Approved1', T0 + 5 * MIN), false);
+      assert.ok(!approvals.decide('Forged1', 'approve', root_, T0 + 5 * MIN).ok);
+      assert.ok(approvals.decide('Pending1', 'approve', root_, T0 + 5 * MIN).ok);
+      assert.equal(approvals.markExecuted('Pending1', T0 + 5 * MIN), true);
+
+      const upgrades = store.audit.list().filter((e) => e.action === 'approval.upgrade');
+      assert.equal(upgrades.length, 5);
+      const approved = upgrades.find((e) => e.detail.approval === 'Approved1');
+      assert.equal(approved?.detail.now, 'expired');
+      assert.match(String(approved?.detail.why), /never carried out/);
+    } finally {
+      store.close();
+    }
   });
 });
