@@ -353,8 +353,8 @@ describe('Telegram alerts and approvals', () => {
     clock.now += 1000;
     const late = requestBan(approvals, '203.0.113.4', clock.now);
 
-    fake.pushPress(STRANGER, digest.message_id, button!.callback_data!);
-    fake.pushPress(ADMIN, digest.message_id, button!.callback_data!);
+    fake.pushPress(STRANGER, digest.message_id, button!.callback_data);
+    fake.pushPress(ADMIN, digest.message_id, button!.callback_data);
     await waitFor('the edit', () => digest.edits.length === 1);
     assert.match(fake.answers.at(-1)!.text!, /^Approved 3 of 3/);
     assert.match(digest.text, /✅ "@user42" \(42\) approved 3 of 3 at /);
