@@ -324,7 +324,8 @@ export class Approvals {
             actor: String(who.identity),
             channel: String(who.channel),
             action: `approval.${verb}`,
-            target: approval === null || code === 'tampered' ? null : (approval.target?.cidr ?? null),
+            target:
+              approval === null || code === 'tampered' ? null : (approval.target?.cidr ?? null),
             outcome: 'refused',
             detail: { approval: shownId, code, why: reason },
           });
@@ -403,12 +404,7 @@ export class Approvals {
    * "Approve all": `decide` for each of `ids`, one at a time, so each is
    * checked, decided and audited on its own, exactly as if pressed one by one.
    */
-  decideAll(
-    ids: readonly string[],
-    decision: Decision,
-    who: Decider,
-    now: Millis,
-  ): DecideResult[] {
+  decideAll(ids: readonly string[], decision: Decision, who: Decider, now: Millis): DecideResult[] {
     return ids.map((id) => this.decide(id, decision, who, now));
   }
 
@@ -538,9 +534,7 @@ export class Approvals {
           open &&
           this.transition(
             row,
-            row.status === 'pending'
-              ? { status: 'refused', decidedAt: at }
-              : { status: 'refused' },
+            row.status === 'pending' ? { status: 'refused', decidedAt: at } : { status: 'refused' },
           ) !== null;
         if (changed) {
           this.audit({
