@@ -163,8 +163,6 @@ export function approvalsPage(root: HTMLElement): () => void {
                   ),
             )),
       );
-    });
-    void get<Approval[]>('/api/approvals?status=all').then((all) =>
       replace(
         history,
         ...all
@@ -184,8 +182,8 @@ export function approvalsPage(root: HTMLElement): () => void {
               h('td', { class: 'muted' }, when(a.decidedAt ?? a.createdAt)),
             ),
           ),
-      ),
-    );
+      );
+    });
   };
   load();
   return subscribe((items) => {
