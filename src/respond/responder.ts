@@ -444,7 +444,7 @@ export class Responder {
       for (const [net, l] of this.lapses) {
         const bits = net.slice(net.indexOf('/') + 1);
         if (l.approval.target?.family !== 6 || bits === '128') continue;
-        if (parseCidr(`${ip}/${bits}`).text === net) {
+        if (prefixText(ip, bits) === net) {
           cidr = net;
           lapse = l;
           break;
@@ -520,5 +520,14 @@ export class Responder {
     });
     this.busy = next;
     return next;
+  }
+}
+
+/** The network of `bits` around `ip`, as CIDR text; null for text that is no address. */
+function prefixText(ip: string, bits: string): string | null {
+  try {
+    return parseCidr(`${ip}/${bits}`).text;
+  } catch {
+    return null;
   }
 }
