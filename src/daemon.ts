@@ -144,7 +144,7 @@ export class Daemon {
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });
-    const approvals = configuredApprovals(store, opts.config);
+    const approvals = configuredApprovals(store, opts.config, log);
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
     let daemon: Daemon | null = null;
@@ -251,7 +251,7 @@ export class Daemon {
     const jails = new Map<string, JailResponse>(
       Object.entries(opts.config.jails).map(([name, j]) => [
         name,
-        { policy: j.policy, bantime: j.bantime ?? r.bantime },
+        { policy: j.policy, bantime: j.bantime ?? r.bantime, findtime: j.findtime },
       ]),
     );
     return new Responder({

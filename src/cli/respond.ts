@@ -11,6 +11,7 @@ import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
 import { parseCidr } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
+import type { Approvals, Decider } from '../respond/approvals.js';
 import { BufferedOutput, UsageError, type CliContext } from './common.js';
 
 async function open(program: Command) {
@@ -55,6 +56,8 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         const out = new BufferedOutput(ctx.stdout);
         for (const a of rows) {
           if (opts.json) out.write(JSON.stringify(a) + '\n');
+          // Nothing a tampered row says can be believed: only its id is shown.
+          else if (a.tampered) out.write(t('respond.approvals.tampered', { id: a.id }) + '\n');
           else
             out.write(
               t('respond.approvals.row', {
@@ -78,22 +81,65 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     });
 
   for (const decision of ['approve', 'deny'] as const) {
-    program
-      .command(`${decision} <id>`)
-      .description(t(`respond.${decision}.description`))
-      .action(async (id: string) => {
-        const { store, approvals } = await open(program);
-        try {
-          const r = approvals.decide(id, decision, { channel: 'cli', identity: me() }, Date.now());
+    const command = program
+      .command(decision === 'approve' ? 'approve [id]' : 'deny <id>')
+      .description(t(`respond.${decision}.description`));
+    if (decision === 'approve')
+      command
+        .option('--all', t('respond.approve.opt.all'))
+        .option('--jail <name>', t('respond.approve.opt.jail'));
+    command.action(async (id: string | undefined, opts: { all?: boolean; jail?: string }) => {
+      if (opts.all === true && id !== undefined)
+        throw new UsageError(t('respond.approve.allAndId'));
+      if (opts.all !== true && id === undefined) throw new UsageError(t('respond.approve.noId'));
+      if (opts.jail !== undefined && opts.all !== true)
+        throw new UsageError(t('respond.approve.jailWithoutAll'));
+      const { store, approvals } = await open(program);
+      try {
+        const now = Date.now();
+        const who = { channel: 'cli', identity: me() } as const;
+        if (id !== undefined) {
+          const r = approvals.decide(id, decision, who, now);
           if (!r.ok) throw new UsageError(r.reason);
           ctx.stdout.write(
             t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
           );
-        } finally {
-          store.close();
+          return;
         }
-      });
+        await approveAll(approvals, opts.jail, who, now);
+      } finally {
+        store.close();
+      }
+    });
   }
+
+  /** `approve --all`: every pending one (of a jail), each decided and audited on its own. */
+  const approveAll = async (
+    approvals: Approvals,
+    jail: string | undefined,
+    who: Decider,
+    now: number,
+  ) => {
+    const ids = approvals.pending(jail === undefined ? {} : { jail }, now).map((a) => a.id);
+    const out = new BufferedOutput(ctx.stdout);
+    if (ids.length === 0) {
+      out.write(t('respond.approvals.none') + '\n');
+      await out.flush();
+      return;
+    }
+    const results = approvals.decideAll(ids, 'approve', who, now);
+    results.forEach((r, i) => {
+      out.write(
+        (r.ok
+          ? t('respond.approve.done', { id: ids[i]!, target: r.approval.target?.cidr ?? '-' })
+          : t('respond.approve.notDone', { id: ids[i]!, reason: r.reason })) + '\n',
+      );
+    });
+    await out.flush();
+    const refused = results.filter((r) => !r.ok).length;
+    if (refused > 0)
+      throw new UsageError(t('respond.approve.someRefused', { refused, total: results.length }));
+  };
 
   /** An admin's own request: asked and approved by the same person, in the audit log as such. */
   const adminAction = async (

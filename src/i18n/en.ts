@@ -124,10 +124,19 @@ export const en = {
   'respond.approvals.row':
     '{id}  {status}  {action} {target} for {duration}: {reason} (asked by {by}, expires {expires})',
   'respond.approvals.none': 'Nothing is waiting for a decision.',
+  'respond.approvals.tampered':
+    '{id}  TAMPERED: this approval was changed in the database and does not match its signature. It will never be carried out; see sheriff audit.',
   'respond.approve.description':
     'Approve a pending action; the daemon carries it out within a second.',
   'respond.approve.done':
     'Approved {id} ({target}). The running daemon carries it out within a second.',
+  'respond.approve.opt.all': 'approve every pending action (each one checked and audited)',
+  'respond.approve.opt.jail': 'with --all: only those a jail asked for',
+  'respond.approve.allAndId': 'Give either an approval id or --all, not both.',
+  'respond.approve.noId': 'Give the id of the approval (see sheriff approvals), or --all.',
+  'respond.approve.jailWithoutAll': '--jail only goes with --all.',
+  'respond.approve.notDone': 'Not approved {id}: {reason}',
+  'respond.approve.someRefused': '{refused} of {total} could not be approved (see above).',
   'respond.deny.description': 'Deny a pending action.',
   'respond.deny.done': 'Denied {id} ({target}). Nothing will be done.',
   'respond.ban.description':

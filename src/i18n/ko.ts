@@ -126,9 +126,18 @@ export const ko: Record<keyof typeof en, string> = {
   'respond.approvals.row':
     '{id}  {status}  {action} {target} {duration}: {reason} (요청: {by}, 만료 {expires})',
   'respond.approvals.none': '결정을 기다리는 조치가 없습니다.',
+  'respond.approvals.tampered':
+    '{id}  변조됨: 이 승인 요청은 데이터베이스에서 바뀌어 서명과 맞지 않습니다. 절대 실행되지 않습니다. sheriff audit에서 확인하세요.',
   'respond.approve.description': '대기 중인 조치를 승인합니다. 데몬이 1초 안에 실행합니다.',
   'respond.approve.done':
     '{id}({target})을(를) 승인했습니다. 실행 중인 데몬이 1초 안에 처리합니다.',
+  'respond.approve.opt.all': '대기 중인 조치를 모두 승인 (하나하나 확인하고 감사 기록)',
+  'respond.approve.opt.jail': '--all과 함께: 이 감옥이 요청한 것만',
+  'respond.approve.allAndId': '승인 번호와 --all 중 하나만 주세요.',
+  'respond.approve.noId': '승인 번호(sheriff approvals 참고)나 --all을 주세요.',
+  'respond.approve.jailWithoutAll': '--jail은 --all과 함께만 쓸 수 있습니다.',
+  'respond.approve.notDone': '{id}을(를) 승인하지 못했습니다: {reason}',
+  'respond.approve.someRefused': '{total}개 중 {refused}개를 승인하지 못했습니다 (위 참고).',
   'respond.deny.description': '대기 중인 조치를 거부합니다.',
   'respond.deny.done': '{id}({target})을(를) 거부했습니다. 아무 조치도 하지 않습니다.',
   'respond.ban.description':

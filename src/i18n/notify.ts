@@ -34,6 +34,16 @@ export const notifyMessages = defineMessages({
     'notify.digest':
       '📦 {count} more alerts in the last {window}, grouped instead of sent one by one:\n{summary}',
     'notify.digest.addresses': 'addresses: {addresses}',
+    'notify.digest.pending':
+      '{count} approval requests are waiting for a decision (see sheriff approvals).',
+    'notify.approvalExpired':
+      '⌛ Approval {id} expired at {time} without a decision; nothing was done. It asked:\n{question}',
+    'notify.approvalExpired.again': 'If {target} keeps failing, Sheriff will ask again.',
+    'notify.kind.approval-expired': 'expired approval requests',
+    'notify.button.approveAll': '✅ Approve all {count}',
+    'notify.answer.approvedAll':
+      'Approved {approved} of {total}: they are carried out within a second.',
+    'notify.decided.approvedAll': '✅ {who} approved {approved} of {total} at {time}.',
     'notify.kind.bruteforce': 'brute force',
     'notify.kind.slow-bruteforce': 'slow brute force',
     'notify.kind.compromise': 'break-in',
@@ -126,6 +136,15 @@ export const notifyMessages = defineMessages({
     'notify.digest':
       '📦 최근 {window} 동안 알림 {count}건이 더 있어 하나로 묶어 보냅니다:\n{summary}',
     'notify.digest.addresses': '주소: {addresses}',
+    'notify.digest.pending':
+      '결정을 기다리는 승인 요청이 {count}건 있습니다 (sheriff approvals로 확인).',
+    'notify.approvalExpired':
+      '⌛ 승인 요청 {id}이(가) 결정 없이 {time}에 만료되어 아무 조치도 하지 않았습니다. 요청 내용:\n{question}',
+    'notify.approvalExpired.again': '{target}에서 실패가 계속되면 Sheriff가 다시 묻습니다.',
+    'notify.kind.approval-expired': '만료된 승인 요청',
+    'notify.button.approveAll': '✅ {count}건 모두 승인',
+    'notify.answer.approvedAll': '{total}건 중 {approved}건을 승인했습니다. 1초 안에 실행됩니다.',
+    'notify.decided.approvedAll': '✅ {who}님이 {time}에 {total}건 중 {approved}건을 승인했습니다.',
     'notify.kind.bruteforce': '무차별 대입 공격',
     'notify.kind.slow-bruteforce': '느린 무차별 대입 공격',
     'notify.kind.compromise': '침입 의심',

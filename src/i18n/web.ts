@@ -93,6 +93,11 @@ export const webMessages = defineMessages({
     'web.approvals.denied': 'Denied: {action}.',
     'web.approvals.none': 'Nothing is waiting for your decision.',
     'web.approvals.history': 'Recent decisions',
+    'web.approvals.approveAll': 'Approve all {count}',
+    'web.approvals.approvedAll':
+      'Approved {approved} of {total}. They run within a second; any not approved are in the audit log.',
+    'web.approvals.tampered':
+      'Approval {id} was changed in the database and does not match its signature: it will never be carried out. Check the audit log and who can write the store.',
     'web.approvals.meta': 'Requested by {by} {created} · approval {id} · expires {expires}',
     'web.approvalStatus.approved': 'approved',
     'web.approvalStatus.denied': 'denied',
@@ -278,6 +283,11 @@ export const webMessages = defineMessages({
     'web.approvals.denied': '거부했습니다: {action}.',
     'web.approvals.none': '결정을 기다리는 요청이 없습니다.',
     'web.approvals.history': '최근 결정',
+    'web.approvals.approveAll': '{count}개 모두 승인',
+    'web.approvals.approvedAll':
+      '{total}개 중 {approved}개를 승인했습니다. 1초 안에 실행됩니다. 승인되지 않은 것은 감사 기록에 있습니다.',
+    'web.approvals.tampered':
+      '승인 요청 {id}은(는) 데이터베이스에서 바뀌어 서명과 맞지 않습니다. 절대 실행되지 않습니다. 감사 기록과 저장소에 쓸 수 있는 사용자를 확인하세요.',
     'web.approvals.meta': '{by}이(가) {created} 요청 · 승인 번호 {id} · {expires} 만료',
     'web.approvalStatus.approved': '승인됨',
     'web.approvalStatus.denied': '거부됨',

@@ -54,6 +54,10 @@ const approval: StoredApproval = {
 const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
   finding: { type: 'finding', finding: sampleFinding() },
   approval: { type: 'approval', approval, finding: sampleFinding() },
+  'approval-expired': {
+    type: 'approval-expired',
+    approval: { ...approval, status: 'expired', decidedAt: T0 + 900_000 },
+  },
   banned: { type: 'banned', ban },
   'ban-failed': { type: 'ban-failed', target, error: 'nft: permission denied' },
   refused: { type: 'refused', target, reason: 'an admin address' },

@@ -35,6 +35,19 @@ const FORMATTERS: Formatters = {
         expires: w.time(a.approval.expiresAt),
       }),
     ].join('\n'),
+  'approval-expired': (a, w) =>
+    [
+      w.t('notify.approvalExpired', {
+        id: a.approval.id,
+        time: w.time(a.approval.decidedAt ?? a.approval.expiresAt),
+        question: approvalQuestion(a.approval, w),
+      }),
+      ...(a.approval.action === 'ban' &&
+      a.approval.target !== null &&
+      a.approval.requestedBy.startsWith('jail:')
+        ? [w.t('notify.approvalExpired.again', { target: targetText(a.approval.target) })]
+        : []),
+    ].join('\n'),
   // A dry-run "ban" blocks nothing and must never read as protection.
   banned: (a, w) =>
     a.ban.expiresAt === null
@@ -95,6 +108,7 @@ export function loudness(alert: Alert): Loudness {
     case 'ban-failed':
       return 'loud';
     case 'approval':
+    case 'approval-expired':
       return 'normal';
     case 'report':
       return 'quiet';

@@ -183,6 +183,8 @@ describe('openDatabase', () => {
           assert.deepEqual(approved?.evidence, { findings: [1], events: [1, 2] });
           assert.equal(approved?.decidedBy, 'root');
           assert.equal(approved?.channel, 'cli');
+          // Signed before the MAC covered decisions: marked, so it never verifies as a new one.
+          assert.ok(approved?.mac.startsWith('v1:'));
           const pending = store.approvals.list({ status: 'pending' });
           assert.deepEqual(
             pending.map((a) => [a.id, a.target?.cidr, a.durationMs, a.reason]),

@@ -188,6 +188,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE bans ADD COLUMN firewall TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'approvals signed with their decision',
+    // From here the MAC covers the whole row, the decision included (respond/
+    // approvals.ts). SQL has no key, so older rows are only marked: their MAC
+    // gets a "v1:" prefix, which never verifies as a new one, and the first
+    // process holding the key upgrades them (Approvals.upgradeLegacy).
+    up: `
+      UPDATE approvals SET mac = 'v1:' || mac;
+      -- When a row was first found not to match its MAC (reported once).
+      ALTER TABLE approvals ADD COLUMN tampered_at INTEGER;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

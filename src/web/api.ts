@@ -1,7 +1,8 @@
 /**
  * The JSON API under /api (every route needs a session; every state change
  * needs the CSRF token, see auth.ts). Decisions go through
- * `Approvals.decide(…, { channel: 'web', identity: <console user> })`; unban
+ * `Approvals.decide(…, { channel: 'web', identity: <console user> })` (approve-all
+ * calls it once per id); unban
  * and extend are an admin's own request, approved by the same person, exactly
  * as `sheriff unban` / `sheriff ban` do on the CLI. Reference: docs/web-api.md.
  */
@@ -68,6 +69,10 @@ const bansQuery = z.strictObject({
 });
 const approvalsQuery = z.strictObject({ status: z.enum(['pending', 'all']).default('pending') });
 const decideBody = z.strictObject({ decision: z.enum(['approve', 'deny']) });
+// The ids the page showed: "approve all" approves what the admin saw, not what arrived since.
+const approveAllBody = z.strictObject({
+  ids: z.array(z.string().max(64)).min(1).max(1000),
+});
 const unbanBody = z.strictObject({ target, reason: z.string().max(500).optional() });
 const extendBody = z.strictObject({
   target,
@@ -179,6 +184,25 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         const { status } = parse(approvalsQuery, req.query);
         d.approvals.expireDue(d.clock());
         return d.approvals.list(status === 'pending' ? { status: 'pending' } : { limit: 100 });
+      });
+
+      // A static route: it wins over /approvals/:id (and no approval id has a hyphen).
+      api.post('/approvals/approve-all', (req) => {
+        const { ids } = parse(approveAllBody, req.body);
+        const results = d.approvals.decideAll(
+          ids,
+          'approve',
+          { channel: 'web', identity: webUser(req) },
+          d.clock(),
+        );
+        return {
+          approved: results.filter((r) => r.ok).length,
+          results: results.map((r, i) =>
+            r.ok
+              ? { id: ids[i], ok: true, approval: r.approval }
+              : { id: ids[i], ok: false, code: r.code, error: r.reason },
+          ),
+        };
       });
 
       api.post<{ Params: { id: string } }>('/approvals/:id', (req, reply) => {

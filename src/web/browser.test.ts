@@ -374,4 +374,27 @@ describe('web console in Chromium', () => {
     assert.match(message, /^Too many failed sign-ins from your address\. Try again in \d+ s;/);
     await shot('login-limited');
   });
+
+  it('approves every approval shown at once, and the daemon bans each', async () => {
+    const attackers = ['203.0.113.60', '203.0.113.61'];
+    await appendFile(
+      log,
+      attackers
+        .flatMap((ip, n) => [1, 2, 3].map((i) => failure(ip, 'root', 0, 6000 + n * 10 + i)))
+        .join(''),
+    );
+    await waitFor('both requests on the page', async () => {
+      await go('dashboard');
+      await go('approvals');
+      const shown = (
+        await page.locator('[data-testid="approval-action"]').allTextContents()
+      ).join();
+      return attackers.every((ip) => shown.includes(ip));
+    });
+    await page.click('[data-testid="approve-all"]');
+    await page.waitForSelector('[data-testid="approvals-empty"]');
+    await waitFor('both banned', () =>
+      attackers.every((ip) => output.includes(`"event":"banned","cidr":"${ip}/32"`)),
+    );
+  });
 });

@@ -77,7 +77,7 @@ export class WebConsole {
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
     this.store = openStore(o.storePath);
-    const approvals = configuredApprovals(this.store, o.config);
+    const approvals = configuredApprovals(this.store, o.config, o.logger);
     this.server = await WebServer.start({
       config: web,
       passwordHash: password.hash,

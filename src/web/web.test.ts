@@ -145,6 +145,60 @@ describe('web server', () => {
     assert.equal(again.status, 409);
   });
 
+  it('approves all the ids the page showed, each through decide, only with the CSRF token', async () => {
+    const { cookie, csrf } = await login();
+    const shown = [pendingBan('198.51.100.21/32'), pendingBan('198.51.100.22/32')];
+    const notShown = pendingBan('198.51.100.23/32');
+    const ids = [...shown.map((a) => a.id), 'nosuchid'];
+    const path = '/api/approvals/approve-all';
+    assert.equal((await post(path, { ids }, { cookie })).status, 403);
+    assert.ok(shown.every((a) => approvals.get(a.id)!.status === 'pending'));
+    assert.equal((await post(path, { ids: [] }, { cookie, 'x-csrf-token': csrf })).status, 400);
+
+    const r = await post(path, { ids }, { cookie, 'x-csrf-token': csrf });
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as {
+      approved: number;
+      results: { id: string; ok: boolean; code?: string }[];
+    };
+    assert.equal(body.approved, 2);
+    assert.deepEqual(
+      body.results.map((x) => [x.id, x.ok, x.code ?? null]),
+      [
+        [shown[0]!.id, true, null],
+        [shown[1]!.id, true, null],
+        ['nosuchid', false, 'unknown'],
+      ],
+    );
+    for (const a of shown) {
+      const d = approvals.get(a.id)!;
+      assert.deepEqual([d.status, d.decidedBy, d.channel], ['approved', 'admin', 'web']);
+    }
+    assert.equal(approvals.get(notShown.id)!.status, 'pending', 'only what was shown');
+    const audit = store.audit
+      .list({ limit: 20 })
+      .filter((e) => e.action === 'approval.approve' && e.channel === 'web' && e.outcome === 'ok');
+    for (const a of shown)
+      assert.equal(audit.filter((e) => e.target === a.target!.cidr).length, 1, a.target!.cidr);
+  });
+
+  it('lists a tampered approval flagged as such', async () => {
+    const { cookie, csrf } = await login();
+    const a = pendingBan('198.51.100.31/32');
+    store.db.prepare("UPDATE approvals SET reason = 'trust me' WHERE id = ?").run(a.id);
+    const r = await fetch(`${server.url}/api/approvals`, { headers: { cookie } });
+    const listed = ((await r.json()) as { id: string; tampered: boolean }[]).find(
+      (x) => x.id === a.id,
+    );
+    assert.equal(listed?.tampered, true);
+    const forged = await post(
+      '/api/approvals/approve-all',
+      { ids: [a.id] },
+      { cookie, 'x-csrf-token': csrf },
+    );
+    assert.equal(((await forged.json()) as { approved: number }).approved, 0);
+  });
+
   it('unbans through an approval requested and approved by the web user', async () => {
     const { cookie, csrf } = await login();
     const r = await post(

@@ -47,6 +47,8 @@ export interface Approval {
   decidedBy: string | null;
   decidedAt: number | null;
   channel: string | null;
+  /** Changed in the database: nothing else in it may be shown as true. */
+  tampered: boolean;
 }
 
 export interface EventRecord {
