@@ -47,7 +47,7 @@ export const guardMessages = defineMessages({
       '{target}: 실제 상대가 가질 수 없는 특수 용도 주소 {range}({name}, {rfc}){relation}',
     'guard.embedded': '{target}에는 IPv4 {ipv4}이(가) 들어 있습니다({scheme}). {inner}',
     'guard.tooWide':
-      '{target}은(는) /{widest}보다 넓습니다. 더 넓은 범위를 명시적으로 허용하지 않는 한 Sheriff가 차단하는 가장 넓은 IPv{family} 범위는 /{widest}입니다',
+      '{target}은(는) /{widest}보다 넓은 IPv{family} 범위입니다. 더 넓은 범위를 명시적으로 허용하지 않는 한 Sheriff는 이런 범위를 차단하지 않습니다',
     'guard.session':
       '{target}: 현재 로그인 세션의 출발지 {address}{relation} ({detail}, {via}에서 확인)',
     'guard.sessionUnknown':
