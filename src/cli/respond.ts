@@ -9,8 +9,10 @@ import type { Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
-import { parseCidr } from '../net/cidr.js';
-import { BufferedOutput, UsageError, type CliContext } from './common.js';
+import { HostBitsError, parseNetwork } from '../net/cidr.js';
+import type { Approvals, StoredApproval } from '../respond/approvals.js';
+import type { SheriffConfig } from '../config/schema.js';
+import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
 async function open(program: Command) {
   const [{ loadConfig }, { openStore }, { configuredApprovals }] = await Promise.all([
@@ -26,13 +28,39 @@ async function open(program: Command) {
 
 function target(text: string, ctx: CliContext): BanTarget {
   try {
-    const c = parseCidr(text);
+    const c = parseNetwork(text);
     return { cidr: c.text, family: c.family };
   } catch (err) {
+    if (err instanceof HostBitsError)
+      throw new UsageError(
+        ctx.t('guard.hostBits', {
+          value: text,
+          bits: err.network.bits,
+          network: err.network.text,
+        }),
+      );
     throw new UsageError(
       ctx.t('respond.error.target', { value: text, reason: (err as Error).message }),
     );
   }
+}
+
+/**
+ * A ban just approved, through the guardrails now (see respond/screen.ts): the
+ * refusal in the reader's language, or null when the daemon may carry it out.
+ */
+async function refusalOf(
+  config: SheriffConfig,
+  approvals: Approvals,
+  approval: StoredApproval,
+  ctx: CliContext,
+): Promise<string | null> {
+  const [{ configuredGuardrails, renderGuardMessage }, { screenApproved }] = await Promise.all([
+    import('../respond/guardrails.js'),
+    import('../respond/screen.js'),
+  ]);
+  const r = await screenApproved(approvals, configuredGuardrails(config), approval, Date.now());
+  return r === null ? null : renderGuardMessage(r.message, ctx.t);
 }
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -81,10 +109,20 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       .command(`${decision} <id>`)
       .description(t(`respond.${decision}.description`))
       .action(async (id: string) => {
-        const { store, approvals } = await open(program);
+        const { config, store, approvals } = await open(program);
         try {
           const r = approvals.decide(id, decision, { channel: 'cli', identity: me() }, Date.now());
           if (!r.ok) throw new UsageError(r.reason);
+          const refusal =
+            decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
+          if (refusal !== null)
+            throw new RefusedError(
+              t('guard.refused.approve', {
+                id,
+                target: r.approval.target?.cidr ?? '-',
+                reason: refusal,
+              }),
+            );
           ctx.stdout.write(
             t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
           );
@@ -101,7 +139,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     durationMs: number | null,
     reason: string,
   ) => {
-    const { store, approvals } = await open(program);
+    const { config, store, approvals } = await open(program);
     try {
       const now = Date.now();
       const user = me();
@@ -119,6 +157,15 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       );
       const r = approvals.decide(pending.id, 'approve', { channel: 'cli', identity: user }, now);
       if (!r.ok) throw new UsageError(r.reason);
+      const refusal = await refusalOf(config, approvals, r.approval, ctx);
+      if (refusal !== null)
+        throw new RefusedError(
+          t('guard.refused.ban', {
+            target: r.approval.target?.cidr ?? '-',
+            id: pending.id,
+            reason: refusal,
+          }),
+        );
       ctx.stdout.write(
         t(`respond.${action}.done`, { target: pending.target?.cidr ?? ip ?? '', id: pending.id }) +
           '\n',

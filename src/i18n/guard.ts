@@ -30,6 +30,12 @@ export const guardMessages = defineMessages({
     'guard.breaker':
       'the circuit breaker is tripped (more than {max} automatic bans in a minute): automatic bans are stopped until an admin resets it{until}; approved bans still work',
     'guard.breakerUntil': ' or until {time}',
+    'guard.refused.ban':
+      'refused to ban {target}: {reason}. Nothing was banned; approval {id} is marked refused.',
+    'guard.refused.approve':
+      'approval {id} to ban {target} is refused: {reason}. Nothing was banned.',
+    'guard.hostBits':
+      '"{value}" has bits set beyond its /{bits} prefix, so it names no one network: write {network} for the whole network, or the address alone (without /{bits}).',
   },
   ko: {
     'guard.relation.is': '와(과) 같습니다',
@@ -55,5 +61,11 @@ export const guardMessages = defineMessages({
     'guard.breaker':
       '회로 차단기가 작동했습니다(1분에 자동 차단 {max}건 초과). 관리자가 재설정할 때까지{until} 자동 차단을 멈춥니다. 승인한 차단은 계속 적용됩니다',
     'guard.breakerUntil': ' 또는 {time}까지',
+    'guard.refused.ban':
+      '{target} 차단을 거절했습니다: {reason}. 아무것도 차단하지 않았고, 승인 {id}은(는) 거절됨으로 기록했습니다.',
+    'guard.refused.approve':
+      '{target}을(를) 차단하는 승인 {id}을(를) 거절했습니다: {reason}. 아무것도 차단하지 않았습니다.',
+    'guard.hostBits':
+      '"{value}"에는 /{bits} 접두사 뒤의 비트가 켜져 있어 하나의 네트워크를 가리키지 않습니다. 네트워크 전체라면 {network}, 주소 하나라면 /{bits} 없이 주소만 쓰세요.',
   },
 });
