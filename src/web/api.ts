@@ -8,10 +8,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActionRequest, BanTarget, Millis } from '../domain.js';
+import { translator } from '../i18n/index.js';
 import { browserCatalog } from '../i18n/web.js';
-import { parseCidr } from '../net/cidr.js';
+import { parseNetwork } from '../net/cidr.js';
 import { canonicalIp } from '../net/ip.js';
-import type { Approvals } from '../respond/approvals.js';
+import type { Approvals, StoredApproval } from '../respond/approvals.js';
+import { renderGuardMessage, type Guardrails } from '../respond/guardrails.js';
+import { screenApproved } from '../respond/screen.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { Store } from '../store/index.js';
 import { requestSession, type Auth } from './auth.js';
@@ -24,6 +27,7 @@ import { securityHeaders } from './security.js';
 export interface ApiDeps extends WebModules {
   store: Store;
   approvals: Approvals;
+  guardrails: Guardrails;
   health: () => SourceHealth[];
   clock: () => Millis;
   queries: DashboardQueries;
@@ -44,7 +48,8 @@ const ip = z.string().transform((v, ctx) => {
 });
 const target = z.string().transform((v, ctx): BanTarget => {
   try {
-    const c = parseCidr(v);
+    // Host bits are refused, not cleared: "203.0.113.0/16" never becomes 203.0.0.0/16.
+    const c = parseNetwork(v);
     return { cidr: c.text, family: c.family };
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
@@ -133,7 +138,29 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         );
       });
 
-      const adminAction = (req: FastifyRequest, reply: FastifyReply, action: ActionRequest) => {
+      /**
+       * A ban the web user just approved, through the guardrails at once: a refusal is a 409
+       * that says why in the console's language (Accept-Language), and the approval reads
+       * 'refused' in "Recent decisions".
+       */
+      const refused = async (req: FastifyRequest, reply: FastifyReply, a: StoredApproval) => {
+        const r = await screenApproved(d.approvals, d.guardrails, a, d.clock());
+        if (r === null) return false;
+        const lang = /^ko\b/i.test(req.headers['accept-language'] ?? '') ? 'ko' : 'en';
+        await reply.code(409).send({
+          error: renderGuardMessage(r.message, translator(lang)),
+          code: 'refused',
+          guard: r.code,
+          approval: d.approvals.get(a.id),
+        });
+        return true;
+      };
+
+      const adminAction = async (
+        req: FastifyRequest,
+        reply: FastifyReply,
+        action: ActionRequest,
+      ) => {
         const now = d.clock();
         const pending = d.approvals.request(action, now);
         const r = d.approvals.decide(
@@ -143,6 +170,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           now,
         );
         if (!r.ok) return reply.code(403).send({ error: r.reason, code: r.code });
+        if (await refused(req, reply, r.approval)) return reply;
         return reply.send({ ok: true, approval: r.approval });
       };
 
@@ -178,7 +206,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         return d.approvals.list(status === 'pending' ? { status: 'pending' } : { limit: 100 });
       });
 
-      api.post<{ Params: { id: string } }>('/approvals/:id', (req, reply) => {
+      api.post<{ Params: { id: string } }>('/approvals/:id', async (req, reply) => {
         const { decision } = parse(decideBody, req.body);
         const r = d.approvals.decide(
           req.params.id,
@@ -190,6 +218,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           return reply
             .code(r.code === 'unknown' ? 404 : r.code === 'unauthorised' ? 403 : 409)
             .send({ error: r.reason, code: r.code });
+        if (decision === 'approve' && (await refused(req, reply, r.approval))) return reply;
         return { ok: true, approval: r.approval };
       });
 
