@@ -2,7 +2,8 @@
  * `sheriff approvals | approve ID | deny ID | ban IP | unban IP | bans | audit`.
  * Every decision goes through the same decide function as Telegram and the web
  * console, as the Unix user running the command (never a name from arguments);
- * the running daemon executes approved actions within a second.
+ * the running daemon executes approved actions within a second. A ban the
+ * guardrails refuse is refused at once, with why, and exits 3 (RefusedError).
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';

@@ -3,7 +3,8 @@
  * needs the CSRF token, see auth.ts). Decisions go through
  * `Approvals.decide(…, { channel: 'web', identity: <console user> })`; unban
  * and extend are an admin's own request, approved by the same person, exactly
- * as `sheriff unban` / `sheriff ban` do on the CLI. Reference: docs/web-api.md.
+ * as `sheriff unban` / `sheriff ban` do on the CLI. A ban the guardrails refuse
+ * is a 409 `{ error, code: 'refused', guard, approval }`. Reference: docs/web-api.md.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
