@@ -19,12 +19,11 @@ import type { Alert, Notifier } from './notify/notifier.js';
 import { NotifyService } from './notify/service.js';
 import { LineParser } from './parse/line.js';
 import { TimeZone } from './parse/zone.js';
-import { trustedNetworks } from './intel/trusted.js';
 import { configuredApprovals, type Approvals } from './respond/approvals.js';
 import { CircuitBreaker } from './respond/breaker.js';
 import type { ConnectionKiller, Firewall } from './respond/firewall/firewall.js';
 import type { FirewallChoice } from './respond/firewall/detect.js';
-import { Guardrails } from './respond/guardrails.js';
+import { configuredGuardrails } from './respond/guardrails.js';
 import { Responder, type JailResponse, type ResponseAlert } from './respond/responder.js';
 import { createSource } from './sources/registry.js';
 import type { Source, SourceHealth } from './sources/source.js';
@@ -243,11 +242,7 @@ export class Daemon {
         broadcast(notifiers, log, { type: 'breaker', state });
       },
     });
-    const guardrails = new Guardrails({
-      trusted: trustedNetworks(opts.config.trusted),
-      admins: r.admins,
-      breaker,
-    });
+    const guardrails = configuredGuardrails(opts.config, { breaker });
     const jails = new Map<string, JailResponse>(
       Object.entries(opts.config.jails).map(([name, j]) => [
         name,

@@ -2,17 +2,19 @@
  * `sheriff approvals | approve ID | deny ID | ban IP | unban IP | bans | audit`.
  * Every decision goes through the same decide function as Telegram and the web
  * console, as the Unix user running the command (never a name from arguments);
- * the running daemon executes approved actions within a second.
+ * the running daemon executes approved actions within a second. A ban the
+ * guardrails refuse is refused at once, with why, and exits 3 (RefusedError).
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
-import { parseCidr } from '../net/cidr.js';
+import { HostBitsError, parseNetwork } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
-import type { Approvals, Decider } from '../respond/approvals.js';
-import { BufferedOutput, UsageError, type CliContext } from './common.js';
+import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
+import type { SheriffConfig } from '../config/schema.js';
+import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
 async function open(program: Command) {
   const [{ loadConfig }, { openStore }, { configuredApprovals }] = await Promise.all([
@@ -28,13 +30,39 @@ async function open(program: Command) {
 
 function target(text: string, ctx: CliContext): BanTarget {
   try {
-    const c = parseCidr(text);
+    const c = parseNetwork(text);
     return { cidr: c.text, family: c.family };
   } catch (err) {
+    if (err instanceof HostBitsError)
+      throw new UsageError(
+        ctx.t('guard.hostBits', {
+          value: text,
+          bits: err.network.bits,
+          network: err.network.text,
+        }),
+      );
     throw new UsageError(
       ctx.t('respond.error.target', { value: text, reason: (err as Error).message }),
     );
   }
+}
+
+/**
+ * A ban just approved, through the guardrails now (see respond/screen.ts): the
+ * refusal in the reader's language, or null when the daemon may carry it out.
+ */
+async function refusalOf(
+  config: SheriffConfig,
+  approvals: Approvals,
+  approval: StoredApproval,
+  ctx: CliContext,
+): Promise<string | null> {
+  const [{ configuredGuardrails, renderGuardMessage }, { screenApproved }] = await Promise.all([
+    import('../respond/guardrails.js'),
+    import('../respond/screen.js'),
+  ]);
+  const r = await screenApproved(approvals, configuredGuardrails(config), approval, Date.now());
+  return r === null ? null : renderGuardMessage(r.message, ctx.t);
 }
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -94,19 +122,29 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       if (opts.all !== true && id === undefined) throw new UsageError(t('respond.approve.noId'));
       if (opts.jail !== undefined && opts.all !== true)
         throw new UsageError(t('respond.approve.jailWithoutAll'));
-      const { store, approvals } = await open(program);
+      const { config, store, approvals } = await open(program);
       try {
         const now = Date.now();
         const who = { channel: 'cli', identity: me() } as const;
         if (id !== undefined) {
           const r = approvals.decide(id, decision, who, now);
           if (!r.ok) throw new UsageError(r.reason);
+          const refusal =
+            decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
+          if (refusal !== null)
+            throw new RefusedError(
+              t('guard.refused.approve', {
+                id,
+                target: r.approval.target?.cidr ?? '-',
+                reason: refusal,
+              }),
+            );
           ctx.stdout.write(
             t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
           );
           return;
         }
-        await approveAll(approvals, opts.jail, who, now);
+        await approveAll(config, approvals, opts.jail, who, now);
       } finally {
         store.close();
       }
@@ -115,6 +153,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
 
   /** `approve --all`: every pending one (of a jail), each decided and audited on its own. */
   const approveAll = async (
+    config: SheriffConfig,
     approvals: Approvals,
     jail: string | undefined,
     who: Decider,
@@ -128,15 +167,19 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       return;
     }
     const results = approvals.decideAll(ids, 'approve', who, now);
-    results.forEach((r, i) => {
+    let refused = 0;
+    for (const [i, r] of results.entries()) {
+      const id = ids[i]!;
+      // Each approved ban meets the guardrails now, as a single approval does.
+      const reason = r.ok ? await refusalOf(config, approvals, r.approval, ctx) : r.reason;
+      if (reason !== null) refused++;
       out.write(
-        (r.ok
-          ? t('respond.approve.done', { id: ids[i]!, target: r.approval.target?.cidr ?? '-' })
-          : t('respond.approve.notDone', { id: ids[i]!, reason: r.reason })) + '\n',
+        (r.ok && reason === null
+          ? t('respond.approve.done', { id, target: r.approval.target?.cidr ?? '-' })
+          : t('respond.approve.notDone', { id, reason: reason ?? '' })) + '\n',
       );
-    });
+    }
     await out.flush();
-    const refused = results.filter((r) => !r.ok).length;
     if (refused > 0)
       throw new UsageError(t('respond.approve.someRefused', { refused, total: results.length }));
   };
@@ -148,7 +191,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     durationMs: number | null,
     reason: string,
   ) => {
-    const { store, approvals } = await open(program);
+    const { config, store, approvals } = await open(program);
     try {
       const now = Date.now();
       const user = me();
@@ -166,6 +209,15 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       );
       const r = approvals.decide(pending.id, 'approve', { channel: 'cli', identity: user }, now);
       if (!r.ok) throw new UsageError(r.reason);
+      const refusal = await refusalOf(config, approvals, r.approval, ctx);
+      if (refusal !== null)
+        throw new RefusedError(
+          t('guard.refused.ban', {
+            target: r.approval.target?.cidr ?? '-',
+            id: pending.id,
+            reason: refusal,
+          }),
+        );
       ctx.stdout.write(
         t(`respond.${action}.done`, { target: pending.target?.cidr ?? ip ?? '', id: pending.id }) +
           '\n',

@@ -5,6 +5,7 @@
 import { agentMessages } from './agent.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
+import { guardMessages } from './guard.js';
 import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
 import { notifyMessages } from './notify.js';
@@ -20,6 +21,7 @@ export const CATALOG_PARTS = [
   incidentsMessages,
   evalMessages,
   reportMessages,
+  guardMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

@@ -177,6 +177,45 @@ describe('Responder', () => {
     assert.deepEqual([again!.offence, again!.expiresAt! - again!.createdAt], [1, 1_200_000]);
   });
 
+  it('auto: never bans a special-purpose address, nor the NAT64 form of loopback or all of IPv4', async () => {
+    const r = setup('auto');
+    for (const ip of [
+      '255.255.255.255',
+      '224.0.0.1',
+      '240.0.0.1',
+      '0.0.0.1',
+      '::7f00:1',
+      '64:ff9b::7f00:1',
+    ])
+      r.responder.onFinding(finding(ip), null);
+    r.responder.onFinding(finding('64:ff9b::/64', { scope: 'prefix' }), null);
+    r.responder.onFinding(finding('198.51.100.7'), null);
+    await r.responder.tick();
+    assert.deepEqual(
+      (await r.firewall.list()).map((e) => e.target.cidr),
+      ['198.51.100.7/32'],
+    );
+    assert.equal(r.alerts.filter((a) => a.type === 'refused').length, 7);
+  });
+
+  it('approve: an approved ban the guardrails refuse is marked refused, not left approved', async () => {
+    const r = setup('approve');
+    r.responder.onFinding(finding('224.0.0.1'), null);
+    const [pending] = r.approvals.list({ status: 'pending' });
+    r.approvals.decide(pending!.id, 'approve', { channel: 'cli', identity: 'admin' }, T0);
+    await r.responder.tick();
+    assert.deepEqual(await r.firewall.list(), []);
+    assert.equal(r.approvals.get(pending!.id)?.status, 'refused');
+    assert.deepEqual(
+      r.alerts.map((a) => a.type),
+      ['approval', 'refused'],
+    );
+    const audit = r.store.audit.list({ limit: 10 }).map((e) => [e.action, e.outcome]);
+    assert.ok(audit.some(([a, o]) => a === 'approval.refuse' && o === 'refused'));
+    await r.responder.tick(); // and it is never tried again
+    assert.equal(r.alerts.length, 2);
+  });
+
   it('never marks a ban active that the backend did not confirm, and retries it', async () => {
     const r = setup('auto');
     r.firewall.broken = true;

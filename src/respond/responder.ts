@@ -302,15 +302,19 @@ export class Responder {
 
   private async execute(a: StoredApproval): Promise<void> {
     const now = this.o.clock();
-    // The claim: true exactly once, and only while the approval's MAC still verifies.
-    if (!this.o.approvals.markExecuted(a.id, now)) return;
     const by = `${a.channel}:${a.decidedBy}`;
+    // Before the claim: a refused approval must read 'refused', and only an unclaimed one can.
     if (a.action === 'ban' && a.target !== null) {
       const guard = await this.o.guardrails.check(a.target, now);
       if (!guard.ok) {
-        this.o.approvals.refuse(a.id, guard.reason, now);
-        return this.refused(a.target, guard.reason, by);
+        if (this.o.approvals.refuse(a.id, guard.reason, now))
+          this.refused(a.target, guard.reason, by);
+        return;
       }
+    }
+    // The claim: true exactly once, and only while the approval's MAC still verifies.
+    if (!this.o.approvals.markExecuted(a.id, now)) return;
+    if (a.action === 'ban' && a.target !== null) {
       const offence = this.o.store.bans.offences(a.target.cidr);
       await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence);
     } else if (a.action === 'unban' && a.target !== null) {

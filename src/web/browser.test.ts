@@ -397,4 +397,30 @@ describe('web console in Chromium', () => {
       attackers.every((ip) => output.includes(`"event":"banned","cidr":"${ip}/32"`)),
     );
   });
+
+  it('says why an approved ban of a protected address is refused, and lists it as refused', async () => {
+    // 240.0.0.7 is reserved (240/4): no real peer has it, whatever a log line claims.
+    await appendFile(
+      log,
+      [1, 2, 3].map((i) => failure('240.0.0.7', 'admin', 0, 5000 + i)).join(''),
+    );
+    await go('approvals');
+    await waitFor('the request for 240.0.0.7', async () =>
+      (await page.locator('[data-testid="approval-action"]').allTextContents()).includes(
+        'Ban 240.0.0.7/32 for 1h',
+      ),
+    );
+    await page.click('[data-testid="approve"]');
+    const toast = await page.waitForSelector('.toast.error');
+    assert.match(
+      (await toast.textContent()) ?? '',
+      /240\.0\.0\.7\/32 is inside 240\.0\.0\.0\/4 \(Reserved, RFC 1112\)/,
+    );
+    await waitFor('the refusal in recent decisions', async () => {
+      const statuses = await page.locator('[data-testid="decision-status"].fail').allTextContents();
+      return statuses.includes('refused');
+    });
+    await shot('approvals-refused');
+    assert.doesNotMatch(output, /"event":"banned","cidr":"240\.0\.0\.7\/32"/);
+  });
 });

@@ -15,6 +15,7 @@ import type { Finding, Millis } from '../domain.js';
 import { acceptedLang, translator } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Approvals } from '../respond/approvals.js';
+import type { Guardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { EventRecord, Store } from '../store/index.js';
@@ -35,6 +36,7 @@ import { STYLE } from './style.js';
 export interface WebDeps extends WebModules {
   store: Store;
   approvals: Approvals;
+  guardrails: Guardrails;
   health: () => SourceHealth[];
   clock: () => Millis;
   logger: Logger;

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
 import { configuredApprovals } from '../respond/approvals.js';
+import { configuredGuardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import { openStore, type EventRecord, type Store } from '../store/index.js';
@@ -85,6 +86,7 @@ export class WebConsole {
       deps: {
         store: this.store,
         approvals,
+        guardrails: configuredGuardrails(o.config),
         health: o.health,
         clock: Date.now,
         logger: o.logger,

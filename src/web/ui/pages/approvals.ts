@@ -173,7 +173,18 @@ export function approvalsPage(root: HTMLElement): () => void {
               'tr',
               {},
               h('td', {}, actionText(a)),
-              h('td', {}, h('span', { class: 'chip' }, t(`approvalStatus.${a.status}`))),
+              h(
+                'td',
+                {},
+                h(
+                  'span',
+                  {
+                    class: a.status === 'refused' ? 'chip fail' : 'chip',
+                    'data-testid': 'decision-status',
+                  },
+                  t(`approvalStatus.${a.status}`),
+                ),
+              ),
               h(
                 'td',
                 { class: 'muted' },
