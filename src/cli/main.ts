@@ -16,6 +16,7 @@ import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
 import { registerRespond } from './respond.js';
 import { registerStatus } from './status.js';
+import { isStoreError, storeErrorText } from './store-error.js';
 import { registerWatch } from './watch.js';
 import { registerWeb } from './web.js';
 import { registerTestFilter } from './test-filter.js';
@@ -71,6 +72,10 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
     }
     if (err instanceof SetupError) {
       ctx.stderr.write(`${full.t('config.error.title')}\n  ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isStoreError(err)) {
+      ctx.stderr.write(full.t('cli.error.prefix', { message: storeErrorText(err, full.t) }) + '\n');
       return err.exitCode;
     }
     if (err instanceof UsageError) {

@@ -12,16 +12,35 @@ import type { BanTarget } from '../domain.js';
 import { parseCidr } from '../net/cidr.js';
 import { BufferedOutput, UsageError, type CliContext } from './common.js';
 
-async function open(program: Command) {
-  const [{ loadConfig }, { openStore }, { configuredApprovals }] = await Promise.all([
+/** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
+async function openToRead(program: Command) {
+  const [{ loadConfig }, { openStore }] = await Promise.all([
     import('../config/load.js'),
     import('../store/index.js'),
-    import('../respond/approvals.js'),
   ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const store = openStore(storePath(config));
-  const approvals = configuredApprovals(store, config);
-  return { config, store, approvals };
+  return { config, store: openStore(storePath(config), { readonly: true }) };
+}
+
+/** The daemon's store and key, to decide with: neither is created here (only the daemon makes them). */
+async function open(program: Command) {
+  const [{ loadConfig }, { openStore }, { configuredApprovals }, { loadSecret }] =
+    await Promise.all([
+      import('../config/load.js'),
+      import('../store/index.js'),
+      import('../respond/approvals.js'),
+      import('../respond/secret.js'),
+    ]);
+  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const path = storePath(config);
+  const store = openStore(path, { create: false });
+  try {
+    const key = loadSecret({ storePath: path, create: false });
+    return { config, store, approvals: configuredApprovals(store, config, key) };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
 }
 
 function target(text: string, ctx: CliContext): BanTarget {
@@ -47,10 +66,16 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--all', t('respond.approvals.opt.all'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { store, approvals } = await open(program);
+      const { store } = await openToRead(program);
       try {
-        approvals.expireDue(Date.now());
-        const rows = approvals.list(opts.all ? { limit: 100 } : { status: 'pending' });
+        // The daemon marks approvals expired; shown as such here until it does.
+        const now = Date.now();
+        const rows = store.approvals
+          .list(opts.all ? { limit: 100 } : { status: 'pending' })
+          .map((a) =>
+            a.status === 'pending' && a.expiresAt <= now ? { ...a, status: 'expired' as const } : a,
+          )
+          .filter((a) => opts.all || a.status === 'pending');
         const out = new BufferedOutput(ctx.stdout);
         for (const a of rows) {
           if (opts.json) out.write(JSON.stringify(a) + '\n');
@@ -194,7 +219,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.bans.description'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { store } = await open(program);
+      const { store } = await openToRead(program);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
@@ -226,7 +251,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { since?: string; json?: boolean }) => {
-      const { store } = await open(program);
+      const { store } = await openToRead(program);
       try {
         const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
         const out = new BufferedOutput(ctx.stdout);

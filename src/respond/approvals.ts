@@ -106,9 +106,13 @@ export function authorizer(config: AuthorizerConfig = {}): Authorizer {
  * channel (response.approvers.cli, notify.telegram.users, web.user). Each caller
  * names its own channel when it decides, so nobody decides through another one.
  */
-export function configuredApprovals(store: Store, config: SheriffConfig): Approvals {
+export function configuredApprovals(
+  store: Store,
+  config: SheriffConfig,
+  key: SecretKey = loadSecret({ storePath: storePath(config) }),
+): Approvals {
   return new Approvals(store, {
-    key: loadSecret({ storePath: storePath(config) }),
+    key,
     authorize: authorizer({
       cliUsers: config.response.approvers.cli,
       telegramUsers: config.notify.telegram?.users ?? [],

@@ -33,6 +33,7 @@ export * from './approvals.js';
 export * from './audit.js';
 export * from './bans.js';
 export * from './chats.js';
+export * from './daemon-lock.js';
 export { openDatabase, type Database, type OpenOptions } from './database.js';
 export * from './errors.js';
 export * from './events.js';
