@@ -39,6 +39,7 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
     .description(full.t('cli.description'))
     .option('--lang <lang>', full.t('cli.opt.lang'))
     .option('--config <path>', full.t('cli.opt.config'))
+    .addHelpText('after', `\n${full.t('cli.help.exitStatus')}`)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => ctx.stdout.write(s),

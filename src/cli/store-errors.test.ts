@@ -121,4 +121,13 @@ describe('commands without a usable store', () => {
       assert.equal(r.code, 0, `${what}: ${r.stderr}`);
     assert.deepEqual(files(dir), before);
   });
+
+  it('exit with the statuses sheriff --help lists', async () => {
+    const r = await runCli(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(
+      r.stdout,
+      /Exit status:\n {2}0 {2}done\n {2}1 {2}no store yet.*\n {2}2 {2}a mistake/,
+    );
+  });
 });

@@ -1,8 +1,13 @@
-/** Why a command cannot use the store, one line each (cli/store-error.ts), in English and Korean. */
+/**
+ * Why a command cannot use the store, one line each (cli/store-error.ts), and
+ * the exit statuses `sheriff --help` lists, in English and Korean.
+ */
 import { defineMessages } from './define.js';
 
 export const storeMessages = defineMessages({
   en: {
+    'cli.help.exitStatus':
+      'Exit status:\n  0  done\n  1  no store yet: the daemon (sheriff watch) has not run\n  2  a mistake in the command, the configuration or the setup: permissions, a damaged\n     store, another daemon already watching the store',
     'store.error.missing':
       'no store at {path} yet: the daemon (sheriff watch) has not run, or store.path (SHERIFF_DB) points elsewhere.',
     'store.error.access':
@@ -28,6 +33,8 @@ export const storeMessages = defineMessages({
       'another Sheriff daemon is already watching the store {path} (it holds {lock}), and only one may. Stop it first.',
   },
   ko: {
+    'cli.help.exitStatus':
+      '종료 상태:\n  0  완료\n  1  아직 저장소가 없음: 데몬(sheriff watch)이 실행된 적 없음\n  2  명령, 설정, 환경의 문제: 권한, 손상된 저장소, 같은 저장소를 이미 감시하는 다른 데몬',
     'store.error.missing':
       '{path}에 아직 저장소가 없습니다: 데몬(sheriff watch)이 아직 실행되지 않았거나, store.path(SHERIFF_DB)가 다른 곳을 가리킵니다.',
     'store.error.access':
