@@ -117,10 +117,15 @@ describe('sheriff watch', () => {
     const { log, config } = await setup('status');
     const child = watch(config);
     await appendFile(log, failure(7) + failure(257));
-    await waitFor('running status', async () => {
-      const r = await runCli(['--config', config, 'status']);
-      return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
-    });
+    // A hang guard only: status is published every 5 s, and a loaded machine starts slowly.
+    await waitFor(
+      'running status',
+      async () => {
+        const r = await runCli(['--config', config, 'status']);
+        return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
+      },
+      60_000,
+    );
     const events = await runCli(['--config', config, 'events', '--ip', '203.0.113.7', '--json']);
     assert.equal(events.code, 0, events.stderr);
     assert.deepEqual(
