@@ -143,7 +143,8 @@ export class Daemon {
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });
-    const approvals = configuredApprovals(store, opts.config, log);
+    const approvals = configuredApprovals(store, opts.config, { logger: log });
+    approvals.upgradeLegacy(Date.now()); // only the daemon writes the store
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
     let daemon: Daemon | null = null;

@@ -16,16 +16,35 @@ import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js
 import type { SheriffConfig } from '../config/schema.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
-async function open(program: Command) {
-  const [{ loadConfig }, { openStore }, { configuredApprovals }] = await Promise.all([
+/** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
+async function openToRead(program: Command) {
+  const [{ loadConfig }, { openStore }] = await Promise.all([
     import('../config/load.js'),
     import('../store/index.js'),
-    import('../respond/approvals.js'),
   ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const store = openStore(storePath(config));
-  const approvals = configuredApprovals(store, config);
-  return { config, store, approvals };
+  return { config, store: openStore(storePath(config), { readonly: true }) };
+}
+
+/** The daemon's store and key, to decide with: neither is created here (only the daemon makes them). */
+async function open(program: Command) {
+  const [{ loadConfig }, { openStore }, { configuredApprovals }, { loadSecret }] =
+    await Promise.all([
+      import('../config/load.js'),
+      import('../store/index.js'),
+      import('../respond/approvals.js'),
+      import('../respond/secret.js'),
+    ]);
+  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const path = storePath(config);
+  const store = openStore(path, { create: false });
+  try {
+    const key = loadSecret({ storePath: path, create: false });
+    return { config, store, approvals: configuredApprovals(store, config, { key }) };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
 }
 
 function target(text: string, ctx: CliContext): BanTarget {
@@ -77,10 +96,22 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--all', t('respond.approvals.opt.all'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { store, approvals } = await open(program);
+      const { config, store } = await openToRead(program);
       try {
-        approvals.expireDue(Date.now());
-        const rows = approvals.list(opts.all ? { limit: 100 } : { status: 'pending' });
+        const [{ configuredApprovals }, { loadSecret }] = await Promise.all([
+          import('../respond/approvals.js'),
+          import('../respond/secret.js'),
+        ]);
+        const key = loadSecret({ storePath: storePath(config), create: false });
+        const approvals = configuredApprovals(store, config, { key });
+        // The daemon marks approvals expired; shown as such here until it does.
+        const now = Date.now();
+        const rows = approvals
+          .list(opts.all ? { limit: 100 } : { status: 'pending' })
+          .map((a) =>
+            a.status === 'pending' && a.expiresAt <= now ? { ...a, status: 'expired' as const } : a,
+          )
+          .filter((a) => opts.all || a.status === 'pending');
         const out = new BufferedOutput(ctx.stdout);
         for (const a of rows) {
           if (opts.json) out.write(JSON.stringify(a) + '\n');
@@ -159,7 +190,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     who: Decider,
     now: number,
   ) => {
-    const ids = approvals.pending(jail === undefined ? {} : { jail }, now).map((a) => a.id);
+    const ids = approvals.pending(jail === undefined ? {} : { jail }).map((a) => a.id);
     const out = new BufferedOutput(ctx.stdout);
     if (ids.length === 0) {
       out.write(t('respond.approvals.none') + '\n');
@@ -293,7 +324,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.bans.description'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { store } = await open(program);
+      const { store } = await openToRead(program);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
@@ -328,7 +359,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { since?: string; json?: boolean }) => {
-      const { store } = await open(program);
+      const { store } = await openToRead(program);
       try {
         const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
         const out = new BufferedOutput(ctx.stdout);

@@ -4,16 +4,16 @@
  * and `status` / `events` read what it stored.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../store/index.js';
-import { REPO_ROOT } from '../testing/paths.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
+import { exited, startWatch, type WatchProcess } from '../testing/watch-process.js';
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -25,26 +25,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function watch(config: string): ChildProcess & { output: () => string } {
-  const child = spawn(
-    process.execPath,
-    [join(REPO_ROOT, 'bin', 'sheriff'), '--config', config, 'watch'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SHERIFF_LANG: 'en' },
-    },
-  );
-  let text = '';
-  child.stdout.on('data', (b: Buffer) => (text += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (text += b.toString()));
+function watch(config: string): WatchProcess {
+  const child = startWatch(config);
   children.push(child);
-  return Object.assign(child, { output: () => text });
+  return child;
 }
-
-const exited = (c: ChildProcess) =>
-  new Promise<number | null>((resolve) =>
-    c.exitCode !== null ? resolve(c.exitCode) : c.once('exit', resolve),
-  );
 
 async function setup(name: string, extra = '') {
   const log = join(dir, `${name}.log`);
@@ -132,10 +117,15 @@ describe('sheriff watch', () => {
     const { log, config } = await setup('status');
     const child = watch(config);
     await appendFile(log, failure(7) + failure(257));
-    await waitFor('running status', async () => {
-      const r = await runCli(['--config', config, 'status']);
-      return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
-    });
+    // A hang guard only: status is published every 5 s, and a loaded machine starts slowly.
+    await waitFor(
+      'running status',
+      async () => {
+        const r = await runCli(['--config', config, 'status']);
+        return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
+      },
+      60_000,
+    );
     const events = await runCli(['--config', config, 'events', '--ip', '203.0.113.7', '--json']);
     assert.equal(events.code, 0, events.stderr);
     assert.deepEqual(

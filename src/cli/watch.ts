@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import type { Daemon } from '../daemon.js';
+import type { DaemonLock } from '../store/daemon-lock.js';
 import type { WebConsole } from '../web/start.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
@@ -42,6 +43,7 @@ function webPort(v: string, ctx: CliContext): number {
 }
 
 interface Running {
+  config: LoadedConfig['config'];
   daemon: Daemon;
   logger: Logger;
   web: WebConsole | null;
@@ -49,16 +51,32 @@ interface Running {
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
 async function modules() {
-  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }, { WebConsole }, paths] =
-    await Promise.all([
-      import('../config/load.js'),
-      import('../daemon.js'),
-      import('../log.js'),
-      import('../respond/firewall/choose.js'),
-      import('../web/start.js'),
-      import('../config/paths.js'),
-    ]);
-  return { loadConfig, Daemon, createLogger, firewallFor, WebConsole, storePath: paths.storePath };
+  const [
+    { loadConfig },
+    { Daemon },
+    { createLogger },
+    { firewallFor },
+    { WebConsole },
+    paths,
+    { DaemonLock },
+  ] = await Promise.all([
+    import('../config/load.js'),
+    import('../daemon.js'),
+    import('../log.js'),
+    import('../respond/firewall/choose.js'),
+    import('../web/start.js'),
+    import('../config/paths.js'),
+    import('../store/daemon-lock.js'),
+  ]);
+  return {
+    loadConfig,
+    Daemon,
+    createLogger,
+    firewallFor,
+    WebConsole,
+    DaemonLock,
+    storePath: paths.storePath,
+  };
 }
 type Modules = Awaited<ReturnType<typeof modules>>;
 
@@ -108,12 +126,21 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
   });
   web?.start();
-  return { daemon, logger, web };
+  return { config: loaded.config, daemon, logger, web };
+}
+
+/** One daemon per store: the lock of the configured store (none for an in-memory one). */
+async function lockFor(m: Modules, loaded: LoadedConfig): Promise<DaemonLock | null> {
+  const path = m.storePath(loaded.config);
+  return path === ':memory:' ? null : m.DaemonLock.acquire(path);
 }
 
 async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   const m = await modules();
   const { loadConfig } = m;
+  const first = loadConfig(opts.config);
+  // Before anything starts, and held across reloads: a second daemon on the same store refuses.
+  let lock = await lockFor(m, first);
   // Signal handlers go in before anything starts: a signal that arrives while the
   // daemon starts must not kill it with the default action.
   let running: Running | null = null;
@@ -141,8 +168,22 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
         );
         return;
       }
+      let nextLock = lock;
+      if (m.storePath(next.config) !== m.storePath(running.config)) {
+        try {
+          nextLock = await lockFor(m, next);
+        } catch (err) {
+          running.logger.error(
+            { event: 'reload_refused', err: (err as Error).message },
+            'the new store cannot be used; keeping the running configuration',
+          );
+          return;
+        }
+      }
       await running.daemon.stop();
       await running.web?.close();
+      if (nextLock !== lock) lock?.release();
+      lock = nextLock;
       running = start(m, next, ctx, opts);
       running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
     });
@@ -153,11 +194,12 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    running = start(m, loadConfig(opts.config), ctx, opts);
+    running = start(m, first, ctx, opts);
     await finished;
   } finally {
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGHUP', reload);
+    lock?.release();
   }
 }

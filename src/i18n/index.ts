@@ -10,6 +10,7 @@ import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
 import { notifyMessages } from './notify.js';
 import { reportMessages } from './report.js';
+import { storeMessages } from './store.js';
 import { webMessages } from './web.js';
 
 // Each area keeps its own catalog (both languages side by side); keys must not collide.
@@ -22,6 +23,7 @@ export const CATALOG_PARTS = [
   evalMessages,
   reportMessages,
   guardMessages,
+  storeMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

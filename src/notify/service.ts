@@ -127,7 +127,7 @@ export class NotifyService {
       logger,
       queued: () => this.worker.kick(),
       pending: () => {
-        const waiting = o.approvals.pending({}, clock()).filter((a) => !a.tampered);
+        const waiting = o.approvals.pending({}).filter((a) => !a.tampered);
         return waiting.length === 0
           ? null
           : { count: waiting.length, createdUpTo: waiting[waiting.length - 1]!.createdAt };

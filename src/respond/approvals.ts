@@ -124,20 +124,18 @@ export function authorizer(config: AuthorizerConfig = {}): Authorizer {
 export function configuredApprovals(
   store: Store,
   config: SheriffConfig,
-  logger?: Logger,
+  opts: { key?: SecretKey; logger?: Logger } = {},
 ): Approvals {
-  const approvals = new Approvals(store, {
-    key: loadSecret({ storePath: storePath(config) }),
+  return new Approvals(store, {
+    key: opts.key ?? loadSecret({ storePath: storePath(config) }),
     authorize: authorizer({
       cliUsers: config.response.approvers.cli,
       telegramUsers: config.notify.telegram?.users ?? [],
       webUsers: [config.web.user],
     }),
     ttlMs: config.response.approvalTimeout,
-    ...(logger === undefined ? {} : { logger }),
+    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
   });
-  approvals.upgradeLegacy(Date.now());
-  return approvals;
 }
 
 export interface ApprovalsOptions {
@@ -414,20 +412,20 @@ export class Approvals {
   }
 
   /** The stored row, flagged when it does not match its MAC. */
-  get(id: string, now: Millis = Date.now()): ApprovalView | null {
+  get(id: string): ApprovalView | null {
     const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
-    return row === null ? null : this.view(row, now);
+    return row === null ? null : this.view(row);
   }
 
   /** Newest first, each flagged when it does not match its MAC. */
-  list(q: ApprovalQuery = {}, now: Millis = Date.now()): ApprovalView[] {
-    return this.store.approvals.list(q).map((row) => this.view(row, now));
+  list(q: ApprovalQuery = {}): ApprovalView[] {
+    return this.store.approvals.list(q).map((row) => this.view(row));
   }
 
   /** The pending approvals `filter` selects (intact and tampered), oldest first. */
-  pending(filter: PendingFilter = {}, now: Millis = Date.now()): ApprovalView[] {
+  pending(filter: PendingFilter = {}): ApprovalView[] {
     const ids = filter.ids === undefined ? null : new Set(filter.ids);
-    return this.list({ status: 'pending', limit: 10_000 }, now)
+    return this.list({ status: 'pending', limit: 10_000 })
       .filter(
         (a) =>
           (filter.jail === undefined || a.jail === filter.jail) &&
@@ -639,8 +637,9 @@ export class Approvals {
     return false;
   }
 
-  private view(row: StoredApproval, now: Millis): ApprovalView {
-    return { ...row, tampered: !this.check(row, now) };
+  /** Pure, so a read-only listing can flag tampering; reporting it is for the paths that act (check). */
+  private view(row: StoredApproval): ApprovalView {
+    return { ...row, tampered: !this.verify(row) };
   }
 
   /** Moves a verified row to its next state, signed; null when the row changed meanwhile. */

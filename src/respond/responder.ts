@@ -503,7 +503,7 @@ export class Responder {
     if (this.o.store.bans.active(now).some((b) => b.target.cidr === cidr)) return true;
     if (this.o.store.bans.pending().some((b) => b.target.cidr === cidr)) return true;
     return this.o.approvals
-      .list({ status: 'pending' }, now)
+      .list({ status: 'pending' })
       .some((a) => !a.tampered && a.target?.cidr === cidr);
   }
 

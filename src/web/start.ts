@@ -78,7 +78,7 @@ export class WebConsole {
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
     this.store = openStore(o.storePath);
-    const approvals = configuredApprovals(this.store, o.config, o.logger);
+    const approvals = configuredApprovals(this.store, o.config, { logger: o.logger });
     this.server = await WebServer.start({
       config: web,
       passwordHash: password.hash,

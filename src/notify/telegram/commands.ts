@@ -302,7 +302,7 @@ export class BotCommands {
     const w = this.wording(chat);
     const now = this.o.clock();
     const ids = this.o.approvals
-      .pending({ createdUpTo }, now)
+      .pending({ createdUpTo })
       .filter((a) => !a.tampered)
       .map((a) => a.id);
     const results = this.o.approvals.decideAll(
