@@ -64,7 +64,9 @@ export const sshd: FilterSpec = {
     },
     {
       id: 'failed',
-      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>.*?) from {HOST}${PORT}${ON}(?: ssh\\d*)?(?:: .*)?$`,
+      // Auth info after ": " runs to the end, line separators too: a tail that could fail
+      // would be tried again at every earlier " from " (quadratic).
+      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>.*?) from {HOST}${PORT}${ON}(?: ssh\\d*)?(?:: [\\s\\S]*)?$`,
       result: 'fail',
       preferPeer: true,
     },
