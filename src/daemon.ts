@@ -97,6 +97,8 @@ export class Daemon {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt: Millis;
   private readonly counts = new Map<string, JailCounts>();
+  /** Lines whose processing threw, and sources that failed, by source id: counted, never fatal. */
+  private readonly failures = new Map<string, { errors: number; lastError: string | null }>();
   private stopped = false;
   /** opts.notifiers plus Telegram and webhooks (notify:); every alert goes to each. */
   private notifiers: readonly Notifier[] = [];
@@ -352,6 +354,15 @@ export class Daemon {
         }
       },
     );
+    const failures = { errors: 0, lastError: null as string | null };
+    this.failures.set(source.id, failures);
+    const failed = (err: unknown, what: string) => {
+      failures.errors++;
+      failures.lastError = `${what}: ${(err as Error)?.message ?? String(err)}`;
+      // The first one with its stack, for a bug report; the rest are counted in status and /metrics.
+      if (failures.errors === 1)
+        this.opts.logger.error({ event: 'line_failed', source: source.id, err }, what);
+    };
     const task = (async () => {
       const cursor = this.store.positions.get(source.id);
       let ready = false;
@@ -366,12 +377,19 @@ export class Daemon {
         }
         for (const text of batch.lines) {
           line = text;
-          pipeline.line(text);
+          // One line that trips a bug must not stop this source, nor the others.
+          try {
+            pipeline.line(text);
+          } catch (err) {
+            failed(err, 'a line could not be processed');
+          }
         }
         this.writer.add({ sourceId: source.id, cursor: batch.cursor, events });
         events = [];
       }
     })().catch((err: unknown) => {
+      failures.errors++;
+      failures.lastError = `the source stopped: ${(err as Error)?.message ?? String(err)}`;
       this.opts.logger.error(
         { event: 'source_failed', source: source.id, err },
         'a source stopped',
@@ -427,8 +445,14 @@ export class Daemon {
       : { kind: c.kind, enforcing: c.enforcing, missing: c.missing };
   }
 
+  /** Each source's health, with the lines the daemon could not process counted as its errors. */
   health(): SourceHealth[] {
-    return this.sources.map((s) => s.health());
+    return this.sources.map((s) => {
+      const h = s.health();
+      const f = this.failures.get(s.id);
+      if (f === undefined || f.errors === 0) return h;
+      return { ...h, errors: h.errors + f.errors, lastError: f.lastError ?? h.lastError };
+    });
   }
 
   private publishStatus(): void {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -188,6 +189,51 @@ describe('sheriff watch', () => {
       [json.enforcing, json.bans, json.daemon.firewall.kind, json.daemon.firewall.enforcing],
       [false, { active: 1, enforced: 0 }, 'dry-run', false],
     );
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+  });
+
+  it('goes on detecting while a syslog peer sends lines that once hung it, and stops on SIGTERM', async () => {
+    const { log, config, text } = await setup('hostile');
+    const udp = createSocket('udp4');
+    await new Promise<void>((resolve) => udp.bind(0, '127.0.0.1', resolve));
+    const port = udp.address().port; // free now; the daemon binds it after this socket closes
+    await new Promise<void>((resolve) => udp.close(() => resolve()));
+    const sources = `[{ type: file, path: ${log}, startAtBeginning: true }, { type: syslog, listen: "127.0.0.1:${port}", protocols: [udp] }]`;
+    await writeFile(config, text.replace(/^sources: .*$/m, `sources: ${sources}`));
+    const child = watch(config);
+    await waitFor(
+      'the syslog listener',
+      async () => {
+        const r = await runCli(['--config', config, 'status', '--json']);
+        return r.stdout.includes(`udp 127.0.0.1:${port}`);
+      },
+      30_000,
+    );
+    const send = createSocket('udp4');
+    const datagram = (text: string) =>
+      new Promise<void>((resolve, reject) =>
+        send.send(text, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+      );
+    try {
+      // A fractional second at the end of a line, no zone: once a loop for ever at 100% CPU.
+      for (const text of ['2026-12-06T20:00:00.5', '<38>2026-12-06T20:00:00.5', 'Nov  2 07:51:41.'])
+        await datagram(text);
+      for (let n = 0; n < 5; n++) {
+        await datagram(failure(n * 250 + 70).trimEnd()); // 203.0.113.70
+        await appendFile(log, failure(n * 250 + 71)); // 203.0.113.71
+      }
+      await waitFor('a finding from each source', () =>
+        ['203.0.113.70', '203.0.113.71'].every(
+          (ip) =>
+            child.output().includes(`"event":"finding"`) && child.output().includes(`"ip":"${ip}"`),
+        ),
+      ).catch((err: Error) => {
+        throw new Error(`${err.message}\n${child.output()}`);
+      });
+    } finally {
+      send.close();
+    }
     child.kill('SIGTERM');
     assert.equal(await exited(child), 0);
   });

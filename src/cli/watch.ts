@@ -1,7 +1,8 @@
 /**
  * `sheriff watch`: the daemon in the foreground (systemd runs it so).
- * SIGTERM/SIGINT flush and exit; SIGHUP reloads the configuration, keeping the
- * running one when the new file is invalid.
+ * SIGTERM/SIGINT flush and exit (within STOP_DEADLINE_MS, however the flush
+ * goes); SIGHUP reloads the configuration, keeping the running one when the new
+ * file is invalid. A watchdog thread kills a daemon whose main thread stalls.
  */
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
@@ -13,6 +14,7 @@ import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
+import { Watchdog } from '../util/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
 export function registerWatch(program: Command, ctx: CliContext): void {
@@ -135,8 +137,12 @@ async function lockFor(m: Modules, loaded: LoadedConfig): Promise<DaemonLock | n
   return path === ':memory:' ? null : m.DaemonLock.acquire(path);
 }
 
+/** A stop that takes longer (a notifier or the store not answering) ends the process anyway. */
+const STOP_DEADLINE_MS = 10_000;
+
 async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   const m = await modules();
+  const watchdog = new Watchdog();
   const { loadConfig } = m;
   const first = loadConfig(opts.config);
   // Before anything starts, and held across reloads: a second daemon on the same store refuses.
@@ -148,6 +154,13 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
   const stop = (signal: string) => {
+    setTimeout(() => {
+      running?.logger.error(
+        { event: 'stop_timeout', signal, ms: STOP_DEADLINE_MS },
+        'not stopped in time; exiting without finishing the stop',
+      );
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     busy = busy.then(async () => {
       running?.logger.info({ event: 'signal', signal }, 'stopping');
       await running?.daemon.stop();
@@ -184,7 +197,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
       await running.web?.close();
       if (nextLock !== lock) lock?.release();
       lock = nextLock;
-      running = start(m, next, ctx, opts);
+      running = watchdog.suspended(() => start(m, next, ctx, opts));
       running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
     });
   };
@@ -194,9 +207,10 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    running = start(m, first, ctx, opts);
+    running = watchdog.suspended(() => start(m, first, ctx, opts));
     await finished;
   } finally {
+    await watchdog.stop();
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGHUP', reload);

@@ -142,6 +142,27 @@ function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule
   };
 }
 
+function prefixRegex(spec: FilterSpec): RegExp | null {
+  return spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
+}
+
+/** Every regex a filter runs, as the engine compiles it (source and flags), once each. */
+export function filterRegexes(spec: FilterSpec): { rule: string; re: RegExp }[] {
+  const out = new Map<string, { rule: string; re: RegExp }>();
+  const add = (rule: string, re: RegExp | null) => {
+    if (re !== null && !out.has(`${re.flags}/${re.source}`))
+      out.set(`${re.flags}/${re.source}`, { rule, re });
+  };
+  for (const mode of spec.modes)
+    for (const r of spec.rules) {
+      const c = compileRule(r, mode, spec.name);
+      add(r.id, c?.re ?? null);
+      add(`${r.id} (lazy)`, c?.split?.lazy ?? null);
+    }
+  add('messagePrefix', prefixRegex(spec));
+  return [...out.values()];
+}
+
 export function compileFilter(
   spec: FilterSpec,
   mode: string = spec.defaultMode,
@@ -184,7 +205,7 @@ class SpecClassifier implements Classifier {
       spec.programs === null ? null : new Set(programs.filter((p) => !p.endsWith('*')));
     this.programPrefixes = programs.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
     this.maxMessageLength = spec.maxMessageLength ?? 4096;
-    this.prefix = spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
+    this.prefix = prefixRegex(spec);
     this.connections = spec.connections ? new BoundedMap(MAX_CONNECTIONS) : null;
     // Rules keep their order; a rule with no literal start is a candidate for every first character.
     const anyStart = rules.filter((r) => r.literal === '');
