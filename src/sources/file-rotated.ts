@@ -9,6 +9,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import * as fc from './file-cursor.js';
 import { closeQuietly, type Ident } from './file-cursor.js';
@@ -24,6 +25,8 @@ export interface RotatedFile {
 }
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+/** A gzip member's header and trailer alone take this many bytes. */
+const GZIP_MIN_BYTES = 18;
 /** Compressed bytes read to learn a gzip file's head: far more than HEAD_BYTES of log text need. */
 const GZ_HEAD_READ = 64 * 1024;
 
@@ -153,6 +156,17 @@ export function isTruncatedGzip(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === 'Z_BUF_ERROR';
 }
 
+/** The bytes of an open file from `pos` on, by pread: the handle stays ours to close. */
+async function* bytesFrom(fh: FileHandle, pos: number, chunk: number): AsyncGenerator<Buffer> {
+  for (;;) {
+    const buf = Buffer.allocUnsafe(chunk);
+    const { bytesRead } = await fh.read(buf, 0, chunk, pos);
+    if (bytesRead === 0) return;
+    pos += bytesRead;
+    yield buf.subarray(0, bytesRead);
+  }
+}
+
 /** The content of `r` from byte `off` on (decompressed for gzip), in chunks of up to `chunk` bytes. */
 export async function* contentFrom(
   r: RotatedFile,
@@ -160,15 +174,12 @@ export async function* contentFrom(
   chunk: number,
 ): AsyncGenerator<Buffer> {
   if (!r.gz) {
-    const buf = Buffer.allocUnsafe(chunk);
-    for (let pos = off; ;) {
-      const { bytesRead } = await r.fh.read(buf, 0, chunk, pos);
-      if (bytesRead === 0) return;
-      pos += bytesRead;
-      yield Buffer.from(buf.subarray(0, bytesRead));
-    }
+    yield* bytesFrom(r.fh, off, chunk);
+    return;
   }
-  const raw = r.fh.createReadStream({ start: 0, autoClose: false, highWaterMark: chunk });
+  let rawBytes = 0;
+  const raw = Readable.from(bytesFrom(r.fh, 0, chunk), { objectMode: false });
+  raw.on('data', (b: Buffer) => void (rawBytes += b.length));
   const gunzip = createGunzip({ chunkSize: chunk });
   raw.on('error', (err) => gunzip.destroy(err));
   raw.pipe(gunzip);
@@ -182,6 +193,10 @@ export async function* contentFrom(
       }
       yield b.subarray(skip);
       skip = 0;
+    }
+    // zlib ends an empty input quietly: shorter than a gzip header and trailer is not whole.
+    if (rawBytes < GZIP_MIN_BYTES) {
+      throw Object.assign(new Error('unexpected end of file'), { code: 'Z_BUF_ERROR' });
     }
   } finally {
     raw.unpipe(gunzip);

@@ -274,6 +274,8 @@ export class FileSource implements Source {
       }
       yield this.backlogBatch(r, base + splitter.consumed);
       if (signal.aborted) return;
+      if (this.endedEarlySince !== null && this.lastError?.startsWith(r.name))
+        this.lastError = null;
       this.endedEarlySince = null;
       this.backlog.shift();
       await closeQuietly(r.fh);
