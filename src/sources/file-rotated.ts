@@ -138,10 +138,13 @@ function gunzipHead(start: Buffer): Buffer {
   }
 }
 
-/** Whether `a`'s known head and `b`'s agree as far as both go (and are not empty). */
+/**
+ * Whether two heads are surely the same file's: whole (HEAD_BYTES) and equal.
+ * Shorter ones prove nothing: log lines start alike (a timestamp, a host), so
+ * a short file may well be the start of another.
+ */
 export function sameContent(a: Buffer, b: Buffer): boolean {
-  const n = Math.min(a.length, b.length);
-  return n > 0 && a.subarray(0, n).equals(b.subarray(0, n));
+  return a.length === fc.HEAD_BYTES && a.equals(b);
 }
 
 /** Whether `r` is the file cursor `c` was taken in (the size is checked while reading a gzip). */
