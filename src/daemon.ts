@@ -455,15 +455,32 @@ export class Daemon {
     });
   }
 
+  /** Errors each source had counted when last published: a new one is logged. */
+  private readonly loggedErrors = new Map<string, number>();
+
+  /** Logs each source's new errors (a rotated rest not found, an unreadable file…). */
+  private logSourceErrors(health: SourceHealth[]): void {
+    for (const h of health) {
+      if (h.errors <= (this.loggedErrors.get(h.id) ?? 0)) continue;
+      this.loggedErrors.set(h.id, h.errors);
+      this.opts.logger.error(
+        { event: 'source_error', source: h.id, errors: h.errors, lastError: h.lastError },
+        'a source reported an error',
+      );
+    }
+  }
+
   private publishStatus(): void {
     const now = this.clock();
+    const sources = this.health();
+    this.logSourceErrors(sources);
     try {
       this.store.status.put(
         'daemon',
         {
           pid: process.pid,
           startedAt: this.startedAt,
-          sources: this.health(),
+          sources,
           jails: Object.fromEntries(this.counts),
           tracked: Object.fromEntries(this.jails.map((j) => [j.settings.name, j.tracker.stats()])),
           writer: this.writer.stats(),

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../store/index.js';
+import { LogRotator } from '../testing/logrotate.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
 import { exited, startWatch, type WatchProcess } from '../testing/watch-process.js';
@@ -85,6 +86,53 @@ describe('sheriff watch', () => {
     const users = storedUsers(db);
     assert.equal(users.length, total);
     assert.equal(new Set(users).size, total, 'a line was stored twice');
+  });
+
+  it('reads files rotated and compressed while it was down; a rest that is gone is an error in the log and in status', async () => {
+    const { log, db, config } = await setup('rotated');
+    const rotator = new LogRotator(log);
+    let written = 0;
+    const writeSome = (count: number) => {
+      let chunk = '';
+      for (let i = 0; i < count; i++) chunk += failure(written++);
+      return appendFile(log, chunk);
+    };
+    let child = watch(config);
+    await writeSome(1000);
+    await waitFor('the first lines stored', () => storedUsers(db).length >= 1000, 20_000);
+    child.kill('SIGKILL');
+    await exited(child);
+    // While it is down: its file gets 500 more lines and is rotated and compressed, twice.
+    await writeSome(500);
+    rotator.rotate({ compress: true });
+    await writeSome(300);
+    rotator.rotate({ compress: true });
+    await writeSome(200);
+    child = watch(config);
+    await waitFor('every line stored', () => storedUsers(db).length >= written, 30_000);
+    child.kill('SIGKILL');
+    await exited(child);
+    let users = storedUsers(db);
+    assert.equal(users.length, written);
+    assert.equal(new Set(users).size, written, 'a line was stored twice');
+    // Down again, and the rotated rest is removed before it comes back: lost, and said so.
+    await writeSome(100);
+    rotator.rotate({ compress: true });
+    await rm(`${log}.1.gz`);
+    await writeSome(50);
+    child = watch(config);
+    await waitFor('the new lines stored', () => storedUsers(db).length >= written - 100, 30_000);
+    await waitFor('the error in the log', () => child.output().includes('"event":"source_error"'));
+    const status = await waitFor('status with the error', async () => {
+      const r = await runCli(['--config', config, 'status']);
+      return r.stdout.includes(' 1 errors') && r.stdout;
+    });
+    assert.match(status, /not found among its rotated copies/);
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0);
+    users = storedUsers(db);
+    assert.equal(users.length, written - 100);
+    assert.equal(new Set(users).size, written - 100);
   });
 
   it('reloads on SIGHUP, refuses an invalid file, and flushes on SIGTERM', async () => {

@@ -102,6 +102,16 @@ export class WebMetrics {
       },
     });
     new Gauge({
+      name: 'sheriff_source_errors',
+      help: 'Errors each source has had since the daemon started (e.g. the unread rest of a rotated file not found: lines lost).',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const h of src.health()) this.set({ source: h.id }, h.errors);
+      },
+    });
+    new Gauge({
       name: 'sheriff_source_last_line_age_seconds',
       help: 'Seconds since each source last delivered a line.',
       labelNames: ['source'],
