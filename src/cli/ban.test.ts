@@ -15,6 +15,7 @@ import { storePath } from '../config/paths.js';
 import { Approvals, configuredApprovals } from '../respond/approvals.js';
 import { Netns, requireNamespaces } from '../respond/firewall/netns.js';
 import { openStore } from '../store/index.js';
+import { loadSecret } from '../respond/secret.js';
 import { REPO_ROOT } from '../testing/paths.js';
 import { runCli } from '../testing/run-cli.js';
 
@@ -35,6 +36,10 @@ before(async () => {
       '',
     ].join('\n'),
   );
+  // The daemon makes the store and its key; these commands only use them.
+  const path = join(dir, 'sheriff.db');
+  openStore(path).close();
+  loadSecret({ storePath: path });
   ns = await Netns.create('ban');
   await ns.must(['ip', 'addr', 'add', '203.0.113.5/24', 'dev', 'lo']);
 });

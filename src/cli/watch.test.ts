@@ -199,6 +199,7 @@ describe('sheriff watch', () => {
       'web: { enabled: false }\njails: { sshd: { maxretry: 2, policy: auto } }\n',
     );
     const child = watch(config);
+    await waitFor('started', () => child.output().includes('daemon_started'));
     await appendFile(log, failure(7) + failure(257));
     const cli = async (...args: string[]) => {
       const r = await runCli(['--config', config, ...args]);
