@@ -120,6 +120,45 @@ describe('Daemon', () => {
     }
   });
 
+  it('goes on reading a source whose line throws, and the others, counting the error', async () => {
+    const seen = new Collect();
+    const [a, b] = [join(dir, 'throws-a.log'), join(dir, 'throws-b.log')];
+    await Promise.all([writeFile(a, ''), writeFile(b, '')]);
+    const config = parseConfig(
+      `store: { path: ${join(dir, 'throws.db')} }\nsources: [{ type: file, path: ${a}, startAtBeginning: true, pollInterval: 100ms }, { type: file, path: ${b}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
+      'test.yaml',
+    );
+    // An observer must not throw; one that does stands for any bug a crafted line could reach.
+    const daemon = Daemon.start({
+      config,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      t: translator('en'),
+      notifiers: [seen],
+      sources: config.sources,
+      firewall: new DryRunFirewall({ log: () => {} }),
+      observer: {
+        event: (e) => {
+          if (e.user === 'boom') throw new Error('crafted line');
+        },
+      },
+    });
+    try {
+      await appendFile(a, line(0, '203.0.113.60', 'boom'));
+      for (let i = 1; i <= 3; i++) {
+        await appendFile(a, line(i, '203.0.113.61'));
+        await appendFile(b, line(i, '203.0.113.62'));
+      }
+      await waitFor('a finding from each source', () => seen.findings.length >= 2);
+      assert.deepEqual(seen.findings.map((f) => f.ip).sort(), ['203.0.113.61', '203.0.113.62']);
+      const health = daemon.health().find((h) => h.id === `file:${a}`)!;
+      assert.equal(health.errors, 1);
+      assert.match(health.lastError ?? '', /a line could not be processed: crafted line/);
+      assert.equal(daemon.health().find((h) => h.id === `file:${b}`)!.errors, 0);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   it('chooses auth.log, then secure, then journald, else nothing', () => {
     const probe = (files: string[], journalctl: boolean) => ({
       exists: (p: string) => files.includes(p),

@@ -11,6 +11,7 @@ import { jailSettings } from './config/load.js';
 import { storePath } from './config/paths.js';
 import { buildJail, Pipeline, type Jail } from './detect/pipeline.js';
 import type { AuthEvent, Finding, Millis } from './domain.js';
+import { CONNECTION_IDLE_MS } from './filters/engine.js';
 import type { Translate } from './i18n/index.js';
 import type { Logger } from './log.js';
 import { findingText } from './notify/format.js';
@@ -18,15 +19,16 @@ import type { Alert, Notifier } from './notify/notifier.js';
 import { NotifyService } from './notify/service.js';
 import { LineParser } from './parse/line.js';
 import { TimeZone } from './parse/zone.js';
-import { trustedNetworks } from './intel/trusted.js';
 import { configuredApprovals, type Approvals } from './respond/approvals.js';
 import { CircuitBreaker } from './respond/breaker.js';
 import type { ConnectionKiller, Firewall } from './respond/firewall/firewall.js';
-import { Guardrails } from './respond/guardrails.js';
+import type { FirewallChoice } from './respond/firewall/detect.js';
+import { configuredGuardrails } from './respond/guardrails.js';
 import { Responder, type JailResponse, type ResponseAlert } from './respond/responder.js';
 import { createSource } from './sources/registry.js';
 import type { Source, SourceHealth } from './sources/source.js';
 import { openStore, type Store } from './store/index.js';
+import { ConnectionAddresses } from './store/connections.js';
 import { toEventRecord, type EventRecord } from './store/events.js';
 import { StoreWriter } from './store/writer.js';
 
@@ -42,6 +44,8 @@ export interface DaemonOptions {
   statusEveryMs?: number;
   /** The firewall backend (dry-run when Sheriff may not or cannot change the firewall). */
   firewall: Firewall & Partial<ConnectionKiller>;
+  /** Why that backend, and whether it blocks (for `sheriff status`); default: from its id. */
+  firewallChoice?: FirewallStatus;
   /** Response alerts (approvals to decide, bans, refusals) for the notifiers. */
   onResponse?: (alert: ResponseAlert) => void;
   /** The environment credentials are read from (tests). Default: process.env. */
@@ -61,7 +65,21 @@ export interface DaemonObserver {
   finding?(finding: Finding, id: number | null): void;
   /** Tokens an LLM call of the analyst used. */
   llmUsage?(usage: { input: number; output: number }): void;
+  /** A line of this jail read with its address in two places and not settled: counted without one. */
+  ambiguous?(jail: string): void;
 }
+
+/** What `sheriff status` shows per jail. */
+interface JailCounts {
+  fail: number;
+  success: number;
+  findings: number;
+  /** Lines whose address could be read in two places and was not settled (counted without one). */
+  ambiguous: number;
+}
+
+/** The firewall in the daemon's published status. */
+export type FirewallStatus = Pick<FirewallChoice, 'kind' | 'enforcing' | 'missing'>;
 
 /** Hours of failure history replayed into the windows at start, so a restart forgets no attacker. */
 function warmWindow(jails: readonly Jail[]): number {
@@ -78,7 +96,9 @@ export class Daemon {
   private readonly sources: Source[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt: Millis;
-  private readonly counts = new Map<string, { fail: number; success: number; findings: number }>();
+  private readonly counts = new Map<string, JailCounts>();
+  /** Lines whose processing threw, and sources that failed, by source id: counted, never fatal. */
+  private readonly failures = new Map<string, { errors: number; lastError: string | null }>();
   private stopped = false;
   /** opts.notifiers plus Telegram and webhooks (notify:); every alert goes to each. */
   private notifiers: readonly Notifier[] = [];
@@ -102,7 +122,10 @@ export class Daemon {
     const log = opts.logger;
     const path = storePath(opts.config);
     const store = openStore(path);
+    // What the filters learn about connections' addresses is written with the cursors.
+    const addresses = new ConnectionAddresses(store.db);
     const writer = new StoreWriter(store, {
+      parts: [addresses],
       onError: (err, info) =>
         log.error(
           {
@@ -117,8 +140,13 @@ export class Daemon {
       onRecover: (info) =>
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
-    const jails = jailSettings(opts.config).map(buildJail);
-    const approvals = configuredApprovals(store, opts.config);
+    const jails = jailSettings(opts.config).map((settings) => {
+      const jail = buildJail(settings, addresses.journal(settings.name));
+      jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
+      return jail;
+    });
+    const approvals = configuredApprovals(store, opts.config, { logger: log });
+    approvals.upgradeLegacy(Date.now()); // only the daemon writes the store
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
     let daemon: Daemon | null = null;
@@ -169,10 +197,18 @@ export class Daemon {
         log.error({ event: 'notify_start_failed', err }, 'Telegram could not be started'),
       );
     daemon.warmUp();
-    log.info(
-      { event: 'daemon_started', store: path, jails: jails.map((j) => j.settings.name) },
-      'Sheriff is watching',
-    );
+    const fw = daemon.firewallStatus();
+    const started = {
+      event: 'daemon_started',
+      store: path,
+      jails: jails.map((j) => j.settings.name),
+    };
+    if (fw.enforcing) log.info({ ...started, firewall: fw.kind }, 'Sheriff is watching');
+    else
+      log.warn(
+        { ...started, firewall: fw.kind, enforcing: false, missing: fw.missing },
+        'Sheriff is watching, but NOTHING WILL BE BLOCKED: the firewall is not enforcing bans (see sheriff status)',
+      );
     for (const cfg of opts.sources) daemon.run(createSource(cfg), cfg.jails);
     const every = opts.statusEveryMs ?? 5000;
     daemon.timers.push(setInterval(() => daemon.publishStatus(), every).unref());
@@ -209,15 +245,11 @@ export class Daemon {
         broadcast(notifiers, log, { type: 'breaker', state });
       },
     });
-    const guardrails = new Guardrails({
-      trusted: trustedNetworks(opts.config.trusted),
-      admins: r.admins,
-      breaker,
-    });
+    const guardrails = configuredGuardrails(opts.config, { breaker });
     const jails = new Map<string, JailResponse>(
       Object.entries(opts.config.jails).map(([name, j]) => [
         name,
-        { policy: j.policy, bantime: j.bantime ?? r.bantime },
+        { policy: j.policy, bantime: j.bantime ?? r.bantime, findtime: j.findtime },
       ]),
     );
     return new Responder({
@@ -300,6 +332,10 @@ export class Daemon {
       (finding) => this.alert(finding),
       (event, jail) => {
         const c = this.jailCounts(jail.settings.name);
+        if (event.ambiguous) {
+          c.ambiguous++;
+          this.opts.observer?.ambiguous?.(jail.settings.name);
+        }
         if (event.result === 'fail') {
           c.fail += event.attempts;
           if (event.ip !== null) this.responder.onFailure(event.ip, event.time ?? this.clock());
@@ -318,6 +354,15 @@ export class Daemon {
         }
       },
     );
+    const failures = { errors: 0, lastError: null as string | null };
+    this.failures.set(source.id, failures);
+    const failed = (err: unknown, what: string) => {
+      failures.errors++;
+      failures.lastError = `${what}: ${(err as Error)?.message ?? String(err)}`;
+      // The first one with its stack, for a bug report; the rest are counted in status and /metrics.
+      if (failures.errors === 1)
+        this.opts.logger.error({ event: 'line_failed', source: source.id, err }, what);
+    };
     const task = (async () => {
       const cursor = this.store.positions.get(source.id);
       let ready = false;
@@ -332,12 +377,19 @@ export class Daemon {
         }
         for (const text of batch.lines) {
           line = text;
-          pipeline.line(text);
+          // One line that trips a bug must not stop this source, nor the others.
+          try {
+            pipeline.line(text);
+          } catch (err) {
+            failed(err, 'a line could not be processed');
+          }
         }
         this.writer.add({ sourceId: source.id, cursor: batch.cursor, events });
         events = [];
       }
     })().catch((err: unknown) => {
+      failures.errors++;
+      failures.lastError = `the source stopped: ${(err as Error)?.message ?? String(err)}`;
       this.opts.logger.error(
         { event: 'source_failed', source: source.id, err },
         'a source stopped',
@@ -349,7 +401,7 @@ export class Daemon {
   private jailCounts(name: string) {
     let c = this.counts.get(name);
     if (c === undefined) {
-      c = { fail: 0, success: 0, findings: 0 };
+      c = { fail: 0, success: 0, findings: 0, ambiguous: 0 };
       this.counts.set(name, c);
     }
     return c;
@@ -385,23 +437,55 @@ export class Daemon {
     this.responder.onFinding(finding, id);
   }
 
+  /** The firewall as `sheriff status` shows it. */
+  firewallStatus(): FirewallStatus {
+    const c = this.opts.firewallChoice;
+    return c === undefined
+      ? { kind: this.opts.firewall.id, enforcing: this.opts.firewall.id !== 'dry-run', missing: [] }
+      : { kind: c.kind, enforcing: c.enforcing, missing: c.missing };
+  }
+
+  /** Each source's health, with the lines the daemon could not process counted as its errors. */
   health(): SourceHealth[] {
-    return this.sources.map((s) => s.health());
+    return this.sources.map((s) => {
+      const h = s.health();
+      const f = this.failures.get(s.id);
+      if (f === undefined || f.errors === 0) return h;
+      return { ...h, errors: h.errors + f.errors, lastError: f.lastError ?? h.lastError };
+    });
+  }
+
+  /** Errors each source had counted when last published: a new one is logged. */
+  private readonly loggedErrors = new Map<string, number>();
+
+  /** Logs each source's new errors (a rotated rest not found, an unreadable file…). */
+  private logSourceErrors(health: SourceHealth[]): void {
+    for (const h of health) {
+      if (h.errors <= (this.loggedErrors.get(h.id) ?? 0)) continue;
+      this.loggedErrors.set(h.id, h.errors);
+      this.opts.logger.error(
+        { event: 'source_error', source: h.id, errors: h.errors, lastError: h.lastError },
+        'a source reported an error',
+      );
+    }
   }
 
   private publishStatus(): void {
     const now = this.clock();
+    const sources = this.health();
+    this.logSourceErrors(sources);
     try {
       this.store.status.put(
         'daemon',
         {
           pid: process.pid,
           startedAt: this.startedAt,
-          sources: this.health(),
+          sources,
           jails: Object.fromEntries(this.counts),
           tracked: Object.fromEntries(this.jails.map((j) => [j.settings.name, j.tracker.stats()])),
           writer: this.writer.stats(),
           storeBytes: this.store.sizeBytes(),
+          firewall: this.firewallStatus(),
         },
         now,
       );

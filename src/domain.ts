@@ -49,6 +49,33 @@ export interface AuthEvent {
   attempts: number;
   /** A session was opened (an `Accepted …` line), even when the line also counts as a failure. */
   accepted: boolean;
+  /**
+   * The line reads with its address in more than one place (a user name holding
+   * "from <addr> port <n> …") and the connection's own address did not settle it:
+   * `host` is null rather than a guess.
+   */
+  ambiguous?: boolean;
+}
+
+/** What a filter knows about one connection's address, kept across restarts. */
+export interface ConnectionAddress {
+  /** The syslog host of the line (a central syslog server hears many). */
+  logHost: string | null;
+  pid: number;
+  /** The address, as logged. */
+  host: string;
+  /** When it was last learned (event time), or null for lines without one. */
+  seenAt: Millis | null;
+}
+
+/**
+ * Told what a filter learns about its connections' addresses, so they can
+ * outlive the process: a restart must not turn a connection's later lines, which
+ * may be ambiguous on their own, into lines without an address.
+ */
+export interface ConnectionJournal {
+  learned(address: ConnectionAddress): void;
+  forgotten(logHost: string | null, pid: number): void;
 }
 
 export type FindingKind = 'bruteforce' | 'compromise' | 'slow-bruteforce';

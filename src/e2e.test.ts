@@ -6,14 +6,13 @@
  * touching the machine's /dev/log, network or firewall.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Sandbox } from './testing/e2e/client.js';
 import { canConnect, failLogin, network, startSshd, type Host } from './testing/e2e/scenario.js';
-import { CLI } from './testing/paths.js';
+import { CLI, REPO_ROOT } from './testing/paths.js';
 import { waitFor } from './testing/wait.js';
-import { readFileSync } from 'node:fs';
 
 let box: Sandbox;
 let hosts: Record<string, Host>;
@@ -54,19 +53,21 @@ describe('end to end with a real sshd', () => {
   });
 });
 
-/** Starts `sheriff watch` in the server namespace and waits until its file source reads. */
-async function sheriff(name: string, config: string): Promise<string> {
-  await box.start(name, [
-    'ip',
-    'netns',
-    'exec',
-    'srv',
-    process.execPath,
-    CLI,
-    '--config',
-    config,
-    'watch',
-  ]);
+/**
+ * Starts `sheriff watch` in the server namespace (as `as`, e.g. a setpriv prefix, when given)
+ * and waits until its file source reads.
+ */
+async function sheriff(
+  name: string,
+  config: string,
+  as: string[] = [],
+  env?: Record<string, string>,
+): Promise<string> {
+  await box.start(
+    name,
+    ['ip', 'netns', 'exec', 'srv', ...as, process.execPath, CLI, '--config', config, 'watch'],
+    env,
+  );
   const out = join(box.work, `${name}.out`);
   // Without a stored cursor the file is read from its end: lines written before that are not seen.
   await waitFor(`${name} reading`, () => readFileSync(out, 'utf8').includes('"source_ready"'));
@@ -218,5 +219,147 @@ describe('end to end: isolating the host', () => {
     await waitFor('released', () => canConnect(box, hosts.atk!, '198.51.100.1'));
     assert.match(await cli(config, 'audit'), /host\.isolate\.confirm/);
     assert.equal(await box.stop('sheriff-isolate'), 0);
+  });
+});
+
+/** uid and gid of `nobody`: a user with no rights of its own. */
+const NOBODY = 65534;
+
+/**
+ * What contrib/sheriff.service gives the daemon: its own unprivileged user and only the unit's
+ * capabilities (CAP_NET_ADMIN), ambient so the nft it runs inherits them, as systemd's
+ * AmbientCapabilities= and CapabilityBoundingSet= do. `caps: false`: none at all.
+ */
+function unprivileged(caps: boolean): string[] {
+  const set = ['-all', ...(caps ? unitCapabilities().map((c) => `+${c}`) : [])].join(',');
+  return [
+    'setpriv',
+    `--reuid=${NOBODY}`,
+    `--regid=${NOBODY}`,
+    '--clear-groups',
+    `--inh-caps=${set}`,
+    `--ambient-caps=${set}`,
+    `--bounding-set=${set}`,
+    '--',
+  ];
+}
+
+/** AmbientCapabilities= of contrib/sheriff.service, as setpriv names them (net_admin). */
+function unitCapabilities(): string[] {
+  const unit = readFileSync(join(REPO_ROOT, 'contrib', 'sheriff.service'), 'utf8');
+  const setting = (name: string) =>
+    (new RegExp(`^${name}=(.*)$`, 'm').exec(unit)?.[1] ?? '').trim().split(/\s+/);
+  const ambient = setting('AmbientCapabilities');
+  assert.deepEqual(setting('CapabilityBoundingSet'), ambient);
+  return ambient.map((c) => c.replace(/^CAP_/, '').toLowerCase());
+}
+
+/** A config and store directory that only `nobody` may write; the auth log readable by it. */
+function nobodyConfig(name: string, extra: string): string {
+  chmodSync(box.work, 0o711);
+  chmodSync(join(box.work, 'auth.log'), 0o644);
+  const home = join(box.work, name);
+  mkdirSync(home, { mode: 0o700 });
+  chownSync(home, NOBODY, NOBODY);
+  const path = join(home, 'sheriff.yaml');
+  writeFileSync(
+    path,
+    `store: { path: ${join(home, 'sheriff.db')} }\nsources: [{ type: file, path: ${join(box.work, 'auth.log')} }]\nlog: { level: info, format: json }\nweb: { enabled: false }\n${extra}`,
+  );
+  return path;
+}
+
+describe('end to end: the service as contrib/sheriff.service runs it', () => {
+  const policy = 'jails: { sshd: { maxretry: 4, policy: auto, bantime: 1h } }\n';
+
+  before(async () => {
+    // Earlier tests' bans (1 h) must not decide these.
+    await box.must(['ip', 'netns', 'exec', 'srv', 'nft', 'flush', 'ruleset']);
+  });
+
+  it('an unprivileged user with only CAP_NET_ADMIN picks nftables by itself and bans a real attacker', async () => {
+    const config = nobodyConfig('service', `${policy}response: { firewall: auto }\n`);
+    const out = await sheriff('sheriff-service', config, unprivileged(true), {
+      HOME: join(box.work, 'service'),
+    });
+    const [choice] = logged(out, 'firewall');
+    assert.deepEqual([choice?.kind, choice?.enforcing], ['nftables', true]);
+    await failLogin(box, hosts.atk!, '198.51.100.1');
+    await failLogin(box, hosts.atk!, '198.51.100.1');
+    await waitFor(
+      'the attacker blocked',
+      async () => !(await canConnect(box, hosts.atk!, '198.51.100.1')),
+    );
+    assert.equal(
+      await canConnect(box, hosts.inn!, '192.0.2.1'),
+      true,
+      'the innocent host must still reach sshd',
+    );
+    // The ban is in the kernel, in Sheriff's own table, put there by nobody's nft.
+    const set = await box.must([
+      'ip',
+      'netns',
+      'exec',
+      'srv',
+      'nft',
+      'list',
+      'set',
+      'inet',
+      'sheriff',
+      'banned4',
+    ]);
+    assert.match(set, /198\.51\.100\.10/);
+    const status = JSON.parse(await cli(config, 'status', '--json')) as {
+      running: boolean;
+      enforcing: boolean;
+      daemon: { pid: number; firewall: { kind: string; enforcing: boolean } };
+    };
+    assert.deepEqual(
+      [status.running, status.enforcing, status.daemon.firewall],
+      [true, true, { kind: 'nftables', enforcing: true, missing: [] }],
+    );
+    assert.doesNotMatch(await cli(config, 'status'), /DRY-RUN|NOTHING IS BLOCKED/);
+    const [ban] = (await cli(config, 'bans', '--json'))
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { target: { cidr: string }; firewall: string; enforced: boolean },
+      );
+    assert.deepEqual(
+      [ban?.target.cidr, ban?.firewall, ban?.enforced],
+      ['198.51.100.10/32', 'nftables', true],
+    );
+    assert.match(await cli(config, 'bans'), /198\.51\.100\.10\/32\s+active until/);
+    assert.doesNotMatch(await cli(config, 'bans'), /NOT ENFORCED/);
+    assert.equal(await box.stop('sheriff-service'), 0);
+  });
+
+  it('without the capability it says loudly, at start and in status, that it blocks nothing', async () => {
+    const config = nobodyConfig('powerless', `${policy}response: { firewall: auto }\n`);
+    const out = await sheriff('sheriff-powerless', config, unprivileged(false), {
+      HOME: join(box.work, 'powerless'),
+    });
+    const [choice] = logged(out, 'firewall');
+    assert.deepEqual(
+      [choice?.level, choice?.kind, choice?.enforcing, choice?.missing],
+      [40, 'dry-run', false, ['CAP_NET_ADMIN', 'CAP_NET_RAW']],
+    );
+    assert.match(String(choice?.msg), /NOTHING WILL BE BLOCKED.*CAP_NET_ADMIN/);
+    const [started] = logged(out, 'daemon_started');
+    assert.match(String(started?.msg), /NOTHING WILL BE BLOCKED/);
+    await failLogin(box, hosts.atk2!, '203.0.113.1');
+    await failLogin(box, hosts.atk2!, '203.0.113.1');
+    await waitFor('the dry-run ban', () => logged(out, 'banned').length > 0);
+    assert.equal(await canConnect(box, hosts.atk2!, '203.0.113.1'), true, 'nothing is blocked');
+    const text = await cli(config, 'status');
+    assert.match(text, /Firewall: dry-run, NOTHING IS BLOCKED: Sheriff lacks CAP_NET_ADMIN/);
+    assert.match(text, /Bans recorded: 1, of which 1 NOT ENFORCED/);
+    const status = JSON.parse(await cli(config, 'status', '--json')) as { enforcing: boolean };
+    assert.equal(status.enforcing, false);
+    assert.match(
+      await cli(config, 'bans'),
+      /203\.0\.113\.10\/32\s+active \[NOT ENFORCED: dry-run, nothing is blocked\]/,
+    );
+    assert.equal(await box.stop('sheriff-powerless'), 0);
   });
 });

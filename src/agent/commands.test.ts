@@ -115,7 +115,7 @@ describe('command mode (no provider configured)', () => {
       createdAt: HARNESS_NOW - 1000,
       expiresAt: HARNESS_NOW + 3_600_000,
     });
-    h.store.bans.markApplied(ban.id, HARNESS_NOW - 900);
+    h.store.bans.markApplied(ban.id, HARNESS_NOW - 900, 'nftables');
     assert.match(
       (await h.ask('bans', 'en')).text,
       /203\.0\.113\.9\/32 until 2026-11-25 09:00 — bruteforce/,

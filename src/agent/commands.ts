@@ -6,6 +6,7 @@
  */
 import type { Translate } from '../i18n/index.js';
 import { canonicalIp } from '../net/ip.js';
+import { notEnforcedNote } from '../notify/format.js';
 import { cleanUntrusted } from './untrusted.js';
 import { ToolRefusal, type AgentTool, type ToolContext } from './tools/index.js';
 import { proposeBan, proposeIsolate, proposeUnban } from './tools/actions.js';
@@ -122,12 +123,13 @@ export async function answerCommand(
         if (bans.length === 0) return t('agent.cmd.bans.none');
         return [
           t('agent.cmd.bans.title'),
-          ...bans.slice(0, 50).map((b) =>
-            t('agent.cmd.ban', {
-              target: b.target.cidr,
-              until: b.expiresAt === null ? t('agent.cmd.forever') : fmt(b.expiresAt),
-              reason: cleanUntrusted(b.reason, 100),
-            }),
+          ...bans.slice(0, 50).map(
+            (b) =>
+              t('agent.cmd.ban', {
+                target: b.target.cidr,
+                until: b.expiresAt === null ? t('agent.cmd.forever') : fmt(b.expiresAt),
+                reason: cleanUntrusted(b.reason, 100),
+              }) + notEnforcedNote(b, t),
           ),
         ].join('\n');
       }

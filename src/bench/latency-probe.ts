@@ -117,7 +117,7 @@ async function probeSheriff(dir: string): Promise<void> {
     `sources: [{type: file, path: ${JSON.stringify(file)}}]\njails: {sshd: {maxretry: ${MAXRETRY}, findtime: 10m}}\nlog: {level: info, format: json}\n`,
     'probe.yaml',
   );
-  const jails = jailSettings(config).map(buildJail);
+  const jails = jailSettings(config).map((s) => buildJail(s));
   const parser = new LineParser({ zone: TimeZone.local(), reference: Date.now });
   const t = translator('en');
   const sink = new Writable({

@@ -168,6 +168,7 @@ describe('sheriff replay --json', () => {
         lines: 7,
         skipped: { tooLong: 0, invalidUtf8: 0, nul: 0, malformed: 0 },
         events: { fail: 6, success: 1, nofail: 0 },
+        ambiguous: 0,
         findings: { bruteforce: 1, compromise: 1, 'slow-bruteforce': 0 },
         tracked: 1,
         evictions: 0,

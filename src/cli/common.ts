@@ -13,7 +13,12 @@ export interface CliContext {
 
 /** A mistake in how Sheriff was called or configured: a clear message and exit status 2. */
 export class UsageError extends Error {
-  readonly exitCode = 2;
+  readonly exitCode: number = 2;
+}
+
+/** A guardrail refused what was asked (a ban of a protected address): why, and exit status 3. */
+export class RefusedError extends UsageError {
+  override readonly exitCode: number = 3;
 }
 
 export function parseNow(value: string | undefined, t: Translate): number | undefined {

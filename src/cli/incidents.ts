@@ -94,7 +94,8 @@ async function open(program: Command, readonly = true) {
   const { loadConfig } = await import('../config/load.js');
   const { openStore } = await import('../store/index.js');
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const store = openStore(storePath(config), { readonly });
+  // Only the daemon makes a store: a change here needs one that exists.
+  const store = openStore(storePath(config), readonly ? { readonly } : { create: false });
   const zone = TimeZone.of(config.timezone);
   return { config, store, zone };
 }

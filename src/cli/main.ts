@@ -17,6 +17,7 @@ import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
 import { registerRespond } from './respond.js';
 import { registerStatus } from './status.js';
+import { isStoreError, storeErrorText } from './store-error.js';
 import { registerWatch } from './watch.js';
 import { registerWeb } from './web.js';
 import { registerTestFilter } from './test-filter.js';
@@ -47,6 +48,7 @@ export function buildProgram(full: CliContext): Command {
     .version(packageVersion(), '-V, --version', full.t('cli.opt.version'))
     .option('--lang <lang>', full.t('cli.opt.lang'))
     .option('--config <path>', full.t('cli.opt.config'))
+    .addHelpText('after', `\n${full.t('cli.help.exitStatus')}`)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => full.stdout.write(s),
@@ -88,6 +90,10 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
     }
     if (err instanceof SetupError) {
       ctx.stderr.write(`${full.t('config.error.title')}\n  ${err.message}\n`);
+      return err.exitCode;
+    }
+    if (isStoreError(err)) {
+      ctx.stderr.write(full.t('cli.error.prefix', { message: storeErrorText(err, full.t) }) + '\n');
       return err.exitCode;
     }
     if (err instanceof UsageError) {

@@ -78,7 +78,7 @@ async function replay(files: string[], opts: Options, ctx: CliContext): Promise<
   const { t } = ctx;
   const zone = parseZone(opts.timezone);
   const fixedNow = parseNow(opts.now, t);
-  const jails = jailsFrom(opts, ctx).map(buildJail);
+  const jails = jailsFrom(opts, ctx).map((s) => buildJail(s));
   const sizes: number[] = [];
   const mtimes: number[] = [];
   for (const f of files) {
@@ -139,6 +139,7 @@ async function replay(files: string[], opts: Options, ctx: CliContext): Promise<
         lines: c.lines + skipped.tooLong + skipped.invalidUtf8 + skipped.nul,
         skipped: { ...skipped, malformed: c.malformed },
         events: c.events,
+        ambiguous: c.ambiguous,
         findings: c.findings,
         tracked,
         evictions,
@@ -161,6 +162,7 @@ async function replay(files: string[], opts: Options, ctx: CliContext): Promise<
       }) + '\n',
     );
     out.write(t('replay.summary.memory', { tracked, evictions, trusted }) + '\n');
+    if (c.ambiguous > 0) out.write(t('replay.summary.ambiguous', { count: c.ambiguous }) + '\n');
   }
   await out.flush();
 }

@@ -50,7 +50,13 @@ describe('sheriff report', () => {
     const made = JSON.parse(r.stdout) as typeof stored;
     assert.equal(made.date, '2026-11-20');
     assert.equal(made.to, Date.UTC(2026, 10, 20, 0, 0, 0), 'the 09:00 KST run of that day');
-    assert.deepEqual(made.day, { failures: 1, attackers: 1, bans: 0, incidents: 0 });
+    assert.deepEqual(made.day, {
+      failures: 1,
+      attackers: 1,
+      bans: 0,
+      bansNotEnforced: 0,
+      incidents: 0,
+    });
     assert.equal(made.ports, null);
     assert.equal(made.commentary, null);
   });

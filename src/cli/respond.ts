@@ -2,37 +2,86 @@
  * `sheriff approvals | approve ID | deny ID | ban IP | unban IP | bans | audit`.
  * Every decision goes through the same decide function as Telegram and the web
  * console, as the Unix user running the command (never a name from arguments);
- * the running daemon executes approved actions within a second.
+ * the running daemon executes approved actions within a second. A ban the
+ * guardrails refuse is refused at once, with why, and exits 3 (RefusedError).
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
-import { parseCidr } from '../net/cidr.js';
-import { BufferedOutput, UsageError, type CliContext } from './common.js';
+import { HostBitsError, parseNetwork } from '../net/cidr.js';
+import { notEnforcedNote } from '../notify/format.js';
+import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
+import type { SheriffConfig } from '../config/schema.js';
+import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
-async function open(program: Command) {
-  const [{ loadConfig }, { openStore }, { configuredApprovals }] = await Promise.all([
+/** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
+async function openToRead(program: Command) {
+  const [{ loadConfig }, { openStore }] = await Promise.all([
     import('../config/load.js'),
     import('../store/index.js'),
-    import('../respond/approvals.js'),
   ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const store = openStore(storePath(config));
-  const approvals = configuredApprovals(store, config);
-  return { config, store, approvals };
+  return { config, store: openStore(storePath(config), { readonly: true }) };
+}
+
+/** The daemon's store and key, to decide with: neither is created here (only the daemon makes them). */
+async function open(program: Command) {
+  const [{ loadConfig }, { openStore }, { configuredApprovals }, { loadSecret }] =
+    await Promise.all([
+      import('../config/load.js'),
+      import('../store/index.js'),
+      import('../respond/approvals.js'),
+      import('../respond/secret.js'),
+    ]);
+  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const path = storePath(config);
+  const store = openStore(path, { create: false });
+  try {
+    const key = loadSecret({ storePath: path, create: false });
+    return { config, store, approvals: configuredApprovals(store, config, { key }) };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
 }
 
 function target(text: string, ctx: CliContext): BanTarget {
   try {
-    const c = parseCidr(text);
+    const c = parseNetwork(text);
     return { cidr: c.text, family: c.family };
   } catch (err) {
+    if (err instanceof HostBitsError)
+      throw new UsageError(
+        ctx.t('guard.hostBits', {
+          value: text,
+          bits: err.network.bits,
+          network: err.network.text,
+        }),
+      );
     throw new UsageError(
       ctx.t('respond.error.target', { value: text, reason: (err as Error).message }),
     );
   }
+}
+
+/**
+ * A ban just approved, through the guardrails now (see respond/screen.ts): the
+ * refusal in the reader's language, or null when the daemon may carry it out.
+ */
+async function refusalOf(
+  config: SheriffConfig,
+  approvals: Approvals,
+  approval: StoredApproval,
+  ctx: CliContext,
+): Promise<string | null> {
+  const [{ configuredGuardrails, renderGuardMessage }, { screenApproved }] = await Promise.all([
+    import('../respond/guardrails.js'),
+    import('../respond/screen.js'),
+  ]);
+  const r = await screenApproved(approvals, configuredGuardrails(config), approval, Date.now());
+  return r === null ? null : renderGuardMessage(r.message, ctx.t);
 }
 
 const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -47,13 +96,27 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--all', t('respond.approvals.opt.all'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { store, approvals } = await open(program);
+      const { config, store } = await openToRead(program);
       try {
-        approvals.expireDue(Date.now());
-        const rows = approvals.list(opts.all ? { limit: 100 } : { status: 'pending' });
+        const [{ configuredApprovals }, { loadSecret }] = await Promise.all([
+          import('../respond/approvals.js'),
+          import('../respond/secret.js'),
+        ]);
+        const key = loadSecret({ storePath: storePath(config), create: false });
+        const approvals = configuredApprovals(store, config, { key });
+        // The daemon marks approvals expired; shown as such here until it does.
+        const now = Date.now();
+        const rows = approvals
+          .list(opts.all ? { limit: 100 } : { status: 'pending' })
+          .map((a) =>
+            a.status === 'pending' && a.expiresAt <= now ? { ...a, status: 'expired' as const } : a,
+          )
+          .filter((a) => opts.all || a.status === 'pending');
         const out = new BufferedOutput(ctx.stdout);
         for (const a of rows) {
           if (opts.json) out.write(JSON.stringify(a) + '\n');
+          // Nothing a tampered row says can be believed: only its id is shown.
+          else if (a.tampered) out.write(t('respond.approvals.tampered', { id: a.id }) + '\n');
           else
             out.write(
               t('respond.approvals.row', {
@@ -77,22 +140,80 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     });
 
   for (const decision of ['approve', 'deny'] as const) {
-    program
-      .command(`${decision} <id>`)
-      .description(t(`respond.${decision}.description`))
-      .action(async (id: string) => {
-        const { store, approvals } = await open(program);
-        try {
-          const r = approvals.decide(id, decision, { channel: 'cli', identity: me() }, Date.now());
+    const command = program
+      .command(decision === 'approve' ? 'approve [id]' : 'deny <id>')
+      .description(t(`respond.${decision}.description`));
+    if (decision === 'approve')
+      command
+        .option('--all', t('respond.approve.opt.all'))
+        .option('--jail <name>', t('respond.approve.opt.jail'));
+    command.action(async (id: string | undefined, opts: { all?: boolean; jail?: string }) => {
+      if (opts.all === true && id !== undefined)
+        throw new UsageError(t('respond.approve.allAndId'));
+      if (opts.all !== true && id === undefined) throw new UsageError(t('respond.approve.noId'));
+      if (opts.jail !== undefined && opts.all !== true)
+        throw new UsageError(t('respond.approve.jailWithoutAll'));
+      const { config, store, approvals } = await open(program);
+      try {
+        const now = Date.now();
+        const who = { channel: 'cli', identity: me() } as const;
+        if (id !== undefined) {
+          const r = approvals.decide(id, decision, who, now);
           if (!r.ok) throw new UsageError(r.reason);
+          const refusal =
+            decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
+          if (refusal !== null)
+            throw new RefusedError(
+              t('guard.refused.approve', {
+                id,
+                target: r.approval.target?.cidr ?? '-',
+                reason: refusal,
+              }),
+            );
           ctx.stdout.write(
             t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
           );
-        } finally {
-          store.close();
+          return;
         }
-      });
+        await approveAll(config, approvals, opts.jail, who, now);
+      } finally {
+        store.close();
+      }
+    });
   }
+
+  /** `approve --all`: every pending one (of a jail), each decided and audited on its own. */
+  const approveAll = async (
+    config: SheriffConfig,
+    approvals: Approvals,
+    jail: string | undefined,
+    who: Decider,
+    now: number,
+  ) => {
+    const ids = approvals.pending(jail === undefined ? {} : { jail }).map((a) => a.id);
+    const out = new BufferedOutput(ctx.stdout);
+    if (ids.length === 0) {
+      out.write(t('respond.approvals.none') + '\n');
+      await out.flush();
+      return;
+    }
+    const results = approvals.decideAll(ids, 'approve', who, now);
+    let refused = 0;
+    for (const [i, r] of results.entries()) {
+      const id = ids[i]!;
+      // Each approved ban meets the guardrails now, as a single approval does.
+      const reason = r.ok ? await refusalOf(config, approvals, r.approval, ctx) : r.reason;
+      if (reason !== null) refused++;
+      out.write(
+        (r.ok && reason === null
+          ? t('respond.approve.done', { id, target: r.approval.target?.cidr ?? '-' })
+          : t('respond.approve.notDone', { id, reason: reason ?? '' })) + '\n',
+      );
+    }
+    await out.flush();
+    if (refused > 0)
+      throw new UsageError(t('respond.approve.someRefused', { refused, total: results.length }));
+  };
 
   /** An admin's own request: asked and approved by the same person, in the audit log as such. */
   const adminAction = async (
@@ -101,7 +222,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     durationMs: number | null,
     reason: string,
   ) => {
-    const { store, approvals } = await open(program);
+    const { config, store, approvals } = await open(program);
     try {
       const now = Date.now();
       const user = me();
@@ -119,6 +240,15 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       );
       const r = approvals.decide(pending.id, 'approve', { channel: 'cli', identity: user }, now);
       if (!r.ok) throw new UsageError(r.reason);
+      const refusal = await refusalOf(config, approvals, r.approval, ctx);
+      if (refusal !== null)
+        throw new RefusedError(
+          t('guard.refused.ban', {
+            target: r.approval.target?.cidr ?? '-',
+            id: pending.id,
+            reason: refusal,
+          }),
+        );
       ctx.stdout.write(
         t(`respond.${action}.done`, { target: pending.target?.cidr ?? ip ?? '', id: pending.id }) +
           '\n',
@@ -194,7 +324,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.bans.description'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { store } = await open(program);
+      const { store } = await openToRead(program);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
@@ -205,7 +335,10 @@ export function registerRespond(program: Command, ctx: CliContext): void {
             out.write(
               t('respond.bans.row', {
                 target: b.target.cidr,
-                state: b.appliedAt === null ? t('respond.bans.pending') : t('respond.bans.active'),
+                state:
+                  b.appliedAt === null
+                    ? t('respond.bans.pending')
+                    : t('respond.bans.active') + notEnforcedNote(b, t),
                 until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
                 jail: b.jail ?? '-',
                 reason: b.reason,
@@ -226,7 +359,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { since?: string; json?: boolean }) => {
-      const { store } = await open(program);
+      const { store } = await openToRead(program);
       try {
         const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
         const out = new BufferedOutput(ctx.stdout);

@@ -4,6 +4,8 @@
  */
 import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
+import type { FirewallStatus } from '../daemon.js';
+import type { Translate } from '../i18n/index.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { CliContext } from './common.js';
 
@@ -11,8 +13,18 @@ interface DaemonStatus {
   pid: number;
   startedAt: number;
   sources: SourceHealth[];
-  jails: Record<string, { fail: number; success: number; findings: number }>;
+  /** `ambiguous` is absent in what older versions published. */
+  jails: Record<string, { fail: number; success: number; findings: number; ambiguous?: number }>;
   storeBytes: number;
+  /** Absent in a status published by a Sheriff from before it was recorded. */
+  firewall?: FirewallStatus;
+}
+
+/** One line on the firewall: shouted when it blocks nothing. */
+function firewallLine(f: FirewallStatus, t: Translate): string {
+  if (f.enforcing) return t('status.firewall.enforcing', { kind: f.kind });
+  if (f.missing.length === 0) return t('status.firewall.dryRun');
+  return t('status.firewall.cannot', { kind: f.kind, missing: f.missing.join(', ') });
 }
 
 /** The daemon publishes every 5 s; three missed publications mean it is not running. */
@@ -35,12 +47,17 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const status = entry?.value as DaemonStatus | undefined;
         const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
         const size = store.sizeBytes();
+        const active = store.bans.active(Date.now());
+        const bans = { active: active.length, enforced: active.filter((b) => b.enforced).length };
         if (opts.json) {
           ctx.stdout.write(
             JSON.stringify({
               running,
               updatedAt: entry?.updatedAt ?? null,
               store: { path, bytes: size },
+              // Whether bans drop packets now: only a running daemon with a real firewall says so.
+              enforcing: running && status?.firewall?.enforcing === true,
+              bans,
               daemon: status ?? null,
             }) + '\n',
           );
@@ -57,6 +74,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
                 })
               : t('status.stale', { at: new Date(entry.updatedAt).toISOString() }),
           );
+          if (status.firewall !== undefined) lines.push(firewallLine(status.firewall, t));
           lines.push(t('status.sources'));
           for (const s of status.sources)
             lines.push(
@@ -71,11 +89,21 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               }),
             );
           lines.push(t('status.jails'));
-          for (const [name, c] of Object.entries(status.jails))
+          for (const [name, c] of Object.entries(status.jails)) {
             lines.push(
               t('status.jail', { name, fail: c.fail, success: c.success, findings: c.findings }),
             );
+            if (c.ambiguous) lines.push(t('status.jail.ambiguous', { count: c.ambiguous }));
+          }
         }
+        lines.push(
+          bans.enforced === bans.active
+            ? t('status.bans', { count: bans.active })
+            : t('status.bansNotEnforced', {
+                count: bans.active,
+                unenforced: bans.active - bans.enforced,
+              }),
+        );
         lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
         ctx.stdout.write(lines.join('\n') + '\n');
       } finally {

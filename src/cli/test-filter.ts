@@ -1,7 +1,8 @@
 /**
  * `sheriff test-filter [FILE|-] --filter NAME [--mode M] [--json] [--now ISO] [--timezone TZ]`
  * Classification only, like fail2ban-regex: no thresholds, no trusted networks.
- * The --json form is a contract: one object per input line, in order.
+ * The --json form is a contract: one object per input line, in order; a line whose
+ * address could be read in two places (and so has none) also has `ambiguous: true`.
  */
 import type { Command } from 'commander';
 import type { AuthEvent } from '../domain.js';
@@ -65,6 +66,7 @@ async function testFilter(file: string, opts: Options, ctx: CliContext): Promise
   const rules = new Map<string, number>();
   const addresses = new Map<string, number>();
   let hostFailures = 0;
+  let ambiguous = 0;
   const misses: { n: number; text: string }[] = [];
   let missCount = 0;
 
@@ -78,6 +80,7 @@ async function testFilter(file: string, opts: Options, ctx: CliContext): Promise
         user: event?.user ?? null,
         rule: event?.rule ?? null,
         time: event?.time == null ? null : zone.format(event.time),
+        ...(event?.ambiguous ? { ambiguous: true } : {}),
       }) + '\n',
     );
   };
@@ -94,6 +97,7 @@ async function testFilter(file: string, opts: Options, ctx: CliContext): Promise
         if (event.result === 'fail') {
           if (event.ip !== null)
             addresses.set(event.ip, (addresses.get(event.ip) ?? 0) + event.attempts);
+          else if (event.ambiguous) ambiguous++;
           else hostFailures++;
         }
       } else if (record !== null && record.program !== null && programs?.has(record.program)) {
@@ -141,6 +145,7 @@ async function testFilter(file: string, opts: Options, ctx: CliContext): Promise
       lines.push(t('testFilter.summary.address', { ip, count }));
     if (addresses.size === 0) lines.push(t('testFilter.summary.none'));
     if (hostFailures > 0) lines.push(t('testFilter.summary.hosts', { count: hostFailures }));
+    if (ambiguous > 0) lines.push(t('testFilter.summary.ambiguous', { count: ambiguous }));
     if (programs !== null) {
       lines.push(
         t('testFilter.summary.misses', {

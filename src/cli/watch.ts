@@ -1,17 +1,20 @@
 /**
  * `sheriff watch`: the daemon in the foreground (systemd runs it so).
- * SIGTERM/SIGINT flush and exit; SIGHUP reloads the configuration, keeping the
- * running one when the new file is invalid.
+ * SIGTERM/SIGINT flush and exit (within STOP_DEADLINE_MS, however the flush
+ * goes); SIGHUP reloads the configuration, keeping the running one when the new
+ * file is invalid. A watchdog thread kills a daemon whose main thread stalls.
  */
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import type { Daemon } from '../daemon.js';
+import type { DaemonLock } from '../store/daemon-lock.js';
 import type { WebConsole } from '../web/start.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
+import { Watchdog } from '../util/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
 export function registerWatch(program: Command, ctx: CliContext): void {
@@ -42,6 +45,7 @@ function webPort(v: string, ctx: CliContext): number {
 }
 
 interface Running {
+  config: LoadedConfig['config'];
   daemon: Daemon;
   logger: Logger;
   web: WebConsole | null;
@@ -49,16 +53,32 @@ interface Running {
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
 async function modules() {
-  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }, { WebConsole }, paths] =
-    await Promise.all([
-      import('../config/load.js'),
-      import('../daemon.js'),
-      import('../log.js'),
-      import('../respond/firewall/choose.js'),
-      import('../web/start.js'),
-      import('../config/paths.js'),
-    ]);
-  return { loadConfig, Daemon, createLogger, firewallFor, WebConsole, storePath: paths.storePath };
+  const [
+    { loadConfig },
+    { Daemon },
+    { createLogger },
+    { firewallFor },
+    { WebConsole },
+    paths,
+    { DaemonLock },
+  ] = await Promise.all([
+    import('../config/load.js'),
+    import('../daemon.js'),
+    import('../log.js'),
+    import('../respond/firewall/choose.js'),
+    import('../web/start.js'),
+    import('../config/paths.js'),
+    import('../store/daemon-lock.js'),
+  ]);
+  return {
+    loadConfig,
+    Daemon,
+    createLogger,
+    firewallFor,
+    WebConsole,
+    DaemonLock,
+    storePath: paths.storePath,
+  };
 }
 type Modules = Awaited<ReturnType<typeof modules>>;
 
@@ -84,7 +104,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',
   );
-  const firewall = firewallFor(config.response.firewall, logger);
+  const { firewall, choice } = firewallFor(config.response.firewall, logger);
   let daemon: Daemon | null = null;
   const web = config.web.enabled
     ? new WebConsole({
@@ -104,15 +124,29 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     notifiers,
     sources,
     firewall,
+    firewallChoice: choice,
     ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
   });
   web?.start();
-  return { daemon, logger, web };
+  return { config: loaded.config, daemon, logger, web };
 }
+
+/** One daemon per store: the lock of the configured store (none for an in-memory one). */
+async function lockFor(m: Modules, loaded: LoadedConfig): Promise<DaemonLock | null> {
+  const path = m.storePath(loaded.config);
+  return path === ':memory:' ? null : m.DaemonLock.acquire(path);
+}
+
+/** A stop that takes longer (a notifier or the store not answering) ends the process anyway. */
+const STOP_DEADLINE_MS = 10_000;
 
 async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   const m = await modules();
+  const watchdog = new Watchdog();
   const { loadConfig } = m;
+  const first = loadConfig(opts.config);
+  // Before anything starts, and held across reloads: a second daemon on the same store refuses.
+  let lock = await lockFor(m, first);
   // Signal handlers go in before anything starts: a signal that arrives while the
   // daemon starts must not kill it with the default action.
   let running: Running | null = null;
@@ -120,6 +154,13 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   let done: () => void = () => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
   const stop = (signal: string) => {
+    setTimeout(() => {
+      running?.logger.error(
+        { event: 'stop_timeout', signal, ms: STOP_DEADLINE_MS },
+        'not stopped in time; exiting without finishing the stop',
+      );
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     busy = busy.then(async () => {
       running?.logger.info({ event: 'signal', signal }, 'stopping');
       await running?.daemon.stop();
@@ -140,9 +181,23 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
         );
         return;
       }
+      let nextLock = lock;
+      if (m.storePath(next.config) !== m.storePath(running.config)) {
+        try {
+          nextLock = await lockFor(m, next);
+        } catch (err) {
+          running.logger.error(
+            { event: 'reload_refused', err: (err as Error).message },
+            'the new store cannot be used; keeping the running configuration',
+          );
+          return;
+        }
+      }
       await running.daemon.stop();
       await running.web?.close();
-      running = start(m, next, ctx, opts);
+      if (nextLock !== lock) lock?.release();
+      lock = nextLock;
+      running = watchdog.suspended(() => start(m, next, ctx, opts));
       running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
     });
   };
@@ -152,11 +207,13 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    running = start(m, loadConfig(opts.config), ctx, opts);
+    running = watchdog.suspended(() => start(m, first, ctx, opts));
     await finished;
   } finally {
+    await watchdog.stop();
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);
     process.removeListener('SIGHUP', reload);
+    lock?.release();
   }
 }

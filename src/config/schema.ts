@@ -56,7 +56,7 @@ const fileSource = z.strictObject({
     .array(z.string())
     .optional()
     .describe(
-      'where a rotated copy of the file goes (default: <path>.1), to read lines left in it',
+      'where rotated copies go besides <path>.N[.gz] and <path>-DATE[.gz] (paths or globs, relative to the file, e.g. old/auth.log.*), to read lines left in them',
     ),
   pollInterval: duration('1s').default(1000).describe('polling fallback besides inotify'),
   startAtBeginning: z

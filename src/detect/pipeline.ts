@@ -3,7 +3,7 @@
  * tracker → findings. Live watching and replay run this same code; only the
  * clock and the source differ.
  */
-import type { AuthEvent, Finding, Millis } from '../domain.js';
+import type { AuthEvent, ConnectionJournal, Finding, Millis } from '../domain.js';
 import { compileFilter, type Classifier } from '../filters/engine.js';
 import { findFilter } from '../filters/registry.js';
 import type { LineParser } from '../parse/line.js';
@@ -18,12 +18,13 @@ export interface Jail {
 
 export class UnknownFilterError extends Error {}
 
-export function buildJail(settings: JailSettings): Jail {
+/** `journal` keeps the connection addresses the jail's filter learns (the daemon's, across restarts). */
+export function buildJail(settings: JailSettings, journal?: ConnectionJournal): Jail {
   const spec = findFilter(settings.filter);
   if (spec === undefined) throw new UnknownFilterError(settings.filter);
   return {
     settings,
-    classifier: compileFilter(spec, settings.mode),
+    classifier: compileFilter(spec, settings.mode, journal === undefined ? {} : { journal }),
     tracker: new AddressTracker(settings),
   };
 }
@@ -32,6 +33,8 @@ export interface PipelineCounts {
   lines: number;
   malformed: number;
   events: { fail: number; success: number; nofail: number };
+  /** Lines whose address could be read in two places and was not settled (counted without one). */
+  ambiguous: number;
   findings: Record<Finding['kind'], number>;
 }
 
@@ -43,6 +46,7 @@ export class Pipeline {
     lines: 0,
     malformed: 0,
     events: { fail: 0, success: 0, nofail: 0 },
+    ambiguous: 0,
     findings: { bruteforce: 0, compromise: 0, 'slow-bruteforce': 0 },
   };
 
@@ -65,6 +69,7 @@ export class Pipeline {
       const event = jail.classifier.classify(record);
       if (event === null || event.result === 'none') continue;
       this.counts.events[event.result]++;
+      if (event.ambiguous) this.counts.ambiguous++;
       this.onEvent?.(event, jail, text);
       const findings = jail.tracker.observe(event, this.clock());
       for (const f of findings) {

@@ -16,6 +16,13 @@ const FROM_END = ' from {HOST}:\\d+$';
 const USER = "'(?<user>.*)'";
 /** "user 'is invalid'" is dropbear's word for "no such account", not a name. */
 const USER_OR_NONE = `(?:'is invalid'|${USER})`;
+/**
+ * The exit lines name the user twice, each time free text. Without a look at the
+ * line's end first, a line that does not end as the pattern wants would be tried
+ * at every pair of quotes (quadratic); these lookaheads make the end decide at once.
+ */
+const ENDS_QUOTED = "(?=.*'$)";
+const ENDS_FROM = '(?=.* from [\\w.:%-]+:\\d+$)';
 
 export const dropbear: FilterSpec = {
   name: 'dropbear',
@@ -34,7 +41,8 @@ export const dropbear: FilterSpec = {
     },
     {
       id: 'pubkey-accepted',
-      pattern: `Pubkey auth succeeded for ${USER} with .*${FROM_END}`,
+      // The key ("ssh-ed25519 key SHA256:…") holds no quote: the user name ends at the last "' with ".
+      pattern: `Pubkey auth succeeded for ${USER} with [^']*${FROM_END}`,
       result: 'success',
     },
 
@@ -61,13 +69,13 @@ export const dropbear: FilterSpec = {
     {
       // Newer: "Exit before auth from <addr:port>: [(user 'x', N fails): ]Max auth tries reached - user 'x'".
       id: 'max-tries',
-      pattern: `Exit before auth from <{HOST}:\\d+>: (?:\\(user '.*', \\d+ fails\\): )?Max auth tries reached - user ${USER_OR_NONE}$`,
+      pattern: `Exit before auth from <{HOST}:\\d+>: ${ENDS_QUOTED}(?:\\(user '.*', \\d+ fails\\): )?Max auth tries reached - user ${USER_OR_NONE}$`,
       result: 'fail',
     },
     {
       // Older, the address last: "Exit before auth (user 'x', N fails): Max auth tries reached - user 'x' from addr:port".
       id: 'max-tries-legacy',
-      pattern: `Exit before auth \\(user '.*', \\d+ fails\\): Max auth tries reached - user ${USER_OR_NONE}${FROM_END}`,
+      pattern: `Exit before auth ${ENDS_FROM}\\(user '.*', \\d+ fails\\): Max auth tries reached - user ${USER_OR_NONE}${FROM_END}`,
       result: 'fail',
     },
   ],

@@ -3,12 +3,19 @@
  * rules indexed by their literal first characters so a line is only tried
  * against the rules that can match it, and bounded per-connection state.
  */
-import type { AuthEvent, LogRecord } from '../domain.js';
+import type {
+  AuthEvent,
+  ConnectionAddress,
+  ConnectionJournal,
+  LogRecord,
+  Millis,
+} from '../domain.js';
 import { BoundedMap } from '../detect/bounded-map.js';
 import { canonicalIp } from '../net/ip.js';
 import { detach } from '../util/detach.js';
 import { numberGroups } from './regex.js';
 import { HOST, type FilterSpec, type RuleResult, type RuleSpec } from './spec.js';
+import { escapeRegExp, occursTwice, splitPatterns, SplitPatternError } from './splits.js';
 
 export class FilterSpecError extends Error {}
 
@@ -19,6 +26,15 @@ export interface Classifier {
   classify(record: LogRecord): AuthEvent | null;
   /** Per-connection entries currently held. */
   readonly connectionCount: number;
+  /**
+   * Takes back connection addresses saved by an earlier process (see ConnectionJournal),
+   * oldest first. Call before the first line.
+   */
+  restore(addresses: Iterable<ConnectionAddress>): void;
+}
+
+export interface CompileOptions {
+  journal?: ConnectionJournal;
 }
 
 interface CompiledRule {
@@ -31,12 +47,27 @@ interface CompiledRule {
   host: number;
   user: number;
   ruser: number;
+  /** Set when the host can be read in more than one place (see splits.ts); `re` is then the greedy form. */
+  split: Split | null;
 }
+
+interface Split {
+  /** The greedy and lazy forms with match indices, run only on lines that could read two ways. */
+  greedy: RegExp;
+  lazy: RegExp;
+  literal: string;
+  /** The greedy form with `{HOST}` still in it, to ask whether the line reads with a given host. */
+  pattern: string;
+  /** Those questions' regexes by host; cleared when full. */
+  withHost: Map<string, RegExp>;
+}
+
+const MAX_HOST_PATTERNS = 256;
 
 interface Connection {
   /** The syslog host the pid belongs to (a central syslog server hears many hosts). */
   logHost: string | null;
-  peer: string | null;
+  /** The connection's address, from lines that name it unambiguously. */
   host: string | null;
   users: string[];
   failedUsers: string[];
@@ -49,7 +80,7 @@ interface Connection {
 const MAX_CONNECTIONS = 50_000;
 const MAX_USERS_PER_CONNECTION = 32;
 /** Pre-authentication state older than this belongs to an earlier process with the same pid. */
-const CONNECTION_IDLE_MS = 10 * 60_000;
+export const CONNECTION_IDLE_MS = 10 * 60_000;
 const META = new Set('\\^$.|?*+()[]{}'.split(''));
 
 function literalPrefix(pattern: string): string {
@@ -67,24 +98,38 @@ function literalPrefix(pattern: string): string {
   return out;
 }
 
+/** A rule pattern as a sticky regex with numbered groups; `host` is what `{HOST}` becomes. */
+function build(pattern: string, flags: string, host = HOST) {
+  // A function, so that "$" in `host` is never read as a replacement pattern.
+  const source = pattern.replace('{HOST}', () => host);
+  const numbered = numberGroups(source.startsWith('^') ? source.slice(1) : source);
+  return { re: new RegExp(numbered.source, flags), groups: numbered.groups };
+}
+
 function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule | null {
   const result = typeof spec.result === 'string' ? spec.result : spec.result[mode];
   if (result === undefined) return null;
   const hosts = spec.pattern.split('{HOST}').length - 1;
-  if (hosts > 1)
-    throw new FilterSpecError(`${filter}: rule ${spec.id}: {HOST} may appear only once`);
-  const source = spec.pattern.replace('{HOST}', HOST);
-  let re: RegExp;
-  let groups: ReadonlyMap<string, number>;
+  const fail = (what: string) => new FilterSpecError(`${filter}: rule ${spec.id}: ${what}`);
+  if (hosts > 1) throw fail('{HOST} may appear only once');
+  let built: ReturnType<typeof build>;
+  let split: Split | null = null;
   try {
-    const numbered = numberGroups(source.startsWith('^') ? source.slice(1) : source);
-    groups = numbered.groups;
-    re = new RegExp(numbered.source, 'y');
+    const patterns = spec.clientTextAfterHost ? splitPatterns(spec.pattern) : null;
+    built = build(patterns?.greedy ?? spec.pattern, 'y');
+    if (patterns !== null)
+      split = {
+        greedy: build(patterns.greedy, 'dy').re,
+        lazy: build(patterns.lazy, 'dy').re,
+        literal: patterns.literal,
+        pattern: patterns.greedy,
+        withHost: new Map(),
+      };
   } catch (err) {
-    throw new FilterSpecError(
-      `${filter}: rule ${spec.id}: invalid pattern: ${(err as Error).message}`,
-    );
+    if (err instanceof SplitPatternError) throw fail(err.message);
+    throw fail(`invalid pattern: ${(err as Error).message}`);
   }
+  const { re, groups } = built;
   return {
     spec,
     re,
@@ -93,10 +138,36 @@ function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule
     host: groups.get('host') ?? 0,
     user: groups.get('user') ?? 0,
     ruser: groups.get('ruser') ?? 0,
+    split,
   };
 }
 
-export function compileFilter(spec: FilterSpec, mode: string = spec.defaultMode): Classifier {
+function prefixRegex(spec: FilterSpec): RegExp | null {
+  return spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
+}
+
+/** Every regex a filter runs, as the engine compiles it (source and flags), once each. */
+export function filterRegexes(spec: FilterSpec): { rule: string; re: RegExp }[] {
+  const out = new Map<string, { rule: string; re: RegExp }>();
+  const add = (rule: string, re: RegExp | null) => {
+    if (re !== null && !out.has(`${re.flags}/${re.source}`))
+      out.set(`${re.flags}/${re.source}`, { rule, re });
+  };
+  for (const mode of spec.modes)
+    for (const r of spec.rules) {
+      const c = compileRule(r, mode, spec.name);
+      add(r.id, c?.re ?? null);
+      add(`${r.id} (lazy)`, c?.split?.lazy ?? null);
+    }
+  add('messagePrefix', prefixRegex(spec));
+  return [...out.values()];
+}
+
+export function compileFilter(
+  spec: FilterSpec,
+  mode: string = spec.defaultMode,
+  options: CompileOptions = {},
+): Classifier {
   if (!spec.modes.includes(mode))
     throw new FilterSpecError(
       `filter ${spec.name} has no mode "${mode}" (modes: ${spec.modes.join(', ')})`,
@@ -107,7 +178,7 @@ export function compileFilter(spec: FilterSpec, mode: string = spec.defaultMode)
     ids.add(r.id);
   }
   const rules = spec.rules.map((r) => compileRule(r, mode, spec.name)).filter((r) => r !== null);
-  return new SpecClassifier(spec, mode, rules);
+  return new SpecClassifier(spec, mode, rules, options.journal ?? null);
 }
 
 class SpecClassifier implements Classifier {
@@ -121,7 +192,12 @@ class SpecClassifier implements Classifier {
   /** Keyed by pid; a connection remembers its syslog host and is reset when another host's pid collides. */
   private readonly connections: BoundedMap<number, Connection> | null;
 
-  constructor(spec: FilterSpec, mode: string, rules: CompiledRule[]) {
+  constructor(
+    spec: FilterSpec,
+    mode: string,
+    rules: CompiledRule[],
+    private readonly journal: ConnectionJournal | null,
+  ) {
     this.filter = spec.name;
     this.mode = mode;
     const programs = spec.programs ?? [];
@@ -129,7 +205,7 @@ class SpecClassifier implements Classifier {
       spec.programs === null ? null : new Set(programs.filter((p) => !p.endsWith('*')));
     this.programPrefixes = programs.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
     this.maxMessageLength = spec.maxMessageLength ?? 4096;
-    this.prefix = spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
+    this.prefix = prefixRegex(spec);
     this.connections = spec.connections ? new BoundedMap(MAX_CONNECTIONS) : null;
     // Rules keep their order; a rule with no literal start is a candidate for every first character.
     const anyStart = rules.filter((r) => r.literal === '');
@@ -149,6 +225,12 @@ class SpecClassifier implements Classifier {
     return this.connections?.size ?? 0;
   }
 
+  restore(addresses: Iterable<ConnectionAddress>): void {
+    if (this.connections === null) return;
+    for (const a of addresses)
+      this.connections.set(a.pid, { ...newConnection(a.logHost, a.seenAt), host: a.host });
+  }
+
   classify(record: LogRecord): AuthEvent | null {
     if (this.programs !== null && !this.readsProgram(record.program)) return null;
     const message = record.message;
@@ -164,7 +246,7 @@ class SpecClassifier implements Classifier {
       if (rule.literal !== '' && !message.startsWith(rule.literal, start)) continue;
       rule.re.lastIndex = start;
       const m = rule.re.exec(message);
-      if (m !== null) return this.apply(record, message, rule, m);
+      if (m !== null) return this.apply(record, message, start, rule, m);
     }
     return null;
   }
@@ -187,6 +269,7 @@ class SpecClassifier implements Classifier {
   private apply(
     record: LogRecord,
     message: string,
+    start: number,
     rule: CompiledRule,
     m: RegExpExecArray,
   ): AuthEvent {
@@ -201,19 +284,33 @@ class SpecClassifier implements Classifier {
     let attempts = 1;
     const accepted = rule.result === 'success';
     let users: string[] | null = null;
+    let ambiguous = false;
+
+    if (host !== null && rule.split !== null && this.readsTwoWays(rule, message, start)) {
+      // The text cannot say which address connected: only the connection's own can, if the line reads with it.
+      const known = conn?.host ?? null;
+      const reading = known === null ? null : this.readWithHost(rule, message, start, known);
+      if (reading === null) {
+        host = null;
+        ambiguous = true;
+      } else {
+        host = known;
+        if (rule.user !== 0) user = reading[rule.user] ?? null;
+      }
+    }
 
     if (conn !== null) {
-      if (
-        spec.preferPeer &&
-        conn.peer !== null &&
-        host !== conn.peer &&
-        mentions(message, conn.peer)
-      )
-        host = conn.peer;
       if (host !== null) {
-        if (host !== conn.host) conn.host = detach(host);
-        if (spec.peer) conn.peer = conn.host;
-      } else host = conn.host;
+        if (host !== conn.host) {
+          conn.host = detach(host);
+          this.journal?.learned({
+            logHost: conn.logHost,
+            pid: record.pid!,
+            host: conn.host,
+            seenAt: record.time,
+          });
+        }
+      } else if (!ambiguous) host = conn.host;
       if (
         user !== null &&
         !conn.users.includes(user) &&
@@ -256,10 +353,10 @@ class SpecClassifier implements Classifier {
         conn.hostlessFailure = false;
       }
       users = conn.users.length > 0 ? conn.users.slice() : null;
-      if (spec.ends || rule.result === 'success') this.connections!.delete(record.pid!);
+      if (spec.ends || rule.result === 'success') this.drop(record.pid!, conn);
     }
 
-    return {
+    const event: AuthEvent = {
       time: record.time,
       filter: this.filter,
       rule: spec.id,
@@ -271,44 +368,77 @@ class SpecClassifier implements Classifier {
       attempts,
       accepted,
     };
+    if (ambiguous) event.ambiguous = true;
+    return event;
+  }
+
+  /** Whether the line puts the host in two places: the lazy reading's host is left of the greedy one's. */
+  private readsTwoWays(rule: CompiledRule, message: string, start: number): boolean {
+    const split = rule.split!;
+    // Each reading has its own copy of the text before the host: one copy, one reading.
+    if (!occursTwice(message, split.literal, start)) return false;
+    split.greedy.lastIndex = start;
+    split.lazy.lastIndex = start;
+    const right = split.greedy.exec(message)?.indices?.[rule.host];
+    const left = split.lazy.exec(message)?.indices?.[rule.host];
+    return right === undefined || left === undefined || left[0] !== right[0];
+  }
+
+  /** The line read with `host` as its host, or null when it cannot be. */
+  private readWithHost(
+    rule: CompiledRule,
+    message: string,
+    start: number,
+    host: string,
+  ): RegExpExecArray | null {
+    const split = rule.split!;
+    let re = split.withHost.get(host);
+    if (re === undefined) {
+      if (split.withHost.size >= MAX_HOST_PATTERNS) split.withHost.clear();
+      re = build(split.pattern, 'y', `(?<host>${escapeRegExp(host)})`).re;
+      split.withHost.set(host, re);
+    }
+    re.lastIndex = start;
+    return re.exec(message);
+  }
+
+  /** Forgets a connection (and tells the journal, when it knew an address). */
+  private drop(pid: number, conn: Connection): void {
+    this.connections!.delete(pid);
+    if (conn.host !== null) this.journal?.forgotten(conn.logHost, pid);
   }
 
   private connection(record: LogRecord, begins: boolean): Connection | null {
     const map = this.connections;
     if (map === null || record.pid === null) return null;
-    let conn = begins ? undefined : map.touch(record.pid);
+    let conn = map.touch(record.pid);
     const t = record.time;
     if (
       conn !== undefined &&
-      (conn.logHost !== record.host ||
+      (begins ||
+        conn.logHost !== record.host ||
         (t !== null && conn.lastSeen !== null && t - conn.lastSeen > CONNECTION_IDLE_MS))
-    )
+    ) {
+      // Another connection under the same pid: what the old one knew is stale.
+      this.drop(record.pid, conn);
       conn = undefined;
+    }
     if (conn === undefined) {
-      conn = {
-        logHost: record.host === null ? null : detach(record.host),
-        peer: null,
-        host: null,
-        users: [],
-        failedUsers: [],
-        pending: 0,
-        hostlessFailure: false,
-        lastSeen: t,
-      };
+      conn = newConnection(record.host === null ? null : detach(record.host), t);
       map.set(record.pid, conn);
     } else if (t !== null) conn.lastSeen = t;
     return conn;
   }
 }
 
-/** Whether `message` names `addr` as a whole token after "from". */
-function mentions(message: string, addr: string): boolean {
-  const needle = ` from ${addr}`;
-  let i = message.indexOf(needle);
-  while (i !== -1) {
-    const next = message.charCodeAt(i + needle.length);
-    if (Number.isNaN(next) || next === 32 || next === 58) return true;
-    i = message.indexOf(needle, i + 1);
-  }
-  return false;
+function newConnection(logHost: string | null, lastSeen: Millis | null): Connection {
+  return {
+    logHost,
+    host: null,
+    users: [],
+    failedUsers: [],
+    pending: 0,
+    hostlessFailure: false,
+    lastSeen,
+  };
 }

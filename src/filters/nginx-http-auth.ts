@@ -89,7 +89,8 @@ export const nginxHttpAuth: FilterSpec = {
     {
       // Nothing before the address is the client's (OpenSSL's text has no comma), so it is the first one.
       id: 'bad-tls',
-      pattern: `SSL_(?:do_handshake|read)\\(\\) failed \\(SSL: [^,]*?(?:${BAD_TLS})[^,]*\\) while (?:SSL handshaking|waiting for request|reading client request (?:line|headers)), client: {HOST}, server: `,
+      // A lookahead finds the reason: run inline, each reason would be tried against each ") while" (cubic).
+      pattern: `SSL_(?:do_handshake|read)\\(\\) failed \\(SSL: (?=[^,]*?(?:${BAD_TLS}))[^,]*\\) while (?:SSL handshaking|waiting for request|reading client request (?:line|headers)), client: {HOST}, server: `,
       result: fallback,
     },
   ],

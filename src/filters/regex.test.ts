@@ -20,6 +20,10 @@ describe('numberGroups', () => {
     for (const [name, n] of groups) assert.equal(numbered[n], named[name], name);
   });
 
+  it('refuses an unclosed group name instead of scanning for ever', () => {
+    assert.throws(() => numberGroups('(?<user.*'), /unterminated group name/);
+  });
+
   it('refuses named back-references', () => {
     assert.throws(() => numberGroups(String.raw`(?<a>x)\k<a>`));
   });

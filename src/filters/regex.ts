@@ -39,6 +39,8 @@ export function numberGroups(source: string): NumberedPattern {
       if (source[i + 1] !== '?') count++;
       else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
         const close = source.indexOf('>', i + 3);
+        // Without the check an unclosed "(?<name" would restart the scan at 0, for ever.
+        if (close === -1) throw new Error(`unterminated group name at ${i}`);
         groups.set(source.slice(i + 3, close), ++count);
         out += '(';
         i = close;

@@ -5,9 +5,14 @@
  * A rule's `pattern` is a regular expression matched against the message (after
  * `messagePrefix` is stripped), anchored at its start. `{HOST}` stands for the
  * address or host name token and must appear at most once; name other captures
- * `user` or `ruser`. Patterns that follow attacker-controlled text (a user name,
- * a client banner) with the host must anchor the host at the end of the line,
- * so that text inside the user name can never become the extracted address.
+ * `user` or `ruser`.
+ *
+ * Attacker-controlled text (a user name, a client banner) before the host must
+ * never become the extracted address. Either the pattern fixes what follows the
+ * host (tokens up to the end of the line, or fields the program itself writes),
+ * so the host can sit in one place only; or the rule sets `clientTextAfterHost`
+ * and the engine looks for a second reading of the line (splits.ts): a line
+ * that could put the host in two places takes no address from its own text.
  */
 
 /** What a rule says about a line in a mode. `nofail` lines only help (a host for the connection). */
@@ -26,17 +31,21 @@ export interface RuleSpec {
    * - `pending`: a failure that counts only when the connection does not end in success
    *   (a failed public key before an accepted one); it is added to the next failure's attempts.
    * - `distinctUsers`: pending failures count at once when a second user name is tried.
-   * - `peer`: the host is anchored so no logged text can move it; it becomes the connection's
-   *   known peer address.
-   * - `preferPeer`: the line can name several addresses; when one of them is the
-   *   connection's known peer, that one is the host.
+   * Every address a line gives unambiguously becomes the connection's address: it
+   * settles the lines of the same connection that could name two.
    */
   begins?: boolean;
   ends?: boolean;
   pending?: boolean;
   distinctUsers?: boolean;
-  peer?: boolean;
-  preferPeer?: boolean;
+  /**
+   * Text the client influences may follow the host, not only precede it (sshd's
+   * `Failed … from A port N ssh2: INFO`), so a user name holding a whole fake tail
+   * makes the line read with the host in two places. The engine then looks for both
+   * readings (splits.ts); the pattern must have exactly one free run (`.*`, `.*?`)
+   * before {HOST}.
+   */
+  clientTextAfterHost?: boolean;
 }
 
 export interface FilterSpec {

@@ -7,7 +7,9 @@
  * - extra: clients that cannot agree on algorithms or methods;
  * - aggressive: all of the above.
  * Lines that only tell a connection's address ("Connection from …", LogLevel VERBOSE)
- * are kept as helpers, so failures logged without an address still count.
+ * are kept as helpers, so failures logged without an address still count, and so
+ * that a failure whose crafted user name makes it read with two addresses gets the
+ * connection's own (see splits.ts), not the one in the name.
  */
 import type { FilterSpec, RuleResult } from './spec.js';
 
@@ -16,6 +18,12 @@ const ON = '(?: on \\S+(?: port \\d+)?)?';
 const PREAUTH = '(?: \\[preauth\\])?';
 /** What OpenSSH appends after an address at the end of a line. */
 const TAIL = `${PORT}${ON}${PREAUTH}$`;
+/**
+ * Authentication info after ": " (key fingerprints, hostbased client names), to the
+ * end of the line. Any character, line separators too: a tail that could fail to
+ * reach the end would be tried again at every earlier " from " (quadratic).
+ */
+const INFO = '(?:: [\\s\\S]*)?$';
 
 const ddosOnly: Record<string, RuleResult> = { ddos: 'fail', aggressive: 'fail' };
 const extraOnly: Record<string, RuleResult> = { extra: 'fail', aggressive: 'fail' };
@@ -35,38 +43,39 @@ export const sshd: FilterSpec = {
       pattern: `Connection from {HOST}(?: port \\d+(?: on \\S+ port \\d+)?(?: rdomain .*)?)?$`,
       result: 'nofail',
       begins: true,
-      peer: true,
     },
     {
       id: 'server-banner',
       pattern: 'SSH: Server;Ltype: (?:Authname|Version|Kex);Remote: {HOST}-\\d+;',
       result: 'nofail',
-      peer: true,
     },
 
     // Success. A different user than the ones that failed on this connection is still a failure.
     {
       id: 'accepted',
-      pattern: `Accepted (?<method>[\\w/-]+) for (?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?(?:: .*)?$`,
+      pattern: `Accepted (?<method>[\\w/-]+) for (?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?${INFO}`,
       result: 'success',
-      preferPeer: true,
     },
 
     // Authentication failures. The user name is attacker-controlled, so every
-    // pattern below either ends at the address or takes the first address that
-    // a real sshd line can be followed by (": " auth info or the end).
+    // pattern below either fixes everything after the address, or (failed: auth
+    // info may follow ": ") lets the engine find every reading of the line.
     {
       id: 'failed-publickey',
-      pattern: `Failed publickey for (?!invalid user )(?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?(?:: .*)?$`,
+      pattern: `Failed publickey for (?!invalid user )(?<user>\\S+) from {HOST}${PORT}(?: ssh\\d*)?${INFO}`,
       result: 'nofail',
       pending: true,
-      preferPeer: true,
     },
     {
+      // Only an invalid user's name is the client's free text (the lookbehind lets it
+      // follow "invalid user " and nothing else). Any other name is an existing
+      // account's, chosen by the admin, with no colon in it (passwd's separator;
+      // OpenSSH also cuts "user:style" there): a fake tail in it could not end in
+      // ": ", so its first reading is the one.
       id: 'failed',
-      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>.*?) from {HOST}${PORT}${ON}(?: ssh\\d*)?(?:: .*)?$`,
+      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>(?<=invalid user ).*|[^:]+?) from {HOST}${PORT}${ON}(?: ssh\\d*)?${INFO}`,
       result: 'fail',
-      preferPeer: true,
+      clientTextAfterHost: true,
     },
     {
       id: 'pam-failure',
@@ -89,13 +98,11 @@ export const sshd: FilterSpec = {
       id: 'invalid-user',
       pattern: `(?:[iI]nvalid|[iI]llegal) user (?<user>.*) from {HOST}${TAIL}`,
       result: 'fail',
-      peer: true,
     },
     {
       id: 'user-not-allowed',
       pattern: `User (?<user>.*) from {HOST} not allowed because (?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups)${PREAUTH}$`,
       result: 'fail',
-      peer: true,
     },
     {
       id: 'account-locked',
@@ -106,7 +113,6 @@ export const sshd: FilterSpec = {
       id: 'root-refused',
       pattern: `ROOT LOGIN REFUSED FROM {HOST}${TAIL}`,
       result: 'fail',
-      peer: true,
     },
     {
       id: 'refused-connect',
@@ -146,7 +152,6 @@ export const sshd: FilterSpec = {
       pattern: `Received disconnect from {HOST}${PORT}:\\s*11:`,
       result: 'nofail',
       ends: true,
-      peer: true,
     },
 
     // The end of a connection before authentication: a failure only in ddos mode.
@@ -155,21 +160,18 @@ export const sshd: FilterSpec = {
       pattern: `Disconnected from (?:invalid|authenticating) user (?<user>.*) {HOST}${PORT} \\[preauth\\]$`,
       result: { normal: 'nofail', ddos: 'fail', extra: 'fail', aggressive: 'fail' },
       ends: true,
-      peer: true,
     },
     {
       id: 'closed-preauth',
       pattern: `(?:Connection (?:closed|reset) by|Disconnected from)(?: (?:invalid|authenticating) user (?<user>.*))? {HOST}${PORT} \\[preauth\\]$`,
       result: { normal: 'nofail', ddos: 'fail', extra: 'nofail', aggressive: 'fail' },
       ends: true,
-      peer: true,
     },
     {
       id: 'closed',
       pattern: `(?:Connection (?:closed|reset) by|Disconnected from)(?: (?:invalid|authenticating) user (?<user>.*))? {HOST}${PORT}$`,
       result: 'nofail',
       ends: true,
-      peer: true,
     },
 
     // ddos: connections that never authenticate.

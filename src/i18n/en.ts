@@ -30,6 +30,8 @@ export const en = {
   'testFilter.summary.addresses': 'Addresses with the most failures:',
   'testFilter.summary.address': '  {count}  {ip}',
   'testFilter.summary.hosts': 'Failures from host names (no address to act on): {count}',
+  'testFilter.summary.ambiguous':
+    'Failures whose line names its address in two places (a user name holding "from <address>"), counted without one: {count}',
   'testFilter.summary.misses': 'Lines of {programs} that no rule knows (first {shown} of {total}):',
   'testFilter.summary.miss': '  {n}: {text}',
   'testFilter.summary.none': '  (none)',
@@ -65,6 +67,8 @@ export const en = {
     'Replayed {files} file(s): {lines} lines, {fail} failures, {success} logins, {findings} findings ({bruteforce} brute force, {slow} slow brute force, {compromise} break-ins). Passed over: {skipped}.',
   'replay.summary.memory':
     'Tracked addresses: {tracked}, evicted at the cap: {evictions}, trusted skipped: {trusted}.',
+  'replay.summary.ambiguous':
+    'Lines that name their address in two places (a user name holding "from <address>"), counted without one: {count}.',
 
   'watch.noSource':
     'No log source found: neither /var/log/auth.log nor /var/log/secure exists, and the systemd journal is not available.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
@@ -91,7 +95,19 @@ export const en = {
     '  {id}: at {position}, {lag} behind, last line {last}, {lines} lines read, {errors} errors{lastError}',
   'status.jails': 'Jails (since start):',
   'status.jail': '  {name}: {fail} failures, {success} logins, {findings} findings',
+  'status.jail.ambiguous':
+    '    lines naming their address in two places (a user name holding "from <address>"), counted without one: {count}',
   'status.store': 'Store: {path} ({mb} MB)',
+  'status.firewall.enforcing': 'Firewall: {kind}; bans are enforced.',
+  'status.firewall.dryRun':
+    'Firewall: DRY-RUN, NOTHING IS BLOCKED: bans are only recorded (set response.firewall: auto to block).',
+  'status.firewall.cannot':
+    'Firewall: {kind}, NOTHING IS BLOCKED: Sheriff lacks {missing} (run it as root, or with CAP_NET_ADMIN as contrib/sheriff.service does).',
+  'status.bans': 'Bans in force: {count}',
+  'status.bansNotEnforced':
+    'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
+  'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
+  'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
   'demo.description':
     'See Sheriff work: a scripted attack is written to a temporary log and the real daemon watches it.',
   'demo.opt.speed': 'run the one-minute scenario N times faster',
@@ -109,10 +125,19 @@ export const en = {
   'respond.approvals.row':
     '{id}  {status}  {action} {target} for {duration}: {reason} (asked by {by}, expires {expires})',
   'respond.approvals.none': 'Nothing is waiting for a decision.',
+  'respond.approvals.tampered':
+    '{id}  TAMPERED: this approval was changed in the database and does not match its signature. It will never be carried out; see sheriff audit.',
   'respond.approve.description':
     'Approve a pending action; the daemon carries it out within a second.',
   'respond.approve.done':
     'Approved {id} ({target}). The running daemon carries it out within a second.',
+  'respond.approve.opt.all': 'approve every pending action (each one checked and audited)',
+  'respond.approve.opt.jail': 'with --all: only those a jail asked for',
+  'respond.approve.allAndId': 'Give either an approval id or --all, not both.',
+  'respond.approve.noId': 'Give the id of the approval (see sheriff approvals), or --all.',
+  'respond.approve.jailWithoutAll': '--jail only goes with --all.',
+  'respond.approve.notDone': 'Not approved {id}: {reason}',
+  'respond.approve.someRefused': '{refused} of {total} could not be approved (see above).',
   'respond.deny.description': 'Deny a pending action.',
   'respond.deny.done': 'Denied {id} ({target}). Nothing will be done.',
   'respond.ban.description':

@@ -5,10 +5,12 @@
 import { agentMessages } from './agent.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
+import { guardMessages } from './guard.js';
 import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
 import { notifyMessages } from './notify.js';
 import { reportMessages } from './report.js';
+import { storeMessages } from './store.js';
 import { webMessages } from './web.js';
 
 // Each area keeps its own catalog (both languages side by side); keys must not collide.
@@ -20,6 +22,8 @@ export const CATALOG_PARTS = [
   incidentsMessages,
   evalMessages,
   reportMessages,
+  guardMessages,
+  storeMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

@@ -33,6 +33,8 @@ export const ko: Record<keyof typeof en, string> = {
   'testFilter.summary.addresses': '실패가 가장 많은 주소:',
   'testFilter.summary.address': '  {count}  {ip}',
   'testFilter.summary.hosts': '호스트 이름으로만 기록된 실패 (조치할 주소 없음): {count}',
+  'testFilter.summary.ambiguous':
+    '주소가 두 곳으로 읽히는 실패 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}',
   'testFilter.summary.misses':
     '{programs}의 줄 중 어떤 규칙에도 맞지 않은 줄 (전체 {total}줄 중 처음 {shown}줄):',
   'testFilter.summary.miss': '  {n}: {text}',
@@ -68,6 +70,8 @@ export const ko: Record<keyof typeof en, string> = {
     '파일 {files}개 재생: {lines}줄, 실패 {fail}, 로그인 {success}, 탐지 {findings}건 (무차별 대입 {bruteforce}, 느린 무차별 대입 {slow}, 침입 의심 {compromise}). 건너뛴 줄: {skipped}.',
   'replay.summary.memory':
     '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크라 제외: {trusted}.',
+  'replay.summary.ambiguous':
+    '주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}.',
 
   'watch.noSource':
     '로그 소스를 찾지 못했습니다: /var/log/auth.log와 /var/log/secure가 없고 systemd 저널도 쓸 수 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
@@ -94,7 +98,18 @@ export const ko: Record<keyof typeof en, string> = {
     '  {id}: 위치 {position}, 밀린 양 {lag}, 마지막 줄 {last}, 읽은 줄 {lines}, 오류 {errors}{lastError}',
   'status.jails': '감옥(jail) (시작 이후):',
   'status.jail': '  {name}: 실패 {fail}, 로그인 {success}, 탐지 {findings}',
+  'status.jail.ambiguous':
+    '    주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}',
   'status.store': '저장소: {path} ({mb} MB)',
+  'status.firewall.enforcing': '방화벽: {kind}. 차단이 실제로 적용됩니다.',
+  'status.firewall.dryRun':
+    '방화벽: 시험 모드(dry-run), 아무것도 차단되지 않습니다. 차단은 기록만 됩니다 (실제로 차단하려면 response.firewall: auto로 설정하세요).',
+  'status.firewall.cannot':
+    '방화벽: {kind}, 아무것도 차단되지 않습니다. Sheriff에 {missing}이(가) 없습니다 (root로 실행하거나, contrib/sheriff.service처럼 CAP_NET_ADMIN을 주세요).',
+  'status.bans': '적용 중인 차단: {count}건',
+  'status.bansNotEnforced': '기록된 차단: {count}건, 그중 {unenforced}건은 실제로 차단되지 않음.',
+  'ban.notEnforced': '[차단되지 않음: 시험 모드(dry-run)라 실제로 막지 않습니다]',
+  'ban.unconfirmed': '[방화벽 적용 미확인: 데몬이 시작할 때 확인합니다]',
   'demo.description':
     'Sheriff가 일하는 모습을 봅니다: 준비된 공격이 임시 로그에 기록되고 실제 데몬이 이를 감시합니다.',
   'demo.opt.speed': '1분짜리 시나리오를 N배 빠르게 실행',
@@ -112,9 +127,18 @@ export const ko: Record<keyof typeof en, string> = {
   'respond.approvals.row':
     '{id}  {status}  {action} {target} {duration}: {reason} (요청: {by}, 만료 {expires})',
   'respond.approvals.none': '결정을 기다리는 조치가 없습니다.',
+  'respond.approvals.tampered':
+    '{id}  변조됨: 이 승인 요청은 데이터베이스에서 바뀌어 서명과 맞지 않습니다. 절대 실행되지 않습니다. sheriff audit에서 확인하세요.',
   'respond.approve.description': '대기 중인 조치를 승인합니다. 데몬이 1초 안에 실행합니다.',
   'respond.approve.done':
     '{id}({target})을(를) 승인했습니다. 실행 중인 데몬이 1초 안에 처리합니다.',
+  'respond.approve.opt.all': '대기 중인 조치를 모두 승인 (하나하나 확인하고 감사 기록)',
+  'respond.approve.opt.jail': '--all과 함께: 이 감옥이 요청한 것만',
+  'respond.approve.allAndId': '승인 번호와 --all 중 하나만 주세요.',
+  'respond.approve.noId': '승인 번호(sheriff approvals 참고)나 --all을 주세요.',
+  'respond.approve.jailWithoutAll': '--jail은 --all과 함께만 쓸 수 있습니다.',
+  'respond.approve.notDone': '{id}을(를) 승인하지 못했습니다: {reason}',
+  'respond.approve.someRefused': '{total}개 중 {refused}개를 승인하지 못했습니다 (위 참고).',
   'respond.deny.description': '대기 중인 조치를 거부합니다.',
   'respond.deny.done': '{id}({target})을(를) 거부했습니다. 아무 조치도 하지 않습니다.',
   'respond.ban.description':

@@ -12,6 +12,10 @@ export const notifyMessages = defineMessages({
     'notify.approval.footer': 'Requested by {by}. Approval {id}, expires at {expires}.',
     'notify.banned': '⛔ {target} is banned until {until} ({by}).',
     'notify.bannedPermanent': '⛔ {target} is banned permanently ({by}).',
+    'notify.bannedDryRun':
+      '⚠️ DRY-RUN: {target} is recorded as banned until {until} ({by}), but NOTHING IS BLOCKED: the firewall is in dry-run.',
+    'notify.bannedDryRunPermanent':
+      '⚠️ DRY-RUN: {target} is recorded as banned permanently ({by}), but NOTHING IS BLOCKED: the firewall is in dry-run.',
     'notify.banFailed':
       '❗ The firewall refused to ban {target}: {error}. The ban stays pending and is retried.',
     'notify.refused': '🚫 {target} was not banned: {reason}',
@@ -22,17 +26,30 @@ export const notifyMessages = defineMessages({
     'notify.isolated':
       '🚧 The host is isolated: only admin addresses reach it. It reverts by itself at {revert} unless confirmed with sheriff isolate --confirm.',
     'notify.isolatedConfirmed': '🚧 The host is isolated: only admin addresses reach it.',
+    'notify.isolatedDryRun':
+      '⚠️ DRY-RUN: the host is recorded as isolated, but NOTHING IS BLOCKED: the firewall is in dry-run, and everyone can still reach it.',
     'notify.released': '✅ The host is no longer isolated: {reason}',
     'notify.breaker':
       '🧯 Circuit breaker: more than {max} automatic bans in a minute. Automatic bans are stopped until {until}; bans you approve still work.',
     'notify.digest':
       '📦 {count} more alerts in the last {window}, grouped instead of sent one by one:\n{summary}',
     'notify.digest.addresses': 'addresses: {addresses}',
+    'notify.digest.pending':
+      '{count} approval requests are waiting for a decision (see sheriff approvals).',
+    'notify.approvalExpired':
+      '⌛ Approval {id} expired at {time} without a decision; nothing was done. It asked:\n{question}',
+    'notify.approvalExpired.again': 'If {target} keeps failing, Sheriff will ask again.',
+    'notify.kind.approval-expired': 'expired approval requests',
+    'notify.button.approveAll': '✅ Approve all {count}',
+    'notify.answer.approvedAll':
+      'Approved {approved} of {total}: they are carried out within a second.',
+    'notify.decided.approvedAll': '✅ {who} approved {approved} of {total} at {time}.',
     'notify.kind.bruteforce': 'brute force',
     'notify.kind.slow-bruteforce': 'slow brute force',
     'notify.kind.compromise': 'break-in',
     'notify.kind.approval': 'approval requests (see sheriff approvals)',
     'notify.kind.banned': 'bans',
+    'notify.kind.bannedDryRun': 'bans NOT enforced (dry-run)',
     'notify.kind.ban-failed': 'failed bans',
     'notify.kind.refused': 'refused bans',
     'notify.kind.unbanned': 'lifted bans',
@@ -67,6 +84,8 @@ export const notifyMessages = defineMessages({
     'notify.status.notRunning':
       '🤠 Sheriff has published no status yet.\nActive bans: {bans}\nPending approvals: {pending}',
     'notify.status.level': 'Status: {level}',
+    'notify.status.dryRun':
+      '⚠️ The firewall is not enforcing bans (dry-run): NOTHING IS BLOCKED. See sheriff status.',
     'notify.level.normal': '🟢 normal',
     'notify.level.caution': '🟡 caution',
     'notify.level.danger': '🔴 danger',
@@ -95,6 +114,10 @@ export const notifyMessages = defineMessages({
     'notify.approval.footer': '요청: {by}. 승인 번호 {id}, {expires}에 만료됩니다.',
     'notify.banned': '⛔ {target}을(를) {until}까지 차단했습니다 ({by}).',
     'notify.bannedPermanent': '⛔ {target}을(를) 영구 차단했습니다 ({by}).',
+    'notify.bannedDryRun':
+      '⚠️ 시험 모드(dry-run): {target}을(를) {until}까지 차단한 것으로 기록했지만 ({by}), 실제로는 아무것도 차단되지 않았습니다. 방화벽이 시험 모드입니다.',
+    'notify.bannedDryRunPermanent':
+      '⚠️ 시험 모드(dry-run): {target}을(를) 영구 차단한 것으로 기록했지만 ({by}), 실제로는 아무것도 차단되지 않았습니다. 방화벽이 시험 모드입니다.',
     'notify.banFailed':
       '❗ 방화벽이 {target} 차단을 거부했습니다: {error}. 차단은 대기 상태로 남아 다시 시도합니다.',
     'notify.refused': '🚫 {target}은(는) 차단하지 않았습니다: {reason}',
@@ -105,17 +128,29 @@ export const notifyMessages = defineMessages({
     'notify.isolated':
       '🚧 호스트를 격리했습니다. 이제 관리자 주소만 접속할 수 있습니다. sheriff isolate --confirm으로 확정하지 않으면 {revert}에 자동으로 해제됩니다.',
     'notify.isolatedConfirmed': '🚧 호스트를 격리했습니다. 이제 관리자 주소만 접속할 수 있습니다.',
+    'notify.isolatedDryRun':
+      '⚠️ 시험 모드(dry-run): 호스트를 격리한 것으로 기록했지만 실제로는 아무것도 차단되지 않았습니다. 방화벽이 시험 모드라 누구나 여전히 접속할 수 있습니다.',
     'notify.released': '✅ 호스트 격리가 해제되었습니다: {reason}',
     'notify.breaker':
       '🧯 자동 차단을 멈췄습니다(회로 차단기): 1분 동안 자동 차단이 {max}건을 넘었습니다. {until}까지 자동 차단을 하지 않습니다. 직접 승인한 차단은 계속 적용됩니다.',
     'notify.digest':
       '📦 최근 {window} 동안 알림 {count}건이 더 있어 하나로 묶어 보냅니다:\n{summary}',
     'notify.digest.addresses': '주소: {addresses}',
+    'notify.digest.pending':
+      '결정을 기다리는 승인 요청이 {count}건 있습니다 (sheriff approvals로 확인).',
+    'notify.approvalExpired':
+      '⌛ 승인 요청 {id}이(가) 결정 없이 {time}에 만료되어 아무 조치도 하지 않았습니다. 요청 내용:\n{question}',
+    'notify.approvalExpired.again': '{target}에서 실패가 계속되면 Sheriff가 다시 묻습니다.',
+    'notify.kind.approval-expired': '만료된 승인 요청',
+    'notify.button.approveAll': '✅ {count}건 모두 승인',
+    'notify.answer.approvedAll': '{total}건 중 {approved}건을 승인했습니다. 1초 안에 실행됩니다.',
+    'notify.decided.approvedAll': '✅ {who}님이 {time}에 {total}건 중 {approved}건을 승인했습니다.',
     'notify.kind.bruteforce': '무차별 대입 공격',
     'notify.kind.slow-bruteforce': '느린 무차별 대입 공격',
     'notify.kind.compromise': '침입 의심',
     'notify.kind.approval': '승인 요청 (sheriff approvals로 확인)',
     'notify.kind.banned': '차단',
+    'notify.kind.bannedDryRun': '실제로 적용되지 않은 차단(시험 모드)',
     'notify.kind.ban-failed': '차단 실패',
     'notify.kind.refused': '거부된 차단',
     'notify.kind.unbanned': '차단 해제',
@@ -150,6 +185,8 @@ export const notifyMessages = defineMessages({
     'notify.status.notRunning':
       '🤠 Sheriff가 아직 상태를 게시하지 않았습니다.\n활성 차단: {bans}건\n대기 중인 승인 요청: {pending}건',
     'notify.status.level': '상태: {level}',
+    'notify.status.dryRun':
+      '⚠️ 방화벽이 차단을 적용하지 않습니다(시험 모드): 아무것도 차단되지 않습니다. sheriff status로 확인하세요.',
     'notify.level.normal': '🟢 정상',
     'notify.level.caution': '🟡 주의',
     'notify.level.danger': '🔴 위험',

@@ -10,6 +10,8 @@ export const reportMessages = defineMessages({
     'report.count.failures': '- Failed logins: {count} (day before {before}, {change})',
     'report.count.attackers': '- Attacking addresses: {count} (day before {before}, {change})',
     'report.count.bans': '- Bans: {count} (day before {before}, {change})',
+    'report.count.bansNotEnforced':
+      '  NOT ENFORCED: {count} of these bans blocked nothing (the firewall was in dry-run).',
     'report.count.incidents': '- New incidents: {count} (day before {before}, {change})',
     'report.change.same': 'no change',
     'report.attackers': 'Top attackers:',
@@ -48,6 +50,8 @@ export const reportMessages = defineMessages({
     'report.count.failures': '- 로그인 실패: {count}회 (전날 {before}회, {change})',
     'report.count.attackers': '- 공격한 주소: {count}개 (전날 {before}개, {change})',
     'report.count.bans': '- 차단: {count}건 (전날 {before}건, {change})',
+    'report.count.bansNotEnforced':
+      '  실제로 적용되지 않음: 이 중 {count}건은 아무것도 막지 않았습니다 (방화벽이 시험 모드였습니다).',
     'report.count.incidents': '- 새 사건: {count}건 (전날 {before}건, {change})',
     'report.change.same': '변화 없음',
     'report.attackers': '주요 공격 주소:',

@@ -33,6 +33,9 @@ export const webMessages = defineMessages({
     'web.dash.failures24h': 'Failed logins, 24 h',
     'web.dash.findings24h': 'Findings, 24 h',
     'web.dash.activeBans': 'Active bans',
+    'web.dash.notEnforced': '{n} NOT ENFORCED (dry-run)',
+    'web.dash.dryRun':
+      'The firewall is not enforcing bans (dry-run): bans are recorded, but NOTHING IS BLOCKED.',
     'web.dash.pendingApprovals': 'Waiting for approval',
     'web.dash.failuresPerMinute': 'Failed logins per minute, last 24 hours',
     'web.dash.topAttackers': 'Top attacking addresses, 24 h',
@@ -71,6 +74,9 @@ export const webMessages = defineMessages({
     'web.kind.compromise': 'possible break-in',
     'web.response.approval': 'approval needed',
     'web.response.banned': 'banned',
+    'web.response.bannedDryRun': 'banned in dry-run: NOT enforced',
+    'web.bans.notEnforced': 'NOT ENFORCED (dry-run)',
+    'web.bans.unconfirmed': 'not confirmed by a firewall yet',
     'web.response.ban-failed': 'ban failed',
     'web.response.refused': 'ban refused',
     'web.response.unbanned': 'unbanned',
@@ -87,6 +93,11 @@ export const webMessages = defineMessages({
     'web.approvals.denied': 'Denied: {action}.',
     'web.approvals.none': 'Nothing is waiting for your decision.',
     'web.approvals.history': 'Recent decisions',
+    'web.approvals.approveAll': 'Approve all {count}',
+    'web.approvals.approvedAll':
+      'Approved {approved} of {total}. They run within a second; any not approved are in the audit log.',
+    'web.approvals.tampered':
+      'Approval {id} was changed in the database and does not match its signature: it will never be carried out. Check the audit log and who can write the store.',
     'web.approvals.meta': 'Requested by {by} {created} · approval {id} · expires {expires}',
     'web.approvalStatus.approved': 'approved',
     'web.approvalStatus.denied': 'denied',
@@ -212,6 +223,9 @@ export const webMessages = defineMessages({
     'web.dash.failures24h': '로그인 실패 (24시간)',
     'web.dash.findings24h': '탐지 (24시간)',
     'web.dash.activeBans': '차단 중',
+    'web.dash.notEnforced': '{n}건 실제로 차단되지 않음(시험 모드)',
+    'web.dash.dryRun':
+      '방화벽이 차단을 적용하지 않습니다(시험 모드): 차단은 기록만 되고 실제로는 아무것도 막지 않습니다.',
     'web.dash.pendingApprovals': '승인 대기',
     'web.dash.failuresPerMinute': '분당 로그인 실패 (최근 24시간)',
     'web.dash.topAttackers': '주요 공격 주소 (24시간)',
@@ -250,6 +264,9 @@ export const webMessages = defineMessages({
     'web.kind.compromise': '침입 의심',
     'web.response.approval': '승인 필요',
     'web.response.banned': '차단됨',
+    'web.response.bannedDryRun': '시험 모드 차단: 실제로 막지 않음',
+    'web.bans.notEnforced': '차단되지 않음(시험 모드)',
+    'web.bans.unconfirmed': '방화벽 적용 미확인',
     'web.response.ban-failed': '차단 실패',
     'web.response.refused': '차단 거부됨',
     'web.response.unbanned': '차단 해제됨',
@@ -266,6 +283,11 @@ export const webMessages = defineMessages({
     'web.approvals.denied': '거부했습니다: {action}.',
     'web.approvals.none': '결정을 기다리는 요청이 없습니다.',
     'web.approvals.history': '최근 결정',
+    'web.approvals.approveAll': '{count}개 모두 승인',
+    'web.approvals.approvedAll':
+      '{total}개 중 {approved}개를 승인했습니다. 1초 안에 실행됩니다. 승인되지 않은 것은 감사 기록에 있습니다.',
+    'web.approvals.tampered':
+      '승인 요청 {id}은(는) 데이터베이스에서 바뀌어 서명과 맞지 않습니다. 절대 실행되지 않습니다. 감사 기록과 저장소에 쓸 수 있는 사용자를 확인하세요.',
     'web.approvals.meta': '{by}이(가) {created} 요청 · 승인 번호 {id} · {expires} 만료',
     'web.approvalStatus.approved': '승인됨',
     'web.approvalStatus.denied': '거부됨',

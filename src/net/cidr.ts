@@ -43,6 +43,42 @@ export function parseCidr(text: string): Cidr {
   };
 }
 
+/** A prefix written with host bits set ("203.0.113.0/16"): which network was meant is a guess. */
+export class HostBitsError extends CidrError {
+  constructor(
+    readonly input: string,
+    readonly network: Cidr,
+  ) {
+    super(
+      `"${input}" has bits set beyond its /${network.bits} prefix: the network is ${network.text}`,
+    );
+  }
+}
+
+/**
+ * `parseCidr` for what will be acted on (a ban, an unban): host bits are refused
+ * rather than cleared, so "203.0.113.0/16" never silently becomes 203.0.0.0/16.
+ */
+export function parseNetwork(text: string): Cidr {
+  const c = parseCidr(text);
+  const slash = text.indexOf('/');
+  if (slash === -1) return c;
+  const ip = parseIp(text.slice(0, slash).trim());
+  if (ip !== null && ip.words.some((w, i) => w !== c.words[i])) throw new HostBitsError(text, c);
+  return c;
+}
+
+/** Whether `inner` lies within `outer` (same family, at least as long, same network bits). */
+export function within(inner: Cidr, outer: Cidr): boolean {
+  if (inner.family !== outer.family || inner.bits < outer.bits) return false;
+  return maskWords(inner, outer.bits).every((w, i) => w === outer.words[i]);
+}
+
+/** Whether two prefixes share any address: the shorter one contains the other's network. */
+export function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.bits <= b.bits ? within(b, a) : within(a, b);
+}
+
 /** A compiled set of networks. */
 export class CidrSet {
   private readonly nets: Cidr[];

@@ -25,7 +25,7 @@ function parseIpv4Words(s: string, start: number, end: number): number | null {
     const first = i;
     while (i < end) {
       const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) break;
+      if (!(c >= 48 && c <= 57)) break;
       octet = octet * 10 + (c - 48);
       digits++;
       i++;

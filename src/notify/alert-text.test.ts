@@ -9,7 +9,7 @@ import { translator, type Lang } from '../i18n/index.js';
 import type { StoredApproval, StoredBan } from '../store/index.js';
 import { sampleReport } from '../report/testing.js';
 import { sampleFinding, T0 } from '../store/testing.js';
-import { alertText, loudness, timeFormatter } from './alert-text.js';
+import { alertText, kindKey, loudness, timeFormatter } from './alert-text.js';
 import { ConsoleNotifier } from './console.js';
 import type { Alert, AlertType } from './notifier.js';
 import { sendMessage } from './telegram/cards.js';
@@ -28,6 +28,8 @@ const ban: StoredBan = {
   requestedBy: 'telegram:42',
   approvalId: 'abc',
   removedReason: null,
+  firewall: 'nftables',
+  enforced: true,
 };
 const approval: StoredApproval = {
   id: 'aB3dE5fG7hJ9',
@@ -52,12 +54,20 @@ const approval: StoredApproval = {
 const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
   finding: { type: 'finding', finding: sampleFinding() },
   approval: { type: 'approval', approval, finding: sampleFinding() },
+  'approval-expired': {
+    type: 'approval-expired',
+    approval: { ...approval, status: 'expired', decidedAt: T0 + 900_000 },
+  },
   banned: { type: 'banned', ban },
   'ban-failed': { type: 'ban-failed', target, error: 'nft: permission denied' },
   refused: { type: 'refused', target, reason: 'an admin address' },
   unbanned: { type: 'unbanned', target, reason: 'expired' },
   'not-effective': { type: 'not-effective', ban, failures: 4 },
-  isolated: { type: 'isolated', state: { appliedAt: T0, revertAt: T0 + 300_000, by: 'cli:root' } },
+  isolated: {
+    type: 'isolated',
+    state: { appliedAt: T0, revertAt: T0 + 300_000, by: 'cli:root' },
+    enforced: true,
+  },
   released: { type: 'released', reason: 'released by cli:root' },
   breaker: {
     type: 'breaker',
@@ -104,6 +114,40 @@ describe('alert wording', () => {
       }
     });
   }
+
+  it('a ban by the dry-run firewall never reads as protection: not in any language, channel or digest', async () => {
+    const dry: StoredBan = { ...ban, firewall: 'dry-run', enforced: false };
+    const expected = {
+      en: '⚠️ DRY-RUN: 203.0.113.5 is recorded as banned until 2026-11-25 08:00 UTC (telegram:42), but NOTHING IS BLOCKED: the firewall is in dry-run.',
+      ko: '⚠️ 시험 모드(dry-run): 203.0.113.5을(를) 2026-11-25 08:00 UTC까지 차단한 것으로 기록했지만 (telegram:42), 실제로는 아무것도 차단되지 않았습니다. 방화벽이 시험 모드입니다.',
+    };
+    for (const lang of ['en', 'ko'] as const) {
+      const w = { t: translator(lang), time: timeFormatter('UTC') };
+      const text = alertText({ type: 'banned', ban: dry }, w);
+      assert.equal(text, expected[lang]);
+      assert.match(
+        alertText({ type: 'banned', ban: { ...dry, expiresAt: null } }, w),
+        lang === 'en' ? /banned permanently .*NOTHING IS BLOCKED/ : /영구 차단한 것으로 기록했지만/,
+      );
+      // The terminal prints the same words.
+      const out = new PassThrough();
+      await new ConsoleNotifier(out, w.t).send({ type: 'banned', ban: dry });
+      assert.equal(String(out.read()), `${expected[lang]}\n`);
+      // A Telegram message carries them as they are.
+      assert.equal(sendMessage(text).params.text, expected[lang]);
+    }
+    // Nor does an isolation by the dry-run firewall read as one.
+    assert.match(
+      alertText(
+        { type: 'isolated', state: SAMPLES.isolated.state, enforced: false },
+        { t: translator('en'), time: timeFormatter('UTC') },
+      ),
+      /^⚠️ DRY-RUN: the host is recorded as isolated, but NOTHING IS BLOCKED/,
+    );
+    // Held back in a digest, they are counted apart from real bans.
+    assert.equal(kindKey({ type: 'banned', ban: dry }), 'notify.kind.bannedDryRun');
+    assert.equal(kindKey({ type: 'banned', ban }), 'notify.kind.banned');
+  });
 
   it('the loudest alerts are a break-in, a stopped defence and the server turning to danger', () => {
     const loud = Object.values(SAMPLES)

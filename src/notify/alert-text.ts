@@ -35,13 +35,27 @@ const FORMATTERS: Formatters = {
         expires: w.time(a.approval.expiresAt),
       }),
     ].join('\n'),
+  'approval-expired': (a, w) =>
+    [
+      w.t('notify.approvalExpired', {
+        id: a.approval.id,
+        time: w.time(a.approval.decidedAt ?? a.approval.expiresAt),
+        question: approvalQuestion(a.approval, w),
+      }),
+      ...(a.approval.action === 'ban' &&
+      a.approval.target !== null &&
+      a.approval.requestedBy.startsWith('jail:')
+        ? [w.t('notify.approvalExpired.again', { target: targetText(a.approval.target) })]
+        : []),
+    ].join('\n'),
+  // A dry-run "ban" blocks nothing and must never read as protection.
   banned: (a, w) =>
     a.ban.expiresAt === null
-      ? w.t('notify.bannedPermanent', {
+      ? w.t(a.ban.enforced ? 'notify.bannedPermanent' : 'notify.bannedDryRunPermanent', {
           target: targetText(a.ban.target),
           by: a.ban.requestedBy,
         })
-      : w.t('notify.banned', {
+      : w.t(a.ban.enforced ? 'notify.banned' : 'notify.bannedDryRun', {
           target: targetText(a.ban.target),
           until: w.time(a.ban.expiresAt),
           by: a.ban.requestedBy,
@@ -56,9 +70,11 @@ const FORMATTERS: Formatters = {
   'not-effective': (a, w) =>
     w.t('notify.notEffective', { target: targetText(a.ban.target), failures: a.failures }),
   isolated: (a, w) =>
-    a.state.revertAt === null
-      ? w.t('notify.isolatedConfirmed')
-      : w.t('notify.isolated', { revert: w.time(a.state.revertAt) }),
+    !a.enforced
+      ? w.t('notify.isolatedDryRun')
+      : a.state.revertAt === null
+        ? w.t('notify.isolatedConfirmed')
+        : w.t('notify.isolated', { revert: w.time(a.state.revertAt) }),
   released: (a, w) => w.t('notify.released', { reason: a.reason }),
   breaker: (a, w) =>
     w.t('notify.breaker', {
@@ -92,6 +108,7 @@ export function loudness(alert: Alert): Loudness {
     case 'ban-failed':
       return 'loud';
     case 'approval':
+    case 'approval-expired':
       return 'normal';
     case 'report':
       return 'quiet';
@@ -116,6 +133,7 @@ export function addressOf(alert: Alert): string | null {
 /** The name of an alert's kind in a digest ("brute force ×12"). */
 export function kindKey(alert: Alert): MessageKey {
   if (alert.type === 'finding') return `notify.kind.${alert.finding.kind}`;
+  if (alert.type === 'banned' && !alert.ban.enforced) return 'notify.kind.bannedDryRun';
   return alert.type === 'report' ? 'report.kind' : `notify.kind.${alert.type}`;
 }
 

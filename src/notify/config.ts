@@ -23,6 +23,7 @@ const lang = z.enum(['ko', 'en']);
 export const ALERT_EVENTS = [
   'finding',
   'approval',
+  'approval-expired',
   'banned',
   'ban-failed',
   'refused',

@@ -85,10 +85,12 @@ describe('daemon with Telegram', () => {
       second.message_id,
       second.reply_markup!.inline_keyboard[0]![0]!.callback_data,
     );
+    // The firewall is a dry-run: the chat must not read "banned" as protection.
     const banned = await waitFor('the ban message', () =>
-      fake.sentTo(CHAT).find((m) => /⛔ 203\.0\.113\.61 is banned until/.test(m.text)),
+      fake.sentTo(CHAT).find((m) => /203\.0\.113\.61 is recorded as banned until/.test(m.text)),
     );
-    assert.match(banned.text, /\(telegram:42\)\.$/);
+    assert.match(banned.text, /^⚠️ DRY-RUN: .*\(telegram:42\), but NOTHING IS BLOCKED/);
+    assert.doesNotMatch(banned.text, /⛔/);
     assert.match(second.text, /✅ Approved by "@user42" \(42\)/);
 
     // The bot answers from the daemon's own incidents and analyst.
@@ -101,6 +103,24 @@ describe('daemon with Telegram', () => {
     fake.pushMessage(CHAT, ADMIN, '/status');
     await waitFor('the status with its level', () =>
       fake.sentTo(CHAT).find((m) => /Caution|caution/.test(m.text) && m !== listed),
+    );
+    // The reply to /status says the dry-run firewall blocks nothing.
+    await waitFor('the status saying nothing is blocked', () =>
+      fake
+        .sentTo(CHAT)
+        .find(
+          (m) =>
+            /^Status: /.test(m.text) &&
+            /not enforcing bans \(dry-run\): NOTHING IS BLOCKED/.test(m.text),
+        ),
+    );
+    fake.pushMessage(CHAT, ADMIN, '/bans');
+    const bans = await waitFor('the list of bans', () =>
+      fake.sentTo(CHAT).find((m) => /^Banned addresses \(1\):/.test(m.text)),
+    );
+    assert.match(
+      bans.text,
+      /203\.0\.113\.61 until .* \[NOT ENFORCED: dry-run, nothing is blocked\]/,
     );
     fake.pushMessage(CHAT, ADMIN, 'analyse 203.0.113.61');
     const analysed = await waitFor('the analyst', () =>

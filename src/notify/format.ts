@@ -3,7 +3,7 @@
  * attacker-controlled: they are quoted, cut short and stripped of control
  * characters before they reach any channel.
  */
-import type { Finding } from '../domain.js';
+import type { Ban, Finding } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import { formatDuration } from '../config/duration.js';
 
@@ -33,4 +33,16 @@ export function findingText(f: Finding, t: Translate): string {
   const target = f.scope === 'prefix' ? t('alert.prefix', { ip: f.ip }) : f.ip;
   const span = formatDuration(Math.max(1000, Math.round((f.last - f.first) / 1000) * 1000));
   return t(`alert.${f.kind}`, { jail: f.jail, ip: target, count: f.count, span }) + users;
+}
+
+/**
+ * What a list of bans adds after an applied ban that blocks nothing: " [NOT ENFORCED: dry-run…]",
+ * or " [not confirmed…]" for one applied before Sheriff recorded its firewall; "" otherwise.
+ */
+export function notEnforcedNote(
+  ban: Pick<Ban, 'appliedAt'> & { firewall: string | null; enforced: boolean },
+  t: Translate,
+): string {
+  if (ban.appliedAt === null || ban.enforced) return '';
+  return ` ${t(ban.firewall === null ? 'ban.unconfirmed' : 'ban.notEnforced')}`;
 }

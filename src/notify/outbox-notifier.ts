@@ -12,7 +12,7 @@ import { alertText, loudness, type Wording } from './alert-text.js';
 import type { AlertEvent } from './config.js';
 import { DigestThrottle, type Digest, type DigestSettings } from './digest.js';
 import type { Alert, Notifier } from './notifier.js';
-import { sendMessage } from './telegram/cards.js';
+import { sendMessage, type ApproveAll } from './telegram/cards.js';
 import { webhookBody, type WebhookType } from './webhook.js';
 
 /** Where alerts go: one chat, or one webhook. */
@@ -22,7 +22,8 @@ export interface Destination {
   accepts(alert: Alert): boolean;
   wording(): Wording;
   payload(alert: Alert, text: string, w: Wording): unknown;
-  digestPayload(text: string): unknown;
+  /** `pending`: the approvals waiting when the digest was made, if any. */
+  digestPayload(text: string, w: Wording, pending: ApproveAll | null): unknown;
 }
 
 export interface OutboxNotifierOptions {
@@ -33,6 +34,8 @@ export interface OutboxNotifierOptions {
   logger: Logger;
   /** Called after something was queued (the delivery worker drains at once). */
   queued: () => void;
+  /** The approvals waiting for a decision, for a digest to offer "approve all". */
+  pending?: () => ApproveAll | null;
 }
 
 export class OutboxNotifier implements Notifier {
@@ -57,10 +60,15 @@ export class OutboxNotifier implements Notifier {
   /** Queues the digests of windows that have ended. Call it every few seconds. */
   flushDigests(): void {
     let queued = false;
-    for (const digest of this.throttle.flush()) {
+    const digests = this.throttle.flush();
+    if (digests.length === 0) return;
+    const pending = this.o.pending?.() ?? null;
+    for (const digest of digests) {
       const d = this.o.destinations.find((x) => key(x) === digest.destination);
       if (d === undefined) continue;
-      queued = this.enqueue(d, d.digestPayload(digestText(digest, d.wording()))) || queued;
+      const w = d.wording();
+      queued =
+        this.enqueue(d, d.digestPayload(digestText(digest, w, pending), w, pending)) || queued;
     }
     if (queued) this.o.queued();
   }
@@ -83,10 +91,11 @@ function key(d: Destination): string {
   return `${d.channel}:${d.target}`;
 }
 
-export function digestText(d: Digest, w: Wording): string {
+export function digestText(d: Digest, w: Wording, pending: ApproveAll | null = null): string {
   const lines = [...d.byKind].map(([kind, n]) => `• ${w.t(kind)} ×${n}`);
   if (d.addresses.length > 0)
     lines.push(w.t('notify.digest.addresses', { addresses: d.addresses.join(', ') }));
+  if (pending !== null) lines.push(w.t('notify.digest.pending', { count: pending.count }));
   return w.t('notify.digest', {
     count: d.count,
     window: formatDuration(d.windowMs),
@@ -112,7 +121,11 @@ export function telegramDestination(
           ? { approvalId: alert.approval.id, t: w.t }
           : {}),
       }),
-    digestPayload: (text) => sendMessage(text, { loudness: 'quiet' }),
+    digestPayload: (text, w, pending) =>
+      sendMessage(text, {
+        loudness: 'quiet',
+        ...(pending === null ? {} : { approveAll: pending, t: w.t }),
+      }),
   };
 }
 

@@ -126,6 +126,12 @@ export class NotifyService {
       clock,
       logger,
       queued: () => this.worker.kick(),
+      pending: () => {
+        const waiting = o.approvals.pending({}).filter((a) => !a.tampered);
+        return waiting.length === 0
+          ? null
+          : { count: waiting.length, createdUpTo: waiting[waiting.length - 1]!.createdAt };
+      },
     });
   }
 

@@ -333,6 +333,63 @@ describe('Telegram alerts and approvals', () => {
     assert.equal(fake.sentTo(CHAT).length, 5, 'one digest per window');
   });
 
+  it('a digest with approvals waiting has Approve all: each one shown is decided and audited on its own', async () => {
+    const { service, store, approvals, clock } = await setup('approve-all', {
+      digest: { window: '1m', maxPerWindow: 1, perAddress: '10m' },
+    });
+    const asked = [1, 2, 3].map((i) => requestBan(approvals, `203.0.113.${i}`, clock.now));
+    for (const approval of asked)
+      await service.notifier.send({ type: 'approval', approval, finding: null });
+    await waitFor('the first card', () => fake.sentTo(CHAT).length === 1);
+    clock.now += 60_000;
+    service.notifier.flushDigests();
+    await waitFor('the digest', () => fake.sentTo(CHAT).length === 2);
+    const digest = fake.sentTo(CHAT)[1]!;
+    assert.match(digest.text, /2 more alerts/);
+    assert.match(digest.text, /3 approval requests are waiting/);
+    const [button] = digest.reply_markup!.inline_keyboard[0]!;
+    assert.equal(button!.text, '✅ Approve all 3');
+    // One that arrives after the digest is not covered by its button.
+    clock.now += 1000;
+    const late = requestBan(approvals, '203.0.113.4', clock.now);
+
+    fake.pushPress(STRANGER, digest.message_id, button!.callback_data);
+    fake.pushPress(ADMIN, digest.message_id, button!.callback_data);
+    await waitFor('the edit', () => digest.edits.length === 1);
+    assert.match(fake.answers.at(-1)!.text!, /^Approved 3 of 3/);
+    assert.match(digest.text, /✅ "@user42" \(42\) approved 3 of 3 at /);
+    assert.equal(digest.reply_markup, undefined, 'the button is gone');
+    for (const a of asked) {
+      const d = approvals.get(a.id)!;
+      assert.deepEqual([d.status, d.decidedBy, d.channel], ['approved', String(ADMIN), 'telegram']);
+    }
+    assert.equal(approvals.get(late.id)!.status, 'pending');
+    const audit = store.audit.list().filter((e) => e.action === 'approval.approve');
+    assert.deepEqual(
+      audit
+        .filter((e) => e.outcome === 'ok')
+        .map((e) => e.target)
+        .sort(),
+      ['203.0.113.1/32', '203.0.113.2/32', '203.0.113.3/32'],
+      'one audit entry per address',
+    );
+    assert.ok(!audit.some((e) => e.actor === String(STRANGER) && e.outcome === 'ok'));
+  });
+
+  it('an expired approval is announced', async () => {
+    const { service, approvals, clock } = await setup('expired');
+    const approval = requestBan(approvals, '203.0.113.7', clock.now);
+    clock.now += 16 * 60_000;
+    const [expired] = approvals.expireDue(clock.now);
+    await service.notifier.send({ type: 'approval-expired', approval: expired! });
+    await waitFor('the announcement', () => fake.sentTo(CHAT).length === 1);
+    const text = fake.sentTo(CHAT)[0]!.text;
+    assert.match(text, new RegExp(`Approval ${approval.id} expired at .* without a decision`));
+    assert.match(text, /Ban 203\.0\.113\.7 for 1h\?/);
+    assert.match(text, /If 203\.0\.113\.7 keeps failing, Sheriff will ask again\./);
+    assert.equal(fake.sentTo(CHAT)[0]!.reply_markup, undefined, 'nothing left to press');
+  });
+
   it('/lang switches the chat to Korean, persisted; commands answer in it', async () => {
     const { service, store } = await setup('lang');
     fake.pushMessage(CHAT, ADMIN, '/lang ko');

@@ -100,6 +100,8 @@ describe('webhooks', () => {
         requestedBy: 'telegram:42',
         approvalId: 'abc',
         removedReason: null,
+        firewall: 'nftables',
+        enforced: true,
       },
     });
     await service.worker.drain();
@@ -155,5 +157,41 @@ describe('webhooks', () => {
     await service.worker.drain();
     assert.equal(store.outbox.counts().failed, 2);
     assert.equal(store.outbox.queued('webhook').length, 0);
+  });
+  it('a dry-run ban says in its text and its data that nothing was blocked', async () => {
+    await service.notifier.send({
+      type: 'banned',
+      ban: {
+        id: 8,
+        target: { cidr: '203.0.113.8/32', family: 4 },
+        jail: 'sshd',
+        reason: 'bruteforce',
+        createdAt: clock.now,
+        expiresAt: null,
+        appliedAt: clock.now,
+        removedAt: null,
+        offence: 0,
+        requestedBy: 'policy:auto:sshd',
+        approvalId: null,
+        removedReason: null,
+        firewall: 'dry-run',
+        enforced: false,
+      },
+    });
+    await service.worker.drain();
+    const req = receiver
+      .accepted('/generic')
+      .find((r) => (JSON.parse(r.body) as { text: string }).text.includes('203.0.113.8'));
+    const body = JSON.parse(req!.body) as {
+      kind: string;
+      text: string;
+      data: { ban: { firewall: string; enforced: boolean } };
+    };
+    assert.equal(body.kind, 'banned');
+    assert.equal(
+      body.text,
+      '⚠️ DRY-RUN: 203.0.113.8 is recorded as banned permanently (policy:auto:sshd), but NOTHING IS BLOCKED: the firewall is in dry-run.',
+    );
+    assert.deepEqual(body.data.ban, { ...body.data.ban, firewall: 'dry-run', enforced: false });
   });
 });

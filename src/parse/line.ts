@@ -166,7 +166,7 @@ function parseTag(line: string, start: number, end: number): Tag | null {
     let v = 0;
     for (let k = open + 1; k < e - 1; k++) {
       const d = line.charCodeAt(k) - 48;
-      if (d < 0 || d > 9) return null;
+      if (!(d >= 0 && d <= 9)) return null;
       v = v * 10 + d;
     }
     if (open + 1 === e - 1 || e - 1 - (open + 1) > 10) return null;
@@ -240,7 +240,7 @@ function skipPri(s: string, i: number): number {
   while (p - i <= 4) {
     const c = s.charCodeAt(p);
     if (c === 62 /* > */) return p > i + 1 ? p + 1 : 0;
-    if (c < 48 || c > 57) return 0;
+    if (!(c >= 48 && c <= 57)) return 0; // also NaN past the end of the string
     p++;
   }
   return 0;

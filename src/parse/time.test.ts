@@ -229,6 +229,7 @@ describe('parseBsdTime and parseIsoTime', () => {
     ['nov 23 07:51:41 host', null, 0],
     ['Nov 23 07:51', null, 0],
     ['Nov 23 21:50:1', null, 0], // truncated at the end of the line
+    ['Nov 23 21:50:19.25', utc(2026, 11, 23, 21, 50, 19, 250), 18], // fraction at the end
   ];
   for (const [s, time, end] of bsd) {
     it(`BSD ${JSON.stringify(s)}`, () => {
@@ -246,6 +247,9 @@ describe('parseBsdTime and parseIsoTime', () => {
     ['2026-11-22T07:51:42.123456+09:00', utc(2026, 11, 21, 22, 51, 42, 123), 32],
     ['2026-11-22T07:51:42,5Z', utc(2026, 11, 22, 7, 51, 42, 500), 22],
     ['2026-11-22 07:51:42 h', utc(2026, 11, 21, 22, 51, 42), 19], // no offset: the zone's
+    // Fractional seconds at the end of the line, no zone: this looped for ever once.
+    ['2026-12-06T20:00:00.5', utc(2026, 12, 6, 11, 0, 0, 500), 21],
+    ['2026-12-06T20:00:00.', utc(2026, 12, 6, 11, 0, 0), 20],
     ['2026-13-22T07:51:42Z', null, 0],
     ['2026-11-22T07:61:42Z', null, 0],
     ['2026/11/22 07:51:42', null, 0],

@@ -125,7 +125,7 @@ function fraction(s: string, i: number): { ms: number; end: number } {
   let scale = 100;
   for (;;) {
     const c = s.charCodeAt(p) - 48;
-    if (c < 0 || c > 9) break;
+    if (!(c >= 0 && c <= 9)) break; // also NaN past the end of the string
     ms += c * scale;
     scale /= 10;
     p++;

@@ -102,10 +102,12 @@ async function orNull<T>(
 }
 
 function countsOf(store: ReportInputs['store'], from: Millis, to: Millis): ReportCounts {
+  const bans = store.activity.bansBetween(from, to);
   return {
     failures: store.activity.failuresBetween(from, to),
     attackers: store.activity.distinctAttackers(from, to),
-    bans: store.activity.bansBetween(from, to),
+    bans: bans.applied,
+    bansNotEnforced: bans.dryRun,
     incidents: store.incidents.countOpened(from, to),
   };
 }

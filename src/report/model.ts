@@ -34,6 +34,8 @@ const countsSchema = z.object({
   attackers: count,
   /** Bans decided in the window and applied. */
   bans: count,
+  /** Of those, how many a dry-run firewall "applied": nothing was blocked (absent in older reports). */
+  bansNotEnforced: count.optional(),
   /** Incidents opened in the window. */
   incidents: count,
 });

@@ -84,7 +84,7 @@ describe('daily report', () => {
       createdAt: T0 - HOUR,
       expiresAt: null,
     });
-    store.bans.markApplied(ban.id, T0 - HOUR);
+    store.bans.markApplied(ban.id, T0 - HOUR, 'nftables');
     const incident = (attacker: string, at: Millis) =>
       store.incidents.open(
         {
@@ -105,8 +105,20 @@ describe('daily report', () => {
     assert.equal(r.date, '2026-11-25');
     assert.equal(r.timezone, 'Asia/Seoul');
     assert.deepEqual([r.from, r.to], [T0 - DAY_MS, T0]);
-    assert.deepEqual(r.day, { failures: 8, attackers: 3, bans: 1, incidents: 1 });
-    assert.deepEqual(r.dayBefore, { failures: 3, attackers: 1, bans: 0, incidents: 1 });
+    assert.deepEqual(r.day, {
+      failures: 8,
+      attackers: 3,
+      bans: 1,
+      bansNotEnforced: 0,
+      incidents: 1,
+    });
+    assert.deepEqual(r.dayBefore, {
+      failures: 3,
+      attackers: 1,
+      bans: 0,
+      bansNotEnforced: 0,
+      incidents: 1,
+    });
     // Two incidents the rules have not triaged: caution, with them as the reason.
     assert.deepEqual(
       [r.status.level, r.status.reasons.map((x) => x.code)],
@@ -127,6 +139,35 @@ describe('daily report', () => {
     assert.match(text, /- Bans: 1 \(day before 0, \+1\)/);
     assert.match(text, /- New incidents: 1 \(day before 1, no change\)/);
     assert.match(text, /Successful logins: none\./);
+    store.close();
+  });
+
+  it('says how many of the day’s bans a dry-run firewall blocked nothing for', async () => {
+    const { store, inputs } = setup();
+    const ban = (ip: string, firewall: string) => {
+      const b = store.bans.insert({
+        target: { cidr: `${ip}/32`, family: 4 },
+        jail: 'sshd',
+        reason: 'bruteforce',
+        requestedBy: 'policy:auto:sshd',
+        approvalId: null,
+        createdAt: T0 - HOUR,
+        expiresAt: null,
+      });
+      store.bans.markApplied(b.id, T0 - HOUR, firewall);
+    };
+    ban('203.0.113.5', 'dry-run');
+    ban('203.0.113.6', 'dry-run');
+    ban('203.0.113.7', 'nftables');
+    const r = await buildReport(inputs, T0);
+    assert.deepEqual([r.day.bans, r.day.bansNotEnforced], [3, 2]);
+    assert.match(
+      reportText(r, en),
+      /- Bans: 3 \(day before 0, \+3\)\n {2}NOT ENFORCED: 2 of these bans blocked nothing \(the firewall was in dry-run\)\./,
+    );
+    assert.match(reportText(r, ko), /실제로 적용되지 않음: 이 중 2건은 아무것도 막지 않았습니다/);
+    // A day of real bans says nothing of the kind.
+    assert.doesNotMatch(reportText(sampleReport(), en), /NOT ENFORCED/);
     store.close();
   });
 

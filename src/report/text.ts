@@ -82,13 +82,22 @@ function zoneOf(r: DailyReport): TimeZone {
 }
 
 function countsLines(day: ReportCounts, before: ReportCounts, t: Translate): string[] {
-  const line = (key: keyof ReportCounts) =>
+  const line = (key: 'failures' | 'attackers' | 'bans' | 'incidents') =>
     t(`report.count.${key}`, {
       count: day[key],
       before: before[key],
       change: change(day[key] - before[key], t),
     });
-  return [t('report.counts'), line('failures'), line('attackers'), line('bans'), line('incidents')];
+  const dry = day.bansNotEnforced ?? 0;
+  return [
+    t('report.counts'),
+    line('failures'),
+    line('attackers'),
+    line('bans'),
+    // A ban that blocked nothing is never counted as protection without saying so.
+    ...(dry > 0 ? [t('report.count.bansNotEnforced', { count: dry })] : []),
+    line('incidents'),
+  ];
 }
 
 function change(delta: number, t: Translate): string {

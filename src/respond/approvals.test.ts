@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import type { ActionRequest } from '../domain.js';
 import { Store } from '../store/index.js';
+import { MIGRATIONS, migrate } from '../store/migrations.js';
 import { T0 } from '../store/testing.js';
 import {
   APPROVAL_ID_LENGTH,
@@ -67,13 +68,24 @@ describe('Approvals', () => {
       assert.equal(
         macInput(a),
         JSON.stringify([
-          'sheriff-approval-v1',
+          'sheriff-approval-v2',
           a.id,
           'ban',
           '203.0.113.5/32',
+          4,
           3_600_000,
-          T0 + 15 * MIN,
+          'sshd: 5 failures in 10m',
           'jail:sshd',
+          'sshd',
+          [1],
+          [1, 2, 3],
+          T0,
+          T0 + 15 * MIN,
+          'pending',
+          null,
+          null,
+          null,
+          null,
         ]),
       );
       assert.ok(approvals.verify(a));
@@ -230,7 +242,7 @@ describe('Approvals', () => {
     ['action', 'unban'],
     ['mac', '0'.repeat(64)],
   ] as const) {
-    it(`a row tampered in SQLite (${column} = ${String(value)}) is refused and marked refused`, () => {
+    it(`a row tampered in SQLite (${column} = ${String(value)}) is refused and shown tampered`, () => {
       const { path, store, approvals } = setup();
       try {
         const a = approvals.request(banRequest(), T0);
@@ -241,7 +253,7 @@ describe('Approvals', () => {
         assert.ok(!r.ok);
         assert.equal(r.code, 'tampered');
         assert.match(r.reason, /does not match its MAC/);
-        assert.equal(approvals.get(a.id)?.status, 'refused');
+        assert.equal(approvals.get(a.id)?.tampered, true);
         assert.equal(approvals.markExecuted(a.id, T0 + MIN), false);
         assert.ok(!approvals.decide(a.id, 'approve', root_, T0 + MIN).ok);
       } finally {
@@ -347,6 +359,7 @@ describe('Approvals', () => {
         ['approval.request', 'jail:sshd', null, 'ok', null],
         ['approval.approve', 'root', 'cli', 'refused', 'expired'],
         ['approval.request', 'jail:sshd', null, 'ok', null],
+        ['approval.tampered', 'system', null, 'refused', null],
         ['approval.approve', 'root', 'cli', 'refused', 'tampered'],
         ['approval.execute', 'system', null, 'ok', null],
       ]);
@@ -453,10 +466,18 @@ describe('Approvals', () => {
       assert.ok(!r2.ok);
       assert.equal(r2.code, 'already-decided');
       assert.match(r2.reason, /already denied by 4242/);
-      // The atomic guard itself: a stale "pending" read still cannot win.
+      // The atomic guard itself: a stale read (its MAC since replaced) still cannot win.
       const b = approvals.request(banRequest(), T0);
-      assert.equal(store.approvals.decide(b.id, 'approved', 'root', 'cli', T0 + 3), true);
-      assert.equal(other.approvals.decide(b.id, 'denied', '4242', 'telegram', T0 + 4), false);
+      const change = (status: 'approved' | 'denied', mac: string) => ({
+        status,
+        decidedAt: T0 + 3,
+        decidedBy: 'root',
+        channel: 'cli' as const,
+        executedAt: null,
+        mac,
+      });
+      assert.equal(store.approvals.change(b.id, b.mac, change('approved', 'f'.repeat(64))), true);
+      assert.equal(other.approvals.change(b.id, b.mac, change('denied', 'e'.repeat(64))), false);
       assert.equal(store.approvals.get(b.id)?.status, 'approved');
     } finally {
       other.close();
@@ -561,5 +582,127 @@ describe('authorizer', () => {
     assert.equal(none('cli', 'root'), true);
     assert.equal(none('telegram', '4242'), false);
     assert.equal(none('agent' as never, 'root'), false);
+  });
+});
+
+describe('approvals signed before decisions were (schema 3 → 4)', () => {
+  /** The MAC an older Sheriff wrote: only these fields, no reason, no decision. */
+  const v1Mac = (a: {
+    id: string;
+    action: string;
+    cidr: string | null;
+    durationMs: number | null;
+    expiresAt: number;
+    requestedBy: string;
+  }) =>
+    key.mac(
+      JSON.stringify([
+        'sheriff-approval-v1',
+        a.id,
+        a.action,
+        a.cidr,
+        a.durationMs,
+        a.expiresAt,
+        a.requestedBy,
+      ]),
+    );
+
+  it('re-signs only rows whose old MAC verifies; an approved one never run is expired, not run', () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const old = new BetterSqlite3(path);
+    migrate(old, MIGRATIONS.slice(0, 3));
+    const insert = old.prepare(
+      `INSERT INTO approvals (id, action, cidr, family, duration_ms, reason, requested_by, jail,
+         evidence, created_at, expires_at, mac, status, decided_at, decided_by, channel, executed_at)
+       VALUES (?, 'ban', ?, 4, 3600000, 'sshd: 5 failures', 'jail:sshd', 'sshd',
+         '{"findings":[1],"events":[]}', ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const row = (
+      id: string,
+      cidr: string,
+      expiresAt: number,
+      status: string,
+      decided: [number, string, string] | null,
+      executedAt: number | null,
+      mac?: string,
+    ) =>
+      insert.run(
+        id,
+        cidr,
+        T0,
+        expiresAt,
+        mac ??
+          v1Mac({
+            id,
+            action: 'ban',
+            cidr,
+            durationMs: 3_600_000,
+            expiresAt,
+            requestedBy: 'jail:sshd',
+          }),
+        status,
+        ...(decided ?? [null, null, null]),
+        executedAt,
+      );
+    const later = T0 + 15 * MIN;
+    row('Pending1', '203.0.113.1/32', later, 'pending', null, null);
+    row('Lapsed1', '203.0.113.2/32', T0 + MIN, 'pending', null, null);
+    // Approved but never run: the decision was never signed, so it could be a forgery.
+    row('Approved1', '203.0.113.3/32', later, 'approved', [T0 + 1, 'root', 'cli'], null);
+    row('Executed1', '203.0.113.4/32', later, 'approved', [T0 + 1, 'root', 'cli'], T0 + 2);
+    row('Denied1', '203.0.113.5/32', later, 'denied', [T0 + 1, '4242', 'telegram'], null);
+    // Changed in the database before the upgrade: the old MAC was of another address.
+    row(
+      'Forged1',
+      '198.51.100.0/24',
+      later,
+      'pending',
+      null,
+      null,
+      v1Mac({
+        id: 'Forged1',
+        action: 'ban',
+        cidr: '198.51.100.7/32',
+        durationMs: 3_600_000,
+        expiresAt: later,
+        requestedBy: 'jail:sshd',
+      }),
+    );
+    old.close();
+
+    const store = Store.open(path); // migrates to 4: every old MAC is marked "v1:"
+    try {
+      const approvals = new Approvals(store, { key, authorize });
+      for (const a of store.approvals.list()) assert.ok(a.mac.startsWith('v1:'), a.id);
+      assert.ok(
+        approvals.list({}).every((a) => a.tampered),
+        'none verifies before',
+      );
+      assert.equal(approvals.upgradeLegacy(T0 + 5 * MIN), 5);
+      assert.equal(approvals.upgradeLegacy(T0 + 5 * MIN), 0, 'once');
+
+      const shown = new Map(approvals.list({}).map((a) => [a.id, a]));
+      const state = (id: string) => [shown.get(id)?.status, shown.get(id)?.tampered];
+      assert.deepEqual(state('Pending1'), ['pending', false]);
+      assert.deepEqual(state('Lapsed1'), ['expired', false]);
+      assert.deepEqual(state('Approved1'), ['expired', false]);
+      assert.deepEqual(state('Executed1'), ['approved', false]);
+      assert.deepEqual(state('Denied1'), ['denied', false]);
+      assert.deepEqual(state('Forged1'), ['pending', true]);
+      assert.deepEqual(approvals.executable(T0 + 5 * MIN), [], 'nothing old is run');
+      assert.equal(approvals.markExecuted('Approved1', T0 + 5 * MIN), false);
+      assert.ok(!approvals.decide('Forged1', 'approve', root_, T0 + 5 * MIN).ok);
+      assert.ok(approvals.decide('Pending1', 'approve', root_, T0 + 5 * MIN).ok);
+      assert.equal(approvals.markExecuted('Pending1', T0 + 5 * MIN), true);
+
+      const upgrades = store.audit.list().filter((e) => e.action === 'approval.upgrade');
+      assert.equal(upgrades.length, 5);
+      const approved = upgrades.find((e) => e.detail.approval === 'Approved1');
+      assert.equal(approved?.detail.now, 'expired');
+      assert.match(String(approved?.detail.why), /never carried out/);
+    } finally {
+      store.close();
+    }
   });
 });

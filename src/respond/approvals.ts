@@ -6,11 +6,16 @@
  *
  * - the decider must be authorised on that channel (an injected `authorize`);
  * - the id must exist, be pending and not expired (an expired one is marked so);
- * - the stored row must carry a valid MAC: an action changed in the database
- *   (another address, a longer ban) is refused and marked 'refused';
- * - the first decision wins, atomically (`UPDATE … WHERE status = 'pending'`),
- *   across processes: a replayed or second decision is refused with who
- *   decided first and when;
+ * - the stored row must carry a valid MAC over ALL of it: what is shown to the
+ *   admin (action, target, duration, reason, jail, evidence, who asked, when)
+ *   and the decision (verdict, who, when, channel, execution). Every state
+ *   change re-signs the row, so a row changed in the database (a status set to
+ *   'approved' with SQL, an edited reason) never verifies: it is never
+ *   executed, shown only as tampered, and reported once (audit
+ *   'approval.tampered', a log error);
+ * - the first decision wins, atomically (`UPDATE … WHERE mac = <the verified
+ *   one>`), across processes: a replayed or second decision is refused with
+ *   who decided first and when;
  * - every outcome, refusals included, is written to the audit log with why.
  *
  * The agent gets an `ApprovalRequester` (see `requesterOf`), which has no
@@ -19,9 +24,13 @@
  *
  * MAC input (UTF-8), HMAC-SHA256 with the key from respond/secret.ts, hex:
  *
- *   JSON.stringify(["sheriff-approval-v1", id, action, cidr, durationMs, expiresAt, requestedBy])
+ *   JSON.stringify(["sheriff-approval-v2", id, action, cidr, family, durationMs, reason,
+ *     requestedBy, jail, evidence.findings, evidence.events, createdAt, expiresAt,
+ *     status, decidedAt, decidedBy, channel, executedAt])
  *
- * with cidr and durationMs null when absent. JSON makes the encoding unambiguous.
+ * with absent values null. JSON makes the encoding unambiguous. Rows from
+ * before (schema < 4, "v1": only id, action, cidr, durationMs, expiresAt and
+ * requestedBy were covered) are upgraded by `upgradeLegacy`.
  */
 import { randomBytes } from 'node:crypto';
 import type { ActionKind, ActionRequest, Millis } from '../domain.js';
@@ -36,15 +45,21 @@ import {
 } from '../store/index.js';
 import type { SheriffConfig } from '../config/schema.js';
 import { storePath } from '../config/paths.js';
+import type { Logger } from '../log.js';
+import { LEGACY_MAC_PREFIX, type ApprovalChange } from '../store/approvals.js';
 import { loadSecret, type SecretKey } from './secret.js';
 
 export type { ApprovalStatus, HumanChannel, StoredApproval } from '../store/index.js';
+
+/** A stored approval as every channel shows it: `tampered` ones must not be shown as they read. */
+export type ApprovalView = StoredApproval & { tampered: boolean };
 
 export const DEFAULT_APPROVAL_TTL_MS = 15 * 60_000;
 export const APPROVAL_ID_LENGTH = 12;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const ID_PATTERN = /^[A-Za-z0-9]{1,16}$/;
-const MAC_LABEL = 'sheriff-approval-v1';
+const MAC_LABEL = 'sheriff-approval-v2';
+const LEGACY_MAC_LABEL = 'sheriff-approval-v1';
 const ACTIONS: ReadonlySet<string> = new Set<ActionKind>(['ban', 'unban', 'isolate', 'release']);
 
 /** A stored approval still waiting for a decision. */
@@ -106,15 +121,20 @@ export function authorizer(config: AuthorizerConfig = {}): Authorizer {
  * channel (response.approvers.cli, notify.telegram.users, web.user). Each caller
  * names its own channel when it decides, so nobody decides through another one.
  */
-export function configuredApprovals(store: Store, config: SheriffConfig): Approvals {
+export function configuredApprovals(
+  store: Store,
+  config: SheriffConfig,
+  opts: { key?: SecretKey; logger?: Logger } = {},
+): Approvals {
   return new Approvals(store, {
-    key: loadSecret({ storePath: storePath(config) }),
+    key: opts.key ?? loadSecret({ storePath: storePath(config) }),
     authorize: authorizer({
       cliUsers: config.response.approvers.cli,
       telegramUsers: config.notify.telegram?.users ?? [],
       webUsers: [config.web.user],
     }),
     ttlMs: config.response.approvalTimeout,
+    ...(opts.logger === undefined ? {} : { logger: opts.logger }),
   });
 }
 
@@ -125,6 +145,8 @@ export interface ApprovalsOptions {
   ttlMs?: number;
   /** Test hook: the id generator. Default 12 random characters of [A-Za-z0-9]. */
   newId?: () => string;
+  /** Where a tampered approval is reported as an error (besides the audit log). */
+  logger?: Logger;
 }
 
 /** What the agent (and anything else that may only ask) gets. */
@@ -150,17 +172,34 @@ export function newApprovalId(length = APPROVAL_ID_LENGTH): string {
   return id;
 }
 
-/** The exact text the MAC covers. */
-export function macInput(a: {
-  id: string;
-  action: string;
-  target: { cidr: string } | null;
-  durationMs: number | null;
-  expiresAt: Millis;
-  requestedBy: string;
-}): string {
+/** The exact text the MAC covers: the whole row, the decision included. */
+export function macInput(a: Omit<StoredApproval, 'mac'>): string {
   return JSON.stringify([
     MAC_LABEL,
+    a.id,
+    a.action,
+    a.target?.cidr ?? null,
+    a.target?.family ?? null,
+    a.durationMs,
+    a.reason,
+    a.requestedBy,
+    a.jail,
+    a.evidence.findings,
+    a.evidence.events,
+    a.createdAt,
+    a.expiresAt,
+    a.status,
+    a.decidedAt,
+    a.decidedBy,
+    a.channel,
+    a.executedAt,
+  ]);
+}
+
+/** What a row's MAC covered before schema 4 (no reason, no decision): only for the upgrade. */
+function legacyMacInput(a: StoredApproval): string {
+  return JSON.stringify([
+    LEGACY_MAC_LABEL,
     a.id,
     a.action,
     a.target?.cidr ?? null,
@@ -172,11 +211,21 @@ export function macInput(a: {
 
 type Backing = Pick<Store, 'db' | 'approvals' | 'audit'>;
 
+/** Which pending approvals an "approve all" covers. */
+export interface PendingFilter {
+  jail?: string;
+  /** Only those asked for at or before this time (what the admin had been shown). */
+  createdUpTo?: Millis;
+  /** Only these ids (what a page showed). */
+  ids?: readonly string[];
+}
+
 export class Approvals {
   private readonly key: SecretKey;
   private readonly authorize: Authorizer;
   private readonly ttlMs: number;
   private readonly newId: () => string;
+  private readonly logger: Logger | null;
 
   constructor(
     private readonly store: Backing,
@@ -189,6 +238,12 @@ export class Approvals {
       throw new RangeError(`approval ttl must be a positive whole number of ms, not ${this.ttlMs}`);
     }
     this.newId = options.newId ?? (() => newApprovalId());
+    this.logger = options.logger ?? null;
+  }
+
+  /** How long a request waits for a decision. */
+  get ttl(): number {
+    return this.ttlMs;
   }
 
   /**
@@ -202,7 +257,7 @@ export class Approvals {
     return this.store.db
       .transaction(() => {
         const id = this.unusedId();
-        const fields = {
+        const row: Omit<StoredApproval, 'mac'> = {
           id,
           action: action.action,
           target: action.target === null ? null : { ...action.target },
@@ -216,8 +271,13 @@ export class Approvals {
           },
           createdAt,
           expiresAt,
+          status: 'pending',
+          decidedAt: null,
+          decidedBy: null,
+          channel: null,
+          executedAt: null,
         };
-        this.store.approvals.insert({ ...fields, mac: this.key.mac(macInput(fields)) });
+        this.store.approvals.insert({ ...row, mac: this.key.mac(macInput(row)) });
         const stored = this.store.approvals.get(id)!;
         this.audit({
           time: createdAt,
@@ -262,7 +322,8 @@ export class Approvals {
             actor: String(who.identity),
             channel: String(who.channel),
             action: `approval.${verb}`,
-            target: approval?.target?.cidr ?? null,
+            target:
+              approval === null || code === 'tampered' ? null : (approval.target?.cidr ?? null),
             outcome: 'refused',
             detail: { approval: shownId, code, why: reason },
           });
@@ -286,26 +347,31 @@ export class Approvals {
         const row =
           typeof id === 'string' && ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
         if (row === null) return refuse('unknown', `no approval with id "${shownId}"`, null);
-        if (row.status !== 'pending') return refuse('already-decided', alreadyDecided(row), row);
-        if (at >= row.expiresAt) {
-          this.store.approvals.close(row.id, 'expired', at);
-          return refuse(
-            'expired',
-            `approval ${row.id} expired at ${iso(row.expiresAt)}`,
-            this.store.approvals.get(row.id),
-          );
-        }
-        if (!this.verify(row)) {
-          this.store.approvals.close(row.id, 'refused', at);
+        // Before anything the row says (its status included) is believed.
+        if (!this.check(row, at)) {
           return refuse(
             'tampered',
             `approval ${row.id} does not match its MAC: it was changed in the database ` +
               '(or the secret key changed); refusing it',
-            this.store.approvals.get(row.id),
+            null,
           );
         }
-        const status = decision === 'approve' ? 'approved' : 'denied';
-        if (!this.store.approvals.decide(row.id, status, who.identity, who.channel, at)) {
+        if (row.status !== 'pending') return refuse('already-decided', alreadyDecided(row), row);
+        if (at >= row.expiresAt) {
+          const expired = this.transition(row, { status: 'expired', decidedAt: at });
+          return refuse(
+            'expired',
+            `approval ${row.id} expired at ${iso(row.expiresAt)}`,
+            expired ?? this.store.approvals.get(row.id),
+          );
+        }
+        const decided = this.transition(row, {
+          status: decision === 'approve' ? 'approved' : 'denied',
+          decidedAt: at,
+          decidedBy: who.identity,
+          channel: who.channel,
+        });
+        if (decided === null) {
           const now = this.store.approvals.get(row.id);
           return refuse(
             'already-decided',
@@ -313,7 +379,6 @@ export class Approvals {
             now,
           );
         }
-        const decided = this.store.approvals.get(row.id)!;
         this.audit({
           time: at,
           actor: who.identity,
@@ -333,18 +398,53 @@ export class Approvals {
       .immediate();
   }
 
-  /** Whether the stored row still carries its MAC (nothing it covers was changed). */
+  /**
+   * "Approve all": `decide` for each of `ids`, one at a time, so each is
+   * checked, decided and audited on its own, exactly as if pressed one by one.
+   */
+  decideAll(ids: readonly string[], decision: Decision, who: Decider, now: Millis): DecideResult[] {
+    return ids.map((id) => this.decide(id, decision, who, now));
+  }
+
+  /** Whether the stored row still carries its MAC (nothing in it was changed). */
   verify(approval: StoredApproval): boolean {
     return this.key.verify(macInput(approval), approval.mac);
   }
 
-  get(id: string): StoredApproval | null {
-    return ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+  /** The stored row, flagged when it does not match its MAC. */
+  get(id: string): ApprovalView | null {
+    const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+    return row === null ? null : this.view(row);
   }
 
-  /** Newest first. */
-  list(q: ApprovalQuery = {}): StoredApproval[] {
-    return this.store.approvals.list(q);
+  /** Newest first, each flagged when it does not match its MAC. */
+  list(q: ApprovalQuery = {}): ApprovalView[] {
+    return this.store.approvals.list(q).map((row) => this.view(row));
+  }
+
+  /** The pending approvals `filter` selects (intact and tampered), oldest first. */
+  pending(filter: PendingFilter = {}): ApprovalView[] {
+    const ids = filter.ids === undefined ? null : new Set(filter.ids);
+    return this.list({ status: 'pending', limit: 10_000 })
+      .filter(
+        (a) =>
+          (filter.jail === undefined || a.jail === filter.jail) &&
+          (filter.createdUpTo === undefined || a.createdAt <= filter.createdUpTo) &&
+          (ids === null || ids.has(a.id)),
+      )
+      .reverse();
+  }
+
+  /** Approved actions not yet executed whose MAC verifies (tampered ones are reported, never returned). */
+  executable(now: Millis): StoredApproval[] {
+    return this.store.approvals
+      .list({ status: 'approved', limit: 10_000 })
+      .filter((a) => a.executedAt === null && this.check(a, now));
+  }
+
+  /** Approvals that expired or were denied at or after `since` (intact ones only), oldest first. */
+  closedSince(since: Millis, now: Millis): StoredApproval[] {
+    return this.store.approvals.closedSince(since).filter((a) => this.check(a, now));
   }
 
   /** Marks every pending approval whose time ran out as expired, audits each; returns them. */
@@ -354,7 +454,9 @@ export class Approvals {
       .transaction(() => {
         const expired: StoredApproval[] = [];
         for (const a of this.store.approvals.due(at)) {
-          if (!this.store.approvals.close(a.id, 'expired', at)) continue;
+          if (!this.check(a, at)) continue;
+          const closed = this.transition(a, { status: 'expired', decidedAt: at });
+          if (closed === null) continue;
           this.audit({
             time: at,
             actor: 'system',
@@ -364,7 +466,7 @@ export class Approvals {
             outcome: 'ok',
             detail: { approval: a.id, expiresAt: a.expiresAt },
           });
-          expired.push(this.store.approvals.get(a.id)!);
+          expired.push(closed);
         }
         return expired;
       })
@@ -380,24 +482,25 @@ export class Approvals {
     const at = Math.floor(now);
     return this.store.db
       .transaction(() => {
-        const row = this.get(id);
+        const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+        const intact = row !== null && this.check(row, at);
         const refuse = (why: string): false => {
           this.audit({
             time: at,
             actor: 'system',
             channel: null,
             action: 'approval.execute',
-            target: row?.target?.cidr ?? null,
+            target: intact ? (row.target?.cidr ?? null) : null,
             outcome: 'refused',
             detail: { approval: id.slice(0, 64), why },
           });
           return false;
         };
         if (row === null) return refuse('no such approval');
+        if (!intact) return refuse('the approval does not match its MAC');
         if (row.status !== 'approved') return refuse(`the approval is ${row.status}, not approved`);
         if (row.executedAt !== null) return refuse(`already executed at ${iso(row.executedAt)}`);
-        if (!this.verify(row)) return refuse('the approval does not match its MAC');
-        if (!this.store.approvals.markExecuted(row.id, at)) return refuse('already executed');
+        if (this.transition(row, { executedAt: at }) === null) return refuse('already executed');
         this.audit({
           time: at,
           actor: 'system',
@@ -420,12 +523,17 @@ export class Approvals {
     const at = Math.floor(now);
     return this.store.db
       .transaction(() => {
-        const row = this.get(id);
-        if (row === null) return false;
+        const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+        if (row === null || !this.check(row, at)) return false;
+        const open =
+          row.status === 'pending' || (row.status === 'approved' && row.executedAt === null);
+        // A pending one was closed by nobody; an approved one keeps who approved it.
         const changed =
-          row.status === 'pending'
-            ? this.store.approvals.close(row.id, 'refused', at)
-            : this.store.approvals.refuseApproved(row.id);
+          open &&
+          this.transition(
+            row,
+            row.status === 'pending' ? { status: 'refused', decidedAt: at } : { status: 'refused' },
+          ) !== null;
         if (changed) {
           this.audit({
             time: at,
@@ -440,6 +548,108 @@ export class Approvals {
         return changed;
       })
       .immediate();
+  }
+
+  /**
+   * Rows signed before the MAC covered decisions (schema 4 marked them "v1:")
+   * get a MAC of the new kind only where the old one verifies: a pending one
+   * stays pending; one approved but never executed is expired (its decision
+   * was never signed, so it must be asked again); the rest is history, signed
+   * as it is. A row whose old MAC fails stays unsigned: it shows as tampered.
+   * Each change is audited. Runs wherever the key is loaded; returns how many.
+   */
+  upgradeLegacy(now: Millis): number {
+    const at = Math.floor(now);
+    return this.store.db
+      .transaction(() => {
+        let n = 0;
+        for (const row of this.store.approvals.legacy()) {
+          const old = row.mac.slice(LEGACY_MAC_PREFIX.length);
+          if (!this.key.verify(legacyMacInput(row), old)) continue;
+          const stale =
+            (row.status === 'pending' && at >= row.expiresAt) ||
+            (row.status === 'approved' && row.executedAt === null);
+          const next = stale
+            ? this.transition(row, {
+                status: 'expired',
+                decidedAt: at,
+                decidedBy: null,
+                channel: null,
+              })
+            : this.store.approvals.resign(row.id, row.mac, this.key.mac(macInput(row)))
+              ? row
+              : null;
+          if (next === null) continue;
+          n++;
+          this.audit({
+            time: at,
+            actor: 'system',
+            channel: null,
+            action: 'approval.upgrade',
+            target: row.target?.cidr ?? null,
+            outcome: 'ok',
+            detail: {
+              approval: row.id,
+              was: row.status,
+              now: next.status,
+              ...(stale
+                ? {
+                    why:
+                      row.status === 'pending'
+                        ? 'expired while Sheriff was being upgraded'
+                        : 'approved before the upgrade but never carried out: ask again',
+                  }
+                : {}),
+            },
+          });
+        }
+        return n;
+      })
+      .immediate();
+  }
+
+  /**
+   * Whether the row matches its MAC. The first time one does not, it is
+   * reported: audit 'approval.tampered' and a log error. Nothing it says is
+   * repeated in the report, since any of it may be the forgery.
+   */
+  private check(row: StoredApproval, at: Millis): boolean {
+    if (this.verify(row)) return true;
+    this.store.db.transaction(() => {
+      if (!this.store.approvals.markTampered(row.id, at)) return;
+      this.audit({
+        time: Math.floor(at),
+        actor: 'system',
+        channel: null,
+        action: 'approval.tampered',
+        target: null,
+        outcome: 'refused',
+        detail: {
+          approval: row.id,
+          why: 'tampered approval: the row does not match its MAC (changed in the database, or the secret key changed); it will never be carried out',
+        },
+      });
+      this.logger?.error(
+        { event: 'approval_tampered', approval: row.id },
+        'tampered approval: a row in the approvals table does not match its MAC; it will never be carried out',
+      );
+    })();
+    return false;
+  }
+
+  /** Pure, so a read-only listing can flag tampering; reporting it is for the paths that act (check). */
+  private view(row: StoredApproval): ApprovalView {
+    return { ...row, tampered: !this.verify(row) };
+  }
+
+  /** Moves a verified row to its next state, signed; null when the row changed meanwhile. */
+  private transition(
+    row: StoredApproval,
+    change: Partial<Omit<ApprovalChange, 'mac'>>,
+  ): StoredApproval | null {
+    const next: StoredApproval = { ...row, ...change };
+    next.mac = this.key.mac(macInput(next));
+    return this.store.approvals.change(row.id, row.mac, next) ? next : null;
   }
 
   /** A fresh id; a collision (≈2^-71 per pair) just draws again. */

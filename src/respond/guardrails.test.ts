@@ -4,10 +4,20 @@ import { connect, createServer, type AddressInfo } from 'node:net';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, it } from 'node:test';
 import type { BanTarget } from '../domain.js';
+import { translator } from '../i18n/index.js';
 import { trustedNetworks } from '../intel/trusted.js';
+import { parseCidr, within, type Cidr } from '../net/cidr.js';
+import { formatIp } from '../net/ip.js';
+import { SPECIAL_PURPOSE, specialCidr } from '../net/special.js';
 import { T0 } from '../store/testing.js';
 import { CircuitBreaker } from './breaker.js';
-import { Guardrails, type GuardrailsOptions, type GuardResult } from './guardrails.js';
+import {
+  Guardrails,
+  renderGuardMessage,
+  type GuardrailsOptions,
+  type GuardRefusal,
+  type GuardResult,
+} from './guardrails.js';
 import {
   isLoggedIn,
   parseSs,
@@ -209,7 +219,7 @@ function guard(over: Partial<GuardrailsOptions> = {}): Guardrails {
 const v4 = (cidr: string): BanTarget => ({ cidr, family: 4 });
 const v6 = (cidr: string): BanTarget => ({ cidr, family: 6 });
 
-function refused(r: GuardResult): { code: string; reason: string } {
+function refused(r: GuardResult): GuardRefusal {
   assert.equal(r.ok, false, 'expected a refusal');
   if (r.ok) throw new Error('unreachable');
   return r;
@@ -388,5 +398,164 @@ describe('live sessions are logins, not attempts', () => {
       live.map((x) => x.address),
       ['192.0.2.5', '192.0.2.6', '192.0.2.7'],
     );
+  });
+});
+
+/** A ban target from any address or prefix text (IPv4-mapped forms become IPv4). */
+function targetOf(text: string): BanTarget {
+  const c = parseCidr(text);
+  return { cidr: c.text, family: c.family };
+}
+
+/** The second and the last address of a range (the only one of a single-address range). */
+function samples(c: Cidr): string[] {
+  const max = c.family === 4 ? 32 : 128;
+  if (c.bits === max) return [c.text];
+  const last = c.words.map((w, i) => {
+    const keep = Math.max(0, Math.min(32, c.bits - 32 * i));
+    return (w | (keep === 32 ? 0 : 0xffffffff >>> keep)) >>> 0;
+  });
+  const second = [...c.words];
+  second[second.length - 1]! += 1;
+  return [second, last].map((words) => `${formatIp({ family: c.family, words })}/${max}`);
+}
+
+const hex4 = (ip: string) => {
+  const [a, b, c, d] = ip.split('.').map(Number) as [number, number, number, number];
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)].join(':');
+};
+const invert = (ip: string) =>
+  ip
+    .split('.')
+    .map((o) => String(255 - Number(o)))
+    .join('.');
+
+/** For each embedding row: the IPv6 address carrying `v4` there. */
+const CARRY: Record<string, (v4: string) => string[]> = {
+  '::/96': (v4) => [`::${v4}`],
+  '::ffff:0:0/96': (v4) => [`::ffff:${v4}`],
+  '64:ff9b::/96': (v4) => [`64:ff9b::${v4}`],
+  '64:ff9b:1::/48': (v4) => [`64:ff9b:1:abcd::${v4}`],
+  '2002::/16': (v4) => [`2002:${hex4(v4)}::1`, `2002:${hex4(v4)}:77::/64`],
+  // Teredo: as the server (bits 32–63), and as the client (inverted, the low 32 bits).
+  '2001::/32': (v4) => [
+    `2001:0:${hex4(v4)}:8000:63bf:${hex4(invert('192.0.2.45'))}`,
+    `2001:0:4136:e378:8000:63bf:${hex4(invert(v4))}`,
+  ],
+};
+
+describe('special-purpose addresses (IANA registries)', () => {
+  const g = guard({ trusted: trustedNetworks([]), admins: [], interfaces: () => ({}) });
+  /** The narrowest row holding `c`: a sample in a carved-out block belongs to that block. */
+  const owner = (c: Cidr) =>
+    SPECIAL_PURPOSE.filter((r) => within(c, specialCidr(r.prefix))).sort(
+      (a, b) => specialCidr(b.prefix).bits - specialCidr(a.prefix).bits,
+    )[0];
+
+  for (const row of SPECIAL_PURPOSE) {
+    it(`${row.prefix} ${row.name} (${row.rfc}) is ${row.verdict}: ${row.why}`, async () => {
+      if (row.verdict === 'embedded') {
+        const carry = CARRY[row.prefix];
+        assert.ok(carry, `an embedding sample for ${row.prefix}`);
+        const expect = [
+          ['198.51.100.7', null],
+          ['127.0.0.1', 'trusted'],
+          ['10.1.2.3', 'trusted'],
+          ['203.0.113.77', 'admin'],
+          ['203.0.113.10', 'own-address'],
+          ['224.0.0.1', 'special'],
+          ['255.255.255.255', 'special'],
+          ['0.0.0.7', 'special'],
+        ] as const;
+        const withOwn = guard();
+        for (const [v4, code] of expect) {
+          for (const text of carry(v4)) {
+            const r = await withOwn.check(targetOf(text), T0);
+            if (code === null) assert.deepEqual(r, { ok: true }, `${text} carries ${v4}`);
+            else assert.equal(refused(r).code, code, `${text} carries ${v4}`);
+          }
+        }
+        // The whole range carries all of IPv4, loopback included.
+        if (row.prefix !== '::ffff:0:0/96') {
+          const whole = refused(await g.check(targetOf(row.prefix), T0));
+          assert.equal(whole.code, 'trusted', row.prefix);
+        }
+        return;
+      }
+      const own = samples(specialCidr(row.prefix)).filter((x) => owner(parseCidr(x)) === row);
+      assert.ok(own.length > 0, `a sample of ${row.prefix}`);
+      for (const sample of own) {
+        const r = await g.check(targetOf(sample), T0);
+        if (row.verdict === 'bannable') assert.deepEqual(r, { ok: true }, sample);
+        else {
+          const why = refused(r);
+          assert.equal(why.code, row.verdict === 'trusted' ? 'trusted' : 'special', sample);
+          if (row.verdict === 'protected') assert.match(why.reason, /special-purpose/);
+        }
+      }
+    });
+  }
+
+  it("refuses the issue's examples, each naming what it is", async () => {
+    const g = guard();
+    const cases: [string, string, RegExp][] = [
+      ['255.255.255.255', 'special', /255\.255\.255\.255\/32 \(Limited Broadcast, RFC 919\)/],
+      ['224.0.0.1', 'special', /is inside 224\.0\.0\.0\/4 \(Multicast/],
+      ['240.0.0.1', 'special', /240\.0\.0\.0\/4 \(Reserved/],
+      ['0.0.0.1', 'special', /0\.0\.0\.0\/8 \(This network/],
+      [
+        '203.0.113.0',
+        'own-address',
+        /network address of this host's subnet 203\.0\.113\.0\/24 \(eth0\)/,
+      ],
+      [
+        '203.0.113.255',
+        'own-address',
+        /broadcast address of this host's subnet 203\.0\.113\.0\/24/,
+      ],
+      ['2001:db8:aa::', 'own-address', /network address of this host's subnet 2001:db8:aa::\/64/],
+      [
+        '::7f00:1',
+        'trusted',
+        /carries the IPv4 127\.0\.0\.1 \(IPv4-compatible\), and 127\.0\.0\.1\/32 is inside the trusted network 127\.0\.0\.0\/8/,
+      ],
+      ['64:ff9b::127.0.0.1', 'trusted', /carries the IPv4 127\.0\.0\.1 \(NAT64\)/],
+      ['64:ff9b::203.0.113.77', 'admin', /\(NAT64\), and 203\.0\.113\.77\/32 is the admin address/],
+      [
+        '64:ff9b::/64',
+        'trusted',
+        /64:ff9b::\/64 carries the IPv4 0\.0\.0\.0\/0 \(IPv4-compatible|NAT64\)/,
+      ],
+      ['2002:cb00:714d::/48', 'admin', /\(6to4\)/],
+      [
+        '64:ff9b::5db8:0/112',
+        'too-wide',
+        /carries the IPv4 93\.184\.0\.0\/16 \(NAT64\), and 93\.184\.0\.0\/16 is wider than \/24/,
+      ],
+    ];
+    for (const [text, code, reason] of cases) {
+      const r = refused(await g.check(targetOf(text), T0));
+      assert.equal(r.code, code, text);
+      assert.match(r.reason, reason, text);
+    }
+    // A /31 has no network or broadcast address (RFC 3021): its other end is a peer.
+    const p2p = guard({
+      interfaces: () => ({ wan: [{ ...iface('198.51.100.4', 'IPv4'), cidr: '198.51.100.4/31' }] }),
+    });
+    assert.deepEqual(await p2p.check(v4('198.51.100.5/32'), T0), { ok: true });
+    const lan = guard({
+      interfaces: () => ({ wan: [{ ...iface('198.51.100.4', 'IPv4'), cidr: '198.51.100.4/30' }] }),
+    });
+    assert.equal(refused(await lan.check(v4('198.51.100.7/32'), T0)).code, 'own-address');
+    assert.deepEqual(await lan.check(v4('198.51.100.6/32'), T0), { ok: true });
+  });
+
+  it('says why in Korean too', async () => {
+    const r = refused(await guard().check(targetOf('64:ff9b::203.0.113.77'), T0));
+    assert.equal(
+      renderGuardMessage(r.message, translator('ko')),
+      '64:ff9b::cb00:714d/128에는 IPv4 203.0.113.77이(가) 들어 있습니다(NAT64). 203.0.113.77/32: 관리자 주소 203.0.113.77와(과) 같습니다',
+    );
+    assert.equal(renderGuardMessage(r.message, translator('en')), r.reason);
   });
 });

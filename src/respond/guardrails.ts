@@ -4,26 +4,54 @@
  *
  * - a trusted network (built-in private ranges plus `trusted:`) — 'trusted';
  * - a configured admin address or network — 'admin';
- * - one of this host's own addresses — 'own-address';
+ * - one of this host's own addresses, or the network or broadcast address of
+ *   one of its subnets — 'own-address';
+ * - a special-purpose range no real peer can have (multicast, reserved,
+ *   broadcast, this-network, anycast services: net/special.ts) — 'special';
  * - the source of a live login session (who, ss) — 'live-session';
  *
- * and when it is too wide: a prefix shorter than /24 (IPv4) or /48 (IPv6)
- * unless explicitly allowed — 'too-wide'. For automatic bans the circuit
- * breaker has the final say — 'breaker'.
+ * and an IPv6 target is also judged by the IPv4 addresses it carries
+ * (IPv4-compatible, NAT64, 6to4, Teredo): 64:ff9b::7f00:1 is loopback, and
+ * 64:ff9b::/64 is all of IPv4. A target is too wide — 'too-wide' — when it is
+ * a prefix shorter than /24 (IPv4) or /48 (IPv6), or carries IPv4 wider than
+ * /24, unless explicitly allowed. For automatic bans the circuit breaker has
+ * the final say — 'breaker'.
  *
- * Refusals come back with a human reason; the caller audits them.
+ * Refusals come back with a message (i18n key and parameters) and its English
+ * text, `reason`; the caller audits them.
  */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import type { SheriffConfig } from '../config/schema.js';
 import type { BanTarget, Millis } from '../domain.js';
-import { CidrError, parseCidr, type Cidr, type CidrSet } from '../net/cidr.js';
-import { maskWords } from '../net/ip.js';
+import { translator, type MessageKey, type Translate } from '../i18n/index.js';
+import { trustedNetworks } from '../intel/trusted.js';
+import { CidrError, overlaps, parseCidr, type Cidr, type CidrSet } from '../net/cidr.js';
+import { formatIp, parseIp } from '../net/ip.js';
+import { embeddedIpv4, protectedRangeOf } from '../net/special.js';
 import type { CircuitBreaker } from './breaker.js';
 import { SystemSessionProbe, type SessionProbe } from './sessions.js';
 
 export type GuardCode =
-  'trusted' | 'admin' | 'own-address' | 'live-session' | 'too-wide' | 'breaker';
+  'trusted' | 'admin' | 'own-address' | 'special' | 'live-session' | 'too-wide' | 'breaker';
 
-export type GuardResult = { ok: true } | { ok: false; reason: string; code: GuardCode };
+/** A refusal's words: an i18n key and its parameters, which may be messages themselves. */
+export interface GuardMessage {
+  key: MessageKey;
+  params: Record<string, string | number | GuardMessage>;
+}
+
+export type GuardRefusal = { ok: false; code: GuardCode; reason: string; message: GuardMessage };
+export type GuardResult = { ok: true } | GuardRefusal;
+
+/** A refusal in the reader's language (`reason` is the English one). */
+export function renderGuardMessage(m: GuardMessage, t: Translate): string {
+  const params: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(m.params))
+    params[k] = typeof v === 'object' ? renderGuardMessage(v, t) : v;
+  return t(m.key, params);
+}
+
+const english = translator('en');
 
 export interface GuardrailsOptions {
   /** Networks never banned: `trustedNetworks(config.trusted)` (intel/trusted.ts). */
@@ -40,6 +68,18 @@ export interface GuardrailsOptions {
   breaker?: CircuitBreaker;
 }
 
+/** The guardrails of a configuration, alike in the daemon, the web console and the CLI. */
+export function configuredGuardrails(
+  config: Pick<SheriffConfig, 'trusted' | 'response'>,
+  extra: Pick<GuardrailsOptions, 'breaker'> = {},
+): Guardrails {
+  return new Guardrails({
+    trusted: trustedNetworks(config.trusted),
+    admins: config.response.admins,
+    ...extra,
+  });
+}
+
 export interface CheckOptions {
   /**
    * An automatic ban (a jail's auto policy): the circuit breaker applies, and a
@@ -48,6 +88,14 @@ export interface CheckOptions {
   automatic?: boolean;
   /** Allow a prefix wider than `widestPrefix` — only from a human's explicit choice. */
   allowWide?: boolean;
+}
+
+/** An address of this host and what else on its subnet must not be banned. */
+interface OwnAddress {
+  address: Cidr;
+  name: string;
+  /** The subnet, when known and large enough to have network/broadcast addresses. */
+  subnet: Cidr | null;
 }
 
 export class Guardrails {
@@ -89,54 +137,52 @@ export class Guardrails {
    */
   async check(target: BanTarget, now: Millis, options: CheckOptions = {}): Promise<GuardResult> {
     const t = parseTarget(target);
+    const own = [...this.ownAddresses()];
+    const embedded = embeddedIpv4(t);
 
-    for (const net of this.trusted) {
-      if (overlaps(t, net)) {
-        return refuse('trusted', `${t.text} ${relation(t, net)} the trusted network ${net.text}`);
-      }
+    const direct = this.protectedBy(t, own);
+    if (direct !== null) return direct;
+    for (const e of embedded) {
+      const inner = this.protectedBy(e.ipv4, own);
+      if (inner !== null) return carrying(t, e, inner);
     }
-    for (const admin of this.admins) {
-      if (overlaps(t, admin)) {
-        const what = isHost(admin)
-          ? `the admin address ${hostText(admin)}`
-          : `the admin network ${admin.text}`;
-        return refuse('admin', `${t.text} ${relation(t, admin)} ${what}`);
+    if (options.allowWide !== true) {
+      const wide = this.tooWide(t);
+      if (wide !== null) return wide;
+      for (const e of embedded) {
+        const inner = this.tooWide(e.ipv4);
+        if (inner !== null) return carrying(t, e, inner);
       }
-    }
-    for (const { address, name } of this.ownAddresses()) {
-      if (overlaps(t, address)) {
-        return refuse(
-          'own-address',
-          `${t.text} ${relation(t, address)} this host's own address ${hostText(address)} (${name})`,
-        );
-      }
-    }
-    const widest = this.widest[t.family];
-    if (t.bits < widest && options.allowWide !== true) {
-      return refuse(
-        'too-wide',
-        `${t.text} is wider than /${widest}, the widest IPv${t.family} prefix Sheriff bans ` +
-          'unless a wider one is explicitly allowed',
-      );
     }
 
     let sessions: readonly { address: string; via: string; detail: string }[];
     try {
       sessions = await this.sessions.sessions(now);
     } catch (err) {
-      return refuse(
-        'live-session',
-        `cannot tell whether ${t.text} holds a live login session (${err instanceof Error ? err.message : String(err)}); refusing to be safe`,
-      );
+      return refuse('live-session', 'guard.sessionUnknown', {
+        target: t.text,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
-    for (const s of sessions) {
-      const address = parseCidr(s.address);
-      if (overlaps(t, address)) {
-        return refuse(
-          'live-session',
-          `${t.text} ${relation(t, address)} ${hostText(address)}, the source of a live login session (${s.detail}, from ${s.via})`,
-        );
+    const sessionOf = (c: Cidr): GuardRefusal | null => {
+      for (const s of sessions) {
+        const address = parseCidr(s.address);
+        if (overlaps(c, address))
+          return refuse('live-session', 'guard.session', {
+            target: c.text,
+            relation: relation(c, address),
+            address: hostText(address),
+            detail: s.detail,
+            via: s.via,
+          });
       }
+      return null;
+    };
+    const live = sessionOf(t);
+    if (live !== null) return live;
+    for (const e of embedded) {
+      const inner = sessionOf(e.ipv4);
+      if (inner !== null) return carrying(t, e, inner);
     }
 
     if (
@@ -145,18 +191,80 @@ export class Guardrails {
       !this.breaker.allowAutomatic()
     ) {
       const st = this.breaker.state();
-      const until =
-        st.resumesAt === null ? '' : ` or until ${new Date(st.resumesAt).toISOString()}`;
-      return refuse(
-        'breaker',
-        `the circuit breaker is tripped (more than ${st.maxPerMinute} automatic bans in a minute): ` +
-          `automatic bans are stopped until an admin resets it${until}; approved bans still work`,
-      );
+      return refuse('breaker', 'guard.breaker', {
+        max: st.maxPerMinute,
+        until:
+          st.resumesAt === null
+            ? ''
+            : { key: 'guard.breakerUntil', params: { time: new Date(st.resumesAt).toISOString() } },
+      });
     }
     return { ok: true };
   }
 
-  private *ownAddresses(): Generator<{ address: Cidr; name: string }> {
+  /** The first standing protection `c` overlaps: trusted, admin, own address, special-purpose. */
+  private protectedBy(c: Cidr, own: readonly OwnAddress[]): GuardRefusal | null {
+    for (const net of this.trusted) {
+      if (overlaps(c, net))
+        return refuse('trusted', 'guard.trusted', {
+          target: c.text,
+          relation: relation(c, net),
+          network: net.text,
+        });
+    }
+    for (const admin of this.admins) {
+      if (!overlaps(c, admin)) continue;
+      return isHost(admin)
+        ? refuse('admin', 'guard.adminAddress', {
+            target: c.text,
+            relation: relation(c, admin),
+            address: hostText(admin),
+          })
+        : refuse('admin', 'guard.adminNetwork', {
+            target: c.text,
+            relation: relation(c, admin),
+            network: admin.text,
+          });
+    }
+    for (const { address, name, subnet } of own) {
+      if (overlaps(c, address))
+        return refuse('own-address', 'guard.ownAddress', {
+          target: c.text,
+          relation: relation(c, address),
+          address: hostText(address),
+          interface: name,
+        });
+      if (subnet === null) continue;
+      for (const [key, edge] of subnetEdges(subnet)) {
+        if (overlaps(c, edge))
+          return refuse('own-address', key, {
+            target: c.text,
+            relation: relation(c, edge),
+            address: hostText(edge),
+            network: subnet.text,
+            interface: name,
+          });
+      }
+    }
+    const special = protectedRangeOf(c);
+    if (special !== null)
+      return refuse('special', 'guard.special', {
+        target: c.text,
+        relation: relation(c, special.cidr),
+        range: special.cidr.text,
+        name: special.name,
+        rfc: special.rfc,
+      });
+    return null;
+  }
+
+  private tooWide(c: Cidr): GuardRefusal | null {
+    const widest = this.widest[c.family];
+    if (c.bits >= widest) return null;
+    return refuse('too-wide', 'guard.tooWide', { target: c.text, widest, family: c.family });
+  }
+
+  private *ownAddresses(): Generator<OwnAddress> {
     for (const [name, infos] of Object.entries(this.interfaces())) {
       for (const info of infos ?? []) {
         let address: Cidr;
@@ -165,14 +273,64 @@ export class Guardrails {
         } catch {
           continue;
         }
-        yield { address, name };
+        yield { address, name, subnet: subnetOf(address, info) };
       }
     }
   }
 }
 
-function refuse(code: GuardCode, reason: string): GuardResult {
-  return { ok: false, code, reason };
+/** The interface's subnet (from its CIDR, else its netmask), or null when unknown. */
+function subnetOf(address: Cidr, info: NetworkInterfaceInfo): Cidr | null {
+  let bits: number | null = null;
+  if (info.cidr !== null) bits = Number(info.cidr.slice(info.cidr.lastIndexOf('/') + 1));
+  else {
+    const mask = parseIp(info.netmask);
+    if (mask !== null && mask.family === address.family)
+      bits = mask.words.reduce((n, w) => n + popcount(w), 0);
+  }
+  if (bits === null || !Number.isInteger(bits)) return null;
+  return parseCidr(`${hostText(address)}/${bits}`);
+}
+
+function popcount(w: number): number {
+  let n = 0;
+  for (let v = w >>> 0; v !== 0; v >>>= 1) n += v & 1;
+  return n;
+}
+
+/**
+ * The addresses of a subnet that are not hosts: IPv4's network and broadcast
+ * addresses (none on /31 and /32, RFC 3021), IPv6's subnet-router anycast.
+ */
+function subnetEdges(subnet: Cidr): [MessageKey, Cidr][] {
+  const max = subnet.family === 4 ? 32 : 128;
+  if (subnet.bits >= max - 1) return [];
+  const network = parseCidr(formatIp(subnet));
+  if (subnet.family === 6) return [['guard.ownNetwork', network]];
+  const broadcast = (subnet.words[0]! | (0xffffffff >>> subnet.bits)) >>> 0;
+  return [
+    ['guard.ownNetwork', network],
+    ['guard.ownBroadcast', parseCidr(formatIp({ family: 4, words: [broadcast] }))],
+  ];
+}
+
+function refuse(code: GuardCode, key: MessageKey, params: GuardMessage['params']): GuardRefusal {
+  const message = { key, params };
+  return { ok: false, code, reason: renderGuardMessage(message, english), message };
+}
+
+/** `inner` refused the IPv4 that `target` carries: the target is refused for it, with that code. */
+function carrying(
+  target: Cidr,
+  e: { scheme: string; ipv4: Cidr },
+  inner: GuardRefusal,
+): GuardRefusal {
+  return refuse(inner.code, 'guard.embedded', {
+    target: target.text,
+    ipv4: hostText(e.ipv4),
+    scheme: e.scheme,
+    inner: inner.message,
+  });
 }
 
 function parseTarget(target: BanTarget): Cidr {
@@ -190,19 +348,14 @@ function parseTarget(target: BanTarget): Cidr {
   return c;
 }
 
-/** Whether two prefixes share any address: the shorter one contains the other's network. */
-export function overlaps(a: Cidr, b: Cidr): boolean {
-  if (a.family !== b.family) return false;
-  const bits = Math.min(a.bits, b.bits);
-  const family = a.family;
-  const x = maskWords({ family, words: a.words }, bits);
-  const y = maskWords({ family, words: b.words }, bits);
-  return x.every((w, i) => w === y[i]);
-}
-
-function relation(target: Cidr, other: Cidr): string {
-  if (target.bits === other.bits) return 'is';
-  return target.bits < other.bits ? 'contains' : 'is inside';
+function relation(target: Cidr, other: Cidr): GuardMessage {
+  const key =
+    target.bits === other.bits
+      ? 'guard.relation.is'
+      : target.bits < other.bits
+        ? 'guard.relation.contains'
+        : 'guard.relation.inside';
+  return { key, params: {} };
 }
 
 function isHost(c: Cidr): boolean {

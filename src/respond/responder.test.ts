@@ -54,38 +54,65 @@ class Leaky extends Flaky {
   override readonly id = 'nftables';
 }
 
+const MIN = 60_000;
 let n = 0;
-function setup(policy: Policy, maxPerMinute = 30, Backend: typeof Flaky = Flaky) {
+function setup(
+  policy: Policy,
+  maxPerMinute = 30,
+  Backend: typeof Flaky = Flaky,
+  store?: Store,
+  findtime?: number,
+) {
   let now = T0;
-  const store: Store = openStore(join(dir, `r${n++}.db`));
+  const path = join(dir, `r${n++}.db`);
+  store ??= openStore(path);
   const alerts: ResponseAlert[] = [];
   const firewall = new Backend({ log: () => {}, now: () => now });
   const approvals = new Approvals(store, {
     key: parseSecret('a'.repeat(64), 'test'),
     authorize: authorizer({ cliUsers: ['admin'] }),
   });
-  const responder = new Responder({
+  const clock = () => now;
+  /** A responder on this store, firewall and clock; another call is the daemon restarted. */
+  const start = (alerts: ResponseAlert[]) =>
+    new Responder({
+      store,
+      approvals,
+      guardrails: new Guardrails({
+        trusted: trustedNetworks(),
+        sessions: { sessions: () => Promise.resolve([]) },
+        breaker: new CircuitBreaker({ maxPerMinute, clock }),
+      }),
+      firewall,
+      jails: new Map([
+        ['sshd', { policy, bantime: 600_000, ...(findtime === undefined ? {} : { findtime }) }],
+      ]),
+      settings: {
+        increment: { factor: 2, max: 86_400_000 },
+        killConnections: false,
+        admins: [],
+        managementPorts: [22],
+        isolateRevertAfter: 60_000,
+      },
+      clock,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      alert: (a) => alerts.push(a),
+    });
+  const responder = start(alerts);
+  return {
+    path,
     store,
-    approvals,
-    guardrails: new Guardrails({
-      trusted: trustedNetworks(),
-      sessions: { sessions: () => Promise.resolve([]) },
-      breaker: new CircuitBreaker({ maxPerMinute, clock: () => now }),
-    }),
+    alerts,
     firewall,
-    jails: new Map([['sshd', { policy, bantime: 600_000 }]]),
-    settings: {
-      increment: { factor: 2, max: 86_400_000 },
-      killConnections: false,
-      admins: [],
-      managementPorts: [22],
-      isolateRevertAfter: 60_000,
+    approvals,
+    responder,
+    advance: (ms: number) => (now += ms),
+    now: clock,
+    restart: () => {
+      const restartedAlerts: ResponseAlert[] = [];
+      return { responder: start(restartedAlerts), alerts: restartedAlerts };
     },
-    clock: () => now,
-    logger: createLogger({ level: 'silent', format: 'json' }),
-    alert: (a) => alerts.push(a),
-  });
-  return { store, alerts, firewall, approvals, responder, advance: (ms: number) => (now += ms) };
+  };
 }
 
 describe('Responder', () => {
@@ -150,6 +177,45 @@ describe('Responder', () => {
     assert.deepEqual([again!.offence, again!.expiresAt! - again!.createdAt], [1, 1_200_000]);
   });
 
+  it('auto: never bans a special-purpose address, nor the NAT64 form of loopback or all of IPv4', async () => {
+    const r = setup('auto');
+    for (const ip of [
+      '255.255.255.255',
+      '224.0.0.1',
+      '240.0.0.1',
+      '0.0.0.1',
+      '::7f00:1',
+      '64:ff9b::7f00:1',
+    ])
+      r.responder.onFinding(finding(ip), null);
+    r.responder.onFinding(finding('64:ff9b::/64', { scope: 'prefix' }), null);
+    r.responder.onFinding(finding('198.51.100.7'), null);
+    await r.responder.tick();
+    assert.deepEqual(
+      (await r.firewall.list()).map((e) => e.target.cidr),
+      ['198.51.100.7/32'],
+    );
+    assert.equal(r.alerts.filter((a) => a.type === 'refused').length, 7);
+  });
+
+  it('approve: an approved ban the guardrails refuse is marked refused, not left approved', async () => {
+    const r = setup('approve');
+    r.responder.onFinding(finding('224.0.0.1'), null);
+    const [pending] = r.approvals.list({ status: 'pending' });
+    r.approvals.decide(pending!.id, 'approve', { channel: 'cli', identity: 'admin' }, T0);
+    await r.responder.tick();
+    assert.deepEqual(await r.firewall.list(), []);
+    assert.equal(r.approvals.get(pending!.id)?.status, 'refused');
+    assert.deepEqual(
+      r.alerts.map((a) => a.type),
+      ['approval', 'refused'],
+    );
+    const audit = r.store.audit.list({ limit: 10 }).map((e) => [e.action, e.outcome]);
+    assert.ok(audit.some(([a, o]) => a === 'approval.refuse' && o === 'refused'));
+    await r.responder.tick(); // and it is never tried again
+    assert.equal(r.alerts.length, 2);
+  });
+
   it('never marks a ban active that the backend did not confirm, and retries it', async () => {
     const r = setup('auto');
     r.firewall.broken = true;
@@ -205,5 +271,124 @@ describe('Responder', () => {
       r.alerts.map((a) => a.type),
       ['banned'],
     );
+  });
+
+  it('records which firewall holds each ban: a dry-run ban is said to be not enforced', async () => {
+    const dry = setup('auto');
+    dry.responder.onFinding(finding('198.51.100.12'), null);
+    await dry.responder.tick();
+    const [alert] = dry.alerts;
+    assert.equal(alert?.type, 'banned');
+    const ban = alert.ban;
+    assert.deepEqual([ban.firewall, ban.enforced], ['dry-run', false]);
+    assert.deepEqual(
+      dry.store.bans.active(T0 + 1).map((b) => [b.firewall, b.enforced]),
+      [['dry-run', false]],
+    );
+
+    const real = setup('auto', 30, Leaky);
+    real.responder.onFinding(finding('198.51.100.13'), null);
+    await real.responder.tick();
+    const [realBan] = real.alerts as Extract<ResponseAlert, { type: 'banned' }>[];
+    assert.deepEqual([realBan?.ban.firewall, realBan?.ban.enforced], ['nftables', true]);
+    // The same store under a daemon now in dry-run: its reconciliation says so for every ban.
+    await setup('auto', 30, Flaky, real.store).responder.reconcile();
+    assert.deepEqual(
+      real.store.bans.active(T0 + 1).map((b) => [b.firewall, b.enforced]),
+      [['dry-run', false]],
+    );
+  });
+
+  it('an expired request is announced, and asked again on the next failure of that address', async () => {
+    const r = setup('approve');
+    r.responder.onFinding(finding('203.0.113.5'), 7);
+    const [first] = r.approvals.list({ status: 'pending' });
+    r.advance(15 * MIN + 1);
+    await r.responder.tick();
+    const expired = r.alerts.filter((a) => a.type === 'approval-expired');
+    assert.deepEqual(
+      expired.map((a) => a.approval.id),
+      [first!.id],
+      'the expiry is announced, once',
+    );
+    await r.responder.tick();
+    assert.equal(r.alerts.filter((a) => a.type === 'approval-expired').length, 1);
+
+    // Detection reports an episode once: the attacker keeps failing, no new finding comes.
+    r.responder.onFailure('198.51.100.1', r.now()); // another address: nothing lapsed there
+    r.responder.onFailure('203.0.113.5', r.now());
+    r.responder.onFailure('203.0.113.5', r.now());
+    const again = r.approvals.list({ status: 'pending' });
+    assert.equal(again.length, 1, 'one new request, not one per failure');
+    assert.deepEqual(
+      [again[0]!.target?.cidr, again[0]!.requestedBy, again[0]!.jail, again[0]!.evidence.findings],
+      ['203.0.113.5/32', 'jail:sshd', 'sshd', [7]],
+    );
+    assert.equal(again[0]!.reason, `still failing after approval ${first!.id} expired`);
+    assert.deepEqual(
+      r.alerts.map((a) => a.type),
+      ['approval', 'approval-expired', 'approval'],
+    );
+  });
+
+  it('a deny (from another process) holds for the approval timeout, then a failure asks again', async () => {
+    const r = setup('approve');
+    r.responder.onFinding(finding('203.0.113.6'), null);
+    const [first] = r.approvals.list({ status: 'pending' });
+    const cli = openStore(r.path);
+    try {
+      const elsewhere = new Approvals(cli, {
+        key: parseSecret('a'.repeat(64), 'test'),
+        authorize: authorizer({ cliUsers: ['admin'] }),
+      });
+      r.advance(MIN);
+      assert.ok(
+        elsewhere.decide(first!.id, 'deny', { channel: 'cli', identity: 'admin' }, r.now()).ok,
+      );
+    } finally {
+      cli.close();
+    }
+    await r.responder.tick();
+    assert.ok(!r.alerts.some((a) => a.type === 'approval-expired'), 'a deny is no expiry');
+    r.advance(5 * MIN);
+    r.responder.onFailure('203.0.113.6', r.now());
+    r.responder.onFinding(finding('203.0.113.6'), null); // a new episode, within the hold
+    assert.equal(r.approvals.list({ status: 'pending' }).length, 0, 'the deny holds');
+    r.advance(10 * MIN); // 15 minutes after the deny
+    r.responder.onFailure('203.0.113.6', r.now());
+    const [again, ...more] = r.approvals.list({ status: 'pending' });
+    assert.deepEqual(more, []);
+    assert.equal(again?.reason, `still failing after approval ${first!.id} was denied`);
+  });
+
+  it("a deny holds for the jail's findtime when that is longer", async () => {
+    const r = setup('approve', 30, Flaky, undefined, 60 * MIN);
+    r.responder.onFinding(finding('203.0.113.8'), null);
+    const [first] = r.approvals.list({ status: 'pending' });
+    assert.ok(
+      r.approvals.decide(first!.id, 'deny', { channel: 'cli', identity: 'admin' }, r.now()).ok,
+    );
+    await r.responder.tick();
+    r.advance(59 * MIN);
+    r.responder.onFailure('203.0.113.8', r.now());
+    assert.equal(r.approvals.list({ status: 'pending' }).length, 0);
+    r.advance(MIN);
+    r.responder.onFailure('203.0.113.8', r.now());
+    assert.equal(r.approvals.list({ status: 'pending' }).length, 1);
+  });
+
+  it('a restarted responder still asks again, without announcing old expiries twice', async () => {
+    const r = setup('approve');
+    r.responder.onFinding(finding('2001:db8:1:2::/64', { scope: 'prefix' }), null);
+    r.advance(15 * MIN + 1);
+    await r.responder.tick();
+    assert.equal(r.alerts.filter((a) => a.type === 'approval-expired').length, 1);
+    r.advance(5000);
+    const restarted = r.restart();
+    await restarted.responder.tick();
+    assert.deepEqual(restarted.alerts, [], 'announced by the one before');
+    restarted.responder.onFailure('2001:db8:1:2::77', r.now()); // inside the lapsed prefix
+    const [again] = r.approvals.list({ status: 'pending' });
+    assert.equal(again?.target?.cidr, '2001:db8:1:2::/64');
   });
 });

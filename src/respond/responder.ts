@@ -8,6 +8,7 @@
 import type { BanTarget, Finding, Millis } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { Store, StoredApproval, StoredBan } from '../store/index.js';
+import { isEnforced } from '../store/bans.js';
 import type { Approvals } from './approvals.js';
 import { bantimeFor } from './bantime.js';
 import { parseCidr } from '../net/cidr.js';
@@ -20,6 +21,8 @@ export interface JailResponse {
   policy: Policy;
   /** First ban length for this jail. */
   bantime: number;
+  /** The jail's findtime: a deny holds at least this long (default: the approval timeout). */
+  findtime?: number;
 }
 
 export interface ResponseSettings {
@@ -44,12 +47,14 @@ export const ISOLATION_KEY = 'isolation';
 /** What the responder tells the admin (every channel words it from i18n). */
 export type ResponseAlert =
   | { type: 'approval'; approval: StoredApproval; finding: Finding | null }
+  | { type: 'approval-expired'; approval: StoredApproval }
   | { type: 'banned'; ban: StoredBan }
   | { type: 'ban-failed'; target: BanTarget; error: string }
   | { type: 'refused'; target: BanTarget; reason: string }
   | { type: 'unbanned'; target: BanTarget; reason: string }
   | { type: 'not-effective'; ban: StoredBan; failures: number }
-  | { type: 'isolated'; state: IsolationState }
+  /** enforced: false when a dry-run firewall isolated nothing. */
+  | { type: 'isolated'; state: IsolationState; enforced: boolean }
   | { type: 'released'; reason: string };
 
 export interface ResponderOptions {
@@ -66,6 +71,23 @@ export interface ResponderOptions {
 
 /** Failures still arriving this long after a ban was applied mean the ban does not work. */
 const NOT_EFFECTIVE_GRACE_MS = 3000;
+/** How long an expired or denied request is remembered for its address. */
+const LAPSE_MEMORY_MS = 86_400_000;
+const MAX_LAPSES = 10_000;
+/** Expiries and denials are looked for this far back, for another process's clock (CLI, web). */
+const LAPSE_SCAN_SLACK_MS = 60_000;
+
+/**
+ * A ban request that expired or was denied. Detection reports an attack once
+ * per episode, so an attacker who keeps failing makes no new finding: the
+ * responder remembers the address and asks again on its next failure — at once
+ * after an expiry, and only after `holdUntil` after a deny (the admin said no).
+ */
+interface Lapse {
+  approval: StoredApproval;
+  jail: string;
+  holdUntil: Millis;
+}
 
 export function targetOf(f: Pick<Finding, 'ip' | 'scope'>): BanTarget {
   if (f.scope === 'prefix') return { cidr: f.ip, family: f.ip.includes(':') ? 6 : 4 };
@@ -77,8 +99,16 @@ export class Responder {
   /** Active, applied bans by CIDR, for the "ban not effective" check on every failure. */
   private applied = new Map<string, StoredBan & { failuresAfter: number; warned: boolean }>();
   private busy: Promise<void> = Promise.resolve();
+  /** Lapsed requests by target CIDR, oldest first; and ids already looked at, with when they closed. */
+  private readonly lapses = new Map<string, Lapse>();
+  private readonly lapseSeen = new Map<string, Millis>();
+  private lapseScannedTo: Millis | null = null;
+  /** Expiries before this (before the daemon started) were announced by the one before, or are old news. */
+  private readonly announceFrom: Millis;
 
-  constructor(private readonly o: ResponderOptions) {}
+  constructor(private readonly o: ResponderOptions) {
+    this.announceFrom = o.clock();
+  }
 
   /** A finding from detection. Quick: the firewall work runs in the background, in order. */
   onFinding(finding: Finding, findingId: number | null): void {
@@ -87,6 +117,9 @@ export class Responder {
     const target = targetOf(finding);
     const now = this.o.clock();
     if (this.alreadyHandled(target.cidr, now)) return;
+    const held = this.lapses.get(target.cidr);
+    // A deny holds: the same attack is not put to the admin again before its time.
+    if (jail.policy === 'approve' && held !== undefined && now < held.holdUntil) return;
     const offence = this.o.store.bans.offences(target.cidr);
     const durationMs = bantimeFor(jail.bantime, offence, this.o.settings.increment);
     const reason = `${finding.kind}: ${finding.count} failures`;
@@ -121,8 +154,13 @@ export class Responder {
     });
   }
 
-  /** A failure from `ip`: if it is banned and the ban was applied a while ago, the ban does not work. */
+  /**
+   * A failure from `ip`: if a request for it lapsed, it keeps failing, so ask
+   * again; if it is banned and the ban was applied a while ago, the ban does
+   * not work.
+   */
   onFailure(ip: string, time: Millis): void {
+    if (this.lapses.size > 0) this.askAgain(ip);
     // A dry-run firewall blocks nothing by design: failures after its "bans" are expected.
     if (this.applied.size === 0 || this.o.firewall.id === 'dry-run') return;
     const ban = this.applied.get(`${ip}/${ip.includes(':') ? 128 : 32}`);
@@ -148,10 +186,9 @@ export class Responder {
     return this.enqueue(async () => {
       const now = this.o.clock();
       this.o.approvals.expireDue(now);
-      for (const a of this.o.approvals.list({ status: 'approved' })) {
-        if (a.executedAt !== null) continue;
-        await this.execute(a);
-      }
+      this.noteLapses(now);
+      // Only approvals whose signed decision verifies; a forged one is reported, never run.
+      for (const a of this.o.approvals.executable(now)) await this.execute(a);
       for (const b of this.o.store.bans.pending()) {
         if (b.expiresAt !== null && b.expiresAt <= now)
           this.o.store.bans.markRemoved(b.id, now, 'expired before it could be applied');
@@ -216,7 +253,7 @@ export class Responder {
       { event: 'isolated', ...state },
       'the host is isolated: only admin addresses reach the management ports',
     );
-    this.o.alert({ type: 'isolated', state });
+    this.o.alert({ type: 'isolated', state, enforced: fw.id !== 'dry-run' });
   }
 
   private async release(reason: string, by: string): Promise<void> {
@@ -254,21 +291,30 @@ export class Responder {
         .filter((e) => !known.has(e.target.cidr))
         .map((e) => e.target);
       if (stray.length > 0) await this.o.firewall.unban(stray);
+      // Every active ban is now held by this backend, whichever held it before (or none did).
+      this.o.store.bans.markHeld(
+        active.filter((b) => b.firewall !== this.o.firewall.id).map((b) => b.id),
+        this.o.firewall.id,
+      );
       this.refreshApplied(now);
     });
   }
 
   private async execute(a: StoredApproval): Promise<void> {
     const now = this.o.clock();
-    // The claim: true exactly once, and only while the approval's MAC still verifies.
-    if (!this.o.approvals.markExecuted(a.id, now)) return;
     const by = `${a.channel}:${a.decidedBy}`;
+    // Before the claim: a refused approval must read 'refused', and only an unclaimed one can.
     if (a.action === 'ban' && a.target !== null) {
       const guard = await this.o.guardrails.check(a.target, now);
       if (!guard.ok) {
-        this.o.approvals.refuse(a.id, guard.reason, now);
-        return this.refused(a.target, guard.reason, by);
+        if (this.o.approvals.refuse(a.id, guard.reason, now))
+          this.refused(a.target, guard.reason, by);
+        return;
       }
+    }
+    // The claim: true exactly once, and only while the approval's MAC still verifies.
+    if (!this.o.approvals.markExecuted(a.id, now)) return;
+    if (a.action === 'ban' && a.target !== null) {
       const offence = this.o.store.bans.offences(a.target.cidr);
       await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence);
     } else if (a.action === 'unban' && a.target !== null) {
@@ -326,8 +372,14 @@ export class Responder {
       return;
     }
     const at = this.o.clock();
-    this.o.store.bans.markApplied(ban.id, at);
-    const applied = { ...ban, appliedAt: at };
+    const firewall = this.o.firewall.id;
+    this.o.store.bans.markApplied(ban.id, at, firewall);
+    const applied = {
+      ...ban,
+      appliedAt: at,
+      firewall,
+      enforced: isEnforced({ appliedAt: at, firewall }),
+    };
     this.applied.set(ban.target.cidr, { ...applied, failuresAfter: 0, warned: false });
     this.audit('ban.apply', ban.requestedBy, ban.target.cidr, 'ok', {
       ban: ban.id,
@@ -335,8 +387,15 @@ export class Responder {
       approval: ban.approvalId,
     });
     this.o.logger.warn(
-      { event: 'banned', cidr: ban.target.cidr, expiresAt: ban.expiresAt, by: ban.requestedBy },
-      'banned',
+      {
+        event: 'banned',
+        cidr: ban.target.cidr,
+        expiresAt: ban.expiresAt,
+        by: ban.requestedBy,
+        firewall,
+        enforced: applied.enforced,
+      },
+      applied.enforced ? 'banned' : 'dry-run: recorded as banned, but NOT blocked',
     );
     this.o.alert({ type: 'banned', ban: applied });
     if (this.o.settings.killConnections && this.o.firewall.killConnections) {
@@ -368,11 +427,84 @@ export class Responder {
     this.o.alert({ type: 'refused', target, reason });
   }
 
+  /**
+   * Finds the approvals that expired or were denied since the last look (by
+   * this process or another: the CLI and the web console expire and deny too),
+   * announces each expiry, and remembers each lapsed jail ban request.
+   */
+  private noteLapses(now: Millis): void {
+    const from = (this.lapseScannedTo ?? now - LAPSE_MEMORY_MS) - LAPSE_SCAN_SLACK_MS;
+    this.lapseScannedTo = now;
+    for (const [id, at] of this.lapseSeen) if (at < from) this.lapseSeen.delete(id);
+    for (const a of this.o.approvals.closedSince(from, now)) {
+      if (this.lapseSeen.has(a.id)) continue;
+      this.lapseSeen.set(a.id, a.decidedAt ?? now);
+      if (a.status === 'expired' && (a.decidedAt ?? now) >= this.announceFrom)
+        this.o.alert({ type: 'approval-expired', approval: a });
+      const jail = a.jail === null ? undefined : this.o.jails.get(a.jail);
+      if (a.action !== 'ban' || a.target === null || jail === undefined) continue;
+      if (!a.requestedBy.startsWith('jail:')) continue; // an admin's own request lapses with them
+      const hold = a.status === 'denied' ? Math.max(this.o.approvals.ttl, jail.findtime ?? 0) : 0;
+      this.lapses.delete(a.target.cidr);
+      this.lapses.set(a.target.cidr, {
+        approval: a,
+        jail: a.jail!,
+        holdUntil: (a.decidedAt ?? now) + hold,
+      });
+      if (this.lapses.size > MAX_LAPSES) this.lapses.delete(this.lapses.keys().next().value!);
+    }
+    for (const [cidr, l] of this.lapses) {
+      if (now - (l.approval.decidedAt ?? now) < LAPSE_MEMORY_MS) break; // oldest first
+      this.lapses.delete(cidr);
+    }
+  }
+
+  /** `ip` failed again after a request for it (or its prefix) lapsed: a new request, once the hold is over. */
+  private askAgain(ip: string): void {
+    const v6 = ip.includes(':');
+    let cidr = `${ip}/${v6 ? 128 : 32}`;
+    let lapse = this.lapses.get(cidr);
+    if (lapse === undefined && v6) {
+      for (const [net, l] of this.lapses) {
+        const bits = net.slice(net.indexOf('/') + 1);
+        if (l.approval.target?.family !== 6 || bits === '128') continue;
+        if (prefixText(ip, bits) === net) {
+          cidr = net;
+          lapse = l;
+          break;
+        }
+      }
+    }
+    if (lapse === undefined) return;
+    const now = this.o.clock();
+    if (now < lapse.holdUntil) return;
+    this.lapses.delete(cidr);
+    const jail = this.o.jails.get(lapse.jail);
+    if (jail === undefined || jail.policy !== 'approve' || this.alreadyHandled(cidr, now)) return;
+    const prev = lapse.approval;
+    const offence = this.o.store.bans.offences(cidr);
+    const approval = this.o.approvals.request(
+      {
+        action: 'ban',
+        target: prev.target!,
+        durationMs: bantimeFor(jail.bantime, offence, this.o.settings.increment),
+        reason: `still failing after approval ${prev.id} ${prev.status === 'denied' ? 'was denied' : 'expired'}`,
+        requestedBy: `jail:${lapse.jail}`,
+        jail: lapse.jail,
+        evidence: { findings: prev.evidence.findings, events: [] },
+      },
+      now,
+    );
+    this.o.alert({ type: 'approval', approval, finding: null });
+  }
+
   /** An active or not yet applied ban, or a pending approval, already covers this target. */
   private alreadyHandled(cidr: string, now: Millis): boolean {
     if (this.o.store.bans.active(now).some((b) => b.target.cidr === cidr)) return true;
     if (this.o.store.bans.pending().some((b) => b.target.cidr === cidr)) return true;
-    return this.o.approvals.list({ status: 'pending' }).some((a) => a.target?.cidr === cidr);
+    return this.o.approvals
+      .list({ status: 'pending' })
+      .some((a) => !a.tampered && a.target?.cidr === cidr);
   }
 
   private refreshApplied(now: Millis): void {
@@ -412,5 +544,14 @@ export class Responder {
     });
     this.busy = next;
     return next;
+  }
+}
+
+/** The network of `bits` around `ip`, as CIDR text; null for text that is no address. */
+function prefixText(ip: string, bits: string): string | null {
+  try {
+    return parseCidr(`${ip}/${bits}`).text;
+  } catch {
+    return null;
   }
 }

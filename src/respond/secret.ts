@@ -123,11 +123,18 @@ export interface LoadSecretOptions {
   env?: NodeJS.ProcessEnv;
   /** Test hook; default `process.getuid()`. */
   uid?: number;
+  /**
+   * Create the key file when it is missing (default true: the daemon). The
+   * CLI passes false: a key it made would not be the daemon's, and the daemon
+   * would refuse every approval signed with it.
+   */
+  create?: boolean;
 }
 
 /**
  * The key: `SHERIFF_SECRET` when set (non-empty), else the key file, created
- * (32 random bytes, hex, mode 0600, directory 0700) when missing. Refuses a
+ * (32 random bytes, hex, mode 0600, directory 0700) when missing unless
+ * `create` is false. Refuses a
  * file that other users could read or write, or that another user owns.
  */
 export function loadSecret(options: LoadSecretOptions = {}): SecretKey {
@@ -143,6 +150,12 @@ export function loadSecret(options: LoadSecretOptions = {}): SecretKey {
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const existing = readKeyFile(file, uid);
   if (existing !== null) return existing;
+  if (options.create === false) {
+    throw new SecretError(
+      `no secret key file ${file}: the daemon makes it when it first starts. ` +
+        `If the daemon gets its key from ${SECRET_ENV}, set the same ${SECRET_ENV} here.`,
+    );
+  }
   createKeyFile(file);
   const created = readKeyFile(file, uid);
   if (created === null)

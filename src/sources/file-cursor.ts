@@ -150,34 +150,3 @@ export async function lastLineEnd(o: Opened): Promise<number> {
   if (nl !== -1) return size - n + nl + 1;
   return n === size ? 0 : size;
 }
-
-/**
- * The first of `names` that `ok` accepts, or the one with inode `prefer` if it
- * is accepted too. A file that cannot be read is passed over and reported.
- */
-export async function findFile(
-  names: string[],
-  ok: (o: Opened) => Promise<boolean>,
-  prefer: FileId | null,
-  onError: (err: unknown) => void,
-): Promise<Opened | null> {
-  let found: Opened | null = null;
-  for (const name of names) {
-    let o: Opened | null = null;
-    let keep = false;
-    try {
-      o = await openFile(name);
-      keep = o !== null && (!found || (prefer !== null && sameFile(o.id, prefer))) && (await ok(o));
-    } catch (err) {
-      onError(err);
-    }
-    if (!o) continue;
-    if (!keep) {
-      await closeQuietly(o.fh);
-    } else {
-      if (found) await closeQuietly(found.fh);
-      found = o;
-    }
-  }
-  return found;
-}

@@ -4,7 +4,7 @@
  * event a watch can miss (or a watch that cannot be had at all).
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
 
 export class Waker {
   /** Something happened while no one was waiting: the next wait returns at once. */
@@ -13,17 +13,13 @@ export class Waker {
   private dirWatcher: FSWatcher | null = null;
   private fileWatcher: FSWatcher | null = null;
   private watchedIno: string | null = null;
-  private readonly names: Set<string>;
 
-  /** `names`: paths in the directory whose changes matter (the file, its rotated copies). */
+  /** `concerns`: whether a change to this name in the directory matters (the file, its rotated copies). */
   constructor(
     private readonly path: string,
-    names: string[],
+    private readonly concerns: (name: string) => boolean,
     private readonly pollMs: number,
-  ) {
-    const dir = dirname(path);
-    this.names = new Set(names.filter((p) => dirname(p) === dir).map((p) => basename(p)));
-  }
+  ) {}
 
   readonly wake = (): void => {
     if (this.wakeFn) this.wakeFn();
@@ -60,7 +56,7 @@ export class Waker {
   watchDir(): void {
     if (this.dirWatcher) return;
     this.dirWatcher = this.tryWatch(dirname(this.path), (name) => {
-      if (name === null || this.names.has(name)) this.wake();
+      if (name === null || this.concerns(name)) this.wake();
     });
   }
 

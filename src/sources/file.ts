@@ -15,19 +15,30 @@
  *   has data, a single writer has stopped writing the old file: read the old
  *   one to the end seen after that, then the successor from 0. A deleted file
  *   with no successor is let go after `deletedGraceMs` without growth.
+ *
+ * On start, when the file in the cursor is no longer at the path (rotated
+ * while Sheriff was down), it is looked for among the rotated copies by its
+ * content (see file-rotated.ts), compressed or not: its rest is read, then
+ * every newer copy whole, oldest first, then the file at the path. What
+ * cannot be found is counted as an error, never passed over quietly.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Millis } from '../domain.js';
 import * as fc from './file-cursor.js';
 import { closeQuietly, openFile, type Opened } from './file-cursor.js';
+import * as fr from './file-rotated.js';
 import { Waker } from './file-wake.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines.js';
 import type { LineBatch, Source, SourceHealth } from './source.js';
 
 export interface FileSourceOptions {
   path: string;
-  /** Where a copytruncate'd or renamed file's rest may be found (relative to its directory); default [`<path>.1`]. */
+  /**
+   * Where rotated copies go besides logrotate's usual names beside the file
+   * (`.1`, `.2.gz`, `-20261206`, …): paths or globs (`*`, `?` in the last part),
+   * relative to the file's directory, e.g. `old/auth.log.*` for an olddir.
+   */
   rotated?: string[];
   /** Default 1000 ms. */
   pollIntervalMs?: number;
@@ -43,6 +54,12 @@ const CHUNK = 1 << 20;
 const BATCH_BYTES = 4 << 20;
 /** Successors held open at most (one per rotation not yet followed). */
 const MAX_PENDING = 8;
+
+/** A rotated file still to be read, from `off` (in its decompressed content). */
+type Backlog = fr.RotatedFile & { off: number };
+
+/** A gzip file that ends early, probably still being written: tried again at the next poll. */
+class NotYet extends Error {}
 
 /** The file being read. */
 interface Cur {
@@ -70,7 +87,7 @@ export class FileSource implements Source {
   readonly id: string;
   readonly kind = 'file' as const;
   private readonly path: string;
-  private readonly rotated: string[];
+  private readonly names: fr.RotatedNames;
   private readonly pollMs: number;
   private readonly graceMs: number;
   private readonly maxLineBytes: number;
@@ -81,6 +98,10 @@ export class FileSource implements Source {
   private cur: Cur | null = null;
   /** Files seen at the path after the current one, oldest first, held open. */
   private pending: Opened[] = [];
+  /** Rotated files to read, oldest first, before the current one. */
+  private backlog: Backlog[] = [];
+  /** Since when the first backlog file has ended early (a gzip being written). */
+  private endedEarlySince: Millis | null = null;
   private out: string[] = [];
   private readonly waker: Waker;
 
@@ -94,23 +115,28 @@ export class FileSource implements Source {
   constructor(opts: FileSourceOptions) {
     this.path = resolve(opts.path);
     this.id = `file:${this.path}`;
-    const dir = dirname(this.path);
-    this.rotated = (opts.rotated ?? [`${this.path}.1`]).map((p) => resolve(dir, p));
+    this.names = new fr.RotatedNames(this.path, opts.rotated);
     this.pollMs = opts.pollIntervalMs ?? 1000;
     this.graceMs = opts.deletedGraceMs ?? 10_000;
     this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.startAtBeginning = opts.startAtBeginning ?? false;
-    this.waker = new Waker(this.path, [this.path, ...this.rotated], this.pollMs);
+    this.waker = new Waker(this.path, (name) => this.names.concerns(name), this.pollMs);
   }
 
   health(): SourceHealth {
     const cur = this.cur;
     const off = cur ? cur.base + cur.splitter.consumed : 0;
+    const next = this.backlog[0];
+    // Unread bytes (compressed ones for gzip) in the backlog, the current file and those after it.
+    const ahead = this.backlog.reduce((n, r) => n + r.id.size - (r.gz ? 0 : r.off), 0);
     return {
       id: this.id,
-      position: cur ? `${cur.name}@${off}` : this.position,
-      // Unread bytes in the current file, and in those that came after it.
-      lag: cur ? this.pending.reduce((n, o) => n + o.id.size, Math.max(0, cur.size - off)) : null,
+      position: next ? `${next.name}@${next.off}` : cur ? `${cur.name}@${off}` : this.position,
+      lag: cur
+        ? this.pending.reduce((n, o) => n + o.id.size, ahead + Math.max(0, cur.size - off))
+        : next
+          ? ahead
+          : null,
       lastLineAt: this.lastLineAt,
       linesRead: this.linesRead,
       skipped: this.skipped,
@@ -138,11 +164,15 @@ export class FileSource implements Source {
           if (!started) {
             await this.start(from);
             started = true;
-            if (this.cur) yield this.batch(); // where it starts: also says it has started
+            // Where it starts: also says it has started.
+            const first = this.backlog[0];
+            if (first) yield this.backlogBatch(first, first.off);
+            else if (this.cur) yield this.batch();
           }
-          yield* this.cycle(signal);
+          yield* this.readBacklog(signal);
+          if (!signal.aborted) yield* this.cycle(signal);
         } catch (err) {
-          this.errors++;
+          if (!(err instanceof NotYet)) this.errors++;
           this.lastError = err instanceof Error ? err.message : String(err);
           this.waker.clear(); // retry at the next poll, not at once
         }
@@ -152,9 +182,14 @@ export class FileSource implements Source {
       signal.removeEventListener('abort', onAbort);
       this.waker.close();
       if (this.cur) this.position = this.health().position;
-      const open = [...this.pending.map((o) => o.fh), ...(this.cur ? [this.cur.fh] : [])];
+      const open = [
+        ...this.backlog.map((r) => r.fh),
+        ...this.pending.map((o) => o.fh),
+        ...(this.cur ? [this.cur.fh] : []),
+      ];
       this.cur = null;
       this.pending = [];
+      this.backlog = [];
       this.out = [];
       await Promise.all(open.map(closeQuietly));
       this.running = false;
@@ -163,11 +198,15 @@ export class FileSource implements Source {
 
   /** Opens the file to start in, if there is one yet. */
   private async start(c: fc.FileCursor | null): Promise<void> {
+    // The file at the path first: a rotation after this leaves it among the copies,
+    // where it is recognised and passed over, rather than unseen.
     const at = await openFile(this.path);
     try {
       await this.startWith(at, c);
     } catch (err) {
-      if (at && this.cur?.fh !== at.fh) await closeQuietly(at.fh);
+      if (at && this.cur?.fh !== at.fh && !this.pending.some((o) => o.fh === at.fh)) {
+        await closeQuietly(at.fh);
+      }
       throw err;
     }
   }
@@ -182,15 +221,82 @@ export class FileSource implements Source {
     const matches = async (o: Opened): Promise<boolean> =>
       (o.head = (await fc.matchesCursor(o, c)) ?? undefined) !== undefined;
     if (at && (await matches(at))) return this.use(at, c.off);
-    // The path holds another file: the rest of ours may be in a rotated copy.
-    const copy = await this.findRotated(matches, c);
-    if (copy) {
-      if (at) await closeQuietly(at.fh);
-      await this.use(copy, c.off);
-    } else {
-      this.lastError = `${this.path} changed and the rest of the file in the cursor was not found`;
+    // The path holds another file: ours was rotated, and perhaps others after it.
+    const held = at ? [{ id: at.id, head: await fc.readHead(at.fh) }] : [];
+    const files = await fr.rotatedSince(this.names, c, held);
+    if (!files) {
+      this.fail(
+        `${this.path} changed and the rest of the file in the cursor (from byte ${c.off}) ` +
+          `was not found among its rotated copies: lines written to it after that are lost`,
+      );
       if (at) await this.use(at, 0);
+      return;
     }
+    const newest = files.at(-1)!;
+    this.backlog = files.map((r, i) => ({ ...r, off: i === 0 ? c.off : 0 }));
+    if (!newest.gz) {
+      // The newest copy may still be written to, until the writer reopens the path
+      // (rename + create): follow it like the file at the path, with that as its successor.
+      this.backlog.pop();
+      await this.use(newest, files.length === 1 ? c.off : 0);
+      if (at) this.pending.push(at);
+    } else if (at) await this.use(at, 0);
+  }
+
+  /** Reads the rotated files in the backlog, oldest first, each to its end. */
+  private async *readBacklog(signal: AbortSignal): AsyncGenerator<LineBatch> {
+    for (let r = this.backlog[0]; r && !signal.aborted; r = this.backlog[0]) {
+      const base = r.off;
+      const splitter = this.splitter();
+      let unyielded = 0;
+      try {
+        for await (const chunk of fr.contentFrom(r, base, CHUNK)) {
+          splitter.push(chunk);
+          if ((unyielded += chunk.length) >= BATCH_BYTES) {
+            yield this.backlogBatch(r, base + splitter.consumed);
+            unyielded = 0;
+            if (signal.aborted) return;
+          }
+        }
+        splitter.end(); // it is whole: a last line without a newline will get none
+      } catch (err) {
+        this.out = []; // read again from r.off, the last position handed out
+        const now = Date.now();
+        this.endedEarlySince ??= now;
+        if (fr.isTruncatedGzip(err) && now - this.endedEarlySince < this.graceMs) {
+          throw new NotYet(`${r.name} ends early (still being compressed?); reading it again`);
+        }
+        const why = err instanceof Error ? err.message : String(err);
+        this.fail(`${r.name} could not be read past byte ${r.off} (${why}): the rest is lost`);
+        this.backlog.shift();
+        await closeQuietly(r.fh);
+        continue;
+      }
+      yield this.backlogBatch(r, base + splitter.consumed);
+      if (signal.aborted) return;
+      if (this.endedEarlySince !== null && this.lastError?.startsWith(r.name))
+        this.lastError = null;
+      this.endedEarlySince = null;
+      this.backlog.shift();
+      await closeQuietly(r.fh);
+    }
+  }
+
+  /** Lines read from a backlog file, and the cursor at `off` in it. */
+  private backlogBatch(r: Backlog, off: number): LineBatch {
+    r.off = off;
+    const lines = this.takeLines();
+    const { dev, ino } = r.id;
+    const head = fc.hashHead(r.head);
+    return {
+      lines,
+      cursor: fc.encodeCursor({ v: 1, dev, ino, off, headLen: r.head.length, head }),
+    };
+  }
+
+  private fail(message: string): void {
+    this.errors++;
+    this.lastError = message;
   }
 
   /** One wake-up: read what is new, then look for rotation. */
@@ -303,45 +409,42 @@ export class FileSource implements Source {
     return true;
   }
 
-  /** The file at the path was truncated: continue in its rotated copy, else start over. */
+  /**
+   * The file at the path was truncated (copytruncate): read its rest from its
+   * rotated copy, and any newer copies, then the file again from 0.
+   */
   private async onTruncate(cur: Cur): Promise<void> {
     cur.truncated = false;
-    const copy = await this.findRotated(async (o) => {
-      if (fc.sameFile(o.id, cur)) return false;
-      const h = await fc.readHead(o.fh, cur.head.length);
-      return h.length > 0 && h.equals(cur.head.subarray(0, h.length));
-    }, null);
-    if (copy) {
-      // Same bytes at the same offsets: keep the splitter and read on in the copy.
-      // The truncated file, now another one than ours, becomes the successor.
-      await closeQuietly(cur.fh);
-      Object.assign(cur, { fh: copy.fh, name: copy.name, dev: copy.id.dev, ino: copy.id.ino });
-      cur.size = copy.id.size;
-      cur.grewAt = Date.now();
-      if (copy.id.size < cur.head.length) {
-        cur.head = cur.head.subarray(0, copy.id.size);
-        cur.headHash = null;
-      }
-      return;
+    const off = this.offset(cur);
+    const c: fc.FileCursor = {
+      v: 1,
+      dev: cur.dev,
+      ino: cur.ino,
+      off,
+      headLen: cur.head.length,
+      head: fc.hashHead(cur.head),
+    };
+    // An empty head tells nothing apart: no copy can be recognised.
+    const held = [{ id: cur, head: Buffer.alloc(0) }];
+    const files = c.headLen > 0 ? await fr.rotatedSince(this.names, c, held) : null;
+    let from = 0;
+    if (files) {
+      this.backlog.push(...files.map((r, i) => ({ ...r, off: i === 0 ? off : 0 })));
+    } else {
+      const head = await fc.readHead(cur.fh, cur.head.length);
+      const shortened = cur.head.length > 0 && head.equals(cur.head);
+      // Shortened with the same head: carry on from its new end; else it is a new file.
+      if (shortened) from = (await fc.identOf(cur.fh)).size;
+      this.fail(
+        `${this.path} was truncated and no rotated copy of it was found: ` +
+          `lines written after byte ${off} may be lost`,
+      );
     }
-    const head = await fc.readHead(cur.fh, cur.head.length);
-    const shortened = cur.head.length > 0 && head.equals(cur.head);
-    const size = (await fc.identOf(cur.fh)).size;
-    this.lastError = `${this.path} was truncated and no rotated copy of it was found`;
-    // Shortened with the same head: carry on from its new end; else it is a new file.
-    cur.pos = cur.base = shortened ? size : 0;
+    cur.pos = cur.base = from;
     cur.splitter = this.splitter();
     cur.head = await fc.readHead(cur.fh);
     cur.headHash = null;
     cur.yieldedOff = -1;
-  }
-
-  /** Finds a rotated file accepted by `ok`, preferring the cursor's inode. */
-  private findRotated(ok: (o: Opened) => Promise<boolean>, c: fc.FileId | null) {
-    return fc.findFile(this.rotated, ok, c, (err) => {
-      this.errors++;
-      this.lastError = err instanceof Error ? err.message : String(err);
-    });
   }
 
   /** Makes `o` the current file, read from `off`. */
@@ -380,17 +483,22 @@ export class FileSource implements Source {
     return new LineSplitter(sink, this.maxLineBytes);
   }
 
-  private batch(): LineBatch {
-    const cur = this.cur!;
-    const off = this.offset(cur);
-    cur.yieldedOff = off;
-    const head = (cur.headHash ??= fc.hashHead(cur.head));
+  private takeLines(): string[] {
     const lines = this.out;
     this.out = [];
     if (lines.length > 0) {
       this.linesRead += lines.length;
       this.lastLineAt = Date.now();
     }
+    return lines;
+  }
+
+  private batch(): LineBatch {
+    const cur = this.cur!;
+    const off = this.offset(cur);
+    cur.yieldedOff = off;
+    const head = (cur.headHash ??= fc.hashHead(cur.head));
+    const lines = this.takeLines();
     const { dev, ino } = cur;
     return {
       lines,

@@ -60,7 +60,7 @@ function checkMatch(kind: string, value: string, maxBytes = Infinity): string {
 }
 
 /** The `__CURSOR` of a complete journal JSON record, or null (truncated, not an object). */
-function cursorOf(line: string): string | null {
+export function cursorOf(line: string): string | null {
   if (line.charCodeAt(0) !== 123) return null;
   try {
     const r = JSON.parse(line) as unknown;

@@ -51,7 +51,7 @@ function escapeNewlines(text: string): string {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** One message's bytes as a line, or null when it is skipped (NUL, invalid UTF-8) or empty. */
-function decodeMessage(buf: Buffer, skipped: () => void): string | null {
+export function decodeMessage(buf: Buffer, skipped: () => void): string | null {
   let end = buf.length;
   while (end > 0 && (buf[end - 1] === 10 || buf[end - 1] === 13 || buf[end - 1] === 0)) end--;
   if (end === 0) return null;

@@ -50,7 +50,7 @@ export class ActivityQueries {
   private readonly loginGroupsStmt: Statement<[number, number, number], LoginGroup>;
   private readonly loginCountStmt: Statement<[number, number], { n: number }>;
   private readonly seenStmt: Statement<[string, string, number], { n: number }>;
-  private readonly bansStmt: Statement<[number, number], { n: number }>;
+  private readonly bansStmt: Statement<[number, number], { n: number; dry: number | null }>;
   private readonly activeStmt: Statement<[], ActiveRow>;
   private readonly countsStmt: Statement<
     [string, number, number],
@@ -98,7 +98,8 @@ export class ActivityQueries {
        WHERE result = 'success' AND user = ? AND ip = ? AND time < ? LIMIT 1`,
     );
     this.bansStmt = db.prepare(
-      'SELECT count(*) AS n FROM bans WHERE applied_at IS NOT NULL AND created_at >= ? AND created_at < ?',
+      `SELECT count(*) AS n, sum(firewall = 'dry-run') AS dry FROM bans
+       WHERE applied_at IS NOT NULL AND created_at >= ? AND created_at < ?`,
     );
     this.activeStmt = db.prepare(
       `SELECT id, attacker, kinds, verdict, severity FROM incidents
@@ -157,9 +158,10 @@ export class ActivityQueries {
     return (this.seenStmt.get(user, ip, Math.floor(before))?.n ?? 0) > 0;
   }
 
-  /** Bans applied that were decided in [from, to). */
-  bansBetween(from: Millis, to: Millis): number {
-    return this.bansStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
+  /** Bans applied that were decided in [from, to), and how many of them a dry-run firewall "applied". */
+  bansBetween(from: Millis, to: Millis): { applied: number; dryRun: number } {
+    const r = this.bansStmt.get(Math.floor(from), Math.floor(to));
+    return { applied: r?.n ?? 0, dryRun: r?.dry ?? 0 };
   }
 
   /** Distinct addresses matching a LIKE pattern with events in [from, to) (IPv6 prefix members). */

@@ -6,6 +6,9 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { ActionKind, BanTarget, Millis } from '../domain.js';
 
+/** The MAC of a row signed before decisions were covered (schema 4 marks them so). */
+export const LEGACY_MAC_PREFIX = 'v1:';
+
 export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'refused';
 
 /** The channels a human decides through. There is deliberately no 'agent' channel. */
@@ -46,11 +49,19 @@ export interface StoredApproval extends ApprovalRecord {
   executedAt: Millis | null;
 }
 
+/** The fields a state change writes; the MAC is over the whole row as it will be. */
+export type ApprovalChange = Pick<
+  StoredApproval,
+  'status' | 'decidedAt' | 'decidedBy' | 'channel' | 'executedAt' | 'mac'
+>;
+
 export interface ApprovalQuery {
   status?: ApprovalStatus;
   /** Default 100, at most 10000. */
   limit?: number;
 }
+
+const CLOSED: readonly ApprovalStatus[] = ['expired', 'denied'];
 
 interface ApprovalRow {
   id: string;
@@ -79,11 +90,12 @@ const COLUMNS =
 export class ApprovalStore {
   private readonly insertStmt: Statement<unknown[]>;
   private readonly getStmt: Statement<[string], ApprovalRow>;
-  private readonly decideStmt: Statement<[string, number, string, string, string]>;
-  private readonly closeStmt: Statement<[string, number, string]>;
-  private readonly refuseApprovedStmt: Statement<[string]>;
+  private readonly changeStmt: Statement<unknown[]>;
+  private readonly resignStmt: Statement<[string, string, string]>;
+  private readonly tamperedStmt: Statement<[number, string]>;
   private readonly dueStmt: Statement<[number], ApprovalRow>;
-  private readonly executedStmt: Statement<[number, string]>;
+  private readonly legacyStmt: Statement<[], ApprovalRow>;
+  private readonly closedStmt: Statement<[number], ApprovalRow>;
   private readonly listAllStmt: Statement<[number], ApprovalRow>;
   private readonly listStatusStmt: Statement<[string, number], ApprovalRow>;
 
@@ -94,26 +106,29 @@ export class ApprovalStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`);
-    // The first decision wins: the status guard makes the change atomic even
-    // between processes, and `changes` says whether this one was first.
-    this.decideStmt = db.prepare(
-      `UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, channel = ?
-       WHERE id = ? AND status = 'pending'`,
+    // Every state change is guarded by the MAC the caller verified: a row changed
+    // since (by another process's decision, or in the database) is not overwritten,
+    // so the first decision wins atomically, even between processes.
+    this.changeStmt = db.prepare(
+      `UPDATE approvals SET status = ?, decided_at = ?, decided_by = ?, channel = ?,
+         executed_at = ?, mac = ?
+       WHERE id = ? AND mac = ?`,
     );
-    this.closeStmt = db.prepare(
-      `UPDATE approvals SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'`,
-    );
-    this.refuseApprovedStmt = db.prepare(
-      `UPDATE approvals SET status = 'refused'
-       WHERE id = ? AND status = 'approved' AND executed_at IS NULL`,
+    this.resignStmt = db.prepare(`UPDATE approvals SET mac = ? WHERE id = ? AND mac = ?`);
+    this.tamperedStmt = db.prepare(
+      `UPDATE approvals SET tampered_at = ? WHERE id = ? AND tampered_at IS NULL`,
     );
     this.dueStmt = db.prepare(
       `SELECT ${COLUMNS} FROM approvals WHERE status = 'pending' AND expires_at <= ?
        ORDER BY expires_at, id`,
     );
-    this.executedStmt = db.prepare(
-      `UPDATE approvals SET executed_at = ?
-       WHERE id = ? AND status = 'approved' AND executed_at IS NULL`,
+    this.legacyStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM approvals WHERE mac LIKE '${LEGACY_MAC_PREFIX}%' ORDER BY created_at, id`,
+    );
+    this.closedStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM approvals
+       WHERE status IN (${CLOSED.map((s) => `'${s}'`).join(', ')}) AND decided_at >= ?
+       ORDER BY decided_at, id`,
     );
     this.listAllStmt = db.prepare(
       `SELECT ${COLUMNS} FROM approvals ORDER BY created_at DESC, id DESC LIMIT ?`,
@@ -145,28 +160,34 @@ export class ApprovalStore {
     return row === undefined ? null : fromRow(row);
   }
 
-  /** Pending → approved/denied. False when it was not pending any more (someone decided first). */
-  decide(
-    id: string,
-    status: 'approved' | 'denied',
-    decidedBy: string,
-    channel: HumanChannel,
-    at: Millis,
-  ): boolean {
-    return this.decideStmt.run(status, Math.floor(at), decidedBy, channel, id).changes === 1;
-  }
-
-  /** Pending → expired/refused (no human decided). False when it was not pending. */
-  close(id: string, status: 'expired' | 'refused', at: Millis): boolean {
-    return this.closeStmt.run(status, Math.floor(at), id).changes === 1;
-  }
-
   /**
-   * Approved but not executed → refused (a guardrail said no at execution).
-   * decided_at/decided_by keep the approval; the audit log has the refusal.
+   * Moves the row to its next state (a decision, an expiry, a refusal, the
+   * execution) with the MAC of that state, if it still carries `expectedMac`.
+   * False when it does not: someone else changed it first.
    */
-  refuseApproved(id: string): boolean {
-    return this.refuseApprovedStmt.run(id).changes === 1;
+  change(id: string, expectedMac: string, next: ApprovalChange): boolean {
+    return (
+      this.changeStmt.run(
+        next.status,
+        next.decidedAt === null ? null : Math.floor(next.decidedAt),
+        next.decidedBy,
+        next.channel,
+        next.executedAt === null ? null : Math.floor(next.executedAt),
+        next.mac,
+        id,
+        expectedMac,
+      ).changes === 1
+    );
+  }
+
+  /** Replaces the MAC only (the upgrade of a row signed by an older Sheriff). */
+  resign(id: string, expectedMac: string, mac: string): boolean {
+    return this.resignStmt.run(mac, id, expectedMac).changes === 1;
+  }
+
+  /** Notes that the row was found tampered with; true only the first time (report it once). */
+  markTampered(id: string, at: Millis): boolean {
+    return this.tamperedStmt.run(Math.floor(at), id).changes === 1;
   }
 
   /** Pending approvals whose time ran out at `now`. */
@@ -174,9 +195,14 @@ export class ApprovalStore {
     return this.dueStmt.all(Math.floor(now)).map(fromRow);
   }
 
-  /** Approved and not executed → executed. True exactly once per approval. */
-  markExecuted(id: string, at: Millis): boolean {
-    return this.executedStmt.run(Math.floor(at), id).changes === 1;
+  /** Rows still signed by a Sheriff before approvals v2 (their MAC starts with "v1:"). */
+  legacy(): StoredApproval[] {
+    return this.legacyStmt.all().map(fromRow);
+  }
+
+  /** Approvals that expired or were denied at or after `since`, oldest first. */
+  closedSince(since: Millis): StoredApproval[] {
+    return this.closedStmt.all(Math.floor(since)).map(fromRow);
   }
 
   /** Newest first. */

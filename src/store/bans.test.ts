@@ -26,6 +26,44 @@ function req(over: Partial<BanRequest> = {}): BanRequest {
 }
 
 describe('BanStore', () => {
+  it('a ban is enforced only once a real firewall confirmed it; dry-run and unknown are not', () => {
+    const store = Store.open(freshPath());
+    try {
+      const real = store.bans.insert(req());
+      const dry = store.bans.insert(req({ target: { cidr: '203.0.113.6/32', family: 4 } }));
+      const old = store.bans.insert(req({ target: { cidr: '203.0.113.7/32', family: 4 } }));
+      store.bans.markApplied(real.id, T0, 'nftables');
+      store.bans.markApplied(dry.id, T0, 'dry-run');
+      store.bans.markApplied(old.id, T0, 'nftables');
+      // A ban applied before Sheriff recorded its firewall (the column added by migration 4).
+      store.db.prepare('UPDATE bans SET firewall = NULL WHERE id = ?').run(old.id);
+      const state = () => store.bans.active(T0).map((b) => [b.target.cidr, b.firewall, b.enforced]);
+      assert.deepEqual(state(), [
+        ['203.0.113.5/32', 'nftables', true],
+        ['203.0.113.6/32', 'dry-run', false],
+        ['203.0.113.7/32', null, false],
+      ]);
+      // The daemon now runs with nftables and its reconciliation holds them all.
+      store.bans.markHeld([dry.id, old.id], 'nftables');
+      assert.deepEqual(
+        state().map(([, fw, on]) => [fw, on]),
+        [
+          ['nftables', true],
+          ['nftables', true],
+          ['nftables', true],
+        ],
+      );
+      // And back to a dry-run: nothing is enforced any more.
+      store.bans.markHeld([real.id, dry.id, old.id], 'dry-run');
+      assert.deepEqual(
+        state().map(([, , on]) => on),
+        [false, false, false],
+      );
+    } finally {
+      store.close();
+    }
+  });
+
   it('a ban is pending until applied, active until it expires or is removed', () => {
     const store = Store.open(freshPath());
     try {
@@ -43,14 +81,16 @@ describe('BanStore', () => {
         removedAt: null,
         removedReason: null,
         offence: 0,
+        firewall: null,
+        enforced: false,
       });
       assert.deepEqual(
         store.bans.pending().map((x) => x.id),
         [1],
       );
       assert.deepEqual(store.bans.active(T0), []);
-      assert.equal(store.bans.markApplied(1, T0 + 1000), true);
-      assert.equal(store.bans.markApplied(1, T0 + 2000), false);
+      assert.equal(store.bans.markApplied(1, T0 + 1000, 'nftables'), true);
+      assert.equal(store.bans.markApplied(1, T0 + 2000, 'nftables'), false);
       assert.deepEqual(store.bans.pending(), []);
       assert.deepEqual(
         store.bans.active(T0 + HOUR - 1).map((x) => x.id),
@@ -78,7 +118,7 @@ describe('BanStore', () => {
     const store = Store.open(freshPath());
     try {
       const p = store.bans.insert(req({ expiresAt: null }));
-      store.bans.markApplied(p.id, T0);
+      store.bans.markApplied(p.id, T0, 'nftables');
       assert.deepEqual(
         store.bans.active(T0 + 1000 * HOUR).map((x) => x.id),
         [p.id],
@@ -86,7 +126,7 @@ describe('BanStore', () => {
       assert.deepEqual(store.bans.expired(T0 + 1000 * HOUR), []);
       const q = store.bans.insert(req({ target: { cidr: '2001:db8:1:2::/64', family: 6 } }));
       assert.equal(store.bans.markRemoved(q.id, T0, 'firewall failed'), true);
-      assert.equal(store.bans.markApplied(q.id, T0 + 1), false);
+      assert.equal(store.bans.markApplied(q.id, T0 + 1, 'nftables'), false);
       assert.deepEqual(store.bans.pending(), []);
     } finally {
       store.close();
@@ -102,7 +142,7 @@ describe('BanStore', () => {
           req({ createdAt: T0 + i * HOUR, expiresAt: T0 + i * HOUR + 1 }),
         );
         assert.equal(b.offence, i);
-        store.bans.markApplied(b.id, T0 + i * HOUR);
+        store.bans.markApplied(b.id, T0 + i * HOUR, 'nftables');
         store.bans.markRemoved(b.id, T0 + i * HOUR + 1, 'expired');
         ids.push(b.id);
       }

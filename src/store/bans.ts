@@ -33,6 +33,10 @@ export interface StoredBan extends Ban {
   requestedBy: string;
   approvalId: string | null;
   removedReason: string | null;
+  /** The backend that last confirmed it ('nftables', …, 'dry-run'); null before that, or unknown. */
+  firewall: string | null;
+  /** Packets from the target are dropped: applied by a real backend (not dry-run, not unknown). */
+  enforced: boolean;
 }
 
 interface BanRow {
@@ -49,11 +53,17 @@ interface BanRow {
   removed_at: number | null;
   removed_reason: string | null;
   offence: number;
+  firewall: string | null;
 }
 
 const COLUMNS =
   'id, cidr, family, jail, reason, requested_by, approval_id, created_at, expires_at, ' +
-  'applied_at, removed_at, removed_reason, offence';
+  'applied_at, removed_at, removed_reason, offence, firewall';
+
+/** Whether a ban drops packets: applied by a known backend other than dry-run (which blocks nothing). */
+export function isEnforced(ban: Pick<StoredBan, 'appliedAt' | 'firewall'>): boolean {
+  return ban.appliedAt !== null && ban.firewall !== null && ban.firewall !== 'dry-run';
+}
 
 /** Throws a TypeError unless `target` is a canonical CIDR of the family it claims. */
 export function checkBanTarget(target: BanTarget): void {
@@ -78,7 +88,8 @@ export class BanStore {
   private readonly insertStmt: Statement<unknown[]>;
   private readonly getStmt: Statement<[number], BanRow>;
   private readonly offencesStmt: Statement<[string], { n: number }>;
-  private readonly appliedStmt: Statement<[number, number]>;
+  private readonly appliedStmt: Statement<[number, string, number]>;
+  private readonly heldStmt: Statement<[string, number]>;
   private readonly removedStmt: Statement<[number, string, number]>;
   private readonly activeStmt: Statement<[number], BanRow>;
   private readonly pendingStmt: Statement<[], BanRow>;
@@ -95,7 +106,10 @@ export class BanStore {
       'SELECT count(*) AS n FROM bans WHERE cidr = ? AND applied_at IS NOT NULL',
     );
     this.appliedStmt = db.prepare(
-      'UPDATE bans SET applied_at = ? WHERE id = ? AND applied_at IS NULL AND removed_at IS NULL',
+      'UPDATE bans SET applied_at = ?, firewall = ? WHERE id = ? AND applied_at IS NULL AND removed_at IS NULL',
+    );
+    this.heldStmt = db.prepare(
+      'UPDATE bans SET firewall = ? WHERE id = ? AND applied_at IS NOT NULL AND removed_at IS NULL',
     );
     this.removedStmt = db.prepare(
       'UPDATE bans SET removed_at = ?, removed_reason = ? WHERE id = ? AND removed_at IS NULL',
@@ -159,9 +173,19 @@ export class BanStore {
     return this.offencesStmt.get(cidr)?.n ?? 0;
   }
 
-  /** The firewall confirmed the ban. False when it was already applied, or removed meanwhile. */
-  markApplied(id: number, at: Millis): boolean {
-    return this.appliedStmt.run(Math.floor(checkTime('at', at)), id).changes === 1;
+  /**
+   * `firewall` (a backend id) confirmed the ban. False when it was already applied, or removed
+   * meanwhile.
+   */
+  markApplied(id: number, at: Millis, firewall: string): boolean {
+    return this.appliedStmt.run(Math.floor(checkTime('at', at)), firewall, id).changes === 1;
+  }
+
+  /** `firewall` holds these applied bans now (after a reconciliation, or a change of backend). */
+  markHeld(ids: readonly number[], firewall: string): void {
+    this.db.transaction(() => {
+      for (const id of ids) this.heldStmt.run(firewall, id);
+    })();
   }
 
   /** Lifts the ban (expired, unbanned, failed to apply…). False when it was already removed. */
@@ -216,5 +240,7 @@ function fromRow(r: BanRow): StoredBan {
     removedAt: r.removed_at,
     removedReason: r.removed_reason,
     offence: r.offence,
+    firewall: r.firewall,
+    enforced: isEnforced({ appliedAt: r.applied_at, firewall: r.firewall }),
   };
 }

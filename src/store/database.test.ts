@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -128,7 +128,8 @@ describe('openDatabase', () => {
         .map((r) => r.name),
       [
         ...['agent_messages', 'agent_runs', 'agent_tool_calls', 'agent_usage', 'approvals'],
-        ...['audit', 'bans', 'chat_settings', 'daemon_status', 'events', 'findings'],
+        ...['audit', 'bans', 'chat_settings', 'connection_addresses', 'daemon_status'],
+        ...['events', 'findings'],
         ...['incident_timeline', 'incidents', 'intel_cache', 'outbox', 'reports'],
         'source_positions',
       ],
@@ -182,6 +183,8 @@ describe('openDatabase', () => {
           assert.deepEqual(approved?.evidence, { findings: [1], events: [1, 2] });
           assert.equal(approved?.decidedBy, 'root');
           assert.equal(approved?.channel, 'cli');
+          // Signed before the MAC covered decisions: marked, so it never verifies as a new one.
+          assert.ok(approved?.mac.startsWith('v1:'));
           const pending = store.approvals.list({ status: 'pending' });
           assert.deepEqual(
             pending.map((a) => [a.id, a.target?.cidr, a.durationMs, a.reason]),
@@ -224,8 +227,11 @@ describe('openDatabase', () => {
       assert.throws(
         () => openDatabase(path, { readonly }),
         (err: unknown) =>
-          err instanceof SchemaTooNewError &&
-          err.found === SCHEMA_VERSION + 1 &&
+          err instanceof StoreOpenError &&
+          err.problem === 'newer' &&
+          err.exitCode === 2 &&
+          err.cause instanceof SchemaTooNewError &&
+          err.cause.found === SCHEMA_VERSION + 1 &&
           err.message.includes(path) &&
           /newer Sheriff/.test(err.message),
       );
@@ -235,16 +241,20 @@ describe('openDatabase', () => {
     check.close();
   });
 
-  it('read-only: no file is created for a missing store, and the error says so', () => {
+  it('read-only, or create: false: no file is created for a missing store, and the error says so', () => {
     const path = fresh();
-    assert.throws(
-      () => openDatabase(path, { readonly: true }),
-      (err: unknown) =>
-        err instanceof StoreOpenError &&
-        err.message.includes(path) &&
-        /daemon has not run yet/.test(err.message),
-    );
-    assert.throws(() => statSync(path), { code: 'ENOENT' });
+    for (const options of [{ readonly: true }, { create: false }]) {
+      assert.throws(
+        () => openDatabase(path, options),
+        (err: unknown) =>
+          err instanceof StoreOpenError &&
+          err.problem === 'missing' &&
+          err.exitCode === 1 &&
+          err.message.includes(path) &&
+          /daemon has not run yet/.test(err.message),
+      );
+      assert.throws(() => statSync(dirname(path)), { code: 'ENOENT' });
+    }
   });
 
   it('read-only: refuses writes, and asks for an upgrade when the schema is older', () => {
@@ -317,6 +327,44 @@ describe('openDatabase', () => {
         err.code === 'SQLITE_NOTADB' &&
         /Move it aside/.test(err.message),
     );
+  });
+});
+
+/** What the `sqlite3` program prints for `sql` on `path`: another process opening and closing the file. */
+function sqlite3(path: string, sql: string): string {
+  return execFileSync('sqlite3', [path, sql], { encoding: 'utf8' }).trim();
+}
+
+describe('other connections and processes', () => {
+  it('never cost an open connection its locks: the WAL stays, its writes stay visible', () => {
+    const path = fresh();
+    const daemon = openDatabase(path);
+    // The web console opens its own connection in the daemon's process, the CLI its own.
+    const web = openDatabase(path);
+    openDatabase(path, { readonly: true }).close();
+    try {
+      daemon.prepare("INSERT INTO daemon_status VALUES ('before', '1', 1)").run();
+      const wal = statSync(`${path}-wal`).ino;
+      // A reader and a backup script: each opens the file, reads, and closes it.
+      for (const sql of [
+        'SELECT count(*) FROM daemon_status',
+        'PRAGMA wal_checkpoint',
+        `VACUUM INTO '${path}.backup'`,
+      ]) {
+        sqlite3(path, sql);
+        assert.equal(statSync(`${path}-wal`).ino, wal, `the WAL was deleted after "${sql}"`);
+      }
+      daemon.prepare("INSERT INTO daemon_status VALUES ('after', '1', 1)").run();
+      web.prepare("INSERT INTO daemon_status VALUES ('web', '1', 1)").run();
+      assert.equal(
+        sqlite3(path, 'SELECT group_concat(key) FROM (SELECT key FROM daemon_status ORDER BY key)'),
+        'after,before,web',
+      );
+    } finally {
+      web.close();
+      daemon.close();
+    }
+    assert.equal(sqlite3(path, 'SELECT count(*) FROM daemon_status'), '3');
   });
 });
 

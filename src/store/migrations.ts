@@ -159,6 +159,48 @@ export const MIGRATIONS: readonly Migration[] = [
     // One version for the areas added together; each area owns its part.
     up: [OUTBOX_SQL, INCIDENTS_SQL, AGENT_SQL].join('\n'),
   },
+  {
+    version: 4,
+    name: 'connection addresses kept across restarts',
+    up: `
+      -- The address of each open connection a jail tracks (syslog host and
+      -- pid), learned from lines no user name can forge, so that a restart
+      -- does not leave the connection's later lines without one. A row's
+      -- slot is a hash of its key: the table never holds more than the
+      -- slots (store/connections.ts).
+      CREATE TABLE connection_addresses (
+        slot INTEGER PRIMARY KEY,
+        jail TEXT NOT NULL,
+        log_host TEXT,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        seen_at INTEGER NOT NULL -- epoch ms, event time
+      ) STRICT;
+    `,
+  },
+  {
+    version: 5,
+    name: 'the firewall that holds each ban',
+    up: `
+      -- The backend that last confirmed the ban: 'nftables', 'iptables', 'ufw', or
+      -- 'dry-run' (nothing blocked). NULL for bans applied before it was recorded;
+      -- the daemon's first reconciliation fills it in for the active ones.
+      ALTER TABLE bans ADD COLUMN firewall TEXT;
+    `,
+  },
+  {
+    version: 6,
+    name: 'approvals signed with their decision',
+    // From here the MAC covers the whole row, the decision included (respond/
+    // approvals.ts). SQL has no key, so older rows are only marked: their MAC
+    // gets a "v1:" prefix, which never verifies as a new one, and the first
+    // process holding the key upgrades them (Approvals.upgradeLegacy).
+    up: `
+      UPDATE approvals SET mac = 'v1:' || mac;
+      -- When a row was first found not to match its MAC (reported once).
+      ALTER TABLE approvals ADD COLUMN tampered_at INTEGER;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

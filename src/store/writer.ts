@@ -40,6 +40,20 @@ export interface WriterTarget {
   readonly positions: PositionStore;
 }
 
+/**
+ * More state written in every flush's transaction, so that it is exactly as
+ * durable as the cursors written with it (the connection addresses the filters
+ * learned, store/connections.ts).
+ */
+export interface WriterPart {
+  /** Something waits to be written: a flush is due even with no batch queued. */
+  readonly dirty: boolean;
+  /** Writes what waits, inside the transaction. */
+  write(now: Millis): void;
+  /** The transaction committed. When it failed, the next `write` writes it all again. */
+  written(): void;
+}
+
 /** What one source batch produced. */
 export interface WriteBatch {
   sourceId: string;
@@ -84,6 +98,7 @@ export interface StoreWriterOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   scheduler?: Scheduler;
+  parts?: readonly WriterPart[];
   onError?: (err: unknown, info: WriteFailure) => void;
   onRecover?: (info: WriteRecovery) => void;
 }
@@ -118,6 +133,7 @@ export class StoreWriter {
   private readonly backoffMax: number;
   private readonly scheduler: Scheduler;
   private readonly queue: WriteQueue;
+  private readonly parts: readonly WriterPart[];
   private readonly writeTx: Transaction<(entries: QueueEntry[], now: Millis) => void>;
   private timer: unknown = null;
   private timerDue = 0;
@@ -136,6 +152,7 @@ export class StoreWriter {
     this.backoffMax = Math.max(this.backoffMin, options.backoffMaxMs ?? 30_000);
     this.scheduler = options.scheduler ?? systemScheduler;
     this.queue = new WriteQueue(positive('maxQueue', options.maxQueue ?? 200_000));
+    this.parts = options.parts ?? [];
     this.writeTx = target.db.transaction((entries: QueueEntry[], now: Millis) => {
       const cursors = new Map<string, string>();
       for (const e of entries) {
@@ -144,6 +161,7 @@ export class StoreWriter {
         if (e.storeCursor && e.cursor !== null) cursors.set(e.sourceId, e.cursor);
       }
       for (const [source, cursor] of cursors) target.positions.set(source, cursor, now);
+      for (const part of this.parts) part.write(now);
     });
   }
 
@@ -165,16 +183,21 @@ export class StoreWriter {
       events,
       findings.map((finding) => ({ finding, createdAt: now })),
     );
-    if (this.outage !== null || this.queue.isEmpty) return; // the retry timer is set
+    if (this.outage !== null || !this.due) return; // the retry timer is set
     this.schedule(this.queue.events >= this.maxBatch ? 0 : this.flushMs);
   }
 
   /** Writes everything queued now. False when a write failed (the queue is kept, a retry set). */
   flush(): boolean {
-    while (!this.queue.isEmpty) {
+    while (this.due) {
       if (!this.writeChunk()) return false;
     }
     return true;
+  }
+
+  /** Batches are queued, or a part has something to write. */
+  private get due(): boolean {
+    return !this.queue.isEmpty || this.parts.some((p) => p.dirty);
   }
 
   /** Flushes synchronously and stops the timers. Call before closing the store. */
@@ -202,10 +225,10 @@ export class StoreWriter {
 
   private onTimer(): void {
     this.timer = null;
-    if (this.queue.isEmpty || !this.writeChunk()) return;
+    if (!this.due || !this.writeChunk()) return;
     // More than one transaction's worth was queued (after an outage): carry
     // on at once, but let the event loop run in between.
-    if (!this.queue.isEmpty) this.schedule(0);
+    if (this.due) this.schedule(0);
   }
 
   /** One transaction of at most about maxBatch events. */
@@ -225,6 +248,7 @@ export class StoreWriter {
       findings += e.findings.length;
     }
     this.queue.shift(entries.length);
+    for (const part of this.parts) part.written();
     this.counts.writtenEvents += events;
     this.counts.writtenFindings += findings;
     this.counts.transactions++;
@@ -265,7 +289,7 @@ export class StoreWriter {
     const o = this.outage!;
     this.outage = null;
     this.cancelTimer();
-    if (!this.queue.isEmpty && !this.closed) this.schedule(0);
+    if (this.due && !this.closed) this.schedule(0);
     this.options.onRecover?.({
       since: o.since,
       outageMs: now - o.since,

@@ -10,7 +10,12 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    input?: string | Buffer;
+    env?: NodeJS.ProcessEnv;
+    /** Run as this user (and group), with no supplementary groups: e.g. 65534, nobody. */
+    uid?: number;
+  } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -19,6 +24,7 @@ export function runCli(
       {
         env: { ...process.env, SHERIFF_LANG: 'en', ...opts.env },
         maxBuffer: 256 * 1024 * 1024,
+        ...(opts.uid === undefined ? {} : { uid: opts.uid, gid: opts.uid }),
         encoding: 'utf8',
       },
       (err, stdout, stderr) => {

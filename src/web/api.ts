@@ -1,17 +1,22 @@
 /**
  * The JSON API under /api (every route needs a session; every state change
  * needs the CSRF token, see auth.ts). Decisions go through
- * `Approvals.decide(…, { channel: 'web', identity: <console user> })`; unban
+ * `Approvals.decide(…, { channel: 'web', identity: <console user> })` (approve-all
+ * calls it once per id); unban
  * and extend are an admin's own request, approved by the same person, exactly
- * as `sheriff unban` / `sheriff ban` do on the CLI. Reference: docs/web-api.md.
+ * as `sheriff unban` / `sheriff ban` do on the CLI. A ban the guardrails refuse
+ * is a 409 `{ error, code: 'refused', guard, approval }`. Reference: docs/web-api.md.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActionRequest, BanTarget, Millis } from '../domain.js';
+import { acceptedLang, translator } from '../i18n/index.js';
 import { browserCatalog } from '../i18n/web.js';
-import { parseCidr } from '../net/cidr.js';
+import { parseNetwork } from '../net/cidr.js';
 import { canonicalIp } from '../net/ip.js';
-import type { Approvals } from '../respond/approvals.js';
+import type { Approvals, StoredApproval } from '../respond/approvals.js';
+import { renderGuardMessage, type Guardrails } from '../respond/guardrails.js';
+import { screenApproved } from '../respond/screen.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { Store } from '../store/index.js';
 import { requestSession, type Auth } from './auth.js';
@@ -24,6 +29,7 @@ import { securityHeaders } from './security.js';
 export interface ApiDeps extends WebModules {
   store: Store;
   approvals: Approvals;
+  guardrails: Guardrails;
   health: () => SourceHealth[];
   clock: () => Millis;
   queries: DashboardQueries;
@@ -44,7 +50,8 @@ const ip = z.string().transform((v, ctx) => {
 });
 const target = z.string().transform((v, ctx): BanTarget => {
   try {
-    const c = parseCidr(v);
+    // Host bits are refused, not cleared: "203.0.113.0/16" never becomes 203.0.0.0/16.
+    const c = parseNetwork(v);
     return { cidr: c.text, family: c.family };
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
@@ -68,6 +75,10 @@ const bansQuery = z.strictObject({
 });
 const approvalsQuery = z.strictObject({ status: z.enum(['pending', 'all']).default('pending') });
 const decideBody = z.strictObject({ decision: z.enum(['approve', 'deny']) });
+// The ids the page showed: "approve all" approves what the admin saw, not what arrived since.
+const approveAllBody = z.strictObject({
+  ids: z.array(z.string().max(64)).min(1).max(1000),
+});
 const unbanBody = z.strictObject({ target, reason: z.string().max(500).optional() });
 const extendBody = z.strictObject({
   target,
@@ -105,6 +116,9 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           failures: d.queries.failuresPerMinute(since, now),
           top: d.queries.topAttackers(since).map((a) => ({ ...a, where: whereOf(d, a.ip) })),
           activeBans: bans.length,
+          // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
+          unenforcedBans: bans.filter((b) => !b.enforced).length,
+          enforcing: daemonFirewall(d.store)?.enforcing ?? null,
           recentBans: bans.slice(-5).reverse(),
           pendingApprovals: d.queries.pendingApprovals(now),
           sources: d.health(),
@@ -133,7 +147,31 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         );
       });
 
-      const adminAction = (req: FastifyRequest, reply: FastifyReply, action: ActionRequest) => {
+      /**
+       * A ban the web user just approved, through the guardrails at once: a refusal is a 409
+       * that says why in the console's language (Accept-Language), and the approval reads
+       * 'refused' in "Recent decisions".
+       */
+      const refused = async (req: FastifyRequest, reply: FastifyReply, a: StoredApproval) => {
+        const r = await screenApproved(d.approvals, d.guardrails, a, d.clock());
+        if (r === null) return false;
+        await reply.code(409).send({
+          error: renderGuardMessage(
+            r.message,
+            translator(acceptedLang(req.headers['accept-language'])),
+          ),
+          code: 'refused',
+          guard: r.code,
+          approval: d.approvals.get(a.id),
+        });
+        return true;
+      };
+
+      const adminAction = async (
+        req: FastifyRequest,
+        reply: FastifyReply,
+        action: ActionRequest,
+      ) => {
         const now = d.clock();
         const pending = d.approvals.request(action, now);
         const r = d.approvals.decide(
@@ -143,6 +181,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           now,
         );
         if (!r.ok) return reply.code(403).send({ error: r.reason, code: r.code });
+        if (await refused(req, reply, r.approval)) return reply;
         return reply.send({ ok: true, approval: r.approval });
       };
 
@@ -178,7 +217,40 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         return d.approvals.list(status === 'pending' ? { status: 'pending' } : { limit: 100 });
       });
 
-      api.post<{ Params: { id: string } }>('/approvals/:id', (req, reply) => {
+      // A static route: it wins over /approvals/:id (and no approval id has a hyphen).
+      api.post('/approvals/approve-all', async (req) => {
+        const { ids } = parse(approveAllBody, req.body);
+        const t = translator(acceptedLang(req.headers['accept-language']));
+        const decided = d.approvals.decideAll(
+          ids,
+          'approve',
+          { channel: 'web', identity: webUser(req) },
+          d.clock(),
+        );
+        // Each approved ban meets the guardrails now, as a single approval does.
+        const results = [];
+        for (const [i, r] of decided.entries()) {
+          if (!r.ok) {
+            results.push({ id: ids[i], ok: false, code: r.code, error: r.reason });
+            continue;
+          }
+          const refusal = await screenApproved(d.approvals, d.guardrails, r.approval, d.clock());
+          results.push(
+            refusal === null
+              ? { id: ids[i], ok: true, approval: r.approval }
+              : {
+                  id: ids[i],
+                  ok: false,
+                  code: 'refused',
+                  guard: refusal.code,
+                  error: renderGuardMessage(refusal.message, t),
+                },
+          );
+        }
+        return { approved: results.filter((r) => r.ok).length, results };
+      });
+
+      api.post<{ Params: { id: string } }>('/approvals/:id', async (req, reply) => {
         const { decision } = parse(decideBody, req.body);
         const r = d.approvals.decide(
           req.params.id,
@@ -190,6 +262,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           return reply
             .code(r.code === 'unknown' ? 404 : r.code === 'unauthorised' ? 403 : 409)
             .send({ error: r.reason, code: r.code });
+        if (decision === 'approve' && (await refused(req, reply, r.approval))) return reply;
         return { ok: true, approval: r.approval };
       });
 
@@ -215,4 +288,11 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     },
     { prefix: '/api' },
   );
+}
+
+/** The firewall the daemon last published (null before any daemon ran, or from an older one). */
+function daemonFirewall(store: Store): { enforcing: boolean } | null {
+  const value = store.status.get('daemon')?.value as { firewall?: { enforcing?: unknown } } | null;
+  const enforcing = value?.firewall?.enforcing;
+  return typeof enforcing === 'boolean' ? { enforcing } : null;
 }

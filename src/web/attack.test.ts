@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../log.js';
+import { trustedNetworks } from '../intel/trusted.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
+import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
 import { openStore, type Store } from '../store/index.js';
 import { webSchema } from './config.js';
@@ -52,7 +54,18 @@ async function startConsole(
     config: webSchema.parse({ port: 0, ...web }),
     passwordHash: hash,
     login,
-    deps: { store, approvals, health: () => [], clock: () => now, logger },
+    deps: {
+      store,
+      approvals,
+      guardrails: new Guardrails({
+        trusted: trustedNetworks(),
+        interfaces: () => ({}),
+        sessions: { sessions: () => Promise.resolve([]) },
+      }),
+      health: () => [],
+      clock: () => now,
+      logger,
+    },
   });
   servers.push(server);
   return server;

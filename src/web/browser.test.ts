@@ -121,6 +121,12 @@ describe('web console in Chromium', () => {
     await page.waitForSelector('[data-testid="nav-dashboard"].active');
     await page.waitForSelector('[data-testid="chart"] canvas');
     assert.equal(await page.textContent('[data-testid="kpi-bans"] .value'), '0');
+    // The daemon runs a dry-run firewall: the dashboard says so before any ban.
+    await page.waitForSelector('[data-testid="dry-run"]');
+    assert.equal(
+      await page.textContent('[data-testid="dry-run"]'),
+      'The firewall is not enforcing bans (dry-run): bans are recorded, but NOTHING IS BLOCKED.',
+    );
   });
 
   it('shows failures live, and an attacker user name as text that runs nothing', async () => {
@@ -151,10 +157,37 @@ describe('web console in Chromium', () => {
     await waitFor('the ban to be listed', async () => {
       await page.fill('[data-testid="bans-search"]', '203.0.113');
       const rows = await page.locator('[data-testid="ban-row"] td:first-child').allTextContents();
-      return rows.includes('203.0.113.7/32');
+      return rows.some((r) => r.startsWith('203.0.113.7/32'));
     });
+    // A dry-run ban blocks nothing: its row says so.
+    assert.equal(
+      await page.textContent('[data-testid="ban-row"] [data-testid="ban-unenforced"]'),
+      'NOT ENFORCED (dry-run)',
+    );
     await shot('bans');
     assert.match(output, /"event":"banned","cidr":"203\.0\.113\.7\/32"/);
+    // And so do the dashboard's counter and its latest bans, and the API behind them.
+    await go('dashboard');
+    await waitFor('the counter', async () => {
+      const value = await page.textContent('[data-testid="kpi-bans"] .value');
+      return value === '1';
+    });
+    assert.equal(
+      await page.textContent('[data-testid="kpi-bans-unenforced"]'),
+      '1 NOT ENFORCED (dry-run)',
+    );
+    assert.equal(await page.locator('[data-testid="ban-unenforced"]').count(), 1);
+    const api = await page.evaluate(async () => {
+      const dash = (await (await fetch('/api/dashboard')).json()) as Record<string, unknown>;
+      const bans = (await (await fetch('/api/bans')).json()) as Record<string, unknown>[];
+      return {
+        dash: [dash.activeBans, dash.unenforcedBans, dash.enforcing],
+        bans: bans.map((b) => [b.firewall, b.enforced]),
+      };
+    });
+    assert.deepEqual(api, { dash: [1, 1, false], bans: [['dry-run', false]] });
+    await go('bans');
+    await page.waitForSelector('[data-testid="ban-row"]');
   });
 
   it('refuses a state change without the CSRF token (403), and one from another origin', async () => {
@@ -290,6 +323,7 @@ describe('web console in Chromium', () => {
     assert.match(metrics, /^sheriff_events_total\{jail="sshd",result="fail"\} 243$/m);
     assert.match(metrics, /^sheriff_findings_total\{kind="bruteforce"\} \d+$/m);
     assert.match(metrics, /^sheriff_bans_active 1$/m);
+    assert.match(metrics, /^sheriff_bans_not_enforced 1$/m);
     assert.match(metrics, /^sheriff_store_bytes \d+$/m);
     assert.match(metrics, /^sheriff_source_lag\{source="file:/m);
     const health = await fetch(`${url}/healthz`);
@@ -297,6 +331,56 @@ describe('web console in Chromium', () => {
     assert.deepEqual(await health.json(), { ok: true, sources: 1, errors: 0 });
   });
 
+  it('approves every approval shown at once, and the daemon bans each', async () => {
+    const attackers = ['203.0.113.60', '203.0.113.61'];
+    await appendFile(
+      log,
+      attackers
+        .flatMap((ip, n) => [1, 2, 3].map((i) => failure(ip, 'root', 0, 6000 + n * 10 + i)))
+        .join(''),
+    );
+    await waitFor('both requests on the page', async () => {
+      await go('dashboard');
+      await go('approvals');
+      const shown = (
+        await page.locator('[data-testid="approval-action"]').allTextContents()
+      ).join();
+      return attackers.every((ip) => shown.includes(ip));
+    });
+    await page.click('[data-testid="approve-all"]');
+    await page.waitForSelector('[data-testid="approvals-empty"]');
+    await waitFor('both banned', () =>
+      attackers.every((ip) => output.includes(`"event":"banned","cidr":"${ip}/32"`)),
+    );
+  });
+
+  it('says why an approved ban of a protected address is refused, and lists it as refused', async () => {
+    // 240.0.0.7 is reserved (240/4): no real peer has it, whatever a log line claims.
+    await appendFile(
+      log,
+      [1, 2, 3].map((i) => failure('240.0.0.7', 'admin', 0, 5000 + i)).join(''),
+    );
+    await go('approvals');
+    await waitFor('the request for 240.0.0.7', async () =>
+      (await page.locator('[data-testid="approval-action"]').allTextContents()).includes(
+        'Ban 240.0.0.7/32 for 1h',
+      ),
+    );
+    await page.click('[data-testid="approve"]');
+    const toast = await page.waitForSelector('.toast.error');
+    assert.match(
+      (await toast.textContent()) ?? '',
+      /240\.0\.0\.7\/32 is inside 240\.0\.0\.0\/4 \(Reserved, RFC 1112\)/,
+    );
+    await waitFor('the refusal in recent decisions', async () => {
+      const statuses = await page.locator('[data-testid="decision-status"].fail').allTextContents();
+      return statuses.includes('refused');
+    });
+    await shot('approvals-refused');
+    assert.doesNotMatch(output, /"event":"banned","cidr":"240\.0\.0\.7\/32"/);
+  });
+
+  // Last: it leaves this browser's address waiting out its login delay.
   it('slows wrong passwords from one address with growing waits, and says how long on the login page', async () => {
     const login = (password: string) =>
       fetch(`${url}/api/login`, {

@@ -10,6 +10,8 @@ import type { EventRecord } from '../store/events.js';
 
 export interface MetricsSources {
   activeBans: () => number;
+  /** Active bans that block nothing (a dry-run firewall, or none confirmed them). */
+  unenforcedBans: () => number;
   pendingApprovals: () => number;
   storeBytes: () => number;
   health: () => SourceHealth[];
@@ -21,6 +23,7 @@ export class WebMetrics {
   private readonly events: Counter<'jail' | 'result'>;
   private readonly findings: Counter<'kind'>;
   private readonly tokens: Counter<'kind'>;
+  private readonly ambiguousLines: Counter<'jail'>;
 
   constructor(src: MetricsSources) {
     const registers = [this.registry];
@@ -36,6 +39,12 @@ export class WebMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.ambiguousLines = new Counter({
+      name: 'sheriff_ambiguous_lines_total',
+      help: 'Lines that name their address in two places (a user name holding "from <address>") and were counted without one, by jail.',
+      labelNames: ['jail'],
+      registers,
+    });
     this.tokens = new Counter({
       name: 'sheriff_llm_tokens_total',
       help: 'LLM tokens used by the analyst, by kind (input, output).',
@@ -48,6 +57,14 @@ export class WebMetrics {
       registers,
       collect() {
         this.set(src.activeBans());
+      },
+    });
+    new Gauge({
+      name: 'sheriff_bans_not_enforced',
+      help: 'Bans in force that block nothing: the firewall is a dry-run (alert on > 0).',
+      registers,
+      collect() {
+        this.set(src.unenforcedBans());
       },
     });
     new Gauge({
@@ -85,6 +102,16 @@ export class WebMetrics {
       },
     });
     new Gauge({
+      name: 'sheriff_source_errors',
+      help: 'Errors each source has had since the daemon started (e.g. the unread rest of a rotated file not found: lines lost).',
+      labelNames: ['source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const h of src.health()) this.set({ source: h.id }, h.errors);
+      },
+    });
+    new Gauge({
       name: 'sheriff_source_last_line_age_seconds',
       help: 'Seconds since each source last delivered a line.',
       labelNames: ['source'],
@@ -100,6 +127,10 @@ export class WebMetrics {
 
   event(e: EventRecord): void {
     this.events.inc({ jail: e.jail, result: e.result });
+  }
+
+  ambiguous(jail: string): void {
+    this.ambiguousLines.inc({ jail });
   }
 
   finding(f: Finding): void {

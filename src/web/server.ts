@@ -15,6 +15,7 @@ import type { Finding, Millis } from '../domain.js';
 import { acceptedLang, translator } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Approvals } from '../respond/approvals.js';
+import type { Guardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { EventRecord, Store } from '../store/index.js';
@@ -35,6 +36,7 @@ import { STYLE } from './style.js';
 export interface WebDeps extends WebModules {
   store: Store;
   approvals: Approvals;
+  guardrails: Guardrails;
   health: () => SourceHealth[];
   clock: () => Millis;
   logger: Logger;
@@ -55,6 +57,7 @@ export interface WebObserver {
   finding(f: Finding, id: number | null): void;
   response(a: ResponseAlert): void;
   llmUsage(u: { input: number; output: number }): void;
+  ambiguous(jail: string): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -80,6 +83,7 @@ export class WebServer {
       },
       response: (a) => live.response(a),
       llmUsage: (u) => metrics.llmTokens(u),
+      ambiguous: (jail) => metrics.ambiguous(jail),
     };
   }
 
@@ -99,6 +103,7 @@ export class WebServer {
     const throttle = new LoginThrottle({ ...o.login, clock: deps.clock });
     const metrics = new WebMetrics({
       activeBans: () => deps.store.bans.active(deps.clock()).length,
+      unenforcedBans: () => deps.store.bans.active(deps.clock()).filter((b) => !b.enforced).length,
       pendingApprovals: () => queries.pendingApprovals(deps.clock()),
       storeBytes: () => deps.store.sizeBytes(),
       health: deps.health,

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
 import { configuredApprovals } from '../respond/approvals.js';
+import { configuredGuardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import { openStore, type EventRecord, type Store } from '../store/index.js';
@@ -44,6 +45,7 @@ export class WebConsole {
     finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
     response: (a: ResponseAlert) => this.server?.observer.response(a),
     llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
+    ambiguous: (jail: string) => this.server?.observer.ambiguous(jail),
   };
 
   /** Nothing listens yet: the daemon starts first (it needs `observer`), then `start()`. */
@@ -76,7 +78,7 @@ export class WebConsole {
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
     this.store = openStore(o.storePath);
-    const approvals = configuredApprovals(this.store, o.config);
+    const approvals = configuredApprovals(this.store, o.config, { logger: o.logger });
     this.server = await WebServer.start({
       config: web,
       passwordHash: password.hash,
@@ -84,6 +86,7 @@ export class WebConsole {
       deps: {
         store: this.store,
         approvals,
+        guardrails: configuredGuardrails(o.config),
         health: o.health,
         clock: Date.now,
         logger: o.logger,

@@ -66,6 +66,8 @@ td.mono, .mono { font-family: var(--mono); font-size: 12.5px; }
 .chip.success { color: #a7f0cc; border-color: #24684a; }
 .chip.finding { color: #ffd166; border-color: #5a4a1c; }
 .chip.response { color: #a9c6ff; border-color: #2b4778; }
+.chip.unenforced { color: #ffb4b4; border-color: #5a2a30; font-weight: 700; }
+.dry-run { border-color: #6b2b33; color: #ffb4b4; font-weight: 600; }
 .feed { display: flex; flex-direction: column; gap: 6px; max-height: calc(100vh - 170px); overflow: auto; }
 .feed .item { display: grid; grid-template-columns: 90px 90px 1fr; gap: 10px; padding: 8px 10px; border-radius: 7px; background: var(--panel-2); border: 1px solid var(--line); }
 .feed .item.new { animation: flash 1.2s ease-out; }

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../log.js';
+import { trustedNetworks } from '../intel/trusted.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
+import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
 import { openStore, type Store } from '../store/index.js';
 import { webSchema } from './config.js';
@@ -35,7 +37,19 @@ before(async () => {
     config: webSchema.parse({ port: 0 }),
     passwordHash: await hashPassword(PASSWORD),
     login: { free: 3 },
-    deps: { store, approvals, health: () => [], clock: () => now, logger },
+    deps: {
+      store,
+      approvals,
+      guardrails: new Guardrails({
+        trusted: trustedNetworks(),
+        admins: ['198.51.100.77'],
+        interfaces: () => ({}),
+        sessions: { sessions: () => Promise.resolve([]) },
+      }),
+      health: () => [],
+      clock: () => now,
+      logger,
+    },
   });
 });
 
@@ -145,6 +159,60 @@ describe('web server', () => {
     assert.equal(again.status, 409);
   });
 
+  it('approves all the ids the page showed, each through decide, only with the CSRF token', async () => {
+    const { cookie, csrf } = await login();
+    const shown = [pendingBan('198.51.100.21/32'), pendingBan('198.51.100.22/32')];
+    const notShown = pendingBan('198.51.100.23/32');
+    const ids = [...shown.map((a) => a.id), 'nosuchid'];
+    const path = '/api/approvals/approve-all';
+    assert.equal((await post(path, { ids }, { cookie })).status, 403);
+    assert.ok(shown.every((a) => approvals.get(a.id)!.status === 'pending'));
+    assert.equal((await post(path, { ids: [] }, { cookie, 'x-csrf-token': csrf })).status, 400);
+
+    const r = await post(path, { ids }, { cookie, 'x-csrf-token': csrf });
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as {
+      approved: number;
+      results: { id: string; ok: boolean; code?: string }[];
+    };
+    assert.equal(body.approved, 2);
+    assert.deepEqual(
+      body.results.map((x) => [x.id, x.ok, x.code ?? null]),
+      [
+        [shown[0]!.id, true, null],
+        [shown[1]!.id, true, null],
+        ['nosuchid', false, 'unknown'],
+      ],
+    );
+    for (const a of shown) {
+      const d = approvals.get(a.id)!;
+      assert.deepEqual([d.status, d.decidedBy, d.channel], ['approved', 'admin', 'web']);
+    }
+    assert.equal(approvals.get(notShown.id)!.status, 'pending', 'only what was shown');
+    const audit = store.audit
+      .list({ limit: 20 })
+      .filter((e) => e.action === 'approval.approve' && e.channel === 'web' && e.outcome === 'ok');
+    for (const a of shown)
+      assert.equal(audit.filter((e) => e.target === a.target!.cidr).length, 1, a.target!.cidr);
+  });
+
+  it('lists a tampered approval flagged as such', async () => {
+    const { cookie, csrf } = await login();
+    const a = pendingBan('198.51.100.31/32');
+    store.db.prepare("UPDATE approvals SET reason = 'trust me' WHERE id = ?").run(a.id);
+    const r = await fetch(`${server.url}/api/approvals`, { headers: { cookie } });
+    const listed = ((await r.json()) as { id: string; tampered: boolean }[]).find(
+      (x) => x.id === a.id,
+    );
+    assert.equal(listed?.tampered, true);
+    const forged = await post(
+      '/api/approvals/approve-all',
+      { ids: [a.id] },
+      { cookie, 'x-csrf-token': csrf },
+    );
+    assert.equal(((await forged.json()) as { approved: number }).approved, 0);
+  });
+
   it('unbans through an approval requested and approved by the web user', async () => {
     const { cookie, csrf } = await login();
     const r = await post(
@@ -162,6 +230,66 @@ describe('web server', () => {
       { cookie, 'x-csrf-token': csrf },
     );
     assert.equal(bad.status, 400);
+  });
+
+  it('refuses a ban of a protected address with why, and shows it refused in recent decisions', async () => {
+    const { cookie, csrf } = await login();
+    const headers = { cookie, 'x-csrf-token': csrf };
+    const cases: [string, string, RegExp][] = [
+      ['127.0.0.1', 'trusted', /127\.0\.0\.1\/32 is inside the trusted network 127\.0\.0\.0\/8/],
+      ['198.51.100.77', 'admin', /is the admin address 198\.51\.100\.77/],
+      ['198.51.0.0/16', 'admin', /contains the admin address/],
+      ['93.184.0.0/16', 'too-wide', /is wider than \/24/],
+      ['255.255.255.255', 'special', /Limited Broadcast, RFC 919/],
+      ['64:ff9b::/64', 'trusted', /64:ff9b::\/64 carries the IPv4 0\.0\.0\.0\/0/],
+    ];
+    for (const [target, guard, why] of cases) {
+      const r = await post('/api/bans/extend', { target, durationMs: 3_600_000 }, headers);
+      assert.equal(r.status, 409, target);
+      const body = (await r.json()) as {
+        error: string;
+        code: string;
+        guard: string;
+        approval: { id: string; status: string };
+      };
+      assert.equal(body.code, 'refused');
+      assert.equal(body.guard, guard, target);
+      assert.match(body.error, why);
+      assert.equal(body.approval.status, 'refused');
+      const all = (await (
+        await fetch(`${server.url}/api/approvals?status=all`, { headers: { cookie } })
+      ).json()) as { id: string; status: string; decidedBy: string | null }[];
+      const shown = all.find((a) => a.id === body.approval.id);
+      assert.deepEqual([shown?.status, shown?.decidedBy], ['refused', 'admin']);
+    }
+    // Host bits set: refused, naming the network it would have become.
+    const wide = await post(
+      '/api/bans/extend',
+      { target: '203.0.113.0/16', durationMs: 3_600_000 },
+      headers,
+    );
+    assert.equal(wide.status, 400);
+    assert.match(
+      ((await wide.json()) as { error: string }).error,
+      /the network is 203\.0\.0\.0\/16/,
+    );
+    // Approving a jail's request for a protected address: refused, in the console's language.
+    const a = pendingBan('198.51.100.77/32');
+    const r = await post(
+      `/api/approvals/${a.id}`,
+      { decision: 'approve' },
+      { ...headers, 'accept-language': 'ko' },
+    );
+    assert.equal(r.status, 409);
+    assert.match(((await r.json()) as { error: string }).error, /관리자 주소 198\.51\.100\.77/);
+    assert.equal(approvals.get(a.id)?.status, 'refused');
+    // An ordinary attacker still goes through.
+    const ok = await post(
+      '/api/bans/extend',
+      { target: '198.51.100.9', durationMs: 3_600_000 },
+      headers,
+    );
+    assert.equal(ok.status, 200);
   });
 
   it('refuses malformed queries with a 400 naming the field', async () => {

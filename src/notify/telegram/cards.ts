@@ -2,7 +2,9 @@
  * Telegram messages: plain text (no parse_mode, so log-derived text can never
  * become markup), with ✅ Approve / ❌ Deny buttons on a pending approval. The
  * button's callback data is `a:<approval id>` or `d:<approval id>` (at most 18
- * bytes; Telegram allows 64).
+ * bytes; Telegram allows 64). A digest with approvals waiting has ✅ Approve all:
+ * `A:<ms>`, every pending approval asked for up to that time (what the digest
+ * counted), not ones that arrived after it.
  */
 import type { Translate } from '../../i18n/index.js';
 import type { Decision } from '../../respond/approvals.js';
@@ -28,6 +30,22 @@ export function parseCallbackData(data: string | undefined): Button | null {
   return { decision: m[1] === 'a' ? 'approve' : 'deny', approvalId: m[2]! };
 }
 
+export function approveAllData(createdUpTo: number): string {
+  return `A:${Math.floor(createdUpTo)}`;
+}
+
+/** The time of an "Approve all" button, or null for anything else. */
+export function parseApproveAll(data: string | undefined): number | null {
+  const m = /^A:(\d{1,15})$/.exec(data ?? '');
+  return m === null ? null : Number(m[1]);
+}
+
+/** What an "Approve all" button on a digest covers. */
+export interface ApproveAll {
+  count: number;
+  createdUpTo: number;
+}
+
 export function keyboard(approvalId: string, t: Translate) {
   return {
     inline_keyboard: [
@@ -41,12 +59,28 @@ export function keyboard(approvalId: string, t: Translate) {
 
 export function sendMessage(
   text: string,
-  options: { loudness?: Loudness; approvalId?: string; t?: Translate } = {},
+  options: {
+    loudness?: Loudness;
+    approvalId?: string;
+    approveAll?: ApproveAll;
+    t?: Translate;
+  } = {},
 ): TelegramPayload {
   const params: Record<string, unknown> = { text: cut(text) };
   if (options.loudness === 'quiet') params.disable_notification = true;
   if (options.approvalId !== undefined && options.t !== undefined)
     params.reply_markup = keyboard(options.approvalId, options.t);
+  else if (options.approveAll !== undefined && options.t !== undefined)
+    params.reply_markup = {
+      inline_keyboard: [
+        [
+          {
+            text: options.t('notify.button.approveAll', { count: options.approveAll.count }),
+            callback_data: approveAllData(options.approveAll.createdUpTo),
+          },
+        ],
+      ],
+    };
   return { method: 'sendMessage', params };
 }
 

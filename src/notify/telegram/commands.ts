@@ -12,8 +12,8 @@ import { parseCidr } from '../../net/cidr.js';
 import type { Approvals, DecideRefusal } from '../../respond/approvals.js';
 import type { Store, StoredApproval } from '../../store/index.js';
 import { alertText, targetText, timeFormatter, type Wording } from '../alert-text.js';
-import { displayUser } from '../format.js';
-import { editMessage, parseCallbackData, sendMessage } from './cards.js';
+import { displayUser, notEnforcedNote } from '../format.js';
+import { editMessage, parseApproveAll, parseCallbackData, sendMessage } from './cards.js';
 import type { TelegramPayload } from './transport.js';
 
 /**
@@ -103,9 +103,11 @@ export class BotCommands {
   private status(chat: string): string {
     const { t } = this.wording(chat);
     const now = this.o.clock();
-    const bans = this.o.store.bans.active(now).length;
+    const active = this.o.store.bans.active(now);
+    const bans = active.length;
     const pending = this.o.approvals.list({ status: 'pending' }).length;
-    const daemon = this.o.store.status.get('daemon')?.value as { startedAt?: unknown } | undefined;
+    const daemon = this.o.store.status.get('daemon')?.value as
+      { startedAt?: unknown; firewall?: { enforcing?: unknown } } | undefined;
     const level = this.o.hooks.level?.() ?? null;
     const lines = [
       typeof daemon?.startedAt === 'number'
@@ -119,6 +121,8 @@ export class BotCommands {
     ];
     if (level !== null)
       lines.unshift(t('notify.status.level', { level: t(`notify.level.${level}`) }));
+    if (daemon?.firewall?.enforcing === false || active.some((b) => !b.enforced))
+      lines.push(t('notify.status.dryRun'));
     return lines.join('\n');
   }
 
@@ -129,9 +133,10 @@ export class BotCommands {
     const lines = active
       .slice(0, MAX_BANS_LISTED)
       .map((b) =>
-        b.expiresAt === null
+        (b.expiresAt === null
           ? t('notify.bans.itemPermanent', { target: targetText(b.target) })
-          : t('notify.bans.item', { target: targetText(b.target), until: this.time(b.expiresAt) }),
+          : t('notify.bans.item', { target: targetText(b.target), until: this.time(b.expiresAt) })
+        ).concat(notEnforcedNote(b, t)),
       );
     if (active.length > MAX_BANS_LISTED)
       lines.push(t('notify.bans.more', { count: active.length - MAX_BANS_LISTED }));
@@ -252,6 +257,8 @@ export class BotCommands {
     const message = q.message;
     const chat = String(message?.chat.id ?? q.from.id);
     const w = this.wording(chat);
+    const upTo = parseApproveAll(q.data);
+    if (upTo !== null) return this.approveAll(ctx, chat, upTo);
     const button = parseCallbackData(q.data);
     if (button === null) return this.answer(ctx, w.t('notify.answer.invalid'));
     const now = this.o.clock();
@@ -283,6 +290,45 @@ export class BotCommands {
     const outcome = r.approval === null ? null : this.outcome(r.approval, w);
     if (outcome !== null && message !== undefined && 'text' in message)
       this.o.send(chat, editMessage(message.message_id, `${message.text ?? ''}\n\n${outcome}`));
+  }
+
+  /**
+   * ✅ Approve all on a digest: every intact approval still pending that was
+   * asked for up to the digest's time, each through decide (and the audit) on
+   * its own. The digest keeps its text, adds who approved how many, loses the button.
+   */
+  private async approveAll(ctx: Context, chat: string, createdUpTo: Millis): Promise<void> {
+    const q = ctx.callbackQuery!;
+    const w = this.wording(chat);
+    const now = this.o.clock();
+    const ids = this.o.approvals
+      .pending({ createdUpTo })
+      .filter((a) => !a.tampered)
+      .map((a) => a.id);
+    const results = this.o.approvals.decideAll(
+      ids,
+      'approve',
+      { channel: 'telegram', identity: String(q.from.id) },
+      now,
+    );
+    const approved = results.filter((r) => r.ok).length;
+    const refusal = results.find((r) => !r.ok);
+    await this.answer(
+      ctx,
+      approved === 0 && refusal !== undefined && !refusal.ok
+        ? w.t(REFUSAL_ANSWER[refusal.code])
+        : w.t('notify.answer.approvedAll', { approved, total: results.length }),
+    );
+    const message = q.message;
+    if (message === undefined || !('text' in message)) return;
+    const who = `${displayUser(q.from.username ? `@${q.from.username}` : q.from.first_name)} (${q.from.id})`;
+    const line = w.t('notify.decided.approvedAll', {
+      who,
+      approved,
+      total: results.length,
+      time: this.time(now),
+    });
+    this.o.send(chat, editMessage(message.message_id, `${message.text ?? ''}\n\n${line}`));
   }
 
   private outcome(a: StoredApproval, w: Wording): string | null {

@@ -4,21 +4,30 @@
  * it would do through the same log.
  */
 import type { Logger } from '../../log.js';
+import { currentPrivileges } from './detect.js';
 import type { ConnectionKiller, Firewall } from './firewall.js';
-import { chooseFirewall, createFirewall, hasProgram, type FirewallKind } from './index.js';
+import {
+  chooseFirewall,
+  createFirewall,
+  hasProgram,
+  type FirewallChoice,
+  type FirewallKind,
+} from './index.js';
 
 export function firewallFor(
   configured: 'auto' | FirewallKind,
   logger: Logger,
-): Firewall & Partial<ConnectionKiller> {
-  const choice = chooseFirewall({ configured, isRoot: process.getuid?.() === 0, hasProgram });
-  if (choice.loud) logger.warn({ event: 'firewall', kind: choice.kind }, choice.reason);
-  else logger.info({ event: 'firewall', kind: choice.kind }, choice.reason);
-  return createFirewall(choice.kind, {
+): { firewall: Firewall & Partial<ConnectionKiller>; choice: FirewallChoice } {
+  const choice = chooseFirewall({ configured, privileges: currentPrivileges(), hasProgram });
+  const fields = { event: 'firewall', kind: choice.kind, enforcing: choice.enforcing };
+  if (choice.loud) logger.warn({ ...fields, missing: choice.missing }, choice.reason);
+  else logger.info(fields, choice.reason);
+  const firewall = createFirewall(choice.kind, {
     log: (action, entries, detail) =>
       logger.warn(
         { event: 'dry_run', action, targets: entries.map((e) => e.target.cidr), detail },
         `dry-run: would ${action} ${entries.map((e) => e.target.cidr).join(', ')}`.trim(),
       ),
   });
+  return { firewall, choice };
 }

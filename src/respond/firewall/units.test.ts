@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseFirewall } from './detect.js';
+import { chooseFirewall, currentPrivileges, type Privileges } from './detect.js';
 import { createRunner } from './exec.js';
 import { FirewallError } from './firewall.js';
 import { readIpsetSave } from './iptables.js';
@@ -154,34 +154,92 @@ describe('chooseFirewall', () => {
     (...names: string[]) =>
     (n: string) =>
       names.includes(n);
+  const root: Privileges = { root: true, capabilities: ['CAP_NET_ADMIN', 'CAP_NET_RAW'] };
+  const netAdmin: Privileges = { root: false, capabilities: ['CAP_NET_ADMIN'] };
+  const nobody: Privileges = { root: false, capabilities: [] };
   it('auto: nftables, else iptables + ipset, else a loud dry-run', () => {
-    assert.equal(
-      chooseFirewall({ configured: 'auto', isRoot: true, hasProgram: has('nft', 'iptables') }).kind,
-      'nftables',
-    );
+    const nft = chooseFirewall({
+      configured: 'auto',
+      privileges: root,
+      hasProgram: has('nft', 'iptables'),
+    });
+    assert.deepEqual([nft.kind, nft.enforcing], ['nftables', true]);
     const ipt = chooseFirewall({
       configured: 'auto',
-      isRoot: true,
+      privileges: root,
       hasProgram: has('iptables', 'ip6tables', 'ipset'),
     });
-    assert.deepEqual([ipt.kind, ipt.loud], ['iptables', false]);
-    const none = chooseFirewall({ configured: 'auto', isRoot: true, hasProgram: has('iptables') });
-    assert.deepEqual([none.kind, none.loud], ['dry-run', true]);
+    assert.deepEqual([ipt.kind, ipt.loud, ipt.enforcing], ['iptables', false, true]);
+    const none = chooseFirewall({
+      configured: 'auto',
+      privileges: root,
+      hasProgram: has('iptables'),
+    });
+    assert.deepEqual([none.kind, none.loud, none.enforcing], ['dry-run', true, false]);
     assert.match(none.reason, /NOTHING WILL BE BLOCKED.*ip6tables, ipset/);
-    const user = chooseFirewall({ configured: 'auto', isRoot: false, hasProgram: has('nft') });
-    assert.deepEqual([user.kind, user.loud], ['dry-run', true]);
-    assert.match(user.reason, /not running as root/);
+  });
+  it('auto: CAP_NET_ADMIN is enough for nftables; without it a loud dry-run that names it', () => {
+    // The shipped systemd unit: an unprivileged user with only CAP_NET_ADMIN (ambient).
+    const unit = chooseFirewall({
+      configured: 'auto',
+      privileges: netAdmin,
+      hasProgram: has('nft'),
+    });
+    assert.deepEqual([unit.kind, unit.loud, unit.enforcing], ['nftables', false, true]);
+    const user = chooseFirewall({ configured: 'auto', privileges: nobody, hasProgram: has('nft') });
+    assert.deepEqual([user.kind, user.loud, user.enforcing], ['dry-run', true, false]);
+    assert.match(user.reason, /NOTHING WILL BE BLOCKED.*CAP_NET_ADMIN/);
+    assert.ok(user.missing.includes('CAP_NET_ADMIN'));
+    // iptables' set match opens a raw socket: it also needs CAP_NET_RAW.
+    const ipt = chooseFirewall({
+      configured: 'auto',
+      privileges: netAdmin,
+      hasProgram: has('iptables', 'ip6tables', 'ipset'),
+    });
+    assert.deepEqual([ipt.kind, ipt.missing.includes('CAP_NET_RAW')], ['dry-run', true]);
   });
   it('configured: that backend, loud when it cannot work', () => {
-    const ok = chooseFirewall({ configured: 'ufw', isRoot: true, hasProgram: has('ufw') });
-    assert.deepEqual([ok.kind, ok.loud], ['ufw', false]);
-    const bad = chooseFirewall({ configured: 'nftables', isRoot: false, hasProgram: has() });
-    assert.deepEqual([bad.kind, bad.loud], ['nftables', true]);
-    assert.match(bad.reason, /nft was not found and Sheriff is not running as root/);
-    const dry = chooseFirewall({ configured: 'dry-run', isRoot: true, hasProgram: has('nft') });
-    assert.deepEqual([dry.kind, dry.loud], ['dry-run', true]);
+    const ok = chooseFirewall({ configured: 'ufw', privileges: root, hasProgram: has('ufw') });
+    assert.deepEqual([ok.kind, ok.loud, ok.enforcing], ['ufw', false, true]);
+    const bad = chooseFirewall({ configured: 'nftables', privileges: nobody, hasProgram: has() });
+    assert.deepEqual([bad.kind, bad.loud, bad.enforcing], ['nftables', true, false]);
+    assert.match(bad.reason, /needs nft \(not found\) and the CAP_NET_ADMIN capability/);
+    const ufw = chooseFirewall({ configured: 'ufw', privileges: netAdmin, hasProgram: has('ufw') });
+    assert.deepEqual([ufw.enforcing, ufw.missing], [false, ['root']]);
+    const dry = chooseFirewall({ configured: 'dry-run', privileges: root, hasProgram: has('nft') });
+    assert.deepEqual([dry.kind, dry.loud, dry.enforcing], ['dry-run', true, false]);
     assert.match(dry.reason, /NOTHING WILL BE BLOCKED.*response\.firewall: auto/);
     // With nothing configured, nothing is blocked: the first run must not touch the firewall.
-    assert.equal(chooseFirewall({ isRoot: true, hasProgram: has('nft') }).kind, 'dry-run');
+    assert.equal(chooseFirewall({ privileges: root, hasProgram: has('nft') }).kind, 'dry-run');
+  });
+});
+
+describe('currentPrivileges', () => {
+  const status = (eff: string, amb: string) =>
+    `Name:\tnode\nCapInh:\t0000000000000000\nCapPrm:\t${eff}\nCapEff:\t${eff}\nCapBnd:\t${eff}\nCapAmb:\t${amb}\n`;
+  it('reads CAP_NET_ADMIN (bit 12) and CAP_NET_RAW (bit 13) from /proc/self/status', () => {
+    assert.deepEqual(currentPrivileges(status('000001ffffffffff', '0000000000000000'), 0), {
+      root: true,
+      capabilities: ['CAP_NET_ADMIN', 'CAP_NET_RAW'],
+    });
+    assert.deepEqual(currentPrivileges(status('0000000000001000', '0000000000001000'), 65534), {
+      root: false,
+      capabilities: ['CAP_NET_ADMIN'],
+    });
+    // Root in a container without CAP_NET_ADMIN (Docker's default set) cannot change the firewall.
+    assert.deepEqual(currentPrivileges(status('00000000a80425fb', '0'), 0).capabilities, [
+      'CAP_NET_RAW',
+    ]);
+  });
+  it('a non-root capability counts only when ambient: nft runs as a child and must inherit it', () => {
+    assert.deepEqual(
+      currentPrivileges(status('0000000000001000', '0000000000000000'), 1000).capabilities,
+      [],
+    );
+    assert.deepEqual(currentPrivileges('', 1000), { root: false, capabilities: [] });
+  });
+  it('this process: the same answer nft would act on', () => {
+    const mine = currentPrivileges();
+    assert.equal(mine.root, process.getuid?.() === 0);
   });
 });

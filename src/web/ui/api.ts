@@ -1,4 +1,6 @@
 /** Calls to the JSON API: the session cookie goes by itself, the CSRF token in a header. */
+import { lang } from './i18n.js';
+
 let csrf = '';
 
 export function setCsrf(token: string): void {
@@ -23,7 +25,8 @@ export function whenLoggedOut(f: () => void): void {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+  // Refusals come back in the console's language, not the browser's.
+  const headers: Record<string, string> = { 'accept-language': lang() };
   if (method !== 'GET') headers['x-csrf-token'] = csrf;
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, {

@@ -27,6 +27,10 @@ export interface Ban {
   removedAt: number | null;
   removedReason: string | null;
   offence: number;
+  /** The backend that confirmed it ('dry-run' blocks nothing); null before that, or unknown. */
+  firewall: string | null;
+  /** Packets from the target are dropped. */
+  enforced: boolean;
 }
 
 export interface Approval {
@@ -43,6 +47,8 @@ export interface Approval {
   decidedBy: string | null;
   decidedAt: number | null;
   channel: string | null;
+  /** Changed in the database: nothing else in it may be shown as true. */
+  tampered: boolean;
 }
 
 export interface EventRecord {
@@ -85,6 +91,10 @@ export interface Dashboard {
     where: string | null;
   }[];
   activeBans: number;
+  /** Active bans that block nothing (dry-run, or not confirmed by a firewall). */
+  unenforcedBans: number;
+  /** Whether the running daemon's firewall enforces bans; null when no daemon published it. */
+  enforcing: boolean | null;
   recentBans: Ban[];
   pendingApprovals: number;
   sources: SourceHealth[];

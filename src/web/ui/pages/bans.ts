@@ -8,6 +8,16 @@ import type { Ban } from '../types.js';
 
 const EXTENSIONS = [3_600_000, 86_400_000, 7 * 86_400_000];
 
+/** A ban that blocks nothing says so wherever it is listed (dry-run, or no firewall confirmed it). */
+export function unenforcedChip(b: Ban): HTMLElement | null {
+  if (b.appliedAt === null || b.enforced) return null;
+  return h(
+    'span',
+    { class: 'chip unenforced', 'data-testid': 'ban-unenforced' },
+    t(b.firewall === null ? 'bans.unconfirmed' : 'bans.notEnforced'),
+  );
+}
+
 export function bansPage(root: HTMLElement): () => void {
   const body = h('tbody', {});
   const search = h('input', {
@@ -60,7 +70,7 @@ export function bansPage(root: HTMLElement): () => void {
     return h(
       'tr',
       { 'data-testid': 'ban-row' },
-      h('td', { class: 'mono' }, b.target.cidr),
+      h('td', { class: 'mono' }, b.target.cidr, ' ', unenforcedChip(b)),
       h('td', {}, b.jail ?? '—'),
       h('td', { class: 'muted' }, b.reason),
       h('td', { class: 'muted' }, b.requestedBy),

@@ -5,6 +5,7 @@ import { ago, number, when } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { subscribe } from '../live.js';
 import type { Dashboard } from '../types.js';
+import { unenforcedChip } from './bans.js';
 
 function statusCard(d: Dashboard): HTMLElement {
   const s = d.status;
@@ -24,12 +25,13 @@ function statusCard(d: Dashboard): HTMLElement {
   );
 }
 
-function kpi(label: string, value: number, testid: string): HTMLElement {
+function kpi(label: string, value: number, testid: string, note?: HTMLElement): HTMLElement {
   return h(
     'section',
     { class: 'card kpi', 'data-testid': testid },
     h('div', { class: 'value' }, number(value)),
     h('div', { class: 'label' }, label),
+    note ?? null,
   );
 }
 
@@ -80,6 +82,9 @@ export function dashboardPage(root: HTMLElement): () => void {
         h('h1', {}, t('nav.dashboard')),
         h('span', { class: 'muted' }, when(d.now)),
       ),
+      d.enforcing === false || d.unenforcedBans > 0
+        ? h('section', { class: 'card dry-run', 'data-testid': 'dry-run' }, t('dash.dryRun'))
+        : null,
       h(
         'div',
         { class: 'grid' },
@@ -92,7 +97,18 @@ export function dashboardPage(root: HTMLElement): () => void {
             { class: 'grid kpis' },
             kpi(t('dash.failures24h'), failures, 'kpi-failures'),
             kpi(t('dash.findings24h'), d.findings24h, 'kpi-findings'),
-            kpi(t('dash.activeBans'), d.activeBans, 'kpi-bans'),
+            kpi(
+              t('dash.activeBans'),
+              d.activeBans,
+              'kpi-bans',
+              d.unenforcedBans > 0
+                ? h(
+                    'div',
+                    { class: 'chip unenforced', 'data-testid': 'kpi-bans-unenforced' },
+                    t('dash.notEnforced', { n: number(d.unenforcedBans) }),
+                  )
+                : undefined,
+            ),
             kpi(t('dash.pendingApprovals'), d.pendingApprovals, 'kpi-approvals'),
           ),
         ),
@@ -194,7 +210,7 @@ export function dashboardPage(root: HTMLElement): () => void {
                       h(
                         'tr',
                         {},
-                        h('td', { class: 'mono' }, b.target.cidr),
+                        h('td', { class: 'mono' }, b.target.cidr, ' ', unenforcedChip(b)),
                         h('td', { class: 'muted' }, b.reason),
                       ),
                     ),

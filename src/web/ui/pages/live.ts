@@ -57,7 +57,7 @@ function itemRow(item: LiveItem): HTMLElement | null {
   const a = item.alert;
   const approval = a.approval as
     { target?: { cidr: string } | null; durationMs?: number | null } | undefined;
-  const ban = a.ban as { target: { cidr: string } } | undefined;
+  const ban = a.ban as { target: { cidr: string }; enforced?: boolean } | undefined;
   const target =
     (a.target as { cidr: string } | undefined)?.cidr ??
     approval?.target?.cidr ??
@@ -67,7 +67,14 @@ function itemRow(item: LiveItem): HTMLElement | null {
     'div',
     { class: 'item new', 'data-testid': 'feed-response' },
     h('span', { class: 'muted mono' }, clock(now)),
-    h('span', {}, h('span', { class: 'chip response' }, t(`response.${a.type}`))),
+    h(
+      'span',
+      {},
+      // A dry-run ban blocked nothing: it must not read as "banned".
+      a.type === 'banned' && ban?.enforced === false
+        ? h('span', { class: 'chip unenforced' }, t('response.bannedDryRun'))
+        : h('span', { class: 'chip response' }, t(`response.${a.type}`)),
+    ),
     h(
       'div',
       {},

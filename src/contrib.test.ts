@@ -1,0 +1,49 @@
+/**
+ * contrib/sheriff.service: systemd accepts it, and it gives the daemon what the firewall choice
+ * needs to block for real (src/e2e.test.ts runs the daemon with exactly its capabilities).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { chooseFirewall, hasProgram } from './respond/firewall/detect.js';
+import { sh } from './respond/firewall/netns.js';
+import { REPO_ROOT } from './testing/paths.js';
+
+const UNIT = join(REPO_ROOT, 'contrib', 'sheriff.service');
+
+function settings(name: string): string[] {
+  const unit = readFileSync(UNIT, 'utf8');
+  return [...unit.matchAll(new RegExp(`^${name}=(.*)$`, 'gm'))].flatMap((m) =>
+    m[1]!.trim().split(/\s+/),
+  );
+}
+
+describe('contrib/sheriff.service', () => {
+  it('runs unprivileged with CAP_NET_ADMIN ambient: enough for nftables to block', () => {
+    assert.deepEqual(settings('DynamicUser'), ['yes']);
+    const ambient = settings('AmbientCapabilities');
+    assert.deepEqual(settings('CapabilityBoundingSet'), ambient);
+    const choice = chooseFirewall({
+      configured: 'auto',
+      privileges: { root: false, capabilities: ambient.filter((c) => c === 'CAP_NET_ADMIN') },
+      hasProgram: (p) => p === 'nft',
+    });
+    assert.deepEqual([choice.kind, choice.enforcing], ['nftables', true]);
+    // nft speaks netlink; the store lives in the state directory the unit's SHERIFF_DB names.
+    assert.ok(settings('RestrictAddressFamilies').includes('AF_NETLINK'));
+    assert.deepEqual(settings('StateDirectory'), ['sheriff']);
+    assert.ok(settings('Environment').includes('SHERIFF_DB=/var/lib/sheriff/sheriff.db'));
+    assert.deepEqual(settings('SupplementaryGroups'), ['adm', 'systemd-journal']);
+  });
+
+  it('systemd-analyze verify accepts it', async (t) => {
+    if (!hasProgram('systemd-analyze')) {
+      t.skip('systemd-analyze is not installed (Debian: apt-get install systemd)');
+      return;
+    }
+    const r = await sh(['systemd-analyze', 'verify', UNIT]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr.trim(), '', 'no warnings');
+  });
+});
