@@ -32,6 +32,8 @@ import { ConnectionAddresses } from './store/connections.js';
 import { toEventRecord, type EventRecord } from './store/events.js';
 import { StoreWriter } from './store/writer.js';
 
+const DAY = 86_400_000;
+
 export interface DaemonOptions {
   config: SheriffConfig;
   logger: Logger;
@@ -245,7 +247,14 @@ export class Daemon {
         broadcast(notifiers, log, { type: 'breaker', state });
       },
     });
-    const guardrails = configuredGuardrails(opts.config, { breaker });
+    const guardrails = configuredGuardrails(opts.config, {
+      breaker,
+      // For connections whose sshd process an unprivileged daemon cannot see: a login from
+      // the address within a day makes it a session (never banned); attempts alone do not.
+      loggedIn: (ip) =>
+        store.events.queryEvents({ ip, kind: 'success', since: clock() - DAY, limit: 1 }).length >
+        0,
+    });
     const jails = new Map<string, JailResponse>(
       Object.entries(opts.config.jails).map(([name, j]) => [
         name,

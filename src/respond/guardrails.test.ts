@@ -399,6 +399,19 @@ describe('live sessions are logins, not attempts', () => {
       ['192.0.2.5', '192.0.2.6', '192.0.2.7'],
     );
   });
+
+  it('unprivileged (no process is visible): a connection is a session only from an address that logged in', () => {
+    const hidden = ss.replace(/ users:\(.*$/gm, '');
+    const loggedIn = (address: string) => address === '192.0.2.5';
+    const live = parseSs(hidden).filter((x) => isLoggedIn(x, () => null, loggedIn));
+    assert.deepEqual(
+      live.map((x) => x.address),
+      ['192.0.2.5'],
+      'the attacker still trying (203.0.113.10) is no session, the admin who logged in is',
+    );
+    // Knowing nothing of logins, every hidden connection stays protected.
+    assert.equal(parseSs(hidden).filter((x) => isLoggedIn(x, () => null)).length, 4);
+  });
 });
 
 /** A ban target from any address or prefix text (IPv4-mapped forms become IPv4). */

@@ -71,12 +71,14 @@ export interface GuardrailsOptions {
 /** The guardrails of a configuration, alike in the daemon, the web console and the CLI. */
 export function configuredGuardrails(
   config: Pick<SheriffConfig, 'trusted' | 'response'>,
-  extra: Pick<GuardrailsOptions, 'breaker'> = {},
+  extra: Pick<GuardrailsOptions, 'breaker'> & { loggedIn?: (address: string) => boolean } = {},
 ): Guardrails {
+  const { loggedIn, ...rest } = extra;
   return new Guardrails({
     trusted: trustedNetworks(config.trusted),
     admins: config.response.admins,
-    ...extra,
+    ...(loggedIn === undefined ? {} : { sessions: new SystemSessionProbe({ loggedIn }) }),
+    ...rest,
   });
 }
 

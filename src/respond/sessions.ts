@@ -134,11 +134,19 @@ export function parseSs(output: string): LiveSession[] {
  * Whether an sshd connection is a logged-in session rather than an attempt: the
  * sshd process of an authenticated session is titled "sshd: user@pts/0" or
  * "sshd-session: user@notty", a pre-authentication one "sshd: [accepted]" or
- * "sshd: unknown [priv]". Without process information the connection is
- * counted as a session (the safe side: it is not banned).
+ * "sshd: unknown [priv]". Without process information (an unprivileged daemon,
+ * as the systemd unit runs it, cannot see root's sshd) the connection counts as
+ * a session when its address logged in lately (`loggedIn`); without that
+ * knowledge, always (the safe side: it is not banned).
  */
-export function isLoggedIn(session: LiveSession, title: (pid: number) => string | null): boolean {
-  if (session.via !== 'ss' || session.pids === undefined || session.pids.length === 0) return true;
+export function isLoggedIn(
+  session: LiveSession,
+  title: (pid: number) => string | null,
+  loggedIn?: (address: string) => boolean,
+): boolean {
+  const unseen = () => loggedIn?.(session.address) ?? true;
+  if (session.via !== 'ss') return true;
+  if (session.pids === undefined || session.pids.length === 0) return unseen();
   let known = false;
   for (const pid of session.pids) {
     const t = title(pid);
@@ -146,7 +154,7 @@ export function isLoggedIn(session: LiveSession, title: (pid: number) => string 
     known = true;
     if (/^sshd(?:-session)?: \S+@\S+/.test(t)) return true;
   }
-  return !known;
+  return known ? false : unseen();
 }
 
 /** A process's title (its argv as rewritten by setproctitle), or null. */
@@ -190,6 +198,8 @@ export interface SystemSessionProbeOptions {
   run?: Runner;
   /** A process's title, to tell logged-in sshd sessions from attempts; default /proc/PID/cmdline. */
   title?: (pid: number) => string | null;
+  /** Whether an address logged in lately (an `Accepted` line), for connections whose process is hidden. */
+  loggedIn?: (address: string) => boolean;
 }
 
 /** Lists sessions with `who` and `ss`, caching the answer for a few seconds. */
@@ -198,6 +208,7 @@ export class SystemSessionProbe implements SessionProbe {
   private readonly cacheMs: number;
   private readonly run: Runner;
   private readonly title: (pid: number) => string | null;
+  private readonly loggedIn: ((address: string) => boolean) | undefined;
   private cached: { at: Millis; sessions: readonly LiveSession[] } | null = null;
   private inFlight: Promise<readonly LiveSession[]> | null = null;
 
@@ -212,6 +223,7 @@ export class SystemSessionProbe implements SessionProbe {
     this.cacheMs = options.cacheMs ?? 5000;
     this.run = options.run ?? execFileRunner;
     this.title = options.title ?? procTitle;
+    this.loggedIn = options.loggedIn;
   }
 
   sessions(now: Millis): Promise<readonly LiveSession[]> {
@@ -243,7 +255,7 @@ export class SystemSessionProbe implements SessionProbe {
     const [who, ss] = await Promise.allSettled([
       this.who(),
       this.run('ss', ['-tnpH', 'state', 'established', filter]).then((out) =>
-        parseSs(out).filter((s) => isLoggedIn(s, this.title)),
+        parseSs(out).filter((s) => isLoggedIn(s, this.title, this.loggedIn)),
       ),
     ]);
     if (who.status === 'rejected' && ss.status === 'rejected') {
