@@ -367,7 +367,7 @@ describe('web console in Chromium', () => {
       ),
     );
     await page.click('[data-testid="approve"]');
-    const toast = await page.waitForSelector('.toast.error');
+    const toast = await page.waitForSelector('.toast.error:has-text("240.0.0.7")');
     assert.match(
       (await toast.textContent()) ?? '',
       /240\.0\.0\.7\/32 is inside 240\.0\.0\.0\/4 \(Reserved, RFC 1112\)/,
