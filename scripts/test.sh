@@ -10,6 +10,7 @@ programs=(
   nft:nftables ip:iproute2 ss:iproute2 unshare:util-linux
   iptables:iptables ip6tables:iptables ipset:ipset ufw:ufw
   chromium:chromium
+  sqlite3:sqlite3 setpriv:util-linux gzip:gzip
   dpkg-deb:dpkg strip:binutils systemd-analyze:systemd man:man-db groff:groff-base zsh:zsh
 )
 # Packages without a command: fonts, so the browser tests' screenshots show Korean and emoji.
