@@ -52,11 +52,15 @@ export interface FileSourceOptions {
 const CHUNK = 1 << 20;
 /** A batch is yielded at the end of the data, or after this many bytes. */
 const BATCH_BYTES = 4 << 20;
-/** Successors held open at most (one per rotation not yet followed). */
-const MAX_PENDING = 8;
+/** Files held open to read next at most (one per rotation not yet followed). */
+const MAX_PENDING = 64;
 
 /** A rotated file still to be read, from `off` (in its decompressed content). */
 type Backlog = fr.RotatedFile & { off: number };
+
+/** A file to read after the current one: a successor at the path, or a rotated copy. */
+type Next = Opened | fr.RotatedFile;
+const isGzip = (o: Next): o is fr.RotatedFile => 'gz' in o && o.gz;
 
 /** A gzip file that ends early, probably still being written: tried again at the next poll. */
 class NotYet extends Error {}
@@ -96,8 +100,8 @@ export class FileSource implements Source {
 
   private running = false;
   private cur: Cur | null = null;
-  /** Files seen at the path after the current one, oldest first, held open. */
-  private pending: Opened[] = [];
+  /** Files to read after the current one, oldest first, held open. */
+  private pending: Next[] = [];
   /** Rotated files to read, oldest first, before the current one. */
   private backlog: Backlog[] = [];
   /** Since when the first backlog file has ended early (a gzip being written). */
@@ -223,7 +227,8 @@ export class FileSource implements Source {
     if (at && (await matches(at))) return this.use(at, c.off);
     // The path holds another file: ours was rotated, and perhaps others after it.
     const held = at ? [{ id: at.id, head: await fc.readHead(at.fh) }] : [];
-    const files = await fr.rotatedSince(this.names, c, held);
+    // Only the new file is held apart: the last one must be found among the copies.
+    const files = await fr.rotatedSince(this.names, c, held.slice(-1));
     if (!files) {
       this.fail(
         `${this.path} changed and the rest of the file in the cursor (from byte ${c.off}) ` +
@@ -304,13 +309,20 @@ export class FileSource implements Source {
     if (!this.cur) {
       const next = this.pending.shift() ?? (await openFile(this.path));
       if (!next) return;
+      if (isGzip(next)) {
+        // Whole and no longer written to: read like a file rotated while stopped.
+        this.backlog.push({ ...next, off: 0 });
+        this.waker.again();
+        return;
+      }
       await this.use(next, 0);
       yield this.batch();
     }
     const cur = this.cur!;
     const p = await fc.statPath(this.path);
     const atPath = p !== null && fc.sameFile(p, cur);
-    if (p && !atPath && !this.pending.some((o) => fc.sameFile(p, o.id))) await this.addSuccessor();
+    if (p && !atPath && !this.pending.some((o) => fc.sameFile(p, o.id)))
+      await this.addSuccessor(cur);
     // Successors first, then the current file: what it holds after that is all
     // that a single writer wrote before it moved on.
     let successorHasData = false;
@@ -341,16 +353,75 @@ export class FileSource implements Source {
     }
   }
 
-  private async addSuccessor(): Promise<void> {
+  /**
+   * Holds the new file at the path, after the files rotated since the last one
+   * held: when the reader was slow (a large batch) and the file was rotated more
+   * than once meanwhile, those were never at the path when it looked.
+   */
+  private async addSuccessor(cur: Cur): Promise<void> {
     const o = await openFile(this.path);
     if (!o) return;
-    const cur = this.cur;
-    if ((cur && fc.sameFile(o.id, cur)) || this.pending.some((f) => fc.sameFile(o.id, f.id))) {
+    if (fc.sameFile(o.id, cur) || this.pending.some((f) => fc.sameFile(o.id, f.id))) {
       await closeQuietly(o.fh);
-    } else {
-      // Bounded: a path replaced over and over by empty files must not pile up descriptors.
-      if (this.pending.push(o) > MAX_PENDING) await closeQuietly(this.pending.shift()!.fh);
+      return;
     }
+    let between: fr.RotatedFile[];
+    try {
+      between = await this.rotatedAfterHeld(cur, o);
+    } catch (err) {
+      await closeQuietly(o.fh);
+      throw err;
+    }
+    this.pending.push(...between, o);
+    // Bounded: a path replaced over and over by empty files must not pile up descriptors.
+    const over = this.pending.splice(0, Math.max(0, this.pending.length - MAX_PENDING));
+    if (over.length > 0) {
+      await Promise.all(over.map((f) => closeQuietly(f.fh)));
+      this.fail(
+        `${this.path} was rotated more than ${MAX_PENDING} times before Sheriff could read on: ` +
+          `${over.map((f) => f.name).join(', ')} will not be read, their lines are lost`,
+      );
+    }
+  }
+
+  /**
+   * The rotated copies newer than the newest file held (the current one or a
+   * pending one), oldest first: what start-up finds after the cursor's file.
+   */
+  private async rotatedAfterHeld(cur: Cur, o: Opened): Promise<fr.RotatedFile[]> {
+    // Heads read now: a file empty when first held may have been written and rotated since.
+    const held: (fr.Held & { id: fc.Ident; name: string })[] = [];
+    for (const { fh, name } of [cur, ...this.pending, o]) {
+      held.push({ id: await fc.identOf(fh), name, head: await fc.readHead(fh) });
+    }
+    // The newest with content before the new one (an empty file's copy is known by its inode only).
+    const before = held.slice(0, -1);
+    const last = before.findLast((h) => h.head.length > 0) ?? before.at(-1)!;
+    const c: fc.FileCursor = {
+      v: 1,
+      dev: last.id.dev,
+      ino: last.id.ino,
+      off: 0,
+      headLen: last.head.length,
+      head: fc.hashHead(last.head),
+    };
+    // Only the new file is held apart: the last one must be found among the copies.
+    const files = await fr.rotatedSince(this.names, c, held.slice(-1));
+    if (!files) {
+      // Deleted (and recreated): nothing was rotated. Moved elsewhere: copies cannot be looked for.
+      if (last.id.nlink > 0) {
+        this.fail(
+          `${last.name} was moved where its rotated copies are not looked for ` +
+            `(see the source's rotated: setting): files rotated after it may be missed`,
+        );
+      }
+      return [];
+    }
+    // The first is the last one held, under its rotated name; an empty one held after it may be too.
+    const isHeld = (r: fr.RotatedFile): boolean => held.some((h) => fc.sameFile(r.id, h.id));
+    const kept = files.slice(1).filter((r) => !isHeld(r));
+    await Promise.all(files.filter((r) => !kept.includes(r)).map((r) => closeQuietly(r.fh)));
+    return kept;
   }
 
   private idle(cur: Cur): boolean {
