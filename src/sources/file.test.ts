@@ -465,6 +465,15 @@ describe('FileSource: rotated while busy', () => {
         rotateTimes(path, w, { copytruncate: true }, 1);
       },
     ],
+    [
+      'copytruncate, then rename + compress, the file shorter than where the reader was',
+      (path, w) => {
+        const rotator = new LogRotator(path);
+        rotator.rotate({ copytruncate: true });
+        w.write(20);
+        rotator.rotate({ compress: true }, () => w.reopen());
+      },
+    ],
   ];
   for (const [name, rotations] of mixed) {
     it(`delivers every line once: ${name}`, async () => {

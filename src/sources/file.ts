@@ -87,6 +87,12 @@ interface Cur {
   truncated: boolean;
 }
 
+/** A cursor at the start of the file `id` whose content starts with `head`. */
+function headCursor(id: fc.FileId, head: Buffer): fc.FileCursor {
+  const { dev, ino } = id;
+  return { v: 1, dev, ino, off: 0, headLen: head.length, head: fc.hashHead(head) };
+}
+
 export class FileSource implements Source {
   readonly id: string;
   readonly kind = 'file' as const;
@@ -332,8 +338,9 @@ export class FileSource implements Source {
     }
     const id = await fc.identOf(cur.fh);
     cur.size = id.size;
-    // Shrunk, or (at the same size) truncated and written again up to where we were.
-    if (atPath && (id.size < cur.pos || (id.size === cur.pos && !(await this.sameHead(cur))))) {
+    // Shrunk, or (at the same size) truncated and written again up to where we were;
+    // at the path or not: it may have been truncated (copytruncate) before it was renamed.
+    if (id.size < cur.pos || (id.size === cur.pos && !(await this.sameHead(cur)))) {
       cur.truncated = true;
     }
     if (!cur.truncated) yield* this.drain(signal, id.size);
@@ -397,14 +404,7 @@ export class FileSource implements Source {
     // The newest with content before the new one (an empty file's copy is known by its inode only).
     const before = held.slice(0, -1);
     const last = before.findLast((h) => h.head.length > 0) ?? before.at(-1)!;
-    const c: fc.FileCursor = {
-      v: 1,
-      dev: last.id.dev,
-      ino: last.id.ino,
-      off: 0,
-      headLen: last.head.length,
-      head: fc.hashHead(last.head),
-    };
+    const c = headCursor(last.id, last.head);
     // Only the new file is held apart: the last one must be found among the copies.
     const files = await fr.rotatedSince(this.names, c, held.slice(-1));
     if (!files) {
@@ -500,6 +500,11 @@ export class FileSource implements Source {
     const files = c.headLen > 0 ? await fr.rotatedSince(this.names, c, held) : null;
     let from = 0;
     if (files) {
+      // Renamed (and compressed) since it was truncated: its copy, and the newer ones (held
+      // as its successors), are not read here; what it holds now is read from it.
+      const now = headCursor(cur, await fc.readHead(cur.fh));
+      const own = files.findIndex((r, i) => i > 0 && fr.matchesCursor(r, now));
+      if (own > 0) await Promise.all(files.splice(own).map((r) => closeQuietly(r.fh)));
       this.backlog.push(...files.map((r, i) => ({ ...r, off: i === 0 ? off : 0 })));
     } else {
       const head = await fc.readHead(cur.fh, cur.head.length);
