@@ -508,6 +508,41 @@ describe('FileSource: rotated while busy', () => {
       });
     });
   }
+  it('reads what a file held while it waited to be read had before a copytruncate', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'auth.log');
+      const w = new Writer(path);
+      w.write(100);
+      const ac = new AbortController();
+      const src = source(path, { startAtBeginning: true });
+      const batches = src.lines(null, ac.signal);
+      const got: string[] = [];
+      const pull = async (): Promise<void> => {
+        const r = await batches.next();
+        assert.ok(!r.done, 'the source ended');
+        got.push(...r.value.lines);
+      };
+      try {
+        while (got.length < 100) await pull();
+        rotate.rename(path);
+        w.write(1); // to the renamed file: the new one, still empty, is held after it
+        while (got.length < 101) await pull();
+        w.reopen();
+        w.write(30);
+        new LogRotator(path).rotate({ copytruncate: true }); // before it was read
+        w.write(20);
+        w.close();
+        const last = line(w.n - 1);
+        while (got.at(-1) !== last) await pull();
+        assertExactly(got, range(0, w.n));
+        assert.equal(src.health().errors, 0, src.health().lastError ?? '');
+      } finally {
+        w.close();
+        ac.abort();
+        await batches.return(undefined);
+      }
+    });
+  });
 });
 
 describe('FileSource: edge cases', () => {

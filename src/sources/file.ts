@@ -87,6 +87,15 @@ interface Cur {
   truncated: boolean;
 }
 
+/** An open file, and the path it was opened by. */
+type Handle = Pick<Opened, 'fh' | 'name'>;
+/** A file held, with a cursor at its start that knows it by its content now. */
+interface Known {
+  id: fc.Ident;
+  name: string;
+  at: fc.FileCursor;
+}
+
 /** A cursor at the start of the file `id` whose content starts with `head`. */
 function headCursor(id: fc.FileId, head: Buffer): fc.FileCursor {
   const { dev, ino } = id;
@@ -351,6 +360,8 @@ export class FileSource implements Source {
     } else if (!atPath && (successorHasData || (id.nlink === 0 && this.idle(cur)))) {
       // Done with it: a last line without a newline will get none.
       cur.splitter.end();
+      // Copies of the next one's content made before it was read (copytruncate at the path).
+      this.pending.unshift(...(await this.rotatedAfter([cur], this.pending)));
       if (this.out.length > 0 || this.offset(cur) !== cur.yieldedOff) yield this.batch();
       if (signal.aborted) return;
       this.position = this.health().position;
@@ -374,7 +385,7 @@ export class FileSource implements Source {
     }
     let between: fr.RotatedFile[];
     try {
-      between = await this.rotatedAfterHeld(cur, o);
+      between = await this.rotatedAfter([cur, ...this.pending], [o]);
     } catch (err) {
       await closeQuietly(o.fh);
       throw err;
@@ -392,21 +403,24 @@ export class FileSource implements Source {
   }
 
   /**
-   * The rotated copies newer than the newest file held (the current one or a
-   * pending one), oldest first: what start-up finds after the cursor's file.
+   * The rotated copies newer than the newest of `after` (with content), oldest
+   * first, but those of `held`: files rotated that were never opened. Those of a
+   * held file are known by its inode, or by its content now (renamed and
+   * compressed since). Read now, as a file empty when first held may have been
+   * written and rotated since.
    */
-  private async rotatedAfterHeld(cur: Cur, o: Opened): Promise<fr.RotatedFile[]> {
-    // Heads read now: a file empty when first held may have been written and rotated since.
-    const held: (fr.Held & { id: fc.Ident; name: string })[] = [];
-    for (const { fh, name } of [cur, ...this.pending, o]) {
-      held.push({ id: await fc.identOf(fh), name, head: await fc.readHead(fh) });
-    }
-    // The newest with content before the new one (an empty file's copy is known by its inode only).
-    const before = held.slice(0, -1);
-    const last = before.findLast((h) => h.head.length > 0) ?? before.at(-1)!;
-    const c = headCursor(last.id, last.head);
-    // Only the new file is held apart: the last one must be found among the copies.
-    const files = await fr.rotatedSince(this.names, c, held.slice(-1));
+  private async rotatedAfter(after: Handle[], held: Handle[]): Promise<fr.RotatedFile[]> {
+    const known = async ({ fh, name }: Handle): Promise<Known> => {
+      const id = await fc.identOf(fh);
+      return { id, name, at: headCursor(id, await fc.readHead(fh)) };
+    };
+    const mine: Known[] = [];
+    for (const f of after) mine.push(await known(f));
+    const others: Known[] = [];
+    for (const f of held) others.push(await known(f));
+    // An empty file's copy is known by its inode only: the newest with content, if any.
+    const last = mine.findLast((k) => k.at.headLen > 0) ?? mine.at(-1)!;
+    const files = await fr.rotatedSince(this.names, last.at, []);
     if (!files) {
       // Deleted (and recreated): nothing was rotated. Moved elsewhere: copies cannot be looked for.
       if (last.id.nlink > 0) {
@@ -417,8 +431,9 @@ export class FileSource implements Source {
       }
       return [];
     }
-    // The first is the last one held, under its rotated name; an empty one held after it may be too.
-    const isHeld = (r: fr.RotatedFile): boolean => held.some((h) => fc.sameFile(r.id, h.id));
+    const isHeld = (r: fr.RotatedFile): boolean =>
+      [...mine, ...others].some((k) => fc.sameFile(r.id, k.id) || fr.matchesCursor(r, k.at));
+    // The first is the last one, under its rotated name.
     const kept = files.slice(1).filter((r) => !isHeld(r));
     await Promise.all(files.filter((r) => !kept.includes(r)).map((r) => closeQuietly(r.fh)));
     return kept;
