@@ -15,6 +15,9 @@
  *   has data, a single writer has stopped writing the old file: read the old
  *   one to the end seen after that, then the successor from 0. A deleted file
  *   with no successor is let go after `deletedGraceMs` without growth.
+ *   Files rotated that were never at the path when it looked (a slow reader,
+ *   rotations close together; a copytruncate of a successor not read yet) are
+ *   found among the rotated copies as on start, and read in their place.
  *
  * On start, when the file in the cursor is no longer at the path (rotated
  * while Sheriff was down), it is looked for among the rotated copies by its
@@ -146,16 +149,15 @@ export class FileSource implements Source {
     const cur = this.cur;
     const off = cur ? cur.base + cur.splitter.consumed : 0;
     const next = this.backlog[0];
-    // Unread bytes (compressed ones for gzip) in the backlog, the current file and those after it.
-    const ahead = this.backlog.reduce((n, r) => n + r.id.size - (r.gz ? 0 : r.off), 0);
+    // Unread bytes (compressed ones for gzip) in the backlog, the files after the current one, and it.
+    const ahead = this.pending.reduce(
+      (n, o) => n + o.id.size,
+      this.backlog.reduce((n, r) => n + r.id.size - (r.gz ? 0 : r.off), 0),
+    );
     return {
       id: this.id,
       position: next ? `${next.name}@${next.off}` : cur ? `${cur.name}@${off}` : this.position,
-      lag: cur
-        ? this.pending.reduce((n, o) => n + o.id.size, ahead + Math.max(0, cur.size - off))
-        : next
-          ? ahead
-          : null,
+      lag: cur ? ahead + Math.max(0, cur.size - off) : next ? ahead : null,
       lastLineAt: this.lastLineAt,
       linesRead: this.linesRead,
       skipped: this.skipped,
@@ -242,8 +244,7 @@ export class FileSource implements Source {
     if (at && (await matches(at))) return this.use(at, c.off);
     // The path holds another file: ours was rotated, and perhaps others after it.
     const held = at ? [{ id: at.id, head: await fc.readHead(at.fh) }] : [];
-    // Only the new file is held apart: the last one must be found among the copies.
-    const files = await fr.rotatedSince(this.names, c, held.slice(-1));
+    const files = await fr.rotatedSince(this.names, c, held);
     if (!files) {
       this.fail(
         `${this.path} changed and the rest of the file in the cursor (from byte ${c.off}) ` +
