@@ -10,7 +10,15 @@
  * Not part of the runtime; the suite runs a short version (soak.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +53,7 @@ export interface SoakResult {
   seconds: number;
   /** Lines written per second, as achieved. */
   rate: number;
-  /** The daemon's source errors at the end (a rest not found would be one). */
+  /** Source errors counted by every daemon (a rest not found would be one). */
   sourceErrors: number;
   /** Work directory, when kept. */
   dir: string | null;
@@ -161,14 +169,18 @@ function storedNumbers(db: string): number[] {
   }
 }
 
-function sourceErrors(db: string): number {
-  const store = openStore(db, { readonly: true });
-  try {
-    const v = store.status.get('daemon')?.value as { sources?: { errors: number }[] } | undefined;
-    return (v?.sources ?? []).reduce((n, s) => n + s.errors, 0);
-  } finally {
-    store.close();
+/**
+ * Source errors over every daemon's life, from their logs (`source_error`, with
+ * the count so far): a killed daemon's errors are not in the last one's status.
+ */
+function sourceErrors(daemonLog: string): number {
+  const byPid = new Map<number, number>();
+  for (const text of readFileSync(daemonLog, 'utf8').split('\n')) {
+    if (!text.includes('"source_error"')) continue;
+    const e = JSON.parse(text) as { pid: number; errors: number };
+    byPid.set(e.pid, Math.max(byPid.get(e.pid) ?? 0, e.errors));
   }
+  return [...byPid.values()].reduce((a, b) => a + b, 0);
 }
 
 export async function soak(o: SoakOptions): Promise<SoakResult> {
@@ -193,7 +205,8 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       '',
     ].join('\n'),
   );
-  const daemon = new Daemon(config, join(dir, 'daemon.log'));
+  const daemonLog = join(dir, 'daemon.log');
+  const daemon = new Daemon(config, daemonLog);
   const writer = new LineWriter(log);
   // Every copy is kept: a daemon killed over and over may fall far behind, and catch up at the end.
   const rotator = new LogRotator(log, o.rotations + 10);
@@ -288,7 +301,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       kills,
       seconds,
       rate: written / seconds,
-      sourceErrors: sourceErrors(db),
+      sourceErrors: sourceErrors(daemonLog),
       dir: o.keep ? dir : null,
     };
   } finally {

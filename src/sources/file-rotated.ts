@@ -214,8 +214,15 @@ export interface Held {
   head: Buffer;
 }
 
-/** Opens every rotated copy, newest first, each once: a second name, inode or content is dropped. */
-async function openAll(names: RotatedNames, held: Held[]): Promise<RotatedFile[]> {
+/**
+ * Opens the rotated copies, newest first, each once (a second name, inode or
+ * content is dropped), up to the first that `last` accepts, or all.
+ */
+async function openAll(
+  names: RotatedNames,
+  held: Held[],
+  last: (r: RotatedFile) => boolean,
+): Promise<RotatedFile[]> {
   // A rotation between listing and opening could move a copy past us: list until it holds still.
   for (let attempt = 0; ; attempt++) {
     const listed = await names.list();
@@ -228,6 +235,7 @@ async function openAll(names: RotatedNames, held: Held[]): Promise<RotatedFile[]
         if (seen.some((h) => fc.sameFile(r.id, h.id) || sameContent(r.head, h.head))) {
           await closeQuietly(r.fh);
         } else opened.push(r);
+        if (opened.at(-1) === r && last(r)) break;
       }
       if (attempt >= 4 || (await stillThere(listed, opened))) return opened;
     } catch (err) {
@@ -258,7 +266,10 @@ export async function rotatedSince(
   c: fc.FileCursor,
   held: Held[],
 ): Promise<RotatedFile[] | null> {
-  const all = await openAll(names, held);
+  // Older copies need not be opened once it is surely found: by its inode, or a whole head.
+  const surely = (r: RotatedFile): boolean =>
+    matchesCursor(r, c) && (fc.sameFile(r.id, c) || c.headLen === fc.HEAD_BYTES);
+  const all = await openAll(names, held, surely);
   const matching = all.filter((r) => matchesCursor(r, c));
   const mine = matching.find((r) => fc.sameFile(r.id, c)) ?? matching[0];
   const k = mine ? all.indexOf(mine) : -1;

@@ -320,6 +320,29 @@ describe('FileSource: resuming from a cursor', () => {
   });
 });
 
+const rotateStyles: [string, RotateStyle][] = [
+  ['rename + create', {}],
+  ['compress', { compress: true }],
+  ['compress + delaycompress', { compress: true, delaycompress: true }],
+  ['dateext + compress', { dateext: true, compress: true }],
+  ['dateext + delaycompress', { dateext: true, compress: true, delaycompress: true }],
+  ['copytruncate + compress', { copytruncate: true, compress: true }],
+  ['copytruncate + delaycompress', { copytruncate: true, compress: true, delaycompress: true }],
+];
+
+/** Rotates `times` times, 200 lines each, like logrotate with a writer that reopens at its HUP. */
+function rotateTimes(path: string, w: Writer, style: RotateStyle, times: number): void {
+  const rotator = new LogRotator(path);
+  for (let i = 0; i < times; i++) {
+    w.write(200);
+    rotator.rotate(style, () => {
+      if (style.copytruncate) return;
+      w.write(3); // to the renamed file, before the writer reopens the path
+      w.reopen();
+    });
+  }
+}
+
 describe('FileSource: rotated while stopped', () => {
   /** Reads 100 lines, stops; while stopped, lines are written and the file rotated; then resumes. */
   async function resumeAfter(
@@ -340,30 +363,13 @@ describe('FileSource: rotated while stopped', () => {
     return { a, b, total: w.n };
   }
 
-  const cases: [string, RotateStyle][] = [
-    ['rename + create', {}],
-    ['compress', { compress: true }],
-    ['compress + delaycompress', { compress: true, delaycompress: true }],
-    ['dateext + compress', { dateext: true, compress: true }],
-    ['dateext + delaycompress', { dateext: true, compress: true, delaycompress: true }],
-    ['copytruncate + compress', { copytruncate: true, compress: true }],
-    ['copytruncate + delaycompress', { copytruncate: true, compress: true, delaycompress: true }],
-  ];
-  for (const [name, style] of cases) {
+  for (const [name, style] of rotateStyles) {
     for (const times of [1, 3]) {
       it(`reads the unread rest, then every newer copy: ${name}, ${times}×`, async () => {
         await inTempDir(async (dir) => {
-          const { a, b, total } = await resumeAfter(dir, (path, w) => {
-            const rotator = new LogRotator(path);
-            for (let i = 0; i < times; i++) {
-              w.write(200);
-              rotator.rotate(style, () => {
-                if (style.copytruncate) return;
-                w.write(3); // to the renamed file, before the writer reopens the path
-                w.reopen();
-              });
-            }
-          });
+          const { a, b, total } = await resumeAfter(dir, (path, w) =>
+            rotateTimes(path, w, style, times),
+          );
           try {
             await waitFor('the last line', () => b.lines.at(-1) === line(total - 1));
             assertExactly([...a.lines, ...b.lines], range(0, total));
@@ -437,6 +443,103 @@ describe('FileSource: rotated while stopped', () => {
         assert.match(h.lastError ?? '', /not found among its rotated copies/);
       } finally {
         await b.stop();
+      }
+    });
+  });
+});
+
+describe('FileSource: rotated while busy', () => {
+  // The reader is held at a batch (the daemon is slow to ask for the next one)
+  // while the file is rotated several times: the files rotated in between were
+  // never at the path when it looked, and are found among the rotated copies.
+  const mixed: [string, (path: string, w: Writer) => void][] = [
+    ...rotateStyles.map(([name, style]): [string, (path: string, w: Writer) => void] => [
+      `${name}, 3×`,
+      (path, w) => rotateTimes(path, w, style, 3),
+    ]),
+    [
+      'dateext, then rename + compress, then copytruncate (a config change)',
+      (path, w) => {
+        rotateTimes(path, w, { dateext: true }, 1);
+        rotateTimes(path, w, { compress: true }, 1);
+        rotateTimes(path, w, { copytruncate: true }, 1);
+      },
+    ],
+    [
+      'copytruncate, then rename + compress, the file shorter than where the reader was',
+      (path, w) => {
+        const rotator = new LogRotator(path);
+        rotator.rotate({ copytruncate: true });
+        w.write(20);
+        rotator.rotate({ compress: true }, () => w.reopen());
+      },
+    ],
+  ];
+  for (const [name, rotations] of mixed) {
+    it(`delivers every line once: ${name}`, async () => {
+      await inTempDir(async (dir) => {
+        const path = join(dir, 'auth.log');
+        const w = new Writer(path);
+        w.write(100);
+        const ac = new AbortController();
+        const src = source(path, { startAtBeginning: true });
+        const batches = src.lines(null, ac.signal);
+        const got: string[] = [];
+        const pull = async (): Promise<void> => {
+          const r = await batches.next();
+          assert.ok(!r.done, 'the source ended');
+          got.push(...r.value.lines);
+        };
+        try {
+          while (got.length < 100) await pull();
+          rotations(path, w); // while the reader waits for its next pull
+          w.write(50);
+          w.close();
+          const last = line(w.n - 1);
+          while (got.at(-1) !== last) await pull();
+          assertExactly(got, range(0, w.n));
+          const h = src.health();
+          assert.equal(h.errors, 0, h.lastError ?? '');
+        } finally {
+          w.close();
+          ac.abort();
+          await batches.return(undefined);
+        }
+      });
+    });
+  }
+  it('reads what a file held while it waited to be read had before a copytruncate', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'auth.log');
+      const w = new Writer(path);
+      w.write(100);
+      const ac = new AbortController();
+      const src = source(path, { startAtBeginning: true });
+      const batches = src.lines(null, ac.signal);
+      const got: string[] = [];
+      const pull = async (): Promise<void> => {
+        const r = await batches.next();
+        assert.ok(!r.done, 'the source ended');
+        got.push(...r.value.lines);
+      };
+      try {
+        while (got.length < 100) await pull();
+        rotate.rename(path);
+        w.write(1); // to the renamed file: the new one, still empty, is held after it
+        while (got.length < 101) await pull();
+        w.reopen();
+        w.write(30);
+        new LogRotator(path).rotate({ copytruncate: true }); // before it was read
+        w.write(20);
+        w.close();
+        const last = line(w.n - 1);
+        while (got.at(-1) !== last) await pull();
+        assertExactly(got, range(0, w.n));
+        assert.equal(src.health().errors, 0, src.health().lastError ?? '');
+      } finally {
+        w.close();
+        ac.abort();
+        await batches.return(undefined);
       }
     });
   });

@@ -15,6 +15,9 @@
  *   has data, a single writer has stopped writing the old file: read the old
  *   one to the end seen after that, then the successor from 0. A deleted file
  *   with no successor is let go after `deletedGraceMs` without growth.
+ *   Files rotated that were never at the path when it looked (a slow reader,
+ *   rotations close together; a copytruncate of a successor not read yet) are
+ *   found among the rotated copies as on start, and read in their place.
  *
  * On start, when the file in the cursor is no longer at the path (rotated
  * while Sheriff was down), it is looked for among the rotated copies by its
@@ -52,11 +55,15 @@ export interface FileSourceOptions {
 const CHUNK = 1 << 20;
 /** A batch is yielded at the end of the data, or after this many bytes. */
 const BATCH_BYTES = 4 << 20;
-/** Successors held open at most (one per rotation not yet followed). */
-const MAX_PENDING = 8;
+/** Files held open to read next at most (one per rotation not yet followed). */
+const MAX_PENDING = 64;
 
 /** A rotated file still to be read, from `off` (in its decompressed content). */
 type Backlog = fr.RotatedFile & { off: number };
+
+/** A file to read after the current one: a successor at the path, or a rotated copy. */
+type Next = Opened | fr.RotatedFile;
+const isGzip = (o: Next): o is fr.RotatedFile => 'gz' in o && o.gz;
 
 /** A gzip file that ends early, probably still being written: tried again at the next poll. */
 class NotYet extends Error {}
@@ -83,6 +90,21 @@ interface Cur {
   truncated: boolean;
 }
 
+/** An open file, and the path it was opened by. */
+type Handle = Pick<Opened, 'fh' | 'name'>;
+/** A file held, with a cursor at its start that knows it by its content now. */
+interface Known {
+  id: fc.Ident;
+  name: string;
+  at: fc.FileCursor;
+}
+
+/** A cursor at the start of the file `id` whose content starts with `head`. */
+function headCursor(id: fc.FileId, head: Buffer): fc.FileCursor {
+  const { dev, ino } = id;
+  return { v: 1, dev, ino, off: 0, headLen: head.length, head: fc.hashHead(head) };
+}
+
 export class FileSource implements Source {
   readonly id: string;
   readonly kind = 'file' as const;
@@ -96,8 +118,8 @@ export class FileSource implements Source {
 
   private running = false;
   private cur: Cur | null = null;
-  /** Files seen at the path after the current one, oldest first, held open. */
-  private pending: Opened[] = [];
+  /** Files to read after the current one, oldest first, held open. */
+  private pending: Next[] = [];
   /** Rotated files to read, oldest first, before the current one. */
   private backlog: Backlog[] = [];
   /** Since when the first backlog file has ended early (a gzip being written). */
@@ -127,16 +149,15 @@ export class FileSource implements Source {
     const cur = this.cur;
     const off = cur ? cur.base + cur.splitter.consumed : 0;
     const next = this.backlog[0];
-    // Unread bytes (compressed ones for gzip) in the backlog, the current file and those after it.
-    const ahead = this.backlog.reduce((n, r) => n + r.id.size - (r.gz ? 0 : r.off), 0);
+    // Unread bytes (compressed ones for gzip) in the backlog, the files after the current one, and it.
+    const ahead = this.pending.reduce(
+      (n, o) => n + o.id.size,
+      this.backlog.reduce((n, r) => n + r.id.size - (r.gz ? 0 : r.off), 0),
+    );
     return {
       id: this.id,
       position: next ? `${next.name}@${next.off}` : cur ? `${cur.name}@${off}` : this.position,
-      lag: cur
-        ? this.pending.reduce((n, o) => n + o.id.size, ahead + Math.max(0, cur.size - off))
-        : next
-          ? ahead
-          : null,
+      lag: cur ? ahead + Math.max(0, cur.size - off) : next ? ahead : null,
       lastLineAt: this.lastLineAt,
       linesRead: this.linesRead,
       skipped: this.skipped,
@@ -304,13 +325,20 @@ export class FileSource implements Source {
     if (!this.cur) {
       const next = this.pending.shift() ?? (await openFile(this.path));
       if (!next) return;
+      if (isGzip(next)) {
+        // Whole and no longer written to: read like a file rotated while stopped.
+        this.backlog.push({ ...next, off: 0 });
+        this.waker.again();
+        return;
+      }
       await this.use(next, 0);
       yield this.batch();
     }
     const cur = this.cur!;
     const p = await fc.statPath(this.path);
     const atPath = p !== null && fc.sameFile(p, cur);
-    if (p && !atPath && !this.pending.some((o) => fc.sameFile(p, o.id))) await this.addSuccessor();
+    if (p && !atPath && !this.pending.some((o) => fc.sameFile(p, o.id)))
+      await this.addSuccessor(cur);
     // Successors first, then the current file: what it holds after that is all
     // that a single writer wrote before it moved on.
     let successorHasData = false;
@@ -320,8 +348,9 @@ export class FileSource implements Source {
     }
     const id = await fc.identOf(cur.fh);
     cur.size = id.size;
-    // Shrunk, or (at the same size) truncated and written again up to where we were.
-    if (atPath && (id.size < cur.pos || (id.size === cur.pos && !(await this.sameHead(cur))))) {
+    // Shrunk, or (at the same size) truncated and written again up to where we were;
+    // at the path or not: it may have been truncated (copytruncate) before it was renamed.
+    if (id.size < cur.pos || (id.size === cur.pos && !(await this.sameHead(cur)))) {
       cur.truncated = true;
     }
     if (!cur.truncated) yield* this.drain(signal, id.size);
@@ -332,6 +361,8 @@ export class FileSource implements Source {
     } else if (!atPath && (successorHasData || (id.nlink === 0 && this.idle(cur)))) {
       // Done with it: a last line without a newline will get none.
       cur.splitter.end();
+      // Copies of the next one's content made before it was read (copytruncate at the path).
+      this.pending.unshift(...(await this.rotatedAfter([cur], this.pending)));
       if (this.out.length > 0 || this.offset(cur) !== cur.yieldedOff) yield this.batch();
       if (signal.aborted) return;
       this.position = this.health().position;
@@ -341,16 +372,72 @@ export class FileSource implements Source {
     }
   }
 
-  private async addSuccessor(): Promise<void> {
+  /**
+   * Holds the new file at the path, after the files rotated since the last one
+   * held: when the reader was slow (a large batch) and the file was rotated more
+   * than once meanwhile, those were never at the path when it looked.
+   */
+  private async addSuccessor(cur: Cur): Promise<void> {
     const o = await openFile(this.path);
     if (!o) return;
-    const cur = this.cur;
-    if ((cur && fc.sameFile(o.id, cur)) || this.pending.some((f) => fc.sameFile(o.id, f.id))) {
+    if (fc.sameFile(o.id, cur) || this.pending.some((f) => fc.sameFile(o.id, f.id))) {
       await closeQuietly(o.fh);
-    } else {
-      // Bounded: a path replaced over and over by empty files must not pile up descriptors.
-      if (this.pending.push(o) > MAX_PENDING) await closeQuietly(this.pending.shift()!.fh);
+      return;
     }
+    let between: fr.RotatedFile[];
+    try {
+      between = await this.rotatedAfter([cur, ...this.pending], [o]);
+    } catch (err) {
+      await closeQuietly(o.fh);
+      throw err;
+    }
+    this.pending.push(...between, o);
+    // Bounded: a path replaced over and over by empty files must not pile up descriptors.
+    const over = this.pending.splice(0, Math.max(0, this.pending.length - MAX_PENDING));
+    if (over.length > 0) {
+      await Promise.all(over.map((f) => closeQuietly(f.fh)));
+      this.fail(
+        `${this.path} was rotated more than ${MAX_PENDING} times before Sheriff could read on: ` +
+          `${over.map((f) => f.name).join(', ')} will not be read, their lines are lost`,
+      );
+    }
+  }
+
+  /**
+   * The rotated copies newer than the newest of `after` (with content), oldest
+   * first, but those of `held`: files rotated that were never opened. Those of a
+   * held file are known by its inode, or by its content now (renamed and
+   * compressed since). Read now, as a file empty when first held may have been
+   * written and rotated since.
+   */
+  private async rotatedAfter(after: Handle[], held: Handle[]): Promise<fr.RotatedFile[]> {
+    const known = async ({ fh, name }: Handle): Promise<Known> => {
+      const id = await fc.identOf(fh);
+      return { id, name, at: headCursor(id, await fc.readHead(fh)) };
+    };
+    const mine: Known[] = [];
+    for (const f of after) mine.push(await known(f));
+    const others: Known[] = [];
+    for (const f of held) others.push(await known(f));
+    // An empty file's copy is known by its inode only: the newest with content, if any.
+    const last = mine.findLast((k) => k.at.headLen > 0) ?? mine.at(-1)!;
+    const files = await fr.rotatedSince(this.names, last.at, []);
+    if (!files) {
+      // Deleted (and recreated): nothing was rotated. Moved elsewhere: copies cannot be looked for.
+      if (last.id.nlink > 0) {
+        this.fail(
+          `${last.name} was moved where its rotated copies are not looked for ` +
+            `(see the source's rotated: setting): files rotated after it may be missed`,
+        );
+      }
+      return [];
+    }
+    const isHeld = (r: fr.RotatedFile): boolean =>
+      [...mine, ...others].some((k) => fc.sameFile(r.id, k.id) || fr.matchesCursor(r, k.at));
+    // The first is the last one, under its rotated name.
+    const kept = files.slice(1).filter((r) => !isHeld(r));
+    await Promise.all(files.filter((r) => !kept.includes(r)).map((r) => closeQuietly(r.fh)));
+    return kept;
   }
 
   private idle(cur: Cur): boolean {
@@ -429,6 +516,11 @@ export class FileSource implements Source {
     const files = c.headLen > 0 ? await fr.rotatedSince(this.names, c, held) : null;
     let from = 0;
     if (files) {
+      // Renamed (and compressed) since it was truncated: its copy, and the newer ones (held
+      // as its successors), are not read here; what it holds now is read from it.
+      const now = headCursor(cur, await fc.readHead(cur.fh));
+      const own = files.findIndex((r, i) => i > 0 && fr.matchesCursor(r, now));
+      if (own > 0) await Promise.all(files.splice(own).map((r) => closeQuietly(r.fh)));
       this.backlog.push(...files.map((r, i) => ({ ...r, off: i === 0 ? off : 0 })));
     } else {
       const head = await fc.readHead(cur.fh, cur.head.length);
