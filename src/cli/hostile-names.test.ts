@@ -7,7 +7,7 @@
  * `/metrics`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +15,9 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { openStore, type StoredEvent } from '../store/index.js';
 import { caseArb, caseLines } from '../testing/hostile-names.js';
-import { CLI } from '../testing/paths.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
+import { exited, startWatch } from '../testing/watch-process.js';
 
 let dir: string;
 const children: ChildProcess[] = [];
@@ -144,20 +144,13 @@ describe('hostile user names through the CLI', () => {
       `store: { path: ${db} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true }]\nlog: { level: info, format: json }\nresponse: { firewall: dry-run }\nweb: { port: 0 }\n`,
     );
     const start = () => {
-      const child = spawn(process.execPath, [CLI, '--config', config, 'watch'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, SHERIFF_LANG: 'en' },
-      });
-      let text = '';
-      child.stdout.on('data', (b: Buffer) => (text += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (text += b.toString()));
+      const child = startWatch(config);
       children.push(child);
-      return Object.assign(child, { output: () => text });
+      return child;
     };
     const stop = async (child: ChildProcess) => {
-      const code = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
-      assert.equal(await code, 0);
+      assert.equal(await exited(child), 0);
     };
     const events = (): StoredEvent[] => {
       let store;

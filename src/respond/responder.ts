@@ -101,6 +101,8 @@ export class Responder {
   private busy: Promise<void> = Promise.resolve();
   /** Lapsed requests by target CIDR, oldest first; and ids already looked at, with when they closed. */
   private readonly lapses = new Map<string, Lapse>();
+  /** The prefix lengths of lapsed IPv6 prefixes (usually just 64), so a failure looks up each once. */
+  private lapsedV6Bits: readonly string[] = [];
   private readonly lapseSeen = new Map<string, Millis>();
   private lapseScannedTo: Millis | null = null;
   /** Expiries before this (before the daemon started) were announced by the one before, or are old news. */
@@ -457,6 +459,11 @@ export class Responder {
       if (now - (l.approval.decidedAt ?? now) < LAPSE_MEMORY_MS) break; // oldest first
       this.lapses.delete(cidr);
     }
+    const bits = new Set<string>();
+    for (const [cidr, l] of this.lapses)
+      if (l.approval.target?.family === 6 && !cidr.endsWith('/128'))
+        bits.add(cidr.slice(cidr.indexOf('/') + 1));
+    this.lapsedV6Bits = [...bits];
   }
 
   /** `ip` failed again after a request for it (or its prefix) lapsed: a new request, once the hold is over. */
@@ -464,17 +471,15 @@ export class Responder {
     const v6 = ip.includes(':');
     let cidr = `${ip}/${v6 ? 128 : 32}`;
     let lapse = this.lapses.get(cidr);
-    if (lapse === undefined && v6) {
-      for (const [net, l] of this.lapses) {
-        const bits = net.slice(net.indexOf('/') + 1);
-        if (l.approval.target?.family !== 6 || bits === '128') continue;
-        if (prefixText(ip, bits) === net) {
-          cidr = net;
-          lapse = l;
+    if (lapse === undefined && v6)
+      for (const bits of this.lapsedV6Bits) {
+        const net = prefixText(ip, bits);
+        lapse = net === null ? undefined : this.lapses.get(net);
+        if (lapse !== undefined) {
+          cidr = net!;
           break;
         }
       }
-    }
     if (lapse === undefined) return;
     const now = this.o.clock();
     if (now < lapse.holdUntil) return;

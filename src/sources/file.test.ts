@@ -448,6 +448,27 @@ describe('FileSource: rotated while stopped', () => {
   });
 });
 
+/** A reader that pulls a batch only when asked: held between pulls, as a slow daemon holds it. */
+function heldReader(path: string) {
+  const ac = new AbortController();
+  const src = source(path, { startAtBeginning: true });
+  const batches = src.lines(null, ac.signal);
+  const got: string[] = [];
+  return {
+    src,
+    got,
+    pull: async (): Promise<void> => {
+      const r = await batches.next();
+      assert.ok(!r.done, 'the source ended');
+      got.push(...r.value.lines);
+    },
+    stop: async (): Promise<void> => {
+      ac.abort();
+      await batches.return(undefined);
+    },
+  };
+}
+
 describe('FileSource: rotated while busy', () => {
   // The reader is held at a batch (the daemon is slow to ask for the next one)
   // while the file is rotated several times: the files rotated in between were
@@ -481,15 +502,7 @@ describe('FileSource: rotated while busy', () => {
         const path = join(dir, 'auth.log');
         const w = new Writer(path);
         w.write(100);
-        const ac = new AbortController();
-        const src = source(path, { startAtBeginning: true });
-        const batches = src.lines(null, ac.signal);
-        const got: string[] = [];
-        const pull = async (): Promise<void> => {
-          const r = await batches.next();
-          assert.ok(!r.done, 'the source ended');
-          got.push(...r.value.lines);
-        };
+        const { src, got, pull, stop } = heldReader(path);
         try {
           while (got.length < 100) await pull();
           rotations(path, w); // while the reader waits for its next pull
@@ -502,8 +515,7 @@ describe('FileSource: rotated while busy', () => {
           assert.equal(h.errors, 0, h.lastError ?? '');
         } finally {
           w.close();
-          ac.abort();
-          await batches.return(undefined);
+          await stop();
         }
       });
     });
@@ -513,15 +525,7 @@ describe('FileSource: rotated while busy', () => {
       const path = join(dir, 'auth.log');
       const w = new Writer(path);
       w.write(100);
-      const ac = new AbortController();
-      const src = source(path, { startAtBeginning: true });
-      const batches = src.lines(null, ac.signal);
-      const got: string[] = [];
-      const pull = async (): Promise<void> => {
-        const r = await batches.next();
-        assert.ok(!r.done, 'the source ended');
-        got.push(...r.value.lines);
-      };
+      const { src, got, pull, stop } = heldReader(path);
       try {
         while (got.length < 100) await pull();
         rotate.rename(path);
@@ -538,8 +542,7 @@ describe('FileSource: rotated while busy', () => {
         assert.equal(src.health().errors, 0, src.health().lastError ?? '');
       } finally {
         w.close();
-        ac.abort();
-        await batches.return(undefined);
+        await stop();
       }
     });
   });
