@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseFirewall, hasProgram } from './respond/firewall/detect.js';
+import { chooseFirewall, hasProgram } from './respond/firewall/choose-backend.js';
 import { sh } from './respond/firewall/netns.js';
 import { REPO_ROOT } from './testing/paths.js';
 

@@ -8,7 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { Millis, StatusLevel, Verdict } from '../domain.js';
 import type { Lang } from '../i18n/index.js';
 import type { ApprovalRequester } from '../respond/approvals.js';
-import type { Runner, SessionProbe } from '../respond/sessions.js';
+import type { Runner, SessionProbe } from '../respond/live-sessions.js';
 import type { Store } from '../store/index.js';
 import type { AgentConfig } from './config.js';
 import type { LlmClient } from './llm-client.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { translator } from '../i18n/index.js';
-import { parseListening } from '../host/listening.js';
+import { parseListening } from '../net/listening.js';
 import { parseLoadavg, parseMeminfo, parseNetDev } from './tools/host.js';
 import { capResult } from './tools/tool.js';
 import { foreignScript, removeForeignScript } from './language.js';

@@ -17,7 +17,7 @@ import { trustedNetworks } from '../intel/trusted.js';
 import { CidrSet } from '../net/cidr.js';
 import { parseIp } from '../net/ip.js';
 import type { ApprovalRequester } from '../respond/approvals.js';
-import { execFileRunner, SystemSessionProbe } from '../respond/sessions.js';
+import { execFileRunner, SystemSessionProbe } from '../respond/live-sessions.js';
 import type { Store } from '../store/index.js';
 import type {
   AnalystDeps,

@@ -17,7 +17,7 @@ import { argv as processArgv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BanTarget } from '../domain.js';
-import { hasProgram } from '../respond/firewall/detect.js';
+import { hasProgram } from '../respond/firewall/choose-backend.js';
 import type { Firewall, FirewallEntry } from '../respond/firewall/firewall.js';
 import { IptablesFirewall } from '../respond/firewall/iptables.js';
 import { Netns } from '../respond/firewall/netns.js';

@@ -24,7 +24,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const speed = parseCount('--speed', opts.speed, 1, t) ?? 1;
       const { stringify } = await import('yaml');
       const { loadConfig } = await import('../config/load.js');
-      const { Daemon } = await import('../daemon.js');
+      const { Daemon } = await import('../app/daemon.js');
       const { createLogger } = await import('../log.js');
       const dir = await mkdtemp(join(tmpdir(), 'sheriff-demo-'));
       const log = join(dir, 'auth.log');

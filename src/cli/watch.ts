@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
-import type { Daemon } from '../daemon.js';
+import type { Daemon } from '../app/daemon.js';
 import type { DaemonLock } from '../store/daemon-lock.js';
 import type { WebConsole } from '../web/start.js';
 import { translator, type Translate } from '../i18n/index.js';
@@ -14,7 +14,7 @@ import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
-import { Watchdog } from '../util/watchdog.js';
+import { Watchdog } from '../app/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
 export function registerWatch(program: Command, ctx: CliContext): void {
@@ -63,9 +63,9 @@ async function modules() {
     { DaemonLock },
   ] = await Promise.all([
     import('../config/load.js'),
-    import('../daemon.js'),
+    import('../app/daemon.js'),
     import('../log.js'),
-    import('../respond/firewall/choose.js'),
+    import('../respond/firewall/daemon-firewall.js'),
     import('../web/start.js'),
     import('../config/paths.js'),
     import('../store/daemon-lock.js'),
@@ -114,7 +114,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
         logger,
         t,
         out: ctx.stdout,
-        analyst: () => daemon?.analysis.analyst ?? null,
+        analyst: () => daemon?.followUp.analyst ?? null,
       })
     : null;
   daemon = Daemon.start({

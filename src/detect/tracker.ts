@@ -6,7 +6,7 @@
  */
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { parseIp, prefixOf } from '../net/ip.js';
-import { detach } from '../util/detach.js';
+import { detach } from '../detach.js';
 import { BoundedMap } from './bounded-map.js';
 import type { JailSettings } from './jail.js';
 

@@ -12,7 +12,7 @@ import type {
 } from '../domain.js';
 import { BoundedMap } from '../detect/bounded-map.js';
 import { canonicalIp } from '../net/ip.js';
-import { detach } from '../util/detach.js';
+import { detach } from '../detach.js';
 import { numberGroups } from './regex.js';
 import { HOST, type FilterSpec, type RuleResult, type RuleSpec } from './spec.js';
 import { escapeRegExp, occursTwice, splitPatterns, SplitPatternError } from './splits.js';

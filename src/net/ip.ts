@@ -5,7 +5,7 @@
  * compressed and lower case (RFC 5952), IPv4-mapped IPv6 as IPv4, `%zone` dropped.
  */
 
-import { detach } from '../util/detach.js';
+import { detach } from '../detach.js';
 
 export type IpFamily = 4 | 6;
 
@@ -155,7 +155,7 @@ export function formatIp(ip: ParsedIp): string {
 export function canonicalIp(s: string): string | null {
   // A strict dotted quad is already canonical: no need to format it again (hot path).
   if (s.indexOf(':') === -1) return parseIpv4Words(s, 0, s.length) === null ? null : s;
-  // IPv6 attackers repeat themselves: remember recent answers (keys copied, see util/detach.ts).
+  // IPv6 attackers repeat themselves: remember recent answers (keys copied, see detach.ts).
   const cached = v6Cache.get(s);
   if (cached !== undefined) return cached;
   const parsed = parseIp(s);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from '../config/load.js';
-import { Daemon } from '../daemon.js';
+import { Daemon } from '../app/daemon.js';
 import { translator } from '../i18n/index.js';
 import { createLogger } from '../log.js';
 import { DryRunFirewall } from '../respond/firewall/dry-run.js';
@@ -94,7 +94,7 @@ describe('daemon with Telegram', () => {
     assert.match(second.text, /✅ Approved by "@user42" \(42\)/);
 
     // The bot answers from the daemon's own incidents and analyst.
-    await daemon.analysis.tick();
+    await daemon.followUp.tick();
     fake.pushMessage(CHAT, ADMIN, '/incidents');
     const listed = await waitFor('the incidents', () =>
       fake.sentTo(CHAT).find((m) => /^Status: /.test(m.text) && /203\.0\.113\.61/.test(m.text)),

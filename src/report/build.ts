@@ -6,12 +6,12 @@
  * still made.
  */
 import type { Millis } from '../domain.js';
-import { parseListening } from '../host/listening.js';
+import { parseListening } from '../net/listening.js';
 import { currentStatus } from '../incidents/status.js';
 import type { Enrichment } from '../incidents/model.js';
 import type { Logger } from '../log.js';
 import type { TimeZone } from '../parse/zone.js';
-import type { LiveSession, Runner, SessionProbe } from '../respond/sessions.js';
+import type { LiveSession, Runner, SessionProbe } from '../respond/live-sessions.js';
 import type { Store } from '../store/index.js';
 import type { ReportConfig } from './config.js';
 import { DAY_MS, localDate } from './day.js';

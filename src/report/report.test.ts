@@ -12,7 +12,7 @@ import type { Millis } from '../domain.js';
 import { translator } from '../i18n/index.js';
 import { DigestThrottle } from '../notify/digest.js';
 import { TimeZone } from '../parse/zone.js';
-import type { LiveSession } from '../respond/sessions.js';
+import type { LiveSession } from '../respond/live-sessions.js';
 import { Store } from '../store/index.js';
 import { sampleEvent, T0 } from '../store/testing.js';
 import { fixture } from '../testing/paths.js';

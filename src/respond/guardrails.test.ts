@@ -26,7 +26,7 @@ import {
   type LiveSession,
   type Runner,
   type SessionProbe,
-} from './sessions.js';
+} from './live-sessions.js';
 
 // Recorded on Debian 12 (coreutils 9.1) from a utmp file with these sessions:
 // `who --ips`, `who --ips` under LC_ALL=C, and plain `who`.

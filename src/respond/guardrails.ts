@@ -29,7 +29,7 @@ import { CidrError, overlaps, parseCidr, type Cidr, type CidrSet } from '../net/
 import { formatIp, parseIp } from '../net/ip.js';
 import { embeddedIpv4, protectedRangeOf } from '../net/special.js';
 import type { CircuitBreaker } from './breaker.js';
-import { SystemSessionProbe, type SessionProbe } from './sessions.js';
+import { SystemSessionProbe, type SessionProbe } from './live-sessions.js';
 
 export type GuardCode =
   'trusted' | 'admin' | 'own-address' | 'special' | 'live-session' | 'too-wide' | 'breaker';

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './password.js';
 import { sameOrigin, stateChangeRefusal } from './security.js';
-import type { Session, Sessions } from './sessions.js';
+import type { Session, Sessions } from './login-sessions.js';
 
 export const SESSION_COOKIE = 'sheriff_session';
 

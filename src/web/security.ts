@@ -5,7 +5,7 @@
  * Sec-Fetch-Site) and the session's CSRF token in a header.
  */
 import type { FastifyRequest } from 'fastify';
-import { csrfMatches, type Session } from './sessions.js';
+import { csrfMatches, type Session } from './login-sessions.js';
 
 export const CSRF_HEADER = 'x-csrf-token';
 

@@ -30,7 +30,7 @@ import { WebMetrics } from './metrics.js';
 import { pageHtml } from './page.js';
 import { DashboardQueries } from './queries.js';
 import { securityHeaders } from './security.js';
-import { Sessions } from './sessions.js';
+import { Sessions } from './login-sessions.js';
 import { STYLE } from './style.js';
 
 export interface WebDeps extends WebModules {

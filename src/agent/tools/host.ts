@@ -1,6 +1,6 @@
 /** Tools that read this host's state: load, memory, network counters, sessions, listening ports. */
 import { z } from 'zod';
-import { parseListening } from '../../host/listening.js';
+import { parseListening } from '../../net/listening.js';
 import { spotlight } from '../untrusted.js';
 import { tool } from './tool.js';
 

@@ -1,5 +1,5 @@
 /** Builds the firewall backend the configuration (or `chooseFirewall`) named. */
-import type { FirewallKind } from './detect.js';
+import type { FirewallKind } from './choose-backend.js';
 import { DryRunFirewall, type DryRunOptions } from './dry-run.js';
 import type { Firewall } from './firewall.js';
 import { IptablesFirewall } from './iptables.js';
@@ -30,7 +30,12 @@ export function createFirewall(kind: FirewallKind, options: CreateFirewallOption
   }
 }
 
-export { chooseFirewall, hasProgram, type FirewallChoice, type FirewallKind } from './detect.js';
+export {
+  chooseFirewall,
+  hasProgram,
+  type FirewallChoice,
+  type FirewallKind,
+} from './choose-backend.js';
 export { DryRunFirewall, type DryRunAction } from './dry-run.js';
 export { createRunner, type ExecOptions, type Programs, type Runner } from './exec.js';
 export {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chooseFirewall, currentPrivileges, type Privileges } from './detect.js';
+import { chooseFirewall, currentPrivileges, type Privileges } from './choose-backend.js';
 import { createRunner } from './exec.js';
 import { FirewallError } from './firewall.js';
 import { readIpsetSave } from './iptables.js';

@@ -2,35 +2,35 @@
  * The composition root: builds the pipeline from config and runs it.
  * sources → parse → filters → detect → (findings) → notifiers and responder,
  * with the store written beside the hot path in batches; incidents, intel, the
- * daily report and the analyst hang off it in analysis.ts. Only these files and
+ * daily report and the analyst hang off it in follow-up.ts. Only these files and
  * cli/ wire modules.
  */
-import { Analysis } from './analysis.js';
-import type { SheriffConfig } from './config/schema.js';
-import { jailSettings } from './config/load.js';
-import { storePath } from './config/paths.js';
-import { buildJail, Pipeline, type Jail } from './detect/pipeline.js';
-import type { AuthEvent, Finding, Millis } from './domain.js';
-import { CONNECTION_IDLE_MS } from './filters/engine.js';
-import type { Translate } from './i18n/index.js';
-import type { Logger } from './log.js';
-import { findingText } from './notify/format.js';
-import type { Alert, Notifier } from './notify/notifier.js';
-import { NotifyService } from './notify/service.js';
-import { LineParser } from './parse/line.js';
-import { TimeZone } from './parse/zone.js';
-import { configuredApprovals, type Approvals } from './respond/approvals.js';
-import { CircuitBreaker } from './respond/breaker.js';
-import type { ConnectionKiller, Firewall } from './respond/firewall/firewall.js';
-import type { FirewallChoice } from './respond/firewall/detect.js';
-import { configuredGuardrails } from './respond/guardrails.js';
-import { Responder, type JailResponse, type ResponseAlert } from './respond/responder.js';
-import { createSource } from './sources/registry.js';
-import type { Source, SourceHealth } from './sources/source.js';
-import { openStore, type Store } from './store/index.js';
-import { ConnectionAddresses } from './store/connections.js';
-import { toEventRecord, type EventRecord } from './store/events.js';
-import { StoreWriter } from './store/writer.js';
+import { FollowUp } from './follow-up.js';
+import type { SheriffConfig } from '../config/schema.js';
+import { jailSettings } from '../config/load.js';
+import { storePath } from '../config/paths.js';
+import { buildJail, Pipeline, type Jail } from '../detect/pipeline.js';
+import type { AuthEvent, Finding, Millis } from '../domain.js';
+import { CONNECTION_IDLE_MS } from '../filters/engine.js';
+import type { Translate } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import { findingText } from '../notify/format.js';
+import type { Alert, Notifier } from '../notify/notifier.js';
+import { NotifyService } from '../notify/service.js';
+import { LineParser } from '../parse/line.js';
+import { TimeZone } from '../parse/zone.js';
+import { configuredApprovals, type Approvals } from '../respond/approvals.js';
+import { CircuitBreaker } from '../respond/breaker.js';
+import type { ConnectionKiller, Firewall } from '../respond/firewall/firewall.js';
+import type { FirewallChoice } from '../respond/firewall/choose-backend.js';
+import { configuredGuardrails } from '../respond/guardrails.js';
+import { Responder, type JailResponse, type ResponseAlert } from '../respond/responder.js';
+import { createSource } from '../sources/registry.js';
+import type { Source, SourceHealth } from '../sources/source.js';
+import { openStore, type Store } from '../store/index.js';
+import { ConnectionAddresses } from '../store/connections.js';
+import { toEventRecord, type EventRecord } from '../store/events.js';
+import { StoreWriter } from '../store/writer.js';
 
 const DAY = 86_400_000;
 
@@ -106,7 +106,7 @@ export class Daemon {
   private notifiers: readonly Notifier[] = [];
   private notify: NotifyService | null = null;
   /** Incidents, intel, the daily report and the analyst. */
-  analysis!: Analysis;
+  followUp!: FollowUp;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -152,10 +152,10 @@ export class Daemon {
     // Alerts reach notifiers that exist only further down: bound late.
     let notifiers: readonly Notifier[] = opts.notifiers;
     let daemon: Daemon | null = null;
-    let analysis: Analysis;
+    let followUp: FollowUp;
     let notify: NotifyService | null;
     try {
-      analysis = new Analysis({
+      followUp = new FollowUp({
         config: opts.config,
         store,
         approvals,
@@ -176,7 +176,7 @@ export class Daemon {
             defaultBantime: opts.config.response.bantime,
             clock,
             logger: log,
-            hooks: analysis.botHooks,
+            hooks: followUp.botHooks,
             ...(opts.env === undefined ? {} : { env: opts.env }),
           })
         : null;
@@ -187,12 +187,12 @@ export class Daemon {
       throw err;
     }
     if (notify !== null) notifiers = [...opts.notifiers, notify.notifier];
-    const responder = Daemon.responder(opts, store, clock, approvals, notifiers, analysis);
+    const responder = Daemon.responder(opts, store, clock, approvals, notifiers, followUp);
     daemon = new Daemon(opts, store, writer, jails, clock, responder);
     daemon.notifiers = notifiers;
     daemon.notify = notify;
-    daemon.analysis = analysis;
-    analysis.start();
+    daemon.followUp = followUp;
+    followUp.start();
     notify
       ?.start()
       .catch((err: unknown) =>
@@ -231,7 +231,7 @@ export class Daemon {
     clock: () => Millis,
     approvals: Approvals,
     notifiers: readonly Notifier[],
-    analysis: Analysis,
+    followUp: FollowUp,
   ): Responder {
     const r = opts.config.response;
     const log = opts.logger;
@@ -288,7 +288,7 @@ export class Daemon {
             `approval needed: sheriff approve ${a.approval.id}`,
           );
         broadcast(notifiers, log, a);
-        analysis.onResponse(a);
+        followUp.onResponse(a);
         opts.onResponse?.(a);
       },
     });
@@ -359,7 +359,7 @@ export class Daemon {
         if (record !== null) {
           events.push(record);
           this.opts.observer?.event?.(record);
-          this.analysis.onEvent(event, jail.settings.name);
+          this.followUp.onEvent(event, jail.settings.name);
         }
       },
     );
@@ -442,7 +442,7 @@ export class Daemon {
       this.opts.logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
     }
     this.opts.observer?.finding?.(finding, id);
-    this.analysis.onFinding(finding, id);
+    this.followUp.onFinding(finding, id);
     this.responder.onFinding(finding, id);
   }
 
@@ -524,7 +524,7 @@ export class Daemon {
     for (const t of this.timers) clearInterval(t);
     await Promise.allSettled(this.tasks);
     await this.responder.tick();
-    await this.analysis.stop();
+    await this.followUp.stop();
     await this.notify?.stop();
     this.publishStatus();
     const result = this.writer.close();

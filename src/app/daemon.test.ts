@@ -8,16 +8,16 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from './config/load.js';
+import { parseConfig } from '../config/load.js';
 import { Daemon } from './daemon.js';
-import type { Finding } from './domain.js';
-import { translator } from './i18n/index.js';
-import { createLogger } from './log.js';
-import type { Alert, Notifier } from './notify/notifier.js';
-import { DryRunFirewall } from './respond/firewall/dry-run.js';
-import { autoSources } from './sources/auto.js';
-import { openStore } from './store/index.js';
-import { waitFor } from './testing/wait.js';
+import type { Finding } from '../domain.js';
+import { translator } from '../i18n/index.js';
+import { createLogger } from '../log.js';
+import type { Alert, Notifier } from '../notify/notifier.js';
+import { DryRunFirewall } from '../respond/firewall/dry-run.js';
+import { autoSources } from '../sources/auto.js';
+import { openStore } from '../store/index.js';
+import { waitFor } from '../testing/wait.js';
 
 class Collect implements Notifier {
   readonly id = 'collect';

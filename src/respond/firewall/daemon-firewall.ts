@@ -4,7 +4,7 @@
  * it would do through the same log.
  */
 import type { Logger } from '../../log.js';
-import { currentPrivileges } from './detect.js';
+import { currentPrivileges } from './choose-backend.js';
 import type { ConnectionKiller, Firewall } from './firewall.js';
 import {
   chooseFirewall,

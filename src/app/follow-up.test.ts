@@ -11,15 +11,15 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from './config/load.js';
+import { parseConfig } from '../config/load.js';
 import { Daemon } from './daemon.js';
-import { translator } from './i18n/index.js';
-import { createLogger } from './log.js';
-import type { Alert } from './notify/notifier.js';
-import { DryRunFirewall } from './respond/firewall/dry-run.js';
-import { openStore } from './store/index.js';
-import { runCli } from './testing/run-cli.js';
-import { waitFor } from './testing/wait.js';
+import { translator } from '../i18n/index.js';
+import { createLogger } from '../log.js';
+import type { Alert } from '../notify/notifier.js';
+import { DryRunFirewall } from '../respond/firewall/dry-run.js';
+import { openStore } from '../store/index.js';
+import { runCli } from '../testing/run-cli.js';
+import { waitFor } from '../testing/wait.js';
 
 let dir: string;
 before(async () => {
@@ -66,14 +66,14 @@ describe('incidents in the running daemon', () => {
       } finally {
         store.close();
       }
-      await daemon.analysis.tick();
+      await daemon.followUp.tick();
       // The status turned from normal to danger: every channel hears it once.
       const changes = alerts.filter((a) => a.type === 'status');
       assert.deepEqual(
         changes.map((a) => [a.previous, a.status.level, a.status.reasons[0]?.code]),
         [['normal', 'danger', 'compromise']],
       );
-      const hooks = daemon.analysis.botHooks;
+      const hooks = daemon.followUp.botHooks;
       assert.equal(hooks.level?.(), 'danger');
       const listed = await hooks.incidents!('ko');
       assert.match(listed, /위험/);

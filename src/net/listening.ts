@@ -4,7 +4,7 @@
  * Process names are whatever the programs called themselves: data, not text
  * to trust.
  */
-import { canonicalIp } from '../net/ip.js';
+import { canonicalIp } from './ip.js';
 
 export interface ListeningPort {
   protocol: 'tcp';

@@ -5,29 +5,29 @@
  * and the analyst answers Telegram's free text. The daemon forwards what the
  * pipeline and the responder report; nothing here can delay a line or a ban.
  */
-import type { SheriffConfig } from './config/schema.js';
-import { storePath } from './config/paths.js';
-import type { AuthEvent, Finding, Millis, StatusLevel } from './domain.js';
-import { translator, type Lang } from './i18n/index.js';
-import type { Logger } from './log.js';
-import { createAnalyst, type Analyst } from './agent/analyst.js';
-import { reportCommentary } from './agent/commentary.js';
-import { intelPort } from './agent/ports.js';
-import { analystDeps, systemHost } from './agent/setup.js';
-import { incidentLine, statusText } from './incidents/format.js';
-import { IncidentManager } from './incidents/manager.js';
-import { timelineEntryOf } from './incidents/actions.js';
-import { currentStatus } from './incidents/status.js';
-import { buildIntel, type Intel } from './intel/setup.js';
-import type { Alert } from './notify/notifier.js';
-import type { BotHooks } from './notify/telegram/commands.js';
-import { TimeZone } from './parse/zone.js';
-import { ReportService } from './report/service.js';
-import { requesterOf, type Approvals } from './respond/approvals.js';
-import type { ResponseAlert } from './respond/responder.js';
-import type { Store } from './store/index.js';
+import type { SheriffConfig } from '../config/schema.js';
+import { storePath } from '../config/paths.js';
+import type { AuthEvent, Finding, Millis, StatusLevel } from '../domain.js';
+import { translator, type Lang } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import { createAnalyst, type Analyst } from '../agent/analyst.js';
+import { reportCommentary } from '../agent/commentary.js';
+import { intelPort } from '../agent/ports.js';
+import { analystDeps, systemHost } from '../agent/setup.js';
+import { incidentLine, statusText } from '../incidents/format.js';
+import { IncidentManager } from '../incidents/manager.js';
+import { timelineEntryOf } from '../incidents/actions.js';
+import { currentStatus } from '../incidents/status.js';
+import { buildIntel, type Intel } from '../intel/setup.js';
+import type { Alert } from '../notify/notifier.js';
+import type { BotHooks } from '../notify/telegram/commands.js';
+import { TimeZone } from '../parse/zone.js';
+import { ReportService } from '../report/service.js';
+import { requesterOf, type Approvals } from '../respond/approvals.js';
+import type { ResponseAlert } from '../respond/responder.js';
+import type { Store } from '../store/index.js';
 
-export interface AnalysisOptions {
+export interface FollowUpOptions {
   config: SheriffConfig;
   store: Store;
   approvals: Approvals;
@@ -48,7 +48,7 @@ const INCIDENT_TICK_MS = 5000;
 const INTEL_REFRESH_MS = 60_000;
 const MAX_INCIDENTS_LISTED = 15;
 
-export class Analysis {
+export class FollowUp {
   readonly intel: Intel;
   readonly incidents: IncidentManager;
   readonly reports: ReportService;
@@ -59,7 +59,7 @@ export class Analysis {
   private level: StatusLevel | null = null;
 
   /** Throws the intel or provider configuration error that keeps it from working. */
-  constructor(private readonly o: AnalysisOptions) {
+  constructor(private readonly o: FollowUpOptions) {
     const { config, store, clock, logger } = o;
     this.zone = TimeZone.of(config.timezone);
     this.intel = buildIntel({
