@@ -12,6 +12,7 @@
  */
 import type { Millis } from '../domain.js';
 import type { Logger } from '../log.js';
+import { realSleep, withRetry, type Attempt, type Sleep } from '../net/retry.js';
 import type { OutboxStore } from '../store/index.js';
 
 export type DeliveryOutcome =
@@ -49,12 +50,51 @@ export function backoff(attempts: number, retry: RetryPolicy): number {
   return Math.min(retry.max, retry.min * 2 ** Math.min(attempts, 30));
 }
 
-/** HTTP Retry-After: seconds or an HTTP date; null when absent or unreadable. */
-export function retryAfterMs(header: string | null, now: Millis): number | null {
-  if (header === null || header.trim() === '') return null;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
+/** One request to a channel: the answer, or why there was none. */
+export type ChannelAttempt = Attempt<
+  unknown,
+  {
+    /** Says what failed; never a credential (a token, a URL that holds one, a signing key). */
+    error: string;
+    /** The transport knows better than the status (Telegram's 401: a wrong token, wait for a fix). */
+    permanent?: boolean;
+  }
+>;
+
+/** The inline part of the retry rule (net/retry.ts): one more try, then the outbox's backoff. */
+export interface InlineRetry {
+  sleep: Sleep;
+  /** Wait before the second try when the channel named none. */
+  waitMs: number;
+  /** A longer Retry-After is left to the outbox, which keeps it without holding the drain. */
+  maxWaitMs: number;
+}
+
+export const INLINE_RETRY: InlineRetry = { sleep: realSleep, waitMs: 1000, maxWaitMs: 5000 };
+
+/**
+ * Every transport delivers through this, so the rule is the same for all: a 429 or 5xx is tried
+ * once more (after Retry-After when it is at most `maxWaitMs`), any other 4xx is permanent, and a
+ * failure without an answer (a timeout, a refused connection) is left to the outbox to try later.
+ */
+export async function deliverWithRetry(
+  send: () => Promise<ChannelAttempt>,
+  retry: InlineRetry = INLINE_RETRY,
+): Promise<DeliveryOutcome> {
+  const r = await withRetry(send, {
+    retries: 1,
+    sleep: retry.sleep,
+    backoffMs: () => retry.waitMs,
+    maxWaitMs: retry.maxWaitMs,
+  });
+  if (r.ok) return r.value === undefined ? { ok: true } : { ok: true, result: r.value };
+  const { error } = r.failure;
+  const permanent =
+    r.failure.permanent ??
+    (r.status !== null && r.status >= 400 && r.status < 500 && r.status !== 429);
+  return r.retryAfterMs === null
+    ? { ok: false, permanent, error }
+    : { ok: false, permanent, error, retryAfterMs: r.retryAfterMs };
 }
 
 export class DeliveryWorker {

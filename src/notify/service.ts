@@ -12,7 +12,8 @@ import { SecretError } from '../respond/secret.js';
 import type { Store } from '../store/index.js';
 import { timeFormatter, type Wording } from './alert-text.js';
 import type { NotifyConfig } from './config.js';
-import { DeliveryWorker, type Transport } from './delivery.js';
+import type { Sleep } from '../net/retry.js';
+import { DeliveryWorker, INLINE_RETRY, type Transport } from './delivery.js';
 import {
   OutboxNotifier,
   telegramDestination,
@@ -39,6 +40,8 @@ export interface NotifyServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** How often (real time) the outbox is drained and digests are flushed. Default 1 s. */
   tickMs?: number;
+  /** The wait before a transport's one retry (tests pass one that does not sleep). */
+  retrySleep?: Sleep;
 }
 
 /** Delivered and failed messages are kept this long for `sheriff` to show, then forgotten. */
@@ -59,6 +62,8 @@ export class NotifyService {
       const w = { t: translator(lang), time };
       return () => w;
     };
+    const retry =
+      o.retrySleep === undefined ? INLINE_RETRY : { ...INLINE_RETRY, sleep: o.retrySleep };
     const destinations: Destination[] = [];
     const transports: Transport[] = [];
     let bot: TelegramBot | null = null;
@@ -92,7 +97,7 @@ export class NotifyService {
         clock,
         logger,
       });
-      transports.push(new TelegramTransport(bot.bot.api, new Set(tg.chats)));
+      transports.push(new TelegramTransport(bot.bot.api, new Set(tg.chats), retry));
       for (const chat of tg.chats)
         destinations.push(telegramDestination(chat, () => commands.wording(chat)));
     }
@@ -110,7 +115,8 @@ export class NotifyService {
         webhookDestination(name, w.type, wordingIn(w.language ?? o.language), clock, w.events),
       );
     }
-    if (endpoints.size > 0) transports.push(new WebhookTransport(endpoints, clock));
+    if (endpoints.size > 0)
+      transports.push(new WebhookTransport(endpoints, clock, undefined, retry));
     this.bot = bot;
     this.worker = new DeliveryWorker({
       outbox: store.outbox,

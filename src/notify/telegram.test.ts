@@ -88,6 +88,10 @@ async function setup(
     ...(hooks === undefined ? {} : { hooks }),
     // The timers never fire during a test: sends are kicked at once, retries driven by the test.
     tickMs: 3_600_000,
+    retrySleep: (ms) => {
+      waits.push(ms);
+      return Promise.resolve();
+    },
   });
   await service.start();
   running.push({ service, store });
@@ -109,6 +113,8 @@ function requestBan(approvals: Approvals, ip: string, now: Millis) {
   );
 }
 
+/** The waits before a transport's one retry (none really sleeps). */
+const waits: number[] = [];
 const sends = () => fake.calls.filter((c) => c.method === 'sendMessage').length;
 
 describe('Telegram alerts and approvals', () => {
@@ -210,10 +216,11 @@ describe('Telegram alerts and approvals', () => {
     assert.match(fake.answers[1]!.text!, /no longer exists/);
   });
 
-  it('429 and 5xx answers are retried (retry_after honoured, then backoff) and nothing is lost', async () => {
+  it('a long retry_after waits in the outbox; a 5xx is tried once more, then backs off; nothing is lost', async () => {
     const { service, store, clock } = await setup('retry');
+    waits.length = 0;
     fake.fail('sendMessage', { code: 429, retryAfter: 7 });
-    fake.fail('sendMessage', { code: 502, description: 'Bad Gateway' });
+    fake.fail('sendMessage', { code: 502, description: 'Bad Gateway' }, 2);
     const ips = ['198.51.100.1', '198.51.100.2', '198.51.100.3'];
     for (const ip of ips)
       await service.notifier.send({ type: 'finding', finding: sampleFinding({ ip }) });
@@ -222,13 +229,15 @@ describe('Telegram alerts and approvals', () => {
     const [first] = store.outbox.queued('telegram');
     assert.equal(first!.nextAttemptAt, clock.now + 7000, 'waits what Telegram asked');
     assert.equal(sends(), 1, 'the later messages wait behind the first, in order');
+    assert.deepEqual(waits, [], 'longer than the inline cap: not waited for in the drain');
 
     clock.now += 6999;
     await service.worker.drain();
     assert.equal(sends(), 1);
     clock.now += 1;
     await service.worker.drain();
-    assert.equal(sends(), 2, 'the 502');
+    assert.equal(sends(), 3, 'the 502 and its one retry');
+    assert.deepEqual(waits, [1000]);
     assert.equal(store.outbox.get(first!.id)!.nextAttemptAt, clock.now + 2000, 'backoff doubles');
     clock.now += 2000;
     await service.worker.drain();
@@ -245,10 +254,10 @@ describe('Telegram alerts and approvals', () => {
 
   it('a restart with queued messages delivers each of them exactly once', async () => {
     const first = await setup('restart');
-    fake.fail('sendMessage', { code: 500 });
+    fake.fail('sendMessage', { code: 500 }, 2);
     for (const ip of ['192.0.2.10', '192.0.2.11', '192.0.2.12'])
       await first.service.notifier.send({ type: 'finding', finding: sampleFinding({ ip }) });
-    await waitFor('the failed attempt', () => sends() === 1);
+    await waitFor('the failed attempt and its retry', () => sends() === 2);
     await first.service.worker.drain();
     assert.equal(first.store.outbox.counts().queued, 3);
     const r = running.pop()!;
@@ -265,7 +274,7 @@ describe('Telegram alerts and approvals', () => {
       fake.sentTo(CHAT).map((m) => /from (\S+):/.exec(m.text)?.[1]),
       ['192.0.2.10', '192.0.2.11', '192.0.2.12'],
     );
-    assert.equal(sends(), 4);
+    assert.equal(sends(), 5);
     assert.deepEqual(second.store.outbox.counts(), { queued: 0, delivered: 3, failed: 0 });
   });
 

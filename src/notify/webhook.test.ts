@@ -53,6 +53,7 @@ before(async () => {
     logger: createLogger({ level: 'silent', format: 'json' }),
     env: { SHERIFF_WEBHOOK_SIEM_SECRET: SECRET },
     tickMs: 3_600_000,
+    retrySleep: () => Promise.resolve(),
   });
   await service.start();
 });
@@ -121,14 +122,18 @@ describe('webhooks', () => {
 
   it('503 and 429 with Retry-After are retried; a 404 is given up', async () => {
     const before = receiver.requests.length;
-    receiver.answer({ status: 503 }, { status: 429, headers: { 'retry-after': '30' } });
+    receiver.answer(
+      { status: 503 },
+      { status: 503 },
+      { status: 429, headers: { 'retry-after': '30' } },
+    );
     await service.notifier.send({
       type: 'finding',
       finding: sampleFinding({ ip: '198.51.100.7' }),
     });
     await service.worker.drain();
-    // slack: 503; discord: 429 (the receiver answers in arrival order).
-    assert.equal(receiver.requests.length - before, 2);
+    // slack: 503 and its one retry 503; discord: 429 (the receiver answers in arrival order).
+    assert.equal(receiver.requests.length - before, 3);
     const queued = store.outbox.queued('webhook');
     assert.deepEqual(
       queued.map((m) => [m.target, m.nextAttemptAt - clock.now]),

@@ -11,8 +11,15 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Millis } from '../domain.js';
-import type { DeliveryOutcome, Transport } from './delivery.js';
-import { retryAfterMs } from './delivery.js';
+import { retryAfterMs } from '../net/retry.js';
+import {
+  deliverWithRetry,
+  INLINE_RETRY,
+  type ChannelAttempt,
+  type DeliveryOutcome,
+  type InlineRetry,
+  type Transport,
+} from './delivery.js';
 
 export type WebhookType = 'slack' | 'discord' | 'generic';
 
@@ -63,6 +70,7 @@ export class WebhookTransport implements Transport {
     private readonly endpoints: ReadonlyMap<string, WebhookEndpoint>,
     private readonly clock: () => Millis,
     private readonly timeoutMs = 10_000,
+    private readonly retry: InlineRetry = INLINE_RETRY,
   ) {}
 
   async deliver(target: string, payload: unknown): Promise<DeliveryOutcome> {
@@ -70,6 +78,15 @@ export class WebhookTransport implements Transport {
     if (endpoint === undefined)
       return { ok: false, permanent: true, error: `no webhook named "${target}" is configured` };
     const body = JSON.stringify(payload);
+    return deliverWithRetry(() => this.post(target, endpoint, body), this.retry);
+  }
+
+  /** One POST; each try signs anew, so its timestamp is the time of sending. */
+  private async post(
+    target: string,
+    endpoint: WebhookEndpoint,
+    body: string,
+  ): Promise<ChannelAttempt> {
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'sheriff',
@@ -90,18 +107,17 @@ export class WebhookTransport implements Transport {
       });
     } catch (err) {
       // The URL may carry a credential (Slack, Discord): the error names the webhook only.
-      return { ok: false, permanent: false, error: `webhook ${target}: ${causeOf(err)}` };
+      const error = `webhook ${target}: ${causeOf(err)}`;
+      return { ok: false, status: null, retryAfterMs: null, failure: { error } };
     }
     await res.body?.cancel().catch(() => {});
-    if (res.ok) return { ok: true };
-    const error = `webhook ${target}: HTTP ${res.status}`;
-    if (res.status === 429 || res.status === 408 || res.status >= 500) {
-      const wait = retryAfterMs(res.headers.get('retry-after'), this.clock());
-      return wait === null
-        ? { ok: false, permanent: false, error }
-        : { ok: false, permanent: false, error, retryAfterMs: wait };
-    }
-    return { ok: false, permanent: true, error };
+    if (res.ok) return { ok: true, value: undefined };
+    return {
+      ok: false,
+      status: res.status,
+      retryAfterMs: retryAfterMs(res.headers.get('retry-after'), this.clock()),
+      failure: { error: `webhook ${target}: HTTP ${res.status}` },
+    };
   }
 }
 

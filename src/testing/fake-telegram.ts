@@ -25,7 +25,9 @@ export interface Call {
   params: Record<string, unknown>;
 }
 
-type Fault = { code: 429; retryAfter: number } | { code: number; description?: string };
+/** An error answer, or `hang`: no answer at all (until stop). */
+type Fault =
+  { code: 429; retryAfter: number } | { code: number; description?: string } | { hang: true };
 
 const BOT_USER = {
   id: 999000111,
@@ -154,6 +156,7 @@ export class FakeTelegram {
     const params = await body(req);
     this.calls.push({ method, params });
     const fault = this.faults.get(method)?.shift();
+    if (fault !== undefined && 'hang' in fault) return;
     if (fault !== undefined) {
       const parameters = 'retryAfter' in fault ? { retry_after: fault.retryAfter } : undefined;
       return reply(res, fault.code, {

@@ -10,13 +10,16 @@ export interface ReceivedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
-  /** The status it was answered with. */
+  /** The status it was answered with (0: not answered). */
   status: number;
 }
 
+/** A scripted answer; `hang`: none at all (until stop), recorded with status 0. */
+type Answer = { status: number; headers?: Record<string, string> } | { hang: true };
+
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
-  private readonly script: { status: number; headers?: Record<string, string> }[] = [];
+  private readonly script: Answer[] = [];
   private server: Server | null = null;
 
   async start(): Promise<void> {
@@ -29,8 +32,9 @@ export class WebhookReceiver {
           path: req.url ?? '',
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
-          status: next.status,
+          status: 'hang' in next ? 0 : next.status,
         });
+        if ('hang' in next) return;
         res.writeHead(next.status, next.headers).end(next.status < 300 ? 'ok' : 'no');
       });
     });
@@ -45,7 +49,7 @@ export class WebhookReceiver {
   }
 
   /** The next requests are answered with these statuses, in order. */
-  answer(...responses: { status: number; headers?: Record<string, string> }[]): void {
+  answer(...responses: Answer[]): void {
     this.script.push(...responses);
   }
 
