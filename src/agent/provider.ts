@@ -2,13 +2,22 @@
  * The real LlmClient: any OpenAI-compatible chat-completions endpoint, through
  * the Vercel AI SDK's provider model (`doGenerate`), which hands back the
  * model's tool calls exactly as written — an unknown tool name or malformed
- * argument JSON reaches the loop as data. Retries (429 honouring Retry-After,
- * 5xx, timeouts, dropped connections) with exponential backoff happen here;
- * everything else is a typed LlmError.
+ * argument JSON reaches the loop as data. Retries follow the shared rule
+ * (net/retry.ts: 429 honouring Retry-After, 5xx, never another 4xx), up to
+ * `maxRetries` with exponential backoff, plus timeouts and dropped
+ * connections; everything else is a typed LlmError.
  */
 import { SetupError } from '../config/errors.js';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError } from 'ai';
+import {
+  realSleep,
+  retryAfterMs,
+  withRetry,
+  type Attempt,
+  type Failed,
+  type Sleep,
+} from '../net/retry.js';
 import { readPrivateFile } from '../respond/secret.js';
 import type { AgentConfig, ProviderName } from './config.js';
 import type { LlmClient, LlmMessage, LlmRequest, LlmResponse, LlmToolCall } from './llm-client.js';
@@ -141,7 +150,7 @@ export interface ClientOptions {
   /** A Retry-After longer than this is not waited for: the call fails as rate-limited. Default 60 s. */
   maxRetryDelayMs?: number;
   /** Test hook: how to wait between attempts. */
-  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  sleep?: Sleep;
   /** Test hook: the wall clock for latency. */
   now?: () => number;
   /** Test hook: the fetch the SDK uses. */
@@ -159,7 +168,7 @@ export class OpenAiCompatibleClient implements LlmClient {
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
   private readonly maxRetryDelayMs: number;
-  private readonly sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
+  private readonly sleep: Sleep;
   private readonly now: () => number;
 
   constructor(provider: ResolvedProvider, options: ClientOptions = {}) {
@@ -175,7 +184,7 @@ export class OpenAiCompatibleClient implements LlmClient {
     this.maxRetries = options.maxRetries ?? 3;
     this.retryBaseMs = options.retryBaseMs ?? 500;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 60_000;
-    this.sleep = options.sleep ?? abortableSleep;
+    this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
   }
 
@@ -199,39 +208,52 @@ export class OpenAiCompatibleClient implements LlmClient {
         : {}),
       ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
     };
-    for (let attempt = 1; ; attempt++) {
-      if (request.signal?.aborted) {
-        throw new LlmError('aborted', 'the request was cancelled', { attempts: attempt - 1 });
-      }
+    const caller = request.signal;
+    let attempts = 0;
+    const tryOnce = async (): Promise<Attempt<LlmResponse, LlmError>> => {
+      attempts++;
+      if (caller?.aborted) return failed(aborted(attempts - 1));
       const timeout = AbortSignal.timeout(this.timeoutMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-      let failure: LlmError;
+      const signal = caller ? AbortSignal.any([caller, timeout]) : timeout;
       try {
         const result = await this.sdk.doGenerate({ ...callOptions, abortSignal: signal });
-        return fromResult(result, this.model, this.now() - started);
+        return { ok: true, value: fromResult(result, this.model, this.now() - started) };
       } catch (err) {
-        failure = classify(err, attempt, request.signal, timeout, this.timeoutMs);
+        return failed(classify(err, attempts, caller, timeout, this.timeoutMs));
       }
-      const retryable =
-        failure.code === 'timeout' ||
-        failure.code === 'network' ||
-        failure.code === 'rate-limited' ||
-        (failure.code === 'http' && isRetryableStatus(failure.detail.status));
-      if (!retryable || attempt > this.maxRetries) throw failure;
-      const backoff = this.retryBaseMs * 2 ** (attempt - 1) * (1 + Math.random() * 0.25);
-      const wait = failure.detail.retryAfterMs ?? backoff;
-      if (wait > this.maxRetryDelayMs) throw failure;
-      try {
-        await this.sleep(wait, request.signal);
-      } catch {
-        throw new LlmError('aborted', 'the request was cancelled', { attempts: attempt });
-      }
+    };
+    let result: Attempt<LlmResponse, LlmError>;
+    try {
+      result = await withRetry(tryOnce, {
+        retries: this.maxRetries,
+        sleep: this.sleep,
+        backoffMs: (n) => this.retryBaseMs * 2 ** (n - 1) * (1 + Math.random() * 0.25),
+        maxWaitMs: this.maxRetryDelayMs,
+        // A model call changes nothing, and nothing else tries it again: no answer is worth a retry.
+        retryUnanswered: (f) => f.code === 'timeout' || f.code === 'network',
+        ...(caller === undefined ? {} : { signal: caller }),
+      });
+    } catch {
+      throw aborted(attempts); // the caller aborted the wait between tries
     }
+    if (result.ok) return result.value;
+    throw result.failure;
   }
 }
 
-function isRetryableStatus(status: number | undefined): boolean {
-  return status === 408 || status === 409 || status === 429 || (status ?? 0) >= 500;
+function aborted(attempts: number): LlmError {
+  return new LlmError('aborted', 'the request was cancelled', { attempts });
+}
+
+/** A failed try as the shared retry rule sees it: an answered HTTP status, or none. */
+function failed(failure: LlmError): Failed<LlmError> {
+  const answered = failure.code === 'http' || failure.code === 'rate-limited';
+  return {
+    ok: false,
+    failure,
+    status: answered ? (failure.detail.status ?? null) : null,
+    retryAfterMs: failure.detail.retryAfterMs ?? null,
+  };
 }
 
 function classify(
@@ -313,26 +335,7 @@ export function retryAfter(
   if (headers === undefined) return undefined;
   const ms = headers['retry-after-ms'];
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms.trim())) return Number(ms);
-  const v = headers['retry-after']?.trim();
-  if (v === undefined || v === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return retryAfterMs(headers['retry-after'], now) ?? undefined;
 }
 
 /** Our messages in the SDK's prompt shape; tool results are matched to their call's name. */
