@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import type { Millis } from '../domain.js';
 import type { Logger } from '../log.js';
 import { CidrError, CidrSet, parseCidr, type Cidr } from '../net/cidr.js';
-import { parseIp } from '../net/ip.js';
+import { canonicalIp, parseIp } from '../net/ip.js';
 import type { BlocklistConfig } from './config.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
@@ -185,6 +185,7 @@ export class BlocklistProvider implements IntelProvider {
   }
 
   lookup(ip: string): Promise<IntelAnswer | null> {
-    return Promise.resolve(this.has(ip) ? { blocklists: [this.cfg.name] } : null);
+    const listed = canonicalIp(ip) === ip && this.has(ip);
+    return Promise.resolve(listed ? { blocklists: [this.cfg.name] } : null);
   }
 }

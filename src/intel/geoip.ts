@@ -6,6 +6,7 @@
 import { SetupError } from '../config/errors.js';
 import { readFileSync } from 'node:fs';
 import { Reader, type AsnResponse, type CountryResponse } from 'maxmind';
+import { canonicalIp } from '../net/ip.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
 export class GeoIpError extends SetupError {}
@@ -27,6 +28,7 @@ export class GeoIpProvider implements IntelProvider {
   }
 
   lookupSync(ip: string): IntelAnswer | null {
+    if (canonicalIp(ip) !== ip) return null;
     const answer: IntelAnswer = {};
     try {
       const c = this.country?.get(ip);

@@ -14,9 +14,10 @@ export type IntelAnswer = Partial<Omit<Enrichment, 'sources'>> & {
 };
 
 /**
- * - `lookup` takes a canonical address (net/ip.ts) and MUST NOT throw or
- *   reject: a provider that fails (timeout, quota, a bad file) resolves null and
- *   logs or counts the failure itself, so enrichment never stops triage.
+ * - `lookup` takes a canonical address (net/ip.ts) and answers null for
+ *   anything else, without I/O. It MUST NOT throw or reject: a provider that fails (timeout, quota, a bad file) resolves null and
+ *   logs or counts the failure itself, so enrichment never stops triage. A
+ *   failure is never cached, and never answered as a clean score.
  * - A provider that needs the network SHOULD cache answers (store/intel.ts)
  *   and rate-limit itself; `local` providers (files in memory) answer at once.
  * - `internal` answers come only from the trusted-network provider.

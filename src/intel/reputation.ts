@@ -14,6 +14,7 @@
  */
 import type { Millis } from '../domain.js';
 import type { Logger } from '../log.js';
+import { canonicalIp } from '../net/ip.js';
 import type { ReputationConfig } from './config.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
@@ -53,6 +54,8 @@ export abstract class ReputationProvider implements IntelProvider {
   protected abstract parse(status: number, body: unknown): Parsed | null;
 
   async lookup(ip: string, now: Millis): Promise<IntelAnswer | null> {
+    // Only an address goes into the URL and the cache: a crafted string reaches neither.
+    if (canonicalIp(ip) !== ip) return null;
     const hit = this.opts.cache.get(this.id, ip, now);
     if (hit !== null) {
       this.stats.cached++;
@@ -136,7 +139,8 @@ export class GreyNoise extends ReputationProvider {
   }
   protected parse(status: number, body: unknown): Parsed | null {
     if (status === 404 && field(body, 'noise') === false) return 'unknown';
-    if (status !== 200) return null;
+    // Every community answer says whether the address is noise: without it, the body is not one.
+    if (status !== 200 || typeof field(body, 'noise') !== 'boolean') return null;
     const classification = field(body, 'classification');
     const riot = field(body, 'riot') === true;
     const score =

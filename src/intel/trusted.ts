@@ -3,7 +3,7 @@
  * includes loopback, RFC 1918, link-local, CGNAT and IPv6 ULA/link-local.
  */
 import { CidrSet } from '../net/cidr.js';
-import { parseIp } from '../net/ip.js';
+import { canonicalIp, parseIp } from '../net/ip.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
 export const BUILTIN_TRUSTED = [
@@ -47,7 +47,7 @@ export class TrustedProvider implements IntelProvider {
     return ip !== null && this.nets.has(ip);
   }
 
-  lookup(ip: string): Promise<IntelAnswer> {
-    return Promise.resolve({ internal: this.isInternal(ip) });
+  lookup(ip: string): Promise<IntelAnswer | null> {
+    return Promise.resolve(canonicalIp(ip) === ip ? { internal: this.isInternal(ip) } : null);
   }
 }

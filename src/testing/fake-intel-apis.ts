@@ -18,6 +18,8 @@ export interface FakeIntelState {
   rateLimited: boolean;
   /** Never answer while set (for timeouts). */
   hang: boolean;
+  /** While set, every request is answered so: a 500, or a 200 whose JSON is cut short. */
+  broken: 'http-500' | 'malformed' | null;
 }
 
 export interface FakeRequest {
@@ -32,6 +34,7 @@ export class FakeIntelApis {
     otx: new Map(),
     rateLimited: false,
     hang: false,
+    broken: null,
   };
   readonly requests: FakeRequest[] = [];
   private readonly hanging: ServerResponse[] = [];
@@ -68,6 +71,11 @@ export class FakeIntelApis {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
+    if (this.state.broken === 'http-500') return send(500, { error: 'Internal Server Error' });
+    if (this.state.broken === 'malformed') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end('{"data": {"abuseConfidenceScore": ');
+    }
     if (url.pathname === '/api/v2/check') return this.abuseipdb(url, req, send);
     const gn = /^\/v3\/community\/([^/]+)$/.exec(url.pathname);
     if (gn !== null) return this.greynoise(decodeURIComponent(gn[1]!), req, send);
