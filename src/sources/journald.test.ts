@@ -1,19 +1,20 @@
 /**
- * JournaldSource against a fake journalctl: a Node script that serves a
- * JSON-lines "journal" file (the recorded fixture), honours --after-cursor and
- * --follow, logs its invocations and can crash on request. And once against
+ * JournaldSource against a fake journalctl (testing/fake-journalctl.ts) serving
+ * the recorded fixture, and once against the real journalctl when this machine
+ * has a journal. And once against
  * the real journalctl when this machine has a journal.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
+import { fakeJournalctl as makeFakeJournalctl } from '../testing/fake-journalctl.js';
 import { fixture } from '../testing/paths.js';
 import { journalctlArgs, JournaldSource, type JournaldOptions } from './journald.js';
 import type { LineBatch, Source } from './source.js';
@@ -33,49 +34,6 @@ const after_ = (i: number, end = F.length) => F.slice(i + 1, end).filter((l) => 
 const MATCHES = ['_SYSTEMD_UNIT=ssh.service', '+', '_SYSTEMD_UNIT=sshd.service', '+'];
 const MATCHES_ALL = [...MATCHES, '_COMM=sshd', '+', '_COMM=sshd-session'];
 
-const FAKE = (journal: string, log: string, crash: string) => `#!/usr/bin/env node
-// Fake journalctl: the journal is ${journal}, one record a line.
-(async () => {
-  const fs = await import('node:fs');
-  const [JOURNAL, LOG, CRASH] = ${JSON.stringify([journal, log, crash])};
-  const args = process.argv.slice(2);
-  const cursorOf = (l) => (/"__CURSOR":"([^"]*)"/.exec(l) || [])[1];
-  let offset = 0;
-  const take = () => {
-    const buf = fs.readFileSync(JOURNAL);
-    const end = buf.lastIndexOf(10) + 1;
-    if (end <= offset) return [];
-    const lines = buf.subarray(offset, end).toString('utf8').split('\\n').slice(0, -1);
-    offset = end;
-    return lines;
-  };
-  const print = (lines) => {
-    if (lines.length === 0) return;
-    if (fs.existsSync(CRASH)) {
-      fs.unlinkSync(CRASH);
-      process.stdout.write(lines[0].slice(0, 300)); // half a record, then die
-      process.stderr.write('simulated crash\\n');
-      process.exit(3);
-    }
-    process.stdout.write(lines.join('\\n') + '\\n');
-  };
-  let lines = take();
-  // Logged after the first read, so a test that waits for this start appends only new records.
-  fs.appendFileSync(LOG, JSON.stringify({ pid: process.pid, args }) + '\\n');
-  const after = args.find((a) => a.startsWith('--after-cursor='));
-  if (after !== undefined) {
-    const i = lines.findIndex((l) => cursorOf(l) === after.slice(15));
-    if (i < 0) {
-      process.stderr.write('Failed to seek to cursor: Invalid argument\\n');
-      process.exit(1);
-    }
-    lines = lines.slice(i + 1);
-  } else lines = []; // --since=<now>: what the journal held at start is in the past
-  print(lines);
-  if (args.includes('--follow')) setInterval(() => print(take()), 10);
-})();
-`;
-
 let base: string;
 before(async () => {
   base = await mkdtemp(join(tmpdir(), 'sheriff-journald-'));
@@ -84,33 +42,7 @@ after(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-interface Fake {
-  path: string;
-  append(lines: string[]): void;
-  crashNext(): void;
-  invocations(): { pid: number; args: string[] }[];
-}
-
-async function fakeJournalctl(initial: string[]): Promise<Fake> {
-  const dir = await mkdtemp(join(base, 'case-'));
-  const [journal, log, crash, path] = ['journal.jsonl', 'calls.log', 'crash', 'journalctl'].map(
-    (n) => join(dir, n),
-  ) as [string, string, string, string];
-  await writeFile(journal, initial.map((l) => l + '\n').join(''));
-  await writeFile(log, '');
-  await writeFile(path, FAKE(journal, log, crash));
-  await chmod(path, 0o755);
-  return {
-    path,
-    append: (lines) => appendFileSync(journal, lines.map((l) => l + '\n').join('')),
-    crashNext: () => writeFileSync(crash, ''),
-    invocations: () =>
-      readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { pid: number; args: string[] }),
-  };
-}
+const fakeJournalctl = (initial: string[]) => makeFakeJournalctl(base, initial);
 
 function run(src: Source, cursor: string | null) {
   const ac = new AbortController();

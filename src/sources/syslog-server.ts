@@ -214,6 +214,7 @@ export class SyslogServerSource implements Source {
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     signal.addEventListener('abort', onAbort);
+    if (signal.aborted) onAbort(); // 'abort' has fired already: it will not fire again
     let queue: string[] = [];
     let wake: (() => void) | null = null;
     const notify = () => {
