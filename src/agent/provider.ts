@@ -9,7 +9,7 @@
 import { SetupError } from '../config/errors.js';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { APICallError } from 'ai';
-import { readPrivateFile } from '../respond/secret.js';
+import { readPrivateFile } from '../config/private-file.js';
 import type { AgentConfig, ProviderName } from './config.js';
 import type { LlmClient, LlmMessage, LlmRequest, LlmResponse, LlmToolCall } from './llm-client.js';
 
