@@ -12,7 +12,6 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { Millis } from '../domain.js';
-import type { EvalConfig } from '../eval/config.js';
 import type { Lang } from '../i18n/index.js';
 import { trustedNetworks } from '../intel/trusted.js';
 import { CidrSet } from '../net/cidr.js';
@@ -39,7 +38,8 @@ import { readProgram } from '../eval/program-file.js';
 /** The settings the analyst reads: its own section, and what it may never ban and how long it bans. */
 export interface AnalystConfig {
   agent: AgentConfig;
-  eval: Pick<EvalConfig, 'agentProgram'>;
+  /** The prompt program `sheriff optimize agent` wrote (eval.agentProgram). */
+  eval: { agentProgram?: string | undefined };
   trusted: readonly string[];
   response: Pick<ResponseConfig, 'admins' | 'bantime' | 'managementPorts'>;
   language: Lang;
