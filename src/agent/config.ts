@@ -4,6 +4,7 @@
  * analyst still answers common requests in command mode (agent/commands.ts).
  */
 import { z } from 'zod';
+import { count } from '../config/count-schema.js';
 import { duration } from '../config/duration-schema.js';
 
 export const PROVIDER_NAMES = [
@@ -17,12 +18,6 @@ export const PROVIDER_NAMES = [
 ] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
-const whole = (min: number) =>
-  z
-    .number({ error: (i) => `expected a whole number, got ${JSON.stringify(i.input)}` })
-    .int({ error: (i) => `expected a whole number, got ${JSON.stringify(i.input)}` })
-    .min(min, { error: `must be at least ${min}` });
-
 export const agentConfigSchema = z
   .strictObject({
     provider: z
@@ -32,10 +27,7 @@ export const agentConfigSchema = z
         'none: command mode only; groq, openai, ollama, vllm, llamacpp: presets; custom: give baseUrl and model',
       ),
     baseUrl: z
-      .url({
-        protocol: /^https?$/,
-        error: 'expected an http(s) URL like http://127.0.0.1:11434/v1',
-      })
+      .url({ protocol: /^https?$/, error: 'config.error.providerUrl' })
       .optional()
       .describe("the provider's OpenAI-compatible API root (default: the preset's)"),
     model: z.string().min(1).optional().describe("model name (default: the preset's)"),
@@ -47,21 +39,21 @@ export const agentConfigSchema = z
         'file holding the API key (mode 0600); else SHERIFF_LLM_API_KEY or the preset variable (GROQ_API_KEY, OPENAI_API_KEY)',
       ),
     timeout: duration('60s').default(60_000).describe('one request to the provider'),
-    maxRetries: whole(0).max(10).default(3).describe('retries on 429, 5xx, timeouts'),
-    maxSteps: whole(1).max(50).default(8).describe('model calls in one answer, at most'),
+    maxRetries: count(0).max(10).default(3).describe('retries on 429, 5xx, timeouts'),
+    maxSteps: count(1).max(50).default(8).describe('model calls in one answer, at most'),
     maxRunTime: duration('2m').default(120_000).describe('wall time of one answer, at most'),
-    maxOutputTokens: whole(64).default(1024),
+    maxOutputTokens: count(64).default(1024),
     budget: z
       .strictObject({
-        perConversation: whole(1000)
+        perConversation: count(1000)
           .default(200_000)
           .describe('tokens one conversation may use in a day'),
-        perDay: whole(1000)
+        perDay: count(1000)
           .default(2_000_000)
           .describe('tokens all conversations may use in a day'),
       })
       .prefault({}),
-    history: whole(2).max(200).default(20).describe('messages of a conversation kept as memory'),
+    history: count(2).max(200).default(20).describe('messages of a conversation kept as memory'),
     telemetry: z
       .enum(['none', 'console'])
       .default('none')

@@ -18,7 +18,7 @@ import {
   type Failed,
   type Sleep,
 } from '../net/retry.js';
-import { readPrivateFile } from '../respond/secret.js';
+import { readPrivateFile } from '../config/private-file.js';
 import type { AgentConfig, ProviderName } from './config.js';
 import type { LlmClient, LlmMessage, LlmRequest, LlmResponse, LlmToolCall } from './llm-client.js';
 

@@ -11,12 +11,13 @@ import {
   ConsoleSpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { SheriffConfig } from '../config/schema.js';
 import type { Millis } from '../domain.js';
+import type { Lang } from '../i18n/index.js';
 import { trustedNetworks } from '../intel/trusted.js';
 import { CidrSet } from '../net/cidr.js';
 import { parseIp } from '../net/ip.js';
 import type { ApprovalRequester } from '../respond/approvals.js';
+import type { ResponseConfig } from '../respond/config.js';
 import { execFileRunner, SystemSessionProbe } from '../respond/live-sessions.js';
 import type { Store } from '../store/index.js';
 import type {
@@ -28,14 +29,25 @@ import type {
   StatusPort,
 } from './deps.js';
 import type { LlmClient } from './llm-client.js';
+import type { AgentConfig } from './config.js';
 import type { PromptProgram } from './program.js';
 import { incidentsPort, incidentsStatus } from './ports.js';
 import { OpenAiCompatibleClient, resolveProvider } from './provider.js';
 import { readProgram } from '../eval/program-file.js';
 
+/** The settings the analyst reads: its own section, and what it may never ban and how long it bans. */
+export interface AnalystConfig {
+  agent: AgentConfig;
+  /** The prompt program `sheriff optimize agent` wrote (eval.agentProgram). */
+  eval: { agentProgram?: string | undefined };
+  trusted: readonly string[];
+  response: Pick<ResponseConfig, 'admins' | 'bantime' | 'managementPorts'>;
+  language: Lang;
+}
+
 export interface AnalystSetup {
   store: AnalystDeps['store'] & Pick<Store, 'incidents' | 'activity'>;
-  config: SheriffConfig;
+  config: AnalystConfig;
   approvals: ApprovalRequester;
   env?: NodeJS.ProcessEnv;
   clock?: () => Millis;

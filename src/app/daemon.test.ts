@@ -8,7 +8,7 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from './load-config.js';
 import { Daemon } from './daemon.js';
 import type { Finding } from '../domain.js';
 import { translator } from '../i18n/index.js';

@@ -6,8 +6,8 @@
  * cli/ wire modules.
  */
 import { FollowUp } from './follow-up.js';
-import type { SheriffConfig } from '../config/schema.js';
-import { jailSettings } from '../config/load.js';
+import type { SheriffConfig } from './config.js';
+import { jailSettings } from './jail-settings.js';
 import { storePath } from '../config/paths.js';
 import { buildJail, Pipeline, type Jail } from '../detect/pipeline.js';
 import type { AuthEvent, Finding, Millis } from '../domain.js';
@@ -122,7 +122,7 @@ export class Daemon {
   static start(opts: DaemonOptions): Daemon {
     const clock = opts.clock ?? Date.now;
     const log = opts.logger;
-    const path = storePath(opts.config);
+    const path = storePath(opts.config.store);
     const store = openStore(path);
     // What the filters learn about connections' addresses is written with the cursors.
     const addresses = new ConnectionAddresses(store.db);

@@ -5,7 +5,7 @@
  * and the analyst answers Telegram's free text. The daemon forwards what the
  * pipeline and the responder report; nothing here can delay a line or a ban.
  */
-import type { SheriffConfig } from '../config/schema.js';
+import type { SheriffConfig } from './config.js';
 import { storePath } from '../config/paths.js';
 import type { AuthEvent, Finding, Millis, StatusLevel } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
@@ -65,7 +65,7 @@ export class FollowUp {
     this.intel = buildIntel({
       config: config.intel,
       trusted: config.trusted,
-      storePath: storePath(config),
+      storePath: storePath(config.store),
       cache: store.intel,
       clock,
       logger,

@@ -25,7 +25,7 @@ export async function openAnalyst(
     { buildIntel },
     { intelPort },
   ] = await Promise.all([
-    import('../config/load.js'),
+    import('../app/load-config.js'),
     import('../store/index.js'),
     import('../respond/approvals.js'),
     import('../agent/analyst.js'),
@@ -35,7 +35,7 @@ export async function openAnalyst(
   ]);
   const opts = program.opts<{ config?: string; lang?: string }>();
   const { config } = loadConfig(opts.config);
-  const path = storePath(config);
+  const path = storePath(config.store);
   const store = openStore(path);
   try {
     const approvals = configuredApprovals(store, config);

@@ -10,7 +10,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../app/load-config.js';
 import { storePath } from '../config/paths.js';
 import { Approvals, configuredApprovals } from '../respond/approvals.js';
 import { Netns, requireNamespaces } from '../respond/firewall/netns.js';
@@ -56,7 +56,7 @@ function sheriff(...args: string[]) {
 
 function withStore<T>(f: (a: Approvals) => T): T {
   const { config: c } = loadConfig(config);
-  const store = openStore(storePath(c));
+  const store = openStore(storePath(c.store));
   try {
     return f(configuredApprovals(store, c));
   } finally {

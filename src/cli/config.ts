@@ -3,21 +3,17 @@
  * `sheriff config print` shows the effective config with every default filled in.
  */
 import type { Command } from 'commander';
-import { formatDuration } from '../config/duration.js';
 import type { CliContext } from './common.js';
 
-const DURATION_KEYS = new Set(['findtime', 'window', 'maxAge', 'pollInterval']);
-
-/** Durations back in the form people write them ("10m", not 600000). */
-function readable(value: unknown, key = ''): unknown {
-  if (typeof value === 'number' && DURATION_KEYS.has(key)) return formatDuration(value);
-  if (Array.isArray(value)) return value.map((v) => readable(v));
+/** A syslog listen address back in the form people write it ("127.0.0.1:5514"). */
+function readableListen(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => readableListen(v));
   if (value !== null && typeof value === 'object') {
     if (key === 'listen') {
       const { host, port } = value as { host: string; port: number };
       return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readable(v, k)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableListen(v, k)]));
   }
   return value;
 }
@@ -29,7 +25,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .command('check')
     .description(t('config.check.description'))
     .action(async () => {
-      const { loadConfig } = await import('../config/load.js');
+      const { loadConfig } = await import('../app/load-config.js');
       const opts = program.opts<{ config?: string }>();
       const { config: cfg, path } = loadConfig(opts.config);
       const jails = Object.values(cfg.jails).filter((j) => j.enabled).length;
@@ -44,13 +40,20 @@ export function registerConfig(program: Command, ctx: CliContext): void {
   config
     .command('print')
     .description(t('config.print.description'))
-    .action(async () => {
-      const { loadConfig } = await import('../config/load.js');
-      const { stringify } = await import('yaml');
+    .option('--explain', t('config.print.opt.explain'))
+    .action(async (opts: { explain?: boolean }) => {
+      const [{ loadConfig }, { configSchema }, { formatDurations }, { printYaml }] =
+        await Promise.all([
+          import('../app/load-config.js'),
+          import('../app/config.js'),
+          import('../config/schema-walk.js'),
+          import('./config-yaml.js'),
+        ]);
       const { config: cfg, path } = loadConfig(program.opts<{ config?: string }>().config);
       ctx.stdout.write(
         `# ${t('config.print.header', { path: path ?? t('config.print.nofile') })}\n`,
       );
-      ctx.stdout.write(stringify(readable(cfg)));
+      const value = readableListen(formatDurations(configSchema, cfg));
+      ctx.stdout.write(printYaml(value, opts.explain === true ? configSchema : null));
     });
 }

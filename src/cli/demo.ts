@@ -23,7 +23,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .action(async (opts: { speed: string; keep?: boolean }) => {
       const speed = parseCount('--speed', opts.speed, 1, t) ?? 1;
       const { stringify } = await import('yaml');
-      const { loadConfig } = await import('../config/load.js');
+      const { loadConfig } = await import('../app/load-config.js');
       const { Daemon } = await import('../app/daemon.js');
       const { createLogger } = await import('../log.js');
       const dir = await mkdtemp(join(tmpdir(), 'sheriff-demo-'));

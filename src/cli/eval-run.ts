@@ -1,7 +1,7 @@
 /** Setup shared by `sheriff eval` and `sheriff optimize`: config, dataset, model client. */
 import type { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
-import type { SheriffConfig } from '../config/schema.js';
+import { loadConfig } from '../app/load-config.js';
+import type { SheriffConfig } from '../app/config.js';
 import type { LlmClient } from '../agent/llm-client.js';
 import { ProviderConfigError } from '../agent/provider.js';
 import { DatasetError } from '../eval/dataset.js';

@@ -33,7 +33,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .option('--limit <n>', t('events.opt.limit'), '100')
     .option('--json', t('events.opt.json'))
     .action(async (opts: Options) => {
-      const { loadConfig } = await import('../config/load.js');
+      const { loadConfig } = await import('../app/load-config.js');
       const { openStore } = await import('../store/index.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const ip = opts.ip === undefined ? undefined : canonicalIp(opts.ip);
@@ -48,7 +48,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
         throw err;
       }
       const limit = parseCount('--limit', opts.limit, 1, t);
-      const store = openStore(storePath(config), { readonly: true });
+      const store = openStore(storePath(config.store), { readonly: true });
       const zone = TimeZone.of(config.timezone);
       const out = new BufferedOutput(ctx.stdout);
       try {

@@ -83,9 +83,11 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (err instanceof ConfigError) {
-      ctx.stderr.write(
-        `${full.t('config.error.title')}\n${err.problems.map((p) => `  ${p}`).join('\n')}\n`,
-      );
+      // --lang first, then the file's own `language:` (or SHERIFF_LANG), then the locale.
+      const errLang =
+        requested !== undefined && isLang(requested) ? requested : (err.language ?? lang);
+      const lines = err.problemsIn(errLang).map((p) => `  ${p}`);
+      ctx.stderr.write(`${translator(errLang)('config.error.title')}\n${lines.join('\n')}\n`);
       return err.exitCode;
     }
     if (err instanceof SetupError) {

@@ -16,13 +16,13 @@ export function registerReport(program: Command, ctx: CliContext): void {
     .option('--date <date>', t('report.opt.date'))
     .option('--json', t('report.opt.json'))
     .action(async (opts: { date?: string; json?: boolean }) => {
-      const { loadConfig } = await import('../config/load.js');
+      const { loadConfig } = await import('../app/load-config.js');
       const { openStore } = await import('../store/index.js');
       const { lookupReport } = await import('../report/lookup.js');
       const { reportText } = await import('../report/text.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const zone = TimeZone.of(config.timezone);
-      const store = openStore(storePath(config), { readonly: true });
+      const store = openStore(storePath(config.store), { readonly: true });
       try {
         const inputs = { store, zone, config: config.report, schedule: config.report.schedule };
         const found = await lookupReport(inputs, opts.date, Date.now(), t);

@@ -13,30 +13,30 @@ import type { BanTarget } from '../domain.js';
 import { HostBitsError, parseNetwork } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
 import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
-import type { SheriffConfig } from '../config/schema.js';
+import type { SheriffConfig } from '../app/config.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
 /** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
 async function openToRead(program: Command) {
   const [{ loadConfig }, { openStore }] = await Promise.all([
-    import('../config/load.js'),
+    import('../app/load-config.js'),
     import('../store/index.js'),
   ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  return { config, store: openStore(storePath(config), { readonly: true }) };
+  return { config, store: openStore(storePath(config.store), { readonly: true }) };
 }
 
 /** The daemon's store and key, to decide with: neither is created here (only the daemon makes them). */
 async function open(program: Command) {
   const [{ loadConfig }, { openStore }, { configuredApprovals }, { loadSecret }] =
     await Promise.all([
-      import('../config/load.js'),
+      import('../app/load-config.js'),
       import('../store/index.js'),
       import('../respond/approvals.js'),
       import('../respond/secret.js'),
     ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  const path = storePath(config);
+  const path = storePath(config.store);
   const store = openStore(path, { create: false });
   try {
     const key = loadSecret({ storePath: path, create: false });
@@ -102,7 +102,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
           import('../respond/approvals.js'),
           import('../respond/secret.js'),
         ]);
-        const key = loadSecret({ storePath: storePath(config), create: false });
+        const key = loadSecret({ storePath: storePath(config.store), create: false });
         const approvals = configuredApprovals(store, config, { key });
         // The daemon marks approvals expired; shown as such here until it does.
         const now = Date.now();

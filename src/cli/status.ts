@@ -37,10 +37,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .description(t('status.description'))
     .option('--json', t('status.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { loadConfig } = await import('../config/load.js');
+      const { loadConfig } = await import('../app/load-config.js');
       const { openStore } = await import('../store/index.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
-      const path = storePath(config);
+      const path = storePath(config.store);
       const store = openStore(path, { readonly: true });
       try {
         const entry = store.status.get('daemon');

@@ -5,7 +5,7 @@
  * file is invalid. A watchdog thread kills a daemon whose main thread stalls.
  */
 import type { Command } from 'commander';
-import type { LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../app/load-config.js';
 import type { Daemon } from '../app/daemon.js';
 import type { DaemonLock } from '../store/daemon-lock.js';
 import type { WebConsole } from '../web/start.js';
@@ -62,7 +62,7 @@ async function modules() {
     paths,
     { DaemonLock },
   ] = await Promise.all([
-    import('../config/load.js'),
+    import('../app/load-config.js'),
     import('../app/daemon.js'),
     import('../log.js'),
     import('../respond/firewall/daemon-firewall.js'),
@@ -109,7 +109,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
   const web = config.web.enabled
     ? new WebConsole({
         config,
-        storePath: m.storePath(config),
+        storePath: m.storePath(config.store),
         health: () => daemon?.health() ?? [],
         logger,
         t,
@@ -133,7 +133,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
 
 /** One daemon per store: the lock of the configured store (none for an in-memory one). */
 async function lockFor(m: Modules, loaded: LoadedConfig): Promise<DaemonLock | null> {
-  const path = m.storePath(loaded.config);
+  const path = m.storePath(loaded.config.store);
   return path === ':memory:' ? null : m.DaemonLock.acquire(path);
 }
 
@@ -182,7 +182,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
         return;
       }
       let nextLock = lock;
-      if (m.storePath(next.config) !== m.storePath(running.config)) {
+      if (m.storePath(next.config.store) !== m.storePath(running.config.store)) {
         try {
           nextLock = await lockFor(m, next);
         } catch (err) {

@@ -2,8 +2,28 @@
  * the schema so that commands which need no configuration do not load it. */
 export class ConfigError extends Error {
   readonly exitCode = 2;
-  constructor(readonly problems: string[]) {
+  /**
+   * `problems` in English, one line each. `language` is the one the file asks
+   * for (its `language:` key, or SHERIFF_LANG) when it could be read, and
+   * `render` gives the problems in either language.
+   */
+  constructor(
+    readonly problems: string[],
+    private readonly localized: {
+      language?: 'ko' | 'en';
+      render: (lang: 'ko' | 'en') => string[];
+    } = { render: () => problems },
+  ) {
     super(problems.join('\n'));
+  }
+
+  /** The language the configuration asks for, when it could be read. */
+  get language(): 'ko' | 'en' | undefined {
+    return this.localized.language;
+  }
+
+  problemsIn(lang: 'ko' | 'en'): string[] {
+    return this.localized.render(lang);
   }
 }
 

@@ -1,7 +1,6 @@
 /** Where Sheriff keeps its state when the config does not say. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { SheriffConfig } from './schema.js';
 
 export function defaultStorePath(
   env: NodeJS.ProcessEnv = process.env,
@@ -12,6 +11,7 @@ export function defaultStorePath(
   return join(state, 'sheriff', 'sheriff.db');
 }
 
-export function storePath(config: SheriffConfig): string {
-  return config.store.path ?? defaultStorePath();
+/** The store file of the `store:` section: its path, else the default. */
+export function storePath(store: { path?: string | undefined }): string {
+  return store.path ?? defaultStorePath();
 }

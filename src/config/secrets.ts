@@ -4,10 +4,9 @@
  * (mode 0600 or stricter); never from sheriff.yaml. Errors name the variable
  * or the file, never the value.
  *
- * The file checks themselves (no symlink, owner, mode) are respond/secret.ts's
- * `readPrivateFile`, so every secret file in Sheriff is vetted by one function.
+ * The file checks themselves (no symlink, owner, mode) are `readPrivateFile`'s.
  */
-import { readPrivateFile, SecretError } from '../respond/secret.js';
+import { readPrivateFile, SecretError } from './private-file.js';
 
 /** The trimmed content of a private file; `what` names it in errors ("API key file"). */
 export function readSecretFile(file: string, what = 'secret file'): string {

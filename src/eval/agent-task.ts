@@ -14,8 +14,9 @@ import type { IncidentsPort, IntelPort, HostPort, StatusPort } from '../agent/de
 import type { LlmClient, LlmRequest, LlmResponse, LlmToolCall } from '../agent/llm-client.js';
 import { DEFAULT_INSTRUCTION } from '../agent/prompt.js';
 import type { PromptProgram } from '../agent/program.js';
-import { analystDeps } from '../agent/setup.js';
-import { parseConfig } from '../config/load.js';
+import { agentConfigSchema } from '../agent/config.js';
+import { analystDeps, type AnalystConfig } from '../agent/setup.js';
+import { responseSchema } from '../respond/config.js';
 import type { StatusLevel, Verdict } from '../domain.js';
 import { triage } from '../incidents/triage.js';
 import { Approvals, authorizer, requesterOf } from '../respond/approvals.js';
@@ -39,7 +40,14 @@ const STATUS_OF: Record<Verdict, StatusLevel> = {
 };
 // A fixed key: approvals in the throwaway store are never decided.
 const KEY = parseSecret('00'.repeat(32), 'the evaluation key');
-const CONFIG = parseConfig('', 'defaults');
+/** The default settings: trusted networks and bans as a fresh install has them. */
+const CONFIG: AnalystConfig = {
+  agent: agentConfigSchema.parse(undefined),
+  eval: {},
+  trusted: [],
+  response: responseSchema.parse(undefined),
+  language: 'en',
+};
 
 /** Records the tool calls the model asked for, on their way back from the provider. */
 class Observer implements LlmClient {

@@ -5,9 +5,7 @@
  */
 import { z } from 'zod';
 
-const price = z
-  .number({ error: (i) => `expected a number, got ${JSON.stringify(i.input)}` })
-  .min(0, { error: 'must be at least 0' });
+const price = z.number({ error: 'config.error.number' }).min(0, { error: 'config.error.atLeast' });
 
 export const evalConfigSchema = z
   .strictObject({

@@ -4,10 +4,11 @@
  * one given by flags) behind the answer cache.
  */
 import { join } from 'node:path';
+import type { AgentConfig } from '../agent/config.js';
 import type { LlmClient } from '../agent/llm-client.js';
 import { OpenAiCompatibleClient, resolveProvider } from '../agent/provider.js';
-import type { SheriffConfig } from '../config/schema.js';
 import { CachedLlmClient, defaultCacheDir } from './cache.js';
+import type { EvalConfig } from './config.js';
 import { loadDataset, type Dataset, type DatasetKind } from './dataset.js';
 import { DATASET_DIR } from './generate-datasets.js';
 
@@ -36,7 +37,7 @@ export interface ClientFlags {
  * Throws ProviderConfigError for a provider that cannot work.
  */
 export function evalClient(
-  config: SheriffConfig,
+  config: { agent: AgentConfig; eval: Pick<EvalConfig, 'cache'> },
   flags: ClientFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): LlmClient | null {

@@ -3,6 +3,7 @@
  * are substituted as plain text: log-derived values never become markup here.
  */
 import { agentMessages } from './agent.js';
+import { configMessages } from './config.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
 import { guardMessages } from './guard.js';
@@ -24,6 +25,7 @@ export const CATALOG_PARTS = [
   reportMessages,
   guardMessages,
   storeMessages,
+  configMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

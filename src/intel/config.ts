@@ -11,7 +11,7 @@ const blocklistSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'use letters, digits, _ . - (at most 64)' })
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'config.error.listName' })
       .describe('name shown in verdicts, e.g. firehol_level1'),
     path: z.string().min(1).optional().describe('local file with the list'),
     url: z
@@ -25,7 +25,7 @@ const blocklistSchema = z
     refresh: duration('1d').default(86_400_000).describe('how often a URL is downloaded again'),
   })
   .refine((b) => (b.path === undefined) !== (b.url === undefined), {
-    error: 'give exactly one of path or url',
+    error: 'config.error.pathOrUrl',
   });
 
 const reputationService = (envName: string, baseUrl: string, perMinute: number) =>
@@ -82,7 +82,8 @@ export const intelSchema = z
             ctx.addIssue({
               code: 'custom',
               path: [i, 'name'],
-              message: `another blocklist is already named ${b.name}`,
+              message: 'config.error.listTaken',
+              params: { name: b.name },
             });
           seen.add(b.name);
         });

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SecretError } from '../respond/secret.js';
+import { SecretError } from '../config/private-file.js';
 import { Store } from '../store/index.js';
 import { T0 } from '../store/testing.js';
 import { FakeIntelApis } from '../testing/fake-intel-apis.js';

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { secretFrom } from '../config/secrets.js';
 import type { Millis } from '../domain.js';
 import type { Logger } from '../log.js';
-import { SecretError } from '../respond/secret.js';
+import { SecretError } from '../config/private-file.js';
 import { BlocklistProvider } from './blocklist.js';
 import {
   REPUTATION_KEY_ENV,

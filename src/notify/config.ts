@@ -11,10 +11,7 @@ import { duration } from '../config/duration-schema.js';
 const telegramId = z.union([z.number(), z.string()]).transform((v, ctx) => {
   const id = String(v);
   if (/^-?\d{1,20}$/.test(id)) return id;
-  ctx.addIssue({
-    code: 'custom',
-    message: `expected a Telegram id (a number), got ${JSON.stringify(v)}`,
-  });
+  ctx.addIssue({ code: 'custom', message: 'config.error.telegramId' });
   return z.NEVER;
 });
 
@@ -44,7 +41,7 @@ const telegramSchema = z
       .describe('file (mode 0600) holding the bot token; default: env SHERIFF_TELEGRAM_TOKEN'),
     chats: z
       .array(telegramId)
-      .min(1, { error: 'list at least one chat id that receives alerts' })
+      .min(1, { error: 'config.error.noChats' })
       .describe('chat ids that receive alerts and whose commands are obeyed'),
     users: z
       .array(telegramId)
@@ -69,7 +66,7 @@ const telegramSchema = z
     language: lang.optional().describe('default language of these chats (default: language)'),
   })
   .refine((t) => t.mode !== 'webhook' || t.webhook !== undefined, {
-    error: 'mode webhook needs webhook.url',
+    error: 'config.error.webhookUrl',
     path: ['webhook'],
   });
 
@@ -90,7 +87,7 @@ const webhookSchema = z
     language: lang.optional(),
   })
   .refine((w) => (w.url === undefined) !== (w.urlFile === undefined), {
-    error: 'give exactly one of url and urlFile',
+    error: 'config.error.urlOrFile',
     path: ['url'],
   });
 

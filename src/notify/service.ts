@@ -8,7 +8,7 @@ import type { Millis } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Approvals } from '../respond/approvals.js';
-import { SecretError } from '../respond/secret.js';
+import { SecretError } from '../config/private-file.js';
 import type { Store } from '../store/index.js';
 import { timeFormatter, type Wording } from './alert-text.js';
 import type { NotifyConfig } from './config.js';

@@ -17,10 +17,7 @@ export const reportSchema = z
             return false;
           }
         },
-        {
-          error: (i) =>
-            `expected a cron expression like "0 9 * * *", got ${JSON.stringify(i.input)}`,
-        },
+        { error: 'config.error.cron' },
       )
       .describe('cron expression in the configured timezone (default: every day at 09:00)'),
     topAttackers: z.number().int().min(1).max(100).default(10),

@@ -43,8 +43,8 @@ import {
   type Store,
   type StoredApproval,
 } from '../store/index.js';
-import type { SheriffConfig } from '../config/schema.js';
 import { storePath } from '../config/paths.js';
+import type { ResponseConfig } from './config.js';
 import type { Logger } from '../log.js';
 import { LEGACY_MAC_PREFIX, type ApprovalChange } from '../store/approvals.js';
 import { loadSecret, type SecretKey } from './secret.js';
@@ -121,13 +121,21 @@ export function authorizer(config: AuthorizerConfig = {}): Authorizer {
  * channel (response.approvers.cli, notify.telegram.users, web.user). Each caller
  * names its own channel when it decides, so nobody decides through another one.
  */
+export interface ApprovalsConfig {
+  /** The key lies beside the store's file. */
+  store: { path?: string | undefined };
+  response: Pick<ResponseConfig, 'approvers' | 'approvalTimeout'>;
+  notify: { telegram?: { users: readonly string[] } | undefined };
+  web: { user: string };
+}
+
 export function configuredApprovals(
   store: Store,
-  config: SheriffConfig,
+  config: ApprovalsConfig,
   opts: { key?: SecretKey; logger?: Logger } = {},
 ): Approvals {
   return new Approvals(store, {
-    key: opts.key ?? loadSecret({ storePath: storePath(config) }),
+    key: opts.key ?? loadSecret({ storePath: storePath(config.store) }),
     authorize: authorizer({
       cliUsers: config.response.approvers.cli,
       telegramUsers: config.notify.telegram?.users ?? [],

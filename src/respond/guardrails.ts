@@ -21,7 +21,6 @@
  * text, `reason`; the caller audits them.
  */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import type { SheriffConfig } from '../config/schema.js';
 import type { BanTarget, Millis } from '../domain.js';
 import { translator, type MessageKey, type Translate } from '../i18n/index.js';
 import { trustedNetworks } from '../intel/trusted.js';
@@ -29,6 +28,7 @@ import { CidrError, overlaps, parseCidr, type Cidr, type CidrSet } from '../net/
 import { formatIp, parseIp } from '../net/ip.js';
 import { embeddedIpv4, protectedRangeOf } from '../net/special.js';
 import type { CircuitBreaker } from './breaker.js';
+import type { ResponseConfig } from './config.js';
 import { SystemSessionProbe, type SessionProbe } from './live-sessions.js';
 
 export type GuardCode =
@@ -68,9 +68,15 @@ export interface GuardrailsOptions {
   breaker?: CircuitBreaker;
 }
 
+/** The settings the guardrails read: the trusted networks and the admins. */
+export interface GuardrailsConfig {
+  trusted: readonly string[];
+  response: Pick<ResponseConfig, 'admins'>;
+}
+
 /** The guardrails of a configuration, alike in the daemon, the web console and the CLI. */
 export function configuredGuardrails(
-  config: Pick<SheriffConfig, 'trusted' | 'response'>,
+  config: GuardrailsConfig,
   extra: Pick<GuardrailsOptions, 'breaker'> & { loggedIn?: (address: string) => boolean } = {},
 ): Guardrails {
   const { loggedIn, ...rest } = extra;

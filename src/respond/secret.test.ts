@@ -15,14 +15,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import {
-  defaultSecretFile,
-  loadSecret,
-  parseSecret,
-  SECRET_ENV,
-  SecretError,
-  SecretKey,
-} from './secret.js';
+import { defaultSecretFile, loadSecret, parseSecret, SECRET_ENV, SecretKey } from './secret.js';
+import { SecretError } from '../config/private-file.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sheriff-secret-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import type { SourceConfig } from '../config/schema.js';
+import type { SourceConfig } from './config.js';
 
 export interface MachineProbe {
   exists(path: string): boolean;

@@ -1,7 +1,7 @@
 /**
  * Builds a Source from its config, by the same word the YAML `type:` uses.
  */
-import type { SourceConfig } from '../config/schema.js';
+import type { SourceConfig } from './config.js';
 import { FileSource } from './file.js';
 import { JournaldSource } from './journald.js';
 import type { Source } from './source.js';

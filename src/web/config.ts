@@ -18,12 +18,7 @@ export const webSchema = z
         'address to listen on; anything but loopback is warned about unless tls or trustProxy',
       ),
     hostnames: z
-      .array(
-        z.string().refine(isHostName, {
-          error: (i) =>
-            `expected a host name like sheriff.example.org or an IP address, without scheme, port or path; got ${JSON.stringify(i.input)}`,
-        }),
-      )
+      .array(z.string().refine(isHostName, { error: 'config.error.hostName' }))
       .max(100)
       .default([])
       .describe(
@@ -32,14 +27,12 @@ export const webSchema = z
     port: z.number().int().min(0).max(65535).default(8740).describe('0 picks a free port'),
     user: z
       .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected a user name of letters, digits, _ . -' })
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'config.error.userName' })
       .default('admin')
       .describe('the console account; it decides approvals as channel "web"'),
     passwordHash: z
       .string()
-      .refine(isPasswordHash, {
-        error: 'expected a hash made by `sheriff web passwd` (scrypt$…)',
-      })
+      .refine(isPasswordHash, { error: 'config.error.passwordHash' })
       .optional()
       .describe(
         'scrypt hash of the password (`sheriff web passwd`); default: one generated at first start, printed once, its hash kept in <store dir>/web-password',

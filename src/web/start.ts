@@ -6,24 +6,25 @@
  * bans never depend on it.
  */
 import { readFileSync } from 'node:fs';
-import type { SheriffConfig } from '../config/schema.js';
 import type { Finding } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
-import { configuredApprovals } from '../respond/approvals.js';
-import { configuredGuardrails } from '../respond/guardrails.js';
+import { configuredApprovals, type ApprovalsConfig } from '../respond/approvals.js';
+import { configuredGuardrails, type GuardrailsConfig } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import { openStore, type EventRecord, type Store } from '../store/index.js';
 import { loadPasswordHash } from './password.js';
+import type { WebConfig } from './config.js';
 import type { WebModules } from './modules.js';
 import { isLoopback } from './hosts.js';
 import { WebServer } from './server.js';
 
 export interface WebConsoleOptions {
-  config: SheriffConfig;
+  /** Its own section, and who decides approvals through it under which guardrails. */
+  config: { web: WebConfig } & ApprovalsConfig & GuardrailsConfig;
   storePath: string;
   health: () => SourceHealth[];
   logger: Logger;

@@ -8,7 +8,8 @@ import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { fixture, REPO_ROOT } from '../testing/paths.js';
 import { BUILTIN_FILTERS } from '../filters/registry.js';
-import { ConfigError, jailSettings, parseConfig } from './load.js';
+import { jailSettings } from './jail-settings.js';
+import { ConfigError, parseConfig } from './load-config.js';
 
 const dir = (kind: string) => fixture('config', kind);
 
@@ -95,5 +96,38 @@ describe('sheriff.yaml', () => {
         'sheriff.yaml:5: colour: unknown setting (check the spelling)',
       ]);
     }
+  });
+});
+
+describe('sheriff.yaml in Korean', () => {
+  for (const file of readdirSync(dir('invalid'))) {
+    it(`explains invalid/${file} in Korean, at the same place`, () => {
+      const text = readFileSync(`${dir('invalid')}/${file}`, 'utf8');
+      try {
+        parseConfig(text, 'sheriff.yaml');
+        assert.fail('expected an error');
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        const [en] = err.problems;
+        const [ko] = err.problemsIn('ko');
+        // The same "file:line: path: " before the message, and the message in Hangul.
+        const place = /^sheriff\.yaml:\d+: (?:[\w.-]+: )?/.exec(en!)![0];
+        assert.ok(ko!.startsWith(place), `${ko} does not start with ${place}`);
+        assert.match(ko!.slice(place.length), /[가-힣]/);
+      }
+    });
+  }
+
+  it("takes the language from the file's language: key, SHERIFF_LANG over it", () => {
+    const text = 'language: ko\njails: { sshd: { maxretry: 0 } }\n';
+    const languageOf = (env: NodeJS.ProcessEnv) => {
+      try {
+        parseConfig(text, 'sheriff.yaml', env);
+      } catch (err) {
+        return (err as ConfigError).language;
+      }
+      assert.fail('expected an error');
+    };
+    assert.deepEqual([languageOf({}), languageOf({ SHERIFF_LANG: 'en' })], ['ko', 'en']);
   });
 });

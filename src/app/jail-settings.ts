@@ -1,0 +1,29 @@
+/** The enabled jails of a configuration as the detector's settings. */
+import type { JailConfig } from '../detect/config.js';
+import type { JailSettings } from '../detect/jail.js';
+import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { trustedNetworks } from '../intel/trusted.js';
+
+export function jailSettings(config: {
+  jails: Record<string, JailConfig>;
+  trusted: readonly string[];
+}): JailSettings[] {
+  const trusted = trustedNetworks(config.trusted);
+  return Object.entries(config.jails)
+    .filter(([, j]) => j.enabled)
+    .map(([name, j]) => {
+      const filter = j.filter ?? name;
+      return {
+        name,
+        filter,
+        mode: j.mode ?? BUILTIN_FILTERS.get(filter)!.defaultMode,
+        maxretry: j.maxretry,
+        findtime: j.findtime,
+        slow: j.slow === false ? null : j.slow,
+        compromise: j.compromise,
+        ipv6Prefix: j.ipv6Prefix,
+        trusted,
+        maxTracked: j.maxTracked,
+      };
+    });
+}

@@ -1,0 +1,80 @@
+/** The `jails:` section of sheriff.yaml: which filters run, with which thresholds and policy. */
+import { z } from 'zod';
+import { count } from '../config/count-schema.js';
+import { duration } from '../config/duration-schema.js';
+import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { JAIL_DEFAULTS } from './jail.js';
+
+const jailSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  policy: z
+    .enum(['notify', 'approve', 'auto'])
+    .default('approve')
+    .describe(
+      'notify: alert only; approve: ban after a human approves (default); auto: ban at once',
+    ),
+  bantime: duration('1h').optional().describe('first ban length (default: response.bantime)'),
+  filter: z.string().optional().describe('built-in filter (default: the jail name)'),
+  mode: z.string().optional().describe("filter mode (default: the filter's own)"),
+  maxretry: count(1)
+    .default(JAIL_DEFAULTS.maxretry)
+    .describe('failures within findtime that make a finding'),
+  findtime: duration().default(JAIL_DEFAULTS.findtime),
+  slow: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        maxretry: count(1).default(JAIL_DEFAULTS.slow.maxretry),
+        findtime: duration('12h').default(JAIL_DEFAULTS.slow.findtime),
+      }),
+    ])
+    .prefault({})
+    .describe('slow brute force: maxretry failures within findtime, or false to turn it off'),
+  compromise: z
+    .strictObject({
+      minFailures: count(1).default(JAIL_DEFAULTS.compromise.minFailures),
+      window: duration('12h').default(JAIL_DEFAULTS.compromise.window),
+    })
+    .prefault({})
+    .describe('a login after this many failures (or after failures as another user) is a break-in'),
+  ipv6Prefix: z
+    .number()
+    .int()
+    .min(0)
+    .max(128)
+    .default(JAIL_DEFAULTS.ipv6Prefix)
+    .describe('0 turns prefix counting off'),
+  maxTracked: count(100)
+    .default(JAIL_DEFAULTS.maxTracked)
+    .describe('addresses tracked at once; least recent evicted'),
+});
+
+/** The jails by name; each names a built-in filter (its own name by default) and one of its modes. */
+export const jailsSchema = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), jailSchema)
+  .default({ sshd: jailSchema.parse({}) })
+  .superRefine((jails, ctx) => {
+    for (const [name, jail] of Object.entries(jails)) {
+      const filter = jail.filter ?? name;
+      const spec = BUILTIN_FILTERS.get(filter);
+      if (spec === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name, 'filter'],
+          message: 'config.error.unknownFilter',
+          input: filter,
+          params: { list: [...BUILTIN_FILTERS.keys()].join(', ') },
+        });
+      } else if (jail.mode !== undefined && !spec.modes.includes(jail.mode)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name, 'mode'],
+          message: 'config.error.unknownMode',
+          input: jail.mode,
+          params: { filter, list: spec.modes.join(', ') },
+        });
+      }
+    }
+  });
+
+export type JailConfig = z.output<typeof jailSchema>;
