@@ -46,8 +46,6 @@ export interface DaemonOptions {
   sources: SheriffConfig['sources'];
   /** Time and timers; default the system's. */
   clock?: Clock;
-  /** How often `sheriff status` data is published. Default 5 s. */
-  statusEveryMs?: number;
   /** The firewall backend (dry-run when Sheriff may not or cannot change the firewall). */
   firewall: Firewall & Partial<ConnectionKiller>;
   /** Why that backend, and whether it blocks (for `sheriff status`); default: from its id. */
@@ -106,7 +104,6 @@ export interface DaemonParts {
   web: WebConsole | null;
   observers: DaemonObserver[];
   firewall: FirewallStatus;
-  statusEveryMs: number;
 }
 
 /**
@@ -221,7 +218,6 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       web,
       observers: [opts.observer, web?.observer].filter((o) => o !== undefined),
       firewall: firewallStatus(opts),
-      statusEveryMs: opts.statusEveryMs ?? 5000,
     };
   } catch (err) {
     // Nothing has started yet: what was opened is closed (the writer first, then the store).

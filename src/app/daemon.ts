@@ -5,22 +5,19 @@
  * hang off it in follow-up.ts. `start` builds and starts it, `stop` ends it.
  */
 import type { Stop } from '../clock.js';
-import type { Jail } from '../detect/pipeline.js';
-import { Pipeline } from '../detect/pipeline.js';
+import { Pipeline, type Jail } from '../detect/pipeline.js';
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { findingText } from '../notify/format.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import type { SourceHealth } from '../sources/source.js';
 import { toEventRecord, type EventRecord } from '../store/events.js';
-import {
-  composeDaemon,
-  type DaemonOptions,
-  type DaemonParts,
-  type FirewallStatus,
-} from './compose.js';
+import { composeDaemon, type DaemonOptions, type DaemonParts } from './compose.js';
 import type { FollowUp } from './follow-up.js';
 import type { WatchedSource } from './watched-sources.js';
+
+/** How often `sheriff status` data is published. */
+const STATUS_EVERY_MS = 5000;
 
 /** What `sheriff status` shows per jail. */
 interface JailCounts {
@@ -85,7 +82,7 @@ export class Daemon {
       );
     for (const watched of this.p.sources.all) this.read(watched);
     this.timers.push(
-      clock.every(this.p.statusEveryMs, () => this.publishStatus()),
+      clock.every(STATUS_EVERY_MS, () => this.publishStatus()),
       clock.every(3_600_000, () => this.prune()),
       // Approved actions run within a second of the decision, whichever channel made it.
       clock.every(1000, () => responder.tick()),
@@ -247,11 +244,6 @@ export class Daemon {
     this.p.responder.onFinding(finding, id);
   }
 
-  /** The firewall as `sheriff status` shows it. */
-  firewallStatus(): FirewallStatus {
-    return this.p.firewall;
-  }
-
   /** Each source's health, with the lines the daemon could not process counted as its errors. */
   health(): SourceHealth[] {
     return this.p.sources.health();
@@ -288,7 +280,7 @@ export class Daemon {
           tracked: Object.fromEntries(jails.map((j) => [j.settings.name, j.tracker.stats()])),
           writer: writer.stats(),
           storeBytes: store.sizeBytes(),
-          firewall: this.firewallStatus(),
+          firewall: this.p.firewall,
         },
         now,
       );
