@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
-import type { FirewallStatus } from '../app/daemon.js';
+import type { FirewallStatus } from '../app/compose.js';
 import type { Translate } from '../i18n/index.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { CliContext } from './common.js';

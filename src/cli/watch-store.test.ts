@@ -1,6 +1,6 @@
 /**
  * The store under a running daemon, as an admin's machine uses it: the web
- * console on (its own connection in the daemon's process), the `sqlite3`
+ * console on (on the daemon's own connection), the `sqlite3`
  * program and a backup reading and writing the file, Sheriff's own CLI
  * reading and deciding, then kill -9. Nothing another process saw is lost,
  * the WAL is never deleted under the daemon, and CLI approvals are carried
@@ -93,7 +93,7 @@ describe('the store under a running daemon', () => {
   it('keeps every write and its WAL while sqlite3, a backup and the CLI use it, and through kill -9', async () => {
     const { log, db, config } = await setup('readers', true);
     const daemon = watch(config);
-    // The console opens its own connection in the daemon's process: that once cost the daemon its locks.
+    // The console once opened a second connection in the daemon's process, which cost the daemon its locks.
     await waitFor(
       'the web console',
       () => daemon.output().includes('"web_listening"'),

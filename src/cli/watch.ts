@@ -8,7 +8,6 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../app/load-config.js';
 import type { Daemon } from '../app/daemon.js';
 import type { DaemonLock } from '../store/daemon-lock.js';
-import type { WebConsole } from '../web/start.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
@@ -48,34 +47,24 @@ interface Running {
   config: LoadedConfig['config'];
   daemon: Daemon;
   logger: Logger;
-  web: WebConsole | null;
 }
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
 async function modules() {
-  const [
-    { loadConfig },
-    { Daemon },
-    { createLogger },
-    { firewallFor },
-    { WebConsole },
-    paths,
-    { DaemonLock },
-  ] = await Promise.all([
-    import('../app/load-config.js'),
-    import('../app/daemon.js'),
-    import('../log.js'),
-    import('../respond/firewall/daemon-firewall.js'),
-    import('../web/start.js'),
-    import('../config/paths.js'),
-    import('../store/daemon-lock.js'),
-  ]);
+  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }, paths, { DaemonLock }] =
+    await Promise.all([
+      import('../app/load-config.js'),
+      import('../app/daemon.js'),
+      import('../log.js'),
+      import('../respond/firewall/daemon-firewall.js'),
+      import('../config/paths.js'),
+      import('../store/daemon-lock.js'),
+    ]);
   return {
     loadConfig,
     Daemon,
     createLogger,
     firewallFor,
-    WebConsole,
     DaemonLock,
     storePath: paths.storePath,
   };
@@ -83,7 +72,7 @@ async function modules() {
 type Modules = Awaited<ReturnType<typeof modules>>;
 
 function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOptions): Running {
-  const { Daemon, createLogger, firewallFor, WebConsole } = m;
+  const { Daemon, createLogger, firewallFor } = m;
   const langFlag = opts.lang;
   const config = {
     ...loaded.config,
@@ -105,19 +94,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     'configuration loaded',
   );
   const { firewall, choice } = firewallFor(config.response.firewall, logger);
-  let daemon: Daemon | null = null;
-  const web = config.web.enabled
-    ? new WebConsole({
-        config,
-        storePath: m.storePath(config.store),
-        health: () => daemon?.health() ?? [],
-        logger,
-        t,
-        out: ctx.stdout,
-        analyst: () => daemon?.followUp.analyst ?? null,
-      })
-    : null;
-  daemon = Daemon.start({
+  const daemon = Daemon.start({
     config,
     logger,
     t,
@@ -125,10 +102,9 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     sources,
     firewall,
     firewallChoice: choice,
-    ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
+    webConsole: { out: ctx.stdout },
   });
-  web?.start();
-  return { config: loaded.config, daemon, logger, web };
+  return { config: loaded.config, daemon, logger };
 }
 
 /** One daemon per store: the lock of the configured store (none for an in-memory one). */
@@ -164,7 +140,6 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
     busy = busy.then(async () => {
       running?.logger.info({ event: 'signal', signal }, 'stopping');
       await running?.daemon.stop();
-      await running?.web?.close();
       done();
     });
   };
@@ -194,7 +169,6 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
         }
       }
       await running.daemon.stop();
-      await running.web?.close();
       if (nextLock !== lock) lock?.release();
       lock = nextLock;
       running = watchdog.suspended(() => start(m, next, ctx, opts));

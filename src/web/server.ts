@@ -1,7 +1,7 @@
 /**
  * The web console's HTTP server (Fastify): the page and its scripts, the JSON
  * API under /api, the live feed (SSE), /metrics and /healthz. It reads the
- * store through its own connection and decides approvals through the same
+ * store through the daemon's connection and decides approvals through the same
  * `Approvals.decide` as the CLI and Telegram, as channel 'web'; the daemon's
  * responder carries decisions out.
  */
