@@ -32,11 +32,28 @@ const REDACT = [
   '*.authorization',
 ];
 
-export function createLogger(
-  opts: LogOptions,
-  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
-): Logger {
-  const usePretty = opts.format === 'pretty' || (opts.format === 'auto' && stream.isTTY === true);
+type Stream = NodeJS.WritableStream & { isTTY?: boolean };
+
+/**
+ * Whether text for this stream may carry colour: on a terminal only, unless
+ * NO_COLOR (any non-empty value) forbids it or FORCE_COLOR asks for it
+ * (no-color.org, force-color.org; FORCE_COLOR=0 or false means no colour).
+ */
+export function colorWanted(stream: Stream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force === '0' || force === 'false') return false;
+  if (force !== undefined && force !== '') return true;
+  return stream.isTTY === true;
+}
+
+/** Whether the log is written for people (pino-pretty) rather than as JSON. */
+export function logIsPretty(opts: LogOptions, stream: Stream): boolean {
+  return opts.format === 'pretty' || (opts.format === 'auto' && stream.isTTY === true);
+}
+
+export function createLogger(opts: LogOptions, stream: Stream = process.stderr): Logger {
+  const usePretty = logIsPretty(opts, stream);
   const base = {
     level: opts.level,
     base: { pid: process.pid },
@@ -47,8 +64,10 @@ export function createLogger(
     base,
     prettyStream({
       destination: stream,
-      colorize: stream.isTTY === true,
+      colorize: colorWanted(stream),
       sync: true,
+      // One line per record: a finding is one line on a terminal, not one per field.
+      singleLine: true,
       ignore: 'pid,hostname',
     }),
   );
