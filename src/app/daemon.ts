@@ -25,6 +25,7 @@ import type { ConnectionKiller, Firewall } from '../respond/firewall/firewall.js
 import type { FirewallChoice } from '../respond/firewall/choose-backend.js';
 import { configuredGuardrails } from '../respond/guardrails.js';
 import { Responder, type JailResponse, type ResponseAlert } from '../respond/responder.js';
+import type { SourceWarning } from '../sources/auto.js';
 import { createSource } from '../sources/registry.js';
 import type { Source, SourceHealth } from '../sources/source.js';
 import { openStore, type Store } from '../store/index.js';
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   notifiers: Notifier[];
   /** The sources to read (already chosen: configured or automatic). */
   sources: SheriffConfig['sources'];
+  /** Why the automatic choice reads nothing (yet), for `sheriff status`. */
+  sourceWarning?: SourceWarning | null;
   clock?: () => Millis;
   /** How often `sheriff status` data is published. */
   statusEveryMs?: number;
@@ -495,6 +498,7 @@ export class Daemon {
           writer: this.writer.stats(),
           storeBytes: this.store.sizeBytes(),
           firewall: this.firewallStatus(),
+          sourceWarning: this.opts.sourceWarning ?? null,
         },
         now,
       );

@@ -6,7 +6,9 @@ import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
 import type { FirewallStatus } from '../app/daemon.js';
 import type { Translate } from '../i18n/index.js';
+import type { SourceWarning } from '../sources/auto.js';
 import type { SourceHealth } from '../sources/source.js';
+import { sourceWarningLine } from './source-warning.js';
 import type { CliContext } from './common.js';
 
 interface DaemonStatus {
@@ -18,6 +20,8 @@ interface DaemonStatus {
   storeBytes: number;
   /** Absent in a status published by a Sheriff from before it was recorded. */
   firewall?: FirewallStatus;
+  /** Why the automatic sources read nothing (absent from older Sheriffs). */
+  sourceWarning?: SourceWarning | null;
 }
 
 /** One line on the firewall: shouted when it blocks nothing. */
@@ -75,6 +79,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               : t('status.stale', { at: new Date(entry.updatedAt).toISOString() }),
           );
           if (status.firewall !== undefined) lines.push(firewallLine(status.firewall, t));
+          if (status.sourceWarning) lines.push(sourceWarningLine(status.sourceWarning, t));
           lines.push(t('status.sources'));
           for (const s of status.sources)
             lines.push(

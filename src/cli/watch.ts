@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
+import { sourceWarningText } from './source-warning.js';
 import { Watchdog } from '../app/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
@@ -96,14 +97,17 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
   const logger = createLogger(config.log, ctx.stderr);
-  const sources = config.sources.length > 0 ? config.sources : autoSources();
-  if (sources.length === 0) throw new UsageError(t('watch.noSource'));
+  const { sources, warning } =
+    config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
   const notifiers: Notifier[] = [];
   if ((ctx.stdout as { isTTY?: boolean }).isTTY) notifiers.push(new ConsoleNotifier(ctx.stdout, t));
   logger.info(
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',
   );
+  // Watching nothing must not look like watching: said before anything starts, and in `status`.
+  if (warning !== null)
+    logger.error({ event: 'no_source', code: warning.code }, sourceWarningText(warning, t));
   const { firewall, choice } = firewallFor(config.response.firewall, logger);
   let daemon: Daemon | null = null;
   const web = config.web.enabled
@@ -123,6 +127,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     t,
     notifiers,
     sources,
+    sourceWarning: warning,
     firewall,
     firewallChoice: choice,
     ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),

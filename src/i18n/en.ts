@@ -87,7 +87,13 @@ export const en = {
     'Lines that name their address in two places (a user name holding "from <address>"), counted without one: {count}.',
 
   'watch.noSource':
-    'No log source found: neither /var/log/auth.log nor /var/log/secure exists, and the systemd journal is not available.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
+    'NOTHING IS READ: no log source found. Sheriff looked for /var/log/auth.log, /var/log/secure and a running systemd journal ({socket}), and found none of them.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
+  'watch.journalEmpty':
+    'NO SSHD LINE IN THE JOURNAL: with no auth.log or secure file, Sheriff reads the systemd journal, but it holds no line of sshd (units {units}). No login is seen until sshd logs there. If sshd logs elsewhere, name that source in /etc/sheriff/sheriff.yaml, for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log',
+  'status.noSource':
+    'Sources: NOTHING IS READ: no auth.log, no secure file and no running journal were found (set sources in the configuration; see sheriff watch).',
+  'status.journalEmpty':
+    'Sources: the journal held no sshd line when Sheriff started: no login is seen until sshd logs there (or set sources in the configuration).',
   'watch.description':
     'Watch the logs and detect attacks, as a daemon in the foreground (what systemd runs).',
   'events.description': 'Show stored events, newest first, to answer forensic questions.',

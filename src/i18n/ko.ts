@@ -91,7 +91,13 @@ export const ko: Record<keyof typeof en, string> = {
     '주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}.',
 
   'watch.noSource':
-    '로그 소스를 찾지 못했습니다: /var/log/auth.log와 /var/log/secure가 없고 systemd 저널도 쓸 수 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
+    '아무것도 읽지 않습니다: 로그 소스를 찾지 못했습니다. /var/log/auth.log, /var/log/secure, 실행 중인 systemd 저널({socket})을 찾아보았지만 어느 것도 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
+  'watch.journalEmpty':
+    '저널에 sshd 기록이 없습니다: auth.log나 secure 파일이 없어 systemd 저널을 읽지만, 저널에 sshd(유닛 {units})의 기록이 한 줄도 없습니다. sshd가 저널에 기록할 때까지 로그인을 볼 수 없습니다. sshd가 다른 곳에 기록한다면 /etc/sheriff/sheriff.yaml에 그 소스를 적어 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log',
+  'status.noSource':
+    '소스: 아무것도 읽지 않습니다. auth.log, secure 파일, 실행 중인 저널을 찾지 못했습니다 (설정에 sources를 적어 주세요. sheriff watch 참고).',
+  'status.journalEmpty':
+    '소스: 시작할 때 저널에 sshd 기록이 없었습니다. sshd가 저널에 기록할 때까지 로그인을 볼 수 없습니다 (또는 설정에 sources를 적어 주세요).',
   'watch.description':
     '로그를 지켜보며 공격을 탐지합니다. 포그라운드 데몬으로 실행됩니다 (systemd가 실행하는 방식).',
   'events.description': '저장된 이벤트를 최신순으로 보여 줍니다 (사후 분석용).',
