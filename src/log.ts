@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import type { PrettyStream } from 'pino-pretty';
+import { colorWanted, type Stream } from './color.js';
 
 /** pino-pretty is only loaded for a terminal. */
 const prettyStream = (opts: object): PrettyStream =>
@@ -31,21 +32,6 @@ const REDACT = [
   'authorization',
   '*.authorization',
 ];
-
-type Stream = NodeJS.WritableStream & { isTTY?: boolean };
-
-/**
- * Whether text for this stream may carry colour: on a terminal only, unless
- * NO_COLOR (any non-empty value) forbids it or FORCE_COLOR asks for it
- * (no-color.org, force-color.org; FORCE_COLOR=0 or false means no colour).
- */
-export function colorWanted(stream: Stream, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.NO_COLOR) return false;
-  const force = env.FORCE_COLOR;
-  if (force === '0' || force === 'false') return false;
-  if (force !== undefined && force !== '') return true;
-  return stream.isTTY === true;
-}
 
 /** Whether the log is written for people (pino-pretty) rather than as JSON. */
 export function logIsPretty(opts: LogOptions, stream: Stream): boolean {

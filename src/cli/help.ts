@@ -5,7 +5,7 @@
  */
 import type { Argument, Command, HelpConfiguration, Option, OutputConfiguration } from 'commander';
 import type { MessageKey, Translate } from '../i18n/index.js';
-import { colorWanted } from '../log.js';
+import { colorWanted } from '../color.js';
 import type { CliContext } from './common.js';
 
 const HEADINGS: Record<string, MessageKey> = {

@@ -14,6 +14,8 @@ import { HostBitsError, parseNetwork } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
 import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
 import type { SheriffConfig } from '../config/schema.js';
+import { TimeZone } from '../parse/zone.js';
+import { DEFAULT_REASONS, reasonText } from '../respond/reasons.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
 /** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
@@ -84,7 +86,11 @@ async function refusalOf(
   return r === null ? null : renderGuardMessage(r.message, ctx.t);
 }
 
-const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+/** Times as people read them, in the configured time zone. */
+const readableIn = (config: SheriffConfig) => {
+  const zone = TimeZone.of(config.timezone);
+  return (ms: number | null) => (ms === null ? '-' : zone.readable(ms));
+};
 
 export function registerRespond(program: Command, ctx: CliContext): void {
   const { t } = ctx;
@@ -97,6 +103,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       const { config, store } = await openToRead(program);
+      const when = readableIn(config);
       try {
         const [{ configuredApprovals }, { loadSecret }] = await Promise.all([
           import('../respond/approvals.js'),
@@ -126,7 +133,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                 target: a.target?.cidr ?? '-',
                 duration:
                   a.durationMs === null ? t('respond.permanent') : formatDuration(a.durationMs),
-                reason: a.reason,
+                reason: reasonText(a.reason, t),
                 by: a.requestedBy,
                 expires: when(a.expiresAt),
               }) + '\n',
@@ -263,7 +270,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.isolate.description'))
     .option('--confirm', t('respond.isolate.opt.confirm'))
     .option('--release', t('respond.isolate.opt.release'))
-    .option('--reason <text>', t('respond.ban.opt.reason'), 'isolated by an admin')
+    .option('--reason <text>', t('respond.ban.opt.reason'), DEFAULT_REASONS.isolate)
     .action(async (opts: { confirm?: boolean; release?: boolean; reason: string }) => {
       if (opts.release) return adminAction('release', null, null, opts.reason);
       const { config, store } = await open(program);
@@ -316,7 +323,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
   program
     .command('unban <ip>')
     .description(t('respond.unban.description'))
-    .option('--reason <text>', t('respond.ban.opt.reason'), 'unbanned by an admin')
+    .option('--reason <text>', t('respond.ban.opt.reason'), DEFAULT_REASONS.unban)
     .action((ip: string, opts: { reason: string }) => adminAction('unban', ip, null, opts.reason));
 
   program
@@ -324,7 +331,8 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.bans.description'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { store } = await openToRead(program);
+      const { config, store } = await openToRead(program);
+      const when = readableIn(config);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
@@ -341,7 +349,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                     : t('respond.bans.active') + notEnforcedNote(b, t),
                 until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
                 jail: b.jail ?? '-',
-                reason: b.reason,
+                reason: reasonText(b.reason, t),
                 offence: b.offence,
               }) + '\n',
             );
@@ -359,7 +367,8 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { since?: string; json?: boolean }) => {
-      const { store } = await openToRead(program);
+      const { config, store } = await openToRead(program);
+      const when = readableIn(config);
       try {
         const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
         const out = new BufferedOutput(ctx.stdout);

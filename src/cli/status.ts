@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
 import type { FirewallStatus } from '../app/daemon.js';
+import { TimeZone } from '../parse/zone.js';
 import type { Translate } from '../i18n/index.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { SourceHealth } from '../sources/source.js';
@@ -45,6 +46,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const { openStore } = await import('../store/index.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config);
+      const zone = TimeZone.of(config.timezone);
       const store = openStore(path, { readonly: true });
       try {
         const entry = store.status.get('daemon');
@@ -74,9 +76,9 @@ export function registerStatus(program: Command, ctx: CliContext): void {
             running
               ? t('status.running', {
                   pid: status.pid,
-                  since: new Date(status.startedAt).toISOString(),
+                  since: zone.readable(status.startedAt),
                 })
-              : t('status.stale', { at: new Date(entry.updatedAt).toISOString() }),
+              : t('status.stale', { at: zone.readable(entry.updatedAt) }),
           );
           if (status.firewall !== undefined) lines.push(firewallLine(status.firewall, t));
           if (status.sourceWarning) lines.push(sourceWarningLine(status.sourceWarning, t));
@@ -87,7 +89,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
                 id: s.id,
                 position: s.position ?? '-',
                 lag: s.lag ?? '-',
-                last: s.lastLineAt === null ? '-' : new Date(s.lastLineAt).toISOString(),
+                last: s.lastLineAt === null ? '-' : zone.readable(s.lastLineAt),
                 lines: s.linesRead,
                 errors: s.errors,
                 lastError: s.lastError === null ? '' : ` (${s.lastError})`,

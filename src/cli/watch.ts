@@ -57,7 +57,7 @@ async function modules() {
   const [
     { loadConfig },
     { Daemon },
-    { createLogger },
+    { createLogger, logIsPretty },
     { firewallFor },
     { WebConsole },
     paths,
@@ -75,6 +75,7 @@ async function modules() {
     loadConfig,
     Daemon,
     createLogger,
+    logIsPretty,
     firewallFor,
     WebConsole,
     DaemonLock,
@@ -100,7 +101,13 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
   const { sources, warning } =
     config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
   const notifiers: Notifier[] = [];
-  if ((ctx.stdout as { isTTY?: boolean }).isTTY) notifiers.push(new ConsoleNotifier(ctx.stdout, t));
+  if ((ctx.stdout as { isTTY?: boolean }).isTTY)
+    notifiers.push(
+      new ConsoleNotifier(ctx.stdout, t, {
+        findings: !(m.logIsPretty(config.log, ctx.stderr) && logger.isLevelEnabled('warn')),
+        ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
+      }),
+    );
   logger.info(
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',

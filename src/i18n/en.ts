@@ -128,6 +128,18 @@ export const en = {
   'status.bans': 'Bans in force: {count}',
   'status.bansNotEnforced':
     'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
+  'reason.finding': '{kind}: {count} failed logins',
+  'reason.kind.bruteforce': 'brute force',
+  'reason.kind.slow-bruteforce': 'slow brute force',
+  'reason.kind.compromise': 'login after failures',
+  'reason.lapse.denied': 'still failing after approval {id} was denied',
+  'reason.lapse.expired': 'still failing after approval {id} expired',
+  'reason.analystUnban': 'analyst proposal: lift ban #{id} ({reason})',
+  'reason.analystIsolate': 'analyst proposal: isolate the host (status {level})',
+  'reason.isolate': 'isolated by an admin',
+  'reason.unban': 'unbanned by an admin',
+  'reason.consoleUnban': 'unbanned from the web console',
+  'reason.consoleExtend': 'extended from the web console',
   'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
   'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
   'demo.description':
