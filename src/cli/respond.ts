@@ -92,6 +92,39 @@ const readableIn = (config: SheriffConfig) => {
   return (ms: number | null) => (ms === null ? '-' : zone.readable(ms));
 };
 
+/**
+ * One decision as `sheriff approve ID` / `deny ID` and `sheriff chat` make it:
+ * as the Unix user, through the approvals' checks and, for a ban, the
+ * guardrails now. Returns what to tell the admin; a refusal throws
+ * (UsageError, or RefusedError when a guardrail refused).
+ */
+export async function decideOne(
+  program: Command,
+  ctx: CliContext,
+  decision: 'approve' | 'deny',
+  id: string,
+): Promise<string> {
+  const { t } = ctx;
+  const { config, store, approvals } = await open(program);
+  try {
+    const r = approvals.decide(
+      id,
+      decision,
+      { channel: 'cli', identity: userInfo().username },
+      Date.now(),
+    );
+    if (!r.ok) throw new UsageError(r.reason);
+    const target = r.approval.target?.cidr ?? '-';
+    const refusal =
+      decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
+    if (refusal !== null)
+      throw new RefusedError(t('guard.refused.approve', { id, target, reason: refusal }));
+    return t(`respond.${decision}.done`, { id, target });
+  } finally {
+    store.close();
+  }
+}
+
 export function registerRespond(program: Command, ctx: CliContext): void {
   const { t } = ctx;
   const me = () => userInfo().username;
@@ -160,28 +193,14 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       if (opts.all !== true && id === undefined) throw new UsageError(t('respond.approve.noId'));
       if (opts.jail !== undefined && opts.all !== true)
         throw new UsageError(t('respond.approve.jailWithoutAll'));
+      if (id !== undefined) {
+        ctx.stdout.write((await decideOne(program, ctx, decision, id)) + '\n');
+        return;
+      }
       const { config, store, approvals } = await open(program);
       try {
         const now = Date.now();
         const who = { channel: 'cli', identity: me() } as const;
-        if (id !== undefined) {
-          const r = approvals.decide(id, decision, who, now);
-          if (!r.ok) throw new UsageError(r.reason);
-          const refusal =
-            decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
-          if (refusal !== null)
-            throw new RefusedError(
-              t('guard.refused.approve', {
-                id,
-                target: r.approval.target?.cidr ?? '-',
-                reason: refusal,
-              }),
-            );
-          ctx.stdout.write(
-            t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
-          );
-          return;
-        }
         await approveAll(config, approvals, opts.jail, who, now);
       } finally {
         store.close();
