@@ -6,7 +6,7 @@
  * guardrails refuse is refused at once, with why, and exits 3 (RefusedError).
  */
 import { userInfo } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
@@ -124,6 +124,13 @@ export async function decideOne(
     store.close();
   }
 }
+
+/** --reason with Sheriff's own default, which help shows in the reader's language. */
+const reasonOption = (fallback: string, t: CliContext['t']) =>
+  new Option('--reason <text>', t('respond.ban.opt.reason')).default(
+    fallback,
+    reasonText(fallback, t),
+  );
 
 export function registerRespond(program: Command, ctx: CliContext): void {
   const { t } = ctx;
@@ -289,7 +296,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.isolate.description'))
     .option('--confirm', t('respond.isolate.opt.confirm'))
     .option('--release', t('respond.isolate.opt.release'))
-    .option('--reason <text>', t('respond.ban.opt.reason'), DEFAULT_REASONS.isolate)
+    .addOption(reasonOption(DEFAULT_REASONS.isolate, t))
     .action(async (opts: { confirm?: boolean; release?: boolean; reason: string }) => {
       if (opts.release) return adminAction('release', null, null, opts.reason);
       const { config, store } = await open(program);
@@ -342,7 +349,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
   program
     .command('unban <ip>')
     .description(t('respond.unban.description'))
-    .option('--reason <text>', t('respond.ban.opt.reason'), DEFAULT_REASONS.unban)
+    .addOption(reasonOption(DEFAULT_REASONS.unban, t))
     .action((ip: string, opts: { reason: string }) => adminAction('unban', ip, null, opts.reason));
 
   program
