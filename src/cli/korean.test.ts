@@ -100,20 +100,28 @@ describe('--lang ko', () => {
     });
     after(() => (dir === '' ? undefined : rm(dir, { recursive: true, force: true })));
 
-    for (const args of [
-      ['status'],
-      ['bans'],
-      ['incidents', '--all'],
-      ['incident', '1'],
-      ['approvals', '--all'],
-      ['events', '--limit', '5'],
-      ['config', 'check'],
-    ])
+    // Each output, and what it must say in words (a level's name, a reason, a readable time).
+    const readable = /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/;
+    for (const [args, says] of [
+      [['status'], [/^상태: \S+ (정상|주의|위험)$/m]],
+      [['bans'], [/: 무차별 대입: 로그인 실패 \d+회$/m, readable]],
+      [['incidents', '--all'], [readable]],
+      [
+        ['incident', '1'],
+        [/^경과:$/m, readable],
+      ],
+      [['approvals', '--all'], []],
+      [['events', '--limit', '5'], []],
+      [['config', 'check'], []],
+    ] as [string[], RegExp[]][])
       it(args.join(' '), async () => {
         const r = await ko(['--config', config, ...args]);
         assert.equal(r.code, 0, r.stderr);
         assert.notEqual(r.stdout.trim(), '');
         assert.deepEqual(leftovers(r.stdout), []);
+        for (const re of says) assert.match(r.stdout, re);
+        // No epoch milliseconds and no raw ISO instants for people to decode.
+        assert.doesNotMatch(r.stdout, /=\d{13}\b|\d{2}:\d{2}:\d{2}\.\d{3}Z/);
       });
   });
 });

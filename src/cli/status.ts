@@ -44,6 +44,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const { loadConfig } = await import('../config/load.js');
       const { openStore } = await import('../store/index.js');
+      const { currentStatus } = await import('../incidents/status.js');
+      const { statusText } = await import('../incidents/format.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config);
       const zone = TimeZone.of(config.timezone);
@@ -55,6 +57,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const size = store.sizeBytes();
         const active = store.bans.active(Date.now());
         const bans = { active: active.length, enforced: active.filter((b) => b.enforced).length };
+        // The server's status level, as incidents, chat and the console state it.
+        const level = currentStatus(store.activity, Date.now());
         if (opts.json) {
           ctx.stdout.write(
             JSON.stringify({
@@ -64,6 +68,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               // Whether bans drop packets now: only a running daemon with a real firewall says so.
               enforcing: running && status?.firewall?.enforcing === true,
               bans,
+              level: level.level,
               daemon: status ?? null,
             }) + '\n',
           );
@@ -82,6 +87,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           );
           if (status.firewall !== undefined) lines.push(firewallLine(status.firewall, t));
           if (status.sourceWarning) lines.push(sourceWarningLine(status.sourceWarning, t));
+          lines.push(statusText(level, t));
           lines.push(t('status.sources'));
           for (const s of status.sources)
             lines.push(
