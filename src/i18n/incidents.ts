@@ -126,9 +126,9 @@ export const incidentsMessages = defineMessages({
     'triage.reason.poisoned-username':
       '사용자 이름이 지시문이나 셸 명령처럼 보입니다 (프롬프트 주입)',
     'triage.reason.detected-bruteforce':
-      '탐지 규칙이 이 jail에 설정된 기준으로 무차별 대입 공격을 찾았습니다',
+      '이 감시 규칙에 설정된 기준으로 무차별 대입 공격을 찾았습니다',
     'triage.reason.detected-compromise':
-      '탐지 규칙이 로그인 실패 뒤의 로그인 성공을 찾았습니다 (jail 설정 기준)',
+      '감시 규칙의 설정 기준으로 로그인 실패 뒤의 로그인 성공을 찾았습니다',
     'triage.reason.internal-poisoned-username':
       '내부 호스트가 지시문이나 셸 명령처럼 보이는 사용자 이름을 보냈습니다',
     'triage.reason.login-after-old-failures':
