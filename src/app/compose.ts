@@ -28,6 +28,7 @@ import { configuredGuardrails, type Guardrails } from '../respond/guardrails.js'
 import { Responder, type JailResponse } from '../respond/responder.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConnectionAddresses } from '../store/connections.js';
+import type { SourceWarning } from '../sources/auto.js';
 import type { EventRecord } from '../store/events.js';
 import { StoreWriter } from '../store/writer.js';
 import { WebConsole } from '../web/start.js';
@@ -44,6 +45,8 @@ export interface DaemonOptions {
   notifiers: Notifier[];
   /** The sources to read (already chosen: configured or automatic). */
   sources: SheriffConfig['sources'];
+  /** Why the automatic choice reads nothing (yet), for `sheriff status`. */
+  sourceWarning?: SourceWarning | null;
   /** Time and timers; default the system's. */
   clock?: Clock;
   /** The firewall backend (dry-run when Sheriff may not or cannot change the firewall). */
@@ -104,6 +107,7 @@ export interface DaemonParts {
   web: WebConsole | null;
   observers: DaemonObserver[];
   firewall: FirewallStatus;
+  sourceWarning: SourceWarning | null;
 }
 
 /**
@@ -218,6 +222,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       web,
       observers: [opts.observer, web?.observer].filter((o) => o !== undefined),
       firewall: firewallStatus(opts),
+      sourceWarning: opts.sourceWarning ?? null,
     };
   } catch (err) {
     // Nothing has started yet: what was opened is closed (the writer first, then the store).

@@ -16,7 +16,6 @@ import { translator } from '../i18n/index.js';
 import { createLogger } from '../log.js';
 import type { Alert, Notifier } from '../notify/notifier.js';
 import { DryRunFirewall } from '../respond/firewall/dry-run.js';
-import { autoSources } from '../sources/auto.js';
 import { openStore } from '../store/index.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { waitFor } from '../testing/wait.js';
@@ -183,28 +182,5 @@ describe('Daemon', () => {
       await daemon.stop();
       store.close();
     }
-  });
-
-  it('chooses auth.log, then secure, then journald, else nothing', () => {
-    const probe = (files: string[], journalctl: boolean) => ({
-      exists: (p: string) => files.includes(p),
-      hasProgram: () => journalctl,
-    });
-    assert.deepEqual(
-      autoSources(probe(['/var/log/auth.log', '/var/log/secure'], true)).map(
-        (s) => s.type === 'file' && s.path,
-      ),
-      ['/var/log/auth.log'],
-    );
-    assert.deepEqual(
-      autoSources(probe(['/var/log/secure'], true)).map((s) => s.type === 'file' && s.path),
-      ['/var/log/secure'],
-    );
-    assert.deepEqual(
-      autoSources(probe(['/run/systemd/journal/socket'], true)).map((s) => s.type),
-      ['journald'],
-    );
-    assert.deepEqual(autoSources(probe(['/run/systemd/journal/socket'], false)), []);
-    assert.deepEqual(autoSources(probe([], true)), []);
   });
 });

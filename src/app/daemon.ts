@@ -281,6 +281,7 @@ export class Daemon {
           writer: writer.stats(),
           storeBytes: store.sizeBytes(),
           firewall: this.p.firewall,
+          sourceWarning: this.p.sourceWarning ?? null,
         },
         now,
       );

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
+import { sourceWarningText } from './source-warning.js';
 import { Watchdog } from '../app/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
@@ -51,19 +52,26 @@ interface Running {
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
 async function modules() {
-  const [{ loadConfig }, { Daemon }, { createLogger }, { firewallFor }, paths, { DaemonLock }] =
-    await Promise.all([
-      import('../app/load-config.js'),
-      import('../app/daemon.js'),
-      import('../log.js'),
-      import('../respond/firewall/daemon-firewall.js'),
-      import('../config/paths.js'),
-      import('../store/daemon-lock.js'),
-    ]);
+  const [
+    { loadConfig },
+    { Daemon },
+    { createLogger, logIsPretty },
+    { firewallFor },
+    paths,
+    { DaemonLock },
+  ] = await Promise.all([
+    import('../app/load-config.js'),
+    import('../app/daemon.js'),
+    import('../log.js'),
+    import('../respond/firewall/daemon-firewall.js'),
+    import('../config/paths.js'),
+    import('../store/daemon-lock.js'),
+  ]);
   return {
     loadConfig,
     Daemon,
     createLogger,
+    logIsPretty,
     firewallFor,
     DaemonLock,
     storePath: paths.storePath,
@@ -85,14 +93,23 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
   const logger = createLogger(config.log, ctx.stderr);
-  const sources = config.sources.length > 0 ? config.sources : autoSources();
-  if (sources.length === 0) throw new UsageError(t('watch.noSource'));
+  const { sources, warning } =
+    config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
   const notifiers: Notifier[] = [];
-  if ((ctx.stdout as { isTTY?: boolean }).isTTY) notifiers.push(new ConsoleNotifier(ctx.stdout, t));
+  if ((ctx.stdout as { isTTY?: boolean }).isTTY)
+    notifiers.push(
+      new ConsoleNotifier(ctx.stdout, t, {
+        findings: !(m.logIsPretty(config.log, ctx.stderr) && logger.isLevelEnabled('warn')),
+        ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
+      }),
+    );
   logger.info(
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',
   );
+  // Watching nothing must not look like watching: said before anything starts, and in `status`.
+  if (warning !== null)
+    logger.error({ event: 'no_source', code: warning.code }, sourceWarningText(warning, t));
   const { firewall, choice } = firewallFor(config.response.firewall, logger);
   const daemon = Daemon.start({
     config,
@@ -100,6 +117,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     t,
     notifiers,
     sources,
+    sourceWarning: warning,
     firewall,
     firewallChoice: choice,
     webConsole: { out: ctx.stdout },
