@@ -31,7 +31,7 @@ import type { LlmClient } from './llm-client.js';
 import type { PromptProgram } from './program.js';
 import { incidentsPort, incidentsStatus } from './ports.js';
 import { OpenAiCompatibleClient, resolveProvider } from './provider.js';
-import { readProgram } from '../eval/program-file.js';
+import { readProgram } from './program-file.js';
 
 export interface AnalystSetup {
   store: AnalystDeps['store'] & Pick<Store, 'incidents' | 'activity'>;
