@@ -6,7 +6,7 @@ import type { MessageKey, Translate } from '../i18n/index.js';
 import type { TimeZone } from '../parse/zone.js';
 import type { Incident, TimelineEntry } from '../domain.js';
 import type { ServerStatus, StatusReason } from './status.js';
-import { COMPROMISE_MIN_FAILURES } from './triage.js';
+import { COMPROMISE_MIN_FAILURES, COMPROMISE_WINDOW_MS } from './triage.js';
 
 const MAX_USER_LENGTH = 32;
 
@@ -45,7 +45,8 @@ export function statusText(s: ServerStatus, t: Translate): string {
 /** A triage reason code in words; unknown codes (from a newer version, the agent) stay codes. */
 export function triageReasonText(code: string, t: Translate): string {
   const key = `triage.reason.${code}`;
-  return isKey(key, t) ? t(key, { min: COMPROMISE_MIN_FAILURES }) : code;
+  const hours = COMPROMISE_WINDOW_MS / 3_600_000;
+  return isKey(key, t) ? t(key, { min: COMPROMISE_MIN_FAILURES, hours }) : code;
 }
 
 function isKey(key: string, t: Translate): key is MessageKey {
