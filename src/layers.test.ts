@@ -35,11 +35,12 @@ const LAYERS: Record<string, readonly string[] | typeof ALL_BELOW> = {
   net: ['(root)'],
   parse: ['(root)'],
   // The flow, in order: lines come in, filters make events, detection findings.
+  // Each area owns its settings' schema, built from config's leaf.
   sources: ['config'],
-  filters: ['parse', 'net'],
+  filters: ['parse', 'net', 'config'],
   detect: ['filters'],
   // SQLite keeps the shared records (domain.ts) and knows nobody who writes them.
-  store: ['net'],
+  store: ['net', 'config'],
   // What is known about an address: trusted networks, GeoIP, blocklists, reputation.
   intel: ['config', 'net'],
   // Bans and approvals: guardrails ask intel whom never to ban; the store keeps them.
