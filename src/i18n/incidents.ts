@@ -42,7 +42,7 @@ export const incidentsMessages = defineMessages({
     'triage.reason.internal-poisoned-username':
       'an internal host sent a user name that reads like instructions or shell commands',
     'triage.reason.login-after-old-failures':
-      'logged in from an address that failed more than 12 hours earlier (ask the account owner)',
+      'logged in from an address that failed more than {hours} hours earlier (ask the account owner)',
     'triage.reason.few-failures': 'a few failed attempts, no login',
     'triage.reason.probes': 'connections that probed without logging in',
     'triage.reason.login-after-typos': 'a user mistyped once or twice, then logged in',
@@ -132,7 +132,7 @@ export const incidentsMessages = defineMessages({
     'triage.reason.internal-poisoned-username':
       '내부 호스트가 지시문이나 셸 명령처럼 보이는 사용자 이름을 보냈습니다',
     'triage.reason.login-after-old-failures':
-      '12시간도 더 전에 로그인에 실패했던 주소에서 로그인했습니다 (계정 주인에게 확인하세요)',
+      '{hours}시간도 더 전에 로그인에 실패했던 주소에서 로그인했습니다 (계정 주인에게 확인하세요)',
     'triage.reason.few-failures': '로그인 실패가 몇 번 있었고 성공은 없습니다',
     'triage.reason.probes': '로그인 없이 접속만 시도했습니다',
     'triage.reason.login-after-typos': '사용자가 한두 번 잘못 입력한 뒤 로그인했습니다',

@@ -4,11 +4,26 @@
  */
 import type { MessageKey, Translate } from '../i18n/index.js';
 import { formatDuration } from '../config/duration.js';
-import { displayUser } from '../notify/format.js';
 import type { TimeZone } from '../parse/zone.js';
-import type { Incident, TimelineEntry } from './model.js';
+import type { Incident, TimelineEntry } from '../domain.js';
 import type { ServerStatus, StatusReason } from './status.js';
-import { COMPROMISE_MIN_FAILURES } from './triage.js';
+import { COMPROMISE_MIN_FAILURES, COMPROMISE_WINDOW_MS } from './triage.js';
+
+const MAX_USER_LENGTH = 32;
+
+/**
+ * A user name as safe display text: no control characters, bounded, quoted.
+ * User names are attacker-controlled; every channel shows them through this.
+ */
+export function displayUser(user: string): string {
+  const clean = user.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    '?',
+  );
+  return JSON.stringify(
+    clean.length > MAX_USER_LENGTH ? `${clean.slice(0, MAX_USER_LENGTH)}…` : clean,
+  );
+}
 
 /** 정상 / 주의 / 위험 with an emoji, for message headers. */
 export function levelText(level: ServerStatus['level'], t: Translate): string {
@@ -31,7 +46,8 @@ export function statusText(s: ServerStatus, t: Translate): string {
 /** A triage reason code in words; unknown codes (from a newer version, the agent) stay codes. */
 export function triageReasonText(code: string, t: Translate): string {
   const key = `triage.reason.${code}`;
-  return isKey(key, t) ? t(key, { min: COMPROMISE_MIN_FAILURES }) : code;
+  const hours = COMPROMISE_WINDOW_MS / 3_600_000;
+  return isKey(key, t) ? t(key, { min: COMPROMISE_MIN_FAILURES, hours }) : code;
 }
 
 function isKey(key: string, t: Translate): key is MessageKey {

@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { AuthEvent, Millis } from '../domain.js';
+import type { AuthEvent, Millis, Enrichment } from '../domain.js';
 import { TrustedProvider } from '../intel/trusted.js';
 import { Store } from '../store/index.js';
 import { sampleEvent, sampleFinding, T0 } from '../store/testing.js';
 import { buildTriageInput } from './input.js';
 import { IncidentManager } from './manager.js';
-import type { Enrichment } from './model.js';
 import { currentStatus } from './status.js';
 
 const MIN = 60_000;

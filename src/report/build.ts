@@ -5,10 +5,9 @@
  * reader that fails leaves its section out (null) and is logged; the report is
  * still made.
  */
-import type { Millis } from '../domain.js';
+import type { Millis, Enrichment } from '../domain.js';
 import { parseListening } from '../net/listening.js';
 import { currentStatus } from '../incidents/status.js';
-import type { Enrichment } from '../incidents/model.js';
 import type { Logger } from '../log.js';
 import type { TimeZone } from '../parse/zone.js';
 import type { LiveSession, Runner, SessionProbe } from '../respond/live-sessions.js';

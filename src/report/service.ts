@@ -11,8 +11,7 @@
  * `language`, and shown as is in every channel.
  */
 import type { Clock, Schedule } from '../clock.js';
-import type { Millis } from '../domain.js';
-import type { Enrichment } from '../incidents/model.js';
+import type { Enrichment, Millis } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { TimeZone } from '../parse/zone.js';

@@ -4,8 +4,7 @@
  * Every query is bounded by time and, where it returns rows, by a limit.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Millis, Severity, Verdict } from '../domain.js';
-import type { IncidentKind } from '../incidents/model.js';
+import type { Millis, Severity, Verdict, IncidentKind } from '../domain.js';
 
 export interface AttackerSummary {
   ip: string;

@@ -7,8 +7,11 @@
  * not crash a reader.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Millis, Severity, TriageResult, Verdict } from '../domain.js';
 import {
+  type Millis,
+  type Severity,
+  type TriageResult,
+  type Verdict,
   MAX_INCIDENT_MEMBERS,
   MAX_INCIDENT_USERS,
   type Enrichment,
@@ -20,7 +23,7 @@ import {
   type TimelineKind,
   type TriageBy,
   type TriageRecord,
-} from '../incidents/model.js';
+} from '../domain.js';
 
 export interface IncidentFilter {
   /** One state, or 'active' (open or triaged). */

@@ -7,10 +7,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
-import type { Millis, Verdict } from '../domain.js';
+import type { Millis, Verdict, TriageRecord } from '../domain.js';
 import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
-import type { TriageRecord } from '../incidents/model.js';
 import type { ServerStatus } from '../incidents/status.js';
 import { translator, type Lang } from '../i18n/index.js';
 import { storedReportText } from '../report/lookup.js';

@@ -9,6 +9,7 @@ import type { Bot, Context } from 'grammy';
 import type { BanTarget, Millis, StatusLevel } from '../../domain.js';
 import { parseDuration } from '../../config/duration.js';
 import { translator, type Lang } from '../../i18n/index.js';
+import { displayUser } from '../../incidents/format.js';
 import type { Logger } from '../../log.js';
 import { parseCidr } from '../../net/cidr.js';
 import type { Approvals, DecideRefusal } from '../../respond/approvals.js';
@@ -16,7 +17,7 @@ import { renderGuardMessage, type Guardrails } from '../../respond/guardrails.js
 import { screenApproved } from '../../respond/screen.js';
 import type { Store, StoredApproval } from '../../store/index.js';
 import { alertText, targetText, timeFormatter, type Wording } from '../alert-text.js';
-import { displayUser, notEnforcedNote } from '../format.js';
+import { notEnforcedNote } from '../format.js';
 import { editMessage, parseApproveAll, parseCallbackData, sendMessage } from './cards.js';
 import type { TelegramPayload } from './transport.js';
 
