@@ -39,6 +39,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const { loadConfig } = await import('../config/load.js');
       const { openStore } = await import('../store/index.js');
+      const { readCounts } = await import('../store/counts.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config);
       const store = openStore(path, { readonly: true });
@@ -47,8 +48,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const status = entry?.value as DaemonStatus | undefined;
         const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
         const size = store.sizeBytes();
-        const active = store.bans.active(Date.now());
-        const bans = { active: active.length, enforced: active.filter((b) => b.enforced).length };
+        // The numbers /metrics and the console's dashboard show too.
+        const counts = readCounts(store, Date.now());
+        const bans = {
+          active: counts.activeBans,
+          enforced: counts.activeBans - counts.unenforcedBans,
+        };
         if (opts.json) {
           ctx.stdout.write(
             JSON.stringify({
@@ -58,6 +63,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               // Whether bans drop packets now: only a running daemon with a real firewall says so.
               enforcing: running && status?.firewall?.enforcing === true,
               bans,
+              counts,
               daemon: status ?? null,
             }) + '\n',
           );
@@ -89,7 +95,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               }),
             );
           lines.push(t('status.jails'));
-          for (const [name, c] of Object.entries(status.jails)) {
+          for (const [name, c] of Object.entries(counts.jails)) {
             lines.push(
               t('status.jail', { name, fail: c.fail, success: c.success, findings: c.findings }),
             );
@@ -97,6 +103,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           }
         }
         lines.push(
+          t('status.day', { failures: counts.failures24h, findings: counts.findings24h }),
+          t('status.approvals', { count: counts.pendingApprovals }),
           bans.enforced === bans.active
             ? t('status.bans', { count: bans.active })
             : t('status.bansNotEnforced', {

@@ -106,6 +106,8 @@ export const en = {
   'status.bans': 'Bans in force: {count}',
   'status.bansNotEnforced':
     'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
+  'status.day': 'Last 24 hours: {failures} failed attempts, {findings} findings',
+  'status.approvals': 'Approvals waiting for a decision: {count}',
   'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
   'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
   'demo.description':

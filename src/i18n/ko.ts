@@ -108,6 +108,8 @@ export const ko: Record<keyof typeof en, string> = {
     '방화벽: {kind}, 아무것도 차단되지 않습니다. Sheriff에 {missing}이(가) 없습니다 (root로 실행하거나, contrib/sheriff.service처럼 CAP_NET_ADMIN을 주세요).',
   'status.bans': '적용 중인 차단: {count}건',
   'status.bansNotEnforced': '기록된 차단: {count}건, 그중 {unenforced}건은 실제로 차단되지 않음.',
+  'status.day': '최근 24시간: 로그인 실패 {failures}회, 탐지 {findings}건',
+  'status.approvals': '결정을 기다리는 승인 요청: {count}건',
   'ban.notEnforced': '[차단되지 않음: 시험 모드(dry-run)라 실제로 막지 않습니다]',
   'ban.unconfirmed': '[방화벽 적용 미확인: 데몬이 시작할 때 확인합니다]',
   'demo.description':

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { TrustedProvider } from '../intel/trusted.js';
 import { TimeZone } from '../parse/zone.js';
 import { Store } from '../store/index.js';
 import { sampleEvent, T0 } from '../store/testing.js';
@@ -32,6 +33,7 @@ function setup(over: Partial<ReportServiceOptions> = {}) {
     timezone: 'Asia/Seoul',
     deliver: (r) => delivered.push(r),
     clock: () => T0,
+    internal: (ip) => new TrustedProvider().isInternal(ip),
     ...over,
   });
   return { store, service, delivered };

@@ -33,6 +33,8 @@ export interface ReportServiceOptions {
   /** Listening ports and sessions; without it those sections are left out. */
   host?: HostReaders;
   enrich?: (ip: string) => Promise<Enrichment>;
+  /** Trusted and internal addresses: never among the top attackers. */
+  internal: (ip: string) => boolean;
   /** The LLM analyst. MUST stop when `signal` aborts; null: nothing to say. */
   commentary?: (report: DailyReport, lang: Lang, signal: AbortSignal) => Promise<string | null>;
   /** Hands the finished report to the channels; called once per run. */
@@ -128,8 +130,8 @@ export class ReportService {
   }
 
   private inputs(): ReportInputs {
-    const { store, config, host, enrich, logger } = this.o;
-    return { store, config, zone: this.zone, host, enrich, logger };
+    const { store, config, host, enrich, internal, logger } = this.o;
+    return { store, config, zone: this.zone, host, enrich, internal, logger };
   }
 
   private async withCommentary(report: DailyReport): Promise<DailyReport> {

@@ -18,6 +18,7 @@ import type { Approvals } from '../respond/approvals.js';
 import type { Guardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
+import { readCounts } from '../store/counts.js';
 import type { EventRecord, Store } from '../store/index.js';
 import { registerApi } from './api.js';
 import type { WebModules } from './modules.js';
@@ -38,6 +39,8 @@ export interface WebDeps extends WebModules {
   approvals: Approvals;
   guardrails: Guardrails;
   health: () => SourceHealth[];
+  /** Trusted and internal addresses (intel/trusted.ts): never shown as attackers. */
+  internal: (ip: string) => boolean;
   clock: () => Millis;
   logger: Logger;
 }
@@ -57,7 +60,6 @@ export interface WebObserver {
   finding(f: Finding, id: number | null): void;
   response(a: ResponseAlert): void;
   llmUsage(u: { input: number; output: number }): void;
-  ambiguous(jail: string): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,17 +75,10 @@ export class WebServer {
     readonly url: string,
   ) {
     this.observer = {
-      event: (e) => {
-        metrics.event(e);
-        live.event(e);
-      },
-      finding: (f, id) => {
-        metrics.finding(f);
-        live.finding(f, id);
-      },
+      event: (e) => live.event(e),
+      finding: (f, id) => live.finding(f, id),
       response: (a) => live.response(a),
       llmUsage: (u) => metrics.llmTokens(u),
-      ambiguous: (jail) => metrics.ambiguous(jail),
     };
   }
 
@@ -102,9 +97,7 @@ export class WebServer {
     const live = new LiveHub();
     const throttle = new LoginThrottle({ ...o.login, clock: deps.clock });
     const metrics = new WebMetrics({
-      activeBans: () => deps.store.bans.active(deps.clock()).length,
-      unenforcedBans: () => deps.store.bans.active(deps.clock()).filter((b) => !b.enforced).length,
-      pendingApprovals: () => queries.pendingApprovals(deps.clock()),
+      counts: () => readCounts(deps.store, deps.clock()),
       storeBytes: () => deps.store.sizeBytes(),
       health: deps.health,
       loginAddresses: () => throttle.tracked,

@@ -12,6 +12,7 @@ import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
+import { TrustedProvider } from '../intel/trusted.js';
 import { configuredApprovals } from '../respond/approvals.js';
 import { configuredGuardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
@@ -45,7 +46,6 @@ export class WebConsole {
     finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
     response: (a: ResponseAlert) => this.server?.observer.response(a),
     llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
-    ambiguous: (jail: string) => this.server?.observer.ambiguous(jail),
   };
 
   /** Nothing listens yet: the daemon starts first (it needs `observer`), then `start()`. */
@@ -79,6 +79,7 @@ export class WebConsole {
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
     this.store = openStore(o.storePath);
     const approvals = configuredApprovals(this.store, o.config, { logger: o.logger });
+    const trusted = new TrustedProvider(o.config.trusted);
     this.server = await WebServer.start({
       config: web,
       passwordHash: password.hash,
@@ -88,6 +89,7 @@ export class WebConsole {
         approvals,
         guardrails: configuredGuardrails(o.config),
         health: o.health,
+        internal: (ip) => trusted.isInternal(ip),
         clock: Date.now,
         logger: o.logger,
         ...this.modules(o, this.store),

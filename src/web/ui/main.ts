@@ -14,7 +14,7 @@ import { analystPage } from './pages/analyst.js';
 import { incidentsPage } from './pages/incidents.js';
 import { livePage } from './pages/live.js';
 import { reportsPage } from './pages/reports.js';
-import type { Features } from './types.js';
+import type { Approval, Features, SessionView } from '../contract.js';
 
 /** Renders into `root`; `arg` is the rest of the hash (#/incidents/12 → "12"). */
 export type Page = (root: HTMLElement, arg: string | undefined) => (() => void) | void;
@@ -75,7 +75,7 @@ function showLogin(): void {
       class: 'card',
       onsubmit: (e) => {
         e.preventDefault();
-        post<{ user: string; csrf: string }>('/api/login', {
+        post<SessionView>('/api/login', {
           user: userInput.value,
           password: password.value,
         })
@@ -104,7 +104,7 @@ function showLogin(): void {
 let badge: HTMLElement | null = null;
 
 async function refreshBadge(): Promise<void> {
-  const pending = await get<unknown[]>('/api/approvals');
+  const pending = await get<Approval[]>('/api/approvals');
   if (badge !== null) {
     badge.textContent = String(pending.length);
     badge.hidden = pending.length === 0;
@@ -169,7 +169,7 @@ function layout(): void {
   void refreshBadge();
 }
 
-async function start(session: { user: string; csrf: string }): Promise<void> {
+async function start(session: SessionView): Promise<void> {
   user = session.user;
   setCsrf(session.csrf);
   features = await get<Features>('/api/features');
@@ -185,7 +185,7 @@ window.addEventListener('hashchange', () => {
 void (async () => {
   await loadLang(preferredLang());
   try {
-    await start(await get<{ user: string; csrf: string }>('/api/session'));
+    await start(await get<SessionView>('/api/session'));
   } catch {
     showLogin();
   }

@@ -4,7 +4,7 @@ import { h, replace } from '../dom.js';
 import { ago, number, when } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { subscribe } from '../live.js';
-import type { Dashboard } from '../types.js';
+import type { Dashboard } from '../../contract.js';
 import { unenforcedChip } from './bans.js';
 
 function statusCard(d: Dashboard): HTMLElement {
@@ -71,7 +71,6 @@ export function dashboardPage(root: HTMLElement): () => void {
   let timer = 0;
   const render = (d: Dashboard) => {
     plot?.destroy();
-    const failures = d.failures.n.reduce((a, b) => a + b, 0);
     const maxTop = Math.max(1, ...d.top.map((a) => a.failures));
     const chartEl = h('div', { class: 'chart', 'data-testid': 'chart' });
     replace(
@@ -95,7 +94,7 @@ export function dashboardPage(root: HTMLElement): () => void {
           h(
             'div',
             { class: 'grid kpis' },
-            kpi(t('dash.failures24h'), failures, 'kpi-failures'),
+            kpi(t('dash.failures24h'), d.failures24h, 'kpi-failures'),
             kpi(t('dash.findings24h'), d.findings24h, 'kpi-findings'),
             kpi(
               t('dash.activeBans'),

@@ -3,19 +3,11 @@ import { get, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { when } from '../format.js';
 import { lang, t } from '../i18n.js';
-
-interface StoredReport {
-  date: string;
-  createdAt: number;
-  report: unknown;
-  /** The report in words, in the requested language; null when the server cannot read its shape. */
-  text: string | null;
-  previous: string | null;
-}
+import type { ReportView } from '../../contract.js';
 
 export function reportsPage(root: HTMLElement, date: string | undefined): void {
   const query = `?lang=${lang()}${date === undefined ? '' : `&date=${encodeURIComponent(date)}`}`;
-  get<StoredReport>(`/api/reports${query}`)
+  get<ReportView>(`/api/reports${query}`)
     .then((r) =>
       replace(
         root,
