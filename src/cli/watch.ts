@@ -115,6 +115,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
         t,
         out: ctx.stdout,
         analyst: () => daemon?.followUp.analyst ?? null,
+        reports: () => daemon?.followUp.reports ?? null,
       })
     : null;
   daemon = Daemon.start({

@@ -73,6 +73,23 @@ describe('report service', () => {
     store.close();
   });
 
+  it('preview: today so far, with the commentary, neither stored nor delivered', async () => {
+    const { store, service, delivered } = setup({
+      commentary: () => Promise.resolve('One attacker, watched.'),
+    });
+    const r = await service.preview(T0 + HOUR);
+    assert.equal(r.to, T0 + HOUR);
+    assert.equal(r.day.failures, 1);
+    assert.deepEqual(r.commentary, { lang: 'en', text: 'One attacker, watched.' });
+    assert.equal(delivered.length, 0);
+    assert.equal(store.reports.get(r.date), null);
+    // Without an LLM it is made all the same.
+    const plain = setup();
+    assert.equal((await plain.service.preview()).commentary, null);
+    store.close();
+    plain.store.close();
+  });
+
   it('makes the report without commentary when the analyst fails', async () => {
     const { store, service, delivered } = setup({
       commentary: () => Promise.reject(new Error('HTTP 500 from the provider')),

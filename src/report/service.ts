@@ -92,6 +92,16 @@ export class ReportService {
     return report;
   }
 
+  /**
+   * Today's report so far, for the console's "report now": the 24 hours ending
+   * at `now`, with the commentary when an LLM is configured, neither stored nor
+   * delivered (the scheduled run stays the day's report). Throws when it
+   * cannot be made.
+   */
+  async preview(now: Millis = this.o.clock()): Promise<DailyReport> {
+    return this.withCommentary(await buildReport(this.inputs(), now));
+  }
+
   /** Runs on `config.schedule` in the zone; nothing when the report is disabled. */
   start(): void {
     if (!this.o.config.enabled || this.cron !== null) return;

@@ -137,6 +137,8 @@ export interface Features {
   status: boolean;
   incidents: boolean;
   reports: boolean;
+  /** The reports page can ask for today's report so far. */
+  todayReport: boolean;
   analyst: boolean;
 }
 

@@ -14,6 +14,8 @@ import type { TriageRecord } from '../incidents/model.js';
 import type { ServerStatus } from '../incidents/status.js';
 import { translator, type Lang } from '../i18n/index.js';
 import { storedReportText } from '../report/lookup.js';
+import type { DailyReport } from '../report/model.js';
+import { reportText } from '../report/text.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
 import { requestSession } from './auth.js';
 import type {
@@ -32,6 +34,8 @@ export interface WebModules {
   status?: () => ServerStatus;
   incidents?: Pick<IncidentStore, 'list' | 'latest' | 'get' | 'addNote' | 'setTriage' | 'resolve'>;
   reports?: Pick<ReportStore, 'get' | 'before'>;
+  /** Today's report so far, made on demand (the daemon's report service; neither stored nor sent). */
+  todayReport?: () => Promise<DailyReport>;
   analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
 }
 
@@ -55,11 +59,40 @@ const reportQuery = z.strictObject({
 });
 const askBody = z.strictObject({ text: z.string().trim().min(1).max(4000), lang });
 
+/** Today's report is made at most once a minute; asking again within it gives the same one. */
+const TODAY_REPORT_EVERY_MS = 60_000;
+
+/**
+ * `make`, run at most once per `everyMs`: a call within that time (or while
+ * one runs) shares its result, so clicking again spends no more tokens. A
+ * failure is not kept: the next call tries again.
+ */
+export function onDemand<T>(
+  make: () => Promise<T>,
+  clock: () => Millis,
+  everyMs: number,
+): () => Promise<{ value: T; at: Millis }> {
+  let last: { at: Millis; result: Promise<T> } | null = null;
+  return async () => {
+    const now = clock();
+    if (last === null || now - last.at >= everyMs) {
+      const result = make();
+      last = { at: now, result };
+      result.catch(() => {
+        if (last?.result === result) last = null;
+      });
+    }
+    const { at, result } = last;
+    return { value: await result, at };
+  };
+}
+
 export function features(m: WebModules): Features {
   return {
     status: m.status !== undefined,
     incidents: m.incidents !== undefined,
     reports: m.reports !== undefined,
+    todayReport: m.reports !== undefined && m.todayReport !== undefined,
     analyst: m.analyst !== undefined,
   };
 }
@@ -144,6 +177,21 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
         previous: reports.before(r.date)?.date ?? null,
       };
       return view;
+    });
+  }
+  if (reports !== undefined && m.todayReport !== undefined) {
+    const today = onDemand(m.todayReport, clock, TODAY_REPORT_EVERY_MS);
+    // A POST (CSRF-checked like every state change): it may spend LLM tokens.
+    api.post('/reports/today', async (req): Promise<ReportView> => {
+      const { lang: l } = parse(z.strictObject({ lang }), req.body);
+      const { value: report, at } = await today();
+      return {
+        date: report.date,
+        createdAt: at,
+        report,
+        text: reportText(report, translator(l)),
+        previous: reports.before(report.date)?.date ?? null,
+      };
     });
   }
   if (analyst !== undefined) {

@@ -24,6 +24,7 @@ import { registerApi } from './api.js';
 import type { WebModules } from './modules.js';
 import { registerAuth } from './auth.js';
 import type { WebConfig } from './config.js';
+import { FAVICON_SVG } from './favicon.js';
 import { hostChecker, isLoopback } from './hosts.js';
 import { LiveHub } from './live.js';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.js';
@@ -130,6 +131,9 @@ export class WebServer {
 
     app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(pageHtml()));
     app.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE));
+    app.get('/favicon.svg', (_req, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(FAVICON_SVG),
+    );
     app.get('/vendor/uplot.js', (_req, reply) => reply.sendFile('uPlot.iife.min.js', uplotDir));
     app.get('/vendor/uplot.css', (_req, reply) => reply.sendFile('uPlot.min.css', uplotDir));
     app.get('/healthz', () => {

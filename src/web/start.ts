@@ -15,6 +15,7 @@ import { currentStatus } from '../incidents/status.js';
 import { TrustedProvider } from '../intel/trusted.js';
 import { configuredApprovals } from '../respond/approvals.js';
 import { configuredGuardrails } from '../respond/guardrails.js';
+import type { ReportService } from '../report/service.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import { openStore, type EventRecord, type Store } from '../store/index.js';
@@ -33,6 +34,8 @@ export interface WebConsoleOptions {
   out: { write(text: string): unknown };
   /** The daemon's analyst (it starts after the console): null until then. */
   analyst: () => Analyst | null;
+  /** The daemon's report service, for today's report on demand: null until it starts. */
+  reports: () => Pick<ReportService, 'preview'> | null;
 }
 
 export class WebConsole {
@@ -126,6 +129,11 @@ export class WebConsole {
       status: () => currentStatus(store.activity, Date.now()),
       incidents: store.incidents,
       reports: store.reports,
+      todayReport: () => {
+        const r = o.reports();
+        if (r === null) throw new Error('the report service is not ready yet');
+        return r.preview();
+      },
       analyst: {
         ask: (request) => analyst().ask(request),
         get mode() {

@@ -128,6 +128,17 @@ describe('web server', () => {
     assert.equal((await fetch(`${server.url}/vendor/uplot.js`)).status, 200);
   });
 
+  it('serves its own icon, linked from the page, with no request elsewhere', async () => {
+    const html = await (await fetch(`${server.url}/`)).text();
+    assert.match(html, /<link rel="icon" href="\/favicon\.svg" type="image\/svg\+xml">/);
+    const r = await fetch(`${server.url}/favicon.svg`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'image/svg+xml');
+    const svg = await r.text();
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>[\s\S]*<\/svg>\n$/);
+    assert.doesNotMatch(svg.replace(/xmlns="[^"]*"/, ''), /https?:|href|<script/);
+  });
+
   it('needs a session for the API, and sets an httpOnly SameSite=Strict cookie', async () => {
     assert.equal((await fetch(`${server.url}/api/dashboard`)).status, 401);
     const r = await post('/api/login', { user: 'admin', password: PASSWORD }, {});

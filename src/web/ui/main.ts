@@ -6,6 +6,7 @@ import { get, post, setCsrf, whenLoggedOut, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { lang, loadLang, preferredLang, t, type Lang } from './i18n.js';
 import { connect, disconnect, onConnection, subscribe } from './live.js';
+import { features, setFeatures } from './features.js';
 import { approvalsPage } from './pages/approvals.js';
 import { bansPage } from './pages/bans.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -28,19 +29,20 @@ interface Route {
 const app = document.getElementById('app')!;
 let user = '';
 let cleanup: (() => void) | void;
-let features: Features = { status: false, incidents: false, reports: false, analyst: false };
 
-const routes = (): Route[] =>
-  [
+const routes = (): Route[] => {
+  const f = features();
+  return [
     { path: 'dashboard', label: t('nav.dashboard'), page: dashboardPage },
     { path: 'live', label: t('nav.live'), page: livePage },
-    features.incidents && { path: 'incidents', label: t('nav.incidents'), page: incidentsPage },
+    f.incidents && { path: 'incidents', label: t('nav.incidents'), page: incidentsPage },
     { path: 'approvals', label: t('nav.approvals'), page: approvalsPage },
     { path: 'bans', label: t('nav.bans'), page: bansPage },
     { path: 'events', label: t('nav.events'), page: eventsPage },
-    features.reports && { path: 'reports', label: t('nav.reports'), page: reportsPage },
-    features.analyst && { path: 'analyst', label: t('nav.analyst'), page: analystPage },
+    f.reports && { path: 'reports', label: t('nav.reports'), page: reportsPage },
+    f.analyst && { path: 'analyst', label: t('nav.analyst'), page: analystPage },
   ].filter((r): r is Route => r !== false);
+};
 
 function langToggle(after: () => void): HTMLElement {
   const button = (l: Lang, label: string) =>
@@ -172,7 +174,7 @@ function layout(): void {
 async function start(session: SessionView): Promise<void> {
   user = session.user;
   setCsrf(session.csrf);
-  features = await get<Features>('/api/features');
+  setFeatures(await get<Features>('/api/features'));
   connect();
   layout();
 }
