@@ -190,6 +190,8 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             approvals,
             guardrails,
             analyst: followUp.analyst,
+            reports: followUp.reports,
+            internal: (ip) => followUp.intel.trusted.isInternal(ip),
             health: () => sources.health(),
             clock: clock.now,
             logger: log,

@@ -120,6 +120,7 @@ export class FollowUp {
       ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
       host,
       enrich,
+      internal: (ip) => this.intel.trusted.isInternal(ip),
       ...(config.report.commentary && deps.llm !== null
         ? {
             commentary: (report, lang, signal) =>

@@ -192,8 +192,12 @@ describe('hostile user names through the CLI', () => {
       'settled by the saved addresses; the unknown connection has none',
     );
     assert.ok(events().every((e) => e.ip !== BYSTANDER));
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    assert.match(metrics, /^sheriff_ambiguous_lines_total\{jail="sshd"\} 1$/m);
+    // /metrics shows the daemon's counters as it publishes them, every few seconds.
+    await waitFor('the ambiguous line in /metrics', async () =>
+      /^sheriff_ambiguous_lines_total\{jail="sshd"\} 1$/m.test(
+        await (await fetch(`${url}/metrics`)).text(),
+      ),
+    );
     await stop(child);
 
     const status = await runCli(['--config', config, 'status', '--json']);

@@ -46,6 +46,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const { openStore } = await import('../store/index.js');
       const { currentStatus } = await import('../incidents/status.js');
       const { statusText } = await import('../incidents/format.js');
+      const { readCounts } = await import('../store/counts.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config.store);
       const zone = TimeZone.of(config.timezone);
@@ -55,8 +56,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const status = entry?.value as DaemonStatus | undefined;
         const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
         const size = store.sizeBytes();
-        const active = store.bans.active(Date.now());
-        const bans = { active: active.length, enforced: active.filter((b) => b.enforced).length };
+        // The numbers /metrics and the console's dashboard show too.
+        const counts = readCounts(store, Date.now());
+        const bans = {
+          active: counts.activeBans,
+          enforced: counts.activeBans - counts.unenforcedBans,
+        };
         // The server's status level, as incidents, chat and the console state it.
         const level = currentStatus(store.activity, Date.now());
         if (opts.json) {
@@ -69,6 +74,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               enforcing: running && status?.firewall?.enforcing === true,
               bans,
               level: level.level,
+              counts,
               daemon: status ?? null,
             }) + '\n',
           );
@@ -102,7 +108,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               }),
             );
           lines.push(t('status.jails'));
-          for (const [name, c] of Object.entries(status.jails)) {
+          for (const [name, c] of Object.entries(counts.jails)) {
             lines.push(
               t('status.jail', { name, fail: c.fail, success: c.success, findings: c.findings }),
             );
@@ -110,6 +116,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           }
         }
         lines.push(
+          t('status.day', { failures: counts.failures24h, findings: counts.findings24h }),
+          t('status.approvals', { count: counts.pendingApprovals }),
           bans.enforced === bans.active
             ? t('status.bans', { count: bans.active })
             : t('status.bansNotEnforced', {

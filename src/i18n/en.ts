@@ -140,6 +140,8 @@ export const en = {
   'reason.unban': 'unbanned by an admin',
   'reason.consoleUnban': 'unbanned from the web console',
   'reason.consoleExtend': 'extended from the web console',
+  'status.day': 'Last 24 hours: {failures} failed attempts, {findings} findings',
+  'status.approvals': 'Approvals waiting for a decision: {count}',
   'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
   'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
   'demo.description':

@@ -143,6 +143,8 @@ export const ko: Record<keyof typeof en, string> = {
   'reason.unban': '관리자가 차단 해제함',
   'reason.consoleUnban': '웹 콘솔에서 차단 해제함',
   'reason.consoleExtend': '웹 콘솔에서 연장함',
+  'status.day': '최근 24시간: 로그인 실패 {failures}회, 탐지 {findings}건',
+  'status.approvals': '결정을 기다리는 승인 요청: {count}건',
   'ban.notEnforced': '[차단되지 않음: 시험 모드(dry-run)라 실제로 막지 않습니다]',
   'ban.unconfirmed': '[방화벽 적용 미확인: 데몬이 시작할 때 확인합니다]',
   'demo.description':

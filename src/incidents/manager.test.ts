@@ -180,9 +180,10 @@ describe('IncidentManager', () => {
       assert.notEqual(fresh.id, first.id);
       assert.deepEqual(
         store.incidents.list({ attacker: '203.0.113.5' }).map((i) => [i.id, i.state]),
+        // The triaged one first: lists go by severity, and the fresh one is not triaged yet.
         [
-          [fresh.id, 'open'],
           [first.id, 'resolved'],
+          [fresh.id, 'open'],
         ],
       );
     } finally {

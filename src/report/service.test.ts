@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { TrustedProvider } from '../intel/trusted.js';
 import { Store } from '../store/index.js';
 import { sampleEvent, T0 } from '../store/testing.js';
 import { ManualClock } from '../testing/manual-clock.js';
@@ -32,6 +33,7 @@ function setup(over: Partial<ReportServiceOptions> = {}) {
     timezone: 'Asia/Seoul',
     deliver: (r) => delivered.push(r),
     clock: new ManualClock(T0),
+    internal: (ip) => new TrustedProvider().isInternal(ip),
     ...over,
   });
   return { store, service, delivered };
@@ -69,6 +71,23 @@ describe('report service', () => {
       /분석가 의견.*: 203\.0\.113\.5의 공격을 지켜보십시오\.$/,
     );
     store.close();
+  });
+
+  it('preview: today so far, with the commentary, neither stored nor delivered', async () => {
+    const { store, service, delivered } = setup({
+      commentary: () => Promise.resolve('One attacker, watched.'),
+    });
+    const r = await service.preview(T0 + HOUR);
+    assert.equal(r.to, T0 + HOUR);
+    assert.equal(r.day.failures, 1);
+    assert.deepEqual(r.commentary, { lang: 'en', text: 'One attacker, watched.' });
+    assert.equal(delivered.length, 0);
+    assert.equal(store.reports.get(r.date), null);
+    // Without an LLM it is made all the same.
+    const plain = setup();
+    assert.equal((await plain.service.preview()).commentary, null);
+    store.close();
+    plain.store.close();
   });
 
   it('makes the report without commentary when the analyst fails', async () => {

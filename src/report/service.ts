@@ -32,6 +32,8 @@ export interface ReportServiceOptions {
   /** Listening ports and sessions; without it those sections are left out. */
   host?: HostReaders;
   enrich?: (ip: string) => Promise<Enrichment>;
+  /** Trusted and internal addresses: never among the top attackers. */
+  internal: (ip: string) => boolean;
   /** The LLM analyst. MUST stop when `signal` aborts; null: nothing to say. */
   commentary?: (report: DailyReport, lang: Lang, signal: AbortSignal) => Promise<string | null>;
   /** Hands the finished report to the channels; called once per run. */
@@ -90,6 +92,16 @@ export class ReportService {
     return report;
   }
 
+  /**
+   * Today's report so far, for the console's "report now": the 24 hours ending
+   * at `now`, with the commentary when an LLM is configured, neither stored nor
+   * delivered (the scheduled run stays the day's report). Throws when it
+   * cannot be made.
+   */
+  async preview(now: Millis = this.o.clock.now()): Promise<DailyReport> {
+    return this.withCommentary(await buildReport(this.inputs(), now));
+  }
+
   /** Runs on `config.schedule` in the zone; nothing when the report is disabled. */
   start(): void {
     if (!this.o.config.enabled || this.cron !== null) return;
@@ -125,8 +137,8 @@ export class ReportService {
   }
 
   private inputs(): ReportInputs {
-    const { store, config, host, enrich, logger } = this.o;
-    return { store, config, zone: this.zone, host, enrich, logger };
+    const { store, config, host, enrich, internal, logger } = this.o;
+    return { store, config, zone: this.zone, host, enrich, internal, logger };
   }
 
   private async withCommentary(report: DailyReport): Promise<DailyReport> {

@@ -13,6 +13,7 @@ import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
 import type { Approvals } from '../respond/approvals.js';
 import type { Guardrails } from '../respond/guardrails.js';
+import type { ReportService } from '../report/service.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { EventRecord, Store } from '../store/index.js';
@@ -37,6 +38,10 @@ export interface WebConsoleOptions {
   t: Translate;
   /** Where a generated password is shown, once. */
   out: { write(text: string): unknown };
+  /** The daemon's report service, for today's report on demand. */
+  reports: Pick<ReportService, 'preview'>;
+  /** Trusted and internal addresses, never listed as attackers. */
+  internal: (ip: string) => boolean;
 }
 
 export class WebConsole {
@@ -49,7 +54,6 @@ export class WebConsole {
     finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
     response: (a: ResponseAlert) => this.server?.observer.response(a),
     llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
-    ambiguous: (jail: string) => this.server?.observer.ambiguous(jail),
   };
 
   /** Nothing listens yet: `start()` does, once the daemon runs. */
@@ -88,6 +92,7 @@ export class WebConsole {
         approvals: o.approvals,
         guardrails: o.guardrails,
         health: o.health,
+        internal: o.internal,
         clock: o.clock,
         logger: o.logger,
         ...this.modules(o),
@@ -119,6 +124,7 @@ export class WebConsole {
       status: () => currentStatus(o.store.activity, o.clock()),
       incidents: o.store.incidents,
       reports: o.store.reports,
+      todayReport: () => o.reports.preview(),
       analyst: o.analyst,
     };
   }
