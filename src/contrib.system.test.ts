@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chooseFirewall, hasProgram } from './respond/firewall/choose-backend.js';
-import { sh } from './respond/firewall/netns.js';
+import { sh } from './testing/netns.js';
 import { REPO_ROOT } from './testing/paths.js';
 
 const UNIT = join(REPO_ROOT, 'contrib', 'sheriff.service');

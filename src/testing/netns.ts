@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { hasProgram } from './choose-backend.js';
+import { hasProgram } from '../respond/firewall/choose-backend.js';
 
 export interface Result {
   code: number;

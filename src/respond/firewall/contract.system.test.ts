@@ -24,7 +24,7 @@ import { DryRunFirewall } from './dry-run.js';
 import { createRunner, type Runner } from './exec.js';
 import { FirewallError, type Firewall, type FirewallEntry } from './firewall.js';
 import { IptablesFirewall } from './iptables.js';
-import { link, must, Netns, requireNamespaces } from './netns.js';
+import { link, must, Netns, requireNamespaces } from '../../testing/netns.js';
 import { NftablesFirewall } from './nftables.js';
 import { UfwFirewall } from './ufw.js';
 
