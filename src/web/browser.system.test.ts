@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { asnMmdb, countryMmdb } from '../testing/mmdb-writer.js';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
-import { waitFor } from '../testing/wait.js';
+import { HANG_GUARD_MS, waitFor } from '../testing/wait.js';
 import { hashPassword } from './password.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -88,8 +88,10 @@ before(async () => {
     'the web console to listen',
     () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1],
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', timeout: HANG_GUARD_MS });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Playwright's waits are hang guards too: its 30 s default fails on a loaded machine.
+  page.setDefaultTimeout(HANG_GUARD_MS);
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -235,20 +237,16 @@ describe('web console in Chromium', () => {
     await appendFile(log, lines);
     // The history once stored, and country and AS once the rules enriched the attackers'
     // incidents (every few seconds); the page is opened afresh each time.
-    await waitFor(
-      'the history, with country and AS, on the dashboard',
-      async () => {
-        await go('events');
-        await go('dashboard');
-        await page.waitForSelector('[data-testid="chart"] canvas');
-        const failures = await page.textContent('[data-testid="kpi-failures"] .value');
-        return (
-          Number(failures?.replace(/\D/g, '')) >= 243 &&
-          /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
-        );
-      },
-      20_000,
-    );
+    await waitFor('the history, with country and AS, on the dashboard', async () => {
+      await go('events');
+      await go('dashboard');
+      await page.waitForSelector('[data-testid="chart"] canvas');
+      const failures = await page.textContent('[data-testid="kpi-failures"] .value');
+      return (
+        Number(failures?.replace(/\D/g, '')) >= 243 &&
+        /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
+      );
+    });
     await shot('dashboard');
     if (process.env.SHERIFF_UPDATE_DOCS)
       await copyFile(join(SHOTS, 'dashboard.png'), join(REPO_ROOT, 'docs', 'dashboard.png'));
