@@ -41,14 +41,10 @@ async function setup(name: string, files: string[] = []) {
 async function watchedStatus(config: string, root: string, lang: string, expected: RegExp) {
   const child = startWatch(config, [], { SHERIFF_PROBE_ROOT: root, SHERIFF_LANG: lang });
   children.push(child);
-  const status = await waitFor(
-    'status from the running daemon',
-    async () => {
-      const r = await runCli(['--config', config, 'status'], { env: { SHERIFF_LANG: lang } });
-      return expected.test(r.stdout) && r.stdout;
-    },
-    60_000,
-  );
+  const status = await waitFor('status from the running daemon', async () => {
+    const r = await runCli(['--config', config, 'status'], { env: { SHERIFF_LANG: lang } });
+    return expected.test(r.stdout) && r.stdout;
+  });
   return { child, status };
 }
 

@@ -16,7 +16,7 @@ import { asnMmdb, countryMmdb } from '../testing/mmdb-writer.js';
 import type { Counts } from '../store/counts.js';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
 import { runCli } from '../testing/run-cli.js';
-import { waitFor } from '../testing/wait.js';
+import { HANG_GUARD_MS, waitFor } from '../testing/wait.js';
 import { hashPassword } from './password.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -123,8 +123,10 @@ before(async () => {
     'the web console to listen',
     () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1],
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', timeout: HANG_GUARD_MS });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Playwright's waits are hang guards too: its 30 s default fails on a loaded machine.
+  page.setDefaultTimeout(HANG_GUARD_MS);
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -270,20 +272,16 @@ describe('web console in Chromium', () => {
     await appendFile(log, lines);
     // The history once stored, and country and AS once the rules enriched the attackers'
     // incidents (every few seconds); the page is opened afresh each time.
-    await waitFor(
-      'the history, with country and AS, on the dashboard',
-      async () => {
-        await go('events');
-        await go('dashboard');
-        await page.waitForSelector('[data-testid="chart"] canvas');
-        const failures = await page.textContent('[data-testid="kpi-failures"] .value');
-        return (
-          Number(failures?.replace(/\D/g, '')) >= 243 &&
-          /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
-        );
-      },
-      20_000,
-    );
+    await waitFor('the history, with country and AS, on the dashboard', async () => {
+      await go('events');
+      await go('dashboard');
+      await page.waitForSelector('[data-testid="chart"] canvas');
+      const failures = await page.textContent('[data-testid="kpi-failures"] .value');
+      return (
+        Number(failures?.replace(/\D/g, '')) >= 243 &&
+        /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
+      );
+    });
     // The chart draws the API's numbers: every minute of the last 24 hours, the history included.
     const drawn = await readChart(page);
     const api = await page.evaluate(
