@@ -10,9 +10,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/runtime.sh
 . scripts/runtime.sh
-install_dependencies
-# SHERIFF_PREBUILT=1: package the dist/ just built (the test suite's).
-[ "${SHERIFF_PREBUILT:-}" = 1 ] || npm run build --silent
+# SHERIFF_PREBUILT=1: package the dist/ and node_modules the test suite runs on, as they are
+# (reinstalling them under a running suite, or through a worktree's symlinked node_modules,
+# would pull them from under the other tests).
+if [ "${SHERIFF_PREBUILT:-}" != 1 ]; then
+  install_dependencies
+  npm run build --silent
+fi
 
 out=$(realpath "${1:-.}")
 { read -r name && read -r version && read -r maintainer && read -r description; } < <(node -p '

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import type { PrettyStream } from 'pino-pretty';
+import { colorWanted, type Stream } from './color.js';
 
 /** pino-pretty is only loaded for a terminal. */
 const prettyStream = (opts: object): PrettyStream =>
@@ -32,11 +33,13 @@ const REDACT = [
   '*.authorization',
 ];
 
-export function createLogger(
-  opts: LogOptions,
-  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
-): Logger {
-  const usePretty = opts.format === 'pretty' || (opts.format === 'auto' && stream.isTTY === true);
+/** Whether the log is written for people (pino-pretty) rather than as JSON. */
+export function logIsPretty(opts: LogOptions, stream: Stream): boolean {
+  return opts.format === 'pretty' || (opts.format === 'auto' && stream.isTTY === true);
+}
+
+export function createLogger(opts: LogOptions, stream: Stream = process.stderr): Logger {
+  const usePretty = logIsPretty(opts, stream);
   const base = {
     level: opts.level,
     base: { pid: process.pid },
@@ -47,8 +50,10 @@ export function createLogger(
     base,
     prettyStream({
       destination: stream,
-      colorize: stream.isTTY === true,
+      colorize: colorWanted(stream),
       sync: true,
+      // One line per record: a finding is one line on a terminal, not one per field.
+      singleLine: true,
       ignore: 'pid,hostname',
     }),
   );

@@ -38,6 +38,8 @@ export interface AnalystRequest {
   channel: HumanChannel;
   identity: string;
   signal?: AbortSignal;
+  /** In command mode, end the answer with how to turn the LLM on (default); a chat says it once instead. */
+  llmOffNote?: boolean;
 }
 
 /** An approval request the run created, with the facts from the store (never the model's words). */
@@ -133,7 +135,7 @@ async function ask(
     level = status.level;
     if (deps.llm === null) {
       text = await commandAnswer(question, ctx, t, runId, calls, stops);
-      text = `${text}\n\n${t('agent.cmd.enable')}`.trim();
+      if (req.llmOffNote !== false) text = `${text}\n\n${t('agent.cmd.enable')}`.trim();
     } else {
       const messages: LlmMessage[] = [
         {

@@ -7,6 +7,7 @@
 import type { Translate } from '../i18n/index.js';
 import { canonicalIp } from '../net/ip.js';
 import { notEnforcedNote } from '../notify/format.js';
+import { reasonText } from '../respond/reasons.js';
 import { cleanUntrusted } from './untrusted.js';
 import { ToolRefusal, type AgentTool, type ToolContext } from './tools/index.js';
 import { proposeBan, proposeIsolate, proposeUnban } from './tools/actions.js';
@@ -128,7 +129,7 @@ export async function answerCommand(
               t('agent.cmd.ban', {
                 target: b.target.cidr,
                 until: b.expiresAt === null ? t('agent.cmd.forever') : fmt(b.expiresAt),
-                reason: cleanUntrusted(b.reason, 100),
+                reason: cleanUntrusted(reasonText(b.reason, t), 100),
               }) + notEnforcedNote(b, t),
           ),
         ].join('\n');

@@ -5,9 +5,8 @@
  * (advice and narrative), which the incident store never lets change the
  * verdict in force.
  */
-import type { Millis } from '../domain.js';
+import type { Millis, Incident } from '../domain.js';
 import { statusReasonText } from '../incidents/format.js';
-import type { Incident } from '../incidents/model.js';
 import { currentStatus } from '../incidents/status.js';
 import { translator } from '../i18n/index.js';
 import { IncidentNotFoundError, type Store } from '../store/index.js';

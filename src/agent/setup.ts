@@ -33,7 +33,7 @@ import type { AgentConfig } from './config.js';
 import type { PromptProgram } from './program.js';
 import { incidentsPort, incidentsStatus } from './ports.js';
 import { OpenAiCompatibleClient, resolveProvider } from './provider.js';
-import { readProgram } from '../eval/program-file.js';
+import { readProgram } from './program-file.js';
 
 /** The settings the analyst reads: its own section, and what it may never ban and how long it bans. */
 export interface AnalystConfig {

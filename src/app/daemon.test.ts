@@ -1,7 +1,8 @@
 /**
  * The daemon in-process, on real files and a real SQLite store: lines appended
  * to a watched log become findings and stored events; a restart keeps the
- * attacker's earlier failures; sources are chosen from what the machine has.
+ * attacker's earlier failures; its ticks run on its clock (manual here);
+ * sources are chosen from what the machine has.
  */
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,8 +16,8 @@ import { translator } from '../i18n/index.js';
 import { createLogger } from '../log.js';
 import type { Alert, Notifier } from '../notify/notifier.js';
 import { DryRunFirewall } from '../respond/firewall/dry-run.js';
-import { autoSources } from '../sources/auto.js';
 import { openStore } from '../store/index.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { waitFor } from '../testing/wait.js';
 
 class Collect implements Notifier {
@@ -39,7 +40,7 @@ after(async () => {
 const line = (n: number, ip: string, user = `u${n}`) =>
   `${new Date().toISOString()} web1 sshd[${1000 + n}]: Failed password for invalid user ${user} from ${ip} port ${40000 + n} ssh2\n`;
 
-function start(name: string, notifier: Notifier) {
+function start(name: string, notifier: Notifier, clock = new ManualClock()) {
   const log = join(dir, `${name}.log`);
   const config = parseConfig(
     `store: { path: ${join(dir, `${name}.db`)} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
@@ -51,8 +52,8 @@ function start(name: string, notifier: Notifier) {
     t: translator('en'),
     notifiers: [notifier],
     sources: config.sources,
-    statusEveryMs: 50,
     firewall: new DryRunFirewall({ log: () => {} }),
+    clock,
   });
   return { daemon, log, db: join(dir, `${name}.db`) };
 }
@@ -159,26 +160,27 @@ describe('Daemon', () => {
     }
   });
 
-  it('chooses auth.log, then secure, then journald, else nothing', () => {
-    const probe = (files: string[], journalctl: boolean) => ({
-      exists: (p: string) => files.includes(p),
-      hasProgram: () => journalctl,
-    });
-    assert.deepEqual(
-      autoSources(probe(['/var/log/auth.log', '/var/log/secure'], true)).map(
-        (s) => s.type === 'file' && s.path,
-      ),
-      ['/var/log/auth.log'],
-    );
-    assert.deepEqual(
-      autoSources(probe(['/var/log/secure'], true)).map((s) => s.type === 'file' && s.path),
-      ['/var/log/secure'],
-    );
-    assert.deepEqual(
-      autoSources(probe(['/run/systemd/journal/socket'], true)).map((s) => s.type),
-      ['journald'],
-    );
-    assert.deepEqual(autoSources(probe(['/run/systemd/journal/socket'], false)), []);
-    assert.deepEqual(autoSources(probe([], true)), []);
+  it('runs its ticks on its clock: the status every 5 s, stopped with the daemon', async () => {
+    await writeFile(join(dir, 'tick.log'), '');
+    const clock = new ManualClock();
+    const t0 = clock.now();
+    const { daemon, db } = start('tick', new Collect(), clock);
+    const store = openStore(db, { readonly: true });
+    const published = () => store.status.get('daemon')?.updatedAt;
+    try {
+      assert.equal(published(), t0, 'published at start');
+      await clock.advance(4999);
+      assert.equal(published(), t0);
+      await clock.advance(1);
+      assert.equal(published(), t0 + 5000);
+      await clock.advance(10_000);
+      assert.equal(published(), t0 + 15_000);
+      await daemon.stop();
+      // Stopped: nothing of the daemon is left on the clock (the source's poll, the ticks).
+      assert.equal(clock.pending, 0);
+    } finally {
+      await daemon.stop();
+      store.close();
+    }
   });
 });

@@ -18,6 +18,7 @@ import { createLogger } from '../log.js';
 import type { Alert } from '../notify/notifier.js';
 import { DryRunFirewall } from '../respond/firewall/dry-run.js';
 import { openStore } from '../store/index.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
 
@@ -45,6 +46,7 @@ describe('incidents in the running daemon', () => {
     await writeFile(log, '');
     const config = parseConfig(text, yaml);
     const alerts: Alert[] = [];
+    const clock = new ManualClock();
     const daemon = Daemon.start({
       config,
       logger: createLogger({ level: 'silent', format: 'json' }),
@@ -52,6 +54,7 @@ describe('incidents in the running daemon', () => {
       notifiers: [{ id: 'collect', send: (a) => Promise.resolve(void alerts.push(a)) }],
       sources: config.sources,
       firewall: new DryRunFirewall({ log: () => {} }),
+      clock,
     });
     const ip = '203.0.113.51';
     try {
@@ -66,7 +69,8 @@ describe('incidents in the running daemon', () => {
       } finally {
         store.close();
       }
-      await daemon.followUp.tick();
+      // Incidents take in what was read on their 5 s tick.
+      await clock.advance(5000);
       // The status turned from normal to danger: every channel hears it once.
       const changes = alerts.filter((a) => a.type === 'status');
       assert.deepEqual(

@@ -3,11 +3,13 @@
  * detection that is not on the hot path. Findings and events become incidents
  * (enriched by intel, triaged by rules), the daily report is made on schedule,
  * and the analyst answers Telegram's free text. The daemon forwards what the
- * pipeline and the responder report; nothing here can delay a line or a ban.
+ * pipeline finds; the responder's alerts come over the alert bus (onAlert);
+ * nothing here can delay a line or a ban.
  */
+import type { Clock, Stop } from '../clock.js';
 import type { SheriffConfig } from './config.js';
 import { storePath } from '../config/paths.js';
-import type { AuthEvent, Finding, Millis, StatusLevel } from '../domain.js';
+import type { AuthEvent, Finding, StatusLevel } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { createAnalyst, type Analyst } from '../agent/analyst.js';
@@ -19,7 +21,7 @@ import { IncidentManager } from '../incidents/manager.js';
 import { timelineEntryOf } from '../incidents/actions.js';
 import { currentStatus } from '../incidents/status.js';
 import { buildIntel, type Intel } from '../intel/setup.js';
-import type { Alert } from '../notify/notifier.js';
+import { isResponseAlert, type Alert } from '../notify/notifier.js';
 import type { BotHooks } from '../notify/telegram/commands.js';
 import { TimeZone } from '../parse/zone.js';
 import { ReportService } from '../report/service.js';
@@ -31,10 +33,11 @@ export interface FollowUpOptions {
   config: SheriffConfig;
   store: Store;
   approvals: Approvals;
-  clock: () => Millis;
+  /** The time, and the ticks of incidents, intel and the report. */
+  clock: Clock;
   logger: Logger;
-  /** Delivers an alert (the daily report) to every notifier. */
-  broadcast: (alert: Alert) => void;
+  /** Publishes an alert (a status change, the daily report) on the alert bus. */
+  publish: (alert: Alert) => void;
   /** Commits queued events, so that triage reads them. */
   flushEvents: () => void;
   /** Tokens the analyst's model calls used (metrics). */
@@ -53,14 +56,15 @@ export class FollowUp {
   readonly incidents: IncidentManager;
   readonly reports: ReportService;
   readonly analyst: Analyst;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly timers: Stop[] = [];
   private readonly zone: TimeZone;
   /** The status level last announced; a change is an alert. */
   private level: StatusLevel | null = null;
 
   /** Throws the intel or provider configuration error that keeps it from working. */
   constructor(private readonly o: FollowUpOptions) {
-    const { config, store, clock, logger } = o;
+    const { config, store, logger } = o;
+    const clock = o.clock.now;
     this.zone = TimeZone.of(config.timezone);
     this.intel = buildIntel({
       config: config.intel,
@@ -116,14 +120,15 @@ export class FollowUp {
       ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
       host,
       enrich,
+      internal: (ip) => this.intel.trusted.isInternal(ip),
       ...(config.report.commentary && deps.llm !== null
         ? {
             commentary: (report, lang, signal) =>
               reportCommentary(deps, report, report.status.level, lang, signal),
           }
         : {}),
-      deliver: (report) => o.broadcast({ type: 'report', report }),
-      clock,
+      deliver: (report) => o.publish({ type: 'report', report }),
+      clock: o.clock,
       logger,
     });
   }
@@ -132,7 +137,7 @@ export class FollowUp {
   get botHooks(): BotHooks {
     const { store, clock } = this.o;
     return {
-      level: () => currentStatus(store.activity, clock()).level,
+      level: () => currentStatus(store.activity, clock.now()).level,
       incidents: (lang) => this.incidentsText(lang),
       report: (lang, date) => this.reports.textFor(lang, date),
       ask: async (chat, text, lang) =>
@@ -153,7 +158,7 @@ export class FollowUp {
     const { store, clock } = this.o;
     const active = store.incidents.list({ state: 'active', limit: MAX_INCIDENTS_LISTED });
     return [
-      statusText(currentStatus(store.activity, clock()), t),
+      statusText(currentStatus(store.activity, clock.now()), t),
       '',
       ...(active.length === 0
         ? [t('incidents.none')]
@@ -176,9 +181,13 @@ export class FollowUp {
     }
   }
 
-  /** Approvals, bans and refusals go on the timeline of the attacker's incident. */
-  onResponse(alert: ResponseAlert): void {
-    const entry = timelineEntryOf(alert, this.o.clock());
+  /** From the alert bus: approvals, bans and refusals go on the timeline of the attacker's incident. */
+  onAlert(alert: Alert): void {
+    if (isResponseAlert(alert)) this.onResponse(alert);
+  }
+
+  private onResponse(alert: ResponseAlert): void {
+    const entry = timelineEntryOf(alert, this.o.clock.now());
     if (entry === null) return;
     try {
       this.incidents.onAction(entry.target, entry.entry);
@@ -195,7 +204,7 @@ export class FollowUp {
     this.o.flushEvents();
     await this.incidents.tick();
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const status = currentStatus(this.o.store.activity, this.o.clock());
+    const status = currentStatus(this.o.store.activity, this.o.clock.now());
     const previous = this.level;
     this.level = status.level;
     if (previous !== null && previous !== status.level) {
@@ -203,32 +212,29 @@ export class FollowUp {
         { event: 'status_changed', level: status.level, previous },
         `server status: ${status.level}`,
       );
-      this.o.broadcast({ type: 'status', status, previous });
+      this.o.publish({ type: 'status', status, previous });
     }
   }
 
   start(): void {
     const { logger, clock, store } = this.o;
     // The level at start is the baseline: only changes are news.
-    this.level = currentStatus(store.activity, clock()).level;
+    this.level = currentStatus(store.activity, clock.now()).level;
     for (const line of this.intel.describe())
       logger.info({ event: 'intel_provider', provider: line }, `intel: ${line}`);
     const tick = () =>
-      void this.tick().catch((err: unknown) =>
+      this.tick().catch((err: unknown) =>
         logger.warn({ event: 'incident_tick_failed', err }, 'incidents could not be updated'),
       );
-    const refresh = () => void this.intel.refresh(clock());
-    this.timers.push(
-      setInterval(tick, INCIDENT_TICK_MS).unref(),
-      setInterval(refresh, INTEL_REFRESH_MS).unref(),
-    );
+    const refresh = () => void this.intel.refresh(clock.now());
+    this.timers.push(clock.every(INCIDENT_TICK_MS, tick), clock.every(INTEL_REFRESH_MS, refresh));
     refresh();
     this.reports.start();
   }
 
   /** Folds in what is pending, one last time. */
   async stop(): Promise<void> {
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.stop();
     this.reports.stop();
     await this.tick();
   }

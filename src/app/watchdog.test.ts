@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { HANG_GUARD_MS } from '../testing/wait.js';
 
 const module = pathToFileURL(new URL('./watchdog.js', import.meta.url).pathname).href;
 
@@ -17,7 +18,7 @@ const watchdog = new Watchdog({ stallMs: ${stallMs}, beatMs: 50 });
 setTimeout(() => { ${body} }, 200);`;
   const p = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'pipe' });
   // Hang guard only: without a working watchdog the spinning child would never end.
-  const guard = setTimeout(() => p.kill('SIGTERM'), 60_000);
+  const guard = setTimeout(() => p.kill('SIGTERM'), HANG_GUARD_MS);
   let stderr = '';
   p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   return new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) =>

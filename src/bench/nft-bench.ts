@@ -20,7 +20,7 @@ import type { BanTarget } from '../domain.js';
 import { hasProgram } from '../respond/firewall/choose-backend.js';
 import type { Firewall, FirewallEntry } from '../respond/firewall/firewall.js';
 import { IptablesFirewall } from '../respond/firewall/iptables.js';
-import { Netns } from '../respond/firewall/netns.js';
+import { Netns } from '../testing/netns.js';
 import { NftablesFirewall } from '../respond/firewall/nftables.js';
 
 export const FIREWALL_BENCH_DEFAULTS = { count: 100_000, oneByOne: 1000 };

@@ -7,7 +7,7 @@
  * restarts `sheriff watch` at random. At the end it counts, from the events the
  * daemon stored in SQLite, how many numbers are missing and how many appear
  * twice. Both must be 0. `--quick` is a short run (20 rotations, 5 kills).
- * Not part of the runtime; the suite runs a short version (soak.test.ts).
+ * Not part of the runtime; the suite runs a short version (soak.system.test.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import {

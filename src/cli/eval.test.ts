@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadDataset } from '../eval/dataset.js';
 import { DATASET_DIR } from '../eval/generate-datasets.js';
 import { splitDataset } from '../eval/split.js';
-import { GOOD_INSTRUCTION, triageModel } from '../eval/testing.js';
+import { GOOD_INSTRUCTION, triageModel } from '../testing/eval-model.js';
 import { FakeOpenAI } from '../testing/fake-openai.js';
 import { runCli } from '../testing/run-cli.js';
 

@@ -63,7 +63,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       await import('../eval/triage-task.js');
     const { agentTask } = await import('../eval/agent-task.js');
     const { DEFAULT_INSTRUCTION } = await import('../agent/prompt.js');
-    const { readProgram, ProgramFileError } = await import('../eval/program-file.js');
+    const { readProgram, ProgramFileError } = await import('../agent/program-file.js');
     if (!isSplitName(opts.split))
       throw new UsageError(t('eval.error.split', { value: opts.split }));
     const split = opts.split;

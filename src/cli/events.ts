@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DurationError, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import { canonicalIp } from '../net/ip.js';
-import { displayUser } from '../notify/format.js';
+import { displayUser } from '../incidents/format.js';
 import { TimeZone } from '../parse/zone.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
+import { localizeHelp, outputConfiguration } from './help.js';
 import { ConfigError, SetupError } from '../config/errors.js';
 import { registerAsk } from './ask.js';
 import { registerChat } from './chat.js';
@@ -50,10 +51,9 @@ export function buildProgram(full: CliContext): Command {
     .option('--config <path>', full.t('cli.opt.config'))
     .addHelpText('after', `\n${full.t('cli.help.exitStatus')}`)
     .exitOverride()
-    .configureOutput({
-      writeOut: (s) => full.stdout.write(s),
-      writeErr: (s) => full.stderr.write(s),
-    });
+    .configureOutput(outputConfiguration(full));
+  // Before the subcommands: they inherit the help option, help command and help wording.
+  localizeHelp(program, full.t);
   registerWatch(program, full);
   registerDemo(program, full);
   registerStatus(program, full);

@@ -46,7 +46,7 @@ export function registerOptimize(program: Command, ctx: CliContext): void {
     const { evaluate } = await import('../eval/evaluate.js');
     const { triageTask } = await import('../eval/triage-task.js');
     const { agentTask } = await import('../eval/agent-task.js');
-    const { PROGRAM_FORMAT, writeProgram } = await import('../eval/program-file.js');
+    const { PROGRAM_FORMAT, writeProgram } = await import('../agent/program-file.js');
     const { config, dataset, llm, concurrency } = prepare(program, ctx, task, opts, true);
     const options = {
       concurrency,

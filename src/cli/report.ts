@@ -20,11 +20,19 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const { openStore } = await import('../store/index.js');
       const { lookupReport } = await import('../report/lookup.js');
       const { reportText } = await import('../report/text.js');
+      const { TrustedProvider } = await import('../intel/trusted.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const zone = TimeZone.of(config.timezone);
       const store = openStore(storePath(config.store), { readonly: true });
       try {
-        const inputs = { store, zone, config: config.report, schedule: config.report.schedule };
+        const trusted = new TrustedProvider(config.trusted);
+        const inputs = {
+          store,
+          zone,
+          config: config.report,
+          schedule: config.report.schedule,
+          internal: (ip: string) => trusted.isInternal(ip),
+        };
         const found = await lookupReport(inputs, opts.date, Date.now(), t);
         if ('error' in found) throw new UsageError(`--date: ${found.error}`);
         if (!found.stored) ctx.stderr.write(t('report.fresh', { date: found.report.date }) + '\n');

@@ -6,7 +6,7 @@
  * guardrails refuse is refused at once, with why, and exits 3 (RefusedError).
  */
 import { userInfo } from 'node:os';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
@@ -14,6 +14,8 @@ import { HostBitsError, parseNetwork } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
 import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
 import type { SheriffConfig } from '../app/config.js';
+import { TimeZone } from '../parse/zone.js';
+import { DEFAULT_REASONS, reasonText } from '../respond/reasons.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
 /** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
@@ -84,7 +86,51 @@ async function refusalOf(
   return r === null ? null : renderGuardMessage(r.message, ctx.t);
 }
 
-const when = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
+/** Times as people read them, in the configured time zone. */
+const readableIn = (config: SheriffConfig) => {
+  const zone = TimeZone.of(config.timezone);
+  return (ms: number | null) => (ms === null ? '-' : zone.readable(ms));
+};
+
+/**
+ * One decision as `sheriff approve ID` / `deny ID` and `sheriff chat` make it:
+ * as the Unix user, through the approvals' checks and, for a ban, the
+ * guardrails now. Returns what to tell the admin; a refusal throws
+ * (UsageError, or RefusedError when a guardrail refused).
+ */
+export async function decideOne(
+  program: Command,
+  ctx: CliContext,
+  decision: 'approve' | 'deny',
+  id: string,
+): Promise<string> {
+  const { t } = ctx;
+  const { config, store, approvals } = await open(program);
+  try {
+    const r = approvals.decide(
+      id,
+      decision,
+      { channel: 'cli', identity: userInfo().username },
+      Date.now(),
+    );
+    if (!r.ok) throw new UsageError(r.reason);
+    const target = r.approval.target?.cidr ?? '-';
+    const refusal =
+      decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
+    if (refusal !== null)
+      throw new RefusedError(t('guard.refused.approve', { id, target, reason: refusal }));
+    return t(`respond.${decision}.done`, { id, target });
+  } finally {
+    store.close();
+  }
+}
+
+/** --reason with Sheriff's own default, which help shows in the reader's language. */
+const reasonOption = (fallback: string, t: CliContext['t']) =>
+  new Option('--reason <text>', t('respond.ban.opt.reason')).default(
+    fallback,
+    reasonText(fallback, t),
+  );
 
 export function registerRespond(program: Command, ctx: CliContext): void {
   const { t } = ctx;
@@ -97,6 +143,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
       const { config, store } = await openToRead(program);
+      const when = readableIn(config);
       try {
         const [{ configuredApprovals }, { loadSecret }] = await Promise.all([
           import('../respond/approvals.js'),
@@ -126,7 +173,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                 target: a.target?.cidr ?? '-',
                 duration:
                   a.durationMs === null ? t('respond.permanent') : formatDuration(a.durationMs),
-                reason: a.reason,
+                reason: reasonText(a.reason, t),
                 by: a.requestedBy,
                 expires: when(a.expiresAt),
               }) + '\n',
@@ -153,28 +200,14 @@ export function registerRespond(program: Command, ctx: CliContext): void {
       if (opts.all !== true && id === undefined) throw new UsageError(t('respond.approve.noId'));
       if (opts.jail !== undefined && opts.all !== true)
         throw new UsageError(t('respond.approve.jailWithoutAll'));
+      if (id !== undefined) {
+        ctx.stdout.write((await decideOne(program, ctx, decision, id)) + '\n');
+        return;
+      }
       const { config, store, approvals } = await open(program);
       try {
         const now = Date.now();
         const who = { channel: 'cli', identity: me() } as const;
-        if (id !== undefined) {
-          const r = approvals.decide(id, decision, who, now);
-          if (!r.ok) throw new UsageError(r.reason);
-          const refusal =
-            decision === 'approve' ? await refusalOf(config, approvals, r.approval, ctx) : null;
-          if (refusal !== null)
-            throw new RefusedError(
-              t('guard.refused.approve', {
-                id,
-                target: r.approval.target?.cidr ?? '-',
-                reason: refusal,
-              }),
-            );
-          ctx.stdout.write(
-            t(`respond.${decision}.done`, { id, target: r.approval.target?.cidr ?? '-' }) + '\n',
-          );
-          return;
-        }
         await approveAll(config, approvals, opts.jail, who, now);
       } finally {
         store.close();
@@ -263,7 +296,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.isolate.description'))
     .option('--confirm', t('respond.isolate.opt.confirm'))
     .option('--release', t('respond.isolate.opt.release'))
-    .option('--reason <text>', t('respond.ban.opt.reason'), 'isolated by an admin')
+    .addOption(reasonOption(DEFAULT_REASONS.isolate, t))
     .action(async (opts: { confirm?: boolean; release?: boolean; reason: string }) => {
       if (opts.release) return adminAction('release', null, null, opts.reason);
       const { config, store } = await open(program);
@@ -316,7 +349,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
   program
     .command('unban <ip>')
     .description(t('respond.unban.description'))
-    .option('--reason <text>', t('respond.ban.opt.reason'), 'unbanned by an admin')
+    .addOption(reasonOption(DEFAULT_REASONS.unban, t))
     .action((ip: string, opts: { reason: string }) => adminAction('unban', ip, null, opts.reason));
 
   program
@@ -324,7 +357,8 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.bans.description'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { store } = await openToRead(program);
+      const { config, store } = await openToRead(program);
+      const when = readableIn(config);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
@@ -341,7 +375,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                     : t('respond.bans.active') + notEnforcedNote(b, t),
                 until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
                 jail: b.jail ?? '-',
-                reason: b.reason,
+                reason: reasonText(b.reason, t),
                 offence: b.offence,
               }) + '\n',
             );
@@ -359,7 +393,8 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { since?: string; json?: boolean }) => {
-      const { store } = await openToRead(program);
+      const { config, store } = await openToRead(program);
+      const when = readableIn(config);
       try {
         const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
         const out = new BufferedOutput(ctx.stdout);

@@ -4,9 +4,12 @@
  */
 import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
-import type { FirewallStatus } from '../app/daemon.js';
+import type { FirewallStatus } from '../app/compose.js';
+import { TimeZone } from '../parse/zone.js';
 import type { Translate } from '../i18n/index.js';
+import type { SourceWarning } from '../sources/auto.js';
 import type { SourceHealth } from '../sources/source.js';
+import { sourceWarningLine } from './source-warning.js';
 import type { CliContext } from './common.js';
 
 interface DaemonStatus {
@@ -18,6 +21,8 @@ interface DaemonStatus {
   storeBytes: number;
   /** Absent in a status published by a Sheriff from before it was recorded. */
   firewall?: FirewallStatus;
+  /** Why the automatic sources read nothing (absent from older Sheriffs). */
+  sourceWarning?: SourceWarning | null;
 }
 
 /** One line on the firewall: shouted when it blocks nothing. */
@@ -39,16 +44,26 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean }) => {
       const { loadConfig } = await import('../app/load-config.js');
       const { openStore } = await import('../store/index.js');
+      const { currentStatus } = await import('../incidents/status.js');
+      const { statusText } = await import('../incidents/format.js');
+      const { readCounts } = await import('../store/counts.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config.store);
+      const zone = TimeZone.of(config.timezone);
       const store = openStore(path, { readonly: true });
       try {
         const entry = store.status.get('daemon');
         const status = entry?.value as DaemonStatus | undefined;
         const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
         const size = store.sizeBytes();
-        const active = store.bans.active(Date.now());
-        const bans = { active: active.length, enforced: active.filter((b) => b.enforced).length };
+        // The numbers /metrics and the console's dashboard show too.
+        const counts = readCounts(store, Date.now());
+        const bans = {
+          active: counts.activeBans,
+          enforced: counts.activeBans - counts.unenforcedBans,
+        };
+        // The server's status level, as incidents, chat and the console state it.
+        const level = currentStatus(store.activity, Date.now());
         if (opts.json) {
           ctx.stdout.write(
             JSON.stringify({
@@ -58,6 +73,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
               // Whether bans drop packets now: only a running daemon with a real firewall says so.
               enforcing: running && status?.firewall?.enforcing === true,
               bans,
+              level: level.level,
+              counts,
               daemon: status ?? null,
             }) + '\n',
           );
@@ -70,11 +87,13 @@ export function registerStatus(program: Command, ctx: CliContext): void {
             running
               ? t('status.running', {
                   pid: status.pid,
-                  since: new Date(status.startedAt).toISOString(),
+                  since: zone.readable(status.startedAt),
                 })
-              : t('status.stale', { at: new Date(entry.updatedAt).toISOString() }),
+              : t('status.stale', { at: zone.readable(entry.updatedAt) }),
           );
           if (status.firewall !== undefined) lines.push(firewallLine(status.firewall, t));
+          if (status.sourceWarning) lines.push(sourceWarningLine(status.sourceWarning, t));
+          lines.push(statusText(level, t));
           lines.push(t('status.sources'));
           for (const s of status.sources)
             lines.push(
@@ -82,14 +101,14 @@ export function registerStatus(program: Command, ctx: CliContext): void {
                 id: s.id,
                 position: s.position ?? '-',
                 lag: s.lag ?? '-',
-                last: s.lastLineAt === null ? '-' : new Date(s.lastLineAt).toISOString(),
+                last: s.lastLineAt === null ? '-' : zone.readable(s.lastLineAt),
                 lines: s.linesRead,
                 errors: s.errors,
                 lastError: s.lastError === null ? '' : ` (${s.lastError})`,
               }),
             );
           lines.push(t('status.jails'));
-          for (const [name, c] of Object.entries(status.jails)) {
+          for (const [name, c] of Object.entries(counts.jails)) {
             lines.push(
               t('status.jail', { name, fail: c.fail, success: c.success, findings: c.findings }),
             );
@@ -97,6 +116,8 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           }
         }
         lines.push(
+          t('status.day', { failures: counts.failures24h, findings: counts.findings24h }),
+          t('status.approvals', { count: counts.pendingApprovals }),
           bans.enforced === bans.active
             ? t('status.bans', { count: bans.active })
             : t('status.bansNotEnforced', {

@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import { loadSecret } from '../respond/secret.js';
 import { openStore } from '../store/index.js';
 import { runCli, type CliResult } from '../testing/run-cli.js';
+import { unprivileged } from '../testing/users.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sheriff-store-errors-'));
 chmodSync(root, 0o755); // the configurations are read as another user too
@@ -94,7 +95,7 @@ describe('commands without a usable store', () => {
     chmodSync(join(dir, 'state'), 0o755);
     chmodSync(store, 0o000);
     const before = files(dir);
-    for (const [what, r] of await runEach([...READERS, ...WRITERS], config, { uid: 65534 })) {
+    for (const [what, r] of await runEach([...READERS, ...WRITERS], config, unprivileged)) {
       assertOneLine(r, 2, /permission denied/, what);
       assert.ok(r.stderr.includes(store), r.stderr);
     }
@@ -103,9 +104,7 @@ describe('commands without a usable store', () => {
     for (const [what, r] of await runEach(
       [['status'], ['ban', '203.0.113.7', '--reason', 'x']],
       config,
-      {
-        uid: 65534,
-      },
+      unprivileged,
     ))
       assertOneLine(r, 2, /permission denied/, what);
     assert.deepEqual(files(dir), before);

@@ -8,12 +8,12 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../app/load-config.js';
 import type { Daemon } from '../app/daemon.js';
 import type { DaemonLock } from '../store/daemon-lock.js';
-import type { WebConsole } from '../web/start.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
+import { sourceWarningText } from './source-warning.js';
 import { Watchdog } from '../app/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
@@ -48,7 +48,6 @@ interface Running {
   config: LoadedConfig['config'];
   daemon: Daemon;
   logger: Logger;
-  web: WebConsole | null;
 }
 
 /** The daemon's modules (zod, SQLite, pino) load only when watching. */
@@ -56,9 +55,8 @@ async function modules() {
   const [
     { loadConfig },
     { Daemon },
-    { createLogger },
+    { createLogger, logIsPretty },
     { firewallFor },
-    { WebConsole },
     paths,
     { DaemonLock },
   ] = await Promise.all([
@@ -66,7 +64,6 @@ async function modules() {
     import('../app/daemon.js'),
     import('../log.js'),
     import('../respond/firewall/daemon-firewall.js'),
-    import('../web/start.js'),
     import('../config/paths.js'),
     import('../store/daemon-lock.js'),
   ]);
@@ -74,8 +71,8 @@ async function modules() {
     loadConfig,
     Daemon,
     createLogger,
+    logIsPretty,
     firewallFor,
-    WebConsole,
     DaemonLock,
     storePath: paths.storePath,
   };
@@ -83,7 +80,7 @@ async function modules() {
 type Modules = Awaited<ReturnType<typeof modules>>;
 
 function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOptions): Running {
-  const { Daemon, createLogger, firewallFor, WebConsole } = m;
+  const { Daemon, createLogger, firewallFor } = m;
   const langFlag = opts.lang;
   const config = {
     ...loaded.config,
@@ -96,39 +93,36 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
   const logger = createLogger(config.log, ctx.stderr);
-  const sources = config.sources.length > 0 ? config.sources : autoSources();
-  if (sources.length === 0) throw new UsageError(t('watch.noSource'));
+  const { sources, warning } =
+    config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
   const notifiers: Notifier[] = [];
-  if ((ctx.stdout as { isTTY?: boolean }).isTTY) notifiers.push(new ConsoleNotifier(ctx.stdout, t));
+  if ((ctx.stdout as { isTTY?: boolean }).isTTY)
+    notifiers.push(
+      new ConsoleNotifier(ctx.stdout, t, {
+        findings: !(m.logIsPretty(config.log, ctx.stderr) && logger.isLevelEnabled('warn')),
+        ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
+      }),
+    );
   logger.info(
     { event: 'config_loaded', path: loaded.path, sources: sources.map((s) => s.type) },
     'configuration loaded',
   );
+  // Watching nothing must not look like watching: said before anything starts, and in `status`.
+  if (warning !== null)
+    logger.error({ event: 'no_source', code: warning.code }, sourceWarningText(warning, t));
   const { firewall, choice } = firewallFor(config.response.firewall, logger);
-  let daemon: Daemon | null = null;
-  const web = config.web.enabled
-    ? new WebConsole({
-        config,
-        storePath: m.storePath(config.store),
-        health: () => daemon?.health() ?? [],
-        logger,
-        t,
-        out: ctx.stdout,
-        analyst: () => daemon?.followUp.analyst ?? null,
-      })
-    : null;
-  daemon = Daemon.start({
+  const daemon = Daemon.start({
     config,
     logger,
     t,
     notifiers,
     sources,
+    sourceWarning: warning,
     firewall,
     firewallChoice: choice,
-    ...(web === null ? {} : { observer: web.observer, onResponse: web.observer.response }),
+    webConsole: { out: ctx.stdout },
   });
-  web?.start();
-  return { config: loaded.config, daemon, logger, web };
+  return { config: loaded.config, daemon, logger };
 }
 
 /** One daemon per store: the lock of the configured store (none for an in-memory one). */
@@ -164,7 +158,6 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
     busy = busy.then(async () => {
       running?.logger.info({ event: 'signal', signal }, 'stopping');
       await running?.daemon.stop();
-      await running?.web?.close();
       done();
     });
   };
@@ -194,7 +187,6 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
         }
       }
       await running.daemon.stop();
-      await running.web?.close();
       if (nextLock !== lock) lock?.release();
       lock = nextLock;
       running = watchdog.suspended(() => start(m, next, ctx, opts));

@@ -7,7 +7,7 @@
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { parseIp, prefixOf } from '../net/ip.js';
 import { detach } from '../detach.js';
-import { BoundedMap } from './bounded-map.js';
+import { BoundedMap } from '../filters/bounded-map.js';
 import type { JailSettings } from './jail.js';
 
 const MAX_USERS = 16;

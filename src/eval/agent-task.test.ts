@@ -10,7 +10,7 @@ import { loadDataset } from './dataset.js';
 import { agentTask } from './agent-task.js';
 import { evaluate } from './evaluate.js';
 import { DATASET_DIR } from './generate-datasets.js';
-import { fakeClient, textOf } from './testing.js';
+import { fakeClient, textOf } from '../testing/eval-model.js';
 import { DEFAULT_INSTRUCTION } from '../agent/prompt.js';
 
 const { records } = loadDataset(join(DATASET_DIR, 'agent.jsonl'), 'agent');

@@ -15,7 +15,7 @@ import { evaluate } from './evaluate.js';
 import { DATASET_DIR } from './generate-datasets.js';
 import { optimize, type Trial } from './optimize.js';
 import { splitDataset } from './split.js';
-import { fakeClient, GOOD_INSTRUCTION, textOf, triageModel } from './testing.js';
+import { fakeClient, GOOD_INSTRUCTION, textOf, triageModel } from '../testing/eval-model.js';
 import { DEFAULT_TRIAGE_INSTRUCTION, renderTriageInput, triageTask } from './triage-task.js';
 
 const { records } = loadDataset(join(DATASET_DIR, 'triage.jsonl'), 'triage');

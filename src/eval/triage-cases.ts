@@ -4,6 +4,7 @@
  * analyst would say (datasets/README.md), with the reason.
  */
 import type { TriageRecord } from './dataset.js';
+import { JAIL_DEFAULTS } from '../detect/jail.js';
 import {
   EventBuilder,
   HOUR,
@@ -17,6 +18,11 @@ import type { TriageContext } from '../domain.js';
 import { seededRandom } from '../random.js';
 
 const at = (day: number) => new EventBuilder(T0 + day * 24 * HOUR + 9 * HOUR);
+/** `n` failures as `user`, `gap` ms apart, the first `gap` after the builder's last event. */
+const failing = (b: EventBuilder, n: number, gap: number, user: string, invalid = false) =>
+  Array.from({ length: n }).reduce<EventBuilder>((x) => x.fail(gap, user, invalid), b);
+// The thresholds cases sit on are a jail's defaults, the lines detection and triage draw.
+const { maxretry, compromise } = JAIL_DEFAULTS;
 // A fixed context for outside addresses; the cases vary only what they are about.
 const outside = (extra: Partial<TriageContext> = {}): TriageContext =>
   withIntel(seededRandom(1), extra);
@@ -26,28 +32,28 @@ export const TRIAGE_CASES: TriageRecord[] = [
     id: 'edge-three-failures-then-login',
     input: {
       ip: '203.0.113.41',
-      events: at(1)
-        .fail(0, 'deploy')
-        .fail(20_000, 'deploy')
-        .fail(20_000, 'deploy')
+      events: failing(at(1).fail(0, 'deploy'), compromise.minFailures - 1, 20_000, 'deploy')
         .success(30_000, 'deploy')
         .build(),
       context: outside({ knownUsers: ['deploy'] }),
     },
     label: 'malicious',
     reason:
-      "three failures then a login from outside: Sheriff's compromise threshold, even for a known account",
+      "enough failures to reach Sheriff's compromise threshold, then a login from outside: a break-in, even for a known account",
     tags: ['compromise', 'threshold'],
   },
   {
     id: 'edge-two-failures-then-login',
     input: {
       ip: '203.0.113.42',
-      events: at(1).fail(0, 'deploy').fail(20_000, 'deploy').success(30_000, 'deploy').build(),
+      events: failing(at(1).fail(0, 'deploy'), compromise.minFailures - 2, 20_000, 'deploy')
+        .success(30_000, 'deploy')
+        .build(),
       context: outside({ knownUsers: ['deploy'] }),
     },
     label: 'benign',
-    reason: 'two mistyped passwords, then the same account logs in: a person',
+    reason:
+      "mistyped passwords, one short of Sheriff's compromise threshold, then the same account logs in: a person",
     tags: ['typo-success', 'threshold'],
   },
   {
@@ -65,17 +71,14 @@ export const TRIAGE_CASES: TriageRecord[] = [
     id: 'edge-failures-long-before-login',
     input: {
       ip: '198.51.100.78',
-      events: at(2)
-        .fail(0, 'deploy')
-        .fail(MIN, 'deploy')
-        .fail(MIN, 'deploy')
-        .success(14 * HOUR, 'deploy')
+      events: failing(at(2).fail(0, 'deploy'), compromise.minFailures - 1, MIN, 'deploy')
+        .success(compromise.window + 2 * HOUR, 'deploy')
         .build(),
       context: outside(),
     },
     label: 'suspicious',
     reason:
-      'failures outside the 12 h window, then a login from the same outside address: ask the account owner',
+      'failures before the compromise window, then a login from the same outside address: ask the account owner',
     tags: ['compromise', 'window'],
   },
   {
@@ -211,16 +214,11 @@ export const TRIAGE_CASES: TriageRecord[] = [
     id: 'edge-four-failures',
     input: {
       ip: '203.0.113.67',
-      events: at(8)
-        .fail(0, 'admin', true)
-        .fail(MIN, 'admin', true)
-        .fail(MIN, 'admin', true)
-        .fail(MIN, 'admin', true)
-        .build(),
+      events: failing(at(8).fail(0, 'admin', true), maxretry - 2, MIN, 'admin', true).build(),
       context: outside(),
     },
     label: 'suspicious',
-    reason: 'four failures, just under the burst threshold, and no login',
+    reason: 'failures one short of the burst threshold, and no login',
     tags: ['few-failures', 'threshold'],
   },
   {

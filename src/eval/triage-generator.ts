@@ -7,6 +7,7 @@
  */
 import type { TriageContext, TriageEvent, TriageInput, Verdict } from '../domain.js';
 import type { TriageRecord } from './dataset.js';
+import { JAIL_DEFAULTS } from '../detect/jail.js';
 import { pick, randomInt, sample, seededRandom, type Random } from '../random.js';
 
 export const TRIAGE_SEED = 9;
@@ -15,6 +16,8 @@ export const TRIAGE_SEED = 9;
 const T0 = Date.UTC(2026, 10, 20);
 const MIN = 60_000;
 const HOUR = 60 * MIN;
+// Families on either side of a threshold take it from a jail's defaults.
+const { compromise, slow } = JAIL_DEFAULTS;
 
 const ATTACK_USERS = [
   'root', 'admin', 'test', 'user', 'ubuntu', 'oracle', 'postgres', 'git', 'ftpuser', 'pi',
@@ -154,7 +157,7 @@ const FAMILIES: Family[] = [
     make: (r) => {
       const user = pick(r, STAFF);
       const b = start(r);
-      for (let i = randomInt(r, 1, 2); i > 0; i--) b.fail(randomInt(r, 3, 40) * 1000, user);
+      for (let i = randomInt(r, 1, compromise.minFailures - 1); i > 0; i--) b.fail(randomInt(r, 3, 40) * 1000, user);
       return { ip: outsideV4(r), events: b.success(randomInt(r, 5, 60) * 1000, user).build(),
         context: outsideContext(r, { knownUsers: r() < 0.6 ? [user] : [] }) };
     } },
@@ -190,7 +193,7 @@ const FAMILIES: Family[] = [
       const b = start(r);
       const other = r() < 0.4;
       const user = other ? pick(r, STAFF) : 'root';
-      failures(b, r, randomInt(r, other ? 1 : 3, 8), other ? ['root', 'admin'] : [user], [5_000, 90_000]);
+      failures(b, r, randomInt(r, other ? 1 : compromise.minFailures, 8), other ? ['root', 'admin'] : [user], [5_000, 90_000]);
       return { ip: internalIp(r), events: b.success(randomInt(r, 5, 120) * 1000, user).build(),
         context: internalContext() };
     } },
@@ -205,7 +208,7 @@ const FAMILIES: Family[] = [
     reason: 'a steady trickle of failures over hours, below the burst threshold: a slow brute force',
     make: (r) => {
       const b = start(r);
-      failures(b, r, randomInt(r, 12, 30), sample(r, ATTACK_USERS, randomInt(r, 1, 4)), [20 * MIN, 50 * MIN]);
+      failures(b, r, randomInt(r, slow.maxretry, 30), sample(r, ATTACK_USERS, randomInt(r, 1, 4)), [20 * MIN, 50 * MIN]);
       return { ip: outsideV4(r), events: b.build(), context: outsideContext(r) };
     } },
   { tag: 'distributed', count: 14, label: 'suspicious',
@@ -251,7 +254,7 @@ const FAMILIES: Family[] = [
     make: (r) => {
       const user = pick(r, ['root', 'admin', ...STAFF]);
       const b = start(r);
-      failures(b, r, randomInt(r, 3, 12), [user], [5_000, 30 * MIN]);
+      failures(b, r, randomInt(r, compromise.minFailures, 12), [user], [5_000, 30 * MIN]);
       return { ip: outsideV4(r), events: b.success(randomInt(r, 5, 300) * 1000, user).build(),
         context: outsideContext(r) };
     } },

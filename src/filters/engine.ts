@@ -10,7 +10,7 @@ import type {
   LogRecord,
   Millis,
 } from '../domain.js';
-import { BoundedMap } from '../detect/bounded-map.js';
+import { BoundedMap } from './bounded-map.js';
 import { canonicalIp } from '../net/ip.js';
 import { detach } from '../detach.js';
 import { numberGroups } from './regex.js';

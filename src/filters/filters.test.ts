@@ -7,9 +7,9 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fixture, REPO_ROOT } from '../testing/paths.js';
 import { join } from 'node:path';
-import { runAnnotations } from './annotations.js';
+import { runAnnotations } from '../testing/filter-annotations.js';
 import { BUILTIN_FILTERS } from './registry.js';
-import { runSamples } from './samples.js';
+import { runSamples } from '../testing/filter-samples.js';
 
 /**
  * Annotations Sheriff deliberately or knowingly disagrees with, each with its

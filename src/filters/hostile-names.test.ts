@@ -151,7 +151,7 @@ describe('sshd: a hostile user name never moves the address', () => {
     assert.equal(classify(after, line(300, TRICK))?.ip, null);
   });
 
-  // The greedy and lazy forms are among filterRegexes, checked in redos.test.ts; this is the third.
+  // The greedy and lazy forms are among filterRegexes, checked in redos.system.test.ts; this is the third.
   it('the form that asks whether a line reads with a known host backtracks linearly (recheck)', async () => {
     for (const rule of sshd.rules.filter((r) => r.clientTextAfterHost)) {
       const source = splitPatterns(rule.pattern).greedy.replace(

@@ -62,6 +62,7 @@ export const agentMessages = defineMessages({
       'A conversation with the analyst in this terminal (approval requests shown inline).',
     'cli.chat.welcome': 'Sheriff analyst ({mode}). Type a question; "exit" or Ctrl-D ends.',
     'cli.chat.mode.llm': 'model {model}',
+    'cli.chat.decide': 'Decide an approval here with: approve ID or deny ID.',
     'cli.chat.mode.command': 'command mode',
     'cli.agent.provider-error': 'the analyst cannot start: {message}',
   },
@@ -125,6 +126,8 @@ export const agentMessages = defineMessages({
     'cli.chat.welcome':
       'Sheriff 분석가({mode}). 질문을 입력해 주십시오. "exit" 또는 Ctrl-D로 끝냅니다.',
     'cli.chat.mode.llm': '모델 {model}',
+    'cli.chat.decide':
+      '승인 요청은 여기서 결정할 수 있습니다: approve ID 또는 deny ID (승인 ID, 거부 ID).',
     'cli.chat.mode.command': '명령 모드',
     'cli.agent.provider-error': '분석가를 시작할 수 없습니다: {message}',
   },

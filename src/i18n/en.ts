@@ -4,6 +4,22 @@ export const en = {
     'Sheriff watches auth logs, detects brute force and break-ins, and bans attackers.',
   'cli.opt.version': 'print the version and exit',
   'cli.opt.lang': 'language of messages: ko or en (default: from LANG)',
+  'cli.opt.help': 'show this help',
+  'cli.help.command': 'show the help of a command',
+  'cli.help.usage': 'Usage:',
+  'cli.help.arguments': 'Arguments:',
+  'cli.help.options': 'Options:',
+  'cli.help.globalOptions': 'Global options:',
+  'cli.help.commands': 'Commands:',
+  'cli.help.default': '(default: {value})',
+  'cli.help.required': '(required)',
+  'cli.usage.missingArgument': 'missing the argument {name}',
+  'cli.usage.optionValue': 'the option {option} needs a value',
+  'cli.usage.requiredOption': 'the option {option} is required',
+  'cli.usage.unknownOption': 'unknown option {option}',
+  'cli.usage.unknownCommand': 'unknown command {command}',
+  'cli.usage.tooMany': 'too many arguments: expected {expected}, got {got}',
+  'cli.usage.didYouMean': '(did you mean {suggestion}?)',
   'cli.error.prefix': 'sheriff: {message}',
   'cli.error.now': '--now: expected an ISO time like 2026-11-25T09:00:00+09:00, got "{value}"',
   'cli.error.integer': '{option}: expected a whole number of at least {min}, got "{value}"',
@@ -52,7 +68,7 @@ export const en = {
     'Run the whole detector over old logs (plain or .gz, in the order given) as fast as it can.',
   'replay.arg.files': 'log files, oldest first',
   'replay.opt.json': 'print one JSON object per finding and a final summary',
-  'replay.opt.jail': 'jails to run, comma separated (default: sshd)',
+  'replay.opt.jail': 'jails to run, comma separated',
   'replay.opt.maxretry': 'failures within findtime that make a finding',
   'replay.opt.findtime': 'window for maxretry, like 10m',
   'replay.finding.bruteforce':
@@ -71,7 +87,13 @@ export const en = {
     'Lines that name their address in two places (a user name holding "from <address>"), counted without one: {count}.',
 
   'watch.noSource':
-    'No log source found: neither /var/log/auth.log nor /var/log/secure exists, and the systemd journal is not available.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
+    'NOTHING IS READ: no log source found. Sheriff looked for /var/log/auth.log, /var/log/secure and a running systemd journal ({socket}), and found none of them.\nTell Sheriff where sshd logs in /etc/sheriff/sheriff.yaml (or --config FILE), for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\nor receive syslog from rsyslog with: - type: syslog (listens on 127.0.0.1:5514).',
+  'watch.journalEmpty':
+    'NO SSHD LINE IN THE JOURNAL: with no auth.log or secure file, Sheriff reads the systemd journal, but it holds no line of sshd (units {units}). No login is seen until sshd logs there. If sshd logs elsewhere, name that source in /etc/sheriff/sheriff.yaml, for example:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log',
+  'status.noSource':
+    'Sources: NOTHING IS READ: no auth.log, no secure file and no running journal were found (set sources in the configuration; see sheriff watch).',
+  'status.journalEmpty':
+    'Sources: the journal held no sshd line when Sheriff started: no login is seen until sshd logs there (or set sources in the configuration).',
   'watch.description':
     'Watch the logs and detect attacks, as a daemon in the foreground (what systemd runs).',
   'events.description': 'Show stored events, newest first, to answer forensic questions.',
@@ -106,6 +128,20 @@ export const en = {
   'status.bans': 'Bans in force: {count}',
   'status.bansNotEnforced':
     'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
+  'reason.finding': '{kind}: {count} failed logins',
+  'reason.kind.bruteforce': 'brute force',
+  'reason.kind.slow-bruteforce': 'slow brute force',
+  'reason.kind.compromise': 'login after failures',
+  'reason.lapse.denied': 'still failing after approval {id} was denied',
+  'reason.lapse.expired': 'still failing after approval {id} expired',
+  'reason.analystUnban': 'analyst proposal: lift ban #{id} ({reason})',
+  'reason.analystIsolate': 'analyst proposal: isolate the host (status {level})',
+  'reason.isolate': 'isolated by an admin',
+  'reason.unban': 'unbanned by an admin',
+  'reason.consoleUnban': 'unbanned from the web console',
+  'reason.consoleExtend': 'extended from the web console',
+  'status.day': 'Last 24 hours: {failures} failed attempts, {findings} findings',
+  'status.approvals': 'Approvals waiting for a decision: {count}',
   'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
   'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
   'demo.description':

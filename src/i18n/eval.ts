@@ -8,7 +8,7 @@ export const evalMessages = defineMessages({
     'eval.arg.task': 'triage or agent',
     'eval.opt.program': 'a prompt program file (from sheriff optimize); implies the model',
     'eval.opt.llm': 'triage: score the configured model instead of the deterministic rules',
-    'eval.opt.split': 'train, dev or test (default test)',
+    'eval.opt.split': 'train, dev or test',
     'eval.opt.dataset': 'the dataset file (default: the one shipped in datasets/)',
     'eval.opt.json': 'one JSON object for machines',
     'eval.opt.model': 'the model name (default: agent.model)',
@@ -65,7 +65,7 @@ export const evalMessages = defineMessages({
     'eval.opt.program':
       '프롬프트 프로그램 파일 (sheriff optimize 결과). 지정하면 모델로 평가합니다',
     'eval.opt.llm': 'triage: 결정적 규칙 대신 설정된 모델을 평가합니다',
-    'eval.opt.split': 'train, dev, test 중 하나 (기본값 test)',
+    'eval.opt.split': 'train, dev, test 중 하나',
     'eval.opt.dataset': '데이터셋 파일 (기본값: datasets/에 포함된 파일)',
     'eval.opt.json': '기계가 읽을 JSON 객체 하나로 출력합니다',
     'eval.opt.model': '모델 이름 (기본값: agent.model)',

@@ -42,7 +42,7 @@ export const incidentsMessages = defineMessages({
     'triage.reason.internal-poisoned-username':
       'an internal host sent a user name that reads like instructions or shell commands',
     'triage.reason.login-after-old-failures':
-      'logged in from an address that failed more than 12 hours earlier (ask the account owner)',
+      'logged in from an address that failed more than {hours} hours earlier (ask the account owner)',
     'triage.reason.few-failures': 'a few failed attempts, no login',
     'triage.reason.probes': 'connections that probed without logging in',
     'triage.reason.login-after-typos': 'a user mistyped once or twice, then logged in',
@@ -79,6 +79,16 @@ export const incidentsMessages = defineMessages({
     'incident.agent': 'Analyst (advice, not the verdict): {narrative}',
     'incident.timeline': 'Timeline:',
     'incident.kinds': 'Findings: {kinds}',
+    'timeline.opened': 'opened',
+    'timeline.reopened': 'reopened',
+    'timeline.resolved': 'resolved',
+    'timeline.finding': 'finding',
+    'timeline.triage': 'verdict',
+    'timeline.approval': 'approval',
+    'timeline.ban': 'ban',
+    'timeline.unban': 'unban',
+    'timeline.refused': 'refused',
+    'timeline.note': 'note',
   },
   ko: {
     'level.normal': '정상',
@@ -116,13 +126,13 @@ export const incidentsMessages = defineMessages({
     'triage.reason.poisoned-username':
       '사용자 이름이 지시문이나 셸 명령처럼 보입니다 (프롬프트 주입)',
     'triage.reason.detected-bruteforce':
-      '탐지 규칙이 이 jail에 설정된 기준으로 무차별 대입 공격을 찾았습니다',
+      '이 감시 규칙에 설정된 기준으로 무차별 대입 공격을 찾았습니다',
     'triage.reason.detected-compromise':
-      '탐지 규칙이 로그인 실패 뒤의 로그인 성공을 찾았습니다 (jail 설정 기준)',
+      '감시 규칙의 설정 기준으로 로그인 실패 뒤의 로그인 성공을 찾았습니다',
     'triage.reason.internal-poisoned-username':
       '내부 호스트가 지시문이나 셸 명령처럼 보이는 사용자 이름을 보냈습니다',
     'triage.reason.login-after-old-failures':
-      '12시간도 더 전에 로그인에 실패했던 주소에서 로그인했습니다 (계정 주인에게 확인하세요)',
+      '{hours}시간도 더 전에 로그인에 실패했던 주소에서 로그인했습니다 (계정 주인에게 확인하세요)',
     'triage.reason.few-failures': '로그인 실패가 몇 번 있었고 성공은 없습니다',
     'triage.reason.probes': '로그인 없이 접속만 시도했습니다',
     'triage.reason.login-after-typos': '사용자가 한두 번 잘못 입력한 뒤 로그인했습니다',
@@ -161,5 +171,15 @@ export const incidentsMessages = defineMessages({
     'incident.agent': '분석가 의견 (참고용이며 판정이 아닙니다): {narrative}',
     'incident.timeline': '경과:',
     'incident.kinds': '탐지: {kinds}',
+    'timeline.opened': '열림',
+    'timeline.reopened': '다시 열림',
+    'timeline.resolved': '해결',
+    'timeline.finding': '탐지',
+    'timeline.triage': '판정',
+    'timeline.approval': '승인 요청',
+    'timeline.ban': '차단',
+    'timeline.unban': '차단 해제',
+    'timeline.refused': '거부',
+    'timeline.note': '메모',
   },
 });

@@ -6,12 +6,28 @@ export const ko: Record<keyof typeof en, string> = {
     'Sheriff는 인증 로그를 지켜보며 무차별 대입과 침입을 찾아내고, 공격자를 차단합니다.',
   'cli.opt.version': '버전을 출력하고 종료',
   'cli.opt.lang': '메시지 언어: ko 또는 en (기본값: LANG 설정)',
+  'cli.opt.help': '이 도움말을 보여 줍니다',
+  'cli.help.command': '명령의 도움말을 보여 줍니다',
+  'cli.help.usage': '사용법:',
+  'cli.help.arguments': '인자:',
+  'cli.help.options': '옵션:',
+  'cli.help.globalOptions': '공통 옵션:',
+  'cli.help.commands': '명령:',
+  'cli.help.default': '(기본값: {value})',
+  'cli.help.required': '(필수)',
+  'cli.usage.missingArgument': '인자 {name}이(가) 빠졌습니다',
+  'cli.usage.optionValue': '{option} 옵션에 값이 필요합니다',
+  'cli.usage.requiredOption': '{option} 옵션은 꼭 지정해야 합니다',
+  'cli.usage.unknownOption': '알 수 없는 옵션: {option}',
+  'cli.usage.unknownCommand': '알 수 없는 명령: {command}',
+  'cli.usage.tooMany': '인자가 너무 많습니다: {expected}개를 받는데 {got}개가 주어졌습니다',
+  'cli.usage.didYouMean': '(혹시 {suggestion}?)',
   'cli.error.prefix': 'sheriff: {message}',
   'cli.error.now':
     '--now: 2026-11-25T09:00:00+09:00 같은 ISO 시각이어야 합니다. 받은 값: "{value}"',
   'cli.error.integer': '{option}: {min} 이상의 정수여야 합니다. 받은 값: "{value}"',
   'cli.error.unknownFilter': '알 수 없는 필터 "{name}" (내장 필터: {list})',
-  'cli.error.unknownJail': '알 수 없는 감옥(jail) "{name}" (내장: {list})',
+  'cli.error.unknownJail': '알 수 없는 감시 규칙(jail) "{name}" (내장: {list})',
   'cli.error.read': '{path}을(를) 읽을 수 없습니다: {reason}',
 
   'testFilter.description':
@@ -44,8 +60,9 @@ export const ko: Record<keyof typeof en, string> = {
   'config.description': '설정을 검사하거나 보여 줍니다.',
   'config.check.description':
     '아무것도 시작하지 않고 설정만 검사합니다 (오류가 있으면 종료 코드 2).',
-  'config.check.ok': '{path}: 올바른 설정입니다 (감옥 {jails}개, 소스 {sources}개).',
-  'config.check.defaults': '설정 파일이 없어 기본값을 씁니다 (감옥 {jails}개, 소스는 자동 선택).',
+  'config.check.ok': '{path}: 올바른 설정입니다 (감시 규칙 {jails}개, 소스 {sources}개).',
+  'config.check.defaults':
+    '설정 파일이 없어 기본값을 씁니다 (감시 규칙 {jails}개, 소스는 자동 선택).',
   'config.print.description': '기본값을 포함한 실제 적용 설정을 출력합니다.',
   'config.print.header': '{path}에서 읽은 실제 적용 설정',
   'config.print.nofile': '기본값 (설정 파일 없음)',
@@ -55,7 +72,7 @@ export const ko: Record<keyof typeof en, string> = {
     '지난 로그(일반 또는 .gz, 주어진 순서대로)에 탐지기 전체를 최대 속도로 돌립니다.',
   'replay.arg.files': '로그 파일 (오래된 것부터)',
   'replay.opt.json': '탐지 결과마다 JSON 객체 하나와 마지막 요약을 출력',
-  'replay.opt.jail': '실행할 감옥(jail), 쉼표로 구분 (기본값: sshd)',
+  'replay.opt.jail': '실행할 감시 규칙(jail), 쉼표로 구분',
   'replay.opt.maxretry': 'findtime 안에 이만큼 실패하면 탐지',
   'replay.opt.findtime': 'maxretry를 세는 시간 창 (예: 10m)',
   'replay.finding.bruteforce':
@@ -74,7 +91,13 @@ export const ko: Record<keyof typeof en, string> = {
     '주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}.',
 
   'watch.noSource':
-    '로그 소스를 찾지 못했습니다: /var/log/auth.log와 /var/log/secure가 없고 systemd 저널도 쓸 수 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
+    '아무것도 읽지 않습니다: 로그 소스를 찾지 못했습니다. /var/log/auth.log, /var/log/secure, 실행 중인 systemd 저널({socket})을 찾아보았지만 어느 것도 없습니다.\n/etc/sheriff/sheriff.yaml(또는 --config 파일)에 sshd 로그 위치를 알려 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log\n\n또는 rsyslog에서 syslog를 받으려면: - type: syslog (127.0.0.1:5514에서 수신).',
+  'watch.journalEmpty':
+    '저널에 sshd 기록이 없습니다: auth.log나 secure 파일이 없어 systemd 저널을 읽지만, 저널에 sshd(유닛 {units})의 기록이 한 줄도 없습니다. sshd가 저널에 기록할 때까지 로그인을 볼 수 없습니다. sshd가 다른 곳에 기록한다면 /etc/sheriff/sheriff.yaml에 그 소스를 적어 주세요. 예:\n\nsources:\n  - type: file\n    path: /var/log/your-auth.log',
+  'status.noSource':
+    '소스: 아무것도 읽지 않습니다. auth.log, secure 파일, 실행 중인 저널을 찾지 못했습니다 (설정에 sources를 적어 주세요. sheriff watch 참고).',
+  'status.journalEmpty':
+    '소스: 시작할 때 저널에 sshd 기록이 없었습니다. sshd가 저널에 기록할 때까지 로그인을 볼 수 없습니다 (또는 설정에 sources를 적어 주세요).',
   'watch.description':
     '로그를 지켜보며 공격을 탐지합니다. 포그라운드 데몬으로 실행됩니다 (systemd가 실행하는 방식).',
   'events.description': '저장된 이벤트를 최신순으로 보여 줍니다 (사후 분석용).',
@@ -82,7 +105,7 @@ export const ko: Record<keyof typeof en, string> = {
   'events.opt.user': '이 계정 이름만',
   'events.opt.since': '최근 기간만 (예: 2h, 7d)',
   'events.opt.kind': 'fail, success 또는 nofail',
-  'events.opt.jail': '이 감옥(jail)만',
+  'events.opt.jail': '이 감시 규칙(jail)만',
   'events.opt.limit': '최대 N개 (10000까지)',
   'events.opt.json': '이벤트마다 JSON 객체 하나',
   'events.error.ip': '--ip: "{value}"은(는) IP 주소가 아닙니다',
@@ -96,7 +119,7 @@ export const ko: Record<keyof typeof en, string> = {
   'status.sources': '소스:',
   'status.source':
     '  {id}: 위치 {position}, 밀린 양 {lag}, 마지막 줄 {last}, 읽은 줄 {lines}, 오류 {errors}{lastError}',
-  'status.jails': '감옥(jail) (시작 이후):',
+  'status.jails': '감시 규칙 (시작 이후):',
   'status.jail': '  {name}: 실패 {fail}, 로그인 {success}, 탐지 {findings}',
   'status.jail.ambiguous':
     '    주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}',
@@ -108,6 +131,20 @@ export const ko: Record<keyof typeof en, string> = {
     '방화벽: {kind}, 아무것도 차단되지 않습니다. Sheriff에 {missing}이(가) 없습니다 (root로 실행하거나, contrib/sheriff.service처럼 CAP_NET_ADMIN을 주세요).',
   'status.bans': '적용 중인 차단: {count}건',
   'status.bansNotEnforced': '기록된 차단: {count}건, 그중 {unenforced}건은 실제로 차단되지 않음.',
+  'reason.finding': '{kind}: 로그인 실패 {count}회',
+  'reason.kind.bruteforce': '무차별 대입',
+  'reason.kind.slow-bruteforce': '느린 무차별 대입',
+  'reason.kind.compromise': '실패 뒤 로그인 성공',
+  'reason.lapse.denied': '승인 요청 {id}이(가) 거부된 뒤에도 계속 실패',
+  'reason.lapse.expired': '승인 요청 {id}이(가) 만료된 뒤에도 계속 실패',
+  'reason.analystUnban': '분석가 제안: 차단 #{id} 해제 ({reason})',
+  'reason.analystIsolate': '분석가 제안: 호스트 격리 (상태 {level})',
+  'reason.isolate': '관리자가 격리함',
+  'reason.unban': '관리자가 차단 해제함',
+  'reason.consoleUnban': '웹 콘솔에서 차단 해제함',
+  'reason.consoleExtend': '웹 콘솔에서 연장함',
+  'status.day': '최근 24시간: 로그인 실패 {failures}회, 탐지 {findings}건',
+  'status.approvals': '결정을 기다리는 승인 요청: {count}건',
   'ban.notEnforced': '[차단되지 않음: 시험 모드(dry-run)라 실제로 막지 않습니다]',
   'ban.unconfirmed': '[방화벽 적용 미확인: 데몬이 시작할 때 확인합니다]',
   'demo.description':
@@ -133,7 +170,7 @@ export const ko: Record<keyof typeof en, string> = {
   'respond.approve.done':
     '{id}({target})을(를) 승인했습니다. 실행 중인 데몬이 1초 안에 처리합니다.',
   'respond.approve.opt.all': '대기 중인 조치를 모두 승인 (하나하나 확인하고 감사 기록)',
-  'respond.approve.opt.jail': '--all과 함께: 이 감옥이 요청한 것만',
+  'respond.approve.opt.jail': '--all과 함께: 이 감시 규칙이 요청한 것만',
   'respond.approve.allAndId': '승인 번호와 --all 중 하나만 주세요.',
   'respond.approve.noId': '승인 번호(sheriff approvals 참고)나 --all을 주세요.',
   'respond.approve.jailWithoutAll': '--jail은 --all과 함께만 쓸 수 있습니다.',
@@ -152,7 +189,7 @@ export const ko: Record<keyof typeof en, string> = {
   'respond.unban.done':
     '{target} 차단 해제를 {id}(으)로 승인했습니다. 실행 중인 데몬이 1초 안에 적용합니다.',
   'respond.bans.description': '활성 차단과 방화벽 적용을 기다리는 차단을 보여 줍니다.',
-  'respond.bans.row': '{target}  {state}, {until}까지  감옥 {jail}  위반 {offence}회: {reason}',
+  'respond.bans.row': '{target}  {state}, {until}까지  규칙 {jail}  위반 {offence}회: {reason}',
   'respond.bans.active': '활성',
   'respond.bans.pending': '방화벽 적용 대기',
   'respond.bans.none': '활성 차단이 없습니다.',

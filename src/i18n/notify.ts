@@ -44,6 +44,9 @@ export const notifyMessages = defineMessages({
     'notify.answer.approvedAll':
       'Approved {approved} of {total}: they are carried out within a second.',
     'notify.decided.approvedAll': '✅ {who} approved {approved} of {total} at {time}.',
+    'notify.answer.approvedAllRefused':
+      'Approved {approved} of {total}; the guardrails refused {refused}, and nothing is done for those.',
+    'notify.decided.refusedItem': '🚫 {target}: refused by the guardrails, {reason}.',
     'notify.kind.bruteforce': 'brute force',
     'notify.kind.slow-bruteforce': 'slow brute force',
     'notify.kind.compromise': 'break-in',
@@ -65,6 +68,10 @@ export const notifyMessages = defineMessages({
     'notify.decided.denied': '❌ Denied by {who} at {time}.',
     'notify.decided.expired': '⌛ Expired at {time}; nothing was done.',
     'notify.decided.refused': '🚫 Refused at {time}; nothing was done.',
+    'notify.decided.refusedGuard':
+      '🚫 {who} approved at {time}, but the guardrails refused it: {reason}. Nothing was banned.',
+    'notify.answer.refused':
+      'The guardrails refused this ban; nothing was done. The card says why.',
     'notify.answer.approved': 'Approved: it is carried out within a second.',
     'notify.answer.denied': 'Denied: nothing will be done.',
     'notify.answer.alreadyDecided': 'This was already decided; nothing more was done.',
@@ -145,6 +152,9 @@ export const notifyMessages = defineMessages({
     'notify.button.approveAll': '✅ {count}건 모두 승인',
     'notify.answer.approvedAll': '{total}건 중 {approved}건을 승인했습니다. 1초 안에 실행됩니다.',
     'notify.decided.approvedAll': '✅ {who}님이 {time}에 {total}건 중 {approved}건을 승인했습니다.',
+    'notify.answer.approvedAllRefused':
+      '{total}건 중 {approved}건을 승인했습니다. {refused}건은 안전장치가 거절해 아무 조치도 하지 않습니다.',
+    'notify.decided.refusedItem': '🚫 {target}: 안전장치가 거절했습니다. {reason}.',
     'notify.kind.bruteforce': '무차별 대입 공격',
     'notify.kind.slow-bruteforce': '느린 무차별 대입 공격',
     'notify.kind.compromise': '침입 의심',
@@ -166,6 +176,10 @@ export const notifyMessages = defineMessages({
     'notify.decided.denied': '❌ {who}님이 {time}에 거부했습니다.',
     'notify.decided.expired': '⌛ {time}에 만료되어 아무 조치도 하지 않았습니다.',
     'notify.decided.refused': '🚫 {time}에 거부되어 아무 조치도 하지 않았습니다.',
+    'notify.decided.refusedGuard':
+      '🚫 {who}님이 {time}에 승인했지만 안전장치가 거절했습니다: {reason}. 아무것도 차단하지 않았습니다.',
+    'notify.answer.refused':
+      '안전장치가 이 차단을 거절해 아무 조치도 하지 않았습니다. 이유는 메시지에 적었습니다.',
     'notify.answer.approved': '승인했습니다. 1초 안에 실행됩니다.',
     'notify.answer.denied': '거부했습니다. 아무 조치도 하지 않습니다.',
     'notify.answer.alreadyDecided': '이미 결정된 요청입니다. 추가로 한 일은 없습니다.',

@@ -3,11 +3,27 @@
  * report). Attacker text (user names) goes through displayUser.
  */
 import type { MessageKey, Translate } from '../i18n/index.js';
-import { displayUser } from '../notify/format.js';
+import { formatDuration } from '../config/duration.js';
 import type { TimeZone } from '../parse/zone.js';
-import type { Incident, TimelineEntry } from './model.js';
+import type { Incident, TimelineEntry } from '../domain.js';
 import type { ServerStatus, StatusReason } from './status.js';
-import { COMPROMISE_MIN_FAILURES } from './triage.js';
+import { COMPROMISE_MIN_FAILURES, COMPROMISE_WINDOW_MS } from './triage.js';
+
+const MAX_USER_LENGTH = 32;
+
+/**
+ * A user name as safe display text: no control characters, bounded, quoted.
+ * User names are attacker-controlled; every channel shows them through this.
+ */
+export function displayUser(user: string): string {
+  const clean = user.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    '?',
+  );
+  return JSON.stringify(
+    clean.length > MAX_USER_LENGTH ? `${clean.slice(0, MAX_USER_LENGTH)}…` : clean,
+  );
+}
 
 /** 정상 / 주의 / 위험 with an emoji, for message headers. */
 export function levelText(level: ServerStatus['level'], t: Translate): string {
@@ -30,7 +46,8 @@ export function statusText(s: ServerStatus, t: Translate): string {
 /** A triage reason code in words; unknown codes (from a newer version, the agent) stay codes. */
 export function triageReasonText(code: string, t: Translate): string {
   const key = `triage.reason.${code}`;
-  return isKey(key, t) ? t(key, { min: COMPROMISE_MIN_FAILURES }) : code;
+  const hours = COMPROMISE_WINDOW_MS / 3_600_000;
+  return isKey(key, t) ? t(key, { min: COMPROMISE_MIN_FAILURES, hours }) : code;
 }
 
 function isKey(key: string, t: Translate): key is MessageKey {
@@ -60,7 +77,7 @@ export function incidentLine(i: Incident, t: Translate, zone: TimeZone): string 
     i.attacker.padEnd(22),
     verdict.padEnd(20),
     t(`incident.state.${i.state}`).padEnd(9),
-    zone.format(i.lastSeen),
+    zone.readable(i.lastSeen),
     ` ${i.kinds.join(', ')}`,
     where === null ? '' : `  (${where})`,
   ].join(' ');
@@ -93,8 +110,8 @@ export function incidentText(
   lines.push(t('incident.kinds', { kinds: i.kinds.join(', ') }));
   lines.push(
     t('incident.seen', {
-      first: zone.format(i.firstSeen),
-      last: zone.format(i.lastSeen),
+      first: zone.readable(i.firstSeen),
+      last: zone.readable(i.lastSeen),
       failures: i.failures,
       successes: i.successes,
     }),
@@ -105,23 +122,39 @@ export function incidentText(
   if (where !== null) lines.push(t('incident.where', { where }));
   if (i.agent?.narrative) lines.push(t('incident.agent', { narrative: i.agent.narrative }));
   lines.push(t('incident.timeline'));
-  for (const e of i.timeline) lines.push(`  ${zone.format(e.time)}  ${timelineText(e)}`);
+  for (const e of i.timeline) lines.push(`  ${zone.readable(e.time)}  ${timelineText(e, t, zone)}`);
   return lines.join('\n');
 }
 
-function timelineText(e: TimelineEntry): string {
+/** A verdict or severity code in words; an unknown one (a newer version's) stays a code. */
+function wordOf(kind: 'verdict' | 'severity', code: unknown, t: Translate): string {
+  const key = `${kind}.${String(code)}`;
+  return isKey(key, t) ? t(key) : String(code);
+}
+
+/** A detail value as people read it: times in the zone, durations as 10m, the rest as is. */
+function detailValue(key: string, v: string | number, zone: TimeZone): string {
+  if (typeof v !== 'number') return v;
+  if (key === 'first' || key === 'last' || key.endsWith('At')) return zone.readable(v);
+  if (key.endsWith('Ms')) return formatDuration(v);
+  return String(v);
+}
+
+function timelineText(e: TimelineEntry, t: Translate, zone: TimeZone): string {
   const d = e.detail;
   const ref = e.refId === null ? (e.ref === null ? '' : ` ${e.ref}`) : ` #${e.refId}`;
   const summary =
     e.kind === 'note'
       ? JSON.stringify(typeof d.text === 'string' ? d.text : '')
       : e.kind === 'triage'
-        ? `${String(d.by)}: ${String(d.verdict)} ${String(d.severity)}`
+        ? `${String(d.by)}: ${wordOf('verdict', d.verdict, t)} ${wordOf('severity', d.severity, t)}`
         : Object.entries(d)
-            .filter(([, v]) => typeof v === 'string' || typeof v === 'number')
-            .map(([k, v]) => `${k}=${String(v)}`)
+            .filter((kv): kv is [string, string | number] =>
+              ['string', 'number'].includes(typeof kv[1]),
+            )
+            .map(([k, v]) => `${k}=${detailValue(k, v, zone)}`)
             .join(' ');
-  return `${e.kind.padEnd(9)} ${e.actor}${ref}  ${summary}`;
+  return `${t(`timeline.${e.kind}`).padEnd(9)} ${e.actor}${ref}  ${summary}`;
 }
 
 function shortList(items: readonly string[], max: number): string {

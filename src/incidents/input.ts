@@ -4,9 +4,8 @@
  * the users that logged in from them before, and the stored enrichment. The
  * same shape the eval datasets use, so `sheriff eval` scores what runs live.
  */
-import type { TriageContext, TriageEvent, TriageInput } from '../domain.js';
+import type { TriageContext, TriageEvent, TriageInput, Incident } from '../domain.js';
 import type { Store } from '../store/index.js';
-import type { Incident } from './model.js';
 import { COMPROMISE_WINDOW_MS } from './triage.js';
 
 /** Events read per incident at most (the newest are kept). */

@@ -3,13 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { AuthEvent, Millis } from '../domain.js';
+import type { AuthEvent, Millis, Enrichment } from '../domain.js';
 import { TrustedProvider } from '../intel/trusted.js';
 import { Store } from '../store/index.js';
 import { sampleEvent, sampleFinding, T0 } from '../store/testing.js';
 import { buildTriageInput } from './input.js';
 import { IncidentManager } from './manager.js';
-import type { Enrichment } from './model.js';
 import { currentStatus } from './status.js';
 
 const MIN = 60_000;
@@ -181,9 +180,10 @@ describe('IncidentManager', () => {
       assert.notEqual(fresh.id, first.id);
       assert.deepEqual(
         store.incidents.list({ attacker: '203.0.113.5' }).map((i) => [i.id, i.state]),
+        // The triaged one first: lists go by severity, and the fresh one is not triaged yet.
         [
-          [fresh.id, 'open'],
           [first.id, 'resolved'],
+          [fresh.id, 'open'],
         ],
       );
     } finally {

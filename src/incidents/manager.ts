@@ -1,25 +1,39 @@
 /**
- * Turns findings and events into incidents (model.ts has the lifecycle).
+ * Turns findings and events into incidents (domain.ts has the lifecycle).
  * Findings open or join an incident at once; events only update incidents that
  * exist (or open one for a poisoned user name), and are folded in memory and
  * written by `tick()`, which also resolves quiet incidents and re-triages the
  * ones that changed. The daemon calls `tick()` every few seconds, after the
  * events were written, so triage reads them from the store.
  */
-import type { AuthEvent, Finding, Millis, TriageResult, Verdict } from '../domain.js';
+import type {
+  AuthEvent,
+  Enrichment,
+  Finding,
+  Incident,
+  IncidentKind,
+  Millis,
+  TriageResult,
+  Verdict,
+} from '../domain.js';
 import type { Logger } from '../log.js';
 import { parseCidr, type Cidr } from '../net/cidr.js';
 import { maskWords, parseIp } from '../net/ip.js';
 import type { IncidentActivity, NewTimelineEntry, Store } from '../store/index.js';
 import { buildTriageInput } from './input.js';
-import {
-  DEFAULT_INCIDENT_POLICY,
-  type Enrichment,
-  type Incident,
-  type IncidentKind,
-  type IncidentPolicy,
-} from './model.js';
 import { COMPROMISE_WINDOW_MS, isPoisonedUser, triage } from './triage.js';
+
+export interface IncidentPolicy {
+  /** Quiet this long: resolved. */
+  resolveAfter: Millis;
+  /** Activity this soon after resolution reopens the incident; later, a new one starts. */
+  reopenWithin: Millis;
+}
+
+export const DEFAULT_INCIDENT_POLICY: IncidentPolicy = {
+  resolveAfter: 24 * 3_600_000,
+  reopenWithin: 7 * 86_400_000,
+};
 
 export interface IncidentManagerOptions {
   store: Store;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Severity, Verdict } from '../domain.js';
-import type { IncidentKind } from './model.js';
+import type { Severity, Verdict, IncidentKind } from '../domain.js';
 import { computeStatus } from './status.js';
 
 function inc(

@@ -11,8 +11,7 @@
  *            average) and at least SURGE_MIN;
  * - normal:  otherwise.
  */
-import type { Millis, StatusLevel } from '../domain.js';
-import type { Incident } from './model.js';
+import type { Millis, StatusLevel, Incident } from '../domain.js';
 
 export const SURGE_FACTOR = 3;
 export const SURGE_MIN = 20;

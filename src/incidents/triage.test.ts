@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { JAIL_DEFAULTS } from '../detect/jail.js';
 import type { TriageContext, TriageEvent, TriageInput } from '../domain.js';
+import { translator } from '../i18n/index.js';
+import { triageReasonText } from './format.js';
 import { isPoisonedUser, RULES, triage } from './triage.js';
 
 const T = Date.UTC(2026, 10, 25, 7, 0, 0);
@@ -111,6 +114,45 @@ describe('triage', () => {
     assert.deepEqual(r.reasons, ['slow-bruteforce']);
     const few = slow.slice(0, 4);
     assert.equal(triage(input(few)).verdict, 'suspicious');
+  });
+
+  it("draws its lines where a jail's defaults do", () => {
+    const { maxretry, findtime, slow, compromise } = JAIL_DEFAULTS;
+    /** `n` failures as root, `gap` ms apart. */
+    const failures = (n: number, gap: number) =>
+      events(...Array<string>(n).fill('f:root')).map((e, i) => ({ ...e, time: T + i * gap }));
+    const reasons = (evs: TriageEvent[]) => triage(input(evs)).reasons;
+    // maxretry failures within findtime are brute force; one fewer are not yet.
+    const burstGap = Math.floor(findtime / maxretry);
+    assert.ok(reasons(failures(maxretry, burstGap)).includes('bruteforce'));
+    assert.ok(!reasons(failures(maxretry - 1, burstGap)).includes('bruteforce'));
+    // slow.maxretry failures within slow.findtime are slow brute force; one fewer are not.
+    const slowGap = Math.floor(slow.findtime / slow.maxretry);
+    assert.deepEqual(reasons(failures(slow.maxretry, slowGap)), ['slow-bruteforce']);
+    assert.deepEqual(reasons(failures(slow.maxretry - 1, slowGap)), ['few-failures']);
+    // A login after compromise.minFailures failures within compromise.window is a break-in;
+    // after one fewer, typos; after the window, a question for the account owner.
+    const login = (evs: TriageEvent[], after: number) =>
+      reasons([
+        ...evs,
+        { ...evs.at(-1)!, id: evs.length + 1, time: evs.at(-1)!.time + after, result: 'success' },
+      ])[0];
+    assert.equal(login(failures(compromise.minFailures, MIN), MIN), 'login-after-failures');
+    assert.equal(login(failures(compromise.minFailures - 1, MIN), MIN), 'login-after-typos');
+    assert.equal(
+      login(failures(compromise.minFailures, MIN), compromise.window),
+      'login-after-old-failures',
+    );
+  });
+
+  it('words its threshold reasons with the same defaults', () => {
+    const hours = JAIL_DEFAULTS.compromise.window / 3_600_000;
+    const min = JAIL_DEFAULTS.compromise.minFailures;
+    const en = translator('en');
+    const ko = translator('ko');
+    assert.match(triageReasonText('login-after-old-failures', en), new RegExp(`${hours} hours`));
+    assert.match(triageReasonText('login-after-old-failures', ko), new RegExp(`${hours}시간`));
+    assert.match(triageReasonText('login-after-failures', en), new RegExp(`after ${min} or more`));
   });
 
   it('a known-bad list hit or bad reputation raises the verdict one step', () => {

@@ -22,16 +22,20 @@ import type {
   TriageResult,
   Verdict,
 } from '../domain.js';
+import { JAIL_DEFAULTS } from '../detect/jail.js';
 
-/** Detection's compromise rule (detect/tracker.ts defaults): a login after this many failures… */
-export const COMPROMISE_MIN_FAILURES = 3;
+// The rules draw their lines where a jail does by default (detect/jail.ts), so
+// triage and detection agree on a source that kept to the defaults.
+/** Detection's compromise rule: a login after this many failures… */
+export const COMPROMISE_MIN_FAILURES = JAIL_DEFAULTS.compromise.minFailures;
 /** …within this window (or after any failure as another user). */
-export const COMPROMISE_WINDOW_MS = 12 * 3_600_000;
-/** Brute force: failures within the burst window (the sshd jail's maxretry/findtime). */
-export const BURST_FAILURES = 5;
-export const BURST_WINDOW_MS = 10 * 60_000;
-/** Slow brute force: failures within the compromise window. */
-export const SLOW_FAILURES = 12;
+export const COMPROMISE_WINDOW_MS = JAIL_DEFAULTS.compromise.window;
+/** Brute force: failures within the burst window (maxretry within findtime). */
+export const BURST_FAILURES = JAIL_DEFAULTS.maxretry;
+export const BURST_WINDOW_MS = JAIL_DEFAULTS.findtime;
+/** Slow brute force: failures within the slow window. */
+export const SLOW_FAILURES = JAIL_DEFAULTS.slow.maxretry;
+export const SLOW_WINDOW_MS = JAIL_DEFAULTS.slow.findtime;
 /** Distinct user names tried that make credential stuffing / user enumeration. */
 export const MANY_USERS = 5;
 /** Reputation (abuse confidence 0–100) from which an address counts as known bad. */
@@ -59,7 +63,7 @@ export interface TriageFacts {
   loginAfterOldFailures: TriageEvent[];
   /** The densest BURST_WINDOW_MS of failures. */
   burst: TriageEvent[];
-  /** The densest COMPROMISE_WINDOW_MS of failures. */
+  /** The densest SLOW_WINDOW_MS of failures. */
   slow: TriageEvent[];
   /** One failure per distinct user name. */
   distinctUsers: TriageEvent[];
@@ -215,7 +219,7 @@ export function triageFacts(input: TriageInput): TriageFacts {
     cleanLogins: [],
     loginAfterOldFailures: [],
     burst: densest(failures, BURST_WINDOW_MS),
-    slow: densest(failures, COMPROMISE_WINDOW_MS),
+    slow: densest(failures, SLOW_WINDOW_MS),
     distinctUsers: distinctByUser(failures),
     poisoned: events.filter((e) => e.user !== null && isPoisonedUser(e.user)),
     knownUserLogins: successes.filter((e) => e.user !== null && known.has(e.user)),

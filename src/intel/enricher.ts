@@ -4,8 +4,7 @@
  * no reputation API is asked about them, and a blocklist entry that covers a
  * private or bogon range never marks one as listed.
  */
-import type { Millis } from '../domain.js';
-import type { Enrichment } from '../incidents/model.js';
+import type { Millis, Enrichment } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 import type { TrustedProvider } from './trusted.js';

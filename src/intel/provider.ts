@@ -4,8 +4,7 @@
  * address. Each implementation is one file in intel/; the Enricher
  * (intel/enricher.ts) asks them all and merges the answers.
  */
-import type { Millis } from '../domain.js';
-import type { Enrichment } from '../incidents/model.js';
+import type { Millis, Enrichment } from '../domain.js';
 
 /** What one provider knows; fields it has nothing to say about are left out. */
 export type IntelAnswer = Partial<Omit<Enrichment, 'sources'>> & {

@@ -110,10 +110,22 @@ describe('alert wording', () => {
         if (alert.type !== 'isolated' && alert.type !== 'released' && alert.type !== 'breaker')
           assert.match(text, /203\.0\.113\.5(?!\/)/, `${alert.type} names the address`);
         await console.send(alert);
-        assert.equal(String(out.read()), `${text}\n`);
+        // The console showed the finding just before: its approval question does not repeat it.
+        const shown = alert.type === 'approval' ? alertText({ ...alert, finding: null }, w) : text;
+        assert.equal(String(out.read()), `${shown}\n`);
       }
     });
   }
+
+  it('the console leaves findings to a log that already shows them on the terminal', async () => {
+    const t = translator('en');
+    const out = new PassThrough();
+    const quiet = new ConsoleNotifier(out, t, { findings: false, timezone: 'UTC' });
+    await quiet.send(SAMPLES.finding);
+    assert.equal(out.read(), null);
+    await quiet.send(SAMPLES.approval);
+    assert.match(String(out.read()), /^🛡 Ban 203\.0\.113\.5 for 1h\?/);
+  });
 
   it('a ban by the dry-run firewall never reads as protection: not in any language, channel or digest', async () => {
     const dry: StoredBan = { ...ban, firewall: 'dry-run', enforced: false };

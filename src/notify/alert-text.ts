@@ -8,6 +8,7 @@ import type { BanTarget, Millis } from '../domain.js';
 import { formatDuration } from '../config/duration.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
 import { reportText } from '../report/text.js';
+import { reasonText } from '../respond/reasons.js';
 import type { StoredApproval } from '../store/index.js';
 import { findingText } from './format.js';
 import type { Alert, AlertType } from './notifier.js';
@@ -66,7 +67,7 @@ const FORMATTERS: Formatters = {
   unbanned: (a, w) =>
     a.reason === 'expired'
       ? w.t('notify.unbannedExpired', { target: targetText(a.target) })
-      : w.t('notify.unbanned', { target: targetText(a.target), reason: a.reason }),
+      : w.t('notify.unbanned', { target: targetText(a.target), reason: reasonText(a.reason, w.t) }),
   'not-effective': (a, w) =>
     w.t('notify.notEffective', { target: targetText(a.ban.target), failures: a.failures }),
   isolated: (a, w) =>
@@ -75,7 +76,7 @@ const FORMATTERS: Formatters = {
       : a.state.revertAt === null
         ? w.t('notify.isolatedConfirmed')
         : w.t('notify.isolated', { revert: w.time(a.state.revertAt) }),
-  released: (a, w) => w.t('notify.released', { reason: a.reason }),
+  released: (a, w) => w.t('notify.released', { reason: reasonText(a.reason, w.t) }),
   breaker: (a, w) =>
     w.t('notify.breaker', {
       max: a.state.maxPerMinute,
@@ -147,7 +148,7 @@ export function targetText(target: BanTarget): string {
 
 function approvalQuestion(a: StoredApproval, w: Wording): string {
   const target = a.target === null ? '' : targetText(a.target);
-  const reason = a.reason;
+  const reason = reasonText(a.reason, w.t);
   switch (a.action) {
     case 'ban':
       return a.durationMs === null

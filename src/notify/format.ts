@@ -1,25 +1,13 @@
 /**
  * Alert wording, shared by every channel. Log-derived values (user names) are
- * attacker-controlled: they are quoted, cut short and stripped of control
- * characters before they reach any channel.
+ * attacker-controlled: they go through displayUser before they reach any channel.
  */
 import type { Ban, Finding } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import { formatDuration } from '../config/duration.js';
+import { displayUser } from '../incidents/format.js';
 
 const MAX_USERS_SHOWN = 5;
-const MAX_USER_LENGTH = 32;
-
-/** A user name as safe display text: no control characters, bounded, quoted. */
-export function displayUser(user: string): string {
-  const clean = user.replace(
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    '?',
-  );
-  return JSON.stringify(
-    clean.length > MAX_USER_LENGTH ? `${clean.slice(0, MAX_USER_LENGTH)}…` : clean,
-  );
-}
 
 export function findingText(f: Finding, t: Translate): string {
   const users =

@@ -39,6 +39,19 @@ export interface StatusAlert {
 export type Alert = FindingAlert | ResponseAlert | BreakerAlert | ReportAlert | StatusAlert;
 export type AlertType = Alert['type'];
 
+/** The kinds the responder does not raise: the compiler asks for a new one here. */
+const NOT_RESPONSES: Record<Exclude<AlertType, ResponseAlert['type']>, true> = {
+  finding: true,
+  breaker: true,
+  report: true,
+  status: true,
+};
+
+/** Whether the responder raised `alert` (an approval asked for, a ban, a refusal…). */
+export function isResponseAlert(alert: Alert): alert is ResponseAlert {
+  return !Object.hasOwn(NOT_RESPONSES, alert.type);
+}
+
 /**
  * - `send` MUST NOT throw for delivery problems it can retry itself; it rejects only when the
  *   alert can never be delivered (a permanent error), and the caller logs that.

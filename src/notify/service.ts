@@ -8,6 +8,7 @@ import type { Millis } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Approvals } from '../respond/approvals.js';
+import type { Guardrails } from '../respond/guardrails.js';
 import { SecretError } from '../config/private-file.js';
 import type { Store } from '../store/index.js';
 import { timeFormatter, type Wording } from './alert-text.js';
@@ -32,6 +33,8 @@ export interface NotifyServiceOptions {
   timezone?: string;
   store: Store;
   approvals: Approvals;
+  /** The daemon's guardrails: a ban approved with ✅ meets them at once. */
+  guardrails: Guardrails;
   /** Ban length of /ban without a duration (response.bantime). */
   defaultBantime: number;
   clock: () => Millis;
@@ -77,6 +80,7 @@ export class NotifyService {
       const commands = new BotCommands({
         store,
         approvals: o.approvals,
+        guardrails: o.guardrails,
         defaultLang: tg.language ?? o.language,
         ...(o.timezone === undefined ? {} : { timezone: o.timezone }),
         defaultBantime: o.defaultBantime,

@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Millis } from '../domain.js';
+import { trustedNetworks } from '../intel/trusted.js';
 import { createLogger } from '../log.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
+import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
 import { openStore, type Store } from '../store/index.js';
 import { sampleFinding, T0 } from '../store/testing.js';
@@ -26,6 +28,14 @@ const CHAT = 100;
 const ADMIN = 42;
 const STRANGER = 666;
 const key = new SecretKey(randomBytes(32), 'test');
+/** The admin's own address: the guardrails refuse to ban it, whoever approves. */
+const ADMIN_ADDRESS = '198.51.100.77';
+const guardrails = new Guardrails({
+  trusted: trustedNetworks(),
+  admins: [ADMIN_ADDRESS],
+  interfaces: () => ({}),
+  sessions: { sessions: () => Promise.resolve([]) },
+});
 const logger = createLogger({ level: 'silent', format: 'json' });
 
 let dir: string;
@@ -81,6 +91,7 @@ async function setup(
     timezone: 'UTC',
     store,
     approvals,
+    guardrails,
     defaultBantime: 3_600_000,
     clock: () => clock.now,
     logger,
@@ -383,6 +394,36 @@ describe('Telegram alerts and approvals', () => {
       'one audit entry per address',
     );
     assert.ok(!audit.some((e) => e.actor === String(STRANGER) && e.outcome === 'ok'));
+  });
+
+  it('Approve all screens each ban with the guardrails: a refused one is said so and never runs', async () => {
+    const { service, approvals, clock } = await setup('approve-all-refused', {
+      digest: { window: '1m', maxPerWindow: 1, perAddress: '10m' },
+    });
+    const asked = ['203.0.113.21', ADMIN_ADDRESS, '203.0.113.22'].map((ip) =>
+      requestBan(approvals, ip, clock.now),
+    );
+    for (const approval of asked)
+      await service.notifier.send({ type: 'approval', approval, finding: null });
+    await waitFor('the first card', () => fake.sentTo(CHAT).length === 1);
+    clock.now += 60_000;
+    service.notifier.flushDigests();
+    const digest = await waitFor('the digest', () => fake.sentTo(CHAT)[1]);
+    fake.pushPress(
+      ADMIN,
+      digest.message_id,
+      digest.reply_markup!.inline_keyboard[0]![0]!.callback_data,
+    );
+    await waitFor('the edit', () => digest.edits.length === 1);
+    assert.match(fake.answers.at(-1)!.text!, /^Approved 2 of 3; the guardrails refused 1/);
+    assert.match(
+      digest.text,
+      /approved 2 of 3 at .*\n🚫 198\.51\.100\.77: refused by the guardrails, .*admin address/,
+    );
+    assert.deepEqual(
+      asked.map((a) => approvals.get(a.id)!.status),
+      ['approved', 'refused', 'approved'],
+    );
   });
 
   it('an expired approval is announced', async () => {

@@ -8,8 +8,10 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { trustedNetworks } from '../intel/trusted.js';
 import { createLogger } from '../log.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
+import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
 import { openStore, type Store } from '../store/index.js';
 import { sampleFinding, T0 } from '../store/testing.js';
@@ -48,6 +50,7 @@ before(async () => {
     timezone: 'UTC',
     store,
     approvals,
+    guardrails: new Guardrails({ trusted: trustedNetworks(), interfaces: () => ({}) }),
     defaultBantime: 3_600_000,
     clock: () => clock.now,
     logger: createLogger({ level: 'silent', format: 'json' }),

@@ -98,6 +98,17 @@ export class TimeZone {
     return text;
   }
 
+  /** For people: "2026-11-22 07:51:42 UTC+09:00" ("… UTC" at offset zero), to the second. */
+  readable(epoch: number): string {
+    const offset = this.offsetAt(epoch);
+    const local = new Date(epoch + offset * MINUTE).toISOString();
+    if (offset === 0) return `${local.slice(0, 10)} ${local.slice(11, 19)} UTC`;
+    const abs = Math.abs(offset);
+    const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+    const mm = String(abs % 60).padStart(2, '0');
+    return `${local.slice(0, 10)} ${local.slice(11, 19)} UTC${offset < 0 ? '-' : '+'}${hh}:${mm}`;
+  }
+
   private lastFormatSecond = NaN;
   private lastFormatText = '';
 

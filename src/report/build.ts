@@ -5,10 +5,9 @@
  * reader that fails leaves its section out (null) and is logged; the report is
  * still made.
  */
-import type { Millis } from '../domain.js';
+import type { Millis, Enrichment } from '../domain.js';
 import { parseListening } from '../net/listening.js';
 import { currentStatus } from '../incidents/status.js';
-import type { Enrichment } from '../incidents/model.js';
 import type { Logger } from '../log.js';
 import type { TimeZone } from '../parse/zone.js';
 import type { LiveSession, Runner, SessionProbe } from '../respond/live-sessions.js';
@@ -37,6 +36,8 @@ export interface ReportInputs {
   zone: TimeZone;
   /** Without it, the report has no ports and sessions sections. */
   host?: HostReaders;
+  /** Trusted and internal addresses (intel/trusted.ts): never among the top attackers. */
+  internal: (ip: string) => boolean;
   /** Without it (or when it fails), an attacker's latest incident's enrichment is used. */
   enrich?: (ip: string) => Promise<Enrichment>;
   logger?: Logger;
@@ -113,9 +114,18 @@ function countsOf(store: ReportInputs['store'], from: Millis, to: Millis): Repor
 }
 
 async function topAttackersOf(inputs: ReportInputs, from: Millis, to: Millis) {
-  const rows = inputs.store.activity.topAttackers(from, to, inputs.config.topAttackers);
+  const { store, internal, config } = inputs;
+  const rows = store.activity.topAttackers(from, to, internal, config.topAttackers);
   return Promise.all(
-    rows.map(async (a) => ({ ...a, enrichment: await enrichmentOf(inputs, a.ip) })),
+    // The report keeps its own shape: no `lines`.
+    rows.map(async ({ ip, failures, users, first, last }) => ({
+      ip,
+      failures,
+      users,
+      first,
+      last,
+      enrichment: await enrichmentOf(inputs, ip),
+    })),
   );
 }
 

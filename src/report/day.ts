@@ -6,7 +6,7 @@
  * before that. Fixed 24-hour windows keep the comparison fair across daylight
  * saving changes and whatever the schedule is.
  */
-import { Cron } from 'croner';
+import { nextCronRun } from '../clock.js';
 import type { Millis } from '../domain.js';
 import type { TimeZone } from '../parse/zone.js';
 import { parseDate } from './model.js';
@@ -38,8 +38,6 @@ export function reportEnd(schedule: string, zone: TimeZone, date: string, now: M
   if (d === null) throw new RangeError(`expected a date like 2026-11-25, got "${date}"`);
   const start = zone.localToEpoch(d.y, d.m, d.d, 0, 0, 0);
   const end = zone.localToEpoch(d.y, d.m, d.d + 1, 0, 0, 0);
-  const run = new Cron(schedule, { timezone: zone.name, paused: true })
-    .nextRun(new Date(start - 1))
-    ?.getTime();
-  return Math.min(run !== undefined && run < end ? run : end, now);
+  const run = nextCronRun(schedule, zone.name, start - 1);
+  return Math.min(run !== null && run < end ? run : end, now);
 }

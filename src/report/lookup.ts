@@ -36,7 +36,7 @@ export async function lookupReport(
   const stored = parseReport(row?.report);
   if (stored !== null) return { report: stored, stored: true };
   // Only what the store holds: today's host state would not belong to a past day.
-  const fromStore = { store, zone, config: inputs.config, logger: inputs.logger };
+  const fromStore = { ...inputs, host: undefined, enrich: undefined };
   const fresh =
     date === undefined
       ? await buildReport(fromStore, now)

@@ -7,7 +7,7 @@
  * program-written data; renderers cap and quote them.
  */
 import { z } from 'zod';
-import type { Enrichment } from '../incidents/model.js';
+import type { Enrichment } from '../domain.js';
 import { STATUS_REASON_CODES, type ServerStatus } from '../incidents/status.js';
 
 export const REPORT_VERSION = 1;

@@ -11,6 +11,7 @@ import { after, describe, it } from 'node:test';
 import type { Millis } from '../domain.js';
 import { translator } from '../i18n/index.js';
 import { DigestThrottle } from '../notify/digest.js';
+import { TrustedProvider } from '../intel/trusted.js';
 import { TimeZone } from '../parse/zone.js';
 import type { LiveSession } from '../respond/live-sessions.js';
 import { Store } from '../store/index.js';
@@ -36,6 +37,9 @@ const SS = [
   'LISTEN 0 511 0.0.0.0:8080 0.0.0.0:* users:(("python3",pid=900,fd=5))',
 ].join('\n');
 
+/** The built-in private ranges and a configured `trusted:` network. */
+const TRUSTED = new TrustedProvider(['198.18.0.0/15']);
+
 /** A fresh store and the inputs of a report made in Seoul. */
 function setup(over: Partial<ReportInputs> = {}) {
   const store = Store.open(join(root, `r${++n}.db`));
@@ -43,6 +47,7 @@ function setup(over: Partial<ReportInputs> = {}) {
     store,
     config: { topAttackers: 10, ports: true },
     zone: SEOUL,
+    internal: (ip) => TRUSTED.isInternal(ip),
     ...over,
   };
   const fail = (ip: string, time: Millis, user = 'root') =>
@@ -215,6 +220,26 @@ describe('daily report', () => {
       /Top attackers:\n1\. 203\.0\.113\.5: failed attempts 4, user names tried 4 \(KR, AS64500 Example Net\)\n2\. 198\.51\.100\.20: failed attempts 2, user names tried 1 \(US, AS64500 Example Net\)/,
     );
     assert.doesNotMatch(text, /192\.0\.2\.99/, 'only the top two');
+    store.close();
+  });
+
+  it('never counts a trusted or internal address among the top attackers', async () => {
+    const { store, inputs, fail } = setup({ config: { topAttackers: 2, ports: true } });
+    // The most failures come from the office, the VPN's ULA and a configured trusted network.
+    for (const ip of ['192.168.1.10', 'fd00::7', '198.18.0.9', '10.0.0.2'])
+      for (let i = 0; i < 9; i++) fail(ip, T0 - HOUR - i, `u${i}`);
+    for (let i = 0; i < 3; i++) fail('203.0.113.5', T0 - HOUR - i);
+    fail('192.0.2.99', T0 - HOUR);
+    const r = await buildReport(inputs, T0);
+    assert.deepEqual(
+      r.topAttackers.map((a) => [a.ip, a.failures]),
+      [
+        ['203.0.113.5', 3],
+        ['192.0.2.99', 1],
+      ],
+      'the two real attackers, with no hole left by the trusted ones',
+    );
+    assert.doesNotMatch(reportText(r, en), /192\.168|fd00|198\.18|10\.0\.0/);
     store.close();
   });
 

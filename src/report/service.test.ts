@@ -8,9 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { TimeZone } from '../parse/zone.js';
+import { TrustedProvider } from '../intel/trusted.js';
 import { Store } from '../store/index.js';
 import { sampleEvent, T0 } from '../store/testing.js';
+import { ManualClock } from '../testing/manual-clock.js';
 import { reportSchema } from './config.js';
 import { parseReport, type DailyReport } from './model.js';
 import { ReportService, type ReportServiceOptions } from './service.js';
@@ -31,7 +32,8 @@ function setup(over: Partial<ReportServiceOptions> = {}) {
     language: 'en',
     timezone: 'Asia/Seoul',
     deliver: (r) => delivered.push(r),
-    clock: () => T0,
+    clock: new ManualClock(T0),
+    internal: (ip) => new TrustedProvider().isInternal(ip),
     ...over,
   });
   return { store, service, delivered };
@@ -71,6 +73,23 @@ describe('report service', () => {
     store.close();
   });
 
+  it('preview: today so far, with the commentary, neither stored nor delivered', async () => {
+    const { store, service, delivered } = setup({
+      commentary: () => Promise.resolve('One attacker, watched.'),
+    });
+    const r = await service.preview(T0 + HOUR);
+    assert.equal(r.to, T0 + HOUR);
+    assert.equal(r.day.failures, 1);
+    assert.deepEqual(r.commentary, { lang: 'en', text: 'One attacker, watched.' });
+    assert.equal(delivered.length, 0);
+    assert.equal(store.reports.get(r.date), null);
+    // Without an LLM it is made all the same.
+    const plain = setup();
+    assert.equal((await plain.service.preview()).commentary, null);
+    store.close();
+    plain.store.close();
+  });
+
   it('makes the report without commentary when the analyst fails', async () => {
     const { store, service, delivered } = setup({
       commentary: () => Promise.reject(new Error('HTTP 500 from the provider')),
@@ -105,7 +124,7 @@ describe('report service', () => {
       calls++;
       return Promise.resolve('Nothing to see.');
     };
-    const quiet = setup({ commentary, clock: () => T0 + 3 * 24 * HOUR });
+    const quiet = setup({ commentary, clock: new ManualClock(T0 + 3 * 24 * HOUR) });
     assert.equal((await quiet.service.run())?.commentary, null);
     const off = setup({ commentary, config: reportSchema.parse({ commentary: false }) });
     assert.equal((await off.service.run())?.commentary, null);
@@ -146,17 +165,29 @@ describe('report service', () => {
     store.close();
   });
 
-  it('start() schedules on the cron in the zone, and nothing when disabled', () => {
-    const off = setup({ config: reportSchema.parse({ enabled: false }) });
+  it('start() runs the report on the cron at 09:00 in the zone, and nothing when disabled or stopped', async () => {
+    const clock = new ManualClock(T0); // 16:00 in Seoul
+    const off = setup({ config: reportSchema.parse({ enabled: false }), clock });
     off.service.start();
     assert.equal(off.service.nextRun(), null);
-    const on = setup();
+    const on = setup({ clock });
     on.service.start();
-    const next = on.service.nextRun();
-    assert.ok(next !== null && next > Date.now());
-    assert.match(new TimeZone('Asia/Seoul').format(next), /T09:00:00\+09:00$/);
+    const nine = Date.UTC(2026, 10, 26, 0, 0, 0); // 09:00 the next day in Seoul
+    assert.equal(on.service.nextRun(), nine);
+    await clock.advanceTo(nine - 1);
+    assert.equal(on.delivered.length, 0);
+    await clock.advance(1);
+    assert.deepEqual(
+      on.delivered.map((r) => r.date),
+      ['2026-11-26'],
+    );
+    assert.equal(on.store.reports.get('2026-11-26')?.createdAt, nine);
+    assert.equal(on.service.nextRun(), nine + 24 * HOUR);
     on.service.stop();
     assert.equal(on.service.nextRun(), null);
+    await clock.advance(2 * 24 * HOUR);
+    assert.equal(on.delivered.length, 1);
+    assert.equal(off.delivered.length, 0);
     off.store.close();
     on.store.close();
   });

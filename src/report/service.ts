@@ -10,9 +10,8 @@
  * out and logged; the report still goes out. It is written once, in
  * `language`, and shown as is in every channel.
  */
-import { Cron } from 'croner';
-import type { Millis } from '../domain.js';
-import type { Enrichment } from '../incidents/model.js';
+import type { Clock, Schedule } from '../clock.js';
+import type { Enrichment, Millis } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { TimeZone } from '../parse/zone.js';
@@ -33,11 +32,14 @@ export interface ReportServiceOptions {
   /** Listening ports and sessions; without it those sections are left out. */
   host?: HostReaders;
   enrich?: (ip: string) => Promise<Enrichment>;
+  /** Trusted and internal addresses: never among the top attackers. */
+  internal: (ip: string) => boolean;
   /** The LLM analyst. MUST stop when `signal` aborts; null: nothing to say. */
   commentary?: (report: DailyReport, lang: Lang, signal: AbortSignal) => Promise<string | null>;
   /** Hands the finished report to the channels; called once per run. */
   deliver: (report: DailyReport) => void;
-  clock: () => Millis;
+  /** The time, and the schedule's timer. */
+  clock: Clock;
   logger?: Logger;
   /** How long the commentary may take. Default 60 s. */
   commentaryTimeoutMs?: number;
@@ -49,7 +51,7 @@ const MAX_COMMENTARY_CHARS = 1500;
 
 export class ReportService {
   private readonly zone: TimeZone;
-  private cron: Cron | null = null;
+  private cron: Schedule | null = null;
   /** Aborted by stop(), so a commentary in flight does not outlive the daemon. */
   private readonly stopping = new AbortController();
 
@@ -64,7 +66,7 @@ export class ReportService {
    * throws: a failure is logged and gives null (or, when only storing failed,
    * the delivered report).
    */
-  async run(now: Millis = this.o.clock()): Promise<DailyReport | null> {
+  async run(now: Millis = this.o.clock.now()): Promise<DailyReport | null> {
     const { store, logger } = this.o;
     let report: DailyReport;
     try {
@@ -90,21 +92,28 @@ export class ReportService {
     return report;
   }
 
+  /**
+   * Today's report so far, for the console's "report now": the 24 hours ending
+   * at `now`, with the commentary when an LLM is configured, neither stored nor
+   * delivered (the scheduled run stays the day's report). Throws when it
+   * cannot be made.
+   */
+  async preview(now: Millis = this.o.clock.now()): Promise<DailyReport> {
+    return this.withCommentary(await buildReport(this.inputs(), now));
+  }
+
   /** Runs on `config.schedule` in the zone; nothing when the report is disabled. */
   start(): void {
     if (!this.o.config.enabled || this.cron !== null) return;
-    this.cron = new Cron(
-      this.o.config.schedule,
-      { timezone: this.zone.name, protect: true, unref: true },
-      async () => {
-        await this.run(); // awaited, so `protect` skips a run while the last one lasts
-      },
-    );
+    // Returned, so that a run is skipped while the last one lasts.
+    this.cron = this.o.clock.cron(this.o.config.schedule, this.zone.name, async () => {
+      await this.run();
+    });
   }
 
-  /** When the next scheduled run is (real time), or null when none is scheduled. */
+  /** When the next scheduled run is, or null when none is scheduled. */
   nextRun(): Millis | null {
-    return this.cron?.nextRun()?.getTime() ?? null;
+    return this.cron?.nextRun() ?? null;
   }
 
   stop(): void {
@@ -119,7 +128,7 @@ export class ReportService {
     const found = await lookupReport(
       { ...this.inputs(), schedule: this.o.config.schedule },
       date,
-      this.o.clock(),
+      this.o.clock.now(),
       t,
     );
     if ('error' in found) return found.error;
@@ -128,8 +137,8 @@ export class ReportService {
   }
 
   private inputs(): ReportInputs {
-    const { store, config, host, enrich, logger } = this.o;
-    return { store, config, zone: this.zone, host, enrich, logger };
+    const { store, config, host, enrich, internal, logger } = this.o;
+    return { store, config, zone: this.zone, host, enrich, internal, logger };
   }
 
   private async withCommentary(report: DailyReport): Promise<DailyReport> {

@@ -1,7 +1,7 @@
 /** A sample daily report for tests of the channels that carry one. */
 import { T0 } from '../store/testing.js';
 import { DAY_MS } from './day.js';
-import type { Enrichment } from '../incidents/model.js';
+import type { Enrichment } from '../domain.js';
 import type { DailyReport } from './model.js';
 
 /** What the enricher says of an attacker in `country`, AS64500 Example Net. */

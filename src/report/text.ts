@@ -6,9 +6,8 @@
  * (`sheriff report --json`, webhooks' data) keeps everything.
  */
 import type { Millis } from '../domain.js';
-import { statusText, whereText } from '../incidents/format.js';
+import { displayUser, statusText, whereText } from '../incidents/format.js';
 import type { Translate } from '../i18n/index.js';
-import { displayUser } from '../notify/format.js';
 import { TimeZone, TimeZoneError } from '../parse/zone.js';
 // Types only: the zod schema in model.ts stays out of every alert's path.
 import type { DailyReport, ReportCounts, ReportLogin, ReportPort, ReportSession } from './model.js';

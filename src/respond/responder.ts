@@ -5,6 +5,7 @@
  * executed here and nowhere else, so the firewall changes from one place, and a
  * ban is marked applied only after the backend confirmed it.
  */
+import { findingReason, lapseReason } from './reasons.js';
 import type { BanTarget, Finding, Millis } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { Store, StoredApproval, StoredBan } from '../store/index.js';
@@ -124,7 +125,7 @@ export class Responder {
     if (jail.policy === 'approve' && held !== undefined && now < held.holdUntil) return;
     const offence = this.o.store.bans.offences(target.cidr);
     const durationMs = bantimeFor(jail.bantime, offence, this.o.settings.increment);
-    const reason = `${finding.kind}: ${finding.count} failures`;
+    const reason = findingReason(finding.kind, finding.count);
     if (jail.policy === 'approve') {
       const approval = this.o.approvals.request(
         {
@@ -493,7 +494,7 @@ export class Responder {
         action: 'ban',
         target: prev.target!,
         durationMs: bantimeFor(jail.bantime, offence, this.o.settings.increment),
-        reason: `still failing after approval ${prev.id} ${prev.status === 'denied' ? 'was denied' : 'expired'}`,
+        reason: lapseReason(prev.id, prev.status === 'denied'),
         requestedBy: `jail:${lapse.jail}`,
         jail: lapse.jail,
         evidence: { findings: prev.evidence.findings, events: [] },

@@ -5,6 +5,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Clock } from '../clock.js';
 
 export class Waker {
   /** Something happened while no one was waiting: the next wait returns at once. */
@@ -19,6 +20,7 @@ export class Waker {
     private readonly path: string,
     private readonly concerns: (name: string) => boolean,
     private readonly pollMs: number,
+    private readonly clock: Clock,
   ) {}
 
   readonly wake = (): void => {
@@ -40,13 +42,13 @@ export class Waker {
   wait(): Promise<boolean> {
     if (this.dirty) return Promise.resolve(false);
     return new Promise((done) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.after(this.pollMs, () => {
         this.wakeFn = null;
         this.watchDir(); // it may exist by now
         done(true);
-      }, this.pollMs);
+      });
       this.wakeFn = () => {
-        clearTimeout(timer);
+        timer.stop();
         this.wakeFn = null;
         done(false);
       };

@@ -27,6 +27,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { systemClock, type Clock } from '../clock.js';
 import type { Millis } from '../domain.js';
 import * as fc from './file-cursor.js';
 import { closeQuietly, openFile, type Opened } from './file-cursor.js';
@@ -50,6 +51,8 @@ export interface FileSourceOptions {
   startAtBeginning?: boolean;
   /** How long a deleted, still open file may stay idle before it is closed; default 10 s. */
   deletedGraceMs?: number;
+  /** The poll timer and the grace periods' time; default the system's. */
+  clock?: Clock;
 }
 
 const CHUNK = 1 << 20;
@@ -114,6 +117,7 @@ export class FileSource implements Source {
   private readonly graceMs: number;
   private readonly maxLineBytes: number;
   private readonly startAtBeginning: boolean;
+  private readonly clock: Clock;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
 
   private running = false;
@@ -142,7 +146,8 @@ export class FileSource implements Source {
     this.graceMs = opts.deletedGraceMs ?? 10_000;
     this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.startAtBeginning = opts.startAtBeginning ?? false;
-    this.waker = new Waker(this.path, (name) => this.names.concerns(name), this.pollMs);
+    this.clock = opts.clock ?? systemClock;
+    this.waker = new Waker(this.path, (name) => this.names.concerns(name), this.pollMs, this.clock);
   }
 
   health(): SourceHealth {
@@ -282,7 +287,7 @@ export class FileSource implements Source {
         splitter.end(); // it is whole: a last line without a newline will get none
       } catch (err) {
         this.out = []; // read again from r.off, the last position handed out
-        const now = Date.now();
+        const now = this.clock.now();
         this.endedEarlySince ??= now;
         if (fr.isTruncatedGzip(err) && now - this.endedEarlySince < this.graceMs) {
           throw new NotYet(`${r.name} ends early (still being compressed?); reading it again`);
@@ -441,7 +446,7 @@ export class FileSource implements Source {
   }
 
   private idle(cur: Cur): boolean {
-    return Date.now() - cur.grewAt >= this.graceMs;
+    return this.clock.now() - cur.grewAt >= this.graceMs;
   }
 
   private offset(cur: Cur): number {
@@ -479,7 +484,7 @@ export class FileSource implements Source {
     cur.splitter.push(this.buf.subarray(0, bytesRead));
     cur.pos += bytesRead;
     cur.size = Math.max(cur.size, cur.pos);
-    cur.grewAt = Date.now();
+    cur.grewAt = this.clock.now();
     return bytesRead;
   }
 
@@ -561,7 +566,7 @@ export class FileSource implements Source {
       head,
       headHash: null,
       yieldedOff: -1,
-      grewAt: Date.now(),
+      grewAt: this.clock.now(),
       truncated: false,
     };
     if (o.name === this.path) this.waker.watchFile(ino);
@@ -580,7 +585,7 @@ export class FileSource implements Source {
     this.out = [];
     if (lines.length > 0) {
       this.linesRead += lines.length;
-      this.lastLineAt = Date.now();
+      this.lastLineAt = this.clock.now();
     }
     return lines;
   }

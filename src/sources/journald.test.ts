@@ -11,11 +11,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import { fakeJournalctl as makeFakeJournalctl } from '../testing/fake-journalctl.js';
 import { fixture } from '../testing/paths.js';
+import { waitFor as waitUntil } from '../testing/wait.js';
 import { journalctlArgs, JournaldSource, type JournaldOptions } from './journald.js';
 import type { LineBatch, Source } from './source.js';
 
@@ -60,14 +60,8 @@ function run(src: Source, cursor: string | null) {
   };
 }
 
-/** Polls `cond` until it holds or the deadline passes. */
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
+/** The shared condition wait, with the condition first as these tests read. */
+const waitFor = (cond: () => boolean, what: string) => waitUntil(what, cond);
 
 const fast = (path: string, more: JournaldOptions = {}) =>
   new JournaldSource({

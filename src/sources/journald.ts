@@ -48,9 +48,13 @@ export function journalctlArgs(
     const ms = Math.floor(start.sinceMs);
     args.push(`--since=@${Math.floor(ms / 1000)}.${String(ms % 1000).padStart(3, '0')}`);
   }
+  return [...args, ...journalMatches(units, programs)];
+}
+
+/** journalctl's match arguments for these units or programs: `FIELD=value` joined by `+` (OR). */
+export function journalMatches(units: readonly string[], programs: readonly string[]): string[] {
   const matches = [...units.map((u) => `_SYSTEMD_UNIT=${u}`), ...programs.map((p) => `_COMM=${p}`)];
-  matches.forEach((m, i) => args.push(...(i > 0 ? ['+', m] : [m])));
-  return args;
+  return matches.flatMap((m, i) => (i > 0 ? ['+', m] : [m]));
 }
 
 function checkMatch(kind: string, value: string, maxBytes = Infinity): string {

@@ -1,6 +1,7 @@
 /**
  * Builds a Source from its config, by the same word the YAML `type:` uses.
  */
+import type { Clock } from '../clock.js';
 import type { SourceConfig } from './config.js';
 import { FileSource } from './file.js';
 import { JournaldSource } from './journald.js';
@@ -8,7 +9,8 @@ import type { Source } from './source.js';
 import { StdinSource } from './stdin.js';
 import { SyslogServerSource } from './syslog-server.js';
 
-export function createSource(cfg: SourceConfig): Source {
+/** `clock`: the file source's poll timer and grace periods (default the system's). */
+export function createSource(cfg: SourceConfig, clock?: Clock): Source {
   switch (cfg.type) {
     case 'file':
       return new FileSource({
@@ -16,6 +18,7 @@ export function createSource(cfg: SourceConfig): Source {
         rotated: cfg.rotated,
         pollIntervalMs: cfg.pollInterval,
         startAtBeginning: cfg.startAtBeginning,
+        ...(clock === undefined ? {} : { clock }),
       });
     case 'journald':
       return new JournaldSource({ units: cfg.units, journalctlPath: cfg.journalctl });

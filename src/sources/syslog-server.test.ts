@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
+import { HANG_GUARD_MS, waitFor as waitUntil } from '../testing/wait.js';
 import type { LineBatch } from './source.js';
 import {
   SyslogFramer,
@@ -24,14 +24,8 @@ const RFC5424 =
 const octet = (msg: string) => `${Buffer.byteLength(msg)} ${msg}`;
 const parser = new LineParser({ zone: new TimeZone('UTC'), reference: () => Date.now() });
 
-/** Polls `cond` until it holds or the deadline passes. */
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(5);
-  }
-}
+/** The shared condition wait, with the condition first as these tests read. */
+const waitFor = (cond: () => boolean, what: string) => waitUntil(what, cond);
 
 interface Server {
   src: SyslogServerSource;
@@ -54,7 +48,7 @@ async function serve(opts: Partial<SyslogServerOptions> = {}): Promise<Server> {
     ac.abort();
     await done;
   };
-  const deadline = setTimeout(() => ac.abort(), 10_000);
+  const deadline = setTimeout(() => ac.abort(), HANG_GUARD_MS);
   const ports = await Promise.race([src.listening(), done.then(() => null)]);
   clearTimeout(deadline);
   if (ports === null) throw new Error('the server did not listen');

@@ -4,12 +4,15 @@
  * Every query is bounded by time and, where it returns rows, by a limit.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Millis, Severity, Verdict } from '../domain.js';
-import type { IncidentKind } from '../incidents/model.js';
+import type { Millis, Severity, Verdict, IncidentKind } from '../domain.js';
 
 export interface AttackerSummary {
   ip: string;
+  /** Failed attempts. */
   failures: number;
+  /** Log lines those attempts were read from. */
+  lines: number;
+  /** Distinct user names tried. */
   users: number;
   first: Millis;
   last: Millis;
@@ -45,7 +48,7 @@ interface ActiveRow {
 export class ActivityQueries {
   private readonly failuresStmt: Statement<[number, number], { n: number | null }>;
   private readonly attackersStmt: Statement<[number, number], { n: number }>;
-  private readonly topStmt: Statement<[number, number, number], AttackerSummary>;
+  private readonly topStmt: Statement<[number, number], AttackerSummary>;
   private readonly loginsStmt: Statement<[number, number, number], LoginRecord>;
   private readonly loginGroupsStmt: Statement<[number, number, number], LoginGroup>;
   private readonly loginCountStmt: Statement<[number, number], { n: number }>;
@@ -57,6 +60,8 @@ export class ActivityQueries {
     { failures: number | null; successes: number | null }
   >;
   private readonly likeStmt: Statement<[string, number, number, number], { ip: string }>;
+  private readonly findingsStmt: Statement<[number, number], { n: number }>;
+  private readonly pendingStmt: Statement<[number], { n: number }>;
 
   constructor(db: Database) {
     this.countsStmt = db.prepare(
@@ -68,6 +73,12 @@ export class ActivityQueries {
       `SELECT DISTINCT ip FROM events
        WHERE ip LIKE ? AND time >= ? AND time < ? AND ip IS NOT NULL LIMIT ?`,
     );
+    this.findingsStmt = db.prepare(
+      'SELECT count(*) AS n FROM findings WHERE created_at >= ? AND created_at < ?',
+    );
+    this.pendingStmt = db.prepare(
+      `SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND expires_at > ?`,
+    );
     this.failuresStmt = db.prepare(
       "SELECT sum(attempts) AS n FROM events WHERE result = 'fail' AND time >= ? AND time < ?",
     );
@@ -76,10 +87,10 @@ export class ActivityQueries {
        WHERE result = 'fail' AND ip IS NOT NULL AND time >= ? AND time < ?`,
     );
     this.topStmt = db.prepare(
-      `SELECT ip, sum(attempts) AS failures, count(DISTINCT user) AS users,
+      `SELECT ip, sum(attempts) AS failures, count(*) AS lines, count(DISTINCT user) AS users,
               min(time) AS first, max(time) AS last
        FROM events WHERE result = 'fail' AND ip IS NOT NULL AND time >= ? AND time < ?
-       GROUP BY ip ORDER BY failures DESC, ip LIMIT ?`,
+       GROUP BY ip ORDER BY failures DESC, last DESC, ip`,
     );
     this.loginsStmt = db.prepare(
       `SELECT id, time, jail, ip, host, user FROM events
@@ -112,6 +123,16 @@ export class ActivityQueries {
     return this.failuresStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
   }
 
+  /** Findings stored in [from, to). */
+  findingsBetween(from: Millis, to: Millis): number {
+    return this.findingsStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
+  }
+
+  /** Approvals waiting for a decision that have not expired at `now`. */
+  pendingApprovals(now: Millis): number {
+    return this.pendingStmt.get(Math.floor(now))?.n ?? 0;
+  }
+
   /** Failed attempts and successful logins of these addresses with event time in [from, to). */
   countsFor(
     ips: readonly string[],
@@ -133,9 +154,26 @@ export class ActivityQueries {
     return this.attackersStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
   }
 
-  /** The addresses with the most failures in [from, to). */
-  topAttackers(from: Millis, to: Millis, limit = 10): AttackerSummary[] {
-    return this.topStmt.all(Math.floor(from), Math.floor(to), limit);
+  /**
+   * The addresses with the most failures in [from, to), the dashboard's and the
+   * daily report's "top attackers": never one that `internal` says is trusted or
+   * internal (an admin's typo from the office is not an attacker). Rows are read
+   * until `limit` are kept, so trusted addresses leave no hole in the list.
+   */
+  topAttackers(
+    from: Millis,
+    to: Millis,
+    internal: (ip: string) => boolean,
+    limit = 10,
+  ): AttackerSummary[] {
+    const top: AttackerSummary[] = [];
+    if (limit <= 0) return top;
+    for (const a of this.topStmt.iterate(Math.floor(from), Math.floor(to))) {
+      if (internal(a.ip)) continue;
+      top.push(a);
+      if (top.length >= limit) break;
+    }
+    return top;
   }
 
   /** Successful logins in [from, to), oldest first. */

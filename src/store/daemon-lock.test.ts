@@ -67,7 +67,7 @@ describe('DaemonLock', () => {
   it('lets exactly one of many daemons starting at once hold it; the others name it', async () => {
     const store = fresh();
     const crowd = Array.from({ length: 6 }, () => holder(store));
-    await waitFor('every answer', () => crowd.every((c) => c.output() !== ''), 30_000);
+    await waitFor('every answer', () => crowd.every((c) => c.output() !== ''));
     const held = crowd.filter((c) => c.output() === 'held');
     assert.equal(held.length, 1, crowd.map((c) => c.output()).join(', '));
     for (const c of crowd) if (c !== held[0]) assert.equal(c.output(), `refused ${held[0]!.pid}`);

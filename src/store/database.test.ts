@@ -15,6 +15,7 @@ import { after, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { fixture } from '../testing/paths.js';
+import { unprivileged } from '../testing/users.js';
 import { openDatabase, StoreOpenError } from './database.js';
 import {
   migrate,
@@ -60,21 +61,12 @@ function fromFixture(sqlFile: string): string {
 
 /** The message openDatabase throws for `path` when run by an unprivileged user. */
 function openAsAnotherUser(path: string): string {
-  if (process.getuid?.() !== 0) {
-    try {
-      openDatabase(path).close();
-      return 'opened';
-    } catch (err) {
-      return err instanceof Error ? err.message : String(err);
-    }
-  }
   const url = new URL('./database.js', import.meta.url).href;
   const script = `import { openDatabase } from ${JSON.stringify(url)};
     try { openDatabase(process.env.P).close(); console.log('opened'); }
     catch (err) { console.log(err.message); }`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    uid: 65534,
-    gid: 65534,
+    ...unprivileged,
     env: { ...process.env, P: path },
     encoding: 'utf8',
   });

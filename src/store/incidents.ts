@@ -7,8 +7,11 @@
  * not crash a reader.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Millis, Severity, TriageResult, Verdict } from '../domain.js';
 import {
+  type Millis,
+  type Severity,
+  type TriageResult,
+  type Verdict,
   MAX_INCIDENT_MEMBERS,
   MAX_INCIDENT_USERS,
   type Enrichment,
@@ -20,7 +23,7 @@ import {
   type TimelineKind,
   type TriageBy,
   type TriageRecord,
-} from '../incidents/model.js';
+} from '../domain.js';
 
 export interface IncidentFilter {
   /** One state, or 'active' (open or triaged). */
@@ -112,6 +115,10 @@ const TRIAGE_COLUMN: Record<TriageBy, string> = {
   admin: 'admin_triage',
 };
 
+/** Severity as a number to sort by: critical 4 … low 1, none (not triaged yet) 0. */
+const SEVERITY_RANK = `CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2
+  WHEN 'low' THEN 1 ELSE 0 END`;
+
 export class IncidentNotFoundError extends Error {
   constructor(readonly id: number) {
     super(`no incident #${id}`);
@@ -185,7 +192,11 @@ export class IncidentStore {
     return row === undefined ? null : fromRow(row);
   }
 
-  /** Incidents matching every criterion, most recent activity first. */
+  /**
+   * Incidents matching every criterion, the most severe first (critical, high,
+   * medium, low, not triaged yet), then the most recent activity: the order of
+   * every list an admin reads (console, CLI, Telegram, the analyst).
+   */
   list(f: IncidentFilter = {}): Incident[] {
     const limit = f.limit ?? 100;
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
@@ -217,7 +228,7 @@ export class IncidentStore {
     const sql =
       'SELECT * FROM incidents' +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY last_seen DESC, id DESC LIMIT ?';
+      ` ORDER BY ${SEVERITY_RANK} DESC, last_seen DESC, id DESC LIMIT ?`;
     let stmt = this.queries.get(sql);
     if (stmt === undefined) {
       stmt = this.db.prepare<unknown[], IncidentRow>(sql);

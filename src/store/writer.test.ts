@@ -157,10 +157,13 @@ describe('StoreWriter', () => {
         env: { ...process.env, SHERIFF_TEST_DB: path },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      await once(proc.stdout, 'data');
+      // Ready, or gone: a child that fails before writing must not leave the test waiting.
+      const exited = once(proc, 'exit');
+      const early = await Promise.race([once(proc.stdout, 'data').then(() => null), exited]);
+      if (early !== null) throw new Error(`the writing child exited (${early[0]}) before it wrote`);
       await sleep(10 + round * 40);
       proc.kill('SIGKILL');
-      await once(proc, 'exit');
+      await exited;
 
       const s = Store.open(path);
       const cursor = Number(s.positions.get('s'));

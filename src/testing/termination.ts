@@ -8,6 +8,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { TargetName } from './parser-targets.js';
+import { HANG_GUARD_MS } from './wait.js';
 
 /** Slots of the shared progress array. */
 export const PROGRESS = { chunk: 0, index: 1, beats: 2 } as const;
@@ -55,7 +56,7 @@ export interface TerminationResult {
 /** Runs a target's inputs in a worker; resolves (never rejects on a hang or throw) with what happened. */
 export function runTermination(opts: TerminationOptions): Promise<TerminationResult> {
   const seed = opts.seed ?? Date.now() % 1_000_000;
-  const stallMs = opts.stallMs ?? 15_000;
+  const stallMs = opts.stallMs ?? HANG_GUARD_MS;
   const progress = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
   const beats = new Int32Array(progress);
   const job: WorkerJob = {

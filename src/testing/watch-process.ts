@@ -8,10 +8,14 @@ export type WatchProcess = ChildProcess & {
 };
 
 /** Starts `sheriff --config CONFIG watch [...args]`; the caller kills it (see `exited`). */
-export function startWatch(config: string, args: string[] = []): WatchProcess {
+export function startWatch(
+  config: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): WatchProcess {
   const child = spawn(process.execPath, [CLI, '--config', config, 'watch', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SHERIFF_LANG: 'en' },
+    env: { ...process.env, SHERIFF_LANG: 'en', ...env },
   });
   let text = '';
   child.stdout.on('data', (b: Buffer) => (text += b.toString()));

@@ -18,8 +18,19 @@ import type { Approvals, StoredApproval } from '../respond/approvals.js';
 import { renderGuardMessage, type Guardrails } from '../respond/guardrails.js';
 import { screenApproved } from '../respond/screen.js';
 import type { SourceHealth } from '../sources/source.js';
+import { readCounts } from '../store/counts.js';
 import type { Store } from '../store/index.js';
 import { requestSession, type Auth } from './auth.js';
+import type {
+  Approval,
+  ApproveAllResult,
+  Ban,
+  Dashboard,
+  Decided,
+  EventRecord,
+  Finding,
+  Features,
+} from './contract.js';
 import type { LiveHub } from './live.js';
 import type { DashboardQueries } from './queries.js';
 import { features, registerModules, statusView, whereOf, type WebModules } from './modules.js';
@@ -31,6 +42,8 @@ export interface ApiDeps extends WebModules {
   approvals: Approvals;
   guardrails: Guardrails;
   health: () => SourceHealth[];
+  /** Trusted and internal addresses (intel/trusted.ts): never shown as attackers. */
+  internal: (ip: string) => boolean;
   clock: () => Millis;
   queries: DashboardQueries;
   live: LiveHub;
@@ -102,37 +115,51 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
     (api, _opts, done) => {
       api.addHook('preHandler', (req, reply) => d.auth.guard(req, reply));
 
-      api.get('/features', () => features(d));
+      api.get('/features', (): Features => features(d));
       registerModules(api, d, d.clock);
 
-      api.get('/dashboard', (req) => {
+      api.get('/dashboard', (req): Dashboard => {
         const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
         const now = d.clock();
         const since = now - DAY;
-        const bans = d.store.bans.active(now);
+        const counts = readCounts(d.store, now);
         return {
           now,
           status: statusView(d, lang),
           failures: d.queries.failuresPerMinute(since, now),
-          top: d.queries.topAttackers(since).map((a) => ({ ...a, where: whereOf(d, a.ip) })),
-          activeBans: bans.length,
+          top: d.store.activity
+            .topAttackers(since, now + 1, d.internal)
+            .map(({ ip, failures, lines, users, last }) => ({
+              ip,
+              failures,
+              lines,
+              users,
+              last,
+              where: whereOf(d, ip),
+            })),
+          failures24h: counts.failures24h,
+          findings24h: counts.findings24h,
+          activeBans: counts.activeBans,
           // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
-          unenforcedBans: bans.filter((b) => !b.enforced).length,
+          unenforcedBans: counts.unenforcedBans,
           enforcing: daemonFirewall(d.store)?.enforcing ?? null,
-          recentBans: bans.slice(-5).reverse(),
-          pendingApprovals: d.queries.pendingApprovals(now),
+          recentBans: d.store.bans.active(now).slice(-5).reverse(),
+          pendingApprovals: counts.pendingApprovals,
           sources: d.health(),
-          findings24h: d.store.findings.recent({ since, limit: 1000 }).length,
         };
       });
 
-      api.get('/events', (req) => d.store.events.queryEvents(parse(eventsQuery, req.query)));
-      api.get('/findings', (req) => d.store.findings.recent(parse(findingsQuery, req.query)));
+      api.get('/events', (req): EventRecord[] =>
+        d.store.events.queryEvents(parse(eventsQuery, req.query)),
+      );
+      api.get('/findings', (req): Finding[] =>
+        d.store.findings.recent(parse(findingsQuery, req.query)),
+      );
       api.get('/audit', (req) =>
         d.store.audit.list({ limit: parse(z.object({ limit }), req.query).limit }),
       );
 
-      api.get('/bans', (req) => {
+      api.get('/bans', (req): Ban[] => {
         const q = parse(bansQuery, req.query);
         const needle = q.q?.trim().toLowerCase() ?? '';
         const bans =
@@ -182,7 +209,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         );
         if (!r.ok) return reply.code(403).send({ error: r.reason, code: r.code });
         if (await refused(req, reply, r.approval)) return reply;
-        return reply.send({ ok: true, approval: r.approval });
+        return reply.send({ ok: true, approval: r.approval } satisfies Decided);
       };
 
       api.post('/bans/unban', (req, reply) => {
@@ -211,14 +238,14 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         });
       });
 
-      api.get('/approvals', (req) => {
+      api.get('/approvals', (req): Approval[] => {
         const { status } = parse(approvalsQuery, req.query);
         d.approvals.expireDue(d.clock());
         return d.approvals.list(status === 'pending' ? { status: 'pending' } : { limit: 100 });
       });
 
       // A static route: it wins over /approvals/:id (and no approval id has a hyphen).
-      api.post('/approvals/approve-all', async (req) => {
+      api.post('/approvals/approve-all', async (req): Promise<ApproveAllResult> => {
         const { ids } = parse(approveAllBody, req.body);
         const t = translator(acceptedLang(req.headers['accept-language']));
         const decided = d.approvals.decideAll(
@@ -228,7 +255,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           d.clock(),
         );
         // Each approved ban meets the guardrails now, as a single approval does.
-        const results = [];
+        const results: ApproveAllResult['results'] = [];
         for (const [i, r] of decided.entries()) {
           if (!r.ok) {
             results.push({ id: ids[i], ok: false, code: r.code, error: r.reason });
@@ -263,7 +290,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
             .code(r.code === 'unknown' ? 404 : r.code === 'unauthorised' ? 403 : 409)
             .send({ error: r.reason, code: r.code });
         if (decision === 'approve' && (await refused(req, reply, r.approval))) return reply;
-        return { ok: true, approval: r.approval };
+        return { ok: true, approval: r.approval } satisfies Decided;
       });
 
       api.get('/live', (req, reply) => {

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { acceptedLang, translator } from '../i18n/index.js';
 import type { Logger } from '../log.js';
+import type { SessionView } from './contract.js';
 import type { LoginThrottle } from './login-throttle.js';
 import { verifyPassword } from './password.js';
 import { sameOrigin, stateChangeRefusal } from './security.js';
@@ -40,7 +41,7 @@ export function requestSession(req: FastifyRequest): Session {
 
 export function registerAuth(app: FastifyInstance, o: AuthOptions): Auth {
   const session = (req: FastifyRequest) => o.sessions.get(req.cookies[SESSION_COOKIE]);
-  const view = (s: Session) => ({ user: s.user, csrf: s.csrf });
+  const view = (s: Session): SessionView => ({ user: s.user, csrf: s.csrf });
 
   app.post('/api/login', async (req, reply) => {
     if (!sameOrigin(req)) return reply.code(403).send({ error: 'cross-origin request refused' });

@@ -1,7 +1,7 @@
 /**
  * Which Host values the console answers to, for the listen forms a loopback
  * test server cannot take (every interface, a DNS name, the default ports).
- * The HTTP side is in attack.test.ts.
+ * The HTTP side is in attack.system.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -9,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import type { Finding } from '../domain.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { EventRecord } from '../store/events.js';
+import type { LiveBatch } from './contract.js';
 
 export type LiveItem =
   | { type: 'event'; event: EventRecord }
@@ -82,8 +83,9 @@ export class LiveHub {
     const dropped = this.dropped;
     this.queue = [];
     this.dropped = 0;
+    const batch: LiveBatch = { items, dropped };
     // One JSON array per flush; JSON never contains a raw newline, so one data: line is enough.
-    this.write(`event: batch\ndata: ${JSON.stringify({ items, dropped })}\n\n`);
+    this.write(`event: batch\ndata: ${JSON.stringify(batch)}\n\n`);
   }
 
   private write(chunk: string): void {

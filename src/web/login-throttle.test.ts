@@ -1,7 +1,7 @@
 /**
  * The throttle's own rules, with an injected clock: which address a client
  * counts under, forgetting, and its two bounded lists. The HTTP side (real
- * clients from many addresses) is in attack.test.ts.
+ * clients from many addresses) is in attack.system.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

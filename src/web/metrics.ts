@@ -1,18 +1,17 @@
 /**
- * `/metrics` in Prometheus text format. Counters move with what the daemon
- * reports live; gauges are read from the store and the sources at scrape time.
- * Each server has its own registry (no global state shared between instances).
+ * `/metrics` in Prometheus text format, read at scrape time: the counts
+ * `sheriff status` and the dashboard show too (store/counts.ts: the daemon's
+ * per-jail counters as it last published them, every few seconds, and the
+ * store's bans, approvals and last 24 hours), the sources' health, and the
+ * analyst's tokens. Each server has its own registry (no global state shared
+ * between instances).
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { Finding } from '../domain.js';
 import type { SourceHealth } from '../sources/source.js';
-import type { EventRecord } from '../store/events.js';
+import type { Counts } from '../store/counts.js';
 
 export interface MetricsSources {
-  activeBans: () => number;
-  /** Active bans that block nothing (a dry-run firewall, or none confirmed them). */
-  unenforcedBans: () => number;
-  pendingApprovals: () => number;
+  counts: () => Counts;
   storeBytes: () => number;
   health: () => SourceHealth[];
   loginAddresses: () => number;
@@ -20,77 +19,95 @@ export interface MetricsSources {
 
 export class WebMetrics {
   readonly registry = new Registry();
-  private readonly events: Counter<'jail' | 'result'>;
-  private readonly findings: Counter<'kind'>;
   private readonly tokens: Counter<'kind'>;
-  private readonly ambiguousLines: Counter<'jail'>;
+  /** Read once per scrape, for every metric made of it. */
+  private counts: Counts | null = null;
 
   constructor(src: MetricsSources) {
     const registers = [this.registry];
-    this.events = new Counter({
-      name: 'sheriff_events_total',
-      help: 'Classified log events, by jail and result (fail attempts count once per line).',
-      labelNames: ['jail', 'result'],
-      registers,
-    });
-    this.findings = new Counter({
-      name: 'sheriff_findings_total',
-      help: 'Findings (bruteforce, slow-bruteforce, compromise…), by kind.',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.ambiguousLines = new Counter({
-      name: 'sheriff_ambiguous_lines_total',
-      help: 'Lines that name their address in two places (a user name holding "from <address>") and were counted without one, by jail.',
-      labelNames: ['jail'],
-      registers,
-    });
+    const health = src.health;
+    const counts = () => (this.counts ??= src.counts());
+    /** A counter the daemon keeps: set from its published value per jail. */
+    const perJail = (
+      name: string,
+      help: string,
+      labelNames: readonly ('jail' | 'result')[],
+      values: (jail: Counts['jails'][string]) => [Partial<Record<'result', string>>, number][],
+    ) =>
+      new Counter({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect() {
+          this.reset();
+          for (const [jail, c] of Object.entries(counts().jails))
+            for (const [labels, value] of values(c)) this.inc({ jail, ...labels }, value);
+        },
+      });
+    perJail(
+      'sheriff_events_total',
+      'Classified log events since the daemon started, by jail and result: failed attempts (a line saying "3 failures" counts 3) and successful logins.',
+      ['jail', 'result'],
+      (c) => [
+        [{ result: 'fail' }, c.fail],
+        [{ result: 'success' }, c.success],
+      ],
+    );
+    perJail(
+      'sheriff_findings_total',
+      'Findings (bruteforce, slow-bruteforce, compromise…) since the daemon started, by jail.',
+      ['jail'],
+      (c) => [[{}, c.findings]],
+    );
+    perJail(
+      'sheriff_ambiguous_lines_total',
+      'Lines that name their address in two places (a user name holding "from <address>") and were counted without one, by jail.',
+      ['jail'],
+      (c) => [[{}, c.ambiguous]],
+    );
     this.tokens = new Counter({
       name: 'sheriff_llm_tokens_total',
       help: 'LLM tokens used by the analyst, by kind (input, output).',
       labelNames: ['kind'],
       registers,
     });
-    new Gauge({
-      name: 'sheriff_bans_active',
-      help: 'Bans in force.',
-      registers,
-      collect() {
-        this.set(src.activeBans());
-      },
-    });
-    new Gauge({
-      name: 'sheriff_bans_not_enforced',
-      help: 'Bans in force that block nothing: the firewall is a dry-run (alert on > 0).',
-      registers,
-      collect() {
-        this.set(src.unenforcedBans());
-      },
-    });
-    new Gauge({
-      name: 'sheriff_approvals_pending',
-      help: 'Approvals waiting for a decision.',
-      registers,
-      collect() {
-        this.set(src.pendingApprovals());
-      },
-    });
-    new Gauge({
-      name: 'sheriff_store_bytes',
-      help: 'Size of the SQLite store on disk (database and write-ahead log).',
-      registers,
-      collect() {
-        this.set(src.storeBytes());
-      },
-    });
-    new Gauge({
-      name: 'sheriff_web_login_addresses',
-      help: 'Client addresses (IPv6 /64s) with failed console logins remembered for throttling (bounded).',
-      registers,
-      collect() {
-        this.set(src.loginAddresses());
-      },
-    });
+    const gauge = (name: string, help: string, value: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(value());
+        },
+      });
+    gauge(
+      'sheriff_failures_24h',
+      'Failed attempts in the last 24 hours.',
+      () => counts().failures24h,
+    );
+    gauge('sheriff_findings_24h', 'Findings in the last 24 hours.', () => counts().findings24h);
+    gauge('sheriff_bans_active', 'Bans in force.', () => counts().activeBans);
+    gauge(
+      'sheriff_bans_not_enforced',
+      'Bans in force that block nothing: the firewall is a dry-run (alert on > 0).',
+      () => counts().unenforcedBans,
+    );
+    gauge(
+      'sheriff_approvals_pending',
+      'Approvals waiting for a decision.',
+      () => counts().pendingApprovals,
+    );
+    gauge(
+      'sheriff_store_bytes',
+      'Size of the SQLite store on disk (database and write-ahead log).',
+      src.storeBytes,
+    );
+    gauge(
+      'sheriff_web_login_addresses',
+      'Client addresses (IPv6 /64s) with failed console logins remembered for throttling (bounded).',
+      src.loginAddresses,
+    );
     new Gauge({
       name: 'sheriff_source_lag',
       help: 'Bytes (file) or records (journal) written but not read yet, by source.',
@@ -98,7 +115,7 @@ export class WebMetrics {
       registers,
       collect() {
         this.reset();
-        for (const h of src.health()) if (h.lag !== null) this.set({ source: h.id }, h.lag);
+        for (const h of health()) if (h.lag !== null) this.set({ source: h.id }, h.lag);
       },
     });
     new Gauge({
@@ -108,7 +125,7 @@ export class WebMetrics {
       registers,
       collect() {
         this.reset();
-        for (const h of src.health()) this.set({ source: h.id }, h.errors);
+        for (const h of health()) this.set({ source: h.id }, h.errors);
       },
     });
     new Gauge({
@@ -119,22 +136,10 @@ export class WebMetrics {
       collect() {
         this.reset();
         const now = Date.now();
-        for (const h of src.health())
+        for (const h of health())
           if (h.lastLineAt !== null) this.set({ source: h.id }, (now - h.lastLineAt) / 1000);
       },
     });
-  }
-
-  event(e: EventRecord): void {
-    this.events.inc({ jail: e.jail, result: e.result });
-  }
-
-  ambiguous(jail: string): void {
-    this.ambiguousLines.inc({ jail });
-  }
-
-  finding(f: Finding): void {
-    this.findings.inc({ kind: f.kind });
   }
 
   llmTokens(usage: { input: number; output: number }): void {
@@ -142,7 +147,12 @@ export class WebMetrics {
     if (usage.output > 0) this.tokens.inc({ kind: 'output' }, usage.output);
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    this.counts = null;
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.counts = null;
+    }
   }
 }

@@ -7,22 +7,34 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
-import type { Millis, Verdict } from '../domain.js';
+import type { Millis, Verdict, TriageRecord } from '../domain.js';
 import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
-import type { TriageRecord } from '../incidents/model.js';
 import type { ServerStatus } from '../incidents/status.js';
 import { translator, type Lang } from '../i18n/index.js';
 import { storedReportText } from '../report/lookup.js';
+import type { DailyReport } from '../report/model.js';
+import { reportText } from '../report/text.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
 import { requestSession } from './auth.js';
+import type {
+  AnalystReply,
+  Dashboard,
+  Features,
+  Incident,
+  IncidentDetail,
+  ReportView,
+  Triage,
+} from './contract.js';
 import { parse } from './parse.js';
 
 /** Modules the console shows when the daemon has them (each page is left out otherwise). */
 export interface WebModules {
   status?: () => ServerStatus;
-  incidents?: Pick<IncidentStore, 'list' | 'get' | 'addNote' | 'setTriage' | 'resolve'>;
+  incidents?: Pick<IncidentStore, 'list' | 'latest' | 'get' | 'addNote' | 'setTriage' | 'resolve'>;
   reports?: Pick<ReportStore, 'get' | 'before'>;
+  /** Today's report so far, made on demand (the daemon's report service; neither stored nor sent). */
+  todayReport?: () => Promise<DailyReport>;
   analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
 }
 
@@ -46,17 +58,46 @@ const reportQuery = z.strictObject({
 });
 const askBody = z.strictObject({ text: z.string().trim().min(1).max(4000), lang });
 
-export function features(m: WebModules) {
+/** Today's report is made at most once a minute; asking again within it gives the same one. */
+const TODAY_REPORT_EVERY_MS = 60_000;
+
+/**
+ * `make`, run at most once per `everyMs`: a call within that time (or while
+ * one runs) shares its result, so clicking again spends no more tokens. A
+ * failure is not kept: the next call tries again.
+ */
+export function onDemand<T>(
+  make: () => Promise<T>,
+  clock: () => Millis,
+  everyMs: number,
+): () => Promise<{ value: T; at: Millis }> {
+  let last: { at: Millis; result: Promise<T> } | null = null;
+  return async () => {
+    const now = clock();
+    if (last === null || now - last.at >= everyMs) {
+      const result = make();
+      last = { at: now, result };
+      result.catch(() => {
+        if (last?.result === result) last = null;
+      });
+    }
+    const { at, result } = last;
+    return { value: await result, at };
+  };
+}
+
+export function features(m: WebModules): Features {
   return {
     status: m.status !== undefined,
     incidents: m.incidents !== undefined,
     reports: m.reports !== undefined,
+    todayReport: m.reports !== undefined && m.todayReport !== undefined,
     analyst: m.analyst !== undefined,
   };
 }
 
 /** The status level with its reasons in words, or null without the incidents module. */
-export function statusView(m: WebModules, l: Lang) {
+export function statusView(m: WebModules, l: Lang): Dashboard['status'] {
   if (m.status === undefined) return null;
   const s = m.status();
   const t = translator(l);
@@ -65,11 +106,11 @@ export function statusView(m: WebModules, l: Lang) {
 
 /** Country and AS of an address, from its latest incident's enrichment, when known. */
 export function whereOf(m: WebModules, ip: string): string | null {
-  const latest = m.incidents?.list({ attacker: ip, limit: 1 })[0];
-  return latest === undefined ? null : whereText(latest);
+  const latest = m.incidents?.latest(ip) ?? null;
+  return latest === null ? null : whereText(latest);
 }
 
-function triageView(r: TriageRecord | null, l: Lang) {
+function triageView(r: TriageRecord | null, l: Lang): Triage | null {
   if (r === null) return null;
   const t = translator(l);
   return { ...r, reasonTexts: r.reasons.map((c) => triageReasonText(c, t)) };
@@ -79,7 +120,7 @@ function triageView(r: TriageRecord | null, l: Lang) {
 export function registerModules(api: FastifyInstance, m: WebModules, clock: () => Millis): void {
   const { incidents, reports, analyst } = m;
   if (incidents !== undefined) {
-    api.get('/incidents', (req) => {
+    api.get('/incidents', (req): Incident[] => {
       const q = parse(incidentsQuery, req.query);
       return incidents
         .list({ ...(q.state === 'all' ? {} : { state: q.state }), limit: 200 })
@@ -90,13 +131,14 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
       const { lang: l } = parse(z.object({ lang }), req.query);
       const i = incidents.get(id);
       if (i === null) return reply.code(404).send({ error: `no incident ${id}` });
-      return {
+      const detail: IncidentDetail = {
         ...i,
         where: whereText(i),
         rules: triageView(i.rules, l),
         agent: triageView(i.agent, l),
         admin: triageView(i.admin, l),
       };
+      return detail;
     });
     api.post('/incidents/:id/notes', (req, reply) => {
       const { id } = parse(idParams, req.params);
@@ -128,15 +170,31 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
       const r = date === undefined ? reports.before('9999-12-31') : reports.get(date);
       if (r === null) return reply.code(404).send({ error: 'no report' });
       // text: the report in the user's language (null for a shape this version cannot read).
-      return {
+      const view: ReportView = {
         ...r,
         text: storedReportText(r.report, translator(l)),
         previous: reports.before(r.date)?.date ?? null,
       };
+      return view;
+    });
+  }
+  if (reports !== undefined && m.todayReport !== undefined) {
+    const today = onDemand(m.todayReport, clock, TODAY_REPORT_EVERY_MS);
+    // A POST (CSRF-checked like every state change): it may spend LLM tokens.
+    api.post('/reports/today', async (req): Promise<ReportView> => {
+      const { lang: l } = parse(z.strictObject({ lang }), req.body);
+      const { value: report, at } = await today();
+      return {
+        date: report.date,
+        createdAt: at,
+        report,
+        text: reportText(report, translator(l)),
+        previous: reports.before(report.date)?.date ?? null,
+      };
     });
   }
   if (analyst !== undefined) {
-    api.post('/analyst', async (req) => {
+    api.post('/analyst', async (req): Promise<AnalystReply> => {
       const { text, lang: l } = parse(askBody, req.body);
       const user = requestSession(req).user;
       return analyst.ask({

@@ -10,7 +10,7 @@ export function pageHtml(): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>Sheriff</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/vendor/uplot.css">
 <link rel="stylesheet" href="/app.css">
 <script src="/vendor/uplot.js" defer></script>

@@ -5,33 +5,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Millis } from '../domain.js';
 
-export interface Attacker {
-  ip: string;
-  failures: number;
-  lines: number;
-  users: number;
-  last: Millis;
-}
-
 export class DashboardQueries {
   private readonly perMinute: Statement<[number], { m: number; n: number }>;
-  private readonly top: Statement<[number, number], Attacker>;
-  private readonly pending: Statement<[number], { n: number }>;
 
   constructor(db: Database) {
     this.perMinute = db.prepare(
       // An integer literal: a bound JS number would be a REAL and the division not whole minutes.
       `SELECT time / 60000 AS m, sum(attempts) AS n FROM events
        WHERE result = 'fail' AND time >= ? GROUP BY m ORDER BY m`,
-    );
-    this.top = db.prepare(
-      `SELECT ip, sum(attempts) AS failures, count(*) AS lines, count(DISTINCT user) AS users,
-              max(time) AS last
-       FROM events WHERE result = 'fail' AND ip IS NOT NULL AND time >= ?
-       GROUP BY ip ORDER BY failures DESC, last DESC LIMIT ?`,
-    );
-    this.pending = db.prepare(
-      `SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND expires_at > ?`,
     );
   }
 
@@ -53,13 +34,5 @@ export class DashboardQueries {
       n.push(counts.get(m) ?? 0);
     }
     return { t, n };
-  }
-
-  topAttackers(since: Millis, limit = 10): Attacker[] {
-    return this.top.all(Math.floor(since), limit);
-  }
-
-  pendingApprovals(now: Millis): number {
-    return this.pending.get(Math.floor(now))?.n ?? 0;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The web console's HTTP server (Fastify): the page and its scripts, the JSON
  * API under /api, the live feed (SSE), /metrics and /healthz. It reads the
- * store through its own connection and decides approvals through the same
+ * store through the daemon's connection and decides approvals through the same
  * `Approvals.decide` as the CLI and Telegram, as channel 'web'; the daemon's
  * responder carries decisions out.
  */
@@ -18,11 +18,13 @@ import type { Approvals } from '../respond/approvals.js';
 import type { Guardrails } from '../respond/guardrails.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
+import { readCounts } from '../store/counts.js';
 import type { EventRecord, Store } from '../store/index.js';
 import { registerApi } from './api.js';
 import type { WebModules } from './modules.js';
 import { registerAuth } from './auth.js';
 import type { WebConfig } from './config.js';
+import { FAVICON_SVG } from './favicon.js';
 import { hostChecker, isLoopback } from './hosts.js';
 import { LiveHub } from './live.js';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.js';
@@ -38,6 +40,8 @@ export interface WebDeps extends WebModules {
   approvals: Approvals;
   guardrails: Guardrails;
   health: () => SourceHealth[];
+  /** Trusted and internal addresses (intel/trusted.ts): never shown as attackers. */
+  internal: (ip: string) => boolean;
   clock: () => Millis;
   logger: Logger;
 }
@@ -57,7 +61,6 @@ export interface WebObserver {
   finding(f: Finding, id: number | null): void;
   response(a: ResponseAlert): void;
   llmUsage(u: { input: number; output: number }): void;
-  ambiguous(jail: string): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -73,17 +76,10 @@ export class WebServer {
     readonly url: string,
   ) {
     this.observer = {
-      event: (e) => {
-        metrics.event(e);
-        live.event(e);
-      },
-      finding: (f, id) => {
-        metrics.finding(f);
-        live.finding(f, id);
-      },
+      event: (e) => live.event(e),
+      finding: (f, id) => live.finding(f, id),
       response: (a) => live.response(a),
       llmUsage: (u) => metrics.llmTokens(u),
-      ambiguous: (jail) => metrics.ambiguous(jail),
     };
   }
 
@@ -102,9 +98,7 @@ export class WebServer {
     const live = new LiveHub();
     const throttle = new LoginThrottle({ ...o.login, clock: deps.clock });
     const metrics = new WebMetrics({
-      activeBans: () => deps.store.bans.active(deps.clock()).length,
-      unenforcedBans: () => deps.store.bans.active(deps.clock()).filter((b) => !b.enforced).length,
-      pendingApprovals: () => queries.pendingApprovals(deps.clock()),
+      counts: () => readCounts(deps.store, deps.clock()),
       storeBytes: () => deps.store.sizeBytes(),
       health: deps.health,
       loginAddresses: () => throttle.tracked,
@@ -137,6 +131,9 @@ export class WebServer {
 
     app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(pageHtml()));
     app.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE));
+    app.get('/favicon.svg', (_req, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(FAVICON_SVG),
+    );
     app.get('/vendor/uplot.js', (_req, reply) => reply.sendFile('uPlot.iife.min.js', uplotDir));
     app.get('/vendor/uplot.css', (_req, reply) => reply.sendFile('uPlot.min.css', uplotDir));
     app.get('/healthz', () => {

@@ -1,43 +1,51 @@
 /**
  * The console as `sheriff watch` runs it: the password (configured, or
- * generated once and shown once), TLS files, its own store connection, an
- * `Approvals` that lets web.user decide on channel 'web', and the daemon's
- * analyst. A console that cannot start is logged and left out: detection and
- * bans never depend on it.
+ * generated once and shown once), TLS files, and the daemon's own parts: its
+ * store connection, its `Approvals` (which lets web.user decide on channel
+ * 'web'), its guardrails and its analyst. A console that cannot start is
+ * logged and left out: detection and bans never depend on it.
  */
 import { readFileSync } from 'node:fs';
-import type { Finding } from '../domain.js';
+import type { Finding, Millis } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Analyst } from '../agent/analyst.js';
 import { currentStatus } from '../incidents/status.js';
-import { configuredApprovals, type ApprovalsConfig } from '../respond/approvals.js';
-import { configuredGuardrails, type GuardrailsConfig } from '../respond/guardrails.js';
+import type { Approvals } from '../respond/approvals.js';
+import type { Guardrails } from '../respond/guardrails.js';
+import type { ReportService } from '../report/service.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
-import { openStore, type EventRecord, type Store } from '../store/index.js';
-import { loadPasswordHash } from './password.js';
+import type { EventRecord, Store } from '../store/index.js';
 import type { WebConfig } from './config.js';
+import { loadPasswordHash } from './password.js';
 import type { WebModules } from './modules.js';
 import { isLoopback } from './hosts.js';
 import { WebServer } from './server.js';
 
 export interface WebConsoleOptions {
-  /** Its own section, and who decides approvals through it under which guardrails. */
-  config: { web: WebConfig } & ApprovalsConfig & GuardrailsConfig;
+  config: WebConfig;
+  /** The store's file: a generated password's hash is kept beside it. */
   storePath: string;
+  store: Store;
+  approvals: Approvals;
+  /** What a ban approved on the console meets at once. */
+  guardrails: Guardrails;
+  analyst: Analyst;
   health: () => SourceHealth[];
+  clock: () => Millis;
   logger: Logger;
   t: Translate;
   /** Where a generated password is shown, once. */
   out: { write(text: string): unknown };
-  /** The daemon's analyst (it starts after the console): null until then. */
-  analyst: () => Analyst | null;
+  /** The daemon's report service, for today's report on demand. */
+  reports: Pick<ReportService, 'preview'>;
+  /** Trusted and internal addresses, never listed as attackers. */
+  internal: (ip: string) => boolean;
 }
 
 export class WebConsole {
   private server: WebServer | null = null;
-  private store: Store | null = null;
   private ready: Promise<void> = Promise.resolve();
 
   /** Forwards to the server once it listens; before that (or without one) nothing is kept. */
@@ -46,18 +54,15 @@ export class WebConsole {
     finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
     response: (a: ResponseAlert) => this.server?.observer.response(a),
     llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
-    ambiguous: (jail: string) => this.server?.observer.ambiguous(jail),
   };
 
-  /** Nothing listens yet: the daemon starts first (it needs `observer`), then `start()`. */
+  /** Nothing listens yet: `start()` does, once the daemon runs. */
   constructor(private readonly o: WebConsoleOptions) {}
 
   /** Starts listening in the background; a failure is logged and leaves the console out. */
   start(): void {
     const o = this.o;
     this.ready = this.listen(o).catch((err: unknown) => {
-      this.store?.close();
-      this.store = null;
       o.logger.error(
         { event: 'web_failed', err },
         o.t('web.start.failed', { error: (err as Error).message }),
@@ -72,26 +77,25 @@ export class WebConsole {
   }
 
   private async listen(o: WebConsoleOptions): Promise<void> {
-    const web = o.config.web;
+    const web = o.config;
     const password = await loadPasswordHash(web.passwordHash, o.storePath);
     const tls =
       web.tls === undefined
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
-    this.store = openStore(o.storePath);
-    const approvals = configuredApprovals(this.store, o.config, { logger: o.logger });
     this.server = await WebServer.start({
       config: web,
       passwordHash: password.hash,
       tls,
       deps: {
-        store: this.store,
-        approvals,
-        guardrails: configuredGuardrails(o.config),
+        store: o.store,
+        approvals: o.approvals,
+        guardrails: o.guardrails,
         health: o.health,
-        clock: Date.now,
+        internal: o.internal,
+        clock: o.clock,
         logger: o.logger,
-        ...this.modules(o, this.store),
+        ...this.modules(o),
       },
     });
     const exposed = !isLoopback(web.host) && web.host !== 'localhost';
@@ -114,34 +118,21 @@ export class WebConsole {
       );
   }
 
-  /** Incidents and reports through the console's own store connection; the daemon's analyst. */
-  private modules(o: WebConsoleOptions, store: Store): WebModules {
-    const analyst = () => {
-      const a = o.analyst();
-      if (a === null) throw new Error('the analyst is not ready yet');
-      return a;
-    };
+  /** Incidents and reports from the daemon's store; the daemon's analyst. */
+  private modules(o: WebConsoleOptions): WebModules {
     return {
-      status: () => currentStatus(store.activity, Date.now()),
-      incidents: store.incidents,
-      reports: store.reports,
-      analyst: {
-        ask: (request) => analyst().ask(request),
-        get mode() {
-          return o.analyst()?.mode ?? 'command';
-        },
-        get model() {
-          return o.analyst()?.model ?? null;
-        },
-      },
+      status: () => currentStatus(o.store.activity, o.clock()),
+      incidents: o.store.incidents,
+      reports: o.store.reports,
+      todayReport: () => o.reports.preview(),
+      analyst: o.analyst,
     };
   }
 
+  /** Stops listening; the store is the daemon's, closed by it. */
   async close(): Promise<void> {
     await this.ready;
     await this.server?.close();
     this.server = null;
-    this.store?.close();
-    this.store = null;
   }
 }

@@ -47,7 +47,7 @@ input:focus, select:focus, button:focus-visible { outline: 2px solid var(--accen
 .kpi .value { font-size: 28px; font-weight: 700; }
 .kpi .label { color: var(--muted); font-size: 12px; }
 .status { display: flex; gap: 16px; align-items: center; }
-.level { font-size: 22px; font-weight: 800; padding: 8px 18px; border-radius: 9px; letter-spacing: .5px; }
+.level { font-size: 22px; font-weight: 800; padding: 8px 18px; border-radius: 9px; letter-spacing: .5px; line-height: 1.25; white-space: nowrap; flex: none; }
 .level.normal { background: #143326; color: #6ee7b0; }
 .level.caution { background: #3b3012; color: #ffd166; }
 .level.danger { background: #43181c; color: #ff8a8a; }

@@ -7,6 +7,7 @@
  * its reason and the card's facts are built from the store, never from the
  * model's words.
  */
+import { analystIsolateReason, analystUnbanReason } from '../../respond/reasons.js';
 import { z } from 'zod';
 import type { ActionRequest, BanTarget } from '../../domain.js';
 import { parseCidr } from '../../net/cidr.js';
@@ -143,7 +144,7 @@ export const proposeUnban = tool({
           action: 'unban',
           target,
           durationMs: null,
-          reason: `analyst proposal: lift ban #${active.id} (${active.reason.slice(0, 100)})`,
+          reason: analystUnbanReason(active.id, active.reason),
           requestedBy: 'agent',
           jail: active.jail,
           evidence: { findings: [], events: [] },
@@ -173,7 +174,7 @@ export const proposeIsolate = tool({
           action: 'isolate',
           target: null,
           durationMs: null,
-          reason: `analyst proposal: isolate the host (status ${status.level})`,
+          reason: analystIsolateReason(status.level),
           requestedBy: 'agent',
           jail: null,
           evidence: { findings: [], events: [] },

@@ -1,18 +1,23 @@
 /**
  * What the bot does for an allowed chat and user: commands, free text, and
  * Approve/Deny presses. Every decision goes through Approvals.decide, the same
- * function the CLI uses; every reply goes through the outbox.
+ * function the CLI uses, and an approved ban through the guardrails at once, as
+ * the CLI and the web console screen theirs (respond/screen.ts); every reply
+ * goes through the outbox.
  */
 import type { Bot, Context } from 'grammy';
 import type { BanTarget, Millis, StatusLevel } from '../../domain.js';
 import { parseDuration } from '../../config/duration.js';
 import { translator, type Lang } from '../../i18n/index.js';
+import { displayUser } from '../../incidents/format.js';
 import type { Logger } from '../../log.js';
 import { parseCidr } from '../../net/cidr.js';
 import type { Approvals, DecideRefusal } from '../../respond/approvals.js';
+import { renderGuardMessage, type Guardrails } from '../../respond/guardrails.js';
+import { screenApproved } from '../../respond/screen.js';
 import type { Store, StoredApproval } from '../../store/index.js';
 import { alertText, targetText, timeFormatter, type Wording } from '../alert-text.js';
-import { displayUser, notEnforcedNote } from '../format.js';
+import { notEnforcedNote } from '../format.js';
 import { editMessage, parseApproveAll, parseCallbackData, sendMessage } from './cards.js';
 import type { TelegramPayload } from './transport.js';
 
@@ -31,6 +36,8 @@ export interface BotHooks {
 export interface CommandOptions {
   store: Store;
   approvals: Approvals;
+  /** What an approved ban meets at once, so that a refusal is told on the card. */
+  guardrails: Guardrails;
   defaultLang: Lang;
   timezone?: string;
   /** Ban length of /ban without a duration. */
@@ -269,7 +276,19 @@ export class BotCommands {
       now,
     );
     if (r.ok) {
-      const who = `${displayUser(q.from.username ? `@${q.from.username}` : q.from.first_name)} (${q.from.id})`;
+      const who = pressedBy(q.from);
+      const refusal = r.decision === 'approve' ? await this.refusalOf(r.approval, w) : null;
+      if (refusal !== null) {
+        await this.answer(ctx, w.t('notify.answer.refused'));
+        const line = w.t('notify.decided.refusedGuard', {
+          who,
+          time: this.time(now),
+          reason: refusal,
+        });
+        if (message !== undefined && 'text' in message)
+          this.o.send(chat, editMessage(message.message_id, `${message.text ?? ''}\n\n${line}`));
+        return;
+      }
       const line = w.t(
         r.decision === 'approve' ? 'notify.decided.approved' : 'notify.decided.denied',
         {
@@ -311,24 +330,49 @@ export class BotCommands {
       { channel: 'telegram', identity: String(q.from.id) },
       now,
     );
-    const approved = results.filter((r) => r.ok).length;
-    const refusal = results.find((r) => !r.ok);
+    // Each approved ban meets the guardrails now, as a single approval does.
+    let approved = 0;
+    const refused: string[] = [];
+    for (const r of results) {
+      if (!r.ok) continue;
+      const reason = await this.refusalOf(r.approval, w);
+      if (reason === null) approved++;
+      else
+        refused.push(
+          w.t('notify.decided.refusedItem', {
+            target: r.approval.target === null ? '-' : targetText(r.approval.target),
+            reason,
+          }),
+        );
+    }
+    const total = results.length;
+    const notDecided = results.find((r) => !r.ok);
     await this.answer(
       ctx,
-      approved === 0 && refusal !== undefined && !refusal.ok
-        ? w.t(REFUSAL_ANSWER[refusal.code])
-        : w.t('notify.answer.approvedAll', { approved, total: results.length }),
+      approved === 0 && refused.length === 0 && notDecided !== undefined && !notDecided.ok
+        ? w.t(REFUSAL_ANSWER[notDecided.code])
+        : refused.length > 0
+          ? w.t('notify.answer.approvedAllRefused', { approved, total, refused: refused.length })
+          : w.t('notify.answer.approvedAll', { approved, total }),
     );
     const message = q.message;
     if (message === undefined || !('text' in message)) return;
-    const who = `${displayUser(q.from.username ? `@${q.from.username}` : q.from.first_name)} (${q.from.id})`;
     const line = w.t('notify.decided.approvedAll', {
-      who,
+      who: pressedBy(q.from),
       approved,
-      total: results.length,
+      total,
       time: this.time(now),
     });
-    this.o.send(chat, editMessage(message.message_id, `${message.text ?? ''}\n\n${line}`));
+    this.o.send(
+      chat,
+      editMessage(message.message_id, [`${message.text ?? ''}\n`, line, ...refused].join('\n')),
+    );
+  }
+
+  /** An approved ban through the guardrails now: why they refuse it, in the chat's words, or null. */
+  private async refusalOf(approval: StoredApproval, w: Wording): Promise<string | null> {
+    const r = await screenApproved(this.o.approvals, this.o.guardrails, approval, this.o.clock());
+    return r === null ? null : renderGuardMessage(r.message, w.t);
   }
 
   private outcome(a: StoredApproval, w: Wording): string | null {
@@ -359,4 +403,9 @@ export class BotCommands {
       );
     }
   }
+}
+
+/** Who pressed a button, as the card says it: the name they chose is untrusted text. */
+function pressedBy(from: { id: number; username?: string; first_name: string }): string {
+  return `${displayUser(from.username ? `@${from.username}` : from.first_name)} (${from.id})`;
 }

@@ -1,6 +1,6 @@
 /** Tables of the incidents area (incidents, their timelines, intel cache, daily reports), created by migration 3. */
 export const INCIDENTS_SQL = `
-  -- One attacker's campaign (incidents/model.ts). JSON columns hold arrays or
+  -- One attacker's campaign (Incident in domain.ts). JSON columns hold arrays or
   -- objects; users and members are attacker text, stored as data only.
   CREATE TABLE incidents (
     id INTEGER PRIMARY KEY,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { REPO_ROOT } from '../paths.js';
+import { HANG_GUARD_MS } from '../wait.js';
 import type { SandboxReply, SandboxRequest } from './sandbox.js';
 
 type Request = SandboxRequest extends infer R
@@ -52,7 +53,7 @@ export class Sandbox {
     return box;
   }
 
-  private send(req: Request, timeoutMs = 60_000): Promise<SandboxReply> {
+  private send(req: Request, timeoutMs = HANG_GUARD_MS): Promise<SandboxReply> {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -70,7 +71,10 @@ export class Sandbox {
 
   /** Runs a program to its end; a non-zero exit is returned, not thrown. */
   async run(args: string[], opts: { input?: string; timeoutMs?: number } = {}) {
-    const r = await this.send({ op: 'run', args, ...opts }, (opts.timeoutMs ?? 30_000) + 5000);
+    const r = await this.send(
+      { op: 'run', args, ...opts },
+      (opts.timeoutMs ?? HANG_GUARD_MS) + 5000,
+    );
     return { code: r.code ?? null, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 

@@ -1,5 +1,6 @@
 /** Runs a program with an argument list (never a shell) and collects its output. */
 import { execFile } from 'node:child_process';
+import { HANG_GUARD_MS } from '../wait.js';
 
 export interface RunResult {
   code: number | null;
@@ -15,7 +16,7 @@ export function run(
     const child = execFile(
       args[0]!,
       args.slice(1),
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
+      { timeout: opts.timeoutMs ?? HANG_GUARD_MS, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
         if (err !== null && !opts.allowFailure)

@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { HANG_GUARD_MS } from '../wait.js';
 import type { Sandbox } from './client.js';
 
 export interface Host {
@@ -121,15 +122,18 @@ export async function failLogin(
       `${user}@${server}`,
       'true',
     ],
-    { timeoutMs: 15_000 },
+    { timeoutMs: HANG_GUARD_MS },
   );
 }
 
-/** Whether a TCP connection from `from` to server:22 opens within a second. */
+/**
+ * Whether a TCP connection from `from` to server:22 opens within a second of trying: a dropped
+ * SYN is never answered, so that second is how a block shows. Starting the probe is not timed.
+ */
 export async function canConnect(box: Sandbox, from: Host, server: string): Promise<boolean> {
   const probe = `const s=require('net').connect(22,${JSON.stringify(server)});s.setTimeout(1000);s.on('connect',()=>process.exit(0));s.on('timeout',()=>process.exit(1));s.on('error',()=>process.exit(1));`;
   const r = await box.run(['ip', 'netns', 'exec', from.ns, process.execPath, '-e', probe], {
-    timeoutMs: 5000,
+    timeoutMs: HANG_GUARD_MS,
   });
   return r.code === 0;
 }

@@ -16,6 +16,15 @@ export function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString(lang() === 'ko' ? 'ko-KR' : 'en-GB', { hour12: false });
 }
 
+/** A time axis tick: "15:00", or the date at local midnight ("12월 7일", "7 Dec"). */
+export function chartTime(ms: number): string {
+  const d = new Date(ms);
+  const locale = lang() === 'ko' ? 'ko-KR' : 'en-GB';
+  if (d.getHours() === 0 && d.getMinutes() === 0)
+    return d.toLocaleDateString(locale, { month: 'short', day: 'numeric' });
+  return d.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
 export function duration(ms: number | null): string {
   if (ms === null) return t('duration.permanent');
   const units: [number, string][] = [

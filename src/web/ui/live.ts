@@ -1,5 +1,5 @@
 /** One EventSource for the whole app; pages subscribe while they are shown. */
-import type { LiveItem } from './types.js';
+import type { LiveBatch, LiveItem } from '../contract.js';
 
 type Listener = (items: LiveItem[], dropped: number) => void;
 const listeners = new Set<Listener>();
@@ -18,10 +18,7 @@ export function connect(): void {
   source.addEventListener('open', () => setConnected(true));
   source.addEventListener('error', () => setConnected(false));
   source.addEventListener('batch', (e) => {
-    const { items, dropped } = JSON.parse((e as MessageEvent<string>).data) as {
-      items: LiveItem[];
-      dropped: number;
-    };
+    const { items, dropped } = JSON.parse((e as MessageEvent<string>).data) as LiveBatch;
     for (const f of listeners) f(items, dropped);
   });
 }

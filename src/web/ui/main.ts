@@ -6,6 +6,7 @@ import { get, post, setCsrf, whenLoggedOut, ApiError } from './api.js';
 import { h, replace } from './dom.js';
 import { lang, loadLang, preferredLang, t, type Lang } from './i18n.js';
 import { connect, disconnect, onConnection, subscribe } from './live.js';
+import { features, setFeatures } from './features.js';
 import { approvalsPage } from './pages/approvals.js';
 import { bansPage } from './pages/bans.js';
 import { dashboardPage } from './pages/dashboard.js';
@@ -14,7 +15,7 @@ import { analystPage } from './pages/analyst.js';
 import { incidentsPage } from './pages/incidents.js';
 import { livePage } from './pages/live.js';
 import { reportsPage } from './pages/reports.js';
-import type { Features } from './types.js';
+import type { Approval, Features, SessionView } from '../contract.js';
 
 /** Renders into `root`; `arg` is the rest of the hash (#/incidents/12 → "12"). */
 export type Page = (root: HTMLElement, arg: string | undefined) => (() => void) | void;
@@ -28,19 +29,20 @@ interface Route {
 const app = document.getElementById('app')!;
 let user = '';
 let cleanup: (() => void) | void;
-let features: Features = { status: false, incidents: false, reports: false, analyst: false };
 
-const routes = (): Route[] =>
-  [
+const routes = (): Route[] => {
+  const f = features();
+  return [
     { path: 'dashboard', label: t('nav.dashboard'), page: dashboardPage },
     { path: 'live', label: t('nav.live'), page: livePage },
-    features.incidents && { path: 'incidents', label: t('nav.incidents'), page: incidentsPage },
+    f.incidents && { path: 'incidents', label: t('nav.incidents'), page: incidentsPage },
     { path: 'approvals', label: t('nav.approvals'), page: approvalsPage },
     { path: 'bans', label: t('nav.bans'), page: bansPage },
     { path: 'events', label: t('nav.events'), page: eventsPage },
-    features.reports && { path: 'reports', label: t('nav.reports'), page: reportsPage },
-    features.analyst && { path: 'analyst', label: t('nav.analyst'), page: analystPage },
+    f.reports && { path: 'reports', label: t('nav.reports'), page: reportsPage },
+    f.analyst && { path: 'analyst', label: t('nav.analyst'), page: analystPage },
   ].filter((r): r is Route => r !== false);
+};
 
 function langToggle(after: () => void): HTMLElement {
   const button = (l: Lang, label: string) =>
@@ -75,7 +77,7 @@ function showLogin(): void {
       class: 'card',
       onsubmit: (e) => {
         e.preventDefault();
-        post<{ user: string; csrf: string }>('/api/login', {
+        post<SessionView>('/api/login', {
           user: userInput.value,
           password: password.value,
         })
@@ -104,7 +106,7 @@ function showLogin(): void {
 let badge: HTMLElement | null = null;
 
 async function refreshBadge(): Promise<void> {
-  const pending = await get<unknown[]>('/api/approvals');
+  const pending = await get<Approval[]>('/api/approvals');
   if (badge !== null) {
     badge.textContent = String(pending.length);
     badge.hidden = pending.length === 0;
@@ -169,10 +171,10 @@ function layout(): void {
   void refreshBadge();
 }
 
-async function start(session: { user: string; csrf: string }): Promise<void> {
+async function start(session: SessionView): Promise<void> {
   user = session.user;
   setCsrf(session.csrf);
-  features = await get<Features>('/api/features');
+  setFeatures(await get<Features>('/api/features'));
   connect();
   layout();
 }
@@ -185,7 +187,7 @@ window.addEventListener('hashchange', () => {
 void (async () => {
   await loadLang(preferredLang());
   try {
-    await start(await get<{ user: string; csrf: string }>('/api/session'));
+    await start(await get<SessionView>('/api/session'));
   } catch {
     showLogin();
   }

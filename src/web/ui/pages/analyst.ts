@@ -3,7 +3,7 @@ import { post, ApiError } from '../api.js';
 import { h } from '../dom.js';
 import { duration } from '../format.js';
 import { lang, t } from '../i18n.js';
-import type { AnalystReply } from '../types.js';
+import type { AnalystReply } from '../../contract.js';
 
 // The conversation on screen survives page changes (the server keeps the analyst's memory).
 const shown: HTMLElement[] = [];

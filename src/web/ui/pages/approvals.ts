@@ -8,7 +8,7 @@ import { h, replace, toast } from '../dom.js';
 import { ago, duration, when } from '../format.js';
 import { t } from '../i18n.js';
 import { subscribe } from '../live.js';
-import type { Approval } from '../types.js';
+import type { Approval, ApproveAllResult } from '../../contract.js';
 
 export function actionText(a: Approval): string {
   return t(`action.${a.action}`, {
@@ -60,10 +60,7 @@ export function approvalsPage(root: HTMLElement): () => void {
       .catch((err: unknown) => toast(err instanceof ApiError ? err.message : String(err), 'error'))
       .finally(load);
   const approveAll = (shown: Approval[]) =>
-    post<{ approved: number; results: { ok: boolean; error?: string }[] }>(
-      '/api/approvals/approve-all',
-      { ids: shown.map((a) => a.id) },
-    )
+    post<ApproveAllResult>('/api/approvals/approve-all', { ids: shown.map((a) => a.id) })
       .then((r) => {
         const failed = r.results.filter((x) => !x.ok);
         toast(

@@ -4,7 +4,7 @@ import { h, replace, toast } from '../dom.js';
 import { duration, when } from '../format.js';
 import { t } from '../i18n.js';
 import { subscribe } from '../live.js';
-import type { Ban } from '../types.js';
+import type { Ban } from '../../contract.js';
 
 const EXTENSIONS = [3_600_000, 86_400_000, 7 * 86_400_000];
 

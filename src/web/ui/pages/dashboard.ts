@@ -1,10 +1,11 @@
 /** The dashboard: status level and why, failures per minute (24 h), top attackers, bans, sources. */
 import { get } from '../api.js';
 import { h, replace } from '../dom.js';
-import { ago, number, when } from '../format.js';
+import type UPlot from 'uplot/dist/uPlot';
+import { ago, chartTime, number, when } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { subscribe } from '../live.js';
-import type { Dashboard } from '../types.js';
+import type { Dashboard } from '../../contract.js';
 import { unenforcedChip } from './bans.js';
 
 function statusCard(d: Dashboard): HTMLElement {
@@ -35,11 +36,24 @@ function kpi(label: string, value: number, testid: string, note?: HTMLElement): 
   );
 }
 
-function chart(el: HTMLElement, d: Dashboard): { destroy(): void } | null {
+/** The chart's element keeps its uPlot, so what is drawn can be read back (the browser test does). */
+type ChartElement = HTMLElement & { uplot?: UPlot };
+
+/** Tick labels of the time axis in the console's language: the hour, and the date at midnight. */
+function timeTicks(_u: UPlot, splits: number[]): string[] {
+  return splits.map((s) => chartTime(s * 1000));
+}
+
+function chart(el: ChartElement, d: Dashboard): { destroy(): void } | null {
   const uPlot = window.uPlot;
   if (uPlot === undefined) return null;
   const width = Math.max(300, el.clientWidth - 8);
-  return new uPlot(
+  const axis = {
+    stroke: '#8b98a8',
+    grid: { stroke: '#273140', width: 1 },
+    ticks: { stroke: '#273140' },
+  };
+  el.uplot = new uPlot(
     {
       width,
       height: 240,
@@ -47,8 +61,12 @@ function chart(el: HTMLElement, d: Dashboard): { destroy(): void } | null {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(5, max)] } },
       axes: [
-        { stroke: '#8b98a8', grid: { stroke: '#273140', width: 1 }, ticks: { stroke: '#273140' } },
-        { stroke: '#8b98a8', grid: { stroke: '#273140', width: 1 }, ticks: { stroke: '#273140' } },
+        { ...axis, label: t('dash.axis.time'), values: timeTicks },
+        {
+          ...axis,
+          label: t('dash.axis.failures'),
+          values: (_u, splits) => splits.map((n) => number(n)),
+        },
       ],
       series: [
         {},
@@ -64,6 +82,7 @@ function chart(el: HTMLElement, d: Dashboard): { destroy(): void } | null {
     [d.failures.t, d.failures.n],
     el,
   );
+  return el.uplot;
 }
 
 export function dashboardPage(root: HTMLElement): () => void {
@@ -71,7 +90,6 @@ export function dashboardPage(root: HTMLElement): () => void {
   let timer = 0;
   const render = (d: Dashboard) => {
     plot?.destroy();
-    const failures = d.failures.n.reduce((a, b) => a + b, 0);
     const maxTop = Math.max(1, ...d.top.map((a) => a.failures));
     const chartEl = h('div', { class: 'chart', 'data-testid': 'chart' });
     replace(
@@ -95,7 +113,7 @@ export function dashboardPage(root: HTMLElement): () => void {
           h(
             'div',
             { class: 'grid kpis' },
-            kpi(t('dash.failures24h'), failures, 'kpi-failures'),
+            kpi(t('dash.failures24h'), d.failures24h, 'kpi-failures'),
             kpi(t('dash.findings24h'), d.findings24h, 'kpi-findings'),
             kpi(
               t('dash.activeBans'),

@@ -3,7 +3,7 @@ import { get, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { when } from '../format.js';
 import { t } from '../i18n.js';
-import type { EventRecord } from '../types.js';
+import type { EventRecord } from '../../contract.js';
 
 export function eventsPage(root: HTMLElement): void {
   const body = h('tbody', {});

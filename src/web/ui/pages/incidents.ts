@@ -4,7 +4,7 @@ import { h, replace, toast } from '../dom.js';
 import { ago, duration, number, when } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { subscribe } from '../live.js';
-import type { Incident, IncidentDetail, TimelineEntry, Triage } from '../types.js';
+import type { Incident, IncidentDetail, TimelineEntry, Triage } from '../../contract.js';
 
 function verdictChip(v: Incident['verdict'], s: Incident['severity']): HTMLElement {
   if (v === null) return h('span', { class: 'chip' }, t('incidents.untriaged'));

@@ -4,7 +4,7 @@ import { h, replace } from '../dom.js';
 import { clock, duration } from '../format.js';
 import { t } from '../i18n.js';
 import { subscribe } from '../live.js';
-import type { EventRecord, LiveItem } from '../types.js';
+import type { EventRecord, LiveItem } from '../../contract.js';
 
 const MAX_ITEMS = 300;
 

@@ -11,8 +11,8 @@ import type { AuthEvent } from '../domain.js';
 import { canonicalIp } from '../net/ip.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
-import { compileFilter, type Classifier } from './engine.js';
-import type { FilterSpec } from './spec.js';
+import { compileFilter, type Classifier } from '../filters/engine.js';
+import type { FilterSpec } from '../filters/spec.js';
 
 /** fail2ban's test clock: 2005-08-14 10:00:00 UTC, local time in CET/CEST. */
 export const ANNOTATION_NOW = 1124013600_000;

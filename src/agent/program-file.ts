@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SetupError } from '../config/errors.js';
-import type { PromptProgram } from '../agent/program.js';
+import type { PromptProgram } from './program.js';
 
 export const PROGRAM_FORMAT = 'sheriff-program/1';
 

@@ -6,7 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { hasProgram } from './choose-backend.js';
+import { hasProgram } from '../respond/firewall/choose-backend.js';
+import { HANG_GUARD_MS } from './wait.js';
 
 export interface Result {
   code: number;
@@ -14,8 +15,12 @@ export interface Result {
   stderr: string;
 }
 
-/** Runs argv (no shell); resolves with the exit code, never rejects for a non-zero one. */
-export function sh(argv: readonly string[], input?: string, timeoutMs = 30_000): Promise<Result> {
+/** Runs argv (no shell); resolves with the exit code, never rejects for a non-zero one. A hang is killed. */
+export function sh(
+  argv: readonly string[],
+  input?: string,
+  timeoutMs = HANG_GUARD_MS,
+): Promise<Result> {
   const [file, ...args] = argv;
   return new Promise((resolve) => {
     const child = execFile(

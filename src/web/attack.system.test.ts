@@ -63,6 +63,7 @@ async function startConsole(
         sessions: { sessions: () => Promise.resolve([]) },
       }),
       health: () => [],
+      internal: () => false,
       clock: () => now,
       logger,
     },

@@ -1,6 +1,6 @@
 /**
  * The store under a running daemon, as an admin's machine uses it: the web
- * console on (its own connection in the daemon's process), the `sqlite3`
+ * console on (on the daemon's own connection), the `sqlite3`
  * program and a backup reading and writing the file, Sheriff's own CLI
  * reading and deciding, then kill -9. Nothing another process saw is lost,
  * the WAL is never deleted under the daemon, and CLI approvals are carried
@@ -93,14 +93,12 @@ describe('the store under a running daemon', () => {
   it('keeps every write and its WAL while sqlite3, a backup and the CLI use it, and through kill -9', async () => {
     const { log, db, config } = await setup('readers', true);
     const daemon = watch(config);
-    // The console opens its own connection in the daemon's process: that once cost the daemon its locks.
-    await waitFor(
-      'the web console',
-      () => daemon.output().includes('"web_listening"'),
-      60_000,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}\n${daemon.output()}`);
-    });
+    // The console once opened a second connection in the daemon's process, which cost the daemon its locks.
+    await waitFor('the web console', () => daemon.output().includes('"web_listening"')).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}\n${daemon.output()}`);
+      },
+    );
     const wal = `${db}-wal`;
     const walInode = statSync(wal).ino;
     const trouble = new Set<string>();
@@ -139,30 +137,22 @@ describe('the store under a running daemon', () => {
         assert.equal(s.running, true, status);
         assert.equal(s.daemon.pid, daemon.pid);
         // The daemon's approval request, seen by another process, approved on the CLI and carried out.
-        const id = await waitFor(
-          'the approval request',
-          async () =>
-            jsonLines<{ id: string; target: { cidr: string } | null }>(
-              await sheriff(config, 'approvals', '--json'),
-            ).find((a) => a.target?.cidr === `${attacker}/32`),
-          60_000,
+        const id = await waitFor('the approval request', async () =>
+          jsonLines<{ id: string; target: { cidr: string } | null }>(
+            await sheriff(config, 'approvals', '--json'),
+          ).find((a) => a.target?.cidr === `${attacker}/32`),
         ).then((a) => a.id);
         await sheriff(config, 'approve', id);
-        await waitFor(
-          'both bans carried out',
-          async () => {
-            const applied = await sqlite3(
-              db,
-              `SELECT count(*) FROM bans WHERE applied_at IS NOT NULL AND cidr IN ('${attacker}/32', '${admin}/32')`,
-            );
-            return applied === '2';
-          },
-          60_000,
-        );
+        await waitFor('both bans carried out', async () => {
+          const applied = await sqlite3(
+            db,
+            `SELECT count(*) FROM bans WHERE applied_at IS NOT NULL AND cidr IN ('${attacker}/32', '${admin}/32')`,
+          );
+          return applied === '2';
+        });
         await waitFor(
           'every line stored and visible',
           async () => (await sqlite3(db, 'SELECT count(*) FROM events')) === String(lines),
-          60_000,
         );
         assert.deepEqual(walTrouble(), []);
       }
@@ -195,12 +185,12 @@ describe('the store under a running daemon', () => {
   it('lets one daemon watch a store: a second refuses naming it, a killed one does not block the next', async () => {
     const { config, db } = await setup('single', false);
     const first = watch(config, ['--no-web']);
-    await waitFor('the first daemon', () => first.output().includes('"daemon_started"'), 60_000);
+    await waitFor('the first daemon', () => first.output().includes('"daemon_started"'));
     /** Starts another daemon on the same store; its exit status and output once it gives up. */
     const another = async (args: string[] = []) => {
       const child = watch(config, args);
       // Today's second daemon runs beside the first: this guard is what fails then.
-      await waitFor('the second daemon to give up', () => child.exitCode !== null, 60_000);
+      await waitFor('the second daemon to give up', () => child.exitCode !== null);
       return { code: child.exitCode, output: child.output() };
     };
     const refused = await another();
@@ -212,14 +202,14 @@ describe('the store under a running daemon', () => {
     );
     // A reload keeps the store, and the lock.
     first.kill('SIGHUP');
-    await waitFor('the reload', () => first.output().includes('"reloaded"'), 60_000);
+    await waitFor('the reload', () => first.output().includes('"reloaded"'));
     const again = await another(['--lang', 'ko']);
     assert.equal(again.code, 2, again.output);
     assert.match(again.output, new RegExp(`다른 Sheriff 데몬\\(pid ${first.pid}\\)`));
     first.kill('SIGKILL');
     await exited(first);
     const next = watch(config, ['--no-web']);
-    await waitFor('the next daemon', () => next.output().includes('"daemon_started"'), 60_000);
+    await waitFor('the next daemon', () => next.output().includes('"daemon_started"'));
     next.kill('SIGTERM');
     assert.equal(await exited(next), 0);
   });

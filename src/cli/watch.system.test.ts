@@ -74,13 +74,13 @@ describe('sheriff watch', () => {
     };
     let child = watch(config);
     while (written < total / 2) await writeSome(200);
-    await waitFor('some events stored', () => storedUsers(db).length > 500, 20_000);
+    await waitFor('some events stored', () => storedUsers(db).length > 500);
     child.kill('SIGKILL');
     await exited(child);
     while (written < (total * 3) / 4) await writeSome(200); // lines written while it is down
     child = watch(config);
     while (written < total) await writeSome(200);
-    await waitFor('every event stored', () => storedUsers(db).length >= total, 30_000);
+    await waitFor('every event stored', () => storedUsers(db).length >= total);
     child.kill('SIGTERM');
     assert.equal(await exited(child), 0);
     const users = storedUsers(db);
@@ -99,7 +99,7 @@ describe('sheriff watch', () => {
     };
     let child = watch(config);
     await writeSome(1000);
-    await waitFor('the first lines stored', () => storedUsers(db).length >= 1000, 20_000);
+    await waitFor('the first lines stored', () => storedUsers(db).length >= 1000);
     child.kill('SIGKILL');
     await exited(child);
     // While it is down: its file gets 500 more lines and is rotated and compressed, twice.
@@ -109,7 +109,7 @@ describe('sheriff watch', () => {
     rotator.rotate({ compress: true });
     await writeSome(200);
     child = watch(config);
-    await waitFor('every line stored', () => storedUsers(db).length >= written, 30_000);
+    await waitFor('every line stored', () => storedUsers(db).length >= written);
     child.kill('SIGKILL');
     await exited(child);
     let users = storedUsers(db);
@@ -121,7 +121,7 @@ describe('sheriff watch', () => {
     await rm(`${log}.1.gz`);
     await writeSome(50);
     child = watch(config);
-    await waitFor('the new lines stored', () => storedUsers(db).length >= written - 100, 30_000);
+    await waitFor('the new lines stored', () => storedUsers(db).length >= written - 100);
     await waitFor('the error in the log', () => child.output().includes('"event":"source_error"'));
     const status = await waitFor('status with the error', async () => {
       const r = await runCli(['--config', config, 'status']);
@@ -167,14 +167,10 @@ describe('sheriff watch', () => {
     const child = watch(config);
     await appendFile(log, failure(7) + failure(257));
     // A hang guard only: status is published every 5 s, and a loaded machine starts slowly.
-    await waitFor(
-      'running status',
-      async () => {
-        const r = await runCli(['--config', config, 'status']);
-        return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
-      },
-      60_000,
-    );
+    await waitFor('running status', async () => {
+      const r = await runCli(['--config', config, 'status']);
+      return r.stdout.includes('Sheriff is running') && r.stdout.includes('2 lines read') && r;
+    });
     const events = await runCli(['--config', config, 'events', '--ip', '203.0.113.7', '--json']);
     assert.equal(events.code, 0, events.stderr);
     assert.deepEqual(
@@ -189,8 +185,11 @@ describe('sheriff watch', () => {
     assert.equal(bad.code, 2);
     child.kill('SIGTERM');
     assert.equal(await exited(child), 0);
+    // What the stopped daemon last published stays readable. (Whether it still counts as running
+    // depends on how long ago that was: the clock, not a condition a test can wait for.)
     const stopped = await runCli(['--config', config, 'status', '--json']);
-    assert.equal((JSON.parse(stopped.stdout) as { running: boolean }).running, true); // published < 15 s ago
+    const last = JSON.parse(stopped.stdout) as { daemon: { pid: number } | null };
+    assert.equal(last.daemon?.pid, child.pid);
   });
 
   it('in dry-run says at start, in status and in bans (text and JSON) that nothing is blocked', async () => {
@@ -251,14 +250,10 @@ describe('sheriff watch', () => {
     const sources = `[{ type: file, path: ${log}, startAtBeginning: true }, { type: syslog, listen: "127.0.0.1:${port}", protocols: [udp] }]`;
     await writeFile(config, text.replace(/^sources: .*$/m, `sources: ${sources}`));
     const child = watch(config);
-    await waitFor(
-      'the syslog listener',
-      async () => {
-        const r = await runCli(['--config', config, 'status', '--json']);
-        return r.stdout.includes(`udp 127.0.0.1:${port}`);
-      },
-      30_000,
-    );
+    await waitFor('the syslog listener', async () => {
+      const r = await runCli(['--config', config, 'status', '--json']);
+      return r.stdout.includes(`udp 127.0.0.1:${port}`);
+    });
     const send = createSocket('udp4');
     const datagram = (text: string) =>
       new Promise<void>((resolve, reject) =>

@@ -1,6 +1,6 @@
 /**
  * contrib/sheriff.service: systemd accepts it, and it gives the daemon what the firewall choice
- * needs to block for real (src/e2e.test.ts runs the daemon with exactly its capabilities).
+ * needs to block for real (src/e2e.system.test.ts runs the daemon with exactly its capabilities).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { chooseFirewall, hasProgram } from './respond/firewall/choose-backend.js';
-import { sh } from './respond/firewall/netns.js';
+import { sh } from './testing/netns.js';
 import { REPO_ROOT } from './testing/paths.js';
 
 const UNIT = join(REPO_ROOT, 'contrib', 'sheriff.service');
@@ -41,7 +41,7 @@ describe('contrib/sheriff.service', () => {
   it('systemd-analyze verify accepts it', async () => {
     // scripts/test.sh installs it (Debian's systemd): a missing program fails, never skips.
     assert.ok(hasProgram('systemd-analyze'), 'systemd-analyze is not installed (Debian: systemd)');
-    // Installed, /usr/bin/sheriff and its man page exist (src/packaging/deb.test.ts verifies
+    // Installed, /usr/bin/sheriff and its man page exist (src/packaging/deb.system.test.ts verifies
     // that unit); from a checkout, the unit runs this repository's launcher.
     const dir = mkdtempSync(join(tmpdir(), 'sheriff-unit-'));
     try {

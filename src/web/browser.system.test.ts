@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { asnMmdb, countryMmdb } from '../testing/mmdb-writer.js';
+import type { Counts } from '../store/counts.js';
 import { CLI, REPO_ROOT } from '../testing/paths.js';
-import { waitFor } from '../testing/wait.js';
+import { runCli } from '../testing/run-cli.js';
+import { HANG_GUARD_MS, waitFor } from '../testing/wait.js';
 import { hashPassword } from './password.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -23,6 +25,7 @@ const SHOTS = join(REPO_ROOT, 'test-output', 'web');
 
 let dir: string;
 let log: string;
+let config: string;
 let child: ChildProcess | null = null;
 let output = '';
 let url = '';
@@ -41,6 +44,38 @@ async function shot(name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** What uPlot drew on the dashboard: its data, labels and tick texts, and the canvas at the peak. */
+function readChart(p: Page) {
+  return p.$eval('[data-testid="chart"]', (el) => {
+    interface Drawn {
+      data: number[][];
+      series: { label?: string }[];
+      axes: { label?: string; _values?: string[] }[];
+      ctx: { getImageData(x: number, y: number, w: number, h: number): { data: number[] } };
+      valToPos(v: number, scale: string, canvasPixels: boolean): number;
+    }
+    const u = (el as unknown as { uplot: Drawn }).uplot;
+    const t: number[] = Array.from(u.data[0]!);
+    const n: number[] = Array.from(u.data[1]!);
+    const peak = n.indexOf(Math.max(...n));
+    const x = Math.round(u.valToPos(t[peak]!, 'x', true));
+    const y = Math.round(u.valToPos(n[peak]!, 'y', true));
+    // The series' red where the line reaches the peak, if it was drawn.
+    const px = u.ctx.getImageData(x - 3, y - 3, 7, 7).data;
+    let red = false;
+    for (let i = 0; i < px.length; i += 4) if (px[i]! > 150 && px[i + 1]! < 140) red = true;
+    return {
+      t,
+      n,
+      peak: n[peak]!,
+      redAtPeak: red,
+      series: u.series[1]?.label,
+      axes: u.axes.map((a: { label?: string }) => a.label),
+      ticks: u.axes[0]?._values ?? [],
+    };
+  });
+}
+
 async function go(route: string): Promise<void> {
   await page.click(`[data-testid="nav-${route}"]`);
   await page.waitForSelector(`[data-testid="nav-${route}"].active`);
@@ -51,7 +86,7 @@ before(async () => {
   await mkdir(SHOTS, { recursive: true });
   log = join(dir, 'auth.log');
   await writeFile(log, '');
-  const config = join(dir, 'sheriff.yaml');
+  config = join(dir, 'sheriff.yaml');
   // Offline GeoIP for the documentation ranges, so the dashboard can name country and AS.
   await writeFile(
     join(dir, 'country.mmdb'),
@@ -88,8 +123,10 @@ before(async () => {
     'the web console to listen',
     () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(output)?.[1],
   );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium' });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', timeout: HANG_GUARD_MS });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Playwright's waits are hang guards too: its 30 s default fails on a loaded machine.
+  page.setDefaultTimeout(HANG_GUARD_MS);
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -235,19 +272,39 @@ describe('web console in Chromium', () => {
     await appendFile(log, lines);
     // The history once stored, and country and AS once the rules enriched the attackers'
     // incidents (every few seconds); the page is opened afresh each time.
-    await waitFor(
-      'the history, with country and AS, on the dashboard',
-      async () => {
-        await go('events');
-        await go('dashboard');
-        await page.waitForSelector('[data-testid="chart"] canvas');
-        const failures = await page.textContent('[data-testid="kpi-failures"] .value');
-        return (
-          Number(failures?.replace(/\D/g, '')) >= 243 &&
-          /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
-        );
-      },
-      20_000,
+    await waitFor('the history, with country and AS, on the dashboard', async () => {
+      await go('events');
+      await go('dashboard');
+      await page.waitForSelector('[data-testid="chart"] canvas');
+      const failures = await page.textContent('[data-testid="kpi-failures"] .value');
+      return (
+        Number(failures?.replace(/\D/g, '')) >= 243 &&
+        /KR, AS64500 Example Telecom/.test((await page.textContent('main')) ?? '')
+      );
+    });
+    // The chart draws the API's numbers: every minute of the last 24 hours, the history included.
+    const drawn = await readChart(page);
+    const api = await page.evaluate(
+      async () =>
+        (await (await fetch('/api/dashboard')).json()) as {
+          failures: { t: number[]; n: number[] };
+          failures24h: number;
+        },
+    );
+    const apiByMinute = new Map(api.failures.t.map((t, i) => [t, api.failures.n[i]]));
+    assert.ok(drawn.t.length >= 24 * 60, `${drawn.t.length} minutes drawn`);
+    assert.deepEqual(
+      drawn.t.filter((t) => apiByMinute.has(t)).map((t) => apiByMinute.get(t)),
+      drawn.t.filter((t) => apiByMinute.has(t)).map((t) => drawn.n[drawn.t.indexOf(t)]),
+    );
+    const sum = (n: number[]) => n.reduce((a, b) => a + b, 0);
+    assert.equal(sum(drawn.n), 243, 'the 3 live failures and the 240 of the history');
+    assert.equal(api.failures24h, 243);
+    assert.equal(drawn.n.filter((n) => n > 0).length >= 200, true, 'spread over the hours');
+    assert.ok(drawn.peak >= 1 && drawn.redAtPeak, 'the line reaches the peak on the canvas');
+    assert.deepEqual(
+      [drawn.series, drawn.axes],
+      ['Failed logins per minute, last 24 hours', ['Time', 'Failed logins']],
     );
     await shot('dashboard');
     if (process.env.SHERIFF_UPDATE_DOCS)
@@ -259,7 +316,44 @@ describe('web console in Chromium', () => {
     await page.waitForSelector('[data-testid="nav-dashboard"] >> text=대시보드');
     await go('dashboard');
     await page.waitForSelector('[data-testid="chart"] canvas');
+    // Axes, labels and ticks in Korean; the same numbers.
+    const ko = await readChart(page);
+    assert.deepEqual(
+      [ko.series, ko.axes],
+      ['분당 로그인 실패 (최근 24시간)', ['시각', '로그인 실패']],
+    );
+    assert.ok(ko.ticks.length > 2, ko.ticks.join());
+    assert.ok(
+      ko.ticks.every((v) => /^\d\d:\d\d$|^\d+월 \d+일$/.test(v)),
+      `Korean ticks: ${ko.ticks.join()}`,
+    );
+    assert.ok(
+      ko.ticks.some((v) => /월/.test(v)),
+      `the date at midnight: ${ko.ticks.join()}`,
+    );
+    assert.equal(sum(ko.n), 243);
     await shot('dashboard-ko');
+    // The status badge stays on one line ("위험", never "위/험"), down to a phone's width.
+    for (const width of [1440, 900, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const badge = await page.$eval('[data-testid="status"] .level', (node) => {
+        type Style = Record<'paddingTop' | 'paddingBottom' | 'lineHeight', string>;
+        const el = node as unknown as {
+          clientHeight: number;
+          textContent: string | null;
+          ownerDocument: { defaultView: { getComputedStyle(e: unknown): Style } };
+        };
+        const s = el.ownerDocument.defaultView.getComputedStyle(el);
+        const content = el.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+        return { text: el.textContent, content, line: parseFloat(s.lineHeight) };
+      });
+      assert.match(badge.text ?? '', /^(정상|주의|위험|알 수 없음)$/);
+      assert.ok(
+        Math.abs(badge.content - badge.line) < 1,
+        `one line at ${width}px: ${JSON.stringify(badge)}`,
+      );
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.click('[data-testid="lang-en"]');
     assert.deepEqual(cspErrors, []);
   });
@@ -318,12 +412,71 @@ describe('web console in Chromium', () => {
     await shot('reports');
   });
 
-  it('answers /metrics and /healthz', async () => {
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    assert.match(metrics, /^sheriff_events_total\{jail="sshd",result="fail"\} 243$/m);
-    assert.match(metrics, /^sheriff_findings_total\{kind="bruteforce"\} \d+$/m);
-    assert.match(metrics, /^sheriff_bans_active 1$/m);
-    assert.match(metrics, /^sheriff_bans_not_enforced 1$/m);
+  it("makes today's report on demand (a POST with the CSRF token), and shows it", async () => {
+    await go('reports');
+    await page.click('[data-testid="report-today"]');
+    await page.waitForSelector('h1:has-text("Today so far")');
+    const text = (await page.textContent('[data-testid="report-text"]')) ?? '';
+    const today = new Date().toISOString().slice(0, 10);
+    assert.match(text, /Daily report/);
+    assert.ok(text.includes('192.0.2.'), 'the day so far, its attackers included');
+    assert.match(
+      (await page.textContent('h1')) ?? '',
+      new RegExp(`Today so far, (${today}|\\d{4}-\\d\\d-\\d\\d)`),
+    );
+    await shot('reports-today');
+    const noToken = await page.evaluate(async () => {
+      const r = await fetch('/api/reports/today', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ lang: 'en' }),
+      });
+      return r.status;
+    });
+    assert.equal(noToken, 403);
+  });
+
+  it('answers /metrics and /healthz, with the counts of sheriff status and the dashboard', async () => {
+    // The daemon publishes its counters every few seconds: once it published all 243 failures.
+    const metrics = await waitFor('the published counters', async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return /^sheriff_events_total\{jail="sshd",result="fail"\} 243$/m.test(text) && text;
+    });
+    const value = (name: string) => {
+      const m = new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(metrics);
+      assert.ok(m, name);
+      return Number(m[1]);
+    };
+    assert.equal(value('sheriff_bans_active'), 1);
+    assert.equal(value('sheriff_bans_not_enforced'), 1);
+    const status = await runCli(['--config', config, 'status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const { counts } = JSON.parse(status.stdout) as { counts: Counts };
+    const dash = await page.evaluate(
+      async () => (await (await fetch('/api/dashboard')).json()) as Record<string, number>,
+    );
+    const fromMetrics = {
+      failures24h: value('sheriff_failures_24h'),
+      findings24h: value('sheriff_findings_24h'),
+      activeBans: value('sheriff_bans_active'),
+      unenforcedBans: value('sheriff_bans_not_enforced'),
+      pendingApprovals: value('sheriff_approvals_pending'),
+    };
+    const same = (c: object) =>
+      Object.fromEntries(
+        Object.keys(fromMetrics).map((k) => [k, (c as Record<string, unknown>)[k]]),
+      );
+    assert.equal(fromMetrics.failures24h, 243);
+    assert.deepEqual(same(counts), fromMetrics, 'sheriff status');
+    assert.deepEqual(same(dash), fromMetrics, 'the dashboard');
+    const sshd = counts.jails.sshd!;
+    assert.deepEqual(
+      [sshd.fail, sshd.findings],
+      [
+        value('sheriff_events_total{jail="sshd",result="fail"}'),
+        value('sheriff_findings_total{jail="sshd"}'),
+      ],
+    );
     assert.match(metrics, /^sheriff_store_bytes \d+$/m);
     assert.match(metrics, /^sheriff_source_lag\{source="file:/m);
     const health = await fetch(`${url}/healthz`);

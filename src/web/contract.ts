@@ -1,4 +1,11 @@
-/** The API's JSON shapes, as the browser sees them (see src/web/api.ts). */
+/**
+ * The API's JSON shapes: the one contract between the server (api.ts,
+ * modules.ts, live.ts, auth.ts declare their answers with these types) and the
+ * browser app (ui/, which imports them with `import type` only, so its
+ * JavaScript never loads server code). A field renamed on either side no
+ * longer compiles on the other. This file imports nothing: the UI's build
+ * compiles it too.
+ */
 export interface SourceHealth {
   id: string;
   position: string | null;
@@ -51,6 +58,15 @@ export interface Approval {
   tampered: boolean;
 }
 
+/** An approval as a decision leaves it (the tamper check is the list's). */
+export type DecidedApproval = Omit<Approval, 'tampered'>;
+
+/** `POST /api/approvals/:id`, `/api/bans/unban`, `/api/bans/extend`. */
+export interface Decided {
+  ok: true;
+  approval: DecidedApproval;
+}
+
 export interface EventRecord {
   id?: number;
   time: number;
@@ -77,19 +93,25 @@ export interface Finding {
   users: string[];
 }
 
+export interface TopAttacker {
+  ip: string;
+  failures: number;
+  lines: number;
+  users: number;
+  last: number;
+  /** "KR, AS64500 Example Telecom" when intel knows it (from the attacker's incident). */
+  where: string | null;
+}
+
 export interface Dashboard {
   now: number;
   status: { level: 'normal' | 'caution' | 'danger'; reasons: string[] } | null;
   failures: { t: number[]; n: number[] };
-  top: {
-    ip: string;
-    failures: number;
-    lines: number;
-    users: number;
-    last: number;
-    /** "KR, AS64500 Example Telecom" when intel knows it (from the attacker's incident). */
-    where: string | null;
-  }[];
+  /** Never a trusted or internal address (intel/trusted.ts). */
+  top: TopAttacker[];
+  /** The counts `sheriff status` and /metrics show too (store/counts.ts). */
+  failures24h: number;
+  findings24h: number;
   activeBans: number;
   /** Active bans that block nothing (dry-run, or not confirmed by a firewall). */
   unenforcedBans: number;
@@ -98,7 +120,6 @@ export interface Dashboard {
   recentBans: Ban[];
   pendingApprovals: number;
   sources: SourceHealth[];
-  findings24h: number;
 }
 
 export type LiveItem =
@@ -106,10 +127,18 @@ export type LiveItem =
   | { type: 'finding'; finding: Finding; id: number | null }
   | { type: 'response'; alert: { type: string; [k: string]: unknown } };
 
+/** One message of `GET /api/live` (event: batch): what came since the last, and how many were dropped. */
+export interface LiveBatch {
+  items: LiveItem[];
+  dropped: number;
+}
+
 export interface Features {
   status: boolean;
   incidents: boolean;
   reports: boolean;
+  /** The reports page can ask for today's report so far. */
+  todayReport: boolean;
   analyst: boolean;
 }
 
@@ -177,4 +206,35 @@ export interface AnalystReply {
     durationMs: number | null;
     reason: string;
   }[];
+}
+
+/** `POST /api/login` and `GET /api/session`. */
+export interface SessionView {
+  user: string;
+  csrf: string;
+}
+
+/** `POST /api/approvals/approve-all`: one result per id, in order. */
+export interface ApproveAllResult {
+  approved: number;
+  results: {
+    id: string | undefined;
+    ok: boolean;
+    approval?: DecidedApproval;
+    code?: string;
+    /** The guardrail that refused the ban. */
+    guard?: string;
+    error?: string;
+  }[];
+}
+
+/** `GET /api/reports`: a stored daily report. */
+export interface ReportView {
+  date: string;
+  createdAt: number;
+  report: unknown;
+  /** The report in words, in the requested language; null when the server cannot read its shape. */
+  text: string | null;
+  /** The date of the report before it, if any. */
+  previous: string | null;
 }

@@ -4,10 +4,10 @@
  */
 import type { LlmClient } from '../agent/llm-client.js';
 import { OpenAiCompatibleClient } from '../agent/provider.js';
-import type { FakeHandler, FakeRequest, WireMessage } from '../testing/fake-openai.js';
-import { reply } from '../testing/fake-openai.js';
-import type { TriageRecord } from './dataset.js';
-import { renderTriageInput } from './triage-task.js';
+import type { FakeHandler, FakeRequest, WireMessage } from './fake-openai.js';
+import { reply } from './fake-openai.js';
+import type { TriageRecord } from '../eval/dataset.js';
+import { renderTriageInput } from '../eval/triage-task.js';
 
 export function fakeClient(baseUrl: string): LlmClient {
   return new OpenAiCompatibleClient(

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../app/load-config.js';
 import { storePath } from '../config/paths.js';
 import { Approvals, configuredApprovals } from '../respond/approvals.js';
-import { Netns, requireNamespaces } from '../respond/firewall/netns.js';
+import { Netns, requireNamespaces } from '../testing/netns.js';
 import { openStore } from '../store/index.js';
 import { loadSecret } from '../respond/secret.js';
 import { CLI } from '../testing/paths.js';

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import type { AuthEvent } from '../domain.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
-import { compileFilter, type Classifier } from './engine.js';
-import type { FilterSpec } from './spec.js';
+import { compileFilter, type Classifier } from '../filters/engine.js';
+import type { FilterSpec } from '../filters/spec.js';
 
 export interface SampleExpectation {
   result: AuthEvent['result'];

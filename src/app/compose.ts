@@ -1,0 +1,334 @@
+/**
+ * The composition root: every part of the daemon, built from config in order
+ * before anything starts — sources, store, writer, jails, approvals,
+ * guardrails, responder, follow-up, notifications, the web console — each
+ * handed the parts it uses. Nothing is bound late: alerts travel over a bus
+ * created first, which producers publish on (the pipeline's findings, the
+ * responder, the circuit breaker, follow-up's status and report) and listeners
+ * subscribe to as they are built (notifiers, follow-up, the web console).
+ * daemon.ts then runs the parts. Only app/ and cli/ wire modules.
+ */
+import { Bus } from '../bus.js';
+import { systemClock, type Clock } from '../clock.js';
+import { jailSettings } from './jail-settings.js';
+import { storePath } from '../config/paths.js';
+import type { SheriffConfig } from './config.js';
+import { buildJail, type Jail } from '../detect/pipeline.js';
+import type { Finding } from '../domain.js';
+import { CONNECTION_IDLE_MS } from '../filters/engine.js';
+import type { Translate } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import { isResponseAlert, type Alert, type Notifier } from '../notify/notifier.js';
+import { NotifyService } from '../notify/service.js';
+import { configuredApprovals, type Approvals } from '../respond/approvals.js';
+import { CircuitBreaker } from '../respond/breaker.js';
+import type { FirewallChoice } from '../respond/firewall/choose-backend.js';
+import type { ConnectionKiller, Firewall } from '../respond/firewall/firewall.js';
+import { configuredGuardrails, type Guardrails } from '../respond/guardrails.js';
+import { Responder, type JailResponse } from '../respond/responder.js';
+import { openStore, type Store } from '../store/index.js';
+import { ConnectionAddresses } from '../store/connections.js';
+import type { SourceWarning } from '../sources/auto.js';
+import type { EventRecord } from '../store/events.js';
+import { StoreWriter } from '../store/writer.js';
+import { WebConsole } from '../web/start.js';
+import { FollowUp } from './follow-up.js';
+import { WatchedSources } from './watched-sources.js';
+
+const DAY = 86_400_000;
+
+export interface DaemonOptions {
+  config: SheriffConfig;
+  logger: Logger;
+  t: Translate;
+  /** Notifiers besides Telegram and webhooks (notify:), e.g. the terminal; each gets every alert. */
+  notifiers: Notifier[];
+  /** The sources to read (already chosen: configured or automatic). */
+  sources: SheriffConfig['sources'];
+  /** Why the automatic choice reads nothing (yet), for `sheriff status`. */
+  sourceWarning?: SourceWarning | null;
+  /** Time and timers; default the system's. */
+  clock?: Clock;
+  /** The firewall backend (dry-run when Sheriff may not or cannot change the firewall). */
+  firewall: Firewall & Partial<ConnectionKiller>;
+  /** Why that backend, and whether it blocks (for `sheriff status`); default: from its id. */
+  firewallChoice?: FirewallStatus;
+  /** The environment credentials are read from (tests). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Live observers of what the pipeline classifies and finds (tests; the web console is one). */
+  observer?: DaemonObserver;
+  /**
+   * Serve the web console (when `web.enabled`), showing a generated password on `out`.
+   * Without it there is no console (`sheriff demo`, tests).
+   */
+  webConsole?: { out: { write(text: string): unknown } };
+}
+
+/**
+ * What the daemon reports as it happens. Called on the hot path: implementations
+ * MUST return quickly (queue, count) and MUST NOT throw.
+ */
+export interface DaemonObserver {
+  /** An event handed to the store writer (stored with its batch shortly after). */
+  event?(record: EventRecord): void;
+  /** A finding, with its store id (null when it could not be stored). */
+  finding?(finding: Finding, id: number | null): void;
+  /** A line of this jail read with its address in two places and not settled: counted without one. */
+  ambiguous?(jail: string): void;
+}
+
+/** The firewall in the daemon's published status. */
+export type FirewallStatus = Pick<FirewallChoice, 'kind' | 'enforcing' | 'missing'>;
+
+/** Tokens an LLM call of the analyst used. */
+export interface LlmUsage {
+  input: number;
+  output: number;
+}
+
+/** Every part of a daemon, built and wired, nothing started. */
+export interface DaemonParts {
+  config: SheriffConfig;
+  logger: Logger;
+  t: Translate;
+  clock: Clock;
+  /** Every alert, to every notifier, follow-up and the web console. */
+  alerts: Bus<Alert>;
+  sources: WatchedSources;
+  storePath: string;
+  store: Store;
+  writer: StoreWriter;
+  jails: Jail[];
+  approvals: Approvals;
+  guardrails: Guardrails;
+  responder: Responder;
+  followUp: FollowUp;
+  notify: NotifyService | null;
+  web: WebConsole | null;
+  observers: DaemonObserver[];
+  firewall: FirewallStatus;
+  sourceWarning: SourceWarning | null;
+}
+
+/**
+ * Builds every part; throws what keeps one from working (a credential, an
+ * intel file, a source's settings), with nothing started and nothing left open.
+ */
+export function composeDaemon(opts: DaemonOptions): DaemonParts {
+  const { config, logger: log } = opts;
+  const clock = opts.clock ?? systemClock;
+  const alerts = new Bus<Alert>('alert', log);
+  const llmUsage = new Bus<LlmUsage>('llm-usage', log);
+  for (const n of opts.notifiers) subscribeNotifier(alerts, n, log);
+  const sources = new WatchedSources(opts.sources, clock);
+  const path = storePath(config.store);
+  const store = openStore(path);
+  const opened: { close(): unknown }[] = [store];
+  try {
+    // What the filters learn about connections' addresses is written with the cursors.
+    const addresses = new ConnectionAddresses(store.db);
+    const writer = new StoreWriter(store, {
+      parts: [addresses],
+      onError: (err, info) =>
+        log.error(
+          {
+            event: 'store_write_failed',
+            err,
+            kind: info.kind,
+            retryInMs: info.retryInMs,
+            queued: info.queuedEvents,
+          },
+          'the store cannot be written; detection goes on and writes are retried',
+        ),
+      onRecover: (info) =>
+        log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
+    });
+    opened.unshift(writer);
+    const jails = jailSettings(config).map((settings) => {
+      const jail = buildJail(settings, addresses.journal(settings.name));
+      jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
+      return jail;
+    });
+    const approvals = configuredApprovals(store, config, { logger: log });
+    approvals.upgradeLegacy(clock.now()); // only the daemon writes the store
+    const guardrails = daemonGuardrails(config, store, clock, alerts, log);
+    const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts);
+    const followUp = new FollowUp({
+      config,
+      store,
+      approvals,
+      clock,
+      logger: log,
+      publish: alerts.publish,
+      flushEvents: () => writer.flush(),
+      onLlmUsage: (input, output) => llmUsage.publish({ input, output }),
+      ...(opts.env === undefined ? {} : { env: opts.env }),
+    });
+    alerts.subscribe('follow-up', (a) => followUp.onAlert(a));
+    const notify = NotifyService.configured(config.notify)
+      ? new NotifyService({
+          config: config.notify,
+          language: config.language,
+          ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
+          store,
+          approvals,
+          guardrails,
+          defaultBantime: config.response.bantime,
+          clock: clock.now,
+          logger: log,
+          hooks: followUp.botHooks,
+          ...(opts.env === undefined ? {} : { env: opts.env }),
+        })
+      : null;
+    if (notify !== null) subscribeNotifier(alerts, notify.notifier, log);
+    const web =
+      opts.webConsole !== undefined && config.web.enabled
+        ? new WebConsole({
+            config: config.web,
+            storePath: path,
+            store,
+            approvals,
+            guardrails,
+            analyst: followUp.analyst,
+            reports: followUp.reports,
+            internal: (ip) => followUp.intel.trusted.isInternal(ip),
+            health: () => sources.health(),
+            clock: clock.now,
+            logger: log,
+            t: opts.t,
+            out: opts.webConsole.out,
+          })
+        : null;
+    if (web !== null) {
+      alerts.subscribe('web', (a) => {
+        if (isResponseAlert(a)) web.observer.response(a);
+      });
+      llmUsage.subscribe('web', web.observer.llmUsage);
+    }
+    return {
+      config,
+      logger: log,
+      t: opts.t,
+      clock,
+      alerts,
+      sources,
+      storePath: path,
+      store,
+      writer,
+      jails,
+      approvals,
+      guardrails,
+      responder,
+      followUp,
+      notify,
+      web,
+      observers: [opts.observer, web?.observer].filter((o) => o !== undefined),
+      firewall: firewallStatus(opts),
+      sourceWarning: opts.sourceWarning ?? null,
+    };
+  } catch (err) {
+    // Nothing has started yet: what was opened is closed (the writer first, then the store).
+    for (const o of opened) o.close();
+    throw err;
+  }
+}
+
+/** Every alert to `notifier`; a delivery it gives up on is logged, never thrown. */
+function subscribeNotifier(alerts: Bus<Alert>, notifier: Notifier, log: Logger): void {
+  alerts.subscribe(`notifier:${notifier.id}`, (alert) =>
+    notifier
+      .send(alert)
+      .catch((err: unknown) =>
+        log.error(
+          { event: 'notify_failed', notifier: notifier.id, err },
+          'an alert could not be delivered',
+        ),
+      ),
+  );
+}
+
+/** The guardrails with the circuit breaker, whose trip is an alert. */
+function daemonGuardrails(
+  config: SheriffConfig,
+  store: Store,
+  clock: Clock,
+  alerts: Bus<Alert>,
+  log: Logger,
+): Guardrails {
+  const r = config.response;
+  const breaker = new CircuitBreaker({
+    maxPerMinute: r.maxBansPerMinute,
+    coolDownMs: r.breakerCooldown,
+    clock: clock.now,
+    onTrip: (state) => {
+      log.error(
+        { event: 'breaker_tripped', ...state },
+        'too many bans in a minute: automatic bans are stopped',
+      );
+      alerts.publish({ type: 'breaker', state });
+    },
+  });
+  return configuredGuardrails(config, {
+    breaker,
+    // For connections whose sshd process an unprivileged daemon cannot see: a login from
+    // the address within a day makes it a session (never banned); attempts alone do not.
+    loggedIn: (ip) =>
+      store.events.queryEvents({ ip, kind: 'success', since: clock.now() - DAY, limit: 1 }).length >
+      0,
+  });
+}
+
+function buildResponder(
+  opts: DaemonOptions,
+  store: Store,
+  clock: Clock,
+  approvals: Approvals,
+  guardrails: Guardrails,
+  alerts: Bus<Alert>,
+): Responder {
+  const r = opts.config.response;
+  const log = opts.logger;
+  const jails = new Map<string, JailResponse>(
+    Object.entries(opts.config.jails).map(([name, j]) => [
+      name,
+      { policy: j.policy, bantime: j.bantime ?? r.bantime, findtime: j.findtime },
+    ]),
+  );
+  return new Responder({
+    store,
+    approvals,
+    guardrails,
+    firewall: opts.firewall,
+    jails,
+    settings: {
+      increment: r.increment,
+      killConnections: r.killConnections,
+      admins: r.admins,
+      managementPorts: r.managementPorts,
+      isolateRevertAfter: r.isolateRevertAfter,
+    },
+    clock: clock.now,
+    logger: log,
+    alert: (a) => {
+      if (a.type === 'approval')
+        log.warn(
+          {
+            event: 'approval_requested',
+            approval: a.approval.id,
+            cidr: a.approval.target?.cidr,
+            expiresAt: a.approval.expiresAt,
+          },
+          `approval needed: sheriff approve ${a.approval.id}`,
+        );
+      alerts.publish(a);
+    },
+  });
+}
+
+/** The firewall as `sheriff status` shows it. */
+function firewallStatus(opts: DaemonOptions): FirewallStatus {
+  const c = opts.firewallChoice;
+  return c === undefined
+    ? { kind: opts.firewall.id, enforcing: opts.firewall.id !== 'dry-run', missing: [] }
+    : { kind: c.kind, enforcing: c.enforcing, missing: c.missing };
+}

@@ -1,0 +1,24 @@
+/** commander's help and errors: each default said once, required options marked, the reader's language. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../testing/run-cli.js';
+
+describe('help', () => {
+  it('says each default once and marks required options', async () => {
+    const replay = await runCli(['replay', '--help']);
+    assert.equal(replay.stdout.split('sshd').length - 1, 1, replay.stdout);
+    assert.doesNotMatch(replay.stdout, /default: "/);
+    assert.match(replay.stdout, /--jail <names> +jails to run, comma separated \(default: sshd\)/);
+    const ban = await runCli(['ban', '--help']);
+    assert.match(ban.stdout, /--reason <text> +why, for the audit log \(required\)/);
+    const ko = await runCli(['--lang', 'ko', 'ban', '--help']);
+    assert.match(ko.stdout, /^사용법: sheriff ban/m);
+    assert.match(ko.stdout, /\(필수\)/);
+  });
+
+  it('reports a usage error as sheriff does, with the suggestion', async () => {
+    const r = await runCli(['status', '--jsn']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, 'sheriff: unknown option --jsn (did you mean --json?)\n');
+  });
+});

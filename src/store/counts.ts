@@ -1,0 +1,67 @@
+/**
+ * The counts Sheriff shows in three places — `sheriff status`, `/metrics` and
+ * the console's dashboard — each defined once here, so that the three agree
+ * for the same store and daemon.
+ */
+import type { Millis } from '../domain.js';
+import type { Store } from './index.js';
+
+const DAY_MS = 86_400_000;
+
+/** What the daemon counted for one jail since it started (its published status). */
+export interface JailCounts {
+  /** Failed attempts (a line saying "3 failures" counts 3). */
+  fail: number;
+  /** Successful logins. */
+  success: number;
+  findings: number;
+  /** Lines whose address could be read in two places and was not settled (counted without one). */
+  ambiguous: number;
+}
+
+export interface Counts {
+  /** Failed attempts in the 24 hours before now (by event time). */
+  failures24h: number;
+  /** Findings stored in the 24 hours before now. */
+  findings24h: number;
+  /** Bans in force. */
+  activeBans: number;
+  /** Bans in force that block nothing (a dry-run firewall, or none confirmed them). */
+  unenforcedBans: number;
+  /** Approvals waiting for a decision, not expired. */
+  pendingApprovals: number;
+  /** Per jail since the daemon started, as it last published them (none before any daemon ran). */
+  jails: Record<string, JailCounts>;
+}
+
+export function readCounts(
+  store: Pick<Store, 'activity' | 'bans' | 'status'>,
+  now: Millis,
+): Counts {
+  const bans = store.bans.active(now);
+  return {
+    // Up to and including now: an event stamped this millisecond counts.
+    failures24h: store.activity.failuresBetween(now - DAY_MS, now + 1),
+    findings24h: store.activity.findingsBetween(now - DAY_MS, now + 1),
+    activeBans: bans.length,
+    unenforcedBans: bans.filter((b) => !b.enforced).length,
+    pendingApprovals: store.activity.pendingApprovals(now),
+    jails: publishedJails(store.status.get('daemon')?.value),
+  };
+}
+
+/** The daemon's per-jail counts from its published status (JSON of any Sheriff version). */
+function publishedJails(status: unknown): Record<string, JailCounts> {
+  const jails = (status as { jails?: unknown } | null)?.jails;
+  if (typeof jails !== 'object' || jails === null) return {};
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const out: Record<string, JailCounts> = {};
+  for (const [name, c] of Object.entries(jails as Record<string, Record<string, unknown>>))
+    out[name] = {
+      fail: n(c?.fail),
+      success: n(c?.success),
+      findings: n(c?.findings),
+      ambiguous: n(c?.ambiguous),
+    };
+  return out;
+}
