@@ -44,6 +44,8 @@ export function createLogger(opts: LogOptions, stream: Stream = process.stderr):
     level: opts.level,
     base: { pid: process.pid },
     redact: { paths: REDACT, censor: '[redacted]' },
+    // "level":"warn", not "level":40: journalctl and grep read it as written.
+    formatters: { level: (label: string) => ({ level: label }) },
   };
   if (!usePretty) return pino(base, stream);
   return pino(

@@ -24,7 +24,7 @@ for (;;) {
   if (stalled < stallMs) continue;
   // The main thread's logger cannot run: one line in pino's JSON form, written directly.
   const line = {
-    level: 60,
+    level: 'fatal',
     time: Date.now(),
     pid: process.pid,
     event: 'stalled',

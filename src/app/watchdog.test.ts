@@ -34,7 +34,7 @@ describe('Watchdog', () => {
     const r = await child('for (;;);', 500);
     assert.equal(r.signal, 'SIGKILL');
     const line = JSON.parse(r.stderr.trim()) as { level: number; event: string; msg: string };
-    assert.equal(line.level, 60);
+    assert.equal(line.level, 'fatal');
     assert.equal(line.event, 'stalled');
     assert.match(line.msg, /killing the process so that it is restarted/);
   });

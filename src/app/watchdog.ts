@@ -48,7 +48,7 @@ export class Watchdog {
     this.worker.on('error', (err) =>
       process.stderr.write(
         JSON.stringify({
-          level: 50,
+          level: 'error',
           time: Date.now(),
           event: 'watchdog_failed',
           msg: String(err),
