@@ -1,6 +1,9 @@
 /** commander's help and errors: each default said once, required options marked, the reader's language. */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, it } from 'node:test';
+import { CLI } from '../testing/paths.js';
 import { runCli } from '../testing/run-cli.js';
 
 describe('help', () => {
@@ -20,5 +23,16 @@ describe('help', () => {
     const r = await runCli(['status', '--jsn']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, 'sheriff: unknown option --jsn (did you mean --json?)\n');
+  });
+
+  it('stops quietly when its reader closes the pipe (sheriff --help | head -1)', async () => {
+    const child = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // Like head after its lines, before Sheriff has written: the write meets a closed pipe.
+    child.stdout.destroy();
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(stderr, '');
+    assert.equal(code, 0);
   });
 });

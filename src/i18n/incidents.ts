@@ -52,7 +52,8 @@ export const incidentsMessages = defineMessages({
     'triage.reason.bad-reputation': 'bad reputation with threat-intelligence services',
     'triage.reason.internal': 'an internal or trusted address',
 
-    'incidents.description': 'List incidents: one per attacker and campaign, newest first.',
+    'incidents.description':
+      'List incidents: one per attacker and campaign, the most severe first, then the latest.',
     'incidents.opt.json': 'print one JSON object per incident',
     'incidents.opt.all': 'include resolved incidents',
     'incidents.opt.limit': 'show at most this many',
@@ -143,7 +144,7 @@ export const incidentsMessages = defineMessages({
     'triage.reason.internal': '내부 주소이거나 신뢰하는 주소입니다',
 
     'incidents.description':
-      '사건 목록을 보여 줍니다. 공격자와 공격 활동마다 하나이며, 최근 것부터 나옵니다.',
+      '사건 목록을 보여 줍니다. 공격자와 공격 활동마다 하나이며, 심각한 것부터, 같으면 최근 것부터 나옵니다.',
     'incidents.opt.json': '사건마다 JSON 객체 하나씩 출력',
     'incidents.opt.all': '해결된 사건도 포함',
     'incidents.opt.limit': '최대 이만큼만 표시',
