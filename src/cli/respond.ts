@@ -15,7 +15,7 @@ import { notEnforcedNote } from '../notify/format.js';
 import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
 import type { SheriffConfig } from '../app/config.js';
 import { TimeZone } from '../parse/zone.js';
-import { DEFAULT_REASONS, reasonText } from '../respond/reasons.js';
+import { DEFAULT_REASONS, reasonText, requesterText } from '../respond/reasons.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
 
 /** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
@@ -174,7 +174,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                 duration:
                   a.durationMs === null ? t('respond.permanent') : formatDuration(a.durationMs),
                 reason: reasonText(a.reason, t),
-                by: a.requestedBy,
+                by: requesterText(a.requestedBy, t),
                 expires: when(a.expiresAt),
               }) + '\n',
             );

@@ -128,6 +128,13 @@ export const en = {
   'status.bans': 'Bans in force: {count}',
   'status.bansNotEnforced':
     'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
+  'requester.jail': 'jail {jail}',
+  'requester.auto': 'automatic ban, jail {jail}',
+  'requester.admin': '{user}, {channel}',
+  'requester.agent': 'the analyst',
+  'requester.channel.cli': 'command line',
+  'requester.channel.web': 'web console',
+  'requester.channel.telegram': 'Telegram',
   'reason.finding': '{kind}: {count} failed logins',
   'reason.kind.bruteforce': 'brute force',
   'reason.kind.slow-bruteforce': 'slow brute force',

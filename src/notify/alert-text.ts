@@ -8,7 +8,7 @@ import type { BanTarget, Millis } from '../domain.js';
 import { formatDuration } from '../config/duration.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
 import { reportText } from '../report/text.js';
-import { reasonText } from '../respond/reasons.js';
+import { reasonText, requesterText } from '../respond/reasons.js';
 import type { StoredApproval } from '../store/index.js';
 import { findingText } from './format.js';
 import type { Alert, AlertType } from './notifier.js';
@@ -31,7 +31,7 @@ const FORMATTERS: Formatters = {
       ...(a.finding === null ? [] : [findingText(a.finding, w.t)]),
       approvalQuestion(a.approval, w),
       w.t('notify.approval.footer', {
-        by: a.approval.requestedBy,
+        by: requesterText(a.approval.requestedBy, w.t),
         id: a.approval.id,
         expires: w.time(a.approval.expiresAt),
       }),
@@ -54,12 +54,12 @@ const FORMATTERS: Formatters = {
     a.ban.expiresAt === null
       ? w.t(a.ban.enforced ? 'notify.bannedPermanent' : 'notify.bannedDryRunPermanent', {
           target: targetText(a.ban.target),
-          by: a.ban.requestedBy,
+          by: requesterText(a.ban.requestedBy, w.t),
         })
       : w.t(a.ban.enforced ? 'notify.banned' : 'notify.bannedDryRun', {
           target: targetText(a.ban.target),
           until: w.time(a.ban.expiresAt),
-          by: a.ban.requestedBy,
+          by: requesterText(a.ban.requestedBy, w.t),
         }),
   'ban-failed': (a, w) =>
     w.t('notify.banFailed', { target: targetText(a.target), error: a.error.slice(0, 300) }),

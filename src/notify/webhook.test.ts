@@ -198,7 +198,7 @@ describe('webhooks', () => {
     assert.equal(body.kind, 'banned');
     assert.equal(
       body.text,
-      '⚠️ DRY-RUN: 203.0.113.8 is recorded as banned permanently (policy:auto:sshd), but NOTHING IS BLOCKED: the firewall is in dry-run.',
+      '⚠️ DRY-RUN: 203.0.113.8 is recorded as banned permanently (automatic ban, jail sshd), but NOTHING IS BLOCKED: the firewall is in dry-run.',
     );
     assert.deepEqual(body.data.ban, { ...body.data.ban, firewall: 'dry-run', enforced: false });
   });

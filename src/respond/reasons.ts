@@ -60,3 +60,18 @@ export function reasonText(reason: string, t: Translate): string {
     });
   return reason;
 }
+
+const CHANNELS: Record<string, MessageKey> = {
+  cli: 'requester.channel.cli',
+  web: 'requester.channel.web',
+  telegram: 'requester.channel.telegram',
+};
+
+/** Who asked (`jail:sshd`, `policy:auto:sshd`, `admin:cli:root`, `agent`) in the reader's language. */
+export function requesterText(by: string, t: Translate): string {
+  let m = /^(jail|policy:auto):(.+)$/.exec(by);
+  if (m !== null) return t(m[1] === 'jail' ? 'requester.jail' : 'requester.auto', { jail: m[2]! });
+  m = /^admin:(cli|web|telegram):(.+)$/.exec(by);
+  if (m !== null) return t('requester.admin', { user: m[2]!, channel: t(CHANNELS[m[1]!]!) });
+  return by === 'agent' ? t('requester.agent') : by;
+}
