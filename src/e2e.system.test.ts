@@ -340,7 +340,7 @@ describe('end to end: the service as contrib/sheriff.service runs it', () => {
     const [choice] = logged(out, 'firewall');
     assert.deepEqual(
       [choice?.level, choice?.kind, choice?.enforcing, choice?.missing],
-      [40, 'dry-run', false, ['CAP_NET_ADMIN', 'CAP_NET_RAW']],
+      ['warn', 'dry-run', false, ['CAP_NET_ADMIN', 'CAP_NET_RAW']],
     );
     assert.match(String(choice?.msg), /NOTHING WILL BE BLOCKED.*CAP_NET_ADMIN/);
     const [started] = logged(out, 'daemon_started');

@@ -33,7 +33,7 @@ describe('Watchdog', () => {
   it('kills a process whose main thread stalls, saying why on stderr', async () => {
     const r = await child('for (;;);', 500);
     assert.equal(r.signal, 'SIGKILL');
-    const line = JSON.parse(r.stderr.trim()) as { level: number; event: string; msg: string };
+    const line = JSON.parse(r.stderr.trim()) as { level: string; event: string; msg: string };
     assert.equal(line.level, 'fatal');
     assert.equal(line.event, 'stalled');
     assert.match(line.msg, /killing the process so that it is restarted/);

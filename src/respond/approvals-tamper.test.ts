@@ -91,7 +91,7 @@ function setup() {
     config,
     tamperErrors: () =>
       lines
-        .map((l) => JSON.parse(l) as { event?: string; level: number })
+        .map((l) => JSON.parse(l) as { event?: string; level: string })
         .filter((l) => l.event === 'approval_tampered'),
     advance: (ms: number) => (now += ms),
     now: () => now,
