@@ -39,5 +39,6 @@ export {
   ToolRefusal,
   type AgentTool,
   type Proposal,
+  type Refusal,
   type ToolContext,
 } from './tool.js';

@@ -19,6 +19,16 @@ export interface Proposal {
   facts: Record<string, unknown>;
 }
 
+/** A proposal or approval the run asked for and was refused, as audited. */
+export interface Refusal {
+  /** The tool the model called (or tried to call). */
+  tool: string;
+  /** The canonical CIDR it was about, or null. */
+  target: string | null;
+  code: string;
+  why: string;
+}
+
 /** What a tool sees of the run it is part of. */
 export interface ToolContext {
   deps: AnalystDeps;
@@ -28,6 +38,7 @@ export interface ToolContext {
   /** Who asked ("telegram:123"), for records. */
   requester: string;
   proposals: Proposal[];
+  refusals: Refusal[];
 }
 
 /** A tool's refusal: told to the model, recorded as 'refused' with `code`. */
