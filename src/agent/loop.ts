@@ -13,13 +13,13 @@ import { foreignScript, removeForeignScript, wrongLanguage } from './language.js
 import type { LlmClient, LlmMessage, LlmResponse, LlmToolCall } from './llm-client.js';
 import { LlmError } from './provider.js';
 import {
+  auditRefusal,
   capResult,
   toolSpec,
   ToolRefusal,
   type AgentTool,
   type ToolContext,
 } from './tools/index.js';
-import { auditRefusal } from './tools/actions.js';
 
 /** A repeated identical call (same tool, same arguments) this often ends the loop. */
 export const MAX_REPEATS = 3;

@@ -13,56 +13,8 @@ import type { ActionRequest, BanTarget } from '../../domain.js';
 import { parseCidr } from '../../net/cidr.js';
 import { address } from './events.js';
 import { addressFacts, hasEvidence, iso } from './evidence.js';
-import {
-  tool,
-  ToolRefusal,
-  type AgentTool,
-  type Proposal,
-  type Refusal,
-  type ToolContext,
-} from './tool.js';
+import { tool, ToolRefusal, type Proposal, type ToolContext } from './tool.js';
 import { lookBack } from './tool.js';
-
-/**
- * Audits a proposal or approval the analyst asked for and was refused:
- * actor 'agent', the human it asked for in the detail, and why.
- */
-export function auditRefusal(ctx: ToolContext, r: Refusal): void {
-  ctx.refusals.push(r);
-  const [channel] = ctx.requester.split(':');
-  ctx.deps.store.audit.append({
-    time: ctx.now,
-    actor: 'agent',
-    channel: channel ?? null,
-    action: `agent.${r.tool}`,
-    target: r.target,
-    outcome: 'refused',
-    detail: { askedBy: ctx.requester, code: r.code, why: r.why },
-  });
-}
-
-/** A dangerous tool whose refusals are audited as well as told to the model. */
-function proposalTool<T extends AgentTool>(def: T): T {
-  return {
-    ...def,
-    async run(args: unknown, ctx: ToolContext) {
-      try {
-        return await def.run(args, ctx);
-      } catch (err) {
-        if (err instanceof ToolRefusal) {
-          const ip = (args as { ip?: unknown }).ip;
-          auditRefusal(ctx, {
-            tool: def.name,
-            target: typeof ip === 'string' ? targetOf(ip).cidr : null,
-            code: err.code,
-            why: err.message,
-          });
-        }
-        throw err;
-      }
-    },
-  };
-}
 
 function targetOf(ip: string): BanTarget {
   const c = parseCidr(ip);
@@ -101,140 +53,134 @@ function proposalResult(id: string, expiresAt: number) {
   };
 }
 
-export const proposeBan = proposalTool(
-  tool({
-    name: 'propose_ban',
-    description:
-      'Ask a human to approve banning an attacking address at the firewall. Only addresses with stored ' +
-      'failures or findings can be proposed; this never bans by itself.',
-    schema: z.strictObject({
-      ip: address.describe('the attacking address'),
-      duration: lookBack
-        .optional()
-        .describe('ban length like 1h or 7d (default: the configured bantime)'),
-    }),
-    dangerous: true,
-    run(args, ctx) {
-      if (ctx.deps.neverBan(args.ip)) {
-        throw new ToolRefusal(
-          'protected-address',
-          `${args.ip} is a trusted or admin address: it is never banned`,
-        );
-      }
-      const facts = addressFacts(ctx.deps.store, args.ip, ctx.now);
-      if (!hasEvidence(facts)) {
-        throw new ToolRefusal(
-          'not-in-evidence',
-          `${args.ip} has no failed logins or findings in the store: a ban can only target an address with evidence`,
-        );
-      }
-      const target = targetOf(args.ip);
-      if (
-        facts.bans.some(
-          (b) => b.removedAt === null && (b.expiresAt === null || b.expiresAt > ctx.now),
-        )
-      ) {
-        throw new ToolRefusal('already-banned', `${args.ip} is already banned`);
-      }
-      const pending = pendingFor(ctx, 'ban', target.cidr);
-      if (pending !== null)
-        return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
-      const durationMs = args.duration ?? ctx.deps.banDurationMs;
-      const kinds = [...new Set(facts.findings.map((f) => f.kind))];
-      const card = {
-        failures: facts.failures,
-        successes: facts.successes,
-        distinctUsers: facts.users.length,
-        firstSeen: facts.firstSeen,
-        lastSeen: facts.lastSeen,
-        findings: kinds,
-        jails: facts.jails,
-      };
-      return Promise.resolve(
-        propose(
-          ctx,
-          {
-            action: 'ban',
-            target,
-            durationMs,
-            reason:
-              `analyst proposal from stored evidence: ${facts.failures} failures, ` +
-              `${facts.users.length} user names` +
-              (kinds.length > 0 ? `, findings: ${kinds.join(', ')}` : ''),
-            requestedBy: 'agent',
-            jail: facts.jails[0] ?? null,
-            evidence: {
-              findings: facts.findings.slice(0, 50).map((f) => f.id),
-              events: facts.failureEventIds.slice(0, 50),
-            },
-          },
-          card,
-        ),
-      );
-    },
+export const proposeBan = tool({
+  name: 'propose_ban',
+  description:
+    'Ask a human to approve banning an attacking address at the firewall. Only addresses with stored ' +
+    'failures or findings can be proposed; this never bans by itself.',
+  schema: z.strictObject({
+    ip: address.describe('the attacking address'),
+    duration: lookBack
+      .optional()
+      .describe('ban length like 1h or 7d (default: the configured bantime)'),
   }),
-);
+  dangerous: true,
+  run(args, ctx) {
+    if (ctx.deps.neverBan(args.ip)) {
+      throw new ToolRefusal(
+        'protected-address',
+        `${args.ip} is a trusted or admin address: it is never banned`,
+      );
+    }
+    const facts = addressFacts(ctx.deps.store, args.ip, ctx.now);
+    if (!hasEvidence(facts)) {
+      throw new ToolRefusal(
+        'not-in-evidence',
+        `${args.ip} has no failed logins or findings in the store: a ban can only target an address with evidence`,
+      );
+    }
+    const target = targetOf(args.ip);
+    if (
+      facts.bans.some(
+        (b) => b.removedAt === null && (b.expiresAt === null || b.expiresAt > ctx.now),
+      )
+    ) {
+      throw new ToolRefusal('already-banned', `${args.ip} is already banned`);
+    }
+    const pending = pendingFor(ctx, 'ban', target.cidr);
+    if (pending !== null)
+      return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
+    const durationMs = args.duration ?? ctx.deps.banDurationMs;
+    const kinds = [...new Set(facts.findings.map((f) => f.kind))];
+    const card = {
+      failures: facts.failures,
+      successes: facts.successes,
+      distinctUsers: facts.users.length,
+      firstSeen: facts.firstSeen,
+      lastSeen: facts.lastSeen,
+      findings: kinds,
+      jails: facts.jails,
+    };
+    return Promise.resolve(
+      propose(
+        ctx,
+        {
+          action: 'ban',
+          target,
+          durationMs,
+          reason:
+            `analyst proposal from stored evidence: ${facts.failures} failures, ` +
+            `${facts.users.length} user names` +
+            (kinds.length > 0 ? `, findings: ${kinds.join(', ')}` : ''),
+          requestedBy: 'agent',
+          jail: facts.jails[0] ?? null,
+          evidence: {
+            findings: facts.findings.slice(0, 50).map((f) => f.id),
+            events: facts.failureEventIds.slice(0, 50),
+          },
+        },
+        card,
+      ),
+    );
+  },
+});
 
-export const proposeUnban = proposalTool(
-  tool({
-    name: 'propose_unban',
-    description: 'Ask a human to approve lifting an active ban. This never unbans by itself.',
-    schema: z.strictObject({ ip: address }),
-    dangerous: true,
-    run(args, ctx) {
-      const target = targetOf(args.ip);
-      const active = ctx.deps.store.bans.active(ctx.now).find((b) => b.target.cidr === target.cidr);
-      if (active === undefined) throw new ToolRefusal('not-banned', `${args.ip} is not banned`);
-      const pending = pendingFor(ctx, 'unban', target.cidr);
-      if (pending !== null)
-        return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
-      return Promise.resolve(
-        propose(
-          ctx,
-          {
-            action: 'unban',
-            target,
-            durationMs: null,
-            reason: analystUnbanReason(active.id, active.reason),
-            requestedBy: 'agent',
-            jail: active.jail,
-            evidence: { findings: [], events: [] },
-          },
-          { ban: active.id, bannedAt: active.createdAt, expiresAt: active.expiresAt },
-        ),
-      );
-    },
-  }),
-);
+export const proposeUnban = tool({
+  name: 'propose_unban',
+  description: 'Ask a human to approve lifting an active ban. This never unbans by itself.',
+  schema: z.strictObject({ ip: address }),
+  dangerous: true,
+  run(args, ctx) {
+    const target = targetOf(args.ip);
+    const active = ctx.deps.store.bans.active(ctx.now).find((b) => b.target.cidr === target.cidr);
+    if (active === undefined) throw new ToolRefusal('not-banned', `${args.ip} is not banned`);
+    const pending = pendingFor(ctx, 'unban', target.cidr);
+    if (pending !== null)
+      return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
+    return Promise.resolve(
+      propose(
+        ctx,
+        {
+          action: 'unban',
+          target,
+          durationMs: null,
+          reason: analystUnbanReason(active.id, active.reason),
+          requestedBy: 'agent',
+          jail: active.jail,
+          evidence: { findings: [], events: [] },
+        },
+        { ban: active.id, bannedAt: active.createdAt, expiresAt: active.expiresAt },
+      ),
+    );
+  },
+});
 
-export const proposeIsolate = proposalTool(
-  tool({
-    name: 'propose_isolate',
-    description:
-      'Ask a human to approve isolating this host: every connection cut but the configured admin addresses. ' +
-      'For a confirmed break-in only. This never isolates by itself.',
-    schema: z.strictObject({}),
-    dangerous: true,
-    run(_args, ctx) {
-      const pending = pendingFor(ctx, 'isolate', null);
-      if (pending !== null)
-        return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
-      const status = ctx.deps.status.current(ctx.now, ctx.lang);
-      return Promise.resolve(
-        propose(
-          ctx,
-          {
-            action: 'isolate',
-            target: null,
-            durationMs: null,
-            reason: analystIsolateReason(status.level),
-            requestedBy: 'agent',
-            jail: null,
-            evidence: { findings: [], events: [] },
-          },
-          { status: status.level, reasons: status.reasons.slice(0, 3) },
-        ),
-      );
-    },
-  }),
-);
+export const proposeIsolate = tool({
+  name: 'propose_isolate',
+  description:
+    'Ask a human to approve isolating this host: every connection cut but the configured admin addresses. ' +
+    'For a confirmed break-in only. This never isolates by itself.',
+  schema: z.strictObject({}),
+  dangerous: true,
+  run(_args, ctx) {
+    const pending = pendingFor(ctx, 'isolate', null);
+    if (pending !== null)
+      return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
+    const status = ctx.deps.status.current(ctx.now, ctx.lang);
+    return Promise.resolve(
+      propose(
+        ctx,
+        {
+          action: 'isolate',
+          target: null,
+          durationMs: null,
+          reason: analystIsolateReason(status.level),
+          requestedBy: 'agent',
+          jail: null,
+          evidence: { findings: [], events: [] },
+        },
+        { status: status.level, reasons: status.reasons.slice(0, 3) },
+      ),
+    );
+  },
+});

@@ -34,6 +34,7 @@ export function toolsFor(deps: AnalystDeps): AgentTool[] {
 }
 
 export {
+  auditRefusal,
   capResult,
   toolSpec,
   ToolRefusal,

@@ -10,6 +10,7 @@ import type { Lang } from '../../i18n/index.js';
 import type { PendingApproval } from '../../respond/approvals.js';
 import type { AnalystDeps } from '../deps.js';
 import type { LlmToolSpec } from '../llm-client.js';
+import { parseCidr } from '../../net/cidr.js';
 
 export const MAX_TOOL_RESULT_CHARS = 6000;
 
@@ -63,7 +64,7 @@ export interface AgentTool {
   run(args: unknown, ctx: ToolContext): Promise<unknown>;
 }
 
-/** Defines a tool with typed arguments. */
+/** Defines a tool with typed arguments. A dangerous tool's refusals are audited. */
 export function tool<S extends z.ZodType>(def: {
   name: string;
   description: string;
@@ -72,7 +73,44 @@ export function tool<S extends z.ZodType>(def: {
   available?: (deps: AnalystDeps) => boolean;
   run(args: z.output<S>, ctx: ToolContext): Promise<unknown>;
 }): AgentTool {
-  return def;
+  if (def.dangerous !== true) return def;
+  return {
+    ...def,
+    async run(args: z.output<S>, ctx: ToolContext) {
+      try {
+        return await def.run(args, ctx);
+      } catch (err) {
+        if (err instanceof ToolRefusal) {
+          const ip = (args as { ip?: unknown }).ip;
+          auditRefusal(ctx, {
+            tool: def.name,
+            target: typeof ip === 'string' ? parseCidr(ip).text : null,
+            code: err.code,
+            why: err.message,
+          });
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Audits a proposal or approval the analyst asked for and was refused:
+ * actor 'agent', the human it asked for in the detail, and why.
+ */
+export function auditRefusal(ctx: ToolContext, r: Refusal): void {
+  ctx.refusals.push(r);
+  const [channel] = ctx.requester.split(':');
+  ctx.deps.store.audit.append({
+    time: ctx.now,
+    actor: 'agent',
+    channel: channel ?? null,
+    action: `agent.${r.tool}`,
+    target: r.target,
+    outcome: 'refused',
+    detail: { askedBy: ctx.requester, code: r.code, why: r.why },
+  });
 }
 
 export function toolSpec(t: AgentTool): LlmToolSpec {
