@@ -35,6 +35,13 @@ describe('answer language', () => {
     );
     assert.equal(wrongLanguage('모든 것이 정상입니다. 최근 공격은 없었습니다.', 'en'), true);
     assert.equal(wrongLanguage('All quiet.', 'ko'), false);
+    assert.equal(
+      wrongLanguage(
+        '시도된 사용자 이름: root, admin, test, oracle, postgres, ubuntu, git, pi.',
+        'ko',
+      ),
+      false,
+    );
     assert.equal(wrongLanguage('The attack from 203.0.113.7 stopped an hour ago.', 'en'), false);
   });
 
@@ -72,6 +79,9 @@ describe('claims in the answer', () => {
     const text = [
       '203.0.113.7 차단 승인을 요청했습니다.',
       '198.51.100.9는 이미 차단되어 있습니다.',
+      '방화벽이 198.51.100.9를 차단했습니다.',
+      'sudo 로그에 따르면 root 로그인은 없었습니다.',
+      'ufw is active and nft ruleset has 3 tables.',
       '192.0.2.5는 차단되어 있지 않습니다.',
       '203.0.113.7 will be banned once a human approves.',
       'I have not banned anything.',
@@ -81,12 +91,12 @@ describe('claims in the answer', () => {
     assert.deepEqual(g.falseClaims, []);
     assert.equal(g.speaksOfActions, true);
     const wrong = guardAnswer(
-      '192.0.2.5 has been blocked. I also requested a ban of 8.8.8.8. 8.8.8.8 차단도 요청했습니다.',
+      "192.0.2.5 has been blocked. I also requested a ban of 8.8.8.8. 8.8.8.8 차단도 요청했습니다. We've blocked everyone.",
       f,
       WORDS,
     );
     assert.equal(wrong.text, '');
-    assert.equal(wrong.falseClaims.length, 3);
+    assert.equal(wrong.falseClaims.length, 4);
   });
 });
 

@@ -37,13 +37,13 @@ export interface GuardWords {
 
 // The analyst itself did it: it cannot, so these are always false.
 const DID_ACT = [
-  /\b(?:I|we|Sheriff)(?:\s+(?:have|has|had|just|already|now|successfully|also))*\s+(?:banned|blocked|unbanned|unblocked|approved|denied|isolated|quarantined|firewalled|blacklisted|lifted)\b/i,
+  /\b(?:I|we|Sheriff)(?:['’]ve)?(?:\s+(?:have|has|had|just|already|now|successfully|also))*\s+(?:banned|blocked|unbanned|unblocked|approved|isolated|quarantined|firewalled|blacklisted|lifted)\b/i,
   /^\W*(?:banned|blocked|unbanned|unblocked|approved|isolated)\b/i,
-  /(?:차단|승인|격리|해제|거부)(?:을|를)?\s*(?:했|하였|완료했|완료하였|처리했|처리하였|시켰|해\s*두었|해\s*뒀)/,
+  /(?:승인|격리)(?:을|를)?\s*(?:했|하였|완료했|완료하였|처리했|처리하였|시켰|해\s*두었|해\s*뒀)/,
 ];
-// Something was done, said in the passive: true only when the store agrees.
-const PASSIVE =
-  /(?:\b(?:has|have|is|are|was|were|been|now|already|successfully)\s+(?:now\s+|been\s+|already\s+|successfully\s+)*(banned|blocked|unbanned|unblocked|approved|isolated|quarantined)\b)|(차단\s*해제|차단|승인|격리|해제)(?:이|가)?\s*(?:되었|됐|완료되었|완료됐|되어\s*있(?!지))/i;
+// Something is said to be done (Korean often without a subject): true only when the store agrees.
+const DONE =
+  /(?:\b(?:has|have|is|are|was|were|been|now|already|successfully)\s+(?:now\s+|been\s+|already\s+|successfully\s+)*(banned|blocked|unbanned|unblocked|approved|isolated|quarantined)\b)|(차단\s*해제|차단|승인|격리|해제)(?:을|를|이|가)?\s*(?:했|하였|완료했|완료하였|처리했|처리하였|시켰|되었|됐|완료되었|완료됐|되어\s*있(?!지))/i;
 // The run asked a human: true only when it did.
 const PROPOSED = [
   /\b(?:I|we)(?:\s+(?:have|just|also))*\s+(?:proposed|requested|asked\s+for|submitted|created|filed|raised)\b/i,
@@ -52,8 +52,22 @@ const PROPOSED = [
 const ADDRESS = /[0-9a-f:.]*[0-9a-f][:.][0-9a-f:.]+(?:\/\d{1,3})?/gi;
 
 // A command to run: a pipe into a shell, a download, a destructive or privileged program.
-const DANGEROUS =
-  /\|\s*(?:sudo\s+)?(?:ba|z|da|k|c|tc)?sh\b|\b(?:curl|wget|fetch)\s+\S|\brm\s+-\w*[rf]|\b(?:chmod|chown)\s+\S|\b(?:sudo|su)\s+\S|\b(?:bash|sh|python3?|perl|ruby|php|node)\s+-[ce]\b|\bnc\s+-|\bbase64\s+-d|\$\(|\beval\s|\bmkfs|\bdd\s+if=|\b(?:iptables|ip6tables|nft|ufw|systemctl|crontab|useradd|usermod|passwd|kill|pkill)\s+\S/i;
+const DANGEROUS = new RegExp(
+  [
+    /\|\s*(?:sudo\s+)?(?:ba|z|da|k|c|tc)?sh\b/,
+    /\b(?:curl|wget)\s+\S/,
+    /\brm\s+-\w*[rf]/,
+    /\b(?:chmod|chown)\s+\S/,
+    /\b(?:bash|sh|python3?|perl|ruby|php|node)\s+-[ce]\b/,
+    /\bnc\s+-|\bbase64\s+-d|\$\(|\beval\s|\bmkfs|\bdd\s+if=/,
+    /\b(?:iptables|ip6tables)\s+-[A-Za-z]|\bnft\s+(?:add|delete|flush|insert|-f)\b/,
+    /\bufw\s+(?:allow|deny|delete|disable|reset)\b|\bsystemctl\s+(?:stop|start|restart|disable|enable|mask)\b/,
+    /\bcrontab\s+-|\b(?:useradd|usermod|userdel)\s+\S|\b(?:kill\s+-\w|pkill\s)/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+  'i',
+);
 // The only command the analyst may suggest: Sheriff's own, with nothing a shell would read.
 const SHERIFF_COMMAND = /^\s*sheriff(?:\s+[\w.:/@=-]+)*\s*$/;
 const CODE = /```[\s\S]*?```|`[^`\n]+`/g;
@@ -122,9 +136,9 @@ function sentences(line: string): string[] {
 function claimed(sentence: string, facts: RunFacts): boolean | null {
   const ips = addresses(sentence);
   if (DID_ACT.some((re) => re.test(sentence))) return false;
-  const passive = PASSIVE.exec(sentence);
-  if (passive !== null) {
-    const verb = (passive[1] ?? passive[2] ?? '').toLowerCase();
+  const done = DONE.exec(sentence);
+  if (done !== null) {
+    const verb = (done[1] ?? done[2] ?? '').toLowerCase();
     if (/^(?:banned|blocked|차단)$/.test(verb)) {
       return ips.length > 0 && ips.every((ip) => facts.banned(ip));
     }

@@ -75,15 +75,15 @@ export function languageShare(text: string): { hangul: number; latin: number } {
 
 /**
  * Whether `text` is written in another language than `lang`: a Korean answer
- * with under 30% Hangul words (English terms and user names are common in
- * Korean), an English one with over half. Too short a text is never judged.
+ * with under 20% Hangul words (English terms and lists of user names are
+ * common in Korean), an English one with over half. Too short a text is never judged.
  */
 export function wrongLanguage(text: string, lang: Lang): boolean {
   const { hangul, latin } = languageShare(text);
   const words = hangul + latin;
   if (words < MIN_WORDS) return false;
   const share = hangul / words;
-  return lang === 'ko' ? share < 0.3 : share > 0.5;
+  return lang === 'ko' ? share < 0.2 : share > 0.5;
 }
 
 /** The language a question is written in, or null when it has no prose words ("203.0.113.7?"). */
