@@ -194,7 +194,10 @@ async function ask(
       } else if (result.wrongLanguage) {
         // The model would not answer in the admin's language: the status, in Sheriff's words.
         const summary = await commandAnswer({ kind: 'status' }, ctx, t, runId, calls, stops);
-        text = `${t('agent.note.language-replaced')}\n${summary}`;
+        text = [
+          `${t('agent.note.language-replaced')}\n${summary}`,
+          ...actionNotes(NOTHING_SAID, refusals, proposals, t),
+        ].join('\n\n');
       } else {
         const guarded = guardAnswer(text, runFacts(deps, proposals, result.evidence, now), {
           command: t('agent.guard.command'),
@@ -314,6 +317,15 @@ function runFacts(deps: AnalystDeps, proposals: Proposal[], evidence: string[], 
   };
 }
 
+/** A model answer that was not shown, so it said nothing to correct. */
+const NOTHING_SAID: GuardedAnswer = {
+  text: '',
+  falseClaims: [],
+  speaksOfActions: false,
+  commands: 0,
+  links: 0,
+};
+
 function recordGuard(g: GuardedAnswer, stops: RunStop[]): void {
   for (const claim of g.falseClaims) {
     stops.push({ code: 'false-claim', detail: claim.slice(0, 200) });
@@ -336,8 +348,10 @@ function actionNotes(
   const notes: string[] = [];
   if (g.falseClaims.length > 0) notes.push(t('agent.guard.claims'));
   if (g.commands > 0 || g.links > 0) notes.push(t('agent.guard.commands'));
-  if (!g.speaksOfActions && refusals.length === 0) return notes;
-  const refused = refusals.map((r) =>
+  // A malformed proposal is the model's slip (audited); the admin reads real refusals only.
+  const shown = refusals.filter((r) => r.code !== 'invalid-arguments');
+  if (!g.speaksOfActions && shown.length === 0) return notes;
+  const refused = shown.map((r) =>
     r.code === 'approval-attempt'
       ? t('agent.guard.approval-attempt')
       : refusalText(r.code, r.why, t, r.target?.replace(/\/(32|128)$/, '') ?? ''),

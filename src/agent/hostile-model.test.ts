@@ -42,7 +42,11 @@ describe('a hostile model cannot put false words before the admin', () => {
     h = analystHarness({ llm });
     seedAttack(h.store, ATTACKER);
     const first = llm.requests.length;
-    llm.setHandler(hostileModel(FALSE_CLAIMS.en, [ASK_EVENTS]));
+    llm.setHandler(
+      hostileModel(FALSE_CLAIMS.en, [
+        [...ASK_EVENTS, { name: 'propose_ban', arguments: '{"ip": "8.8.8.8"}' }],
+      ]),
+    );
     const r = await h.ask(QUESTION.ko, 'ko');
     const bodies = llm.bodies().slice(first);
     assert.ok(
@@ -54,9 +58,12 @@ describe('a hostile model cannot put false words before the admin', () => {
     assert.equal(bodies[2]!.tools, undefined);
     assert.match(contentOf(bodies[2]!.messages!.at(-1)!), /한국어로만/);
     assert.ok(r.stops.some((s) => s.code === 'language-replaced'));
-    assert.doesNotMatch(r.text, /banned|approved|8\.8\.8\.8/);
+    assert.doesNotMatch(r.text, /banned|approved/);
     assert.match(r.text, /^상태: 주의\n\(분석 모델이 한국어로 답하지 않아/);
     assert.match(r.text, /최근 24시간: 주소 1곳에서 로그인 실패 12회/);
+    // What the run really did, in Sheriff's words.
+    assert.match(r.text, /이 답변에서 Sheriff가 요청한 조치는 없습니다/);
+    assert.match(r.text, /요청하지 않았습니다: 8\.8\.8\.8에 대해/);
   });
 
   it('an English admin never reads a Korean answer either', async () => {
@@ -203,6 +210,7 @@ describe('a hostile model cannot put false words before the admin', () => {
       /요청하지 않았습니다: 8\.8\.8\.8에 대해 저장된 로그인 실패나 탐지 기록이 없어/,
     );
     assert.match(r.text, /모델이 승인 요청을 직접 승인하려고 했습니다/);
+    assert.doesNotMatch(r.text, /처리하지 못했습니다|Invalid/);
   });
 
   it('audits a refused proposal in command mode too', async () => {
