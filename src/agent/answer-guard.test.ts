@@ -81,6 +81,7 @@ describe('claims in the answer', () => {
       '198.51.100.9는 이미 차단되어 있습니다.',
       '방화벽이 198.51.100.9를 차단했습니다.',
       'sudo 로그에 따르면 root 로그인은 없었습니다.',
+      '203.0.113.7을 차단했는지는 관리자가 승인한 뒤에 확인할 수 있습니다.',
       'ufw is active and nft ruleset has 3 tables.',
       '192.0.2.5는 차단되어 있지 않습니다.',
       '203.0.113.7 will be banned once a human approves.',
@@ -91,12 +92,12 @@ describe('claims in the answer', () => {
     assert.deepEqual(g.falseClaims, []);
     assert.equal(g.speaksOfActions, true);
     const wrong = guardAnswer(
-      "192.0.2.5 has been blocked. I also requested a ban of 8.8.8.8. 8.8.8.8 차단도 요청했습니다. We've blocked everyone.",
+      "192.0.2.5 has been blocked. I also requested a ban of 8.8.8.8. 8.8.8.8 차단도 요청했습니다. We've blocked everyone.\n✅ 8.8.8.8 차단 완료\n- 대기 요청 승인됨",
       f,
       WORDS,
     );
     assert.equal(wrong.text, '');
-    assert.equal(wrong.falseClaims.length, 4);
+    assert.equal(wrong.falseClaims.length, 6);
   });
 });
 

@@ -39,11 +39,11 @@ export interface GuardWords {
 const DID_ACT = [
   /\b(?:I|we|Sheriff)(?:['’]ve)?(?:\s+(?:have|has|had|just|already|now|successfully|also))*\s+(?:banned|blocked|unbanned|unblocked|approved|isolated|quarantined|firewalled|blacklisted|lifted)\b/i,
   /^\W*(?:banned|blocked|unbanned|unblocked|approved|isolated)\b/i,
-  /(?:승인|격리)(?:을|를)?\s*(?:했|하였|완료했|완료하였|처리했|처리하였|시켰|해\s*두었|해\s*뒀)/,
 ];
-// Something is said to be done (Korean often without a subject): true only when the store agrees.
+// Something is said to be done (Korean often without a subject): a ban or unban is true when
+// the store agrees; an approval or isolation never is (the run cannot have seen one happen).
 const DONE =
-  /(?:\b(?:has|have|is|are|was|were|been|now|already|successfully)\s+(?:now\s+|been\s+|already\s+|successfully\s+)*(banned|blocked|unbanned|unblocked|approved|isolated|quarantined)\b)|(차단\s*해제|차단|승인|격리|해제)(?:을|를|이|가)?\s*(?:했|하였|완료했|완료하였|처리했|처리하였|시켰|되었|됐|완료되었|완료됐|되어\s*있(?!지))/i;
+  /(?:\b(?:has|have|is|are|was|were|been|now|already|successfully)\s+(?:now\s+|been\s+|already\s+|successfully\s+)*(banned|blocked|unbanned|unblocked|approved|isolated|quarantined)\b)|(차단\s*해제|차단|승인|격리|해제)(?:을|를|이|가)?\s*(?:했|하였|완료|처리했|처리하였|조치했|조치하였|시켰|되었|됐|됨|되어\s*있(?!지))(?![는을]지|다면|으면|더라도)/i;
 // The run asked a human: true only when it did.
 const PROPOSED = [
   /\b(?:I|we)(?:\s+(?:have|just|also))*\s+(?:proposed|requested|asked\s+for|submitted|created|filed|raised)\b/i,
@@ -85,7 +85,7 @@ export function guardAnswer(text: string, facts: RunFacts, words: GuardWords): G
   const command = `[${words.command}]`;
   // Code first: a code span is a command unless it is a plain sheriff command or an identifier.
   const placeholders: string[] = [];
-  const masked = text.replace(CODE, (code) => {
+  const masked = text.replace(/\u0000/g, '').replace(CODE, (code) => {
     const inner = code.replace(/^`+|`+$/g, '');
     const runnable = /\n/.test(inner.trim()) || DANGEROUS.test(inner) || /[|;&><]/.test(inner);
     if (runnable && !SHERIFF_COMMAND.test(inner)) {
