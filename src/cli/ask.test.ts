@@ -144,7 +144,10 @@ describe('sheriff ask / chat (the real binary)', () => {
     assert.match(r.stdout, /In this answer Sheriff proposed nothing/);
     const audit = await runCli(['--config', file, 'audit'], { env });
     assert.equal(audit.code, 0, audit.stderr);
-    assert.match(audit.stdout, /refused +agent\.propose_ban +8\.8\.8\.8\/32 +agent \(cli\)/);
+    assert.match(
+      audit.stdout,
+      /refused +agent\.propose_ban +8\.8\.8\.8\/32 +agent \(cli\) +8\.8\.8\.8 has no failed logins or findings/,
+    );
     assert.match(audit.stdout, /refused +agent\.approve_request +- +agent \(cli\)/);
     const json = await runCli(['--config', file, 'audit', '--json'], { env });
     const ban = json.stdout
