@@ -15,9 +15,11 @@ import { trace, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { ActionKind, Millis, StatusLevel } from '../domain.js';
 import { translator, type Lang, type Translate } from '../i18n/index.js';
 import type { HumanChannel, RunStop, ToolCallOutcome } from '../store/index.js';
-import { answerCommand, parseIntent } from './commands.js';
+import { guardAnswer, type GuardedAnswer } from './answer-guard.js';
+import { answerCommand, parseIntent, refusalText, type Intent } from './commands.js';
 import type { AnalystDeps } from './deps.js';
 import type { LlmMessage } from './llm-client.js';
+import { questionLanguage } from './language.js';
 import { runLoop } from './loop.js';
 import { demoMessages, systemPrompt } from './prompt.js';
 import { enforceStatus } from './status-line.js';
@@ -26,6 +28,7 @@ import {
   ToolRefusal,
   type AgentTool,
   type Proposal,
+  type Refusal,
   type ToolContext,
 } from './tools/index.js';
 
@@ -93,9 +96,10 @@ async function ask(
   req: AnalystRequest,
 ): Promise<AnalystReply> {
   const now = deps.clock();
-  const lang = req.lang ?? deps.defaultLang;
-  const t = translator(lang);
   const question = req.text.slice(0, MAX_QUESTION_CHARS);
+  // A chat that did not say answers in the language it was asked in.
+  const lang = req.lang ?? questionLanguage(question) ?? deps.defaultLang;
+  const t = translator(lang);
   const { store, config } = deps;
   const mode = deps.llm === null ? 'command' : 'llm';
   const runId = store.agent.startRun({
@@ -114,6 +118,7 @@ async function ask(
   const onAbort = () => ac.abort();
   req.signal?.addEventListener('abort', onAbort, { once: true });
   const proposals: Proposal[] = [];
+  const refusals: Refusal[] = [];
   const ctx: ToolContext = {
     deps,
     now,
@@ -121,6 +126,7 @@ async function ask(
     signal: ac.signal,
     requester: `${req.channel}:${req.identity}`,
     proposals,
+    refusals,
   };
   const calls: AnalystReply['toolCalls'] = [];
   let stops: RunStop[] = [];
@@ -134,7 +140,7 @@ async function ask(
     const status = deps.status.current(now, lang);
     level = status.level;
     if (deps.llm === null) {
-      text = await commandAnswer(question, ctx, t, runId, calls, stops);
+      text = await commandAnswer(parseIntent(question), ctx, t, runId, calls, stops);
       if (req.llmOffNote !== false) text = `${text}\n\n${t('agent.cmd.enable')}`.trim();
     } else {
       const messages: LlmMessage[] = [
@@ -183,8 +189,22 @@ async function ask(
       text = result.text;
       if (result.error !== null) {
         // The provider failed: answer what command mode can, and say why.
-        const fallback = await commandAnswer(question, ctx, t, runId, calls, stops);
+        const fallback = await commandAnswer(parseIntent(question), ctx, t, runId, calls, stops);
         text = `${t('agent.error.provider', { reason: result.error.code })}\n${fallback}`;
+      } else if (result.wrongLanguage) {
+        // The model would not answer in the admin's language: the status, in Sheriff's words.
+        const summary = await commandAnswer({ kind: 'status' }, ctx, t, runId, calls, stops);
+        text = [
+          `${t('agent.note.language-replaced')}\n${summary}`,
+          ...actionNotes(NOTHING_SAID, refusals, proposals, t),
+        ].join('\n\n');
+      } else {
+        const guarded = guardAnswer(text, runFacts(deps, proposals, result.evidence, now), {
+          command: t('agent.guard.command'),
+          link: t('agent.guard.link'),
+        });
+        recordGuard(guarded, stops);
+        text = [guarded.text, ...actionNotes(guarded, refusals, proposals, t)].join('\n\n');
       }
     }
     text = [text, ...proposals.map((p) => approvalLine(p, t, req.channel))].join('\n\n').trim();
@@ -247,14 +267,13 @@ async function ask(
 
 /** Command mode: the intent, answered from the tools; tool calls recorded like the model's. */
 async function commandAnswer(
-  question: string,
+  intent: Intent,
   ctx: ToolContext,
   t: Translate,
   runId: number,
   calls: AnalystReply['toolCalls'],
   stops: RunStop[],
 ): Promise<string> {
-  const intent = parseIntent(question);
   return answerCommand(intent, ctx, t, async (tool, args) => {
     const started = performance.now();
     let outcome: ToolCallOutcome = 'ok';
@@ -283,6 +302,62 @@ async function commandAnswer(
       });
     }
   });
+}
+
+/** What the run did, from the store and its own tool calls, to check the model's answer against. */
+function runFacts(deps: AnalystDeps, proposals: Proposal[], evidence: string[], now: Millis) {
+  const banned = new Set(deps.store.bans.active(now).map((b) => b.target.cidr));
+  return {
+    proposed: proposals.map((p) => ({
+      action: p.approval.action,
+      target: p.approval.target?.cidr ?? null,
+    })),
+    banned: (cidr: string) => banned.has(cidr),
+    evidence: evidence.join('\n'),
+  };
+}
+
+/** A model answer that was not shown, so it said nothing to correct. */
+const NOTHING_SAID: GuardedAnswer = {
+  text: '',
+  falseClaims: [],
+  speaksOfActions: false,
+  commands: 0,
+  links: 0,
+};
+
+function recordGuard(g: GuardedAnswer, stops: RunStop[]): void {
+  for (const claim of g.falseClaims) {
+    stops.push({ code: 'false-claim', detail: claim.slice(0, 200) });
+  }
+  if (g.commands > 0) stops.push({ code: 'command-removed', detail: `${g.commands} removed` });
+  if (g.links > 0) stops.push({ code: 'link-removed', detail: `${g.links} removed` });
+}
+
+/**
+ * Sheriff's own account after an answer that spoke of actions or asked for
+ * some refused: what was removed, what was refused, and — when nothing was —
+ * that nothing was proposed (proposals are listed after this, from the store).
+ */
+function actionNotes(
+  g: GuardedAnswer,
+  refusals: Refusal[],
+  proposals: Proposal[],
+  t: Translate,
+): string[] {
+  const notes: string[] = [];
+  if (g.falseClaims.length > 0) notes.push(t('agent.guard.claims'));
+  if (g.commands > 0 || g.links > 0) notes.push(t('agent.guard.commands'));
+  // A malformed proposal is the model's slip (audited); the admin reads real refusals only.
+  const shown = refusals.filter((r) => r.code !== 'invalid-arguments');
+  if (!g.speaksOfActions && shown.length === 0) return notes;
+  const refused = shown.map((r) =>
+    r.code === 'approval-attempt'
+      ? t('agent.guard.approval-attempt')
+      : refusalText(r.code, r.why, t, r.target?.replace(/\/(32|128)$/, '') ?? ''),
+  );
+  if (proposals.length === 0) notes.push(t('agent.guard.none'));
+  return [...notes, ...refused];
 }
 
 /** A polite refusal when the conversation or the day has used its token budget, else null. */

@@ -178,14 +178,15 @@ export async function answerCommand(
         return t('agent.cmd.unknown', { help: t('agent.cmd.help') });
     }
   } catch (err) {
-    if (err instanceof ToolRefusal) return refusalText(err, t, 'ip' in intent ? intent.ip : '');
+    if (err instanceof ToolRefusal)
+      return refusalText(err.code, err.message, t, 'ip' in intent ? intent.ip : '');
     return t('agent.cmd.failed', { reason: err instanceof Error ? err.message : String(err) });
   }
 }
 
 /** A refusal in the user’s language (known codes), else its English message. */
-function refusalText(err: ToolRefusal, t: Translate, ip: string): string {
-  switch (err.code) {
+export function refusalText(code: string, message: string, t: Translate, ip: string): string {
+  switch (code) {
     case 'not-in-evidence':
       return t('agent.refused.not-in-evidence', { ip });
     case 'protected-address':
@@ -197,7 +198,7 @@ function refusalText(err: ToolRefusal, t: Translate, ip: string): string {
     case 'no-data':
       return t('agent.refused.no-data', { ip });
     default:
-      return t('agent.cmd.failed', { reason: err.message });
+      return t('agent.cmd.failed', { reason: message });
   }
 }
 

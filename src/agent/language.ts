@@ -42,3 +42,53 @@ export function removeForeignScript(text: string, lang: Lang): string {
     .replace(/\(\s*\)/g, '')
     .trim();
 }
+
+// What is not prose in either language: code, quoted data, links, addresses, mail and
+// user@host names, paths, and any token with a digit, an underscore or inner capitals.
+const NOT_PROSE = [
+  /```[\s\S]*?```/g,
+  /`[^`\n]*`/g,
+  QUOTED,
+  /\b[a-z][a-z0-9+.-]*:\/\/\S+/gi,
+  /\S+@\S+/g,
+  /(?<!\S)~?\/\S*/g,
+];
+const WORD = /[\p{L}\p{N}_'’-]+/gu;
+const HANGUL = /\p{Script=Hangul}/u;
+const LATIN_WORD = /^[A-Za-z]{2,}$/;
+const IDENTIFIER = /^[A-Za-z][a-z]*[A-Z]|^[A-Z]+$/;
+/** Fewer prose words than this say nothing about a language. */
+const MIN_WORDS = 4;
+
+/** Prose words in `text`: those holding Hangul, and plain Latin words (not identifiers or acronyms). */
+export function languageShare(text: string): { hangul: number; latin: number } {
+  let prose = text;
+  for (const re of NOT_PROSE) prose = prose.replace(re, ' ');
+  let hangul = 0;
+  let latin = 0;
+  for (const word of prose.match(WORD) ?? []) {
+    if (HANGUL.test(word)) hangul++;
+    else if (LATIN_WORD.test(word) && !IDENTIFIER.test(word)) latin++;
+  }
+  return { hangul, latin };
+}
+
+/**
+ * Whether `text` is written in another language than `lang`: a Korean answer
+ * with under 20% Hangul words (English terms and lists of user names are
+ * common in Korean), an English one with over half. Too short a text is never judged.
+ */
+export function wrongLanguage(text: string, lang: Lang): boolean {
+  const { hangul, latin } = languageShare(text);
+  const words = hangul + latin;
+  if (words < MIN_WORDS) return false;
+  const share = hangul / words;
+  return lang === 'ko' ? share < 0.2 : share > 0.5;
+}
+
+/** The language a question is written in, or null when it has no prose words ("203.0.113.7?"). */
+export function questionLanguage(text: string): Lang | null {
+  const { hangul, latin } = languageShare(text);
+  if (hangul + latin === 0) return null;
+  return hangul >= latin ? 'ko' : 'en';
+}

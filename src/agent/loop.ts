@@ -9,10 +9,11 @@ import { context, trace, SpanStatusCode, type Span, type Tracer } from '@opentel
 import type { Millis } from '../domain.js';
 import type { Lang, Translate } from '../i18n/index.js';
 import type { RunStop, ToolCallOutcome, ToolCallRecord } from '../store/index.js';
-import { foreignScript, removeForeignScript } from './language.js';
+import { foreignScript, removeForeignScript, wrongLanguage } from './language.js';
 import type { LlmClient, LlmMessage, LlmResponse, LlmToolCall } from './llm-client.js';
 import { LlmError } from './provider.js';
 import {
+  auditRefusal,
   capResult,
   toolSpec,
   ToolRefusal,
@@ -57,6 +58,10 @@ export interface LoopResult {
   calls: { name: string; outcome: ToolCallOutcome }[];
   /** The provider error that ended the run, if one did. */
   error: LlmError | null;
+  /** The tool results the model read: what its answer may cite (links). */
+  evidence: string[];
+  /** The answer stayed in the wrong language after one retry: Sheriff answers instead. */
+  wrongLanguage: boolean;
 }
 
 export async function runLoop(o: LoopOptions): Promise<LoopResult> {
@@ -72,6 +77,8 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
     stops: [],
     calls: [],
     error: null,
+    evidence: [],
+    wrongLanguage: false,
   };
   const repeats = new Map<string, number>();
   const stop = (code: string, detail: string) => result.stops.push({ code, detail });
@@ -203,6 +210,12 @@ async function runTool(
     if (tool === undefined) {
       if (APPROVE_LIKE.test(tc.name)) {
         stop('approval-attempt', `the model called ${tc.name.slice(0, 64)}`);
+        auditRefusal(o.ctx, {
+          tool: tc.name.slice(0, 64),
+          target: null,
+          code: 'approval-attempt',
+          why: 'only a human can approve or decide requests',
+        });
         outcome = 'refused';
         content = capResult({
           error: 'refused: only a human can approve or decide requests; there is no such tool',
@@ -235,9 +248,18 @@ async function runTool(
       }
       content = capResult(await tool.run(args.data, o.ctx));
       outcome = 'ok';
+      result.evidence.push(content);
     }
   } catch (err) {
     if (err instanceof InvalidArgs) {
+      if (tool?.dangerous === true) {
+        auditRefusal(o.ctx, {
+          tool: tc.name,
+          target: null,
+          code: 'invalid-arguments',
+          why: err.message.slice(0, 300),
+        });
+      }
       outcome = 'invalid-args';
       content = capResult({ error: `invalid arguments for ${tc.name}: ${err.message}` });
     } else if (err instanceof ToolRefusal) {
@@ -297,8 +319,10 @@ function finishStopped(o: LoopOptions, result: LoopResult): LoopResult {
 }
 
 /**
- * Foreign script in the answer: one corrective retry without tools; if that
- * still drifts (or cannot run), the foreign runs are removed and a note added.
+ * An answer in the wrong language, or with foreign script mixed in: one
+ * corrective retry without tools. Still mixed (or no retry possible): the
+ * foreign runs are removed and a note added. Still in the wrong language:
+ * `wrongLanguage` is set and the caller answers in Sheriff's own words.
  */
 async function guardLanguage(
   o: LoopOptions,
@@ -307,30 +331,39 @@ async function guardLanguage(
   call: (withTools: boolean) => Promise<LlmResponse | null>,
 ): Promise<LoopResult> {
   const foreign = foreignScript(result.text, o.lang);
-  if (foreign.length === 0) return result;
-  result.stops.push({ code: 'language-retry', detail: foreign.join(' ').slice(0, 100) });
+  const wrong = wrongLanguage(result.text, o.lang);
+  if (foreign.length === 0 && !wrong) return result;
+  result.stops.push({
+    code: 'language-retry',
+    detail: wrong ? `not written in ${o.lang}` : foreign.join(' ').slice(0, 100),
+  });
   messages.push({ role: 'assistant', content: result.text });
   messages.push({
     role: 'user',
     content:
       o.lang === 'ko'
-        ? '방금 답변에 한국어가 아닌 문자가 섞여 있습니다. 같은 내용을 한국어로만 다시 써 주십시오.'
-        : 'Your answer mixed in another language. Rewrite the same answer in English only.',
+        ? '방금 답변이 한국어로 쓰이지 않았거나 다른 언어가 섞여 있습니다. 같은 내용을 한국어로만 다시 써 주십시오.'
+        : 'Your answer was not in English or mixed in another language. Rewrite the same answer in English only.',
   });
   const saved = { outcome: result.outcome, text: result.text };
   const retry = await call(false);
   if (retry === null) {
-    // The budget, the clock or the provider gave out: keep the first answer, cleaned.
+    // The budget, the clock or the provider gave out: judge the first answer.
     result.outcome = saved.outcome;
     result.text = saved.text;
     result.error = null;
   }
   if (retry !== null && retry.toolCalls.length === 0 && retry.text.trim() !== '') {
-    if (foreignScript(retry.text, o.lang).length === 0) {
-      result.text = retry.text;
+    result.text = retry.text;
+    if (foreignScript(retry.text, o.lang).length === 0 && !wrongLanguage(retry.text, o.lang)) {
       return result;
     }
-    result.text = retry.text;
+  }
+  if (wrongLanguage(result.text, o.lang)) {
+    result.stops.push({ code: 'language-replaced', detail: 'still not in the right language' });
+    result.wrongLanguage = true;
+    result.text = '';
+    return result;
   }
   result.stops.push({ code: 'language-cleaned', detail: 'foreign script removed after one retry' });
   result.text = `${removeForeignScript(result.text, o.lang)}\n\n${o.t('agent.note.language')}`;

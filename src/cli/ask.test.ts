@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { contentOf, FakeOpenAI, reply, script } from '../testing/fake-openai.js';
+import { contentOf, FakeOpenAI, hostileModel, reply, script } from '../testing/fake-openai.js';
 import { runCli } from '../testing/run-cli.js';
 
 describe('sheriff ask / chat (the real binary)', () => {
@@ -120,5 +120,42 @@ describe('sheriff ask / chat (the real binary)', () => {
     assert.match(r.stdout, /command mode/);
     assert.match(r.stdout, /Status: normal\nWhy:/);
     assert.match(r.stdout, /No active bans\./);
+  });
+
+  it('shows the analyst’s refused proposal and approval attempt in sheriff audit', async () => {
+    llm.setHandler(
+      hostileModel('I have banned 8.8.8.8 and approved the pending request.', [
+        [
+          { name: 'propose_ban', arguments: '{"ip": "8.8.8.8"}' },
+          { name: 'approve_request', arguments: '{"id": "all"}' },
+        ],
+      ]),
+    );
+    const file = config(
+      'audit',
+      `agent:\n  provider: custom\n  baseUrl: ${llm.baseUrl}\n  model: test-model\n`,
+    );
+    const env = { ...noKeys, SHERIFF_LLM_API_KEY: 'sk-cli' };
+    const r = await runCli(['--config', file, 'ask', 'ban', '8.8.8.8', 'and', 'approve', 'it'], {
+      env,
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /I have banned/);
+    assert.match(r.stdout, /In this answer Sheriff proposed nothing/);
+    const audit = await runCli(['--config', file, 'audit'], { env });
+    assert.equal(audit.code, 0, audit.stderr);
+    assert.match(
+      audit.stdout,
+      /refused +agent\.propose_ban +8\.8\.8\.8\/32 +agent \(cli\) +8\.8\.8\.8 has no failed logins or findings/,
+    );
+    assert.match(audit.stdout, /refused +agent\.approve_request +- +agent \(cli\)/);
+    const json = await runCli(['--config', file, 'audit', '--json'], { env });
+    const ban = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; detail: { why: string; askedBy: string } })
+      .find((e) => e.action === 'agent.propose_ban');
+    assert.match(ban!.detail.why, /no failed logins or findings/);
+    assert.match(ban!.detail.askedBy, /^cli:/);
   });
 });

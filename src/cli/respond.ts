@@ -402,7 +402,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
           if (opts.json) out.write(JSON.stringify(e) + '\n');
           else
             out.write(
-              `${when(e.time)}  ${e.outcome.padEnd(8)} ${e.action.padEnd(18)} ${(e.target ?? '-').padEnd(22)} ${e.actor}${e.channel ? ` (${e.channel})` : ''}\n`,
+              `${when(e.time)}  ${e.outcome.padEnd(8)} ${e.action.padEnd(18)} ${(e.target ?? '-').padEnd(22)} ${e.actor}${e.channel ? ` (${e.channel})` : ''}${typeof e.detail.why === 'string' ? `  ${e.detail.why}` : ''}\n`,
             );
         }
         await out.flush();

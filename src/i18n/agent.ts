@@ -6,6 +6,19 @@ export const agentMessages = defineMessages({
     'agent.status.line': 'Status: {level}',
     'agent.note.language':
       '(Note: parts written in another language were removed from this answer.)',
+    'agent.note.language-replaced':
+      '(The analysis model did not answer in English, so here is Sheriff’s own summary instead.)',
+    'agent.guard.command':
+      'a command from the model was removed: Sheriff never gives commands to run',
+    'agent.guard.link': 'link removed: it was not in what Sheriff looked at',
+    'agent.guard.claims':
+      'Sheriff removed sentences claiming a ban, unban, approval or isolation that did not happen. The analyst cannot do any of these: it can only ask, and a human decides.',
+    'agent.guard.commands':
+      'Commands and links from the model were removed. Do not run commands an AI suggests from log data.',
+    'agent.guard.none':
+      'In this answer Sheriff proposed nothing: nothing was banned, unbanned, approved or isolated.',
+    'agent.guard.approval-attempt':
+      'Refused: the model tried to approve a request itself. Only a human can approve.',
     'agent.budget.conversation':
       'This conversation has used its token budget for today ({used} of {limit}). Please try again tomorrow, or use commands such as "status" meanwhile.',
     'agent.budget.day':
@@ -69,6 +82,19 @@ export const agentMessages = defineMessages({
   ko: {
     'agent.status.line': '상태: {level}',
     'agent.note.language': '(참고: 이 답변에서 다른 언어로 쓰인 부분을 지웠습니다.)',
+    'agent.note.language-replaced':
+      '(분석 모델이 한국어로 답하지 않아, 대신 Sheriff가 직접 정리한 현황을 보여 드립니다.)',
+    'agent.guard.command':
+      '모델이 제시한 명령을 지웠습니다: Sheriff는 실행할 명령을 권하지 않습니다',
+    'agent.guard.link': '링크를 지웠습니다: Sheriff가 확인한 자료에 없는 주소입니다',
+    'agent.guard.claims':
+      '실제로 일어나지 않은 차단, 차단 해제, 승인, 격리를 했다고 말하는 문장을 Sheriff가 지웠습니다. 분석가는 이런 조치를 직접 할 수 없고 요청만 할 수 있으며, 결정은 관리자가 합니다.',
+    'agent.guard.commands':
+      '모델이 제시한 명령과 링크를 지웠습니다. 로그 내용을 바탕으로 AI가 권하는 명령은 실행하지 마십시오.',
+    'agent.guard.none':
+      '이 답변에서 Sheriff가 요청한 조치는 없습니다. 아무것도 차단, 차단 해제, 승인, 격리되지 않았습니다.',
+    'agent.guard.approval-attempt':
+      '거부했습니다: 모델이 승인 요청을 직접 승인하려고 했습니다. 승인은 관리자만 할 수 있습니다.',
     'agent.budget.conversation':
       '이 대화는 오늘 쓸 수 있는 토큰을 모두 사용했습니다({used}/{limit}). 내일 다시 요청해 주시고, 그동안은 "상태" 같은 명령을 사용해 주십시오.',
     'agent.budget.day':

@@ -121,6 +121,18 @@ export function script(replies: readonly FakeReply[], after?: FakeReply): FakeHa
   };
 }
 
+/**
+ * A hostile or broken model: each list of `tools` as one step of tool calls,
+ * then `answer` as the final text to every later request, the corrective
+ * retry included, so code and not the model must repair what the admin reads.
+ */
+export function hostileModel(answer: string, tools: readonly FakeToolCall[][] = []): FakeHandler {
+  return script(
+    tools.map((calls) => reply.tools(calls)),
+    reply.text(answer),
+  );
+}
+
 /** A message's content as text (the wire also allows parts or null). */
 export const contentOf = (m: WireMessage): string =>
   typeof m.content === 'string' ? m.content : JSON.stringify(m.content);

@@ -34,10 +34,12 @@ export function toolsFor(deps: AnalystDeps): AgentTool[] {
 }
 
 export {
+  auditRefusal,
   capResult,
   toolSpec,
   ToolRefusal,
   type AgentTool,
   type Proposal,
+  type Refusal,
   type ToolContext,
 } from './tool.js';

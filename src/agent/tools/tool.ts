@@ -10,6 +10,7 @@ import type { Lang } from '../../i18n/index.js';
 import type { PendingApproval } from '../../respond/approvals.js';
 import type { AnalystDeps } from '../deps.js';
 import type { LlmToolSpec } from '../llm-client.js';
+import { parseCidr } from '../../net/cidr.js';
 
 export const MAX_TOOL_RESULT_CHARS = 6000;
 
@@ -17,6 +18,16 @@ export const MAX_TOOL_RESULT_CHARS = 6000;
 export interface Proposal {
   approval: PendingApproval;
   facts: Record<string, unknown>;
+}
+
+/** A proposal or approval the run asked for and was refused, as audited. */
+export interface Refusal {
+  /** The tool the model called (or tried to call). */
+  tool: string;
+  /** The canonical CIDR it was about, or null. */
+  target: string | null;
+  code: string;
+  why: string;
 }
 
 /** What a tool sees of the run it is part of. */
@@ -28,6 +39,7 @@ export interface ToolContext {
   /** Who asked ("telegram:123"), for records. */
   requester: string;
   proposals: Proposal[];
+  refusals: Refusal[];
 }
 
 /** A tool's refusal: told to the model, recorded as 'refused' with `code`. */
@@ -52,7 +64,7 @@ export interface AgentTool {
   run(args: unknown, ctx: ToolContext): Promise<unknown>;
 }
 
-/** Defines a tool with typed arguments. */
+/** Defines a tool with typed arguments. A dangerous tool's refusals are audited. */
 export function tool<S extends z.ZodType>(def: {
   name: string;
   description: string;
@@ -61,7 +73,44 @@ export function tool<S extends z.ZodType>(def: {
   available?: (deps: AnalystDeps) => boolean;
   run(args: z.output<S>, ctx: ToolContext): Promise<unknown>;
 }): AgentTool {
-  return def;
+  if (def.dangerous !== true) return def;
+  return {
+    ...def,
+    async run(args: z.output<S>, ctx: ToolContext) {
+      try {
+        return await def.run(args, ctx);
+      } catch (err) {
+        if (err instanceof ToolRefusal) {
+          const ip = (args as { ip?: unknown }).ip;
+          auditRefusal(ctx, {
+            tool: def.name,
+            target: typeof ip === 'string' ? parseCidr(ip).text : null,
+            code: err.code,
+            why: err.message,
+          });
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+/**
+ * Audits a proposal or approval the analyst asked for and was refused:
+ * actor 'agent', the human it asked for in the detail, and why.
+ */
+export function auditRefusal(ctx: ToolContext, r: Refusal): void {
+  ctx.refusals.push(r);
+  const [channel] = ctx.requester.split(':');
+  ctx.deps.store.audit.append({
+    time: ctx.now,
+    actor: 'agent',
+    channel: channel ?? null,
+    action: `agent.${r.tool}`,
+    target: r.target,
+    outcome: 'refused',
+    detail: { askedBy: ctx.requester, code: r.code, why: r.why },
+  });
 }
 
 export function toolSpec(t: AgentTool): LlmToolSpec {
