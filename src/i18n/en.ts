@@ -68,7 +68,7 @@ export const en = {
     'Run the whole detector over old logs (plain or .gz, in the order given) as fast as it can.',
   'replay.arg.files': 'log files, oldest first',
   'replay.opt.json': 'print one JSON object per finding and a final summary',
-  'replay.opt.jail': 'jails to run, comma separated',
+  'replay.opt.jail': 'jails to run, comma separated (default: the enabled jails of sheriff.yaml)',
   'replay.opt.maxretry': 'failures within findtime that make a finding',
   'replay.opt.findtime': 'window for maxretry, like 10m',
   'replay.finding.bruteforce':

@@ -72,7 +72,7 @@ export const ko: Record<keyof typeof en, string> = {
     '지난 로그(일반 또는 .gz, 주어진 순서대로)에 탐지기 전체를 최대 속도로 돌립니다.',
   'replay.arg.files': '로그 파일 (오래된 것부터)',
   'replay.opt.json': '탐지 결과마다 JSON 객체 하나와 마지막 요약을 출력',
-  'replay.opt.jail': '실행할 감시 규칙(jail), 쉼표로 구분',
+  'replay.opt.jail': '실행할 감시 규칙(jail), 쉼표로 구분 (기본값: sheriff.yaml에서 켜 둔 규칙)',
   'replay.opt.maxretry': 'findtime 안에 이만큼 실패하면 탐지',
   'replay.opt.findtime': 'maxretry를 세는 시간 창 (예: 10m)',
   'replay.finding.bruteforce':
