@@ -7,7 +7,6 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { loadConfig } from '../app/load-config.js';
 import { jailSettings } from '../app/jail-settings.js';
 import type { SheriffConfig } from '../app/config.js';
 import { DurationError, parseDuration } from '../config/duration.js';
@@ -51,9 +50,12 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--findtime <duration>', t('replay.opt.findtime'))
     .option('--now <iso>', t('opt.now'))
     .option('--timezone <tz>', t('opt.timezone'))
-    .action((files: string[], opts: Options) =>
-      replay(files, opts, loadConfig(program.opts<{ config?: string }>().config).config, ctx),
-    );
+    .action(async (files: string[], opts: Options) => {
+      // Loaded when the command runs: startup loads no package but commander.
+      const { loadConfig } = await import('../app/load-config.js');
+      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      await replay(files, opts, config, ctx);
+    });
 }
 
 /** The configured jails (or those --jail names), with --maxretry and --findtime over them. */
