@@ -214,6 +214,47 @@ describe('sheriff replay --json', () => {
     assert.equal(out[1]!.lines, 9);
   });
 
+  it('runs the jails of sheriff.yaml: its thresholds and trusted networks; flags override it', async () => {
+    const path = join(dir, 'two.log');
+    await writeFile(path, attack.slice(0, 2).join('\n') + '\n');
+    const findings = (stdout: string) =>
+      (jsonLines(stdout) as { type: string; ip?: string; count?: number }[]).filter(
+        (o) => o.type === 'finding',
+      );
+    const strict = join(dir, 'strict.yaml');
+    await writeFile(strict, 'jails:\n  sshd:\n    maxretry: 2\n');
+    const trusting = join(dir, 'trusting.yaml');
+    await writeFile(trusting, 'trusted: [203.0.113.0/24]\njails:\n  sshd:\n    maxretry: 2\n');
+
+    const byDefault = await runCli(['replay', path, '--json', ...NOW]);
+    assert.deepEqual(findings(byDefault.stdout), []);
+    const configured = await runCli(['--config', strict, 'replay', path, '--json', ...NOW]);
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.deepEqual(
+      findings(configured.stdout).map((f) => [f.ip, f.count]),
+      [['203.0.113.5', 2]],
+    );
+    const trusted = await runCli(['--config', trusting, 'replay', path, '--json', ...NOW]);
+    assert.deepEqual(findings(trusted.stdout), []);
+    assert.equal(
+      (jsonLines(trusted.stdout).at(-1) as { trustedSkipped: number }).trustedSkipped,
+      2,
+    );
+    const overridden = await runCli([
+      '--config',
+      strict,
+      'replay',
+      path,
+      '--json',
+      '--maxretry',
+      '3',
+      ...NOW,
+    ]);
+    assert.deepEqual(findings(overridden.stdout), []);
+    const unknown = await runCli(['--config', strict, 'replay', path, '--jail', 'nope']);
+    assert.equal(unknown.code, 2);
+  });
+
   it('applies --maxretry and --findtime, and rejects bad values with status 2', async () => {
     const path = join(dir, 'slow.log');
     await writeFile(path, attack.slice(0, 3).join('\n') + '\n');

@@ -96,6 +96,99 @@ describe('sheriff eval', () => {
     assert.equal(b.report.accuracy, a.report.accuracy);
   });
 
+  it('shows what it got wrong: misses with cleaned attacker text, a confusion matrix, per-label counts', async () => {
+    // Two records relabelled so the rules must disagree; one carries a hostile user name.
+    const [m, b] = [
+      records.find((r) => r.label === 'malicious' && r.input.events.some((e) => e.user))!,
+      records.find((r) => r.label === 'benign')!,
+    ];
+    const hostile = 'ad\x1b[2Jmin\u202e';
+    const wrongM = {
+      ...m,
+      id: 'relabelled-malicious',
+      label: 'benign',
+      input: { ...m.input, events: m.input.events.map((e) => ({ ...e, user: e.user && hostile })) },
+    };
+    const wrongB = { ...b, id: 'relabelled-benign', label: 'suspicious' };
+    const file = join(dir, 'with-misses.jsonl');
+    await writeFile(file, [...records, wrongM, wrongB].map((r) => JSON.stringify(r)).join('\n'));
+    const total = records.length + 2;
+
+    const text = await runCli([
+      'eval',
+      'triage',
+      '--dataset',
+      file,
+      '--split',
+      'all',
+      '--show-misses',
+      '--config',
+      config,
+    ]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^triage on the all split \\(${total} records\\)`));
+    assert.match(text.stdout, /\nrecords answered wrongly: 2\n/);
+    assert.match(
+      text.stdout,
+      /\n {2}relabelled-malicious {2}expected benign, got malicious {2}"ad\[2Jmin"\n/,
+    );
+    assert.match(
+      text.stdout,
+      /\n {2}relabelled-benign {2}expected suspicious, got benign( {2}"[^"]*")*\n/,
+    );
+    assert.doesNotMatch(text.stdout, /[\x1b\u202e]/);
+    const count = (label: string) => records.filter((r) => r.label === label).length;
+    assert.match(
+      text.stdout,
+      /\nconfusion matrix \(rows: expected, columns: answer\)\n +malicious +suspicious +benign +unreadable\n/,
+    );
+    assert.match(text.stdout, new RegExp(`\\n {2}malicious +${count('malicious')} +0 +0 +0\\n`));
+    assert.match(text.stdout, new RegExp(`\\n {2}suspicious +0 +${count('suspicious')} +1 +0\\n`));
+    assert.match(text.stdout, new RegExp(`\\n {2}benign +1 +0 +${count('benign')} +0\\n`));
+
+    const json = await runCli([
+      'eval',
+      'triage',
+      '--dataset',
+      file,
+      '--split',
+      'all',
+      '--show-misses',
+      '--json',
+      '--config',
+      config,
+    ]);
+    const out = JSON.parse(json.stdout) as EvalJson & {
+      misses: { id: string; expected: string; got: string; text: string[] }[];
+      report: { perLabel: Record<string, { support: number; precision: number; recall: number }> };
+    };
+    assert.equal(out.records, total);
+    assert.deepEqual(out.misses.map((x) => [x.id, x.expected, x.got, x.text]).sort(), [
+      [
+        'relabelled-benign',
+        'suspicious',
+        'benign',
+        [...new Set(b.input.events.map((e) => e.user))],
+      ],
+      ['relabelled-malicious', 'benign', 'malicious', [hostile]],
+    ]);
+    assert.deepEqual(out.report.perLabel.benign, {
+      support: count('benign') + 1,
+      predicted: count('benign') + 1,
+      correct: count('benign'),
+      precision: count('benign') / (count('benign') + 1),
+      recall: count('benign') / (count('benign') + 1),
+    });
+    assert.equal(
+      out.report.perLabel.malicious!.precision,
+      count('malicious') / (count('malicious') + 1),
+    );
+    assert.equal(
+      out.report.perLabel.suspicious!.recall,
+      count('suspicious') / (count('suspicious') + 1),
+    );
+  });
+
   it('refuses a bad split, task or dataset with exit status 2 and says why', async () => {
     const split = await runCli(['eval', 'triage', '--split', 'validation', '--config', config]);
     assert.equal(split.code, 2);

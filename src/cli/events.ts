@@ -1,14 +1,16 @@
 /**
- * `sheriff events [--ip IP] [--user U] [--since DUR] [--kind K] [--jail J] [--limit N] [--json]`:
+ * `sheriff events [--ip IP|NETWORK] [--user U] [--since DUR] [--kind K] [--jail J] [--limit N] [--json]`:
  * forensic questions answered from the store, newest first.
  */
 import type { Command } from 'commander';
 import { DurationError, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import { canonicalIp } from '../net/ip.js';
+import { CidrError, parseNetwork, type Cidr } from '../net/cidr.js';
 import { displayUser } from '../incidents/format.js';
 import { TimeZone } from '../parse/zone.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
+import type { Translate } from '../i18n/index.js';
 
 interface Options {
   ip?: string;
@@ -36,8 +38,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       const { loadConfig } = await import('../app/load-config.js');
       const { openStore } = await import('../store/index.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
-      const ip = opts.ip === undefined ? undefined : canonicalIp(opts.ip);
-      if (ip === null) throw new UsageError(t('events.error.ip', { value: opts.ip ?? '' }));
+      const { ip, network } = addressOrNetwork(opts.ip, t);
       if (opts.kind !== undefined && !['fail', 'success', 'nofail'].includes(opts.kind))
         throw new UsageError(t('events.error.kind', { value: opts.kind }));
       let since: number | undefined;
@@ -54,6 +55,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       try {
         const rows = store.events.queryEvents({
           ip,
+          network,
           user: opts.user,
           since,
           kind: opts.kind as 'fail' | 'success' | 'nofail' | undefined,
@@ -73,4 +75,24 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       }
       await out.flush();
     });
+}
+
+/** `--ip`: one address, or a network (a prefix incident's subject, like 2001:db8:1:2::/64). */
+function addressOrNetwork(
+  value: string | undefined,
+  t: Translate,
+): { ip?: string; network?: Cidr } {
+  if (value === undefined) return {};
+  const bad = () => new UsageError(t('events.error.ip', { value }));
+  if (!value.includes('/')) {
+    const ip = canonicalIp(value);
+    if (ip === null) throw bad();
+    return { ip };
+  }
+  try {
+    return { network: parseNetwork(value) };
+  } catch (err) {
+    if (err instanceof CidrError) throw bad();
+    throw err;
+  }
 }

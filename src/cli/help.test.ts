@@ -9,9 +9,12 @@ import { runCli } from '../testing/run-cli.js';
 describe('help', () => {
   it('says each default once and marks required options', async () => {
     const replay = await runCli(['replay', '--help']);
-    assert.equal(replay.stdout.split('sshd').length - 1, 1, replay.stdout);
+    assert.equal(replay.stdout.split('sheriff.yaml').length - 1, 1, replay.stdout);
     assert.doesNotMatch(replay.stdout, /default: "/);
-    assert.match(replay.stdout, /--jail <names> +jails to run, comma separated \(default: sshd\)/);
+    assert.match(
+      replay.stdout,
+      /--jail <names> +jails to run, comma separated \(default: the enabled\s+jails of sheriff\.yaml\)/,
+    );
     const ban = await runCli(['ban', '--help']);
     assert.match(ban.stdout, /--reason <text> +why, for the audit log \(required\)/);
     const ko = await runCli(['--lang', 'ko', 'ban', '--help']);

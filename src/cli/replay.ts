@@ -1,10 +1,14 @@
 /**
  * `sheriff replay FILE... [--json] [--jail NAME] [--maxretry N] [--findtime DUR] [--timezone TZ] [--now ISO]`
  * The live detector over old logs in virtual time: event times drive every window.
+ * It runs the jails of sheriff.yaml (modes, thresholds, trusted networks), so an
+ * admin can try a configuration on old logs; flags override it.
  * Without --now, each file's modification time is the reference for missing years.
  */
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { jailSettings } from '../app/jail-settings.js';
+import type { SheriffConfig } from '../app/config.js';
 import { DurationError, parseDuration } from '../config/duration.js';
 import { defaultJail, type JailSettings } from '../detect/jail.js';
 import { buildJail, Pipeline } from '../detect/pipeline.js';
@@ -27,7 +31,7 @@ import {
 
 interface Options {
   json?: boolean;
-  jail: string;
+  jail?: string;
   maxretry?: string;
   findtime?: string;
   now?: string;
@@ -41,17 +45,22 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .description(t('replay.description'))
     .argument('<files...>', t('replay.arg.files'))
     .option('--json', t('replay.opt.json'))
-    .option('--jail <names>', t('replay.opt.jail'), 'sshd')
+    .option('--jail <names>', t('replay.opt.jail'))
     .option('--maxretry <n>', t('replay.opt.maxretry'))
     .option('--findtime <duration>', t('replay.opt.findtime'))
     .option('--now <iso>', t('opt.now'))
     .option('--timezone <tz>', t('opt.timezone'))
-    .action((files: string[], opts: Options) => replay(files, opts, ctx));
+    .action(async (files: string[], opts: Options) => {
+      // Loaded when the command runs: startup loads no package but commander.
+      const { loadConfig } = await import('../app/load-config.js');
+      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      await replay(files, opts, config, ctx);
+    });
 }
 
-function jailsFrom(opts: Options, ctx: CliContext): JailSettings[] {
+/** The configured jails (or those --jail names), with --maxretry and --findtime over them. */
+function jailsFrom(opts: Options, config: SheriffConfig, ctx: CliContext): JailSettings[] {
   const { t } = ctx;
-  const trusted = trustedNetworks();
   const maxretry = parseCount('--maxretry', opts.maxretry, 1, t);
   let findtime: number | undefined;
   try {
@@ -60,25 +69,46 @@ function jailsFrom(opts: Options, ctx: CliContext): JailSettings[] {
     if (err instanceof DurationError) throw new UsageError(`--findtime: ${err.message}`);
     throw err;
   }
-  return opts.jail.split(',').map((raw) => {
-    const name = raw.trim();
-    const spec = BUILTIN_FILTERS.get(name);
-    if (spec === undefined)
-      throw new UsageError(
-        t('cli.error.unknownJail', { name, list: [...BUILTIN_FILTERS.keys()].join(', ') }),
-      );
-    const jail = defaultJail(name, trusted, spec.defaultMode);
+  // A jail named by --jail runs with its configured settings even when disabled there.
+  const configured = new Map(
+    jailSettings({
+      trusted: config.trusted,
+      jails: Object.fromEntries(
+        Object.entries(config.jails).map(([name, j]) => [name, { ...j, enabled: true }]),
+      ),
+    }).map((j) => [j.name, j]),
+  );
+  const jails =
+    opts.jail === undefined
+      ? jailSettings(config)
+      : opts.jail.split(',').map((raw) => {
+          const name = raw.trim();
+          const own = configured.get(name);
+          if (own !== undefined) return own;
+          const spec = BUILTIN_FILTERS.get(name);
+          if (spec === undefined) {
+            const list = [...new Set([...configured.keys(), ...BUILTIN_FILTERS.keys()])];
+            throw new UsageError(t('cli.error.unknownJail', { name, list: list.join(', ') }));
+          }
+          return defaultJail(name, trustedNetworks(config.trusted), spec.defaultMode);
+        });
+  for (const jail of jails) {
     if (maxretry !== undefined) jail.maxretry = maxretry;
     if (findtime !== undefined) jail.findtime = findtime;
-    return jail;
-  });
+  }
+  return jails;
 }
 
-async function replay(files: string[], opts: Options, ctx: CliContext): Promise<void> {
+async function replay(
+  files: string[],
+  opts: Options,
+  config: SheriffConfig,
+  ctx: CliContext,
+): Promise<void> {
   const { t } = ctx;
   const zone = parseZone(opts.timezone);
   const fixedNow = parseNow(opts.now, t);
-  const jails = jailsFrom(opts, ctx).map((s) => buildJail(s));
+  const jails = jailsFrom(opts, config, ctx).map((s) => buildJail(s));
   const sizes: number[] = [];
   const mtimes: number[] = [];
   for (const f of files) {

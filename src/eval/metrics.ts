@@ -31,6 +31,17 @@ export interface AgentOutcome {
   answer: string;
 }
 
+export type Answer = Verdict | 'unreadable';
+
+export interface LabelCounts {
+  support: number;
+  predicted: number;
+  correct: number;
+  /** Null when nothing was given (precision) or expected (recall) this label. */
+  precision: number | null;
+  recall: number | null;
+}
+
 export interface Prices {
   /** Price of one million input tokens; 0 when unknown. */
   inputPerMillion: number;
@@ -43,6 +54,10 @@ export interface Report {
   macroF1: number;
   /** Malicious first. */
   recall: Record<Verdict, number | null>;
+  /** Per label: records with it (support), answers giving it, and precision and recall on it. */
+  perLabel: Record<Verdict, LabelCounts>;
+  /** Rows: the expected label; columns: the answer (`unreadable` when there was none). */
+  confusion: Record<Verdict, Record<Answer, number>>;
   /** Expected calibration error over CALIBRATION_BINS equal-width bins. */
   ece: number | null;
   brier: number | null;
@@ -63,6 +78,8 @@ export interface Report {
 export const CALIBRATION_BINS = 10;
 /** The order classes are reported in: the one that must not be missed first. */
 export const CLASS_ORDER: readonly Verdict[] = ['malicious', 'suspicious', 'benign'];
+/** The confusion matrix's columns. */
+export const ANSWERS: readonly Answer[] = [...CLASS_ORDER, 'unreadable'];
 
 const mean = (xs: readonly number[]) =>
   xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -70,12 +87,27 @@ const mean = (xs: readonly number[]) =>
 export function score(outcomes: readonly Outcome[], prices: Prices): Report {
   const correct = outcomes.filter((o) => o.predicted === o.gold).length;
   const recall = {} as Record<Verdict, number | null>;
+  const perLabel = {} as Record<Verdict, LabelCounts>;
+  const confusion = {} as Record<Verdict, Record<Answer, number>>;
   const f1s: number[] = [];
   for (const c of CLASS_ORDER) {
     const tp = outcomes.filter((o) => o.gold === c && o.predicted === c).length;
     const gold = outcomes.filter((o) => o.gold === c).length;
     const predicted = outcomes.filter((o) => o.predicted === c).length;
     recall[c] = gold === 0 ? null : tp / gold;
+    perLabel[c] = {
+      support: gold,
+      predicted,
+      correct: tp,
+      precision: predicted === 0 ? null : tp / predicted,
+      recall: recall[c],
+    };
+    confusion[c] = Object.fromEntries(
+      ANSWERS.map((a) => [
+        a,
+        outcomes.filter((o) => o.gold === c && (o.predicted ?? 'unreadable') === a).length,
+      ]),
+    ) as Record<Answer, number>;
     // Macro-F1 averages over the classes present in the gold labels or the answers.
     if (gold + predicted > 0) f1s.push((2 * tp) / (gold + predicted));
   }
@@ -89,6 +121,8 @@ export function score(outcomes: readonly Outcome[], prices: Prices): Report {
     accuracy: outcomes.length === 0 ? 0 : correct / outcomes.length,
     macroF1: mean(f1s) ?? 0,
     recall,
+    perLabel,
+    confusion,
     ece: stated.length === 0 ? null : expectedCalibrationError(stated),
     brier: stated.length === 0 ? null : brier(stated),
     unreadable: outcomes.filter((o) => o.predicted === null).length,

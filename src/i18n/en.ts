@@ -68,7 +68,7 @@ export const en = {
     'Run the whole detector over old logs (plain or .gz, in the order given) as fast as it can.',
   'replay.arg.files': 'log files, oldest first',
   'replay.opt.json': 'print one JSON object per finding and a final summary',
-  'replay.opt.jail': 'jails to run, comma separated',
+  'replay.opt.jail': 'jails to run, comma separated (default: the enabled jails of sheriff.yaml)',
   'replay.opt.maxretry': 'failures within findtime that make a finding',
   'replay.opt.findtime': 'window for maxretry, like 10m',
   'replay.finding.bruteforce':
@@ -97,14 +97,15 @@ export const en = {
   'watch.description':
     'Watch the logs and detect attacks, as a daemon in the foreground (what systemd runs).',
   'events.description': 'Show stored events, newest first, to answer forensic questions.',
-  'events.opt.ip': 'only this address',
+  'events.opt.ip':
+    'only this address, or the addresses in this network (2001:db8:1:2::/64, 203.0.113.0/24)',
   'events.opt.user': 'only this user name',
   'events.opt.since': 'only the last DURATION, like 2h or 7d',
   'events.opt.kind': 'fail, success or nofail',
   'events.opt.jail': 'only this jail',
   'events.opt.limit': 'at most N events (up to 10000)',
   'events.opt.json': 'one JSON object per event',
-  'events.error.ip': '--ip: "{value}" is not an IP address',
+  'events.error.ip': '--ip: "{value}" is not an IP address or a network like 203.0.113.0/24',
   'events.error.kind': '--kind: expected fail, success or nofail, got "{value}"',
   'events.none': 'No stored event matches.',
   'status.description': "Show the running daemon's sources, counts and store.",

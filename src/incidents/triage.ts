@@ -23,6 +23,9 @@ import type {
   Verdict,
 } from '../domain.js';
 import { JAIL_DEFAULTS } from '../detect/jail.js';
+import { isPoisonedUser } from './poisoned-name.js';
+
+export { isPoisonedUser };
 
 // The rules draw their lines where a jail does by default (detect/jail.ts), so
 // triage and detection agree on a source that kept to the defaults.
@@ -267,26 +270,4 @@ function distinctByUser(events: readonly TriageEvent[]): TriageEvent[] {
 
 function unique(events: readonly TriageEvent[]): TriageEvent[] {
   return [...new Map(events.map((e) => [e.id, e])).values()];
-}
-
-/**
- * Phrases and characters that do not belong in a login name: text aimed at an
- * LLM reading the logs (prompt injection) or at a shell. Matching is on data;
- * nothing here is ever executed or obeyed.
- */
-const POISON_PATTERNS: readonly RegExp[] = [
-  /\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|rules?|prompts?|previous|above|prior)\b/i,
-  /\b(?:system|developer)\s*(?:prompt|message|instruction)/i,
-  /\byou\s+(?:are|must|should)\s+(?:now\s+)?/i,
-  /\b(?:unban|whitelist|allowlist|approve|mark\s+(?:as\s+)?(?:benign|safe))\b/i,
-  /이전\s*지시|지시(?:를|사항)?\s*무시|무시하(?:고|세요)|시스템\s*프롬프트|차단\s*해제/,
-  /[<>{}`$|;]|\$\(|&&/,
-];
-
-/** Whether a user name reads like instructions or shell rather than a login name. */
-export function isPoisonedUser(user: string): boolean {
-  if (user.length > 64) return true;
-  // Several words: real login names have no spaces.
-  if (/\S\s+\S+\s+\S/.test(user)) return true;
-  return POISON_PATTERNS.some((p) => p.test(user));
 }

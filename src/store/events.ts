@@ -5,6 +5,8 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { AuthEvent, Millis } from '../domain.js';
+import { CidrSet, type Cidr } from '../net/cidr.js';
+import { parseIp } from '../net/ip.js';
 
 export type EventResult = 'fail' | 'success' | 'nofail';
 
@@ -34,6 +36,8 @@ export interface StoredEvent extends EventRecord {
 export interface EventQuery {
   /** Canonical address (see net/ip.ts). */
   ip?: string;
+  /** Addresses inside this network (an IPv6 /64 incident's subject, an IPv4 /24). */
+  network?: Cidr;
   user?: string;
   /** Inclusive lower bound on event time. */
   since?: Millis;
@@ -102,6 +106,7 @@ export class EventStore {
       `SELECT ${COLUMNS} FROM events WHERE result = 'fail' AND time >= ? ORDER BY time, id`,
     );
     this.countStmt = db.prepare('SELECT count(*) AS n FROM events');
+    db.function('ip_in_network', { deterministic: true }, inNetwork);
   }
 
   /** Inserts one event; returns its id. Runs in the caller's transaction when there is one. */
@@ -130,6 +135,7 @@ export class EventStore {
       params.push(value);
     };
     if (q.ip !== undefined) add('ip = ?', q.ip);
+    if (q.network !== undefined) add('ip_in_network(ip, ?)', q.network.text);
     if (q.user !== undefined) add('user = ?', q.user);
     if (q.kind !== undefined) add('result = ?', q.kind);
     if (q.jail !== undefined) add('jail = ?', q.jail);
@@ -168,4 +174,15 @@ export class EventStore {
 function checkTime(name: string, t: Millis): Millis {
   if (!Number.isFinite(t)) throw new RangeError(`${name} must be a finite time in ms, not ${t}`);
   return Math.floor(t);
+}
+
+/** The last network asked about, compiled once per query rather than once a row. */
+let lastNetwork: { text: string; set: CidrSet } | null = null;
+
+/** SQL `ip_in_network(ip, cidr)`: 1 when the stored address is inside the network. */
+function inNetwork(ip: unknown, cidr: unknown): number {
+  if (typeof ip !== 'string' || typeof cidr !== 'string') return 0;
+  if (lastNetwork?.text !== cidr) lastNetwork = { text: cidr, set: new CidrSet([cidr]) };
+  const parsed = parseIp(ip);
+  return parsed !== null && lastNetwork.set.match(parsed) !== null ? 1 : 0;
 }
