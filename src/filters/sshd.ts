@@ -34,7 +34,8 @@ export const sshd: FilterSpec = {
   programs: ['sshd', 'sshd-session', 'sshd-auth'],
   modes: ['normal', 'ddos', 'extra', 'aggressive'],
   defaultMode: 'normal',
-  messagePrefix: '(?:error|fatal): (?:PAM: )?',
+  // "PAM: " alone: older auth-pam.c logged without the error level.
+  messagePrefix: '(?:(?:error|fatal): )?(?:PAM: )?',
   connections: true,
   rules: [
     // Helpers: a connection starts, and its peer address is known from here on.
