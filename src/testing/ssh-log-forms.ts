@@ -25,7 +25,7 @@ export interface FormValues {
 export interface LogForm {
   /** Where the format comes from, to read in a failure message. */
   origin: string;
-  program: 'sshd' | 'sshd-session' | 'dropbear';
+  program: 'sshd' | 'sshd-session' | 'sshd-auth' | 'dropbear';
   format: string;
   /** The value each conversion of `format` takes, in order; other strings are literal arguments. */
   args: readonly (keyof FormValues | 'addrport' | 'bracketed' | { literal: string })[];
@@ -55,24 +55,24 @@ export const OPENSSH_FORMS: readonly LogForm[] = [
       {
         origin: 'auth.c auth_log',
         program: 'sshd',
-        format: 'Failed %s for %.100s from %.200s port %d ssh2%s',
-        args: [lit(method), 'user', 'peer', 'port', 'info'],
+        format: `Failed ${method} for %.100s from %.200s port %d ssh2%s`,
+        args: ['user', 'peer', 'port', 'info'],
         expect: 'fail',
         user: true,
       },
       {
         origin: 'auth.c auth_log, invalid user',
         program: 'sshd-session',
-        format: 'Failed %s for invalid user %.100s from %.200s port %d ssh2%s',
-        args: [lit(method), 'user', 'peer', 'port', 'info'],
+        format: `Failed ${method} for invalid user %.100s from %.200s port %d ssh2%s`,
+        args: ['user', 'peer', 'port', 'info'],
         expect: 'fail',
         user: true,
       },
       {
         origin: 'auth.c auth_log, logged from the unprivileged child',
         program: 'sshd',
-        format: 'Failed %s for invalid user %.100s from %.200s port %d ssh2 [preauth]',
-        args: [lit(method), 'user', 'peer', 'port'],
+        format: `Failed ${method} for invalid user %.100s from %.200s port %d ssh2 [preauth]`,
+        args: ['user', 'peer', 'port'],
         expect: 'fail',
         user: true,
       },
@@ -130,6 +130,8 @@ export const OPENSSH_FORMS: readonly LogForm[] = [
     'account is locked',
     'shell /bin/false does not exist',
     'shell /usr/sbin/nologin is not executable',
+    // /etc/nologin: every login but root's is refused, so a refused one counts like any other.
+    '/etc/nologin exists',
   ].map((reason): LogForm => ({
     origin: 'auth.c allowed_user (names no address: the connection gives it)',
     program: 'sshd',
@@ -213,6 +215,22 @@ export const OPENSSH_FORMS: readonly LogForm[] = [
     format: 'Received disconnect from %s port %d:11: Bye Bye [preauth]',
     args: ['peer', 'port'],
     expect: 'nofail',
+  },
+  {
+    origin: 'sshd-auth (OpenSSH 10): a key-only login refused',
+    program: 'sshd-auth',
+    format: 'Connection closed by authenticating user %s %s port %d [preauth]',
+    args: ['user', 'peer', 'port'],
+    expect: 'fail',
+    user: true,
+  },
+  {
+    origin: 'sshd.c LoginGraceTime (counted in ddos mode)',
+    program: 'sshd',
+    format: 'fatal: Timeout before authentication for %s port %d',
+    args: ['peer', 'port'],
+    mode: 'ddos',
+    expect: 'fail',
   },
   {
     origin: 'sshd.c: a scanner (counted in ddos mode)',
