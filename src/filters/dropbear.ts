@@ -1,6 +1,8 @@
 /**
  * Dropbear SSH server. One mode, `normal`, as in fail2ban:
- * bad passwords, unknown users, and the exit after too many tries.
+ * bad passwords, unknown users, and the exit after too many tries; and, as for sshd,
+ * a client that named an account and left before authenticating counts once (with
+ * password logins off, dropbear logs failed tries only in that exit line).
  *
  * Dropbear logs the client as "address:port" (IPv6 without brackets) at the end
  * of a line, after the quoted user name, so every rule that follows a user name
@@ -26,13 +28,23 @@ const ENDS_FROM = '(?=.* from [\\w.:%-]+:\\d+$)';
 
 export const dropbear: FilterSpec = {
   name: 'dropbear',
-  description: 'Dropbear SSH server: bad passwords, unknown users, too many tries',
+  description: 'Dropbear SSH server: bad passwords, unknown users, too many tries, refused logins',
   programs: ['dropbear'],
   modes: ['normal'],
   defaultMode: 'normal',
   // "[825] Jul 10 23:53:52 " when its stderr goes to the journal.
   messagePrefix: '\\[\\d+\\] [A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d ',
+  // Each client has its own dropbear process: its pid keys the connection.
+  connections: true,
   rules: [
+    // Helper: the client's address, for the older exit line that does not name it.
+    {
+      id: 'child-connection',
+      pattern: 'Child connection from {HOST}:\\d+$',
+      result: 'nofail',
+      begins: true,
+    },
+
     // Success: not counted, but lets a jail see a login after failures.
     {
       id: 'password-accepted',
@@ -77,6 +89,24 @@ export const dropbear: FilterSpec = {
       id: 'max-tries-legacy',
       pattern: `Exit before auth ${ENDS_FROM}\\(user '.*', \\d+ fails\\): Max auth tries reached - user ${USER_OR_NONE}${FROM_END}`,
       result: 'fail',
+    },
+
+    // Any other end before authentication ("Exited normally", a timeout, a reset). The
+    // "(user 'x', N fails)" part appears once a client named an existing account.
+    {
+      id: 'exit-before-auth',
+      pattern: `Exit before auth from <{HOST}:\\d+>: (?:\\(user ${USER}, \\d+ fails\\): )?[\\s\\S]*$`,
+      result: 'nofail',
+      ends: true,
+      givesUp: true,
+    },
+    {
+      // Older, no address: it comes from the connection's "Child connection from" line.
+      id: 'exit-before-auth-legacy',
+      pattern: `Exit before auth \\(user ${USER}, \\d+ fails\\): [\\s\\S]*$`,
+      result: 'nofail',
+      ends: true,
+      givesUp: true,
     },
   ],
 };

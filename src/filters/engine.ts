@@ -73,6 +73,8 @@ interface Connection {
   failedUsers: string[];
   pending: number;
   hostlessFailure: boolean;
+  /** A failure of this connection has been counted (a later give-up adds nothing). */
+  counted: boolean;
   lastSeen: number | null;
 }
 
@@ -351,7 +353,17 @@ class SpecClassifier implements Classifier {
         attempts = conn.pending + 1;
         conn.pending = 0;
         conn.hostlessFailure = false;
+      } else if (
+        spec.givesUp &&
+        !conn.counted &&
+        host !== null &&
+        (conn.users.length > 0 || conn.pending > 0)
+      ) {
+        // One failure for the whole connection, however many keys it offered.
+        result = 'fail';
+        conn.pending = 0;
       }
+      if (result === 'fail') conn.counted = true;
       users = conn.users.length > 0 ? conn.users.slice() : null;
       if (spec.ends || rule.result === 'success') this.drop(record.pid!, conn);
     }
@@ -439,6 +451,7 @@ function newConnection(logHost: string | null, lastSeen: Millis | null): Connect
     failedUsers: [],
     pending: 0,
     hostlessFailure: false,
+    counted: false,
     lastSeen,
   };
 }

@@ -15,7 +15,16 @@ import { runSamples } from '../testing/filter-samples.js';
  * Annotations Sheriff deliberately or knowingly disagrees with, each with its
  * reason: "file:line:combo". At most 3% of a filter's checks.
  */
-const KNOWN_DIFFERENCES: Record<string, Record<string, string>> = {};
+const KNOWN_DIFFERENCES: Record<string, Record<string, string>> = {
+  sshd: {
+    // fail2ban counts a pre-auth disconnect only in ddos/extra mode. Sheriff counts one
+    // that named a user on a connection with nothing counted yet (the line's syslog host
+    // differs from the lines before, so it is a connection of its own): on a key-only
+    // server that line is all a refused login leaves.
+    'sshd:271:default': 'a key-only login attempt that gave up counts once by default',
+    'sshd-journal:263:logtype=journal': 'the same line as sshd:271, from the journal',
+  },
+};
 
 for (const [name, spec] of BUILTIN_FILTERS) {
   describe(`filter ${name}`, () => {

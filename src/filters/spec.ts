@@ -31,6 +31,11 @@ export interface RuleSpec {
    * - `pending`: a failure that counts only when the connection does not end in success
    *   (a failed public key before an accepted one); it is added to the next failure's attempts.
    * - `distinctUsers`: pending failures count at once when a second user name is tried.
+   * - `givesUp`: the client left before authenticating. Where the mode says `nofail`, this
+   *   counts as one failure when the connection named a user (on this line or earlier)
+   *   and nothing on it has counted yet: on a key-only server that is all a refused
+   *   login leaves. A connection that logged in was dropped at its success, so a client
+   *   that offered several keys before the right one counts nothing.
    * Every address a line gives unambiguously becomes the connection's address: it
    * settles the lines of the same connection that could name two.
    */
@@ -38,6 +43,7 @@ export interface RuleSpec {
   ends?: boolean;
   pending?: boolean;
   distinctUsers?: boolean;
+  givesUp?: boolean;
   /**
    * Text the client influences may follow the host, not only precede it (sshd's
    * `Failed … from A port N ssh2: INFO`), so a user name holding a whole fake tail

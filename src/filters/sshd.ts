@@ -34,7 +34,8 @@ export const sshd: FilterSpec = {
   programs: ['sshd', 'sshd-session', 'sshd-auth'],
   modes: ['normal', 'ddos', 'extra', 'aggressive'],
   defaultMode: 'normal',
-  messagePrefix: '(?:error|fatal): (?:PAM: )?',
+  // "PAM: " alone: older auth-pam.c logged without the error level.
+  messagePrefix: '(?:(?:error|fatal): )?(?:PAM: )?',
   connections: true,
   rules: [
     // Helpers: a connection starts, and its peer address is known from here on.
@@ -73,7 +74,7 @@ export const sshd: FilterSpec = {
       // OpenSSH also cuts "user:style" there): a fake tail in it could not end in
       // ": ", so its first reading is the one.
       id: 'failed',
-      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>(?<=invalid user ).*|[^:]+?) from {HOST}${PORT}${ON}(?: ssh\\d*)?${INFO}`,
+      pattern: `Failed (?<method>[\\w/-]+) for (?:invalid user )?(?<user>(?<=invalid user ).*|[^:]+?) from {HOST}${PORT}${ON}(?: ssh\\d*)?${PREAUTH}${INFO}`,
       result: 'fail',
       clientTextAfterHost: true,
     },
@@ -84,7 +85,7 @@ export const sshd: FilterSpec = {
     },
     {
       id: 'pam-unknown-user',
-      pattern: `User not known to the underlying authentication module for (?:illegal user |invalid user )?(?<user>.*) from {HOST}${TAIL}`,
+      pattern: `(?:User not known to the underlying authentication module|unknown user) for (?:illegal user |invalid user )?(?<user>.*) from {HOST}${TAIL}`,
       result: 'fail',
     },
     {
@@ -101,12 +102,16 @@ export const sshd: FilterSpec = {
     },
     {
       id: 'user-not-allowed',
-      pattern: `User (?<user>.*) from {HOST} not allowed because (?:not listed in AllowUsers|listed in DenyUsers|not in any group|a group is listed in DenyGroups|none of user's groups are listed in AllowGroups)${PREAUTH}$`,
+      // The reason differs across versions and patches, so it is any text. The name is an
+      // existing account's and the reason sshd's: the last " from " is sshd's, and the
+      // greedy name puts the host there. The reason takes any character, so that once the
+      // words after the host are found the end is always reached (no quadratic retries).
+      pattern: `User (?<user>.*) from {HOST} not allowed because [\\s\\S]+$`,
       result: 'fail',
     },
     {
       id: 'account-locked',
-      pattern: `User (?<user>\\S+) not allowed because (?:account is locked|shell \\S+ (?:does not exist|is not executable))`,
+      pattern: `User (?<user>\\S+) not allowed because .+$`,
       result: 'fail',
     },
     {
@@ -141,31 +146,35 @@ export const sshd: FilterSpec = {
       result: 'nofail',
       ends: true,
     },
+    // "Received disconnect" lines do not end a connection: OpenSSH 7.6+ follows them with
+    // "Disconnected from … [preauth]", which must still see what the connection counted.
     {
       id: 'disconnect-auth-fail',
       pattern: `Received disconnect from {HOST}${PORT}:\\s*3: .*: Auth fail${PREAUTH}$`,
       result: 'fail',
-      ends: true,
     },
     {
       id: 'disconnect-by-client',
       pattern: `Received disconnect from {HOST}${PORT}:\\s*11:`,
       result: 'nofail',
-      ends: true,
     },
 
-    // The end of a connection before authentication: a failure only in ddos mode.
+    // The end of a connection before authentication. In ddos mode every such end is a
+    // failure; otherwise one that named a user and never failed before counts once
+    // (givesUp): on a key-only server a refused login leaves nothing else.
     {
       id: 'disconnected-user-preauth',
       pattern: `Disconnected from (?:invalid|authenticating) user (?<user>.*) {HOST}${PORT} \\[preauth\\]$`,
       result: { normal: 'nofail', ddos: 'fail', extra: 'fail', aggressive: 'fail' },
       ends: true,
+      givesUp: true,
     },
     {
       id: 'closed-preauth',
       pattern: `(?:Connection (?:closed|reset) by|Disconnected from)(?: (?:invalid|authenticating) user (?<user>.*))? {HOST}${PORT} \\[preauth\\]$`,
       result: { normal: 'nofail', ddos: 'fail', extra: 'nofail', aggressive: 'fail' },
       ends: true,
+      givesUp: true,
     },
     {
       id: 'closed',
@@ -188,7 +197,8 @@ export const sshd: FilterSpec = {
     },
     {
       id: 'bad-protocol',
-      pattern: `Bad protocol version identification '.*' from {HOST}${TAIL}`,
+      // Quoted since OpenSSH 3, bare before; the last " from " is sshd's (TAIL fixes the end).
+      pattern: `Bad protocol version identification .* from {HOST}${TAIL}`,
       result: ddosOnly,
     },
     {
@@ -220,7 +230,6 @@ export const sshd: FilterSpec = {
       id: 'no-auth-methods',
       pattern: `Received disconnect from {HOST}${PORT}:\\s*14: No(?: supported)? authentication methods available`,
       result: extraOnly,
-      ends: true,
     },
     {
       id: 'no-matching-algorithm',
