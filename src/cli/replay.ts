@@ -130,7 +130,7 @@ async function replay(files: string[], opts: Options, ctx: CliContext): Promise<
   const tracked = trackers.reduce((a, s) => a + s.tracked, 0);
   const evictions = trackers.reduce((a, s) => a + s.evictions, 0);
   const trusted = trackers.reduce((a, s) => a + s.trustedSkipped, 0);
-  const findings = c.findings.bruteforce + c.findings.compromise + c.findings['slow-bruteforce'];
+  const findings = Object.values(c.findings).reduce((a, n) => a + n, 0);
   if (opts.json) {
     out.write(
       JSON.stringify({
