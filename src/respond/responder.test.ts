@@ -194,7 +194,10 @@ describe('Responder', () => {
     r.responder.onFinding(finding('203.0.113.9', { kind: 'persistent', count: 36 }), null);
     r.responder.onFinding(finding('203.0.113.10', { kind: 'stuffing', count: 30 }), null);
     assert.deepEqual(
-      r.approvals.list({ status: 'pending' }).map((a) => [a.target?.cidr, a.reason]),
+      r.approvals
+        .list({ status: 'pending' })
+        .map((a) => [a.target?.cidr, a.reason])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
       [
         ['203.0.113.9/32', 'persistent: 36 failures'],
         ['203.0.113.10/32', 'stuffing: 30 failures'],
