@@ -144,6 +144,26 @@ describe('AddressTracker', () => {
     assert.deepEqual(feed(t, [success('192.0.2.52', 0)]), []);
   });
 
+  it('counts only failures since the last login: an admin mistyping through the day is not a break-in', () => {
+    const t = new AddressTracker(jail());
+    const day = [
+      ev('192.0.2.60', 0, { user: 'alice' }),
+      success('192.0.2.60', 1, 'alice'),
+      ev('192.0.2.60', 240, { user: 'alice' }),
+      success('192.0.2.60', 241, 'alice'),
+      ev('192.0.2.60', 480, { user: 'alice' }),
+      ev('192.0.2.60', 481, { user: 'alice' }),
+      success('192.0.2.60', 482, 'alice'),
+    ];
+    assert.deepEqual(feed(t, day), []);
+    // Three failures after the last login still make one.
+    const later = [600, 601, 602].map((m) => ev('192.0.2.60', m, { user: 'alice' }));
+    assert.deepEqual(
+      feed(t, [...later, success('192.0.2.60', 603, 'alice')]).map((f) => [f.kind, f.count]),
+      [['compromise', 3]],
+    );
+  });
+
   it('reports trusted networks only as internal findings (lateral movement), never as attacks', () => {
     const t = new AddressTracker(jail());
     const internal = [

@@ -29,6 +29,8 @@ interface KeyState {
   prefix: string | null;
   /** In a trusted network: findings are internal ones, and no slow window. */
   internal: boolean;
+  /** The latest login from this address: failures before it were already judged. */
+  lastLogin: number;
 }
 
 function newState(prefix: string | null, isPrefix: boolean, internal = false): KeyState {
@@ -41,6 +43,7 @@ function newState(prefix: string | null, isPrefix: boolean, internal = false): K
     members: isPrefix ? [] : null,
     prefix,
     internal,
+    lastLogin: 0,
   };
 }
 
@@ -165,7 +168,10 @@ export class AddressTracker {
   }
 
   private compromise(event: AuthEvent, s: KeyState, t: number): Finding | null {
-    const w = this.within(s, t, this.jail.compromise.window);
+    // Only failures since the last login count: a typo at 9:00 and two at 17:00 are not three.
+    const since = s.lastLogin > 0 ? Math.min(t - s.lastLogin, this.jail.compromise.window) : null;
+    s.lastLogin = Math.max(s.lastLogin, t);
+    const w = this.within(s, t, since ?? this.jail.compromise.window);
     if (w.count === 0) return null;
     const otherUser = s.users.some((u) => u !== event.user);
     if (w.count < this.jail.compromise.minFailures && !otherUser) return null;
