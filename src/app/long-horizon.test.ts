@@ -136,7 +136,7 @@ describe('Detection over days (daemon, a generated week of auth.log)', () => {
     assert.ok(!banned.includes(`${INSIDE}/32`), banned.join());
   });
 
-  it('finds the attacker failing every two hours for three days once, as persistent', async () => {
+  it('finds the attacker failing every two hours for three days once, as persistent', () => {
     assert.deepEqual(kindsOf(SLOW), ['persistent']);
     const f = seen.findings.find((x) => x.ip === SLOW)!;
     assert.ok(f.count >= 20 && f.count <= 36, String(f.count));
