@@ -84,6 +84,20 @@ describe('LongHorizonDetector', () => {
     close(store);
   });
 
+  it('sums an IPv6 /64 whose addresses each try one account, and names a lone address alone', () => {
+    const { store, fail, runs } = setup();
+    for (let i = 0; i < 22; i++)
+      fail(`2001:db8:5:6::${(i + 1).toString(16)}`, T0 + i * 3 * HOUR, `user${i}`);
+    for (let i = 0; i < 24; i++) fail('2001:db8:9:9::1', T0 + i * 3 * HOUR);
+    const found = runs(T0, T0 + 7 * DAY);
+    assert.deepEqual(found.map((f) => [f.kind, f.scope, f.ip, f.count]).sort(), [
+      ['persistent', 'address', '2001:db8:9:9::1', 20],
+      ['stuffing', 'prefix', '2001:db8:5:6::/64', 20],
+    ]);
+    assert.ok(found.find((f) => f.kind === 'stuffing')!.users.includes('user0'));
+    close(store);
+  });
+
   it('counts no account that logged in from the address, and no trusted address', () => {
     const { store, fail, login, runs } = setup();
     for (let d = 0; d < 6; d++) {

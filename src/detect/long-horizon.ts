@@ -5,6 +5,8 @@
  * - kept failing for days (`persistent`: `minFailures` over at least `minDays`
  *   calendar days (UTC) within `window`), or
  * - tried many different accounts (`stuffing`: `minUsers` within `window`).
+ * IPv6 addresses are summed per the jail's `ipv6Prefix` (one finding for the
+ * prefix when several of its addresses took part).
  * Only failures on accounts that never logged in from that address in the
  * window count, so an admin's typos before their own login are never evidence.
  * Trusted addresses are left to the tracker's internal findings, and an address
@@ -17,6 +19,7 @@ import type { JailSettings } from './jail.js';
 
 /** One address's failures in a window, as the store sums them. */
 export interface FailureGroup {
+  /** The address, or the IPv6 prefix (CIDR) when several of its addresses took part. */
   ip: string;
   /** Failed attempts (a line may count several). */
   failures: number;
@@ -24,6 +27,8 @@ export interface FailureGroup {
   days: number;
   /** Distinct accounts tried. */
   users: number;
+  /** The first `maxNames` of them, in order. */
+  userNames: string[];
   first: Millis;
   last: Millis;
 }
@@ -36,16 +41,17 @@ export interface FailureGroupQuery {
   minUsers: number;
   /** Distinct UTC calendar days with a failure. */
   minDays: number;
+  /** IPv6 addresses are summed per prefix of this length (0: each alone). */
+  ipv6Prefix: number;
   /** At most this many groups, the most failures first. */
   limit: number;
+  maxNames: number;
 }
 
 /** What the detector reads: the store implements it (store/failure-history.ts). */
 export interface FailureHistory {
   /** Addresses over every minimum, counting only accounts that never logged in from them since `since`. */
   failureGroups(q: FailureGroupQuery): FailureGroup[];
-  /** Up to `limit` of the accounts `ip` failed on since `since`. */
-  usersTried(jail: string, ip: string, since: Millis, limit: number): string[];
   /** Whether `ip` had a finding of any kind recorded since `since`. */
   reported(ip: string, since: Millis): boolean;
 }
@@ -96,24 +102,27 @@ export class LongHorizonDetector {
       ...q,
       jail: jail.name,
       until: now,
+      ipv6Prefix: jail.ipv6Prefix,
       limit: MAX_PER_RUN,
+      maxNames: MAX_USERS,
     });
     const out: Finding[] = [];
     for (const g of groups) {
       if (seen.has(g.ip)) continue;
-      const ip = parseIp(g.ip);
+      const prefix = g.ip.includes('/');
+      const ip = parseIp(prefix ? g.ip.slice(0, g.ip.indexOf('/')) : g.ip);
       if (ip === null || jail.trusted.has(ip)) continue;
       if (this.history.reported(g.ip, q.since)) continue;
       seen.add(g.ip);
       out.push({
         kind,
         jail: jail.name,
-        scope: 'address',
+        scope: prefix ? 'prefix' : 'address',
         ip: g.ip,
         count: kind === 'stuffing' ? g.users : g.failures,
         first: g.first,
         last: g.last,
-        users: this.history.usersTried(jail.name, g.ip, q.since, MAX_USERS),
+        users: g.userNames,
       });
     }
     return out;
