@@ -78,7 +78,26 @@ export interface ConnectionJournal {
   forgotten(logHost: string | null, pid: number): void;
 }
 
-export type FindingKind = 'bruteforce' | 'compromise' | 'slow-bruteforce';
+/**
+ * What detection can conclude. `internal-*` are from a trusted or internal
+ * address (alerts and incidents only, never a ban); `persistent` and `stuffing`
+ * are the long-horizon detector's (days of stored events).
+ */
+export const FINDING_KINDS = [
+  'bruteforce',
+  'compromise',
+  'slow-bruteforce',
+  'internal-bruteforce',
+  'internal-compromise',
+  'persistent',
+  'stuffing',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** Findings about trusted or internal addresses: alerted and made incidents, never banned nor put to approval. */
+export function isInternalFinding(kind: FindingKind): boolean {
+  return kind === 'internal-bruteforce' || kind === 'internal-compromise';
+}
 
 /** Something detection concluded about an attacker. */
 export interface Finding {

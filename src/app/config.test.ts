@@ -47,10 +47,25 @@ describe('sheriff.yaml', () => {
         findtime: 600_000,
         slow: { maxretry: 12, findtime: 43_200_000 },
         compromise: { minFailures: 3, window: 43_200_000 },
+        persistent: { window: 604_800_000, minFailures: 20, minDays: 2 },
+        stuffing: { window: 604_800_000, minUsers: 20 },
         ipv6Prefix: 64,
         trusted: 11,
         maxTracked: 100_000,
       },
+    );
+  });
+
+  it('reads the long-horizon rules per jail, and false turns one off', () => {
+    const [jail] = jailSettings(
+      parseConfig(
+        'jails:\n  sshd:\n    persistent: { window: 3d, minFailures: 30 }\n    stuffing: false\n',
+        'sheriff.yaml',
+      ),
+    );
+    assert.deepEqual(
+      [jail!.persistent, jail!.stuffing],
+      [{ window: 3 * 86_400_000, minFailures: 30, minDays: 2 }, null],
     );
   });
 

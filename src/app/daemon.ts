@@ -5,6 +5,7 @@
  * hang off it in follow-up.ts. `start` builds and starts it, `stop` ends it.
  */
 import type { Stop } from '../clock.js';
+import { LongHorizonDetector } from '../detect/long-horizon.js';
 import { Pipeline, type Jail } from '../detect/pipeline.js';
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { findingText } from '../notify/format.js';
@@ -18,6 +19,8 @@ import type { WatchedSource } from './watched-sources.js';
 
 /** How often `sheriff status` data is published. */
 const STATUS_EVERY_MS = 5000;
+/** How often the stored days of failures are searched for persistent attackers and stuffing. */
+const LONG_HORIZON_EVERY_MS = 3_600_000;
 
 /** What `sheriff status` shows per jail. */
 interface JailCounts {
@@ -88,6 +91,14 @@ export class Daemon {
       clock.every(1000, () => responder.tick()),
       clock.every(this.p.config.response.reconcileInterval, () => responder.reconcile()),
     );
+    const longHorizon = new LongHorizonDetector(
+      this.p.jails.map((j) => j.settings),
+      this.p.store.failureHistory,
+    );
+    if (longHorizon.enabled)
+      this.timers.push(
+        clock.every(LONG_HORIZON_EVERY_MS, () => this.searchLongHorizon(longHorizon)),
+      );
     void responder.reconcile().then(() => responder.tick());
     this.publishStatus();
     this.p.web?.start();
@@ -202,6 +213,18 @@ export class Daemon {
       logger.error({ event: 'source_failed', source: source.id, err }, 'a source stopped');
     });
     this.tasks.push(task);
+  }
+
+  /** Alerts what the stored days of failures show and no window saw. */
+  private searchLongHorizon(detector: LongHorizonDetector): void {
+    let findings: Finding[];
+    try {
+      findings = detector.run(this.p.clock.now());
+    } catch (err) {
+      this.p.logger.warn({ event: 'long_horizon_failed', err }, 'could not search stored failures');
+      return;
+    }
+    for (const f of findings) this.alert(f);
   }
 
   private jailCounts(name: string) {

@@ -21,6 +21,8 @@ export function jailSettings(config: {
         findtime: j.findtime,
         slow: j.slow === false ? null : j.slow,
         compromise: j.compromise,
+        persistent: j.persistent === false ? null : j.persistent,
+        stuffing: j.stuffing === false ? null : j.stuffing,
         ipv6Prefix: j.ipv6Prefix,
         trusted,
         maxTracked: j.maxTracked,

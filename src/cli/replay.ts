@@ -160,7 +160,7 @@ async function replay(
   const tracked = trackers.reduce((a, s) => a + s.tracked, 0);
   const evictions = trackers.reduce((a, s) => a + s.evictions, 0);
   const trusted = trackers.reduce((a, s) => a + s.trustedSkipped, 0);
-  const findings = c.findings.bruteforce + c.findings.compromise + c.findings['slow-bruteforce'];
+  const findings = Object.values(c.findings).reduce((a, n) => a + n, 0);
   if (opts.json) {
     out.write(
       JSON.stringify({

@@ -37,6 +37,29 @@ const jailSchema = z.strictObject({
     })
     .prefault({})
     .describe('a login after this many failures (or after failures as another user) is a break-in'),
+  persistent: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        window: duration('7d').default(JAIL_DEFAULTS.persistent.window),
+        minFailures: count(1).default(JAIL_DEFAULTS.persistent.minFailures),
+        minDays: count(1).default(JAIL_DEFAULTS.persistent.minDays),
+      }),
+    ])
+    .prefault({})
+    .describe(
+      'persistent attacker: minFailures on at least minDays days within window (from the store), or false',
+    ),
+  stuffing: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        window: duration('7d').default(JAIL_DEFAULTS.stuffing.window),
+        minUsers: count(1).default(JAIL_DEFAULTS.stuffing.minUsers),
+      }),
+    ])
+    .prefault({})
+    .describe('credential stuffing: minUsers different accounts tried within window, or false'),
   ipv6Prefix: z
     .number()
     .int()

@@ -19,6 +19,13 @@ export interface JailSettings {
    * A user who mistyped once or twice and got in is not one.
    */
   compromise: { minFailures: number; window: number };
+  /**
+   * Long horizon (detect/long-horizon.ts, on the stored events): `minFailures`
+   * on at least `minDays` days within `window`…
+   */
+  persistent: { window: number; minFailures: number; minDays: number } | null;
+  /** …or `minUsers` different accounts tried within `window`. */
+  stuffing: { window: number; minUsers: number } | null;
   /** IPv6 failures are also counted per prefix of this length (0 turns it off). */
   ipv6Prefix: number;
   trusted: CidrSet;
@@ -32,6 +39,11 @@ export const JAIL_DEFAULTS = {
   findtime: 10 * 60_000,
   slow: { maxretry: 12, findtime: 12 * 3_600_000 },
   compromise: { minFailures: 3, window: 12 * 3_600_000 },
+  // A week sees a weekly cron's attacker twice; 20 failures on 2+ days is past any typist,
+  // whose own accounts (ones that logged in from there) are not counted at all.
+  persistent: { window: 7 * 86_400_000, minFailures: 20, minDays: 2 },
+  // One person uses a handful of accounts; 20 that never logged in from one address is a list.
+  stuffing: { window: 7 * 86_400_000, minUsers: 20 },
   ipv6Prefix: 64,
   maxTracked: 100_000,
 } as const;
@@ -46,6 +58,8 @@ export function defaultJail(filter: string, trusted: CidrSet, defaultMode: strin
     findtime: JAIL_DEFAULTS.findtime,
     slow: { ...JAIL_DEFAULTS.slow },
     compromise: { ...JAIL_DEFAULTS.compromise },
+    persistent: { ...JAIL_DEFAULTS.persistent },
+    stuffing: { ...JAIL_DEFAULTS.stuffing },
     ipv6Prefix: JAIL_DEFAULTS.ipv6Prefix,
     trusted,
     maxTracked: JAIL_DEFAULTS.maxTracked,

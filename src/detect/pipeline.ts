@@ -3,7 +3,14 @@
  * tracker → findings. Live watching and replay run this same code; only the
  * clock and the source differ.
  */
-import type { AuthEvent, ConnectionJournal, Finding, Millis } from '../domain.js';
+import {
+  FINDING_KINDS,
+  type AuthEvent,
+  type ConnectionJournal,
+  type Finding,
+  type FindingKind,
+  type Millis,
+} from '../domain.js';
 import { compileFilter, type Classifier } from '../filters/engine.js';
 import { findFilter } from '../filters/registry.js';
 import type { LineParser } from '../parse/line.js';
@@ -47,7 +54,7 @@ export class Pipeline {
     malformed: 0,
     events: { fail: 0, success: 0, nofail: 0 },
     ambiguous: 0,
-    findings: { bruteforce: 0, compromise: 0, 'slow-bruteforce': 0 },
+    findings: Object.fromEntries(FINDING_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>,
   };
 
   constructor(

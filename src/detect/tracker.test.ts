@@ -144,8 +144,28 @@ describe('AddressTracker', () => {
     assert.deepEqual(feed(t, [success('192.0.2.52', 0)]), []);
   });
 
-  it('never reports trusted networks', () => {
-    const t = new AddressTracker(jail({ maxretry: 1 }));
+  it('counts only failures since the last login: an admin mistyping through the day is not a break-in', () => {
+    const t = new AddressTracker(jail());
+    const day = [
+      ev('192.0.2.60', 0, { user: 'alice' }),
+      success('192.0.2.60', 1, 'alice'),
+      ev('192.0.2.60', 240, { user: 'alice' }),
+      success('192.0.2.60', 241, 'alice'),
+      ev('192.0.2.60', 480, { user: 'alice' }),
+      ev('192.0.2.60', 481, { user: 'alice' }),
+      success('192.0.2.60', 482, 'alice'),
+    ];
+    assert.deepEqual(feed(t, day), []);
+    // Three failures after the last login still make one.
+    const later = [600, 601, 602].map((m) => ev('192.0.2.60', m, { user: 'alice' }));
+    assert.deepEqual(
+      feed(t, [...later, success('192.0.2.60', 603, 'alice')]).map((f) => [f.kind, f.count]),
+      [['compromise', 3]],
+    );
+  });
+
+  it('reports trusted networks only as internal findings (lateral movement), never as attacks', () => {
+    const t = new AddressTracker(jail());
     const internal = [
       '127.0.0.1',
       '10.1.2.3',
@@ -158,10 +178,28 @@ describe('AddressTracker', () => {
       'fe80::1',
     ];
     for (const ip of internal) {
-      assert.deepEqual(feed(t, [ev(ip, 0), ev(ip, 1), success(ip, 2)]), [], ip);
+      const fails = [0, 1, 2, 3, 4].map((m) => ev(ip, m));
+      const kinds = feed(t, [...fails, success(ip, 5)]).map((f) => [f.kind, f.scope, f.ip]);
+      assert.deepEqual(
+        kinds,
+        [
+          ['internal-bruteforce', 'address', canonicalIp(ip)],
+          ['internal-compromise', 'address', canonicalIp(ip)],
+        ],
+        ip,
+      );
     }
-    assert.equal(t.stats().trustedSkipped, internal.length * 3);
-    assert.equal(t.stats().tracked, 0);
+    assert.equal(t.stats().trustedSkipped, internal.length * 6);
+    // One key each: internal IPv6 hosts are not grouped into prefixes.
+    assert.equal(t.stats().tracked, internal.length);
+  });
+
+  it('does not report a trusted host that mistyped once and logged in, nor its slow trickle', () => {
+    const t = new AddressTracker(jail());
+    assert.deepEqual(feed(t, [ev('10.0.0.7', 0), success('10.0.0.7', 1)]), []);
+    // 20 failures an hour apart: slow brute force from outside, a stale script from inside.
+    const trickle = Array.from({ length: 20 }, (_, i) => ev('10.0.0.8', i * 60));
+    assert.deepEqual(feed(t, trickle), []);
   });
 
   it('counts IPv6 failures per /64 so a rotating attacker is caught as a prefix', () => {

@@ -2,7 +2,9 @@
  * Sliding windows per address (and per IPv6 prefix) for one jail: failures in
  * event time become findings. State per key is a small ring of the latest
  * failure times, so memory per address is fixed and the number of addresses
- * is capped (BoundedMap).
+ * is capped (BoundedMap). Trusted and internal addresses are tracked too,
+ * but only to see lateral movement: their findings are `internal-*` kinds,
+ * which are alerted and never banned (domain.ts isInternalFinding).
  */
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { parseIp, prefixOf } from '../net/ip.js';
@@ -25,9 +27,13 @@ interface KeyState {
   members: string[] | null;
   /** For IPv6 addresses: the key of their prefix. */
   prefix: string | null;
+  /** In a trusted network: findings are internal ones, and no slow window. */
+  internal: boolean;
+  /** The latest login from this address: failures before it were already judged. */
+  lastLogin: number;
 }
 
-function newState(prefix: string | null, isPrefix: boolean): KeyState {
+function newState(prefix: string | null, isPrefix: boolean, internal = false): KeyState {
   return {
     times: [],
     count: 0,
@@ -36,12 +42,15 @@ function newState(prefix: string | null, isPrefix: boolean): KeyState {
     slowUntil: 0,
     members: isPrefix ? [] : null,
     prefix,
+    internal,
+    lastLogin: 0,
   };
 }
 
 export interface TrackerStats {
   tracked: number;
   evictions: number;
+  /** Lines from trusted networks: watched for lateral movement, never banned. */
   trustedSkipped: number;
 }
 
@@ -67,22 +76,23 @@ export class AddressTracker {
   observe(event: AuthEvent, now: Millis): Finding[] {
     const addr = event.ip;
     if (addr === null || (event.result !== 'fail' && !event.accepted)) return NONE;
-    // A tracked address is known not to be trusted: only new ones are parsed and checked.
+    // A tracked address knows whether it is trusted: only new ones are parsed and checked.
     let s = this.keys.touch(addr);
     if (s === undefined) {
       const ip = parseIp(addr);
       if (ip === null) return NONE;
-      if (this.jail.trusted.has(ip)) {
-        this.trustedSkipped++;
-        return NONE;
-      }
+      const internal = this.jail.trusted.has(ip);
+      if (internal) this.trustedSkipped++;
       // A login with no failure before it has nothing to be judged against.
       if (event.result !== 'fail') return NONE;
+      // Internal hosts are not grouped by prefix: each is a host of the admin's own network.
       const prefix =
-        ip.family === 6 && this.jail.ipv6Prefix > 0 ? prefixOf(ip, this.jail.ipv6Prefix) : null;
-      s = newState(prefix, false);
+        !internal && ip.family === 6 && this.jail.ipv6Prefix > 0
+          ? prefixOf(ip, this.jail.ipv6Prefix)
+          : null;
+      s = newState(prefix, false, internal);
       this.keys.set(detach(addr), s);
-    }
+    } else if (s.internal) this.trustedSkipped++;
     const t = event.time ?? now;
     let findings: Finding[] = NONE;
     // A success is judged against the failures before it, so check before counting this line.
@@ -139,9 +149,11 @@ export class AddressTracker {
     if (inBrute.count >= j.maxretry) {
       s.bruteUntil = t + j.findtime;
       if (j.slow !== null) s.slowUntil = t + j.slow.findtime;
-      return [this.finding('bruteforce', scope, key, inBrute, t, s.users)];
+      const kind = s.internal ? 'internal-bruteforce' : 'bruteforce';
+      return [this.finding(kind, scope, key, inBrute, t, s.users)];
     }
-    if (j.slow !== null) {
+    // A slow trickle from inside is a script with an old password more often than an intruder.
+    if (j.slow !== null && !s.internal) {
       if (t < s.slowUntil) {
         s.slowUntil = t + j.slow.findtime;
         return NONE;
@@ -156,13 +168,17 @@ export class AddressTracker {
   }
 
   private compromise(event: AuthEvent, s: KeyState, t: number): Finding | null {
-    const w = this.within(s, t, this.jail.compromise.window);
+    // Only failures since the last login count: a typo at 9:00 and two at 17:00 are not three.
+    const since = s.lastLogin > 0 ? Math.min(t - s.lastLogin, this.jail.compromise.window) : null;
+    s.lastLogin = Math.max(s.lastLogin, t);
+    const w = this.within(s, t, since ?? this.jail.compromise.window);
     if (w.count === 0) return null;
     const otherUser = s.users.some((u) => u !== event.user);
     if (w.count < this.jail.compromise.minFailures && !otherUser) return null;
     const users =
       event.user !== null && !s.users.includes(event.user) ? [...s.users, event.user] : s.users;
-    return this.finding('compromise', 'address', event.ip!, w, t, users);
+    const kind = s.internal ? 'internal-compromise' : 'compromise';
+    return this.finding(kind, 'address', event.ip!, w, t, users);
   }
 
   /** Failures within `span` before `t` (as far as the ring remembers) and the oldest of them. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import type { TriageInput, Verdict } from '../domain.js';
+import { FINDING_KINDS, type TriageInput, type Verdict } from '../domain.js';
 
 export const VERDICTS = ['benign', 'suspicious', 'malicious'] as const satisfies readonly Verdict[];
 
@@ -32,7 +32,7 @@ const triageContext = z.strictObject({
   asOrg: z.string().nullable(),
   reputation: z.number().min(0).max(100).nullable(),
   knownUsers: z.array(z.string()),
-  detected: z.array(z.enum(['bruteforce', 'slow-bruteforce', 'compromise'])).optional(),
+  detected: z.array(z.enum(FINDING_KINDS)).optional(),
 });
 
 /** What triage reads: exactly the TriageInput of src/domain.ts. */

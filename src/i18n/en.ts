@@ -77,6 +77,14 @@ export const en = {
     '{time}  slow brute force {jail}  {ip}  {count} failures since {first}{users}',
   'replay.finding.compromise':
     '{time}  BREAK-IN         {jail}  {ip}  logged in after {count} failures since {first}{users}',
+  'replay.finding.internal-bruteforce':
+    '{time}  internal failures {jail}  {ip}  {count} failures since {first}{users} (trusted address: not banned)',
+  'replay.finding.internal-compromise':
+    '{time}  INTERNAL BREAK-IN {jail}  {ip}  logged in after {count} failures since {first}{users} (trusted address: not banned)',
+  'replay.finding.persistent':
+    '{time}  persistent       {jail}  {ip}  {count} failures over days since {first}{users}',
+  'replay.finding.stuffing':
+    '{time}  many accounts    {jail}  {ip}  {count} accounts tried since {first}{users}',
   'replay.finding.users': ' (users: {users})',
   'replay.finding.prefix': '{ip} (the whole prefix)',
   'replay.summary':
@@ -140,6 +148,10 @@ export const en = {
   'reason.kind.bruteforce': 'brute force',
   'reason.kind.slow-bruteforce': 'slow brute force',
   'reason.kind.compromise': 'login after failures',
+  'reason.kind.internal-bruteforce': 'brute force from a trusted address',
+  'reason.kind.internal-compromise': 'login after failures from a trusted address',
+  'reason.kind.persistent': 'failures kept coming for days',
+  'reason.kind.stuffing': 'many accounts tried',
   'reason.lapse.denied': 'still failing after approval {id} was denied',
   'reason.lapse.expired': 'still failing after approval {id} expired',
   'reason.analystUnban': 'analyst proposal: lift ban #{id} ({reason})',
@@ -220,6 +232,14 @@ export const en = {
     '⚠️ [{jail}] Slow brute force from {ip}: {count} failed logins in {span}',
   'alert.compromise':
     '🔥 [{jail}] BREAK-IN: {ip} logged in after {count} failed logins in {span}. Check this login now.',
+  'alert.internal-bruteforce':
+    '⚠️ [{jail}] {count} failed logins in {span} from {ip}, an internal/trusted address. Not banned (trusted); check that host.',
+  'alert.internal-compromise':
+    '🔥 [{jail}] Possible lateral movement: {ip}, an internal/trusted address, logged in after {count} failed logins in {span}. Not banned (trusted); check that host and this login now.',
+  'alert.persistent':
+    '⚠️ [{jail}] Persistent attacker {ip}: {count} failed logins spread over {span}, below the faster thresholds',
+  'alert.stuffing':
+    '⚠️ [{jail}] Credential stuffing from {ip}: {count} different accounts tried in {span}',
   'alert.prefix': '{ip} (several addresses of one network)',
   'alert.users': ' (users tried: {users})',
 } as const;

@@ -81,6 +81,14 @@ export const ko: Record<keyof typeof en, string> = {
     '{time}  느린 무차별 대입 {jail}  {ip}  {first} 이후 실패 {count}회{users}',
   'replay.finding.compromise':
     '{time}  침입 의심       {jail}  {ip}  {first} 이후 실패 {count}회 뒤 로그인 성공{users}',
+  'replay.finding.internal-bruteforce':
+    '{time}  내부 실패       {jail}  {ip}  {first} 이후 실패 {count}회{users} (신뢰 주소: 차단 안 함)',
+  'replay.finding.internal-compromise':
+    '{time}  내부 침입 의심  {jail}  {ip}  {first} 이후 실패 {count}회 뒤 로그인 성공{users} (신뢰 주소: 차단 안 함)',
+  'replay.finding.persistent':
+    '{time}  장기 반복 공격  {jail}  {ip}  {first} 이후 여러 날에 걸쳐 실패 {count}회{users}',
+  'replay.finding.stuffing':
+    '{time}  여러 계정 시도  {jail}  {ip}  {first} 이후 계정 {count}개 시도{users}',
   'replay.finding.users': ' (시도한 계정: {users})',
   'replay.finding.prefix': '{ip} (대역 전체)',
   'replay.summary':
@@ -142,6 +150,10 @@ export const ko: Record<keyof typeof en, string> = {
   'reason.kind.bruteforce': '무차별 대입',
   'reason.kind.slow-bruteforce': '느린 무차별 대입',
   'reason.kind.compromise': '실패 뒤 로그인 성공',
+  'reason.kind.internal-bruteforce': '신뢰 주소에서 온 무차별 대입',
+  'reason.kind.internal-compromise': '신뢰 주소에서 실패 뒤 로그인 성공',
+  'reason.kind.persistent': '여러 날 동안 계속된 로그인 실패',
+  'reason.kind.stuffing': '여러 계정에 대한 로그인 시도',
   'reason.lapse.denied': '승인 요청 {id}이(가) 거부된 뒤에도 계속 실패',
   'reason.lapse.expired': '승인 요청 {id}이(가) 만료된 뒤에도 계속 실패',
   'reason.analystUnban': '분석가 제안: 차단 #{id} 해제 ({reason})',
@@ -220,6 +232,14 @@ export const ko: Record<keyof typeof en, string> = {
     '⚠️ [{jail}] {ip}에서 느린 무차별 대입 공격: {span} 동안 로그인 실패 {count}회',
   'alert.compromise':
     '🔥 [{jail}] 침입 의심: {ip}이(가) 로그인 실패 {count}회({span}) 뒤 로그인에 성공했습니다. 지금 확인하세요.',
+  'alert.internal-bruteforce':
+    '⚠️ [{jail}] 내부/신뢰 주소 {ip}에서 {span} 동안 로그인 실패 {count}회. 신뢰 주소라 차단하지 않았습니다. 해당 호스트를 확인하세요.',
+  'alert.internal-compromise':
+    '🔥 [{jail}] 내부 이동 의심: 내부/신뢰 주소 {ip}이(가) 로그인 실패 {count}회({span}) 뒤 로그인에 성공했습니다. 신뢰 주소라 차단하지 않았습니다. 해당 호스트와 이 로그인을 지금 확인하세요.',
+  'alert.persistent':
+    '⚠️ [{jail}] 장기 반복 공격 {ip}: {span}에 걸쳐 로그인 실패 {count}회 (짧은 기준에는 걸리지 않는 속도)',
+  'alert.stuffing':
+    '⚠️ [{jail}] {ip}에서 크리덴셜 스터핑: {span} 동안 서로 다른 계정 {count}개에 로그인 시도',
   'alert.prefix': '{ip} (한 네트워크의 여러 주소)',
   'alert.users': ' (시도한 계정: {users})',
 };

@@ -4,7 +4,7 @@
  * uses markup must escape them (Telegram and the webhooks here send plain text).
  */
 import { levelText, statusReasonText } from '../incidents/format.js';
-import type { BanTarget, Millis } from '../domain.js';
+import type { BanTarget, FindingKind, Millis } from '../domain.js';
 import { formatDuration } from '../config/duration.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
 import { reportText } from '../report/text.js';
@@ -102,7 +102,7 @@ export function alertText(alert: Alert, w: Wording): string {
 export function loudness(alert: Alert): Loudness {
   switch (alert.type) {
     case 'finding':
-      return alert.finding.kind === 'compromise' ? 'loud' : 'quiet';
+      return isBreakIn(alert.finding.kind) ? 'loud' : 'quiet';
     case 'breaker':
     case 'not-effective':
     case 'isolated':
@@ -127,8 +127,13 @@ export function loudness(alert: Alert): Loudness {
 
 /** The address an alert is about, for "one alert per address per window"; null: never merged. */
 export function addressOf(alert: Alert): string | null {
-  if (alert.type === 'finding' && alert.finding.kind !== 'compromise') return alert.finding.ip;
+  if (alert.type === 'finding' && !isBreakIn(alert.finding.kind)) return alert.finding.ip;
   return null;
+}
+
+/** A login after failures, from outside or inside: rings, and is never merged into a digest. */
+function isBreakIn(kind: FindingKind): boolean {
+  return kind === 'compromise' || kind === 'internal-compromise';
 }
 
 /** The name of an alert's kind in a digest ("brute force ×12"). */

@@ -37,6 +37,10 @@ const KINDS: Record<FindingKind, MessageKey> = {
   bruteforce: 'reason.kind.bruteforce',
   'slow-bruteforce': 'reason.kind.slow-bruteforce',
   compromise: 'reason.kind.compromise',
+  'internal-bruteforce': 'reason.kind.internal-bruteforce',
+  'internal-compromise': 'reason.kind.internal-compromise',
+  persistent: 'reason.kind.persistent',
+  stuffing: 'reason.kind.stuffing',
 };
 
 const isKind = (s: string): s is FindingKind => s in KINDS;

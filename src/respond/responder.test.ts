@@ -177,6 +177,34 @@ describe('Responder', () => {
     assert.deepEqual([again!.offence, again!.expiresAt! - again!.createdAt], [1, 1_200_000]);
   });
 
+  for (const policy of ['approve', 'auto'] as const)
+    it(`${policy}: an internal finding (lateral movement) is never put to approval nor banned`, async () => {
+      const r = setup(policy);
+      for (const kind of ['internal-compromise', 'internal-bruteforce'] as const)
+        r.responder.onFinding(finding('10.0.0.5', { kind }), null);
+      await r.responder.tick();
+      assert.deepEqual(
+        [r.alerts, await r.firewall.list(), r.approvals.list({ status: 'pending' })],
+        [[], [], []],
+      );
+    });
+
+  it('approve: a long-horizon finding asks like any other', () => {
+    const r = setup('approve');
+    r.responder.onFinding(finding('203.0.113.9', { kind: 'persistent', count: 36 }), null);
+    r.responder.onFinding(finding('203.0.113.10', { kind: 'stuffing', count: 30 }), null);
+    assert.deepEqual(
+      r.approvals
+        .list({ status: 'pending' })
+        .map((a) => [a.target?.cidr, a.reason])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
+      [
+        ['203.0.113.9/32', 'persistent: 36 failures'],
+        ['203.0.113.10/32', 'stuffing: 30 failures'],
+      ],
+    );
+  });
+
   it('auto: never bans a special-purpose address, nor the NAT64 form of loopback or all of IPv4', async () => {
     const r = setup('auto');
     for (const ip of [

@@ -6,7 +6,7 @@
  * ban is marked applied only after the backend confirmed it.
  */
 import { findingReason, lapseReason } from './reasons.js';
-import type { BanTarget, Finding, Millis } from '../domain.js';
+import { isInternalFinding, type BanTarget, type Finding, type Millis } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { Store, StoredApproval, StoredBan } from '../store/index.js';
 import { isEnforced } from '../store/bans.js';
@@ -116,7 +116,8 @@ export class Responder {
   /** A finding from detection. Quick: the firewall work runs in the background, in order. */
   onFinding(finding: Finding, findingId: number | null): void {
     const jail = this.o.jails.get(finding.jail);
-    if (jail === undefined || jail.policy === 'notify') return;
+    // Trusted and internal addresses are never banned: not even asked about.
+    if (jail === undefined || jail.policy === 'notify' || isInternalFinding(finding.kind)) return;
     const target = targetOf(finding);
     const now = this.o.clock();
     if (this.alreadyHandled(target.cidr, now)) return;

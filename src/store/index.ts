@@ -12,6 +12,7 @@ import { BanStore } from './bans.js';
 import { ChatSettingsStore } from './chats.js';
 import { openDatabase, type Database, type OpenOptions } from './database.js';
 import { EventStore } from './events.js';
+import { FailureHistoryStore } from './failure-history.js';
 import { FindingStore } from './findings.js';
 import { IncidentStore } from './incidents.js';
 import { IntelCacheStore } from './intel.js';
@@ -56,6 +57,8 @@ export * from './writer.js';
 
 export class Store {
   readonly events: EventStore;
+  /** Days of failures per address, for the long-horizon detector. */
+  readonly failureHistory: FailureHistoryStore;
   readonly findings: FindingStore;
   readonly positions: PositionStore;
   readonly status: StatusStore;
@@ -77,6 +80,7 @@ export class Store {
     readonly readonly: boolean,
   ) {
     this.events = new EventStore(db);
+    this.failureHistory = new FailureHistoryStore(db);
     this.findings = new FindingStore(db);
     this.positions = new PositionStore(db);
     this.status = new StatusStore(db);
