@@ -243,8 +243,12 @@ describe('sheriff replay --json', () => {
       findings(configured.stdout).map((f) => [f.ip, f.count]),
       [['203.0.113.5', 2]],
     );
+    // A trusted network is still watched (lateral movement), but only ever as an internal finding.
     const trusted = await runCli(['--config', trusting, 'replay', path, '--json', ...NOW]);
-    assert.deepEqual(findings(trusted.stdout), []);
+    assert.deepEqual(
+      (findings(trusted.stdout) as { kind?: string }[]).map((f) => f.kind),
+      ['internal-bruteforce'],
+    );
     assert.equal(
       (jsonLines(trusted.stdout).at(-1) as { trustedSkipped: number }).trustedSkipped,
       2,
