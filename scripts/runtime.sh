@@ -39,6 +39,13 @@ if [ -n "$sheriff_runtime" ]; then
   export PATH="$sheriff_runtime/bin:$PATH"
   # node-gyp builds native modules against these headers instead of downloading them.
   export npm_config_nodedir=$sheriff_runtime
+else
+  # The machine's own node is new enough: build against its headers, never against another
+  # version's left in /usr/include/node (a module built so does not load).
+  sheriff_node_prefix=$(node -p 'require("path").resolve(process.execPath, "../..")')
+  if [ -z "${npm_config_nodedir:-}" ] && [ -e "$sheriff_node_prefix/include/node/node_version.h" ]; then
+    export npm_config_nodedir=$sheriff_node_prefix
+  fi
 fi
 
 # npm ci, unless node_modules is already installed from this lockfile for this
