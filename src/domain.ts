@@ -323,3 +323,19 @@ export interface IncidentDetail extends Incident {
 
 export const MAX_INCIDENT_USERS = 32;
 export const MAX_INCIDENT_MEMBERS = 32;
+
+/** A search of the stored failures for the long-horizon rules (detect asks, the store answers). */
+export interface FailureGroupQuery {
+  jail: string;
+  since: Millis;
+  until: Millis;
+  minFailures: number;
+  minUsers: number;
+  /** Distinct UTC calendar days with a failure. */
+  minDays: number;
+  /** IPv6 addresses are summed per prefix of this length (0: each alone). */
+  ipv6Prefix: number;
+  /** At most this many groups, the most failures first. */
+  limit: number;
+  maxNames: number;
+}

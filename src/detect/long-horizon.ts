@@ -13,7 +13,7 @@
  * already reported in the window (by any rule) is not reported again: these
  * findings are for what slipped past.
  */
-import type { Finding, Millis } from '../domain.js';
+import type { FailureGroupQuery, Finding, Millis } from '../domain.js';
 import { parseIp } from '../net/ip.js';
 import type { JailSettings } from './jail.js';
 
@@ -31,21 +31,6 @@ export interface FailureGroup {
   userNames: string[];
   first: Millis;
   last: Millis;
-}
-
-export interface FailureGroupQuery {
-  jail: string;
-  since: Millis;
-  until: Millis;
-  minFailures: number;
-  minUsers: number;
-  /** Distinct UTC calendar days with a failure. */
-  minDays: number;
-  /** IPv6 addresses are summed per prefix of this length (0: each alone). */
-  ipv6Prefix: number;
-  /** At most this many groups, the most failures first. */
-  limit: number;
-  maxNames: number;
 }
 
 /** What the detector reads: the store implements it (store/failure-history.ts). */

@@ -6,7 +6,7 @@
  * a group of one address is reported as that address.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { Millis } from '../domain.js';
+import type { FailureGroupQuery, Millis } from '../domain.js';
 import { parseIp, prefixOf } from '../net/ip.js';
 
 const DAY_MS = 86_400_000;
@@ -60,18 +60,7 @@ export class FailureHistoryStore {
     );
   }
 
-  failureGroups(q: {
-    jail: string;
-    since: Millis;
-    until: Millis;
-    minFailures: number;
-    minUsers: number;
-    minDays: number;
-    /** IPv6 prefix length addresses are grouped by (0: each address alone). */
-    ipv6Prefix: number;
-    limit: number;
-    maxNames: number;
-  }): FailureGroupRow[] {
+  failureGroups(q: FailureGroupQuery): FailureGroupRow[] {
     const { ipv6Prefix, maxNames, ...rest } = q;
     const rows = this.groupsStmt.all({
       ...rest,
