@@ -12,7 +12,9 @@ type JournalValue = string | number[] | null | undefined;
 function text(v: JournalValue): string | null {
   if (typeof v === 'string') return v;
   if (Array.isArray(v)) {
-    // journald encodes non-UTF-8 or binary fields as byte arrays.
+    // journald encodes non-UTF-8 or binary fields as byte arrays; anything else in one is not a field.
+    if (!v.every((b: unknown) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255))
+      return null;
     const buf = Buffer.from(v);
     return isUtf8(buf) ? buf.toString('utf8') : null;
   }
