@@ -32,6 +32,7 @@ import { FakeOpenAI, reply, script } from '../testing/fake-openai.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { OtlpReceiver, type ReceivedSpan } from '../testing/otlp-receiver.js';
 import { REPO_ROOT } from '../testing/paths.js';
+import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
 
 class Collect implements Notifier {
@@ -475,5 +476,62 @@ describe('agent.telemetry: none', () => {
       [],
       'no SDK, exporter or resource module',
     );
+  });
+});
+
+describe('sheriff ask with agent.telemetry: otlp (the real binary)', () => {
+  const env = { SHERIFF_LLM_API_KEY: '', SHERIFF_SECRET: '', OTEL_EXPORTER_OTLP_HEADERS: '' };
+  let collector: OtlpReceiver;
+  const config = async (name: string, otlp: string) => {
+    const file = join(dir, `${name}.yaml`);
+    await writeFile(
+      file,
+      `store: { path: ${join(dir, `${name}.db`)} }\nagent:\n  telemetry: otlp\n  otlp: { ${otlp} }\n`,
+    );
+    return file;
+  };
+  before(async () => {
+    collector = new OtlpReceiver();
+    await collector.start();
+  });
+  after(async () => {
+    await collector.stop();
+  });
+
+  it("sends the run's span before it exits", async () => {
+    const file = await config('ask', `endpoint: "${collector.endpoint}", serviceName: cli`);
+    const r = await runCli(['--config', file, 'ask', 'status'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const run = one(collector.spans, 'agent.run');
+    assert.deepEqual(
+      [
+        run.resource['service.name'],
+        run.attributes['sheriff.channel'],
+        run.attributes['sheriff.mode'],
+      ],
+      ['cli', 'cli', 'command'],
+    );
+  });
+
+  it('answers with the collector down', async () => {
+    const down = new OtlpReceiver();
+    await down.start();
+    const endpoint = down.endpoint;
+    await down.stop(); // nothing listens there any more: connections are refused
+    const file = await config('ask-down', `endpoint: "${endpoint}", timeout: 1s`);
+    const r = await runCli(['--config', file, 'ask', 'status'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Status: normal/);
+  });
+
+  it('exits 2 on a headers file it cannot use, naming the file and line, never the value', async () => {
+    const headers = join(dir, 'ask-headers');
+    await writeFile(headers, 'Authorization Bearer s3cret-cli\n');
+    await chmod(headers, 0o600);
+    const file = await config('ask-bad', `headersFile: ${headers}`);
+    const r = await runCli(['--config', file, 'ask', 'status'], { env });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`${headers}:1: expected a header as "Name: value"`));
+    assert.equal(r.stderr.includes('s3cret'), false);
   });
 });
