@@ -94,7 +94,7 @@ export const agentConfigSchema = z
       .enum(TELEMETRY_KINDS)
       .default('none')
       .describe(
-        "OpenTelemetry spans of the analyst's runs and of each finding's response: none, console (stderr), or otlp (to a collector, see otlp)",
+        "OpenTelemetry spans of the analyst's runs and of each finding's response: none, console (stdout), or otlp (to a collector, see otlp)",
       ),
     otlp: otlpSchema.describe('the OpenTelemetry collector spans go to with telemetry: otlp'),
   })
