@@ -64,7 +64,7 @@ export interface World {
   lines: string[];
 }
 
-/** One sshd connection: its messages, a second apart. */
+/** One sshd connection: its messages, under a second apart each. */
 interface Connection {
   time: Millis;
   messages: string[];
