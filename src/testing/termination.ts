@@ -82,6 +82,8 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
     const chunks = new Map<number, unknown[]>();
     let lastBeat = -1;
     let lastChange = Date.now();
+    // Loading the worker's modules is not an input's time: until then only the generous guard applies.
+    let loaded = false;
     const finish = (r: TerminationResult) => {
       clearInterval(watch);
       void worker.terminate();
@@ -94,7 +96,7 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
         lastChange = Date.now();
         return;
       }
-      if (Date.now() - lastChange < stallMs) return;
+      if (Date.now() - lastChange < (loaded ? stallMs : Math.max(stallMs, HANG_GUARD_MS))) return;
       const chunk = Atomics.load(beats, PROGRESS.chunk);
       const index = Atomics.load(beats, PROGRESS.index);
       const where =
@@ -110,8 +112,10 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
       );
     }, 100);
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'loaded') lastChange = Date.now();
-      else if (m.type === 'chunk') {
+      if (m.type === 'loaded') {
+        loaded = true;
+        lastChange = Date.now();
+      } else if (m.type === 'chunk') {
         chunks.clear(); // only the chunk being run can hang
         chunks.set(m.chunk, m.inputs);
       } else if (m.type === 'threw')
