@@ -30,7 +30,8 @@ export const en = {
   'testFilter.description':
     'Classify each line of a log with one filter, like fail2ban-regex (no thresholds, no trusted networks).',
   'testFilter.arg.file': 'log file to read, plain or .gz; - or nothing for standard input',
-  'testFilter.opt.filter': 'installed filter to use (sshd, dropbear, …; sheriff filters lists them)',
+  'testFilter.opt.filter':
+    'installed filter to use (sshd, dropbear, …; sheriff filters lists them)',
   'testFilter.opt.mode':
     "filter mode (sshd: normal, ddos, extra, aggressive; default: the filter's own)",
   'testFilter.opt.json': 'print one JSON object per input line',
