@@ -114,6 +114,17 @@ export function filterRegistry(userDir: string | null = null): FilterRegistry {
   return registry;
 }
 
+/**
+ * The registry read afresh, as each configuration load (and `sheriff watch`'s reload)
+ * does: later `filterRegistry(userDir)` calls return it, so a reload sees new and
+ * edited filter files.
+ */
+export function reloadFilterRegistry(userDir: string | null): FilterRegistry {
+  const registry = new FilterRegistry(userDir);
+  registries.set(userDir, registry);
+  return registry;
+}
+
 /** A built-in filter's spec. */
 export function findFilter(name: string): FilterSpec | undefined {
   return filterRegistry().spec(name);
