@@ -21,9 +21,11 @@ import {
   type LogForm,
 } from '../testing/ssh-log-forms.js';
 import { compileFilter } from './engine.js';
-import { dropbear } from './dropbear.js';
 import type { FilterSpec } from './spec.js';
-import { sshd } from './sshd.js';
+import { filterRegistry, findFilter } from './registry.js';
+
+const sshd = findFilter('sshd')!;
+const dropbear = findFilter('dropbear')!;
 
 const T0 = Date.UTC(2026, 11, 6, 20, 0, 0);
 const parser = () => new LineParser({ zone: new TimeZone('UTC'), reference: () => T0 });
@@ -72,7 +74,11 @@ function detect(lines: string[]) {
   const findings: Finding[] = [];
   // The tracker takes each event's own time; the clock only stands in for lines without one.
   const pipeline = new Pipeline(
-    [buildJail(defaultJail('sshd', trustedNetworks(), sshd.defaultMode))],
+    [
+      buildJail(defaultJail('sshd', trustedNetworks(), sshd.defaultMode), {
+        filters: filterRegistry(),
+      }),
+    ],
     parser(),
     () => T0,
     (f) => findings.push(f),
