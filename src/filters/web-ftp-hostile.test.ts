@@ -125,7 +125,7 @@ const TEMPLATES: [string, (a: string, b: string) => string[]][] = [
   [
     'gitea',
     (a) => [
-      `2026/12/06 10:00:00 ...auth.go:1:SignInPost() [I] Failed authentication attempt for ${a} from ${REAL}:5: user does not exist [uid: 0, name: ${a}]`,
+      `2026/12/06 10:00:00 ...auth.go:1:SignInPost() [I] Failed authentication attempt for ${a} from ${REAL}:5: user does not exist [uid: 4, name: ${a}]`,
       `2026/12/06 10:00:00 ...auth.go:1:SignInPost() [I] Failed authentication attempt for ${a} from ${REAL}`,
     ],
   ],
