@@ -181,7 +181,7 @@ describe('sheriff replay --json', () => {
         // The trusted address is watched for lateral movement (never banned): tracked too.
         tracked: 2,
         evictions: 0,
-        trustedSkipped: 1,
+        internalLines: 1,
       },
     ]);
   });
@@ -250,7 +250,7 @@ describe('sheriff replay --json', () => {
       ['internal-bruteforce'],
     );
     assert.equal(
-      (jsonLines(trusted.stdout).at(-1) as { trustedSkipped: number }).trustedSkipped,
+      (jsonLines(trusted.stdout).at(-1) as { internalLines: number }).internalLines,
       2,
     );
     const overridden = await runCli([

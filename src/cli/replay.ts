@@ -159,7 +159,7 @@ async function replay(
   const trackers = jails.map((j) => j.tracker.stats());
   const tracked = trackers.reduce((a, s) => a + s.tracked, 0);
   const evictions = trackers.reduce((a, s) => a + s.evictions, 0);
-  const trusted = trackers.reduce((a, s) => a + s.trustedSkipped, 0);
+  const trusted = trackers.reduce((a, s) => a + s.internalLines, 0);
   const findings = Object.values(c.findings).reduce((a, n) => a + n, 0);
   if (opts.json) {
     out.write(
@@ -173,7 +173,7 @@ async function replay(
         findings: c.findings,
         tracked,
         evictions,
-        trustedSkipped: trusted,
+        internalLines: trusted,
       }) + '\n',
     );
   } else {

@@ -25,7 +25,16 @@ const TAIL = `${PORT}${ON}${PREAUTH}$`;
  */
 const INFO = '(?:: [\\s\\S]*)?$';
 
-const ddosOnly: Record<string, RuleResult> = { ddos: 'fail', aggressive: 'fail' };
+/**
+ * Connections that never authenticate: failures in ddos mode; elsewhere `nofail`, so
+ * that they are still read (a scanner's address, summed per address: detect/probes.ts).
+ */
+const ddosOnly: Record<string, RuleResult> = {
+  normal: 'nofail',
+  ddos: 'fail',
+  extra: 'nofail',
+  aggressive: 'fail',
+};
 const extraOnly: Record<string, RuleResult> = { extra: 'fail', aggressive: 'fail' };
 
 export const sshd: FilterSpec = {

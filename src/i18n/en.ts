@@ -90,7 +90,7 @@ export const en = {
   'replay.summary':
     'Replayed {files} file(s): {lines} lines, {fail} failures, {success} logins, {findings} findings ({bruteforce} brute force, {slow} slow brute force, {compromise} break-ins). Passed over: {skipped}.',
   'replay.summary.memory':
-    'Tracked addresses: {tracked}, evicted at the cap: {evictions}, trusted skipped: {trusted}.',
+    'Tracked addresses: {tracked}, evicted at the cap: {evictions}, lines from trusted networks (watched, never banned): {trusted}.',
   'replay.summary.ambiguous':
     'Lines that name their address in two places (a user name holding "from <address>"), counted without one: {count}.',
 

@@ -94,7 +94,7 @@ export const ko: Record<keyof typeof en, string> = {
   'replay.summary':
     '파일 {files}개 재생: {lines}줄, 실패 {fail}, 로그인 {success}, 탐지 {findings}건 (무차별 대입 {bruteforce}, 느린 무차별 대입 {slow}, 침입 의심 {compromise}). 건너뛴 줄: {skipped}.',
   'replay.summary.memory':
-    '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크라 제외: {trusted}.',
+    '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크에서 온 줄 (감시만 하고 차단하지 않음): {trusted}.',
   'replay.summary.ambiguous':
     '주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}.',
 

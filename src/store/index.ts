@@ -27,6 +27,7 @@ import {
   type RetentionResult,
 } from './retention.js';
 import { StatusStore } from './status.js';
+import { ScanStore } from './scans.js';
 
 export * from './activity.js';
 export * from './agent.js';
@@ -52,6 +53,7 @@ export * from './outbox.js';
 export * from './positions.js';
 export * from './reports.js';
 export * from './retention.js';
+export * from './scans.js';
 export * from './status.js';
 export * from './writer.js';
 
@@ -72,6 +74,8 @@ export class Store {
   readonly agent: AgentStore;
   readonly outbox: OutboxStore;
   readonly chats: ChatSettingsStore;
+  /** Connections that never tried to log in, summed per address and ten minutes. */
+  readonly scans: ScanStore;
   private closed = false;
 
   private constructor(
@@ -94,6 +98,7 @@ export class Store {
     this.agent = new AgentStore(db);
     this.outbox = new OutboxStore(db);
     this.chats = new ChatSettingsStore(db);
+    this.scans = new ScanStore(db);
   }
 
   /** Opens (creating and migrating when writable) the store at `path`. See openDatabase for errors. */
