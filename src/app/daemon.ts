@@ -224,14 +224,15 @@ export class Daemon {
   }
 
   /** Alerts what the stored days of failures show and no window saw. */
-  private searchLongHorizon(detector: LongHorizonDetector): void {
+  private async searchLongHorizon(detector: LongHorizonDetector): Promise<void> {
     let findings: Finding[];
     try {
-      findings = detector.run(this.p.clock.now());
+      findings = await detector.run(this.p.clock.now());
     } catch (err) {
       this.p.logger.warn({ event: 'long_horizon_failed', err }, 'could not search stored failures');
       return;
     }
+    if (this.stopped) return;
     for (const f of findings) this.alert(f);
   }
 

@@ -12,7 +12,7 @@ import { BanStore } from './bans.js';
 import { ChatSettingsStore } from './chats.js';
 import { openDatabase, type Database, type OpenOptions } from './database.js';
 import { EventStore } from './events.js';
-import { FailureHistoryStore } from './failure-history.js';
+import { FailureHistoryStore, OffThreadFailureHistory } from './failure-history.js';
 import { FindingStore } from './findings.js';
 import { IncidentStore } from './incidents.js';
 import { IntelCacheStore } from './intel.js';
@@ -59,8 +59,8 @@ export * from './writer.js';
 
 export class Store {
   readonly events: EventStore;
-  /** Days of failures per address, for the long-horizon detector. */
-  readonly failureHistory: FailureHistoryStore;
+  /** Days of failures per address, for the long-horizon detector (searched off the event loop). */
+  readonly failureHistory: OffThreadFailureHistory;
   readonly findings: FindingStore;
   readonly positions: PositionStore;
   readonly status: StatusStore;
@@ -84,7 +84,10 @@ export class Store {
     readonly readonly: boolean,
   ) {
     this.events = new EventStore(db);
-    this.failureHistory = new FailureHistoryStore(db);
+    this.failureHistory = new OffThreadFailureHistory(
+      new FailureHistoryStore(db),
+      db.memory ? null : db.name,
+    );
     this.findings = new FindingStore(db);
     this.positions = new PositionStore(db);
     this.status = new StatusStore(db);
@@ -133,6 +136,7 @@ export class Store {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.failureHistory.close();
     if (!this.readonly && this.db.open) {
       try {
         this.db.pragma('optimize');
