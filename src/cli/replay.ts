@@ -31,7 +31,7 @@ import {
   UsageError,
   type CliContext,
 } from './common.js';
-import { ReplayHistory, type AdminMark } from './replay-history.js';
+import type { AdminMark } from './replay-history.js';
 
 interface Options {
   json?: boolean;
@@ -130,6 +130,8 @@ async function replay(
   // Virtual time: lines without a timestamp count at the latest time seen.
   let lastTime = reference;
   const parser = new LineParser({ zone, reference: () => reference });
+  // Loaded when the command runs: startup loads no package but commander (the store's SQLite).
+  const { ReplayHistory } = await import('./replay-history.js');
   const history = new ReplayHistory(settings, config.response.admins);
   const report = (f: Finding) => {
     const mark = history.adminMark(f);
