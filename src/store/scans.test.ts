@@ -22,7 +22,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function setup(maxPending?: number): { store: Store; scans: ScanAggregator; flush(): void } {
+function setup(maxPending?: number): { store: Store; scans: ScanAggregator; flush: () => void } {
   const store = openStore(join(dir, `s${n++}.db`));
   const scans = new ScanAggregator(store.db, maxPending);
   return {
