@@ -18,6 +18,42 @@ export const PROVIDER_NAMES = [
 ] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
+export const TELEMETRY_KINDS = ['none', 'console', 'otlp'] as const;
+export type TelemetryKind = (typeof TELEMETRY_KINDS)[number];
+
+const otlpSchema = z
+  .strictObject({
+    endpoint: z
+      .url({ protocol: /^https?$/, error: 'config.error.otlpUrl' })
+      .default('http://127.0.0.1:4318/v1/traces')
+      .describe("the collector's OTLP/HTTP traces URL"),
+    headersFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'file of "Name: value" lines sent with every export, e.g. an API key (mode 0600); else OTEL_EXPORTER_OTLP_HEADERS',
+      ),
+    serviceName: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('sheriff')
+      .describe('service.name of the spans'),
+    sampleRatio: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(1)
+      .describe("share of traces kept, 0 to 1: a finding's trace is kept or dropped whole"),
+    timeout: duration('5s')
+      .default(5000)
+      .describe('one export to the collector, retries included, at most'),
+  })
+  .prefault({});
+
+export type OtlpConfig = z.output<typeof otlpSchema>;
+
 export const agentConfigSchema = z
   .strictObject({
     provider: z
@@ -55,9 +91,12 @@ export const agentConfigSchema = z
       .prefault({}),
     history: count(2).max(200).default(20).describe('messages of a conversation kept as memory'),
     telemetry: z
-      .enum(['none', 'console'])
+      .enum(TELEMETRY_KINDS)
       .default('none')
-      .describe('OpenTelemetry spans of runs and tool calls: none, or console (stderr)'),
+      .describe(
+        "OpenTelemetry spans of the analyst's runs and of each finding's response: none, console (stdout), or otlp (to a collector, see otlp)",
+      ),
+    otlp: otlpSchema.describe('the OpenTelemetry collector spans go to with telemetry: otlp'),
   })
   .prefault({});
 

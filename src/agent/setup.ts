@@ -6,11 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { trace, type Tracer } from '@opentelemetry/api';
-import {
-  BasicTracerProvider,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import type { Millis } from '../domain.js';
 import type { Lang } from '../i18n/index.js';
 import { trustedNetworks } from '../intel/trusted.js';
@@ -58,6 +53,8 @@ export interface AnalystSetup {
   host?: HostPort;
   program?: PromptProgram;
   onUsage?: AnalystDeps['onUsage'];
+  /** Where the analyst's spans go (agent.telemetry, started by the caller); default the global tracer. */
+  tracer?: Tracer;
   /** Test hook: an already built client instead of the configured provider. */
   llm?: LlmClient | null;
 }
@@ -98,7 +95,7 @@ export function analystDeps(s: AnalystSetup): AnalystDeps {
     host: s.host ?? systemHost(config.response.managementPorts),
     clock,
     ...programOf(s),
-    tracer: tracerFor(agent.telemetry),
+    tracer: s.tracer ?? trace.getTracer('sheriff.agent'),
     ...(s.onUsage ? { onUsage: s.onUsage } : {}),
   };
 }
@@ -117,21 +114,4 @@ export function systemHost(sshPorts: readonly number[] = [22]): HostPort {
     run: execFileRunner,
     sessions: new SystemSessionProbe({ sshPorts }),
   };
-}
-
-let consoleProvider: BasicTracerProvider | null = null;
-
-/**
- * The tracer spans go to. With `telemetry: console` a provider printing spans
- * is registered once; otherwise the global one (a no-op unless the embedding
- * program registered an SDK, e.g. an OTLP exporter).
- */
-function tracerFor(telemetry: 'none' | 'console'): Tracer {
-  if (telemetry === 'console' && consoleProvider === null) {
-    consoleProvider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(new ConsoleSpanExporter())],
-    });
-    trace.setGlobalTracerProvider(consoleProvider);
-  }
-  return trace.getTracer('sheriff.agent');
 }

@@ -34,6 +34,7 @@ import type { EventRecord } from '../store/events.js';
 import { StoreWriter } from '../store/writer.js';
 import { WebConsole } from '../web/start.js';
 import { FollowUp } from './follow-up.js';
+import { NO_TELEMETRY, type Telemetry } from './telemetry.js';
 import { WatchedSources } from './watched-sources.js';
 
 const DAY = 86_400_000;
@@ -63,6 +64,8 @@ export interface DaemonOptions {
    * Without it there is no console (`sheriff demo`, tests).
    */
   webConsole?: { out: { write(text: string): unknown } };
+  /** Where the analyst's and each finding's spans go (agent.telemetry, started); default none. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -111,6 +114,8 @@ export interface DaemonParts {
   observers: DaemonObserver[];
   firewall: FirewallStatus;
   sourceWarning: SourceWarning | null;
+  /** Flushed and stopped with the daemon. */
+  telemetry: Telemetry;
 }
 
 /**
@@ -120,6 +125,7 @@ export interface DaemonParts {
 export function composeDaemon(opts: DaemonOptions): DaemonParts {
   const { config, logger: log } = opts;
   const clock = opts.clock ?? systemClock;
+  const telemetry = opts.telemetry ?? NO_TELEMETRY;
   const alerts = new Bus<Alert>('alert', log);
   const llmUsage = new Bus<LlmUsage>('llm-usage', log);
   for (const n of opts.notifiers) subscribeNotifier(alerts, n, log);
@@ -156,7 +162,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     const approvals = configuredApprovals(store, config, { logger: log });
     approvals.upgradeLegacy(clock.now()); // only the daemon writes the store
     const guardrails = daemonGuardrails(config, store, clock, alerts, log);
-    const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts);
+    const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts, telemetry);
     const followUp = new FollowUp({
       config,
       store,
@@ -166,6 +172,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       publish: alerts.publish,
       flushEvents: () => writer.flush(),
       onLlmUsage: (input, output) => llmUsage.publish({ input, output }),
+      tracer: telemetry.tracer('sheriff.agent'),
       ...(opts.env === undefined ? {} : { env: opts.env }),
     });
     alerts.subscribe('follow-up', (a) => followUp.onAlert(a));
@@ -230,6 +237,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       observers: [opts.observer, web?.observer].filter((o) => o !== undefined),
       firewall: firewallStatus(opts),
       sourceWarning: opts.sourceWarning ?? null,
+      telemetry,
     };
   } catch (err) {
     // Nothing has started yet: what was opened is closed (the writer first, then the store).
@@ -290,6 +298,7 @@ function buildResponder(
   approvals: Approvals,
   guardrails: Guardrails,
   alerts: Bus<Alert>,
+  telemetry: Telemetry,
 ): Responder {
   const r = opts.config.response;
   const log = opts.logger;
@@ -314,6 +323,7 @@ function buildResponder(
     },
     clock: clock.now,
     logger: log,
+    tracer: telemetry.tracer('sheriff.respond'),
     alert: (a) => {
       if (a.type === 'approval')
         log.warn(

@@ -357,6 +357,7 @@ export class Daemon {
     this.publishStatus();
     const result = this.p.writer.close();
     this.p.store.close();
+    await this.p.telemetry.shutdown();
     this.p.logger.info({ event: 'daemon_stopped', ...result }, 'Sheriff stopped');
   }
 }

@@ -6,6 +6,7 @@
  * pipeline finds; the responder's alerts come over the alert bus (onAlert);
  * nothing here can delay a line or a ban.
  */
+import type { Tracer } from '@opentelemetry/api';
 import type { Clock, Stop } from '../clock.js';
 import type { SheriffConfig } from './config.js';
 import { storePath } from '../config/paths.js';
@@ -42,6 +43,8 @@ export interface FollowUpOptions {
   flushEvents: () => void;
   /** Tokens the analyst's model calls used (metrics). */
   onLlmUsage?: (inputTokens: number, outputTokens: number) => void;
+  /** Where the analyst's spans go. */
+  tracer?: Tracer;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -111,6 +114,7 @@ export class FollowUp {
       },
       ...(o.env === undefined ? {} : { env: o.env }),
       ...(o.onLlmUsage === undefined ? {} : { onUsage: o.onLlmUsage }),
+      ...(o.tracer === undefined ? {} : { tracer: o.tracer }),
     });
     this.analyst = createAnalyst(deps);
     this.reports = new ReportService({

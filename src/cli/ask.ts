@@ -11,11 +11,17 @@ import { detectLang, isLang, type Lang } from '../i18n/index.js';
 import type { CliContext } from './common.js';
 import type { Analyst } from '../agent/analyst.js';
 import type { Store } from '../store/index.js';
+import type { Telemetry } from '../app/telemetry.js';
 
 /** Opens the store and builds the analyst from the configuration. */
-export async function openAnalyst(
-  program: Command,
-): Promise<{ analyst: Analyst; store: Store; lang: Lang; user: string }> {
+export async function openAnalyst(program: Command): Promise<{
+  analyst: Analyst;
+  store: Store;
+  lang: Lang;
+  user: string;
+  /** Shut down after the last answer, so its spans leave. */
+  telemetry: Telemetry;
+}> {
   const [
     { loadConfig },
     { openStore },
@@ -24,6 +30,7 @@ export async function openAnalyst(
     { analystDeps },
     { buildIntel },
     { intelPort },
+    { startTelemetry, NO_TELEMETRY },
   ] = await Promise.all([
     import('../app/load-config.js'),
     import('../store/index.js'),
@@ -32,9 +39,15 @@ export async function openAnalyst(
     import('../agent/setup.js'),
     import('../intel/setup.js'),
     import('../agent/ports.js'),
+    import('../app/telemetry.js'),
   ]);
   const opts = program.opts<{ config?: string; lang?: string }>();
   const { config } = loadConfig(opts.config);
+  // The logger (pino) loads only for telemetry, to report a collector that cannot be reached.
+  const telemetry =
+    config.agent.telemetry === 'none'
+      ? NO_TELEMETRY
+      : await startTelemetry(config.agent, (await import('../log.js')).createLogger(config.log));
   const path = storePath(config.store);
   const store = openStore(path);
   try {
@@ -51,6 +64,7 @@ export async function openAnalyst(
       config,
       approvals: requesterOf(approvals),
       intel: intelPort(intel.enricher),
+      tracer: telemetry.tracer('sheriff.agent'),
     });
     // --lang or SHERIFF_LANG/LANG when given, else the configuration's language.
     const lang =
@@ -59,9 +73,10 @@ export async function openAnalyst(
         : process.env.SHERIFF_LANG || process.env.LC_ALL || process.env.LANG
           ? detectLang()
           : config.language;
-    return { analyst: createAnalyst(deps), store, lang, user: userInfo().username };
+    return { analyst: createAnalyst(deps), store, lang, user: userInfo().username, telemetry };
   } catch (err) {
     store.close();
+    await telemetry.shutdown();
     throw err;
   }
 }
@@ -74,7 +89,7 @@ export function registerAsk(program: Command, ctx: CliContext): void {
     .argument('<question...>', t('cli.ask.arg.question'))
     .option('--json', t('cli.ask.opt.json'))
     .action(async (words: string[], opts: { json?: boolean }) => {
-      const { analyst, store, lang, user } = await openAnalyst(program);
+      const { analyst, store, lang, user, telemetry } = await openAnalyst(program);
       try {
         const reply = await analyst.ask({
           conversation: `cli:${user}`,
@@ -86,6 +101,7 @@ export function registerAsk(program: Command, ctx: CliContext): void {
         ctx.stdout.write(opts.json ? `${JSON.stringify(reply)}\n` : `${reply.text}\n`);
       } finally {
         store.close();
+        await telemetry.shutdown();
       }
     });
 }

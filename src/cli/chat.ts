@@ -23,7 +23,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
     .command('chat')
     .description(t('cli.chat.description'))
     .action(async () => {
-      const { analyst, store, lang, user } = await openAnalyst(program);
+      const { analyst, store, lang, user, telemetry } = await openAnalyst(program);
       const mode =
         analyst.model === null
           ? t('cli.chat.mode.command')
@@ -66,6 +66,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
       } finally {
         rl.close();
         store.close();
+        await telemetry.shutdown();
       }
       ctx.stdout.write('\n');
     });

@@ -4,7 +4,7 @@ import { loadConfig } from '../app/load-config.js';
 import type { SheriffConfig } from '../app/config.js';
 import type { LlmClient } from '../agent/llm-client.js';
 import { ProviderConfigError } from '../agent/provider.js';
-import { DatasetError } from '../eval/dataset.js';
+import { DatasetError, type DatasetKind } from '../eval/dataset.js';
 import { evalClient, isTask, taskDataset, type AnyDataset } from '../eval/setup.js';
 import { parseCount, UsageError, type CliContext } from './common.js';
 
@@ -23,18 +23,36 @@ export function prepare(
   opts: ModelFlags,
   useModel: boolean,
 ): { config: SheriffConfig; dataset: AnyDataset; llm: LlmClient | null; concurrency: number } {
+  const prepared = prepareModel(program, ctx, task, opts, useModel);
+  return {
+    ...prepared,
+    dataset: datasetOrUsage(ctx, () => taskDataset(prepared.task, opts.dataset)),
+  };
+}
+
+/** Loads a dataset; its problems (file, line, field) become a usage error. */
+export function datasetOrUsage<T>(ctx: CliContext, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof DatasetError)
+      throw new UsageError(`${ctx.t('eval.error.dataset')}\n  ${err.problems.join('\n  ')}`);
+    throw err;
+  }
+}
+
+/** The config, the model client (when `useModel`) and the concurrency; the task checked. */
+export function prepareModel(
+  program: Command,
+  ctx: CliContext,
+  task: string,
+  opts: Omit<ModelFlags, 'dataset'>,
+  useModel: boolean,
+): { task: DatasetKind; config: SheriffConfig; llm: LlmClient | null; concurrency: number } {
   const { t } = ctx;
   if (!isTask(task)) throw new UsageError(t('eval.error.task', { value: task }));
   const concurrency = parseCount('--concurrency', opts.concurrency, 1, t) ?? 4;
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  let dataset: AnyDataset;
-  try {
-    dataset = taskDataset(task, opts.dataset);
-  } catch (err) {
-    if (err instanceof DatasetError)
-      throw new UsageError(`${t('eval.error.dataset')}\n  ${err.problems.join('\n  ')}`);
-    throw err;
-  }
   let llm: LlmClient | null = null;
   if (useModel) {
     try {
@@ -50,5 +68,5 @@ export function prepare(
     }
     if (llm === null) throw new UsageError(t('eval.error.noModel'));
   }
-  return { config, dataset, llm, concurrency };
+  return { task, config, llm, concurrency };
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadDataset } from '../eval/dataset.js';
 import { DATASET_DIR } from '../eval/generate-datasets.js';
+import { scenarioFile, SEALED_TEST_SHA256 } from '../eval/scenario-dataset.js';
 import { splitDataset } from '../eval/split.js';
 import { GOOD_INSTRUCTION, triageModel } from '../testing/eval-model.js';
 import { FakeOpenAI } from '../testing/fake-openai.js';
@@ -50,12 +51,14 @@ interface EvalJson {
 
 describe('sheriff eval', () => {
   it('scores the deterministic triage on the test split, n/a where a figure does not apply', async () => {
-    const r = await runCli(['eval', 'triage', '--config', config]);
+    const r = await runCli(['eval', 'triage', '--dataset', 'cases', '--config', config]);
     assert.equal(r.code, 0, r.stderr);
     const test = splitDataset(records).test.length;
     assert.match(
       r.stdout,
-      new RegExp(`^triage on the test split \\(${test} records\\): the deterministic rules\\n`),
+      new RegExp(
+        `^triage on the test split of the cases dataset \\(${test} records\\): the deterministic rules\\n`,
+      ),
     );
     assert.match(r.stdout, /\n {2}recall, malicious +\d+\.\d%\n/);
     assert.match(r.stdout, /\n {2}tool trajectory +n\/a\n/);
@@ -70,12 +73,24 @@ describe('sheriff eval', () => {
       '--split',
       'dev',
     ]);
-    assert.match(ko.stdout, /^triage, dev 분할 \(\d+건\): 결정적 규칙\n/);
+    assert.match(ko.stdout, /^triage, cases 데이터셋, dev 분할 \(\d+건\): 결정적 규칙\n/);
+    assert.match(ko.stdout, /\ntriage, scenarios 데이터셋, dev 분할 \(\d+건\): 결정적 규칙\n/);
     assert.match(ko.stdout, /도구 사용 경로 점수 +해당 없음/);
   });
 
   it('scores a model, and a second run is answered from the cache without one request', async () => {
-    const args = ['eval', 'triage', '--llm', '--split', 'dev', '--json', '--config', config];
+    const args = [
+      'eval',
+      'triage',
+      '--llm',
+      '--split',
+      'dev',
+      '--json',
+      '--config',
+      config,
+      '--dataset',
+      'cases',
+    ];
     const sent = fake.requests.length;
     const first = await runCli(args);
     assert.equal(first.code, 0, first.stderr);
@@ -126,7 +141,10 @@ describe('sheriff eval', () => {
       config,
     ]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`^triage on the all split \\(${total} records\\)`));
+    assert.match(
+      text.stdout,
+      new RegExp(`^triage on the all split of \\S+with-misses\\.jsonl \\(${total} records\\)`),
+    );
     assert.match(text.stdout, /\nrecords answered wrongly: 2\n/);
     assert.match(
       text.stdout,
@@ -207,6 +225,79 @@ describe('sheriff eval', () => {
   });
 });
 
+describe('sheriff eval on the two triage datasets', () => {
+  const scenarios = {
+    dev: loadDataset(scenarioFile(DATASET_DIR, 'dev'), 'triage'),
+    test: loadDataset(scenarioFile(DATASET_DIR, 'test'), 'triage'),
+  };
+  const casesDev = splitDataset(records).dev.length;
+
+  interface Line extends EvalJson {
+    dataset: { name: string; files: { path: string; sha256: string }[] };
+    report: EvalJson['report'] & { confusion: unknown; perLabel: unknown };
+  }
+
+  it('reports both unless one is chosen, each with its confusion matrix', async () => {
+    const text = await runCli(['eval', 'triage', '--split', 'dev', '--config', config]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      new RegExp(`^triage on the dev split of the cases dataset \\(${casesDev} records\\)`),
+    );
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `\\n\\ntriage on the dev split of the scenarios dataset \\(${scenarios.dev.records.length} records\\): the deterministic rules\\n`,
+      ),
+    );
+    assert.equal(text.stdout.match(/\nconfusion matrix /g)?.length, 2);
+
+    const json = await runCli(['eval', 'triage', '--split', 'dev', '--json', '--config', config]);
+    assert.equal(json.code, 0, json.stderr);
+    const lines = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Line);
+    assert.deepEqual(
+      lines.map((l) => [l.dataset.name, l.records]),
+      [
+        ['cases', casesDev],
+        ['scenarios', scenarios.dev.records.length],
+      ],
+    );
+    assert.deepEqual(lines[1]!.dataset.files, [
+      { path: scenarios.dev.path, sha256: scenarios.dev.sha256 },
+    ]);
+    assert.ok(lines[1]!.report.confusion !== undefined && lines[1]!.report.perLabel !== undefined);
+  });
+
+  it('reads the sealed test file only for the test split, and has no train split', async () => {
+    const run = (...args: string[]) =>
+      runCli(['eval', 'triage', '--dataset', 'scenarios', '--json', '--config', config, ...args]);
+    const dev = JSON.parse((await run('--split', 'dev')).stdout) as Line;
+    assert.deepEqual(dev.dataset.files, [
+      { path: scenarios.dev.path, sha256: scenarios.dev.sha256 },
+    ]);
+    // The figures on test are for people to read once the rules are done (datasets/README.md).
+    const test = JSON.parse((await run('--split', 'test')).stdout) as Line;
+    assert.equal(test.records, scenarios.test.records.length);
+    assert.deepEqual(test.dataset.files, [
+      { path: scenarios.test.path, sha256: SEALED_TEST_SHA256 },
+    ]);
+    const train = await run('--split', 'train');
+    assert.equal(train.code, 2);
+    assert.match(train.stderr, /the scenarios dataset has no train split/);
+    const agent = await runCli(['eval', 'agent', '--dataset', 'scenarios', '--config', config]);
+    assert.equal(agent.code, 2);
+    assert.match(agent.stderr, /holds triage records only/);
+    // Both by default: on train, the cases alone, and it says so.
+    const both = await runCli(['eval', 'triage', '--split', 'train', '--config', config]);
+    assert.equal(both.code, 0, both.stderr);
+    assert.equal(both.stdout.match(/\ntriage on the train split of/g), null);
+    assert.match(both.stdout, /only the cases dataset was scored\)\n$/);
+  });
+});
+
 describe('sheriff optimize', () => {
   it('writes a program and a trial log that sheriff eval then uses', async () => {
     const out = join(dir, 'triage-program.json');
@@ -241,6 +332,8 @@ describe('sheriff optimize', () => {
       'triage',
       '--program',
       out,
+      '--dataset',
+      'cases',
       '--json',
       '--config',
       config,

@@ -37,7 +37,8 @@ export function registerOptimize(program: Command, ctx: CliContext): void {
       .option('--trials <n>', t('optimize.opt.trials'))
       .option('--demos <n>', t('optimize.opt.demos'))
       .option('--instructions <n>', t('optimize.opt.instructions'))
-      .option('--minibatch <n>', t('optimize.opt.minibatch')),
+      .option('--minibatch <n>', t('optimize.opt.minibatch'))
+      .option('--dataset <file>', t('optimize.opt.dataset')),
     t,
   ).action(async (task: string, opts: Options) => {
     const { prepare } = await import('./eval-run.js');

@@ -10,6 +10,7 @@ import type { Daemon } from '../app/daemon.js';
 import type { DaemonLock } from '../store/daemon-lock.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
+import type { Telemetry } from '../app/telemetry.js';
 import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
@@ -59,6 +60,7 @@ async function modules() {
     { firewallFor },
     paths,
     { DaemonLock },
+    { startTelemetry },
   ] = await Promise.all([
     import('../app/load-config.js'),
     import('../app/daemon.js'),
@@ -66,6 +68,7 @@ async function modules() {
     import('../respond/firewall/daemon-firewall.js'),
     import('../config/paths.js'),
     import('../store/daemon-lock.js'),
+    import('../app/telemetry.js'),
   ]);
   return {
     loadConfig,
@@ -74,13 +77,32 @@ async function modules() {
     logIsPretty,
     firewallFor,
     DaemonLock,
+    startTelemetry,
     storePath: paths.storePath,
   };
 }
 type Modules = Awaited<ReturnType<typeof modules>>;
 
-function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOptions): Running {
-  const { Daemon, createLogger, firewallFor } = m;
+/** What a daemon needs before it starts, and may take a while: its logger and its telemetry. */
+interface Prepared {
+  logger: Logger;
+  telemetry: Telemetry;
+}
+
+/** The logger, and the telemetry (its SDK imported only when configured; a bad headers file throws). */
+async function prepare(m: Modules, loaded: LoadedConfig, ctx: CliContext): Promise<Prepared> {
+  const logger = m.createLogger(loaded.config.log, ctx.stderr);
+  return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger) };
+}
+
+function start(
+  m: Modules,
+  loaded: LoadedConfig,
+  ctx: CliContext,
+  opts: WatchOptions,
+  { logger, telemetry }: Prepared,
+): Running {
+  const { Daemon, firewallFor } = m;
   const langFlag = opts.lang;
   const config = {
     ...loaded.config,
@@ -92,7 +114,6 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     },
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
-  const logger = createLogger(config.log, ctx.stderr);
   const { sources, warning } =
     config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
   const notifiers: Notifier[] = [];
@@ -121,6 +142,7 @@ function start(m: Modules, loaded: LoadedConfig, ctx: CliContext, opts: WatchOpt
     firewall,
     firewallChoice: choice,
     webConsole: { out: ctx.stdout },
+    telemetry,
   });
   return { config: loaded.config, daemon, logger };
 }
@@ -165,8 +187,10 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
     busy = busy.then(async () => {
       if (running === null) return;
       let next;
+      let prepared;
       try {
         next = loadConfig(opts.config);
+        prepared = await prepare(m, next, ctx);
       } catch (err) {
         running.logger.error(
           { event: 'reload_refused', err: (err as Error).message },
@@ -183,13 +207,14 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
             { event: 'reload_refused', err: (err as Error).message },
             'the new store cannot be used; keeping the running configuration',
           );
+          await prepared.telemetry.shutdown();
           return;
         }
       }
       await running.daemon.stop();
       if (nextLock !== lock) lock?.release();
       lock = nextLock;
-      running = watchdog.suspended(() => start(m, next, ctx, opts));
+      running = watchdog.suspended(() => start(m, next, ctx, opts, prepared));
       running.logger.info({ event: 'reloaded' }, 'configuration reloaded');
     });
   };
@@ -199,7 +224,8 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    running = watchdog.suspended(() => start(m, first, ctx, opts));
+    const prepared = await prepare(m, first, ctx);
+    running = watchdog.suspended(() => start(m, first, ctx, opts, prepared));
     await finished;
   } finally {
     await watchdog.stop();

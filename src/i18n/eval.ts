@@ -9,7 +9,8 @@ export const evalMessages = defineMessages({
     'eval.opt.program': 'a prompt program file (from sheriff optimize); implies the model',
     'eval.opt.llm': 'triage: score the configured model instead of the deterministic rules',
     'eval.opt.split': 'train, dev, test or all',
-    'eval.opt.dataset': 'the dataset file (default: the one shipped in datasets/)',
+    'eval.opt.dataset':
+      'cases (datasets/triage.jsonl or agent.jsonl), scenarios (simulated attacks run through the pipeline, triage only) or a dataset file (default: triage on both cases and scenarios, agent on cases)',
     'eval.opt.json': 'one JSON object for machines',
     'eval.opt.model': 'the model name (default: agent.model)',
     'eval.opt.baseUrl': "the provider's OpenAI-compatible API root (default: agent.baseUrl)",
@@ -26,7 +27,17 @@ export const evalMessages = defineMessages({
     'eval.error.program': 'cannot use the program: {message}',
     'eval.error.noModel':
       'no model is configured: set agent.provider (and agent.model) in sheriff.yaml, or give --base-url and --model',
-    'eval.title': '{task} on the {split} split ({count} records): {program}',
+    'eval.title': '{task} on the {split} split of {dataset} ({count} records): {program}',
+    'eval.dataset.cases': 'the cases dataset',
+    'eval.dataset.scenarios': 'the scenarios dataset',
+    'eval.error.noTrain':
+      'the scenarios dataset has no train split (it only measures): use --split dev, test or all',
+    'eval.error.scenariosAgent':
+      'the scenarios dataset holds triage records only: use --dataset cases or a file for the agent',
+    'eval.error.unsealed':
+      '{path} is not the sealed test split (sha256 {actual}, sealed {sealed}): restore it from git, or reseal it as datasets/README.md says',
+    'eval.note.noTrain':
+      '(the scenarios dataset has no train split: only the cases dataset was scored)',
     'eval.program.rules': 'the deterministic rules',
     'eval.program.builtin': 'the built-in instruction, model {model}',
     'eval.program.file': '{path}, model {model}',
@@ -52,6 +63,7 @@ export const evalMessages = defineMessages({
     'eval.opt.showMisses': 'list each record answered wrongly: id, expected, answer',
     'optimize.description':
       'Find a better prompt program (few-shot demos and instruction) for the triage or the analyst',
+    'optimize.opt.dataset': 'the dataset file (default: the one shipped in datasets/)',
     'optimize.opt.out': 'where to write the program (default: <task>-program-<time>.json)',
     'optimize.opt.log': 'the trial log, one JSON object a line (default: <out>.trials.jsonl)',
     'optimize.opt.seed': 'seed of every random choice (default 9)',
@@ -71,7 +83,8 @@ export const evalMessages = defineMessages({
       '프롬프트 프로그램 파일 (sheriff optimize 결과). 지정하면 모델로 평가합니다',
     'eval.opt.llm': 'triage: 결정적 규칙 대신 설정된 모델을 평가합니다',
     'eval.opt.split': 'train, dev, test, all 중 하나',
-    'eval.opt.dataset': '데이터셋 파일 (기본값: datasets/에 포함된 파일)',
+    'eval.opt.dataset':
+      'cases (datasets/triage.jsonl 또는 agent.jsonl), scenarios (파이프라인에 흘려보낸 모의 공격, 트리아지 전용) 또는 데이터셋 파일 (기본값: 트리아지는 cases와 scenarios 둘 다, 분석가는 cases)',
     'eval.opt.json': '기계가 읽을 JSON 객체 하나로 출력합니다',
     'eval.opt.model': '모델 이름 (기본값: agent.model)',
     'eval.opt.baseUrl': '제공자의 OpenAI 호환 API 주소 (기본값: agent.baseUrl)',
@@ -88,7 +101,16 @@ export const evalMessages = defineMessages({
     'eval.error.program': '프로그램을 사용할 수 없습니다: {message}',
     'eval.error.noModel':
       '설정된 모델이 없습니다. sheriff.yaml에서 agent.provider(와 agent.model)를 설정하거나 --base-url과 --model을 지정하세요',
-    'eval.title': '{task}, {split} 분할 ({count}건): {program}',
+    'eval.title': '{task}, {dataset}, {split} 분할 ({count}건): {program}',
+    'eval.dataset.cases': 'cases 데이터셋',
+    'eval.dataset.scenarios': 'scenarios 데이터셋',
+    'eval.error.noTrain':
+      'scenarios 데이터셋에는 train 분할이 없습니다(측정 전용입니다). --split dev, test, all 중 하나를 지정하세요',
+    'eval.error.scenariosAgent':
+      'scenarios 데이터셋에는 트리아지 레코드만 있습니다. 분석가 평가에는 --dataset cases나 파일을 지정하세요',
+    'eval.error.unsealed':
+      '{path}은(는) 봉인된 test 분할이 아닙니다 (sha256 {actual}, 봉인 값 {sealed}). git에서 되돌리거나 datasets/README.md에 적힌 대로 다시 봉인하세요',
+    'eval.note.noTrain': '(scenarios 데이터셋에는 train 분할이 없어 cases 데이터셋만 평가했습니다)',
     'eval.program.rules': '결정적 규칙',
     'eval.program.builtin': '기본 지시문, 모델 {model}',
     'eval.program.file': '{path}, 모델 {model}',
@@ -114,6 +136,7 @@ export const evalMessages = defineMessages({
     'eval.opt.showMisses': '틀린 레코드를 하나씩 보여 줍니다: id, 정답, 응답',
     'optimize.description':
       '트리아지나 분석가에 더 나은 프롬프트 프로그램(퓨샷 예시와 지시문)을 찾습니다',
+    'optimize.opt.dataset': '데이터셋 파일 (기본값: datasets/에 포함된 파일)',
     'optimize.opt.out': '프로그램을 저장할 파일 (기본값: <task>-program-<시각>.json)',
     'optimize.opt.log': '시행 기록 파일, 한 줄에 JSON 객체 하나 (기본값: <out>.trials.jsonl)',
     'optimize.opt.seed': '모든 무작위 선택의 시드 (기본값 9)',

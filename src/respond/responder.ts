@@ -15,6 +15,8 @@ import { bantimeFor } from './bantime.js';
 import { parseCidr } from '../net/cidr.js';
 import { canIsolate, type ConnectionKiller, type Firewall } from './firewall/firewall.js';
 import type { Guardrails } from './guardrails.js';
+import { ResponseTrace, type FindingResponse } from './trace.js';
+import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 
 export type Policy = 'notify' | 'approve' | 'auto';
 
@@ -68,6 +70,8 @@ export interface ResponderOptions {
   clock: () => Millis;
   logger: Logger;
   alert: (a: ResponseAlert) => void;
+  /** Where each finding's trace goes (finding → approval → ban); default the global (no-op) one. */
+  tracer?: Tracer;
 }
 
 /** Failures still arriving this long after a ban was applied mean the ban does not work. */
@@ -108,22 +112,35 @@ export class Responder {
   private lapseScannedTo: Millis | null = null;
   /** Expiries before this (before the daemon started) were announced by the one before, or are old news. */
   private readonly announceFrom: Millis;
+  private readonly trace: ResponseTrace;
 
   constructor(private readonly o: ResponderOptions) {
     this.announceFrom = o.clock();
+    this.trace = new ResponseTrace(o.tracer ?? trace.getTracer('sheriff.respond'), o.clock);
   }
 
   /** A finding from detection. Quick: the firewall work runs in the background, in order. */
   onFinding(finding: Finding, findingId: number | null): void {
+    const span = this.trace.finding(finding, findingId);
+    try {
+      span.setAttribute('sheriff.response', this.respond(finding, findingId, span));
+    } finally {
+      span.end(this.o.clock());
+    }
+  }
+
+  private respond(finding: Finding, findingId: number | null, span: Span): FindingResponse {
     const jail = this.o.jails.get(finding.jail);
     // Trusted and internal addresses are never banned: not even asked about.
-    if (jail === undefined || jail.policy === 'notify' || isInternalFinding(finding.kind)) return;
+    if (jail === undefined || jail.policy === 'notify' || isInternalFinding(finding.kind))
+      return 'no-response';
+    span.setAttribute('sheriff.policy', jail.policy);
     const target = targetOf(finding);
     const now = this.o.clock();
-    if (this.alreadyHandled(target.cidr, now)) return;
+    if (this.alreadyHandled(target.cidr, now)) return 'already-handled';
     const held = this.lapses.get(target.cidr);
     // A deny holds: the same attack is not put to the admin again before its time.
-    if (jail.policy === 'approve' && held !== undefined && now < held.holdUntil) return;
+    if (jail.policy === 'approve' && held !== undefined && now < held.holdUntil) return 'held';
     const offence = this.o.store.bans.offences(target.cidr);
     const durationMs = bantimeFor(jail.bantime, offence, this.o.settings.increment);
     const reason = findingReason(finding.kind, finding.count);
@@ -140,22 +157,34 @@ export class Responder {
         },
         now,
       );
+      this.trace.requested(approval, span);
       this.o.alert({ type: 'approval', approval, finding });
-      return;
+      return 'approval-requested';
     }
-    void this.enqueue(async () => {
-      const guard = await this.o.guardrails.check(target, this.o.clock(), { automatic: true });
-      if (!guard.ok) return this.refused(target, guard.reason, `jail:${finding.jail}`);
-      await this.ban(
-        target,
-        durationMs,
-        reason,
-        `policy:auto:${finding.jail}`,
-        null,
-        finding.jail,
-        offence,
-      );
-    });
+    const attributes = {
+      'sheriff.target': target.cidr,
+      ...(durationMs === null ? {} : { 'sheriff.ban.duration_ms': durationMs }),
+    };
+    void this.enqueue(() =>
+      this.trace.action('ban', span, attributes, async (banSpan) => {
+        const guard = await this.o.guardrails.check(target, this.o.clock(), { automatic: true });
+        if (!guard.ok) {
+          banSpan.setAttribute('sheriff.ban.outcome', 'refused');
+          return this.refused(target, guard.reason, `jail:${finding.jail}`);
+        }
+        await this.ban(
+          target,
+          durationMs,
+          reason,
+          `policy:auto:${finding.jail}`,
+          null,
+          finding.jail,
+          offence,
+          banSpan,
+        );
+      }),
+    );
+    return 'automatic';
   }
 
   /**
@@ -304,13 +333,25 @@ export class Responder {
     });
   }
 
-  private async execute(a: StoredApproval): Promise<void> {
+  /** An approved action, traced under its decision (and so its finding). */
+  private execute(a: StoredApproval): Promise<void> {
+    const attributes = {
+      'sheriff.approval.id': a.id,
+      ...(a.target === null ? {} : { 'sheriff.target': a.target.cidr }),
+    };
+    return this.trace.action(a.action, this.trace.decided(a), attributes, (span) =>
+      this.executeTraced(a, span),
+    );
+  }
+
+  private async executeTraced(a: StoredApproval, span: Span): Promise<void> {
     const now = this.o.clock();
     const by = `${a.channel}:${a.decidedBy}`;
     // Before the claim: a refused approval must read 'refused', and only an unclaimed one can.
     if (a.action === 'ban' && a.target !== null) {
       const guard = await this.o.guardrails.check(a.target, now);
       if (!guard.ok) {
+        span.setAttribute('sheriff.ban.outcome', 'refused');
         if (this.o.approvals.refuse(a.id, guard.reason, now))
           this.refused(a.target, guard.reason, by);
         return;
@@ -320,7 +361,7 @@ export class Responder {
     if (!this.o.approvals.markExecuted(a.id, now)) return;
     if (a.action === 'ban' && a.target !== null) {
       const offence = this.o.store.bans.offences(a.target.cidr);
-      await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence);
+      await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence, span);
     } else if (a.action === 'unban' && a.target !== null) {
       await this.unban(a.target, `unbanned by ${by}`, by);
     } else if (a.action === 'isolate') {
@@ -346,6 +387,7 @@ export class Responder {
     approvalId: string | null,
     jail: string | null,
     offence: number,
+    span: Span,
   ): Promise<void> {
     const now = this.o.clock();
     const ban = this.o.store.bans.insert({
@@ -358,11 +400,16 @@ export class Responder {
       expiresAt: durationMs === null ? null : now + durationMs,
       offence,
     });
-    await this.apply(ban);
+    span.setAttributes({ 'sheriff.ban.id': ban.id, 'sheriff.firewall': this.o.firewall.id });
+    const applied = await this.apply(ban);
+    span.setAttribute('sheriff.ban.outcome', applied === null ? 'failed' : 'applied');
+    if (applied === null)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'the firewall refused the ban' });
+    else span.setAttribute('sheriff.ban.enforced', applied.enforced);
   }
 
-  /** Asks the backend; the ban is active only once it confirmed. */
-  private async apply(ban: StoredBan): Promise<void> {
+  /** Asks the backend; the ban is active only once it confirmed. Null when it did not. */
+  private async apply(ban: StoredBan): Promise<StoredBan | null> {
     try {
       await this.o.firewall.ban([{ target: ban.target, expiresAt: ban.expiresAt }]);
     } catch (err) {
@@ -373,7 +420,7 @@ export class Responder {
       );
       this.audit('ban.apply', 'system', ban.target.cidr, 'failed', { ban: ban.id, error });
       this.o.alert({ type: 'ban-failed', target: ban.target, error });
-      return;
+      return null;
     }
     const at = this.o.clock();
     const firewall = this.o.firewall.id;
@@ -410,6 +457,7 @@ export class Responder {
           'established connections cut',
         );
     }
+    return applied;
   }
 
   private async unban(target: BanTarget, reason: string, by: string): Promise<void> {
@@ -443,6 +491,7 @@ export class Responder {
     for (const a of this.o.approvals.closedSince(from, now)) {
       if (this.lapseSeen.has(a.id)) continue;
       this.lapseSeen.set(a.id, a.decidedAt ?? now);
+      if ((a.decidedAt ?? now) >= this.announceFrom) this.trace.decided(a);
       if (a.status === 'expired' && (a.decidedAt ?? now) >= this.announceFrom)
         this.o.alert({ type: 'approval-expired', approval: a });
       const jail = a.jail === null ? undefined : this.o.jails.get(a.jail);
@@ -502,6 +551,7 @@ export class Responder {
       },
       now,
     );
+    this.trace.requested(approval, { after: prev.id });
     this.o.alert({ type: 'approval', approval, finding: null });
   }
 

@@ -23,6 +23,8 @@ const SLOW: Record<string, string> = {
   'src/bench/soak.system.test.ts': 'the daemon killed -9 again and again under a stream of lines',
   'src/cli/watch.system.test.ts': 'real `sheriff watch` processes through log rotations',
   'src/cli/watch-store.system.test.ts': 'daemons and sqlite3 processes sharing one store at once',
+  'src/eval/scenarios.system.test.ts':
+    'ten simulated weeks of auth.log through the pipeline, with the hourly long-horizon search',
 };
 
 /** Modules that reach for the machine: importing one puts a test in the system tier. */
