@@ -99,7 +99,7 @@ async function run(world: World, store: Store): Promise<WorldIncident[]> {
     while (nextHour <= time) {
       now = nextHour;
       await manager.tick();
-      for (const f of longHorizon.run(now)) alert(f);
+      for (const f of await longHorizon.run(now)) alert(f);
       lastTick = now;
       nextHour += LONG_HORIZON_EVERY_MS;
     }
