@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import type { FailureGroupQuery } from '../domain.js';
 import { FailureHistoryStore } from './failure-history.js';
+import { waitFor } from '../testing/wait.js';
 import { openStore, type Store } from './index.js';
 
 const DAY = 86_400_000;
@@ -68,14 +69,19 @@ describe('the long-horizon search on a big store', () => {
 
     const delay = monitorEventLoopDelay({ resolution: 10 });
     // Something to run on the loop while the search runs, as log lines would.
-    const ticks = setInterval(() => {}, 5);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
     delay.enable();
     try {
+      // The monitor samples from its own ticks: let it run before and after the search.
+      await waitFor('the loop sampled', () => ticks >= 3);
       const rows = await store.failureHistory.failureGroups(query);
       assert.deepEqual(rows, expected);
+      const done = ticks;
+      await waitFor('the loop sampled after the search', () => ticks >= done + 3);
     } finally {
       delay.disable();
-      clearInterval(ticks);
+      clearInterval(timer);
     }
     const worst = delay.max / 1e6;
     assert.ok(
