@@ -199,6 +199,11 @@ export interface TriageContext {
    * (an admin's `maxretry: 3` is their definition of brute force). Absent: unknown.
    */
   detected?: FindingKind[];
+  /**
+   * Connections from this source that never tried to log in (a scanner's), stored
+   * summed per address and ten minutes rather than as events. Absent: none known.
+   */
+  scans?: number;
 }
 
 /** The deterministic (or model) verdict on an incident, with the event ids that justify it. */
@@ -231,8 +236,11 @@ export const INCIDENT_STATES: readonly IncidentState[] = ['open', 'triaged', 're
 /** Who gave a triage: the deterministic rules, the LLM analyst, or a human. */
 export type TriageBy = 'rules' | 'agent' | 'admin';
 
-/** What opened or fed an incident: a detection finding, or a poisoned user name. */
-export type IncidentKind = FindingKind | 'poisoned-username';
+/**
+ * What opened or fed an incident: a detection finding, a poisoned user name, or
+ * a scanner (many connections that never tried to log in: never banned by itself).
+ */
+export type IncidentKind = FindingKind | 'poisoned-username' | 'scan';
 
 /**
  * What enrichment knew about the attacker when it was last looked up: the

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { Sandbox } from './testing/e2e/client.js';
 import { canConnect, failLogin, network, startSshd, type Host } from './testing/e2e/scenario.js';
 import { CLI, REPO_ROOT } from './testing/paths.js';
+import { openStore } from './store/index.js';
 import { waitFor } from './testing/wait.js';
 
 let box: Sandbox;
@@ -86,6 +87,39 @@ async function cli(config: string, ...args: string[]) {
   assert.equal(r.code, 0, r.stderr);
   return r.stdout;
 }
+
+describe('end to end: scanners', () => {
+  it('sums connections that never tried to log in per address, and makes a busy scanner an incident', async () => {
+    const config = sheriffConfig('scan', '');
+    const out = await sheriff('sheriff-scan', config);
+    // A port scanner: TCP connections to sshd that never send a byte (canConnect opens and closes one).
+    for (let i = 0; i < 12; i++)
+      assert.equal(await canConnect(box, hosts.atk2!, '203.0.113.1'), true);
+    // And one real login attempt from another address: a failure, not a scan.
+    await failLogin(box, hosts.atk!, '198.51.100.1');
+    const store = openStore(join(box.work, 'scan.db'), { readonly: true });
+    try {
+      const since = Date.now() - 3_600_000;
+      await waitFor(
+        'twelve scanner connections stored',
+        () => store.scans.forAddress('203.0.113.10', since, Date.now() + 1)?.connections === 12,
+      );
+      await waitFor('a scanner incident', () =>
+        store.incidents.list({ state: 'active' }).some((i) => i.attacker === '203.0.113.10'),
+      );
+      const incident = store.incidents
+        .list({ state: 'active' })
+        .find((i) => i.attacker === '203.0.113.10')!;
+      assert.deepEqual(incident.kinds, ['scan']);
+      assert.equal(store.scans.forAddress('198.51.100.10', since, Date.now() + 1), null);
+    } finally {
+      store.close();
+    }
+    // Never put to approval: a scanner alone is no ban.
+    assert.equal(logged(out, 'approval_requested').length, 0);
+    assert.equal(await box.stop('sheriff-scan'), 0);
+  });
+});
 
 describe('end to end: bans in nftables inside the server namespace', () => {
   it('bans only after approval, keeps the innocent host in, and lets the attacker back after the ban', async () => {

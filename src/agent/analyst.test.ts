@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { ScanAggregator } from '../store/index.js';
 import { sampleEvent } from '../store/testing.js';
 import {
   analystHarness,
@@ -54,6 +55,33 @@ describe('the analyst with a model (scripted provider over HTTP)', () => {
     await llm.close();
   });
   afterEach(() => h?.close());
+
+  it('sees scanners: list_scanners and analyse_address tell connections that never tried to log in', async () => {
+    h = analystHarness({ llm });
+    const scans = new ScanAggregator(h.store.db);
+    for (let i = 0; i < 40; i++)
+      scans.add('sshd', '198.51.100.23', HARNESS_NOW - 3_600_000 + i, 'closed');
+    h.store.db.transaction(() => scans.write())();
+    scans.written();
+    const first = llm.requests.length;
+    llm.setHandler(
+      script([
+        reply.tools([
+          { name: 'list_scanners', arguments: '{"since": "1d"}' },
+          { name: 'analyse_address', arguments: JSON.stringify({ ip: '198.51.100.23' }) },
+        ]),
+        reply.text('198.51.100.23 scanned: 40 connections without a login.'),
+      ]),
+    );
+    const r = await h.ask('who scanned us today?', 'en');
+    assert.deepEqual(
+      r.toolCalls.map((c) => `${c.name}:${c.outcome}`),
+      ['list_scanners:ok', 'analyse_address:ok'],
+    );
+    const [list, analysis] = toolMessages(llm.bodies().slice(first)[1]!);
+    assert.match(list!, /"ip":"198\.51\.100\.23","connections":40/);
+    assert.match(analysis!, /"connectionsWithoutLogin":40/);
+  });
 
   it('investigates with several tools, proposes a ban from the evidence, and states the real status', async () => {
     h = analystHarness({ llm });

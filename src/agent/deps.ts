@@ -69,7 +69,7 @@ export interface HostPort {
 }
 
 export interface AnalystDeps {
-  store: Pick<Store, 'events' | 'findings' | 'bans' | 'approvals' | 'audit' | 'agent'>;
+  store: Pick<Store, 'events' | 'findings' | 'bans' | 'approvals' | 'audit' | 'agent' | 'scans'>;
   /** Can only request; never decides. */
   approvals: ApprovalRequester;
   /** Null: command mode only. */

@@ -30,6 +30,7 @@ import { Responder, type JailResponse } from '../respond/responder.js';
 import { TimeZone } from '../parse/zone.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConnectionAddresses } from '../store/connections.js';
+import { ScanAggregator } from '../store/scans.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { EventRecord } from '../store/events.js';
 import { StoreWriter } from '../store/writer.js';
@@ -103,6 +104,8 @@ export interface DaemonParts {
   storePath: string;
   store: Store;
   writer: StoreWriter;
+  /** Scanners' connections, summed in memory and written with the writer's flushes. */
+  scans: ScanAggregator;
   jails: Jail[];
   approvals: Approvals;
   guardrails: Guardrails;
@@ -135,8 +138,9 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
   try {
     // What the filters learn about connections' addresses is written with the cursors.
     const addresses = new ConnectionAddresses(store.db);
+    const scans = new ScanAggregator(store.db);
     const writer = new StoreWriter(store, {
-      parts: [addresses],
+      parts: [addresses, scans],
       onError: (err, info) =>
         log.error(
           {
@@ -229,6 +233,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       storePath: path,
       store,
       writer,
+      scans,
       jails,
       approvals,
       guardrails,

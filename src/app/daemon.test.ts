@@ -16,6 +16,7 @@ import { translator } from '../i18n/index.js';
 import { createLogger } from '../log.js';
 import type { Alert, Notifier } from '../notify/notifier.js';
 import { DryRunFirewall } from '../respond/firewall/dry-run.js';
+import { currentStatus } from '../incidents/status.js';
 import { openStore } from '../store/index.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { waitFor } from '../testing/wait.js';
@@ -180,6 +181,73 @@ describe('Daemon', () => {
       assert.equal(clock.pending, 0);
     } finally {
       await daemon.stop();
+      store.close();
+    }
+  });
+  it('sums scanners (connections that never tried to log in) per address, and a busy one is an incident, not a ban', async () => {
+    await writeFile(join(dir, 'scan.log'), '');
+    // The clock a minute ahead of the lines' own times: their ten-minute buckets are never in its future.
+    const clock = new ManualClock(Date.now() + 60_000);
+    const seen = new Collect();
+    const { daemon, log, db } = start('scan', seen, clock);
+    const at = () => new Date().toISOString();
+    let pid = 7000;
+    // What OpenSSH logs for a connection that sends nothing or garbage, across versions
+    // (sshd.c, packet.c sshpkt_fatal, kex.c kex_exchange_identification).
+    const scan = (ip: string, n: number): string => {
+      pid++;
+      const p = `sshd[${pid}]`;
+      switch (n % 4) {
+        case 0:
+          return `${at()} web1 ${p}: Did not receive identification string from ${ip} port ${40000 + n}\n`;
+        case 1:
+          return `${at()} web1 ${p}: error: kex_exchange_identification: Connection closed by remote host\n${at()} web1 ${p}: Connection closed by ${ip} port ${40000 + n}\n`;
+        case 2:
+          return `${at()} web1 sshd-session[${pid}]: error: kex_exchange_identification: client sent invalid protocol identifier "GET / HTTP/1.1"\n${at()} web1 sshd-session[${pid}]: banner exchange: Connection from ${ip} port ${40000 + n}: invalid format\n`;
+        default:
+          return `${at()} web1 ${p}: Bad protocol version identification 'SSH-1.5-scan' from ${ip} port ${40000 + n}\n`;
+      }
+    };
+    try {
+      let text = '';
+      for (let i = 0; i < 12; i++) text += scan('198.51.100.77', i);
+      for (let i = 0; i < 2; i++) text += scan('203.0.113.88', i);
+      // A user who logs in, and a key-only refusal: both tried to log in, neither is a scanner.
+      text += `${at()} web1 sshd[9001]: Accepted publickey for alice from 203.0.113.99 port 50000 ssh2\n`;
+      text += `${at()} web1 sshd[9002]: Connection closed by authenticating user root 203.0.113.99 port 50001 [preauth]\n`;
+      await appendFile(log, text);
+      await waitFor('the lines read', () => daemon.health().some((h) => h.linesRead >= 22));
+    } finally {
+      await daemon.stop();
+    }
+    assert.deepEqual(seen.findings, [], 'a scanner is no finding: nothing is put to approval');
+    const store = openStore(db, { readonly: true });
+    try {
+      const now = clock.now();
+      const since = now - 3_600_000;
+      assert.equal(store.scans.forAddress('198.51.100.77', since, now)?.connections, 12);
+      assert.equal(store.scans.forAddress('203.0.113.88', since, now)?.connections, 2);
+      assert.equal(store.scans.forAddress('203.0.113.99', since, now), null);
+      assert.deepEqual(
+        store.scans.top(since, now, 10).map((s) => [s.ip, s.connections]),
+        [
+          ['198.51.100.77', 12],
+          ['203.0.113.88', 2],
+        ],
+      );
+      // The busy scanner has an incident, triaged on its sums; the one with two connections has none.
+      const incidents = store.incidents.list({ state: 'active' });
+      assert.deepEqual(
+        incidents.map((i) => [i.attacker, i.kinds, i.verdict]),
+        [['198.51.100.77', ['scan'], 'suspicious']],
+      );
+      assert.ok(
+        incidents[0]!.rules!.reasons.includes('probes'),
+        incidents[0]!.rules!.reasons.join(),
+      );
+      // Scanners alone are the internet's background: the server's status stays normal.
+      assert.equal(currentStatus(store.activity, now).level, 'normal');
+    } finally {
       store.close();
     }
   });

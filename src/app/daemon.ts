@@ -7,6 +7,7 @@
 import type { Stop } from '../clock.js';
 import { LongHorizonDetector } from '../detect/long-horizon.js';
 import { Pipeline, type Jail } from '../detect/pipeline.js';
+import { isProbe } from '../detect/probes.js';
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { findingText } from '../notify/format.js';
 import { LineParser } from '../parse/line.js';
@@ -136,7 +137,7 @@ export class Daemon {
   }
 
   private read({ source, jails: only, failures }: WatchedSource): void {
-    const { clock, logger, observers, responder, followUp, writer, store } = this.p;
+    const { clock, logger, observers, responder, followUp, writer, store, scans } = this.p;
     const jails =
       only === undefined
         ? this.p.jails
@@ -162,7 +163,14 @@ export class Daemon {
           c.fail += event.attempts;
           if (event.ip !== null) responder.onFailure(event.ip, event.time ?? clock.now());
         } else if (event.result === 'success') c.success++;
-        if (event.result === 'nofail') return;
+        if (event.result === 'nofail') {
+          // A scanner: summed per address and ten minutes, not stored line by line.
+          if (isProbe(event, jail.probes)) {
+            scans.add(jail.settings.name, event.ip!, event.time ?? clock.now(), event.rule);
+            followUp.onEvent(event, jail.settings.name);
+          }
+          return;
+        }
         const record = toEventRecord(event, {
           jail: jail.settings.name,
           source: source.id,
@@ -216,14 +224,15 @@ export class Daemon {
   }
 
   /** Alerts what the stored days of failures show and no window saw. */
-  private searchLongHorizon(detector: LongHorizonDetector): void {
+  private async searchLongHorizon(detector: LongHorizonDetector): Promise<void> {
     let findings: Finding[];
     try {
-      findings = detector.run(this.p.clock.now());
+      findings = await detector.run(this.p.clock.now());
     } catch (err) {
       this.p.logger.warn({ event: 'long_horizon_failed', err }, 'could not search stored failures');
       return;
     }
+    if (this.stopped) return;
     for (const f of findings) this.alert(f);
   }
 
@@ -302,6 +311,7 @@ export class Daemon {
           jails: Object.fromEntries(this.counts),
           tracked: Object.fromEntries(jails.map((j) => [j.settings.name, j.tracker.stats()])),
           writer: writer.stats(),
+          scansDropped: this.p.scans.dropped,
           storeBytes: store.sizeBytes(),
           firewall: this.p.firewall,
           sourceWarning: this.p.sourceWarning ?? null,
@@ -316,8 +326,15 @@ export class Daemon {
   private prune(): Promise<void> {
     const { maxAge, maxEvents } = this.p.config.store.retention;
     const log = this.p.logger;
+    const now = this.p.clock.now();
+    try {
+      // Scanner sums are small (one row per address and ten minutes): pruned by age at once.
+      this.p.store.scans.prune(now - maxAge);
+    } catch (err) {
+      log.warn({ event: 'prune_failed', err }, 'could not remove old scanner counts');
+    }
     return this.p.store
-      .prune({ maxAge, maxEvents }, this.p.clock.now())
+      .prune({ maxAge, maxEvents }, now)
       .then((r) => {
         if (r.removed > 0) log.info({ event: 'events_pruned', ...r }, 'old events removed');
       })

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { adminWeek, DAY, failure, HOUR, login, merge, trickle } from '../testing/auth-log-days.js';
 import { runCli } from '../testing/run-cli.js';
 
 let dir: string;
@@ -150,6 +151,7 @@ describe('sheriff replay --json', () => {
         first: '2026-12-31T23:58:00+00:00',
         last: '2027-01-01T00:00:20+00:00',
         users: ['root', 'admin', 'test'],
+        admin: null,
       },
       {
         type: 'finding',
@@ -161,6 +163,7 @@ describe('sheriff replay --json', () => {
         first: '2026-12-31T23:58:00+00:00',
         last: '2027-01-01T00:01:30+00:00',
         users: ['root', 'admin', 'test'],
+        admin: null,
       },
       {
         type: 'summary',
@@ -169,6 +172,7 @@ describe('sheriff replay --json', () => {
         skipped: { tooLong: 0, invalidUtf8: 0, nul: 0, malformed: 0 },
         events: { fail: 6, success: 1, nofail: 0 },
         ambiguous: 0,
+        probes: 0,
         findings: {
           bruteforce: 1,
           compromise: 1,
@@ -181,7 +185,7 @@ describe('sheriff replay --json', () => {
         // The trusted address is watched for lateral movement (never banned): tracked too.
         tracked: 2,
         evictions: 0,
-        trustedSkipped: 1,
+        internalLines: 1,
       },
     ]);
   });
@@ -249,10 +253,7 @@ describe('sheriff replay --json', () => {
       (findings(trusted.stdout) as { kind?: string }[]).map((f) => f.kind),
       ['internal-bruteforce'],
     );
-    assert.equal(
-      (jsonLines(trusted.stdout).at(-1) as { trustedSkipped: number }).trustedSkipped,
-      2,
-    );
+    assert.equal((jsonLines(trusted.stdout).at(-1) as { internalLines: number }).internalLines, 2);
     const overridden = await runCli([
       '--config',
       strict,
@@ -266,6 +267,78 @@ describe('sheriff replay --json', () => {
     assert.deepEqual(findings(overridden.stdout), []);
     const unknown = await runCli(['--config', strict, 'replay', path, '--jail', 'nope']);
     assert.equal(unknown.code, 2);
+  });
+
+  it('finds low-and-slow attackers over the days of old logs, as the daemon does every hour', async () => {
+    const t0 = Date.UTC(2026, 10, 2);
+    const week = merge(
+      adminWeek(t0, 7, '198.51.100.10', 'alice'),
+      // 36 failures, one every two hours for three days: never 12 in 12 hours.
+      trickle(t0 + HOUR, 2 * HOUR, 36, '203.0.113.77', ['root']),
+      // 30 accounts, one try each, every three hours.
+      trickle(
+        t0 + 2 * HOUR,
+        3 * HOUR,
+        30,
+        '198.51.100.44',
+        Array.from({ length: 30 }, (_, i) => `user${i}`),
+        false,
+      ),
+    );
+    const path = join(dir, 'week.log');
+    await writeFile(path, week.map((l) => l.text + '\n').join(''));
+    const r = await runCli(['replay', path, '--json', '--now', '2026-11-10T00:00:00Z']);
+    assert.equal(r.code, 0, r.stderr);
+    const found = (jsonLines(r.stdout) as { type: string; kind?: string; ip?: string }[])
+      .filter((o) => o.type === 'finding')
+      .map((o) => [o.kind, o.ip]);
+    // In the order the hourly runs found them: 20 failures over two days came first.
+    assert.deepEqual(found, [
+      ['persistent', '203.0.113.77'],
+      ['stuffing', '198.51.100.44'],
+    ]);
+    const summary = jsonLines(r.stdout).at(-1) as { findings: Record<string, number> };
+    assert.equal(summary.findings.persistent, 1);
+    assert.equal(summary.findings.stuffing, 1);
+  });
+
+  it("marks a finding on an admin's address (response.admins, or a login there the day before): never banned", async () => {
+    const t0 = Date.UTC(2026, 10, 3, 8);
+    const lines = merge(
+      // A configured admin address mistypes five times.
+      [0, 1, 2, 3, 4].map((i) => failure(t0 + i * 10_000, '198.51.100.10', 'alice')),
+      // Someone logs in from an address, and fails five times from it in the afternoon.
+      [login(t0, '192.0.2.33', 'bob')],
+      [0, 1, 2, 3, 4].map((i) => failure(t0 + 6 * HOUR + i * 10_000, '192.0.2.33', 'bob')),
+      // An attacker, who never logged in.
+      [0, 1, 2, 3, 4].map((i) => failure(t0 + 2 * DAY + i * 10_000, '203.0.113.9', 'root')),
+    );
+    const path = join(dir, 'admins.log');
+    await writeFile(path, lines.map((l) => l.text + '\n').join(''));
+    const config = join(dir, 'admins.yaml');
+    await writeFile(
+      config,
+      'response:\n  admins: [198.51.100.0/28]\njails:\n  sshd:\n    maxretry: 5\n',
+    );
+    const r = await runCli(['--config', config, 'replay', path, '--json', ...NOW]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (jsonLines(r.stdout) as { type: string; ip?: string; admin?: string | null }[])
+        .filter((o) => o.type === 'finding')
+        .map((o) => [o.ip, o.admin]),
+      [
+        ['198.51.100.10', 'configured'],
+        ['192.0.2.33', 'logged-in'],
+        ['203.0.113.9', null],
+      ],
+    );
+    const text = await runCli(['--config', config, 'replay', path, ...NOW]);
+    assert.match(
+      text.stdout,
+      /198\.51\.100\.10 .*an admin address of response\.admins: never banned/,
+    );
+    assert.match(text.stdout, /192\.0\.2\.33 .*logged in from this address within the day before/);
+    assert.doesNotMatch(text.stdout, /203\.0\.113\.9 .*never banned/);
   });
 
   it('applies --maxretry and --findtime, and rejects bad values with status 2', async () => {

@@ -2,7 +2,10 @@
  * `sheriff replay FILE... [--json] [--jail NAME] [--maxretry N] [--findtime DUR] [--timezone TZ] [--now ISO]`
  * The live detector over old logs in virtual time: event times drive every window.
  * It runs the jails of sheriff.yaml (modes, thresholds, trusted networks), so an
- * admin can try a configuration on old logs; flags override it.
+ * admin can try a configuration on old logs; flags override it. The long-horizon
+ * detector searches the replayed failures on every hour of the logs' time, and
+ * findings on an admin's address are marked as the daemon would never ban them
+ * (replay-history.ts).
  * Without --now, each file's modification time is the reference for missing years.
  */
 import { stat } from 'node:fs/promises';
@@ -28,6 +31,7 @@ import {
   UsageError,
   type CliContext,
 } from './common.js';
+import type { AdminMark } from './replay-history.js';
 
 interface Options {
   json?: boolean;
@@ -136,43 +140,72 @@ async function replay(
   // Virtual time: lines without a timestamp count at the latest time seen.
   let lastTime = reference;
   const times = { zone, reference: () => reference };
-  const jails = jailsFrom(opts, config, filters, ctx).map((s) => buildJail(s, { times, filters }));
+  const settings = jailsFrom(opts, config, filters, ctx);
+  const jails = settings.map((s) => buildJail(s, { times, filters }));
   const parser = new LineParser(times);
+  // Loaded when the command runs: startup loads no package but commander (the store's SQLite).
+  const { ReplayHistory } = await import('./replay-history.js');
+  const history = new ReplayHistory(settings, config.response.admins);
+  const report = (f: Finding) => {
+    const mark = history.adminMark(f);
+    out.write(opts.json ? findingJson(f, zone, mark) : findingText(f, zone, mark, ctx) + '\n');
+  };
   const pipeline = new Pipeline(
     jails,
     parser,
     () => lastTime,
-    (f) => out.write(opts.json ? findingJson(f, zone) : findingText(f, zone, ctx) + '\n'),
-    (e) => {
+    (f) => {
+      history.finding(f);
+      report(f);
+    },
+    (e, jail) => {
       if (e.time !== null) lastTime = e.time;
+      history.event(e, jail.settings.name);
     },
   );
+  const c = pipeline.counts;
+  const longHorizon = (found: Finding[]) => {
+    for (const f of found) {
+      c.findings[f.kind]++;
+      report(f);
+    }
+  };
   const total = sizes.reduce((a, b) => a + b, 0);
   const bar = opts.json ? null : new ProgressBar(ctx.stderr, total);
   const skipped = { tooLong: 0, invalidUtf8: 0, nul: 0 };
-  let done = 0;
-  for (const [i, file] of files.entries()) {
-    reference = fixedNow ?? mtimes[i]!;
-    const splitter = new LineSplitter({ line: (text) => pipeline.line(text) });
-    try {
-      await readInto(file, splitter, {
-        progress: (bytes) => bar?.update(done + bytes),
-        afterChunk: () => out.drain(),
-      });
-    } catch (err) {
-      throw new UsageError(t('cli.error.read', { path: file, reason: (err as Error).message }));
+  const readAll = async (): Promise<void> => {
+    let done = 0;
+    for (const [i, file] of files.entries()) {
+      reference = fixedNow ?? mtimes[i]!;
+      const splitter = new LineSplitter({ line: (text) => pipeline.line(text) });
+      try {
+        await readInto(file, splitter, {
+          progress: (bytes) => bar?.update(done + bytes),
+          afterChunk: async () => {
+            longHorizon(await history.runUntil(lastTime));
+            await out.drain();
+          },
+        });
+      } catch (err) {
+        throw new UsageError(t('cli.error.read', { path: file, reason: (err as Error).message }));
+      }
+      done += sizes[i]!;
+      skipped.tooLong += splitter.counts.tooLong;
+      skipped.invalidUtf8 += splitter.counts.invalidUtf8;
+      skipped.nul += splitter.counts.nul;
     }
-    done += sizes[i]!;
-    skipped.tooLong += splitter.counts.tooLong;
-    skipped.invalidUtf8 += splitter.counts.invalidUtf8;
-    skipped.nul += splitter.counts.nul;
+  };
+  try {
+    await readAll();
+    longHorizon(await history.finish(lastTime));
+  } finally {
+    history.close();
   }
   bar?.clear();
-  const c = pipeline.counts;
   const trackers = jails.map((j) => j.tracker.stats());
   const tracked = trackers.reduce((a, s) => a + s.tracked, 0);
   const evictions = trackers.reduce((a, s) => a + s.evictions, 0);
-  const trusted = trackers.reduce((a, s) => a + s.trustedSkipped, 0);
+  const trusted = trackers.reduce((a, s) => a + s.internalLines, 0);
   const findings = Object.values(c.findings).reduce((a, n) => a + n, 0);
   if (opts.json) {
     out.write(
@@ -183,10 +216,11 @@ async function replay(
         skipped: { ...skipped, malformed: c.malformed },
         events: c.events,
         ambiguous: c.ambiguous,
+        probes: c.probes,
         findings: c.findings,
         tracked,
         evictions,
-        trustedSkipped: trusted,
+        internalLines: trusted,
       }) + '\n',
     );
   } else {
@@ -206,11 +240,12 @@ async function replay(
     );
     out.write(t('replay.summary.memory', { tracked, evictions, trusted }) + '\n');
     if (c.ambiguous > 0) out.write(t('replay.summary.ambiguous', { count: c.ambiguous }) + '\n');
+    if (c.probes > 0) out.write(t('replay.summary.probes', { count: c.probes }) + '\n');
   }
   await out.flush();
 }
 
-function findingJson(f: Finding, zone: TimeZone): string {
+function findingJson(f: Finding, zone: TimeZone, admin: AdminMark | null): string {
   return (
     JSON.stringify({
       type: 'finding',
@@ -222,15 +257,16 @@ function findingJson(f: Finding, zone: TimeZone): string {
       first: zone.format(f.first),
       last: zone.format(f.last),
       users: f.users,
+      admin,
     }) + '\n'
   );
 }
 
-function findingText(f: Finding, zone: TimeZone, ctx: CliContext): string {
+function findingText(f: Finding, zone: TimeZone, admin: AdminMark | null, ctx: CliContext): string {
   const { t } = ctx;
   const users = f.users.length > 0 ? t('replay.finding.users', { users: f.users.join(', ') }) : '';
   const ip = f.scope === 'prefix' ? t('replay.finding.prefix', { ip: f.ip }) : f.ip;
-  return t(`replay.finding.${f.kind}`, {
+  const text = t(`replay.finding.${f.kind}`, {
     time: zone.format(f.last),
     jail: f.jail,
     ip,
@@ -238,4 +274,5 @@ function findingText(f: Finding, zone: TimeZone, ctx: CliContext): string {
     first: zone.format(f.first),
     users,
   });
+  return admin === null ? text : text + t(`replay.finding.admin.${admin}`);
 }

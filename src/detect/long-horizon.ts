@@ -35,8 +35,12 @@ export interface FailureGroup {
 
 /** What the detector reads: the store implements it (store/failure-history.ts). */
 export interface FailureHistory {
-  /** Addresses over every minimum, counting only accounts that never logged in from them since `since`. */
-  failureGroups(q: FailureGroupQuery): FailureGroup[];
+  /**
+   * Addresses over every minimum, counting only accounts that never logged in from them
+   * since `since`. Asynchronous: days of failures take a while to sum (the daemon's
+   * store sums them on another thread).
+   */
+  failureGroups(q: FailureGroupQuery): Promise<FailureGroup[]>;
   /** Whether `ip` had a finding of any kind recorded since `since`. */
   reported(ip: string, since: Millis): boolean;
 }
@@ -57,7 +61,7 @@ export class LongHorizonDetector {
   }
 
   /** One run at `now`: the findings to alert, each address reported once per window. */
-  run(now: Millis): Finding[] {
+  async run(now: Millis): Promise<Finding[]> {
     const out: Finding[] = [];
     for (const jail of this.jails) {
       const seen = new Set<string>();
@@ -65,25 +69,25 @@ export class LongHorizonDetector {
       if (jail.stuffing !== null) {
         const { window, minUsers } = jail.stuffing;
         const q = { since: now - window, minFailures: 1, minUsers, minDays: 1 };
-        out.push(...this.find(jail, 'stuffing', q, now, seen));
+        out.push(...(await this.find(jail, 'stuffing', q, now, seen)));
       }
       if (jail.persistent !== null) {
         const { window, minFailures, minDays } = jail.persistent;
         const q = { since: now - window, minFailures, minUsers: 1, minDays };
-        out.push(...this.find(jail, 'persistent', q, now, seen));
+        out.push(...(await this.find(jail, 'persistent', q, now, seen)));
       }
     }
     return out;
   }
 
-  private find(
+  private async find(
     jail: JailSettings,
     kind: 'stuffing' | 'persistent',
     q: Pick<FailureGroupQuery, 'since' | 'minFailures' | 'minUsers' | 'minDays'>,
     now: Millis,
     seen: Set<string>,
-  ): Finding[] {
-    const groups = this.history.failureGroups({
+  ): Promise<Finding[]> {
+    const groups = await this.history.failureGroups({
       ...q,
       jail: jail.name,
       until: now,

@@ -14,12 +14,15 @@ import { compileFilter, type Classifier, type CompileOptions } from '../filters/
 import type { FilterRegistry } from '../filters/registry.js';
 import type { LineParser } from '../parse/line.js';
 import type { JailSettings } from './jail.js';
+import { isProbe, probeRules } from './probes.js';
 import { AddressTracker } from './tracker.js';
 
 export interface Jail {
   settings: JailSettings;
   classifier: Classifier;
   tracker: AddressTracker;
+  /** Rules whose lines are connections that never tried to log in (detect/probes.ts). */
+  probes: ReadonlySet<string>;
 }
 
 export class UnknownFilterError extends Error {}
@@ -41,6 +44,7 @@ export function buildJail(settings: JailSettings, options: JailOptions): Jail {
     settings,
     classifier: compileFilter(spec, settings.mode, compile),
     tracker: new AddressTracker(settings),
+    probes: probeRules(spec, settings.mode),
   };
 }
 
@@ -48,6 +52,8 @@ export interface PipelineCounts {
   lines: number;
   malformed: number;
   events: { fail: number; success: number; nofail: number };
+  /** Connections that never tried to log in (scanners), with an address. */
+  probes: number;
   /** Lines whose address could be read in two places and was not settled (counted without one). */
   ambiguous: number;
   findings: Record<Finding['kind'], number>;
@@ -61,6 +67,7 @@ export class Pipeline {
     lines: 0,
     malformed: 0,
     events: { fail: 0, success: 0, nofail: 0 },
+    probes: 0,
     ambiguous: 0,
     findings: Object.fromEntries(FINDING_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>,
   };
@@ -85,6 +92,7 @@ export class Pipeline {
       if (event === null || event.result === 'none') continue;
       this.counts.events[event.result]++;
       if (event.ambiguous) this.counts.ambiguous++;
+      if (isProbe(event, jail.probes)) this.counts.probes++;
       this.onEvent?.(event, jail, text);
       const findings = jail.tracker.observe(event, this.clock());
       for (const f of findings) {

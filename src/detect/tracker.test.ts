@@ -189,7 +189,7 @@ describe('AddressTracker', () => {
         ip,
       );
     }
-    assert.equal(t.stats().trustedSkipped, internal.length * 6);
+    assert.equal(t.stats().internalLines, internal.length * 6);
     // One key each: internal IPv6 hosts are not grouped into prefixes.
     assert.equal(t.stats().tracked, internal.length);
   });
@@ -224,7 +224,7 @@ describe('AddressTracker', () => {
   it('keeps memory bounded: a flood of distinct addresses evicts the least recently seen', () => {
     const t = new AddressTracker(jail({ maxTracked: 1000 }));
     for (let i = 0; i < 10_000; i++) t.observe(ev(`198.51.${i >> 8}.${i & 255}`, 0), 0);
-    assert.deepEqual(t.stats(), { tracked: 1000, evictions: 9000, trustedSkipped: 0 });
+    assert.deepEqual(t.stats(), { tracked: 1000, evictions: 9000, internalLines: 0 });
     // The most recent addresses are still tracked and still counted.
     const last = `198.51.${9999 >> 8}.${9999 & 255}`;
     const f = feed(

@@ -51,13 +51,13 @@ export interface TrackerStats {
   tracked: number;
   evictions: number;
   /** Lines from trusted networks: watched for lateral movement, never banned. */
-  trustedSkipped: number;
+  internalLines: number;
 }
 
 export class AddressTracker {
   private readonly keys: BoundedMap<string, KeyState>;
   private readonly ring: number;
-  private trustedSkipped = 0;
+  private internalLines = 0;
 
   constructor(private readonly jail: JailSettings) {
     this.keys = new BoundedMap(jail.maxTracked);
@@ -68,7 +68,7 @@ export class AddressTracker {
     return {
       tracked: this.keys.size,
       evictions: this.keys.evictions,
-      trustedSkipped: this.trustedSkipped,
+      internalLines: this.internalLines,
     };
   }
 
@@ -82,7 +82,7 @@ export class AddressTracker {
       const ip = parseIp(addr);
       if (ip === null) return NONE;
       const internal = this.jail.trusted.has(ip);
-      if (internal) this.trustedSkipped++;
+      if (internal) this.internalLines++;
       // A login with no failure before it has nothing to be judged against.
       if (event.result !== 'fail') return NONE;
       // Internal hosts are not grouped by prefix: each is a host of the admin's own network.
@@ -92,7 +92,7 @@ export class AddressTracker {
           : null;
       s = newState(prefix, false, internal);
       this.keys.set(detach(addr), s);
-    } else if (s.internal) this.trustedSkipped++;
+    } else if (s.internal) this.internalLines++;
     const t = event.time ?? now;
     let findings: Finding[] = NONE;
     // A success is judged against the failures before it, so check before counting this line.

@@ -14,7 +14,7 @@ import { LongHorizonDetector } from '../detect/long-horizon.js';
 import { defaultJail } from '../detect/jail.js';
 import { buildJail, Pipeline } from '../detect/pipeline.js';
 import type { Enrichment, Finding, Incident, Millis, TriageInput } from '../domain.js';
-import { findFilter } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { buildTriageInput } from '../incidents/input.js';
 import { IncidentManager } from '../incidents/manager.js';
 import { TrustedProvider, trustedNetworks } from '../intel/trusted.js';
@@ -46,10 +46,11 @@ export async function runWorld(world: World): Promise<WorldIncident[]> {
 
 async function run(world: World, store: Store): Promise<WorldIncident[]> {
   const trusted = new TrustedProvider();
-  const sshd = findFilter('sshd');
+  const filters = filterRegistry();
+  const sshd = filters.spec('sshd');
   if (sshd === undefined) throw new Error('the sshd filter is not built in');
   const settings = defaultJail('sshd', trustedNetworks([]), sshd.defaultMode);
-  const jail = buildJail(settings);
+  const jail = buildJail(settings, { filters });
   const intel = new Map(world.scenarios.flatMap((s) => Object.entries(s.intel)));
   const enrich = (ip: string): Promise<Enrichment> =>
     Promise.resolve({
@@ -99,7 +100,7 @@ async function run(world: World, store: Store): Promise<WorldIncident[]> {
     while (nextHour <= time) {
       now = nextHour;
       await manager.tick();
-      for (const f of longHorizon.run(now)) alert(f);
+      for (const f of await longHorizon.run(now)) alert(f);
       lastTick = now;
       nextHour += LONG_HORIZON_EVERY_MS;
     }

@@ -88,10 +88,15 @@ export const en = {
     '{time}  many accounts    {jail}  {ip}  {count} accounts tried since {first}{users}',
   'replay.finding.users': ' (users: {users})',
   'replay.finding.prefix': '{ip} (the whole prefix)',
+  'replay.finding.admin.configured': ' (an admin address of response.admins: never banned)',
+  'replay.finding.admin.logged-in':
+    ' (someone logged in from this address within the day before: an admin session is never banned)',
   'replay.summary':
     'Replayed {files} file(s): {lines} lines, {fail} failures, {success} logins, {findings} findings ({bruteforce} brute force, {slow} slow brute force, {compromise} break-ins). Passed over: {skipped}.',
   'replay.summary.memory':
-    'Tracked addresses: {tracked}, evicted at the cap: {evictions}, trusted skipped: {trusted}.',
+    'Tracked addresses: {tracked}, evicted at the cap: {evictions}, lines from trusted networks (watched, never banned): {trusted}.',
+  'replay.summary.probes':
+    'Connections that never tried to log in (scanners), summed by the daemon, not counted as failures: {count}.',
   'replay.summary.ambiguous':
     'Lines that name their address in two places (a user name holding "from <address>"), counted without one: {count}.',
 

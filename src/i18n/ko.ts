@@ -91,10 +91,15 @@ export const ko: Record<keyof typeof en, string> = {
     '{time}  여러 계정 시도  {jail}  {ip}  {first} 이후 계정 {count}개 시도{users}',
   'replay.finding.users': ' (시도한 계정: {users})',
   'replay.finding.prefix': '{ip} (대역 전체)',
+  'replay.finding.admin.configured': ' (response.admins의 관리자 주소: 차단하지 않음)',
+  'replay.finding.admin.logged-in':
+    ' (하루 안에 이 주소에서 로그인한 사용자가 있음: 관리자 세션은 차단하지 않음)',
   'replay.summary':
     '파일 {files}개 재생: {lines}줄, 실패 {fail}, 로그인 {success}, 탐지 {findings}건 (무차별 대입 {bruteforce}, 느린 무차별 대입 {slow}, 침입 의심 {compromise}). 건너뛴 줄: {skipped}.',
   'replay.summary.memory':
-    '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크라 제외: {trusted}.',
+    '추적 중인 주소: {tracked}, 상한 때문에 밀려난 주소: {evictions}, 신뢰 네트워크에서 온 줄 (감시만 하고 차단하지 않음): {trusted}.',
+  'replay.summary.probes':
+    '로그인을 시도하지 않은 접속 (스캐너), 데몬은 주소별로 합산하고 실패로 세지 않음: {count}.',
   'replay.summary.ambiguous':
     '주소가 두 곳으로 읽히는 줄 (사용자 이름에 "from <주소>"가 들어 있음), 주소 없이 셈: {count}.',
 

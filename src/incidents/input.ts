@@ -25,6 +25,7 @@ export function buildTriageInput(
   const since = incident.firstSeen - COMPROMISE_WINDOW_MS;
   const events: TriageEvent[] = [];
   const known = new Set<string>();
+  let scans = 0;
   const perAddress = Math.max(1, Math.floor(MAX_TRIAGE_EVENTS / Math.max(1, addresses.length)));
   for (const ip of addresses) {
     for (const e of store.events.queryEvents({
@@ -44,6 +45,7 @@ export function buildTriageInput(
     }
     for (const e of store.events.queryEvents({ ip, kind: 'success', until: since, limit: 1000 }))
       if (e.user !== null) known.add(e.user);
+    scans += store.scans.forAddress(ip, since, incident.lastSeen + 1)?.connections ?? 0;
   }
   events.sort((a, b) => a.time - b.time || a.id - b.id);
   const en = incident.enrichment;
@@ -55,7 +57,8 @@ export function buildTriageInput(
     asOrg: en?.asOrg ?? null,
     reputation: en?.reputation ?? null,
     knownUsers: [...known].sort(),
-    detected: incident.kinds.filter((k) => k !== 'poisoned-username'),
+    detected: incident.kinds.filter((k) => k !== 'poisoned-username' && k !== 'scan'),
   };
+  if (scans > 0) context.scans = scans;
   return { ip: incident.attacker, events, context };
 }

@@ -57,6 +57,12 @@ interface Pending {
 }
 
 const MAX_PENDING_USERS = 32;
+/** A scanner gets an incident of its own from this many connections that never tried to log in… */
+export const SCAN_INCIDENT_MIN = 10;
+/** …within this span (the stored ten-minute sums, store/scans.ts). */
+export const SCAN_INCIDENT_WINDOW_MS = 3_600_000;
+/** Scanner incidents opened per tick at most: a scan storm is not a storm of news. */
+const MAX_SCAN_INCIDENTS_PER_TICK = 20;
 
 export class IncidentManager {
   private readonly policy: IncidentPolicy;
@@ -107,12 +113,17 @@ export class IncidentManager {
     return updated;
   }
 
-  /** One classified line. Cheap: a map lookup for addresses with no incident. */
+  /**
+   * One classified line: a failure, a login, or a scanner's connection (a `nofail`
+   * probe, detect/probes.ts). Cheap: a map lookup for addresses with no incident.
+   */
   onEvent(e: AuthEvent, jail: string): void {
-    if (e.ip === null || e.result === 'none' || e.result === 'nofail') return;
+    if (e.ip === null || e.result === 'none') return;
     const time = e.time ?? this.o.clock();
     const ids = this.incidentsOf(e.ip);
     if (ids.length === 0) {
+      // A scanner's incident comes from its stored sums (openScanners), not from one line.
+      if (e.result === 'nofail') return;
       if (e.user === null || !isPoisonedUser(e.user) || this.o.isInternal(e.ip)) return;
       const now = this.o.clock();
       const opened = this.incidentFor(
@@ -215,6 +226,7 @@ export class IncidentManager {
 
   private async runTick(): Promise<void> {
     const now = this.o.clock();
+    this.openScanners(now);
     this.flushPending(now);
     for (const i of this.o.store.incidents.quiet(now - this.policy.resolveAfter)) {
       if (this.o.store.incidents.resolve(i.id, now, 'rules', 'quiet')) this.untrack(i);
@@ -234,6 +246,39 @@ export class IncidentManager {
           'an incident could not be triaged',
         );
       }
+    }
+  }
+
+  /** Addresses that scanned enough in the last SCAN_INCIDENT_WINDOW_MS get an incident (never a ban). */
+  private openScanners(now: Millis): void {
+    let opened = 0;
+    const busy = this.o.store.scans.busy(
+      now - SCAN_INCIDENT_WINDOW_MS,
+      now + 1,
+      SCAN_INCIDENT_MIN,
+      100,
+    );
+    for (const s of busy) {
+      if (opened >= MAX_SCAN_INCIDENTS_PER_TICK) break;
+      if (this.incidentsOf(s.ip).length > 0 || this.o.isInternal(s.ip)) continue;
+      const { incident } = this.incidentFor(
+        s.ip,
+        'address',
+        'scan',
+        s.jails[0] ?? '',
+        s.first,
+        s.last,
+        [],
+        null,
+        now,
+      );
+      const updated = this.o.store.incidents.addActivity(
+        incident.id,
+        { first: s.first, last: s.last, kinds: ['scan'], jails: s.jails },
+        now,
+      );
+      this.dirty.add(updated.id);
+      opened++;
     }
   }
 

@@ -8,7 +8,8 @@
  *            critical severity;
  * - caution: an active malicious, suspicious or not yet triaged incident, or failures in the last
  *            hour at least SURGE_FACTOR × the hourly baseline (the last 7 days'
- *            average) and at least SURGE_MIN;
+ *            average) and at least SURGE_MIN; a scanner's incident only when malicious
+ *            (a listed scanner: scanning alone is the internet's background);
  * - normal:  otherwise.
  */
 import type { Millis, StatusLevel, Incident } from '../domain.js';
@@ -88,7 +89,12 @@ export function computeStatus(input: StatusInput): ServerStatus {
       (i) => i.verdict === 'malicious' && i.severity === 'critical' && !compromise.includes(i),
     ),
   );
-  const others = live.filter((i) => !reasons.some((r) => r.reason.incidents.includes(i.id)));
+  // Scanners knock on every server of the internet: alone, suspicious or untriaged, they are no news.
+  const others = live.filter(
+    (i) =>
+      !reasons.some((r) => r.reason.incidents.includes(i.id)) &&
+      !(i.verdict !== 'malicious' && i.kinds.every((k) => k === 'scan')),
+  );
   add(
     'caution',
     'malicious',

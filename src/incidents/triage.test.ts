@@ -51,6 +51,22 @@ describe('triage', () => {
     assert.ok(r.confidence >= 0.9);
   });
 
+  it('reads a scanner from its stored sums: alone suspicious, beside failures a reason, beside a login nothing', () => {
+    const scanner = triage(input([], { scans: 40 }));
+    assert.equal(scanner.verdict, 'suspicious');
+    assert.deepEqual(scanner.reasons, ['probes']);
+    assert.deepEqual(scanner.evidence, []);
+    // Listed by intel as well: malicious, as a scanner seen line by line would be.
+    assert.equal(triage(input([], { scans: 40, blocklists: ['spamhaus'] })).verdict, 'malicious');
+    const failing = triage(input(events('f:root'), { scans: 40 }));
+    assert.equal(failing.verdict, 'suspicious');
+    assert.deepEqual(failing.reasons, ['few-failures', 'scanned']);
+    // A monitoring check that connects without logging in, from an admin's address: still benign.
+    assert.equal(triage(input(events('s:alice'), { scans: 40 })).verdict, 'benign');
+    // Nothing known: nothing found.
+    assert.deepEqual(triage(input([])).reasons, []);
+  });
+
   it('a success after a failure as another user is a break-in', () => {
     const r = triage(input(events('f:admin', 's:deploy')));
     assert.equal(r.verdict, 'malicious');

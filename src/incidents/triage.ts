@@ -54,6 +54,8 @@ export interface TriageFacts {
   failures: TriageEvent[];
   successes: TriageEvent[];
   probes: TriageEvent[];
+  /** Connections that never tried to log in, stored as sums (TriageContext.scans). */
+  scans: number;
   /** Successes after ≥ COMPROMISE_MIN_FAILURES failures in the window, with those failures. */
   loginAfterFailures: TriageEvent[];
   /** Successes after a failure as another user, with those failures. */
@@ -121,7 +123,8 @@ export const RULES: readonly TriageRule[] = [
   rule('internal-poisoned-username', 'floor', 'suspicious', 'medium', 0.75, (f) => f.internal ? ids(f.poisoned) : null),
   rule('login-after-old-failures', 'floor', 'suspicious', 'low',      0.6,  (f) => f.internal ? null : ids(f.loginAfterOldFailures)),
   rule('few-failures',             'floor', 'suspicious', 'low',      0.55, (f) => f.successes.length === 0 && !bruteForce(f) ? ids(f.failures) : null),
-  rule('probes',                   'floor', 'suspicious', 'low',      0.5,  (f) => f.failures.length === 0 && f.successes.length === 0 ? ids(f.probes) : null),
+  rule('probes',                   'floor', 'suspicious', 'low',      0.5,  (f) => f.failures.length === 0 && f.successes.length === 0 && (f.probes.length > 0 || f.scans > 0) ? f.probes.map((e) => e.id) : null),
+  rule('scanned',                  'floor', 'suspicious', 'low',      0.5,  (f) => f.scans > 0 && f.failures.length > 0 && f.successes.length === 0 ? [] : null),
   rule('login-after-typos',        'floor', 'benign',     'low',      0.8,  (f) => compromised(f) ? null : ids(f.loginAfterTypos)),
   rule('known-user',               'floor', 'benign',     'low',      0.75, (f) => compromised(f) ? null : ids(f.knownUserLogins)),
   rule('clean-login',              'floor', 'benign',     'low',      0.7,  (f) => ids(f.cleanLogins)),
@@ -216,6 +219,7 @@ export function triageFacts(input: TriageInput): TriageFacts {
     failures,
     successes,
     probes,
+    scans: input.context.scans ?? 0,
     loginAfterFailures: [],
     loginAsOtherUser: [],
     loginAfterTypos: [],

@@ -122,7 +122,7 @@ describe('openDatabase', () => {
         ...['agent_messages', 'agent_runs', 'agent_tool_calls', 'agent_usage', 'approvals'],
         ...['audit', 'bans', 'chat_settings', 'connection_addresses', 'daemon_status'],
         ...['events', 'findings'],
-        ...['incident_timeline', 'incidents', 'intel_cache', 'outbox', 'reports'],
+        ...['incident_timeline', 'incidents', 'intel_cache', 'outbox', 'reports', 'scans'],
         'source_positions',
       ],
     );

@@ -4,8 +4,12 @@
  * over the thresholds come back. IPv6 addresses are summed per prefix (the
  * jail's `ipv6Prefix`), so an attacker rotating through a /64 is one group;
  * a group of one address is reported as that address.
+ *
+ * On a big store the search takes seconds: the daemon runs it on a thread of
+ * its own (OffThreadFailureHistory) so that its event loop never waits on it.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
 import type { FailureGroupQuery, Millis } from '../domain.js';
 import { parseIp, prefixOf } from '../net/ip.js';
 
@@ -83,4 +87,80 @@ function names(json: string, max: number): string[] {
     .filter((u): u is string => typeof u === 'string')
     .sort()
     .slice(0, max);
+}
+
+/**
+ * The failure history the daemon reads: the search runs in a worker thread on a
+ * read-only connection of its own (WAL lets it read while the daemon writes), so
+ * however many failures the window holds, the event loop is not blocked. The
+ * worker starts with the first search and lives until `close()`. A store in
+ * memory has no file to share: searched on the calling thread.
+ */
+export class OffThreadFailureHistory {
+  private worker: Worker | null = null;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (rows: FailureGroupRow[]) => void; reject: (err: Error) => void }
+  >();
+  private next = 0;
+
+  constructor(
+    private readonly history: FailureHistoryStore,
+    /** The store's file, or null for a store in memory. */
+    private readonly path: string | null,
+  ) {}
+
+  failureGroups(q: FailureGroupQuery): Promise<FailureGroupRow[]> {
+    if (this.path === null) return Promise.resolve(this.history.failureGroups(q));
+    const worker = (this.worker ??= this.start(this.path));
+    const id = ++this.next;
+    // Held only while a search runs: an idle worker never keeps the process alive.
+    if (this.waiting.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, query: q });
+    });
+  }
+
+  reported(ip: string, since: Millis): boolean {
+    return this.history.reported(ip, since);
+  }
+
+  /** Ends the worker; searches still running are rejected. */
+  close(): void {
+    const w = this.worker;
+    this.worker = null;
+    if (w !== null) void w.terminate();
+    this.fail(new Error('the store was closed'));
+  }
+
+  private start(path: string): Worker {
+    const worker = new Worker(new URL('./failure-history-worker.js', import.meta.url), {
+      workerData: { path },
+      execArgv: [], // the process's flags (--test…) are not the worker's
+    });
+    worker.unref();
+    worker.on('message', (m: { id: number; rows?: FailureGroupRow[]; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      if (w === undefined) return;
+      this.waiting.delete(m.id);
+      if (this.waiting.size === 0) worker.unref();
+      if (m.rows !== undefined) w.resolve(m.rows);
+      else w.reject(new Error(m.error ?? 'the failure history search failed'));
+    });
+    const gone = (err: Error) => {
+      if (this.worker === worker) this.worker = null;
+      this.fail(err);
+    };
+    worker.on('error', gone);
+    worker.on('exit', (code) =>
+      gone(new Error(`the failure history search stopped (exit code ${code})`)),
+    );
+    return worker;
+  }
+
+  private fail(err: Error): void {
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+  }
 }

@@ -12,7 +12,7 @@ import { BanStore } from './bans.js';
 import { ChatSettingsStore } from './chats.js';
 import { openDatabase, type Database, type OpenOptions } from './database.js';
 import { EventStore } from './events.js';
-import { FailureHistoryStore } from './failure-history.js';
+import { FailureHistoryStore, OffThreadFailureHistory } from './failure-history.js';
 import { FindingStore } from './findings.js';
 import { IncidentStore } from './incidents.js';
 import { IntelCacheStore } from './intel.js';
@@ -27,6 +27,7 @@ import {
   type RetentionResult,
 } from './retention.js';
 import { StatusStore } from './status.js';
+import { ScanStore } from './scans.js';
 
 export * from './activity.js';
 export * from './agent.js';
@@ -52,13 +53,14 @@ export * from './outbox.js';
 export * from './positions.js';
 export * from './reports.js';
 export * from './retention.js';
+export * from './scans.js';
 export * from './status.js';
 export * from './writer.js';
 
 export class Store {
   readonly events: EventStore;
-  /** Days of failures per address, for the long-horizon detector. */
-  readonly failureHistory: FailureHistoryStore;
+  /** Days of failures per address, for the long-horizon detector (searched off the event loop). */
+  readonly failureHistory: OffThreadFailureHistory;
   readonly findings: FindingStore;
   readonly positions: PositionStore;
   readonly status: StatusStore;
@@ -72,6 +74,8 @@ export class Store {
   readonly agent: AgentStore;
   readonly outbox: OutboxStore;
   readonly chats: ChatSettingsStore;
+  /** Connections that never tried to log in, summed per address and ten minutes. */
+  readonly scans: ScanStore;
   private closed = false;
 
   private constructor(
@@ -80,7 +84,10 @@ export class Store {
     readonly readonly: boolean,
   ) {
     this.events = new EventStore(db);
-    this.failureHistory = new FailureHistoryStore(db);
+    this.failureHistory = new OffThreadFailureHistory(
+      new FailureHistoryStore(db),
+      db.memory ? null : db.name,
+    );
     this.findings = new FindingStore(db);
     this.positions = new PositionStore(db);
     this.status = new StatusStore(db);
@@ -94,6 +101,7 @@ export class Store {
     this.agent = new AgentStore(db);
     this.outbox = new OutboxStore(db);
     this.chats = new ChatSettingsStore(db);
+    this.scans = new ScanStore(db);
   }
 
   /** Opens (creating and migrating when writable) the store at `path`. See openDatabase for errors. */
@@ -128,6 +136,7 @@ export class Store {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.failureHistory.close();
     if (!this.readonly && this.db.open) {
       try {
         this.db.pragma('optimize');

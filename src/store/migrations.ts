@@ -201,6 +201,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE approvals ADD COLUMN tampered_at INTEGER;
     `,
   },
+  {
+    version: 7,
+    name: 'scanners: connections that never tried to log in, per address and ten minutes',
+    up: `
+      -- Connections that ended before naming a user (port scanners, banner
+      -- grabbers, failed key exchanges), summed per jail, address and bucket
+      -- (event time floored to SCAN_BUCKET_MS, store/scans.ts): one row per
+      -- scanning address and ten minutes, however many connections it made.
+      CREATE TABLE scans (
+        jail TEXT NOT NULL,
+        ip TEXT NOT NULL, -- canonical address
+        bucket INTEGER NOT NULL, -- epoch ms, start of the bucket
+        connections INTEGER NOT NULL CHECK (connections > 0),
+        first_seen INTEGER NOT NULL, -- epoch ms, event time
+        last_seen INTEGER NOT NULL,
+        rule TEXT, -- the filter rule of the latest connection (what it did)
+        PRIMARY KEY (ip, bucket, jail)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX scans_bucket ON scans (bucket);
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

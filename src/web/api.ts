@@ -51,6 +51,8 @@ export interface ApiDeps extends WebModules {
 }
 
 const DAY = 86_400_000;
+/** Scanners the dashboard lists. */
+const TOP_SCANNERS = 10;
 const limit = z.coerce.number().int().min(1).max(1000).default(100);
 const time = z.coerce.number().int().nonnegative();
 const ip = z.string().transform((v, ctx) => {
@@ -137,6 +139,12 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
               last,
               where: whereOf(d, ip),
             })),
+          scanners: d.store.scans
+            .top(since, now + 1, TOP_SCANNERS + 20)
+            .filter((s) => !d.internal(s.ip))
+            .slice(0, TOP_SCANNERS)
+            .map(({ ip, connections, last }) => ({ ip, connections, last, where: whereOf(d, ip) })),
+          scans24h: d.store.scans.totals(since, now + 1),
           failures24h: counts.failures24h,
           findings24h: counts.findings24h,
           activeBans: counts.activeBans,

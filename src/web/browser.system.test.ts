@@ -166,6 +166,33 @@ describe('web console in Chromium', () => {
     );
   });
 
+  it('lists scanners on the dashboard: connections that never tried to log in', async () => {
+    const now = new Date().toISOString();
+    await appendFile(
+      log,
+      [1, 2, 3]
+        .map(
+          (i) =>
+            `${now} web1 sshd[${7100 + i}]: error: kex_exchange_identification: Connection closed by remote host\n` +
+            `${now} web1 sshd[${7100 + i}]: Connection closed by 198.51.100.61 port ${41000 + i}\n`,
+        )
+        .join(''),
+    );
+    // The dashboard reloads every 15 s: leaving and coming back loads it now.
+    await waitFor('the scanner on the dashboard', async () => {
+      await go('events');
+      await go('dashboard');
+      const row = await page.locator('[data-testid="scanners"] tbody tr').first().allTextContents();
+      return row.join('').includes('198.51.100.61');
+    });
+    const cells = await page.locator('[data-testid="scanners"] tbody tr td').allTextContents();
+    assert.deepEqual(cells.slice(0, 1).concat(cells.slice(2, 3)), ['198.51.100.61', '3']);
+    assert.match(
+      (await page.textContent('[data-testid="scanners"] h2')) ?? '',
+      /Scanners, 24 h: connections that never tried to log in/,
+    );
+  });
+
   it('shows failures live, and an attacker user name as text that runs nothing', async () => {
     await go('live');
     await page.waitForSelector('.live-dot.on');

@@ -103,12 +103,25 @@ export interface TopAttacker {
   where: string | null;
 }
 
+/** An address that connected without ever trying to log in (a scanner). */
+export interface TopScanner {
+  ip: string;
+  /** Connections that never tried to log in. */
+  connections: number;
+  last: number;
+  where: string | null;
+}
+
 export interface Dashboard {
   now: number;
   status: { level: 'normal' | 'caution' | 'danger'; reasons: string[] } | null;
   failures: { t: number[]; n: number[] };
   /** Never a trusted or internal address (intel/trusted.ts). */
   top: TopAttacker[];
+  /** Scanners of the last 24 h, most connections first; never a trusted or internal address. */
+  scanners: TopScanner[];
+  /** Connections that never tried to log in, and from how many addresses, in the last 24 h. */
+  scans24h: { connections: number; addresses: number };
   /** The counts `sheriff status` and /metrics show too (store/counts.ts). */
   failures24h: number;
   findings24h: number;

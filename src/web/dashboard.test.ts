@@ -15,7 +15,7 @@ import { createLogger } from '../log.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
 import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, ScanAggregator, type Store } from '../store/index.js';
 import { sampleEvent } from '../store/testing.js';
 import { runCli } from '../testing/run-cli.js';
 import type { Counts } from '../store/counts.js';
@@ -77,6 +77,13 @@ before(async () => {
   fail('192.0.2.7', 2, 3 * HOUR);
   fail('192.0.2.8', 9, 2 * DAY); // before the last 24 hours
   store.events.insert(sampleEvent({ result: 'success', rule: 'accepted', time: now - HOUR }));
+  // Scanners, summed as the daemon's writer sums them: one outside, the office, one of two days ago.
+  const scans = new ScanAggregator(store.db);
+  for (let i = 0; i < 5; i++) scans.add('sshd', '198.51.100.40', now - HOUR + i, 'closed');
+  for (let i = 0; i < 3; i++) scans.add('sshd', '192.168.1.10', now - HOUR + i, 'closed');
+  scans.add('sshd', '198.51.100.41', now - 2 * DAY, 'no-identification');
+  store.db.transaction(() => scans.write())();
+  scans.written();
   const finding = {
     kind: 'bruteforce' as const,
     jail: 'sshd',
@@ -209,6 +216,15 @@ describe('the counts on every surface', () => {
     assert.equal(metric(metrics, 'sheriff_events_total{jail="sshd",result="success"}'), 1);
     assert.equal(metric(metrics, 'sheriff_findings_total{jail="sshd"}'), 1);
     assert.equal(metric(metrics, 'sheriff_ambiguous_lines_total{jail="sshd"}'), 2);
+  });
+
+  it('lists the scanners of the last 24 hours, never a trusted or internal one', async () => {
+    const dash = await dashboard();
+    assert.deepEqual(
+      dash.scanners.map((s) => [s.ip, s.connections]),
+      [['198.51.100.40', 5]],
+    );
+    assert.deepEqual(dash.scans24h, { connections: 8, addresses: 2 });
   });
 
   it('never shows a trusted or internal address among the top attackers', async () => {

@@ -66,7 +66,11 @@ export const analyseAddress = tool({
   schema: z.strictObject({ ip: address.describe('an IPv4 or IPv6 address') }),
   async run(args, ctx) {
     const facts = addressFacts(ctx.deps.store, args.ip, ctx.now);
-    if (facts.failures + facts.successes === 0 && facts.findings.length === 0) {
+    if (
+      facts.failures + facts.successes === 0 &&
+      facts.findings.length === 0 &&
+      facts.scans === null
+    ) {
       throw new ToolRefusal('no-data', `nothing is stored about ${args.ip} in the last 30 days`);
     }
     let intel: Record<string, unknown> | null = null;
@@ -78,5 +82,39 @@ export const analyseAddress = tool({
       }
     }
     return { ...factsForModel(facts), intel };
+  },
+});
+
+export const listScanners = tool({
+  name: 'list_scanners',
+  description:
+    'Scanners: addresses that connected without ever trying to log in (port scans, banner grabs, failed ' +
+    'key exchanges), stored as connection counts per address and ten minutes, not as events. ' +
+    'Most connections first; with ip, that address only. Trusted addresses are included.',
+  schema: z.strictObject({
+    ip: address.optional().describe('an IPv4 or IPv6 address'),
+    since: lookBack.optional().describe('look-back like 90m, 24h or 7d (default 24h)'),
+    limit: z.number().int().min(1).max(50).optional().describe('default 20'),
+  }),
+  run(args, ctx) {
+    const since = ctx.now - (args.since ?? 86_400_000);
+    const scans = ctx.deps.store.scans;
+    const list =
+      args.ip !== undefined
+        ? [scans.forAddress(args.ip, since, ctx.now + 1)].filter((s) => s !== null)
+        : scans.top(since, ctx.now + 1, args.limit ?? 20);
+    const totals = scans.totals(since, ctx.now + 1);
+    return Promise.resolve({
+      connections: totals.connections,
+      addresses: totals.addresses,
+      scanners: list.map((s) => ({
+        ip: s.ip,
+        connections: s.connections,
+        first: iso(s.first),
+        last: iso(s.last),
+        jails: s.jails,
+        lastRule: s.rule,
+      })),
+    });
   },
 });

@@ -4,7 +4,7 @@
  * never from the model; attacker text (user names) is spotlighted.
  */
 import type { Millis } from '../../domain.js';
-import type { StoredBan, StoredEvent, StoredFinding } from '../../store/index.js';
+import type { ScanSummary, StoredBan, StoredEvent, StoredFinding } from '../../store/index.js';
 import { attackIndicators, spotlight } from '../untrusted.js';
 import type { AnalystDeps } from '../deps.js';
 
@@ -26,6 +26,8 @@ export interface AddressFacts {
   findings: StoredFinding[];
   failureEventIds: number[];
   bans: StoredBan[];
+  /** Connections that never tried to log in (scanning), summed; null when none. */
+  scans: ScanSummary | null;
 }
 
 export function addressFacts(
@@ -66,6 +68,7 @@ export function addressFacts(
     findings: store.findings.recent({ ip, since: now - windowMs, limit: 100 }),
     failureEventIds,
     bans: store.bans.history(`${ip}/${ip.includes(':') ? 128 : 32}`, 20),
+    scans: store.scans.forAddress(ip, now - windowMs, now + 1),
   };
 }
 
@@ -99,6 +102,15 @@ export function factsForModel(f: AddressFacts, userLimit = 15): Record<string, u
       first: iso(x.first),
       last: iso(x.last),
     })),
+    scanning:
+      f.scans === null
+        ? null
+        : {
+            connectionsWithoutLogin: f.scans.connections,
+            first: iso(f.scans.first),
+            last: iso(f.scans.last),
+            lastRule: f.scans.rule,
+          },
     bans: f.bans.slice(0, 5).map((b) => ({
       id: b.id,
       reason: spotlight('reason', b.reason, 80),

@@ -1,7 +1,7 @@
 /** Every tool of the analyst, in the order the model sees them. */
 import type { AnalystDeps } from '../deps.js';
 import { proposeBan, proposeIsolate, proposeUnban } from './actions.js';
-import { analyseAddress, queryEvents } from './events.js';
+import { analyseAddress, listScanners, queryEvents } from './events.js';
 import { hostStatus, listeningPorts, loggedInUsers } from './host.js';
 import {
   listIncidents,
@@ -18,6 +18,7 @@ export const ALL_TOOLS: readonly AgentTool[] = [
   listeningPorts,
   queryEvents,
   analyseAddress,
+  listScanners,
   listIncidents,
   showIncident,
   triageIncident,

@@ -182,6 +182,51 @@ export function dashboardPage(root: HTMLElement): () => void {
           ),
           h(
             'section',
+            { class: 'card', 'data-testid': 'scanners' },
+            h('h2', {}, t('dash.scanners')),
+            h(
+              'p',
+              { class: 'muted' },
+              t('dash.scansSummary', {
+                connections: number(d.scans24h.connections),
+                addresses: number(d.scans24h.addresses),
+              }),
+            ),
+            d.scanners.length === 0
+              ? h('div', { class: 'empty' }, t('dash.noScanners'))
+              : h(
+                  'table',
+                  {},
+                  h(
+                    'thead',
+                    {},
+                    h(
+                      'tr',
+                      {},
+                      h('th', {}, t('col.address')),
+                      h('th', {}, t('col.origin')),
+                      h('th', {}, t('col.connections')),
+                      h('th', {}, t('col.last')),
+                    ),
+                  ),
+                  h(
+                    'tbody',
+                    {},
+                    ...d.scanners.map((s) =>
+                      h(
+                        'tr',
+                        {},
+                        h('td', { class: 'mono' }, s.ip),
+                        h('td', { class: 'muted' }, s.where ?? '—'),
+                        h('td', {}, number(s.connections)),
+                        h('td', { class: 'muted' }, ago(s.last, d.now)),
+                      ),
+                    ),
+                  ),
+                ),
+          ),
+          h(
+            'section',
             { class: 'card' },
             h('h2', {}, t('dash.sources')),
             h(

@@ -1,0 +1,112 @@
+/**
+ * What `sheriff replay` keeps beside the windows, so that old logs are judged as
+ * the daemon judges live ones:
+ * - the failures and logins, in a store of its own (a temporary file, removed at
+ *   the end), searched on every hour of the logs' time by the long-horizon
+ *   detector (persistent attackers, credential stuffing), as the daemon does;
+ * - who is an admin: an address of `response.admins`, or one a user logged in
+ *   from within the day before (the daemon's guardrails never ban the source of
+ *   a live login session). Findings on them are marked, never silently dropped.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LongHorizonDetector } from '../detect/long-horizon.js';
+import type { JailSettings } from '../detect/jail.js';
+import type { AuthEvent, Finding, Millis } from '../domain.js';
+import { BoundedMap } from '../filters/bounded-map.js';
+import { CidrSet } from '../net/cidr.js';
+import { parseIp } from '../net/ip.js';
+import { openStore, toEventRecord, type EventRecord, type Store } from '../store/index.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Events inserted per transaction. */
+const BATCH = 5000;
+/** Addresses whose last login is remembered (the oldest are forgotten beyond). */
+const MAX_LOGINS = 100_000;
+
+/** Why a finding's address would never be banned by the daemon: an admin's. */
+export type AdminMark = 'configured' | 'logged-in';
+
+export class ReplayHistory {
+  private readonly dir: string;
+  private readonly store: Store;
+  private readonly detector: LongHorizonDetector;
+  private readonly admins: CidrSet;
+  private readonly logins = new BoundedMap<string, Millis>(MAX_LOGINS);
+  private batch: EventRecord[] = [];
+  /** The last hour the long-horizon search ran at, or null before the first event. */
+  private ranAt: Millis | null = null;
+
+  constructor(jails: readonly JailSettings[], admins: readonly string[]) {
+    this.dir = mkdtempSync(join(tmpdir(), 'sheriff-replay-'));
+    this.store = openStore(join(this.dir, 'replay.db'));
+    this.detector = new LongHorizonDetector(jails, this.store.failureHistory);
+    this.admins = new CidrSet(admins);
+  }
+
+  /** A failure or login the pipeline read (other lines are not kept). */
+  event(e: AuthEvent, jail: string): void {
+    if (e.ip === null || e.time === null || (e.result !== 'fail' && e.result !== 'success')) return;
+    if (e.result === 'success') this.logins.set(e.ip, e.time);
+    const record = toEventRecord(e, { jail, source: null, line: '', readAt: e.time });
+    if (record !== null) this.batch.push(record);
+    if (this.batch.length >= BATCH) this.flush();
+    this.ranAt ??= Math.floor(e.time / HOUR) * HOUR;
+  }
+
+  /** A window's finding: stored, so the long-horizon search does not report the address again. */
+  finding(f: Finding): void {
+    this.store.findings.insert(f, f.last);
+  }
+
+  /** The daemon would never ban this finding's address: why, or null. */
+  adminMark(f: Finding): AdminMark | null {
+    const bare = f.scope === 'address' ? parseIp(f.ip) : null;
+    if (bare !== null && this.admins.match(bare) !== null) return 'configured';
+    const login = this.logins.touch(f.ip);
+    // A login before the failures began, within a day: the address of someone at work.
+    if (login !== undefined && login < f.first && login >= f.first - DAY) return 'logged-in';
+    return null;
+  }
+
+  /**
+   * Runs the long-horizon search on every hour of the logs' time up to `until`
+   * (the latest event time read), as the daemon's hourly runs would have.
+   */
+  async runUntil(until: Millis): Promise<Finding[]> {
+    if (!this.detector.enabled || this.ranAt === null) return [];
+    this.flush();
+    const out: Finding[] = [];
+    while (this.ranAt + HOUR <= until) {
+      this.ranAt += HOUR;
+      for (const f of await this.detector.run(this.ranAt)) {
+        this.store.findings.insert(f, this.ranAt);
+        out.push(f);
+      }
+    }
+    return out;
+  }
+
+  /** The last run, at the end of the logs: what the next hourly run would have found. */
+  async finish(last: Millis): Promise<Finding[]> {
+    const hourly = await this.runUntil(last);
+    if (!this.detector.enabled || this.ranAt === null || this.ranAt >= last) return hourly;
+    this.ranAt = last;
+    const final = await this.detector.run(last);
+    for (const f of final) this.store.findings.insert(f, last);
+    return [...hourly, ...final];
+  }
+
+  close(): void {
+    this.store.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.store.events.insertMany(this.batch);
+    this.batch = [];
+  }
+}
