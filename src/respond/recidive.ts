@@ -35,6 +35,9 @@ export const recidiveReason = (bans: number, findtime: number, reason: string): 
 /** The stored form above, read back: [bans, findtime text, the jail's own reason]. */
 export const RECIDIVE_REASON = /^recidive: ban (\d+) within (\w+) \(([\s\S]*)\)$/;
 
+/** Whether a stored reason is a recidive's. */
+export const isRecidive = (reason: string): boolean => RECIDIVE_REASON.test(reason);
+
 /**
  * The plan for a ban of an address that had `earlier` applied bans since
  * `now - findtime`: lengthened when it is a recidive, else null.
