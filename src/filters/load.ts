@@ -142,27 +142,35 @@ class FilterReader {
   private expandDefs(): void {
     const raw = this.data.defs;
     if ('HOST' in raw) this.problem(['defs', 'HOST'], (t) => t('filterFile.error.hostDef'));
+    const failed = new Set<string>();
     const resolve = (name: string, chain: string[]): string | null => {
       const done = this.defs.get(name);
       if (done !== undefined) return done;
+      if (failed.has(name)) return null;
       if (chain.includes(name)) {
-        const cycle = [...chain.slice(chain.indexOf(name)), name].join(' → ');
-        this.problem(['defs', chain[0]!], (t) => t('filterFile.error.defCycle', { cycle }));
+        const loop = chain.slice(chain.indexOf(name));
+        const cycle = [...loop, name].join(' → ');
+        // Reported once, at the fragment the loop was entered by; its members fail quietly.
+        this.problem(['defs', name], (t) => t('filterFile.error.defCycle', { cycle }));
+        for (const member of loop) failed.add(member);
         return null;
       }
-      let failed = false;
+      let broken = false;
       const value = raw[name]!.replace(REF, (whole, ref: string) => {
         if (ref === 'HOST') return whole;
         if (!(ref in raw)) {
           this.problem(['defs', name], (t) => t('filterFile.error.unknownDef', { def: whole }));
-          failed = true;
+          broken = true;
           return whole;
         }
         const inner = resolve(ref, [...chain, name]);
-        if (inner === null) failed = true;
+        if (inner === null) broken = true;
         return inner ?? whole;
       });
-      if (failed) return null;
+      if (broken) {
+        failed.add(name);
+        return null;
+      }
       this.defs.set(name, value);
       return value;
     };
@@ -263,7 +271,7 @@ class FilterReader {
           compileFilter({ ...spec, rules: [rule] }, mode);
         } catch (err) {
           // The engine's message starts with the filter and rule, which the path already says.
-          const reason = (err as Error).message.replace(/^[^:]*: rule [^:]*: /, '');
+          const reason = (err as Error).message.replace(/^[^:]*: rule [^:]*: (?:invalid pattern: )?/, '');
           this.problem(['rules', i, 'pattern'], (t) => t('filterFile.error.pattern', { reason }));
           return;
         }
@@ -274,7 +282,7 @@ class FilterReader {
     const ids = new Set(rules.map((r) => r.id));
     return this.data.samples.map((s, i): Sample => {
       const sampleModes = s.mode ?? [defaultMode];
-      for (const mode of sampleModes)
+      for (const mode of s.mode ?? [])
         if (!modes.includes(mode))
           this.problem(['samples', i, 'mode'], (t) =>
             t('filterFile.error.unknownMode', { list: modes.join(', '), got: mode }),
