@@ -66,7 +66,7 @@ function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
   if (best.length === 0) return [issue];
   return best.flatMap((inner) =>
-    closestBranch({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue),
+    closestBranch({ ...inner, path: [...issue.path, ...inner.path] }),
   );
 }
 

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parseConfig } from '../app/load-config.js';
 import { ConfigError } from '../config/errors.js';
 import { BUILTIN_FILTER_DIR, FilterRegistry } from './registry.js';
 
@@ -85,5 +86,21 @@ describe('filter registry', () => {
     });
     assert.equal(new FilterRegistry(user).get('pam-generic')!.origin, 'imported');
     assert.deepEqual(new FilterRegistry(join(root, 'nowhere')).overrides(), []);
+  });
+
+  it('reads at start-up only the user filters the jails name', () => {
+    const user = makeDir('user', {
+      'demo.yaml': builtin('pam-generic').replace('name: pam-generic', 'name: demo'),
+      'broken.yaml': 'name: broken\nrules: [',
+    });
+    const config = parseConfig(
+      `filters: {dir: ${JSON.stringify(user)}}\njails: {demo: {}}\n`,
+      'sheriff.yaml',
+    );
+    assert.deepEqual(Object.keys(config.jails), ['demo']);
+    assert.throws(
+      () => parseConfig(`filters: {dir: ${JSON.stringify(user)}}\njails: {broken: {}}\n`, 's.yaml'),
+      /broken\.yaml:2: /,
+    );
   });
 });
