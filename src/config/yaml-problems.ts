@@ -65,9 +65,7 @@ function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
   if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
   const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
   if (best.length === 0) return [issue];
-  return best.flatMap((inner) =>
-    closestBranch({ ...inner, path: [...issue.path, ...inner.path] }),
-  );
+  return best.flatMap((inner) => closestBranch({ ...inner, path: [...issue.path, ...inner.path] }));
 }
 
 const TYPE_NAMES: Partial<Record<string, ConfigMessageKey>> = {

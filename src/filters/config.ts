@@ -1,6 +1,6 @@
 /** The `filters:` section of sheriff.yaml, and the check that every jail's filter exists. */
 import { z } from 'zod';
-import { DEFAULT_USER_FILTER_DIR, filterRegistry } from './registry.js';
+import { DEFAULT_USER_FILTER_DIR, reloadFilterRegistry } from './registry.js';
 
 export const filtersConfigSchema = z
   .strictObject({
@@ -23,15 +23,16 @@ interface JailFilter {
 
 /**
  * Every jail's filter (its own name by default) is a built-in or a user filter, and
- * its mode one of the filter's. Reads those filters (a user filter's samples are
- * checked as it is read: a bad file is a ConfigError of its own).
+ * its mode one of the filter's. Reads the filters directory afresh (a reload sees
+ * new and edited files) and those filters (a user filter's samples are checked as
+ * it is read: a bad file is a ConfigError of its own).
  */
 export function checkJailFilters(
   jails: Readonly<Record<string, JailFilter>>,
   config: FiltersConfig,
   ctx: z.core.$RefinementCtx,
 ): void {
-  const filters = filterRegistry(config.dir);
+  const filters = reloadFilterRegistry(config.dir);
   for (const [name, jail] of Object.entries(jails)) {
     const filter = jail.filter ?? name;
     const spec = filters.spec(filter);

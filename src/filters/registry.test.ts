@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseConfig } from '../app/load-config.js';
 import { ConfigError } from '../config/errors.js';
-import { BUILTIN_FILTER_DIR, FilterRegistry } from './registry.js';
+import { BUILTIN_FILTER_DIR, FilterRegistry, filterRegistry } from './registry.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sheriff-filters-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -102,5 +102,17 @@ describe('filter registry', () => {
       () => parseConfig(`filters: {dir: ${JSON.stringify(user)}}\njails: {broken: {}}\n`, 's.yaml'),
       /broken\.yaml:2: /,
     );
+  });
+
+  it('reads the directory afresh at each configuration load, so a reload sees a new filter', () => {
+    const user = makeDir('user', {});
+    const yaml = `filters: {dir: ${JSON.stringify(user)}}\njails: {demo: {}}\n`;
+    assert.throws(() => parseConfig(yaml, 's.yaml'), /unknown filter "demo"/);
+    writeFileSync(
+      join(user, 'demo.yaml'),
+      builtin('pam-generic').replace('name: pam-generic', 'name: demo'),
+    );
+    assert.deepEqual(Object.keys(parseConfig(yaml, 's.yaml').jails), ['demo']);
+    assert.equal(filterRegistry(user).get('demo')?.origin, 'user');
   });
 });

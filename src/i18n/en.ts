@@ -23,14 +23,15 @@ export const en = {
   'cli.error.prefix': 'sheriff: {message}',
   'cli.error.now': '--now: expected an ISO time like 2026-11-25T09:00:00+09:00, got "{value}"',
   'cli.error.integer': '{option}: expected a whole number of at least {min}, got "{value}"',
-  'cli.error.unknownFilter': 'unknown filter "{name}" (built-in filters: {list})',
+  'cli.error.unknownFilter': 'unknown filter "{name}" (filters: {list})',
   'cli.error.unknownJail': 'unknown jail "{name}" (built-in jails: {list})',
   'cli.error.read': 'cannot read {path}: {reason}',
 
   'testFilter.description':
     'Classify each line of a log with one filter, like fail2ban-regex (no thresholds, no trusted networks).',
   'testFilter.arg.file': 'log file to read, plain or .gz; - or nothing for standard input',
-  'testFilter.opt.filter': 'filter to use (sshd, dropbear, …)',
+  'testFilter.opt.filter':
+    'installed filter to use (sshd, dropbear, …; sheriff filters lists them)',
   'testFilter.opt.mode':
     "filter mode (sshd: normal, ddos, extra, aggressive; default: the filter's own)",
   'testFilter.opt.json': 'print one JSON object per input line',

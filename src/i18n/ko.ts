@@ -26,14 +26,14 @@ export const ko: Record<keyof typeof en, string> = {
   'cli.error.now':
     '--now: 2026-11-25T09:00:00+09:00 같은 ISO 시각이어야 합니다. 받은 값: "{value}"',
   'cli.error.integer': '{option}: {min} 이상의 정수여야 합니다. 받은 값: "{value}"',
-  'cli.error.unknownFilter': '알 수 없는 필터 "{name}" (내장 필터: {list})',
+  'cli.error.unknownFilter': '알 수 없는 필터 "{name}" (필터: {list})',
   'cli.error.unknownJail': '알 수 없는 감시 규칙(jail) "{name}" (내장: {list})',
   'cli.error.read': '{path}을(를) 읽을 수 없습니다: {reason}',
 
   'testFilter.description':
     '로그의 각 줄을 필터 하나로 분류합니다. fail2ban-regex와 같은 용도이며, 임계값과 신뢰 네트워크는 적용하지 않습니다.',
   'testFilter.arg.file': '읽을 로그 파일(일반 또는 .gz). - 또는 생략하면 표준 입력',
-  'testFilter.opt.filter': '사용할 필터 (sshd, dropbear 등)',
+  'testFilter.opt.filter': '사용할 설치된 필터 (sshd, dropbear 등. 목록은 sheriff filters)',
   'testFilter.opt.mode':
     '필터 모드 (sshd: normal, ddos, extra, aggressive / 기본값: 필터 기본 모드)',
   'testFilter.opt.json': '입력 한 줄마다 JSON 객체 하나를 출력',

@@ -23,6 +23,8 @@ export interface WorkerJob {
 }
 
 export type WorkerMessage =
+  /** The worker's modules are loaded: the stall clock starts here, not at its creation. */
+  | { type: 'loaded' }
   | { type: 'chunk'; chunk: number; inputs: unknown[] }
   | { type: 'threw'; chunk: number; index: number; message: string }
   | { type: 'done'; count: number; busyMs: number };
@@ -80,6 +82,8 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
     const chunks = new Map<number, unknown[]>();
     let lastBeat = -1;
     let lastChange = Date.now();
+    // Loading the worker's modules is not an input's time: until then only the generous guard applies.
+    let loaded = false;
     const finish = (r: TerminationResult) => {
       clearInterval(watch);
       void worker.terminate();
@@ -92,7 +96,7 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
         lastChange = Date.now();
         return;
       }
-      if (Date.now() - lastChange < stallMs) return;
+      if (Date.now() - lastChange < (loaded ? stallMs : Math.max(stallMs, HANG_GUARD_MS))) return;
       const chunk = Atomics.load(beats, PROGRESS.chunk);
       const index = Atomics.load(beats, PROGRESS.index);
       const where =
@@ -108,7 +112,10 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
       );
     }, 100);
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'chunk') {
+      if (m.type === 'loaded') {
+        loaded = true;
+        lastChange = Date.now();
+      } else if (m.type === 'chunk') {
         chunks.clear(); // only the chunk being run can hang
         chunks.set(m.chunk, m.inputs);
       } else if (m.type === 'threw')
