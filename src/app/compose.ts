@@ -323,6 +323,7 @@ function buildResponder(
     jails,
     settings: {
       increment: r.increment,
+      recidive: r.recidive === false ? null : r.recidive,
       killConnections: r.killConnections,
       admins: r.admins,
       managementPorts: r.managementPorts,

@@ -160,6 +160,7 @@ export const en = {
   'reason.kind.stuffing': 'many accounts tried',
   'reason.lapse.denied': 'still failing after approval {id} was denied',
   'reason.lapse.expired': 'still failing after approval {id} expired',
+  'reason.recidive': 'repeat offender: {count} bans within {within} ({reason})',
   'reason.analystUnban': 'analyst proposal: lift ban #{id} ({reason})',
   'reason.analystIsolate': 'analyst proposal: isolate the host (status {level})',
   'reason.isolate': 'isolated by an admin',

@@ -161,6 +161,7 @@ export const ko: Record<keyof typeof en, string> = {
   'reason.kind.stuffing': '여러 계정에 대한 로그인 시도',
   'reason.lapse.denied': '승인 요청 {id}이(가) 거부된 뒤에도 계속 실패',
   'reason.lapse.expired': '승인 요청 {id}이(가) 만료된 뒤에도 계속 실패',
+  'reason.recidive': '상습 공격: {within} 안에 {count}번째 차단 ({reason})',
   'reason.analystUnban': '분석가 제안: 차단 #{id} 해제 ({reason})',
   'reason.analystIsolate': '분석가 제안: 호스트 격리 (상태 {level})',
   'reason.isolate': '관리자가 격리함',

@@ -127,6 +127,25 @@ describe('alert wording', () => {
     assert.match(String(out.read()), /^🛡 Ban 203\.0\.113\.5 for 1h\?/);
   });
 
+  it("a repeat offender's long ban says why, in the reader's language", () => {
+    const long: StoredBan = {
+      ...ban,
+      expiresAt: T0 + 7 * 86_400_000,
+      reason: 'recidive: ban 5 within 1d (bruteforce: 9 failures)',
+    };
+    const w = (lang: Lang) => ({ t: translator(lang), time: timeFormatter('UTC') });
+    assert.equal(
+      alertText({ type: 'banned', ban: long }, w('en')),
+      '⛔ 203.0.113.5 is banned until 2026-12-02 07:00 UTC (telegram:42).\nrepeat offender: 5 bans within 1d (brute force: 9 failed logins)',
+    );
+    assert.match(
+      alertText({ type: 'banned', ban: long }, w('ko')),
+      /\n상습 공격: 1d 안에 5번째 차단/,
+    );
+    // Any other ban reads as before.
+    assert.doesNotMatch(alertText({ type: 'banned', ban }, w('en')), /\n/);
+  });
+
   it('a ban by the dry-run firewall never reads as protection: not in any language, channel or digest', async () => {
     const dry: StoredBan = { ...ban, firewall: 'dry-run', enforced: false };
     const expected = {

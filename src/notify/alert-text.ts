@@ -8,6 +8,7 @@ import type { BanTarget, FindingKind, Millis } from '../domain.js';
 import { formatDuration } from '../config/duration.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
 import { reportText } from '../report/text.js';
+import { isRecidive } from '../respond/recidive.js';
 import { reasonText, requesterText } from '../respond/reasons.js';
 import type { StoredApproval } from '../store/index.js';
 import { findingText } from './format.js';
@@ -49,18 +50,12 @@ const FORMATTERS: Formatters = {
         ? [w.t('notify.approvalExpired.again', { target: targetText(a.approval.target) })]
         : []),
     ].join('\n'),
-  // A dry-run "ban" blocks nothing and must never read as protection.
+  // A dry-run "ban" blocks nothing and must never read as protection. A repeat
+  // offender's long ban says why it is long.
   banned: (a, w) =>
-    a.ban.expiresAt === null
-      ? w.t(a.ban.enforced ? 'notify.bannedPermanent' : 'notify.bannedDryRunPermanent', {
-          target: targetText(a.ban.target),
-          by: requesterText(a.ban.requestedBy, w.t),
-        })
-      : w.t(a.ban.enforced ? 'notify.banned' : 'notify.bannedDryRun', {
-          target: targetText(a.ban.target),
-          until: w.time(a.ban.expiresAt),
-          by: requesterText(a.ban.requestedBy, w.t),
-        }),
+    isRecidive(a.ban.reason)
+      ? `${bannedText(a, w)}\n${reasonText(a.ban.reason, w.t)}`
+      : bannedText(a, w),
   'ban-failed': (a, w) =>
     w.t('notify.banFailed', { target: targetText(a.target), error: a.error.slice(0, 300) }),
   refused: (a, w) => w.t('notify.refused', { target: targetText(a.target), reason: a.reason }),
@@ -180,4 +175,17 @@ export function timeFormatter(zone?: string): (t: Millis) => string {
     timeZoneName: 'short',
   });
   return (t) => fmt.format(new Date(t));
+}
+
+function bannedText(a: Extract<Alert, { type: 'banned' }>, w: Wording): string {
+  return a.ban.expiresAt === null
+    ? w.t(a.ban.enforced ? 'notify.bannedPermanent' : 'notify.bannedDryRunPermanent', {
+        target: targetText(a.ban.target),
+        by: requesterText(a.ban.requestedBy, w.t),
+      })
+    : w.t(a.ban.enforced ? 'notify.banned' : 'notify.bannedDryRun', {
+        target: targetText(a.ban.target),
+        until: w.time(a.ban.expiresAt),
+        by: requesterText(a.ban.requestedBy, w.t),
+      });
 }

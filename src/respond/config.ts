@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { count } from '../config/count-schema.js';
 import { duration } from '../config/duration-schema.js';
 import { cidrSchema } from '../net/cidr-schema.js';
+import { WEEK_MS } from './bantime.js';
 
 export const responseSchema = z
   .strictObject({
@@ -20,6 +21,19 @@ export const responseSchema = z
       })
       .prefault({})
       .describe('repeat offenders: bantime × factor^(earlier bans), at most max'),
+    recidive: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          bans: count(2).default(5),
+          findtime: duration('1d').default(86_400_000),
+          bantime: duration('1w').default(WEEK_MS),
+        }),
+      ])
+      .prefault({})
+      .describe(
+        "fail2ban's recidive: the ban that makes `bans` within findtime, by any jail, lasts bantime; or false",
+      ),
     approvalTimeout: duration('15m')
       .default(15 * 60_000)
       .describe('a pending approval expires after this'),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { translator } from '../i18n/index.js';
+import { recidiveReason } from './recidive.js';
 import { findingReason, lapseReason, reasonText, requesterText } from './reasons.js';
 
 const en = translator('en');
@@ -14,6 +15,16 @@ describe('reasons and requesters in the reader’s language', () => {
       'still failing after approval a1B2c3D4e5F6 was denied',
     );
     assert.equal(reasonText('scanner seen on three hosts', ko), 'scanner seen on three hosts');
+    const recidive = recidiveReason(5, 86_400_000, findingReason('bruteforce', 7));
+    assert.equal(recidive, 'recidive: ban 5 within 1d (bruteforce: 7 failures)');
+    assert.equal(
+      reasonText(recidive, en),
+      'repeat offender: 5 bans within 1d (brute force: 7 failed logins)',
+    );
+    assert.equal(
+      reasonText(recidive, ko),
+      '상습 공격: 1d 안에 5번째 차단 (무차별 대입: 로그인 실패 7회)',
+    );
   });
 
   it('names who asked in words: a jail, an automatic ban, an admin by channel, the analyst', () => {

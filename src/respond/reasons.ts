@@ -5,6 +5,7 @@
  */
 import type { FindingKind } from '../domain.js';
 import type { MessageKey, Translate } from '../i18n/index.js';
+import { RECIDIVE_REASON } from './recidive.js';
 
 export const findingReason = (kind: FindingKind, count: number): string =>
   `${kind}: ${count} failures`;
@@ -52,6 +53,9 @@ export function reasonText(reason: string, t: Translate): string {
   let m = /^([a-z-]+): (\d+) failures$/.exec(reason);
   if (m !== null && isKind(m[1]!))
     return t('reason.finding', { kind: t(KINDS[m[1]]), count: m[2]! });
+  m = RECIDIVE_REASON.exec(reason);
+  if (m !== null)
+    return t('reason.recidive', { count: m[1]!, within: m[2]!, reason: reasonText(m[3]!, t) });
   m = /^still failing after approval (\S+) (was denied|expired)$/.exec(reason);
   if (m !== null)
     return t(m[2] === 'expired' ? 'reason.lapse.expired' : 'reason.lapse.denied', { id: m[1]! });

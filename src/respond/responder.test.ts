@@ -17,6 +17,9 @@ import { CircuitBreaker } from './breaker.js';
 import { DryRunFirewall } from './firewall/dry-run.js';
 import type { FirewallEntry } from './firewall/firewall.js';
 import { Guardrails } from './guardrails.js';
+import { translator } from '../i18n/index.js';
+import type { RecidiveSettings } from './recidive.js';
+import { reasonText } from './reasons.js';
 import { Responder, type Policy, type ResponseAlert } from './responder.js';
 import { parseSecret } from './secret.js';
 
@@ -62,6 +65,7 @@ function setup(
   Backend: typeof Flaky = Flaky,
   store?: Store,
   findtime?: number,
+  recidive?: RecidiveSettings,
 ) {
   let now = T0;
   const path = join(dir, `r${n++}.db`);
@@ -86,6 +90,7 @@ function setup(
       firewall,
       jails: new Map([
         ['sshd', { policy, bantime: 600_000, ...(findtime === undefined ? {} : { findtime }) }],
+        ['postfix', { policy, bantime: 600_000 }],
       ]),
       settings: {
         increment: { factor: 2, max: 86_400_000 },
@@ -93,6 +98,7 @@ function setup(
         admins: [],
         managementPorts: [22],
         isolateRevertAfter: 60_000,
+        ...(recidive === undefined ? {} : { recidive }),
       },
       clock,
       logger: createLogger({ level: 'silent', format: 'json' }),
@@ -418,5 +424,109 @@ describe('Responder', () => {
     restarted.responder.onFailure('2001:db8:1:2::77', r.now()); // inside the lapsed prefix
     const [again] = r.approvals.list({ status: 'pending' });
     assert.equal(again?.target?.cidr, '2001:db8:1:2::/64');
+  });
+
+  describe('recidive: repeat bans across jails make a long one', () => {
+    const DAY = 86_400_000;
+    const WEEK = 7 * DAY;
+    const RECIDIVE = { bans: 3, findtime: DAY, bantime: WEEK };
+    const recidives = (r: ReturnType<typeof setup>) =>
+      r.store.audit
+        .list({})
+        .filter((e) => e.action === 'ban.recidive')
+        .map((e) => [e.target, e.detail]);
+
+    /** Bans `ip` through `jail`, then lets the ban expire. */
+    async function banAndExpire(r: ReturnType<typeof setup>, ip: string, jail: string) {
+      r.responder.onFinding(finding(ip, { jail }), null);
+      await r.responder.tick();
+      const ban = r.store.bans.active(r.now()).find((b) => b.target.cidr === `${ip}/32`);
+      assert.ok(ban, `${ip} banned by ${jail}`);
+      r.advance(ban.expiresAt! - r.now() + 1);
+      await r.responder.tick();
+      return ban;
+    }
+
+    it('auto: the third ban within a day, by any jail, lasts a week and says so; later ones do not', async () => {
+      const r = setup('auto', 30, Flaky, undefined, undefined, RECIDIVE);
+      const ip = '198.51.100.20';
+      await banAndExpire(r, ip, 'sshd'); // 10m
+      await banAndExpire(r, ip, 'postfix'); // 20m
+      assert.deepEqual(recidives(r), []);
+      r.responder.onFinding(finding(ip, { jail: 'sshd', count: 9 }), null);
+      await r.responder.tick();
+      const [ban] = r.store.bans.active(r.now());
+      assert.deepEqual(
+        [ban!.expiresAt! - ban!.createdAt, ban!.reason, ban!.jail, ban!.requestedBy],
+        [WEEK, 'recidive: ban 3 within 1d (bruteforce: 9 failures)', 'sshd', 'policy:auto:sshd'],
+      );
+      assert.deepEqual(recidives(r), [
+        [`${ip}/32`, { bans: 3, findtime: DAY, durationMs: WEEK, approval: null }],
+      ]);
+      const banned = r.alerts.filter((a) => a.type === 'banned').at(-1);
+      assert.equal(
+        banned?.type === 'banned' && reasonText(banned.ban.reason, translator('en')),
+        'repeat offender: 3 bans within 1d (brute force: 9 failed logins)',
+      );
+      // A week later the earlier bans are out of the window: the increment alone (10m × 2³).
+      r.advance(WEEK + 1);
+      await r.responder.tick();
+      r.responder.onFinding(finding(ip, { jail: 'postfix' }), null);
+      await r.responder.tick();
+      const [next] = r.store.bans.active(r.now());
+      assert.deepEqual(
+        [next!.expiresAt! - next!.createdAt, next!.reason],
+        [80 * MIN, 'bruteforce: 5 failures'],
+      );
+      assert.equal(recidives(r).length, 1);
+    });
+
+    it('approve: the admin is asked for the week, with the recidive reason in their language', async () => {
+      const r = setup('approve', 30, Flaky, undefined, undefined, RECIDIVE);
+      const ip = '203.0.113.30';
+      for (const jail of ['sshd', 'postfix']) {
+        r.responder.onFinding(finding(ip, { jail }), null);
+        const [p] = r.approvals.list({ status: 'pending' });
+        r.approvals.decide(p!.id, 'approve', { channel: 'cli', identity: 'admin' }, r.now());
+        await r.responder.tick();
+        r.advance(r.store.bans.active(r.now())[0]!.expiresAt! - r.now() + 1);
+        await r.responder.tick();
+      }
+      r.responder.onFinding(finding(ip, { jail: 'postfix', count: 6 }), null);
+      const [asked] = r.approvals.list({ status: 'pending' });
+      assert.deepEqual(
+        [asked!.durationMs, reasonText(asked!.reason, translator('ko')), asked!.requestedBy],
+        [WEEK, '상습 공격: 1d 안에 3번째 차단 (무차별 대입: 로그인 실패 6회)', 'jail:postfix'],
+      );
+      assert.deepEqual(recidives(r), [
+        [`${ip}/32`, { bans: 3, findtime: DAY, durationMs: WEEK, approval: asked!.id }],
+      ]);
+      // Nothing is banned for the week until the admin says yes.
+      assert.deepEqual(r.store.bans.active(r.now()), []);
+    });
+
+    it('never bans a trusted address, however often it was banned before it became trusted', async () => {
+      const r = setup('auto', 30, Flaky, undefined, undefined, RECIDIVE);
+      for (let i = 0; i < 4; i++) {
+        const b = r.store.bans.insert({
+          target: { cidr: '10.0.0.9/32', family: 4 },
+          jail: 'sshd',
+          reason: 'bruteforce: 5 failures',
+          requestedBy: 'policy:auto:sshd',
+          approvalId: null,
+          createdAt: r.now(),
+          expiresAt: r.now() + 1,
+        });
+        r.store.bans.markApplied(b.id, r.now(), 'dry-run');
+        r.store.bans.markRemoved(b.id, r.now() + 1, 'expired');
+      }
+      r.advance(2);
+      r.responder.onFinding(finding('10.0.0.9'), null);
+      await r.responder.tick();
+      assert.deepEqual(
+        [r.store.bans.active(r.now()), recidives(r), r.alerts.map((a) => a.type)],
+        [[], [], ['refused']],
+      );
+    });
   });
 });

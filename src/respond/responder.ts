@@ -12,6 +12,7 @@ import type { Store, StoredApproval, StoredBan } from '../store/index.js';
 import { isEnforced } from '../store/bans.js';
 import type { Approvals } from './approvals.js';
 import { bantimeFor } from './bantime.js';
+import { recidive, type BanPlan, type RecidiveSettings } from './recidive.js';
 import { parseCidr } from '../net/cidr.js';
 import { canIsolate, type ConnectionKiller, type Firewall } from './firewall/firewall.js';
 import type { Guardrails } from './guardrails.js';
@@ -30,6 +31,8 @@ export interface JailResponse {
 
 export interface ResponseSettings {
   increment: { factor: number; max: number };
+  /** Repeat bans across jails make a longer one (recidive.ts); absent or null: off. */
+  recidive?: RecidiveSettings | null;
   killConnections: boolean;
   /** Who may still reach the host under isolation, and on which ports. */
   admins: readonly string[];
@@ -142,15 +145,14 @@ export class Responder {
     // A deny holds: the same attack is not put to the admin again before its time.
     if (jail.policy === 'approve' && held !== undefined && now < held.holdUntil) return 'held';
     const offence = this.o.store.bans.offences(target.cidr);
-    const durationMs = bantimeFor(jail.bantime, offence, this.o.settings.increment);
-    const reason = findingReason(finding.kind, finding.count);
+    const plan = this.plan(jail, target.cidr, offence, findingReason(finding.kind, finding.count));
     if (jail.policy === 'approve') {
       const approval = this.o.approvals.request(
         {
           action: 'ban',
           target,
-          durationMs,
-          reason,
+          durationMs: plan.durationMs,
+          reason: plan.reason,
           requestedBy: `jail:${finding.jail}`,
           jail: finding.jail,
           evidence: { findings: findingId === null ? [] : [findingId], events: [] },
@@ -158,12 +160,13 @@ export class Responder {
         now,
       );
       this.trace.requested(approval, span);
+      this.noteRecidive(plan, target.cidr, finding.jail, approval.id);
       this.o.alert({ type: 'approval', approval, finding });
       return 'approval-requested';
     }
     const attributes = {
       'sheriff.target': target.cidr,
-      ...(durationMs === null ? {} : { 'sheriff.ban.duration_ms': durationMs }),
+      ...(plan.durationMs === null ? {} : { 'sheriff.ban.duration_ms': plan.durationMs }),
     };
     void this.enqueue(() =>
       this.trace.action('ban', span, attributes, async (banSpan) => {
@@ -172,10 +175,11 @@ export class Responder {
           banSpan.setAttribute('sheriff.ban.outcome', 'refused');
           return this.refused(target, guard.reason, `jail:${finding.jail}`);
         }
+        this.noteRecidive(plan, target.cidr, finding.jail, null);
         await this.ban(
           target,
-          durationMs,
-          reason,
+          plan.durationMs,
+          plan.reason,
           `policy:auto:${finding.jail}`,
           null,
           finding.jail,
@@ -539,12 +543,13 @@ export class Responder {
     if (jail === undefined || jail.policy !== 'approve' || this.alreadyHandled(cidr, now)) return;
     const prev = lapse.approval;
     const offence = this.o.store.bans.offences(cidr);
+    const plan = this.plan(jail, cidr, offence, lapseReason(prev.id, prev.status === 'denied'));
     const approval = this.o.approvals.request(
       {
         action: 'ban',
         target: prev.target!,
-        durationMs: bantimeFor(jail.bantime, offence, this.o.settings.increment),
-        reason: lapseReason(prev.id, prev.status === 'denied'),
+        durationMs: plan.durationMs,
+        reason: plan.reason,
         requestedBy: `jail:${lapse.jail}`,
         jail: lapse.jail,
         evidence: { findings: prev.evidence.findings, events: [] },
@@ -552,7 +557,52 @@ export class Responder {
       now,
     );
     this.trace.requested(approval, { after: prev.id });
+    this.noteRecidive(plan, cidr, lapse.jail, approval.id);
     this.o.alert({ type: 'approval', approval, finding: null });
+  }
+
+  /**
+   * A jail's ban of `cidr`: its bantime grown by the earlier bans (increment), and
+   * a recidive's longer time and reason when the bans of every jail within the
+   * recidive window reach its count.
+   */
+  private plan(
+    jail: JailResponse,
+    cidr: string,
+    offence: number,
+    reason: string,
+  ): BanPlan & { recidive: number | null } {
+    const plan = {
+      durationMs: bantimeFor(jail.bantime, offence, this.o.settings.increment),
+      reason,
+    };
+    const r = recidive(
+      this.o.settings.recidive ?? null,
+      (since) => this.o.store.bans.offencesSince(cidr, since),
+      this.o.clock(),
+      plan,
+    );
+    return r === null ? { ...plan, recidive: null } : { ...r, recidive: r.bans };
+  }
+
+  /** The audit trail says when a ban was made a recidive's, and how long it became. */
+  private noteRecidive(
+    plan: BanPlan & { recidive: number | null },
+    cidr: string,
+    jail: string,
+    approval: string | null,
+  ): void {
+    if (plan.recidive === null) return;
+    this.audit('ban.recidive', `jail:${jail}`, cidr, 'ok', {
+      bans: plan.recidive,
+      findtime: this.o.settings.recidive!.findtime,
+      durationMs: plan.durationMs,
+      approval,
+    });
+    this.o.logger.warn(
+      { event: 'recidive', cidr, jail, bans: plan.recidive, durationMs: plan.durationMs },
+      'a repeat offender: banned longer',
+    );
   }
 
   /** An active or not yet applied ban, or a pending approval, already covers this target. */

@@ -151,6 +151,13 @@ describe('BanStore', () => {
       store.bans.markRemoved(failed.id, T0 + 5 * HOUR, 'firewall failed');
       assert.equal(store.bans.offences('203.0.113.5/32'), 3);
       assert.equal(store.bans.offences('203.0.113.6/32'), 0);
+      // Recidive's window: applied at or after `since`, whatever the jail.
+      assert.deepEqual(
+        [T0, T0 + 1, T0 + 2 * HOUR, T0 + 2 * HOUR + 1].map((t) =>
+          store.bans.offencesSince('203.0.113.5/32', t),
+        ),
+        [3, 2, 1, 0],
+      );
       assert.equal(store.bans.insert(req({ offence: 7 })).offence, 7);
       assert.deepEqual(
         store.bans.history('203.0.113.5/32', 3).map((b) => b.createdAt),

@@ -88,6 +88,7 @@ export class BanStore {
   private readonly insertStmt: Statement<unknown[]>;
   private readonly getStmt: Statement<[number], BanRow>;
   private readonly offencesStmt: Statement<[string], { n: number }>;
+  private readonly offencesSinceStmt: Statement<[string, number], { n: number }>;
   private readonly appliedStmt: Statement<[number, string, number]>;
   private readonly heldStmt: Statement<[string, number]>;
   private readonly removedStmt: Statement<[number, string, number]>;
@@ -104,6 +105,9 @@ export class BanStore {
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM bans WHERE id = ?`);
     this.offencesStmt = db.prepare(
       'SELECT count(*) AS n FROM bans WHERE cidr = ? AND applied_at IS NOT NULL',
+    );
+    this.offencesSinceStmt = db.prepare(
+      'SELECT count(*) AS n FROM bans WHERE cidr = ? AND applied_at >= ?',
     );
     this.appliedStmt = db.prepare(
       'UPDATE bans SET applied_at = ?, firewall = ? WHERE id = ? AND applied_at IS NULL AND removed_at IS NULL',
@@ -171,6 +175,11 @@ export class BanStore {
   /** How many earlier bans of `cidr` were applied (the repeat-offender count). */
   offences(cidr: string): number {
     return this.offencesStmt.get(cidr)?.n ?? 0;
+  }
+
+  /** How many bans of `cidr` were applied at `since` or later, by any jail (recidive's count). */
+  offencesSince(cidr: string, since: Millis): number {
+    return this.offencesSinceStmt.get(cidr, Math.floor(checkTime('since', since)))?.n ?? 0;
   }
 
   /**
