@@ -7,6 +7,7 @@ import { configMessages } from './config.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
 import { guardMessages } from './guard.js';
+import { importMessages } from './import.js';
 import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
 import { notifyMessages } from './notify.js';
@@ -26,6 +27,7 @@ export const CATALOG_PARTS = [
   guardMessages,
   storeMessages,
   configMessages,
+  importMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

@@ -1,0 +1,228 @@
+/**
+ * One fail2ban filter, resolved for each of its modes, as a Sheriff filter file
+ * (filters/README.md): `matchOn: line` (fail2ban's search of the whole line
+ * without its time), one rule per failregex line (several when a conditional
+ * group expands), `ignore` from ignoreregex, `timeFormats` from datepattern.
+ * Whatever has no faithful form becomes an Issue with its file and line.
+ */
+import { InterpolationError, type Vars } from './config.js';
+import { translateDatePattern } from './datepattern.js';
+import { joinPrefix, PrefRegexError, resolveTags } from './failregex.js';
+import type { FilterFiles, ResolvedFilter } from './filter.js';
+import { locate, type Issue, type IssueKind } from './issues.js';
+import { PyRegexError, translatePattern } from './pyregex.js';
+import { TagError } from './tags.js';
+
+export type RuleResult = 'fail' | 'nofail';
+
+export interface ImportedRule {
+  id: string;
+  pattern: string;
+  result: RuleResult | Record<string, RuleResult>;
+}
+
+/** The filter file's content (YAML keys in filters/README.md), without samples. */
+export interface ImportedFilter {
+  name: string;
+  description: string;
+  references: string[];
+  origin: 'imported';
+  modes: string[];
+  defaultMode: string;
+  matchOn: 'line';
+  timeFormats?: string[];
+  ignore: string[];
+  rules: ImportedRule[];
+}
+
+export interface FilterImport {
+  filter: ImportedFilter | null;
+  issues: Issue[];
+  /** `journalmatch` of the default mode, for a journald source. */
+  journalmatch: string[];
+  /** Whether any fail2ban mode resolved at all. */
+  resolved: boolean;
+}
+
+export interface FilterContext {
+  /** The name the Sheriff filter gets (the fail2ban filter's, or FILTER-JAIL for a jail's variant). */
+  name: string;
+  jailOptions: Vars;
+  /** `filter = NAME[…]` options besides mode. */
+  initOptions: Vars;
+  texts: ReadonlyMap<string, string>;
+  /** The fail2ban directory, for the reference line. */
+  dir: string;
+  /** The place of a jail's own filter settings (failregex in jail.local), looked at first. */
+  jailFiles?: readonly string[];
+}
+
+interface ModeRules {
+  mode: string;
+  patterns: { pattern: string; result: RuleResult }[];
+  ignore: string[];
+  resolved: ResolvedFilter;
+}
+
+export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImport {
+  const issues: Issue[] = [];
+  const searchFiles = [...(ctx.jailFiles ?? []), ...files.config.files];
+  const fallback = files.config.files.at(-1) ?? '';
+  const issue = (
+    kind: IssueKind,
+    detail: string,
+    at: { file: string; line: number } | undefined,
+    probe = '',
+  ) => {
+    const where = locate(ctx.texts, searchFiles, probe, at ?? { file: fallback, line: 0 });
+    const key = `${kind}\n${where.file}:${where.line}\n${detail}`;
+    if (!issues.some((i) => `${i.kind}\n${i.file}:${i.line}\n${i.detail}` === key))
+      issues.push({ file: where.file, line: where.line, subject: ctx.name, kind, detail, loss: true });
+  };
+  const modes = files.modes();
+  const perMode: ModeRules[] = [];
+  for (const mode of modes.length > 0 ? modes : [null]) {
+    const init = new Map(ctx.initOptions);
+    if (mode !== null) init.set('mode', mode);
+    let resolved: ResolvedFilter;
+    try {
+      resolved = files.resolve(ctx.jailOptions, init);
+    } catch (err) {
+      if (!(err instanceof InterpolationError || err instanceof TagError)) throw err;
+      const at = err instanceof InterpolationError ? (err.at ?? undefined) : undefined;
+      issue('config', `${mode ?? ''}: ${err.message}`, at);
+      continue;
+    }
+    perMode.push(translateMode(mode ?? 'normal', resolved, ctx, issue));
+  }
+  const journalmatch = (perMode[0]?.resolved.values.journalmatch ?? '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  if (perMode.length === 0) return { filter: null, issues, journalmatch, resolved: false };
+  const first = perMode[0]!;
+  const v = first.resolved.values;
+  const places = first.resolved.places;
+  const date = translateDatePattern(v.datepattern);
+  if (date.kind === 'unsupported')
+    issue('datepattern', date.pattern, places.datepattern, date.pattern.slice(0, 20));
+  if (Number(v.maxlines ?? '1') > 1) issue('multiline', `maxlines = ${v.maxlines}`, places.maxlines);
+  for (const m of perMode.slice(1))
+    if (m.ignore.join('\n') !== first.ignore.join('\n'))
+      issue('ignoreByMode', m.mode, m.resolved.places.ignoreregex);
+  const rules = mergeRules(perMode);
+  const filter: ImportedFilter = {
+    name: ctx.name,
+    description: `fail2ban filter ${files.name}, imported`,
+    references: [`fail2ban ${ctx.dir}/filter.d/${files.name}.conf (sheriff import fail2ban)`],
+    origin: 'imported',
+    modes: perMode.map((m) => m.mode),
+    defaultMode: first.mode,
+    matchOn: 'line',
+    ...(date.kind === 'formats' ? { timeFormats: date.formats } : {}),
+    ignore: first.ignore,
+    rules,
+  };
+  return { filter: rules.length > 0 ? filter : null, issues, journalmatch, resolved: true };
+}
+
+type IssueFn = (
+  kind: IssueKind,
+  detail: string,
+  at: { file: string; line: number } | undefined,
+  probe?: string,
+) => void;
+
+/** A window of a resolved regex likely to appear verbatim in the file (its tail, past interpolations). */
+function probeOf(line: string): string {
+  const tail = line.trim().slice(-40);
+  return tail.length >= 12 ? tail : line.trim();
+}
+
+function translateMode(
+  mode: string,
+  resolved: ResolvedFilter,
+  ctx: FilterContext,
+  issue: IssueFn,
+): ModeRules {
+  const v = resolved.values;
+  const useDns = ctx.jailOptions.get('usedns') ?? v.usedns ?? 'warn';
+  const pref = v.prefregex?.trim() ? resolveTags(v.prefregex.trim(), useDns) : null;
+  const mlfid = pref !== null && /<F-MLFID>/.test(v.prefregex ?? '');
+  const translate = (line: string, kind: 'failregex' | 'ignoreregex') => {
+    const at = resolved.places[kind];
+    const probe = probeOf(line);
+    const tags = resolveTags(line, useDns);
+    let pattern = tags.pattern;
+    if (pref !== null) {
+      try {
+        pattern = joinPrefix(pref.pattern, pattern);
+      } catch (err) {
+        if (!(err instanceof PrefRegexError)) throw err;
+        issue('prefregex', err.message, resolved.places.prefregex);
+        return null;
+      }
+    }
+    if (kind === 'failregex') {
+      for (const u of tags.use.unsupported) issue('failureId', u, at, probe);
+      if (!tags.use.hasHost) {
+        issue(mlfid ? 'multiline' : 'noHost', line.trim().slice(0, 80), at, probe);
+        return null;
+      }
+      if (tags.use.multiline.length > 0 && mlfid)
+        issue('multiline', tags.use.multiline.join(' '), at, probe);
+      else if (tags.use.multiline.includes('<SKIPLINES>')) issue('multiline', '<SKIPLINES>', at, probe);
+    }
+    try {
+      return translatePattern(pattern, mlfid && tags.use.nofail ? 'nofail' : undefined);
+    } catch (err) {
+      if (!(err instanceof PyRegexError)) throw err;
+      issue('regex', err.message, at, probe);
+      return null;
+    }
+  };
+  const patterns: ModeRules['patterns'] = [];
+  for (const line of (v.failregex ?? '').split('\n')) {
+    if (line.trim() === '') continue;
+    const t = translate(line, 'failregex');
+    if (t === null) continue;
+    for (const p of t.patterns)
+      patterns.push({ pattern: p.source, result: p.took === true ? 'nofail' : 'fail' });
+  }
+  const ignore: string[] = [];
+  for (const line of (v.ignoreregex ?? '').split('\n')) {
+    if (line.trim() === '') continue;
+    const t = translate(line, 'ignoreregex');
+    if (t !== null) ignore.push(...t.patterns.map((p) => p.source));
+  }
+  return { mode, patterns, ignore, resolved };
+}
+
+/**
+ * One rule list for every mode, each mode's rules in its own order (fail2ban tries
+ * failregex lines in order); a pattern shared by modes is one rule with a per-mode result.
+ */
+function mergeRules(perMode: readonly ModeRules[]): ImportedRule[] {
+  const order: { pattern: string; results: Map<string, RuleResult> }[] = [];
+  for (const m of perMode) {
+    let after = -1;
+    for (const p of m.patterns) {
+      let idx = order.findIndex((o, i) => i > after && o.pattern === p.pattern && !o.results.has(m.mode));
+      if (idx < 0) {
+        idx = after + 1;
+        order.splice(idx, 0, { pattern: p.pattern, results: new Map() });
+      }
+      order[idx]!.results.set(m.mode, p.result);
+      after = idx;
+    }
+  }
+  const all = perMode.map((m) => m.mode);
+  return order.map((o, i) => {
+    const values = [...o.results.values()];
+    const same = o.results.size === all.length && values.every((r) => r === values[0]);
+    return {
+      id: `failregex-${i + 1}`,
+      pattern: o.pattern,
+      result: same ? values[0]! : Object.fromEntries(o.results),
+    };
+  });
+}
