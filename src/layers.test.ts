@@ -31,7 +31,7 @@ const LAYERS: Record<string, readonly string[] | typeof ALL_BELOW> = {
   // Leaves every area uses: message catalogs; durations, errors, paths and private
   // files for settings; addresses and prefixes; log lines and timestamps.
   i18n: ['(root)'],
-  config: ['(root)'],
+  config: ['(root)', 'i18n'],
   net: ['(root)'],
   parse: ['(root)'],
   // The flow, in order: lines come in, filters make events, detection findings.

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import { fixture, REPO_ROOT } from '../testing/paths.js';
-import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { jailSettings } from './jail-settings.js';
 import { ConfigError, parseConfig } from './load-config.js';
 
@@ -26,7 +26,7 @@ describe('sheriff.yaml', () => {
       const text = readFileSync(`${dir('invalid')}/${file}`, 'utf8');
       const expected = /^# error: (.*)$/m
         .exec(text)![1]!
-        .replace('BUILTINS', [...BUILTIN_FILTERS.keys()].join(', '));
+        .replace('BUILTINS', filterRegistry().names().join(', '));
       assert.throws(
         () => parseConfig(text, 'sheriff.yaml'),
         (err: unknown) => err instanceof ConfigError && err.problems[0] === expected,

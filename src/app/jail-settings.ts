@@ -1,7 +1,7 @@
 /** The enabled jails of a configuration as the detector's settings. */
 import type { JailConfig } from '../detect/config.js';
 import type { JailSettings } from '../detect/jail.js';
-import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { trustedNetworks } from '../intel/trusted.js';
 
 export function jailSettings(config: {
@@ -16,7 +16,7 @@ export function jailSettings(config: {
       return {
         name,
         filter,
-        mode: j.mode ?? BUILTIN_FILTERS.get(filter)!.defaultMode,
+        mode: j.mode ?? filterRegistry().spec(filter)!.defaultMode,
         maxretry: j.maxretry,
         findtime: j.findtime,
         slow: j.slow === false ? null : j.slow,

@@ -13,7 +13,7 @@ import { DurationError, parseDuration } from '../config/duration.js';
 import { defaultJail, type JailSettings } from '../detect/jail.js';
 import { buildJail, Pipeline } from '../detect/pipeline.js';
 import type { Finding } from '../domain.js';
-import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { trustedNetworks } from '../intel/trusted.js';
 import { LineParser } from '../parse/line.js';
 import type { TimeZone } from '../parse/zone.js';
@@ -85,9 +85,9 @@ function jailsFrom(opts: Options, config: SheriffConfig, ctx: CliContext): JailS
           const name = raw.trim();
           const own = configured.get(name);
           if (own !== undefined) return own;
-          const spec = BUILTIN_FILTERS.get(name);
+          const spec = filterRegistry().spec(name);
           if (spec === undefined) {
-            const list = [...new Set([...configured.keys(), ...BUILTIN_FILTERS.keys()])];
+            const list = [...new Set([...configured.keys(), ...filterRegistry().names()])];
             throw new UsageError(t('cli.error.unknownJail', { name, list: list.join(', ') }));
           }
           return defaultJail(name, trustedNetworks(config.trusted), spec.defaultMode);

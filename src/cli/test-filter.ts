@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import type { AuthEvent } from '../domain.js';
 import { compileFilter, FilterSpecError } from '../filters/engine.js';
-import { BUILTIN_FILTERS, findFilter } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { LineParser } from '../parse/line.js';
 import { readInto } from '../sources/file-once.js';
 import { LineSplitter } from '../sources/lines.js';
@@ -40,12 +40,13 @@ export function registerTestFilter(program: Command, ctx: CliContext): void {
 
 async function testFilter(file: string, opts: Options, ctx: CliContext): Promise<void> {
   const { t } = ctx;
-  const spec = findFilter(opts.filter);
+  const filters = filterRegistry();
+  const spec = filters.spec(opts.filter);
   if (spec === undefined)
     throw new UsageError(
       t('cli.error.unknownFilter', {
         name: opts.filter,
-        list: [...BUILTIN_FILTERS.keys()].join(', '),
+        list: filters.names().join(', '),
       }),
     );
   let classifier;

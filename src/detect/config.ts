@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { count } from '../config/count-schema.js';
 import { duration } from '../config/duration-schema.js';
-import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { JAIL_DEFAULTS } from './jail.js';
 
 const jailSchema = z.strictObject({
@@ -79,14 +79,15 @@ export const jailsSchema = z
   .superRefine((jails, ctx) => {
     for (const [name, jail] of Object.entries(jails)) {
       const filter = jail.filter ?? name;
-      const spec = BUILTIN_FILTERS.get(filter);
+      const filters = filterRegistry();
+      const spec = filters.spec(filter);
       if (spec === undefined) {
         ctx.addIssue({
           code: 'custom',
           path: [name, 'filter'],
           message: 'config.error.unknownFilter',
           input: filter,
-          params: { list: [...BUILTIN_FILTERS.keys()].join(', ') },
+          params: { list: filters.names().join(', ') },
         });
       } else if (jail.mode !== undefined && !spec.modes.includes(jail.mode)) {
         ctx.addIssue({

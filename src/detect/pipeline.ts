@@ -12,7 +12,7 @@ import {
   type Millis,
 } from '../domain.js';
 import { compileFilter, type Classifier } from '../filters/engine.js';
-import { findFilter } from '../filters/registry.js';
+import { filterRegistry, type FilterRegistry } from '../filters/registry.js';
 import type { LineParser } from '../parse/line.js';
 import type { JailSettings } from './jail.js';
 import { AddressTracker } from './tracker.js';
@@ -25,9 +25,16 @@ export interface Jail {
 
 export class UnknownFilterError extends Error {}
 
-/** `journal` keeps the connection addresses the jail's filter learns (the daemon's, across restarts). */
-export function buildJail(settings: JailSettings, journal?: ConnectionJournal): Jail {
-  const spec = findFilter(settings.filter);
+/**
+ * `journal` keeps the connection addresses the jail's filter learns (the daemon's, across
+ * restarts); `filters` are the filters in force (the built-ins by default).
+ */
+export function buildJail(
+  settings: JailSettings,
+  journal?: ConnectionJournal,
+  filters: FilterRegistry = filterRegistry(),
+): Jail {
+  const spec = filters.spec(settings.filter);
   if (spec === undefined) throw new UnknownFilterError(settings.filter);
   return {
     settings,

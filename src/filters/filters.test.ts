@@ -1,76 +1,65 @@
 /**
- * Every built-in filter: its golden samples, one sample per rule, an injection
- * sample, and fail2ban's annotated corpus where one exists.
+ * Every filter file: its samples pass, every rule has one, an injection
+ * sample, and fail2ban's annotated logs (`fail2ban.logs`) agree with it except
+ * for the differences the file lists, each of which must still occur.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fixture, REPO_ROOT } from '../testing/paths.js';
-import { join } from 'node:path';
+import { fixture } from '../testing/paths.js';
 import { runAnnotations } from '../testing/filter-annotations.js';
-import { BUILTIN_FILTERS } from './registry.js';
-import { runSamples } from '../testing/filter-samples.js';
+import { filterRegistry } from './registry.js';
+import { runSamples } from './samples.js';
 
-/**
- * Annotations Sheriff deliberately or knowingly disagrees with, each with its
- * reason: "file:line:combo". At most 3% of a filter's checks.
- */
-const KNOWN_DIFFERENCES: Record<string, Record<string, string>> = {
-  sshd: {
-    // fail2ban counts a pre-auth disconnect only in ddos/extra mode. Sheriff counts one
-    // that named a user on a connection with nothing counted yet (the line's syslog host
-    // differs from the lines before, so it is a connection of its own): on a key-only
-    // server that line is all a refused login leaves.
-    'sshd:271:default': 'a key-only login attempt that gave up counts once by default',
-    'sshd-journal:263:logtype=journal': 'the same line as sshd:271, from the journal',
-  },
-};
+/** The share of a filter's annotated checks it may list as differences. */
+const MAX_DIFFERENCES = 0.03;
 
-for (const [name, spec] of BUILTIN_FILTERS) {
-  describe(`filter ${name}`, () => {
-    const samplesPath = join(REPO_ROOT, 'test', 'samples', `${name}.log`);
-
-    it('has a golden sample file whose every line is classified as annotated', () => {
-      assert.ok(existsSync(samplesPath), `missing ${samplesPath}`);
-      const wrong = runSamples(spec, samplesPath).filter((c) => c.problems.length > 0);
+for (const filter of filterRegistry().all()) {
+  const { spec, samples } = filter;
+  describe(`filter ${spec.name}`, () => {
+    it('classifies every sample as the file says', () => {
+      const wrong = runSamples(spec, samples).filter((c) => c.problems.length > 0);
       assert.deepEqual(
-        wrong.map((c) => `line ${c.line} (${c.mode}): ${c.problems.join('; ')}`),
+        wrong.map((c) => `${filter.path}:${c.sample.at} (${c.mode}): ${c.problems.join('; ')}`),
         [],
       );
     });
 
-    it('has a sample for every rule and a crafted-username sample', () => {
-      const checks = runSamples(spec, samplesPath);
+    it('has a sample for every rule, a line it leaves alone and a crafted-username sample', () => {
+      const checks = runSamples(spec, samples);
       const covered = new Set(checks.map((c) => c.event?.rule).filter(Boolean));
       const missing = spec.rules.map((r) => r.id).filter((id) => !covered.has(id));
       assert.deepEqual(missing, [], 'rules without a sample');
       assert.ok(
-        checks.some((c) => c.expect.injection === true && c.problems.length === 0),
+        samples.some((s) => s.expect.result === 'none'),
+        'no sample with result none',
+      );
+      assert.ok(
+        checks.some((c) => c.sample.expect.injection === true && c.problems.length === 0),
         'no injection sample',
       );
     });
 
-    const corpus = fixture('fail2ban', 'logs', name);
-    if (existsSync(corpus)) {
-      it("agrees with fail2ban's annotated test log", () => {
-        const known = KNOWN_DIFFERENCES[name] ?? {};
-        const checks = runAnnotations(spec, fixture('fail2ban', 'logs'));
+    const f2b = filter.fail2ban;
+    if (f2b !== null)
+      it(`agrees with fail2ban's annotated test logs (${f2b.logs.join(', ')})`, () => {
+        const known = f2b.differences;
+        const checks = f2b.logs.flatMap((log) =>
+          runAnnotations(spec, fixture('fail2ban', 'logs'), log),
+        );
         const wrong = checks.filter((c) => !c.ok);
+        const key = (c: (typeof checks)[number]) => `${c.file}:${c.line}:${c.combo}`;
         const unexplained = wrong
-          .filter((c) => !(`${c.file}:${c.line}:${c.combo}` in known))
-          .map((c) => `${c.file}:${c.line}:${c.combo}: ${c.problem}`);
+          .filter((c) => !(key(c) in known))
+          .map((c) => `${key(c)}: ${c.problem}`);
         assert.deepEqual(unexplained, []);
         // The list stays honest: every listed difference still occurs.
-        const stale = Object.keys(known).filter(
-          (k) => !wrong.some((c) => `${c.file}:${c.line}:${c.combo}` === k),
-        );
+        const stale = Object.keys(known).filter((k) => !wrong.some((c) => key(c) === k));
         assert.deepEqual(stale, [], 'listed differences that no longer occur');
         assert.ok(
-          wrong.length <= checks.length * 0.03,
+          wrong.length <= checks.length * MAX_DIFFERENCES,
           `${wrong.length} of ${checks.length} differ`,
         );
         assert.ok(checks.length > 0);
       });
-    }
   });
 }

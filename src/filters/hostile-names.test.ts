@@ -16,7 +16,9 @@ import { caseArb, caseLines, type HostileCase } from '../testing/hostile-names.j
 import { compileFilter, type Classifier } from './engine.js';
 import { checkRegex } from './redos.js';
 import { escapeRegExp, splitPatterns } from './splits.js';
-import { sshd } from './sshd.js';
+import { findFilter } from './registry.js';
+
+const sshd = findFilter('sshd')!;
 
 const parser = new LineParser({
   zone: new TimeZone('UTC'),

@@ -1,22 +1,114 @@
 /**
- * The built-in filters, by the name a jail's `filter:` uses.
+ * The filters a jail's `filter:` can name: the built-ins (filters/*.yaml in the
+ * package) and the admin's (a directory, /etc/sheriff/filters.d by default),
+ * where a user file named like a built-in replaces it. Files are read lazily:
+ * listing the names reads directories only, and a filter is read and compiled
+ * when first asked for, so start-up costs only the filters the jails use.
  */
-import { dovecot } from './dovecot.js';
-import { dropbear } from './dropbear.js';
-import { nginxBotsearch } from './nginx-botsearch.js';
-import { nginxHttpAuth } from './nginx-http-auth.js';
-import { pamGeneric } from './pam-generic.js';
-import { postfix } from './postfix.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configError } from '../config/yaml-problems.js';
+import { parseFilterFile, type LoadedFilter } from './load.js';
 import type { FilterSpec } from './spec.js';
-import { sshd } from './sshd.js';
 
-export const BUILTIN_FILTERS: ReadonlyMap<string, FilterSpec> = new Map(
-  [sshd, dropbear, pamGeneric, postfix, dovecot, nginxHttpAuth, nginxBotsearch].map((f) => [
-    f.name,
-    f,
-  ]),
-);
+/** filters/ at the package root: two levels up from src/filters or dist/filters. */
+export const BUILTIN_FILTER_DIR = fileURLToPath(new URL('../../filters/', import.meta.url));
+export const DEFAULT_USER_FILTER_DIR = '/etc/sheriff/filters.d';
 
+const FILE = /^([a-z0-9][a-z0-9_-]*)\.yaml$/;
+
+function filterFiles(dir: string): Map<string, string> {
+  if (!existsSync(dir)) return new Map();
+  return new Map(
+    readdirSync(dir)
+      .map((f) => FILE.exec(f))
+      .filter((m) => m !== null)
+      .map((m) => [m[1]!, join(dir, m[0])]),
+  );
+}
+
+export class FilterRegistry {
+  private readonly builtins: ReadonlyMap<string, string>;
+  private readonly users: ReadonlyMap<string, string>;
+  private readonly loaded = new Map<string, LoadedFilter>();
+
+  constructor(
+    readonly userDir: string | null = null,
+    builtinDir: string = BUILTIN_FILTER_DIR,
+  ) {
+    this.builtins = filterFiles(builtinDir);
+    this.users = userDir === null ? new Map() : filterFiles(userDir);
+  }
+
+  /** Every filter name, sorted. */
+  names(): string[] {
+    return [...new Set([...this.builtins.keys(), ...this.users.keys()])].sort();
+  }
+
+  has(name: string): boolean {
+    return this.users.has(name) || this.builtins.has(name);
+  }
+
+  /** User files that replace a built-in of the same name. */
+  overrides(): { name: string; path: string }[] {
+    return [...this.users]
+      .filter(([name]) => this.builtins.has(name))
+      .map(([name, path]) => ({ name, path }));
+  }
+
+  /** The filter read and checked (a user's samples too); throws ConfigError when its file is wrong. */
+  get(name: string): LoadedFilter | undefined {
+    return this.read(name, []);
+  }
+
+  spec(name: string): FilterSpec | undefined {
+    return this.get(name)?.spec;
+  }
+
+  /** Every filter, read. */
+  all(): LoadedFilter[] {
+    return this.names().map((n) => this.get(n)!);
+  }
+
+  private read(name: string, chain: readonly string[]): LoadedFilter | undefined {
+    const done = this.loaded.get(name);
+    if (done !== undefined) return done;
+    const user = this.users.get(name);
+    const path = user ?? this.builtins.get(name);
+    if (path === undefined) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      const reason = (err as Error).message;
+      throw configError([(t) => t('config.error.cannotRead', { path, reason })], undefined);
+    }
+    const filter = parseFilterFile(text, path, {
+      origin: user === undefined ? 'built-in' : 'user',
+      // Built-ins' samples are checked by the test suite, not at every start.
+      checkSamples: user !== undefined,
+      chain,
+      include: (other, includeChain) => this.read(other, includeChain),
+    });
+    this.loaded.set(name, filter);
+    return filter;
+  }
+}
+
+const registries = new Map<string | null, FilterRegistry>();
+
+/** The registry for a user directory (null: built-ins only), made once per process. */
+export function filterRegistry(userDir: string | null = null): FilterRegistry {
+  let registry = registries.get(userDir);
+  if (registry === undefined) {
+    registry = new FilterRegistry(userDir);
+    registries.set(userDir, registry);
+  }
+  return registry;
+}
+
+/** A built-in filter's spec. */
 export function findFilter(name: string): FilterSpec | undefined {
-  return BUILTIN_FILTERS.get(name);
+  return filterRegistry().spec(name);
 }

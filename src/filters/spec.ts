@@ -1,6 +1,7 @@
 /**
- * The declarative form of a filter: data, not code. Each built-in filter is one
- * FilterSpec in its own file; the engine (engine.ts) compiles it once per mode.
+ * The declarative form of a filter: data, not code. Each filter is a YAML file
+ * (filters/*.yaml, a user's filters.d; format: filters/README.md) that load.ts
+ * reads into a FilterSpec; the engine (engine.ts) compiles it once per mode.
  *
  * A rule's `pattern` is a regular expression matched against the message (after
  * `messagePrefix` is stripped), anchored at its start. `{HOST}` stands for the
@@ -70,6 +71,21 @@ export interface FilterSpec {
   messagePrefix?: string;
   /** Track state per connection: multi-line failures, forgiven failures, hosts from helper lines. */
   connections?: boolean;
+  /** Messages (or lines, with `matchOn: line`) any of these match are never an event: fail2ban's ignoreregex. */
+  ignore?: readonly string[];
+  /**
+   * The service's own log format, for lines with no syslog header: a regex with
+   * named groups `message` (required), `time`, `host`, `pid` and `program`, and
+   * the strftime-style formats of `time`.
+   */
+  lineFormat?: { pattern: string; time?: readonly string[] };
+  /**
+   * `line`: rules search the whole line with its time removed, anywhere, not from
+   * the message's start: fail2ban's failregex semantics, for imported filters.
+   */
+  matchOn?: 'message' | 'line';
+  /** strftime-style formats of the time in a `matchOn: line` line (fail2ban's datepattern). */
+  timeFormats?: readonly string[];
   rules: readonly RuleSpec[];
 }
 

@@ -21,9 +21,11 @@ import {
   type LogForm,
 } from '../testing/ssh-log-forms.js';
 import { compileFilter } from './engine.js';
-import { dropbear } from './dropbear.js';
 import type { FilterSpec } from './spec.js';
-import { sshd } from './sshd.js';
+import { findFilter } from './registry.js';
+
+const sshd = findFilter('sshd')!;
+const dropbear = findFilter('dropbear')!;
 
 const T0 = Date.UTC(2026, 11, 6, 20, 0, 0);
 const parser = () => new LineParser({ zone: new TimeZone('UTC'), reference: () => T0 });

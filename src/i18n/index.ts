@@ -6,6 +6,7 @@ import { agentMessages } from './agent.js';
 import { configMessages } from './config.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
+import { filterMessages } from './filters.js';
 import { guardMessages } from './guard.js';
 import { importMessages } from './import.js';
 import { incidentsMessages } from './incidents.js';
@@ -27,6 +28,7 @@ export const CATALOG_PARTS = [
   guardMessages,
   storeMessages,
   configMessages,
+  filterMessages,
   importMessages,
 ] as const;
 
@@ -41,6 +43,11 @@ export type Params = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: Params) => string;
 
 const CATALOGS: Record<Lang, Record<MessageKey, string>> = { en, ko };
+
+/** Whether `key` names a message (a schema's custom issue may carry one). */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
 
 export function isLang(value: string): value is Lang {
   return value === 'ko' || value === 'en';

@@ -1,6 +1,6 @@
 /**
  * Hostile input for the termination property tests and `npm run fuzz`: real
- * log lines (the golden samples, fail2ban's corpus, journald JSON, one line per
+ * log lines (the filters' samples, fail2ban's corpus, journald JSON, one line per
  * header format) cut at any length, mutated (byte flips, insertions, deletions,
  * duplicated runs), and random text and bytes. fast-check draws them from a
  * seed, so a failure is reproduced by its seed.
@@ -8,6 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { filterRegistry } from '../filters/registry.js';
 import { REPO_ROOT } from './paths.js';
 
 /** One line per header form the parser reads, so every form is cut at every length. */
@@ -56,7 +57,9 @@ let corpusCache: string[] | null = null;
 export function realLines(): readonly string[] {
   corpusCache ??= [
     ...FORMAT_LINES,
-    ...corpusFiles(join(REPO_ROOT, 'test', 'samples')).flatMap(linesOf),
+    ...filterRegistry()
+      .all()
+      .flatMap((f) => f.samples.map((s) => s.text)),
     ...corpusFiles(join(REPO_ROOT, 'test', 'fixtures', 'fail2ban', 'logs')).flatMap(linesOf),
     ...linesOf(join(REPO_ROOT, 'test', 'fixtures', 'journald', 'sshd.jsonl')),
   ];

@@ -11,7 +11,7 @@ import { defaultJail } from '../detect/jail.js';
 import { buildJail, Pipeline } from '../detect/pipeline.js';
 import type { LogRecord } from '../domain.js';
 import { compileFilter } from '../filters/engine.js';
-import { BUILTIN_FILTERS } from '../filters/registry.js';
+import { filterRegistry } from '../filters/registry.js';
 import { CidrError, CidrSet, parseCidr } from '../net/cidr.js';
 import { canonicalIp, parseIp } from '../net/ip.js';
 import { parseJournalRecord } from '../parse/journal.js';
@@ -51,17 +51,19 @@ function parser(): LineParser {
 
 /** Every built-in filter in every mode. */
 function classifiers() {
-  return [...BUILTIN_FILTERS.values()].flatMap((spec) =>
-    spec.modes.map((mode) => ({ spec, classifier: compileFilter(spec, mode) })),
-  );
+  return filterRegistry()
+    .all()
+    .flatMap(({ spec }) =>
+      spec.modes.map((mode) => ({ spec, classifier: compileFilter(spec, mode) })),
+    );
 }
 
 /** Every built-in filter as a jail with default thresholds: the whole detection path. */
 function pipeline(): Pipeline {
   const trusted = new CidrSet([]);
-  const jails = [...BUILTIN_FILTERS.values()].map((spec) =>
-    buildJail(defaultJail(spec.name, trusted, spec.defaultMode)),
-  );
+  const jails = filterRegistry()
+    .all()
+    .map(({ spec }) => buildJail(defaultJail(spec.name, trusted, spec.defaultMode)));
   return new Pipeline(
     jails,
     parser(),
