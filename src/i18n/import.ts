@@ -36,8 +36,7 @@ export const importMessages = defineMessages({
       'ignoreregex differs in mode {detail}; the default mode’s is used in every mode',
     'import.issue.filterOption':
       'the filter option {detail} is not a mode of the filter; the default mode is used',
-    'import.issue.duration':
-      '{detail} is not a length Sheriff can read; Sheriff’s default is used',
+    'import.issue.duration': '{detail} is not a length Sheriff can read; Sheriff’s default is used',
     'import.issue.increment':
       '{detail} has no Sheriff equivalent (response.increment: bantime × factor for each earlier ban, up to max)',
     'import.issue.ignoreip':
@@ -69,8 +68,7 @@ export const importMessages = defineMessages({
       '다음 단계: {config}을(를) 읽어 보고, filters.d/*.yaml을 /etc/sheriff/filters.d로 복사한 뒤(또는 적힌 filters.dir을 그대로 두고) `sheriff config check --config {config}`를 실행하세요.',
     'import.issue.config': 'fail2ban도 이 설정을 읽지 못합니다: {detail}',
     'import.issue.filterMissing': '필터 "{detail}"이(가) filter.d에 없어 이 jail은 제외했습니다',
-    'import.issue.regex':
-      '정규식에 JavaScript로 옮길 방법이 없어({detail}) 그 줄은 제외했습니다',
+    'import.issue.regex': '정규식에 JavaScript로 옮길 방법이 없어({detail}) 그 줄은 제외했습니다',
     'import.issue.multiline':
       'fail2ban의 여러 줄 추적({detail})에 기대는 규칙입니다. Sheriff는 줄마다 따로 맞춰 봅니다',
     'import.issue.failureId':
@@ -81,7 +79,8 @@ export const importMessages = defineMessages({
       '날짜 패턴 {detail}에 맞는 Sheriff 시간 형식이 없어 syslog 헤더의 시간을 씁니다',
     'import.issue.ignoreByMode':
       '모드 {detail}의 ignoreregex가 다릅니다. 모든 모드에 기본 모드의 것을 씁니다',
-    'import.issue.filterOption': '필터 옵션 {detail}은(는) 이 필터의 모드가 아니라 기본 모드를 씁니다',
+    'import.issue.filterOption':
+      '필터 옵션 {detail}은(는) 이 필터의 모드가 아니라 기본 모드를 씁니다',
     'import.issue.duration': '{detail}은(는) Sheriff가 읽을 수 있는 기간이 아니라 기본값을 씁니다',
     'import.issue.increment':
       '{detail}에 해당하는 Sheriff 설정이 없습니다 (response.increment: 이전 차단마다 bantime × factor, 최대 max)',
@@ -92,7 +91,8 @@ export const importMessages = defineMessages({
     'import.issue.ignorecommand': 'Sheriff는 ignorecommand를 실행하지 않습니다: {detail}',
     'import.issue.backend':
       'journalmatch에 _SYSTEMD_UNIT이 없는 backend {detail}이라 journald 소스를 만들지 않았습니다',
-    'import.issue.logpath': '지금은 {detail}에 맞는 파일이 없습니다. 파일이 생기면 소스를 추가하세요',
+    'import.issue.logpath':
+      '지금은 {detail}에 맞는 파일이 없습니다. 파일이 생기면 소스를 추가하세요',
     'import.issue.jailOption': '{detail}은(는) 옮기지 않았습니다',
   },
 });

@@ -228,7 +228,10 @@ export class Config {
       }
       const m = c === '(' ? KEY.exec(rest) : null;
       if (m === null)
-        throw new InterpolationError(at, `"%" must be followed by "%" or "(": ${rest.slice(0, 30)}`);
+        throw new InterpolationError(
+          at,
+          `"%" must be followed by "%" or "(": ${rest.slice(0, 30)}`,
+        );
       const name = m[1]!.toLowerCase();
       rest = rest.slice(m[0].length);
       const v =
@@ -237,14 +240,7 @@ export class Config {
           : (refs.get(name) ?? this.raw(section, name, vars));
       if (v === undefined) throw new InterpolationError(at, `%(${m[1]})s is not defined`);
       if (v.value.includes('%'))
-        this.interpolate(
-          v.file === '' ? at : v,
-          v.value,
-          section,
-          vars,
-          out,
-          depth + 1,
-        );
+        this.interpolate(v.file === '' ? at : v, v.value, section, vars, out, depth + 1);
       else out.push(v.value);
     }
   }

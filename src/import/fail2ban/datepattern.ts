@@ -1,61 +1,44 @@
 /**
  * fail2ban's `datepattern` as the strftime formats of a `matchOn: line` filter
- * (filters/README.md, "timeFormats"). fail2ban's date patterns are regexes with
- * `%`-directives; only those that are a plain format (optionally anchored with
- * `^` or `{^LN-BEG}`) have a faithful form. `{^LN-BEG}` alone and `{DATE}`
- * mean fail2ban's built-in detection, which the syslog header's time covers.
+ * (filters/README.md, "timeFormats"). A date pattern is a regex with
+ * `%`-directives; one whose regex parts allow only a few texts (an optional
+ * fraction, `[T ]`, a separator repeated with `(?P=_sep)`) becomes that many
+ * formats. `{^LN-BEG}` alone, `{DATE}` and TAI64N mean fail2ban's built-in
+ * detection, which Sheriff's own reading of the line's time covers.
  */
+import { compileTimeFormat, TimeFormatError } from '../../parse/strftime.js';
+import { expandLiterals } from './pyregex.js';
 
 export type DateTranslation =
   | { kind: 'default' }
   | { kind: 'formats'; formats: string[] }
   | { kind: 'unsupported'; pattern: string };
 
-/** fail2ban's extended directives and their plain strftime equivalents. */
-const DIRECTIVES: Record<string, string> = {
-  '%ExY': '%Y',
-  '%Exy': '%y',
-  '%Exb': '%b',
-  '%Exm': '%m',
-  '%Exd': '%d',
-  '%ExH': '%H',
-  '%ExM': '%M',
-  '%ExS': '%S',
-};
-const PLAIN = new Set([...'YymdeHkIlMSfpbhBaAjzZsTFDR%']);
+/** fail2ban's extended directives (`%ExY`: a year near now) and their plain forms. */
+const EXTENDED = /%Ex([YybmdHMS])/g;
+const MAX_FORMATS = 64;
 
-function one(pattern: string): string | null | 'default' {
+function one(pattern: string): string[] | 'default' | null {
   let p = pattern.trim();
-  let anchored = false;
+  let anchor = '';
   if (p.startsWith('{^LN-BEG}')) {
     p = p.slice('{^LN-BEG}'.length);
-    anchored = true;
-  } else if (p.startsWith('^')) {
-    p = p.slice(1);
-    anchored = true;
+    anchor = '^';
   }
-  if (p === '' || p === '{DATE}') return 'default';
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '%') {
-      const ext = /^%Ex[YybmdHMS]/.exec(p.slice(i));
-      if (ext !== null) {
-        out += DIRECTIVES[ext[0]]!;
-        i += ext[0].length - 1;
-        continue;
-      }
-      const d = p[i + 1] ?? '';
-      if (!PLAIN.has(d)) return null;
-      out += `%${d}`;
-      i++;
-    } else if (/[\\[\](){}?*+|.^$]/.test(c)) {
-      // "." in a time ("%H:%M:%S.%f") is the one regex character that reads as itself.
-      if (c === '.' && p[i + 1] === '%') out += '.';
-      else return null;
-    } else out += c;
-  }
-  return anchored ? `^${out}` : out;
+  if (/^(?:\{DATE\}|TAI64N|\{TAI64N\}|)$/.test(p)) return 'default';
+  if (/^\^?(?:EPOCH|\{EPOCH\})$/i.test(p)) return [`${anchor || (p.startsWith('^') ? '^' : '')}%s`];
+  if (p.includes('{')) return null;
+  const texts = expandLiterals(p, MAX_FORMATS);
+  if (texts === null) return null;
+  const formats = texts.map((t) => anchor + t.replace(EXTENDED, '%$1'));
+  for (const f of formats)
+    try {
+      compileTimeFormat(f.replace(/^\^/, ''));
+    } catch (err) {
+      if (err instanceof TimeFormatError) return null;
+      throw err;
+    }
+  return formats;
 }
 
 /** `datepattern` as written after interpolation (`%%` already `%`); one pattern per line. */
@@ -67,7 +50,7 @@ export function translateDatePattern(value: string | undefined): DateTranslation
     const f = one(l);
     if (f === null) return { kind: 'unsupported', pattern: l.trim() };
     if (f === 'default') return { kind: 'default' };
-    formats.push(f);
+    formats.push(...f);
   }
-  return { kind: 'formats', formats };
+  return { kind: 'formats', formats: [...new Set(formats)].slice(0, MAX_FORMATS) };
 }

@@ -13,10 +13,14 @@ const IP6 = String.raw`(?:[0-9a-fA-F]{1,4}::?|::){1,7}(?:[0-9a-fA-F]{1,4}|(?<=:)
 const DNS = String.raw`[\w\-.^_]*\w`;
 const MAPPED = String.raw`(?:::f{4,6}:(?=${IP4}))?`;
 
-/** One `host` group where fail2ban has ip4, ip6 and dns (the engine reads one group). */
-function host(kinds: readonly ('ip4' | 'ip6' | 'dns')[], brackets: boolean): string {
+/**
+ * One `host` group where fail2ban has ip4, ip6 and dns (the engine reads one group).
+ * A second address tag in the same regex (`(?:IPv6:<IP6>|<IP4>)`) is `host_2`, …:
+ * translate.ts splits the pattern so that each rule has one.
+ */
+function host(kinds: readonly ('ip4' | 'ip6' | 'dns')[], brackets: boolean, name: string): string {
   const alts = kinds.map((k) => (k === 'ip4' ? IP4 : k === 'ip6' ? IP6 : DNS));
-  const group = `${kinds.includes('ip4') ? MAPPED : ''}(?P<host>${alts.join('|')})`;
+  const group = `${kinds.includes('ip4') ? MAPPED : ''}(?P<${name}>${alts.join('|')})`;
   return brackets ? String.raw`\[?${group}\]?` : group;
 }
 
@@ -27,19 +31,34 @@ export interface TagUse {
   /** Tags with no Sheriff meaning that change what is banned (F-ID, CIDR, SUBNET). */
   unsupported: string[];
   hasHost: boolean;
+  /** Names of the address groups after the first (`host_2`, …). */
+  extraHosts: string[];
   nofail: boolean;
 }
 
 const FTAG = /<\/?[\w-]+\/?>/g;
 const FCUSTOM = /^(\/?)F-([A-Z0-9_-]+)$/;
 
-export function resolveTags(regex: string, useDns: string): { pattern: string; use: TagUse } {
-  const use: TagUse = { multiline: [], unsupported: [], hasHost: false, nofail: false };
+export function resolveTags(
+  regex: string,
+  useDns: string,
+  hostName = 'host',
+): { pattern: string; use: TagUse } {
+  const use: TagUse = {
+    multiline: [],
+    unsupported: [],
+    hasHost: false,
+    extraHosts: [],
+    nofail: false,
+  };
   const open = new Set<string>();
   const dns = useDns !== 'no';
+  let hosts = 0;
   const addr = (kinds: ('ip4' | 'ip6' | 'dns')[], brackets: boolean) => {
     use.hasHost = true;
-    return host(kinds, brackets);
+    const name = ++hosts === 1 ? hostName : `${hostName}_${hosts}`;
+    if (hosts > 1) use.extraHosts.push(name);
+    return host(kinds, brackets, name);
   };
   const pattern = regex.replace(FTAG, (tag) => {
     const tn = tag.slice(1, -1);
@@ -64,7 +83,11 @@ export function resolveTags(regex: string, useDns: string): { pattern: string; u
       case 'F-CIDR/':
       case 'F-ID/':
         use.unsupported.push(`<${tn.replace(/\/$/, '')}>`);
-        return tn === 'F-ID/' ? String.raw`(?P<fid>\S+)` : tn.includes('CIDR') ? String.raw`\d+` : addr(['ip4', 'ip6'], true) + String.raw`(?:/\d+)?`;
+        return tn === 'F-ID/'
+          ? String.raw`(?P<fid>\S+)`
+          : tn.includes('CIDR')
+            ? String.raw`\d+`
+            : addr(['ip4', 'ip6'], true) + String.raw`(?:/\d+)?`;
       case 'F-PORT/':
         return String.raw`\w+`;
       case 'SKIPLINES':
@@ -145,10 +168,31 @@ function hasCaret(p: string): boolean {
 
 export class PrefRegexError extends Error {}
 
+/** Replaces each `$` anchor of a Python pattern (outside sets and escapes) with `by`. */
+function replaceDollar(p: string, by: string): string {
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      out += c + (p[i + 1] ?? '');
+      i++;
+    } else if (c === '[') {
+      let j = i + 1;
+      if (p[j] === '^') j++;
+      if (p[j] === ']') j++;
+      while (j < p.length && p[j] !== ']') j += p[j] === '\\' ? 2 : 1;
+      out += p.slice(i, j + 1);
+      i = j;
+    } else out += c === '$' ? by : c;
+  }
+  return out;
+}
+
 /**
  * prefregex + failregex as one pattern: fail2ban matches prefregex, then searches
- * failregex in the `content` group (the rest of the line in every shipped filter),
- * where "^" means the content's start.
+ * failregex in the `content` group, where "^" is the content's start and "$" its
+ * end. The content is checked with a look-ahead; the failregex is tied to its
+ * start, and its "$" to where the text after the content begins.
  */
 export function joinPrefix(prefregex: string, failregex: string): string {
   const open = prefregex.indexOf('(?P<content>');
@@ -161,15 +205,16 @@ export function joinPrefix(prefregex: string, failregex: string): string {
     else if (c === '(') depth++;
     else if (c === ')' && --depth === 0) close = i;
   }
+  if (close < 0) throw new PrefRegexError('prefregex has an unclosed <F-CONTENT>');
   const inner = prefregex.slice(open + '(?P<content>'.length, close);
   const after = prefregex.slice(close + 1);
-  if (!['.+', '.*', '.+?'].includes(inner) || !['$', ''].includes(after.trim()))
-    throw new PrefRegexError(`prefregex's content is not "the rest of the line": ${inner}${after}`);
-  const branches = topLevelBranches(failregex);
+  const toEnd = /^\s*\$?\s*$/.test(after);
+  const f = toEnd ? failregex : replaceDollar(failregex, `(?=${after})`);
+  const branches = topLevelBranches(f);
   let search: string;
   if (branches.every((b) => b.startsWith('^')) && !branches.some((b) => hasCaret(b.slice(1))))
     search = `(?:${branches.map((b) => b.slice(1)).join('|')})`;
-  else if (!hasCaret(failregex)) search = `.*?(?:${failregex})`;
+  else if (!hasCaret(f)) search = `.*?(?:${f})`;
   else throw new PrefRegexError('failregex has "^" inside; it cannot be tied to the content start');
-  return `${prefregex.slice(0, open)}(?=.)${search}.*`;
+  return `${prefregex.slice(0, open)}(?=(?:${inner})${after})${search}`;
 }

@@ -52,8 +52,7 @@ export class FilterFiles {
   modes(): string[] {
     const def = this.config.get('Definition', 'mode') ?? this.config.get('Init', 'mode');
     const names = new Set<string>();
-    for (const s of ['Definition', 'Init'])
-      for (const o of this.config.options(s)) names.add(o);
+    for (const s of ['Definition', 'Init']) for (const o of this.config.options(s)) names.add(o);
     for (const o of this.config.defaults.keys()) names.add(o);
     let modes = null as Set<string> | null;
     const texts = [...this.config.sections.values(), this.config.defaults].flatMap((s) =>

@@ -7,11 +7,12 @@
 import { globSync } from 'node:fs';
 import { formatDuration } from '../../config/duration.js';
 import { parseCidr } from '../../net/cidr.js';
-import type { Vars } from './config.js';
+import { FileCache, type Vars } from './config.js';
+import { FilterFiles } from './filter.js';
 import type { FilterOption } from './filter.js';
 import type { Issue, IssueKind } from './issues.js';
 import { readJails, type Jail } from './jail.js';
-import { importFilter, type ImportedFilter } from './translate.js';
+import { importFilter, type FilterImport, type ImportedFilter } from './translate.js';
 
 export interface SheriffJail {
   filter: string;
@@ -235,10 +236,12 @@ function incrementOf(
 ): string {
   const opt = (k: string) => jail.options.get(k);
   const on = opt('bantime.increment');
-  if (on === undefined || !['1', 'on', 'true', 'yes'].includes(on.value.toLowerCase())) return 'off';
+  if (on === undefined || !['1', 'on', 'true', 'yes'].includes(on.value.toLowerCase()))
+    return 'off';
   for (const k of ['bantime.formula', 'bantime.multipliers'] as const) {
     const o = opt(k);
-    if (o !== undefined && o.value.trim() !== '') add(jail.name, 'increment', `${k} = ${o.value}`, o.at);
+    if (o !== undefined && o.value.trim() !== '')
+      add(jail.name, 'increment', `${k} = ${o.value}`, o.at);
   }
   const factor = opt('bantime.factor');
   if (factor !== undefined && Number(factor.value) !== 1)
@@ -251,4 +254,36 @@ function incrementOf(
   if (max !== undefined && (s === null || s <= 0))
     add(jail.name, 'duration', `bantime.maxtime = ${max.value}`, max.at);
   return s !== null && s > 0 ? `x2 ${formatDuration(Math.round(s) * 1000)}` : 'x2';
+}
+
+/**
+ * One filter.d filter on its own, as fail2ban's own tests read it: no jail options,
+ * `initOptions` as a test log's filterOptions (logtype, …) would give.
+ */
+export function importFilterAlone(
+  dir: string,
+  name: string,
+  initOptions: Vars = new Map(),
+  as = name,
+): FilterImport & { found: boolean; hasFailregex: boolean } {
+  const cache = new FileCache();
+  const files = new FilterFiles(name, dir, cache);
+  const hasFailregex = (files.config.raw('Definition', 'failregex')?.value.trim() ?? '') !== '';
+  if (!files.found)
+    return {
+      filter: null,
+      issues: [],
+      journalmatch: [],
+      resolved: false,
+      found: false,
+      hasFailregex,
+    };
+  const r = importFilter(files, {
+    name: as,
+    jailOptions: new Map(),
+    initOptions,
+    texts: cache.texts,
+    dir,
+  });
+  return { ...r, found: true, hasFailregex };
 }

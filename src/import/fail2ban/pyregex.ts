@@ -36,7 +36,7 @@ type Node =
   | { t: 'backref'; ref: string }
   | { t: 'atom'; text: string };
 
-const empty = (): Node => ({ t: "seq", items: [] });
+const empty = (): Node => ({ t: 'seq', items: [] });
 const JS_FLAGS = new Set(['i', 'm', 's']);
 
 class Parser {
@@ -69,15 +69,31 @@ class Parser {
 
   private seq(): Node {
     const items: Node[] = [];
-    while (this.i < this.src.length && this.peek() !== '|' && this.peek() !== ')') {
+    for (;;) {
+      this.skipVerbose();
+      if (this.i >= this.src.length || this.peek() === '|' || this.peek() === ')') break;
       const atom = this.atom();
       if (atom !== null) items.push(this.quantified(atom));
     }
     return { t: 'seq', items };
   }
 
+  /** Under `(?x)`, white space and `#` comments outside sets are not part of the pattern. */
+  private skipVerbose(): void {
+    if (!this.flags.includes('x')) return;
+    for (;;) {
+      const c = this.peek();
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') this.i++;
+      else if (c === '#') {
+        const nl = this.src.indexOf('\n', this.i);
+        this.i = nl < 0 ? this.src.length : nl + 1;
+      } else return;
+    }
+  }
+
   private quantified(atom: Node): Node {
     for (;;) {
+      this.skipVerbose();
       const q = this.quantifier();
       if (q === null) return atom;
       let lazy = false;
@@ -211,7 +227,8 @@ class Parser {
       const body = this.alt();
       this.close();
       const branches = body.t === 'alt' ? body.branches : [body];
-      if (branches.length > 2) throw new PyRegexError('a conditional group with more than two branches');
+      if (branches.length > 2)
+        throw new PyRegexError('a conditional group with more than two branches');
       return { t: 'cond', ref: m[1]!, yes: branches[0]!, no: branches[1] ?? empty() };
     }
     if ((m = /^\(\?([aiLmsux]+)\)/.exec(rest)) !== null) {
@@ -224,11 +241,12 @@ class Parser {
       this.i += m[0].length;
       const on = m[1]!;
       const off = m[2] ?? '';
-      const bad = [...on, ...off].filter((f) => !JS_FLAGS.has(f) && f !== 'u');
-      if (bad.length > 0) throw new PyRegexError(`the (?${bad.join('')}) flag has no JavaScript form`);
+      const bad = [...on, ...off].filter((f) => !JS_FLAGS.has(f) && f !== 'u' && f !== 'a');
+      if (bad.length > 0)
+        throw new PyRegexError(`the (?${bad.join('')}:…) flag has no JavaScript form`);
       const body = this.alt();
       this.close();
-      const js = on.replace('u', '');
+      const js = on.replace(/[ua]/g, '');
       return {
         t: 'group',
         kind: 'noncap',
@@ -244,9 +262,9 @@ class Parser {
 export interface Translation {
   /**
    * One pattern, or several (a conditional group expanded) tried in order; `took`
-   * says whether the probed group takes part in that pattern's matches.
+   * says which probed groups take part in that pattern's matches.
    */
-  patterns: { source: string; took?: boolean }[];
+  patterns: { source: string; took: Readonly<Record<string, boolean>> }[];
   /** What was rewritten (the meaning is kept). */
   rewritten: string[];
 }
@@ -490,25 +508,31 @@ function localFlags(pattern: string): string {
 }
 
 /**
- * `probe`: a group name whose taking part the caller needs to know (fail2ban's
- * `nofail`): the pattern is expanded as if a conditional on it followed.
+ * `probes`: group names whose taking part the caller needs to know (fail2ban's
+ * `nofail`, a second address group): the pattern is expanded as if a conditional
+ * on each followed it.
  */
-export function translatePattern(python: string, probe?: string): Translation {
+export function translatePattern(python: string, probes: readonly string[] = []): Translation {
   let source = localFlags(python);
-  if (probe !== undefined && source.includes(`(?P<${probe}>`)) {
+  const probed = probes.filter((p) => source.includes(`(?P<${p}>`));
+  if (probed.length > 0) {
     const flags = /^\(\?[aiLmsux]+\)/.exec(source)?.[0] ?? '';
-    source = `${flags}(?:${source.slice(flags.length)})(?(${probe}))`;
+    const conds = probed.map((p) => `(?(${p}))`).join('');
+    source = `${flags}(?:${source.slice(flags.length)})${conds}`;
   }
   const parser = new Parser(source);
-  let roots: { node: Node; took?: boolean }[] = [{ node: parser.parse() }];
+  let roots: { node: Node; took: Record<string, boolean> }[] = [{ node: parser.parse(), took: {} }];
   const rewritten: string[] = [];
   let expanded = false;
   while (roots.some((r) => findCond(r.node) !== null)) {
     roots = roots.flatMap((r) => {
       if (findCond(r.node) === null) return [r];
       return expandCond(r.node, parser.names).map((x) => {
-        if (x.ref !== probe) expanded = true;
-        return { node: x.node, took: x.ref === probe ? x.took : r.took };
+        if (!probed.includes(x.ref)) {
+          expanded = true;
+          return { node: x.node, took: r.took };
+        }
+        return { node: x.node, took: { ...r.took, [x.ref]: x.took } };
       });
     });
     if (roots.length > MAX_VARIANTS)
@@ -516,9 +540,10 @@ export function translatePattern(python: string, probe?: string): Translation {
   }
   if (expanded) rewritten.push('(?(group)yes|no)');
   const flags = [...new Set(parser.flags)].join('');
-  const bad = [...flags].filter((f) => !JS_FLAGS.has(f) && f !== 'u');
-  if (bad.length > 0) throw new PyRegexError(`the (?${bad.join('')}) flag has no JavaScript form`);
-  const jsFlags = flags.replace('u', '');
+  // u is Python's default, a (ASCII classes) JavaScript's; x was applied while parsing.
+  if (flags.includes('L')) throw new PyRegexError('the (?L) flag has no JavaScript form');
+  const jsFlags = [...flags].filter((f) => JS_FLAGS.has(f)).join('');
+  if (flags.includes('x')) rewritten.push('(?x)');
   const patterns = roots.map((r) => {
     const e = new Emitter(parser.names);
     const body = e.emit(r.node);
@@ -529,7 +554,110 @@ export function translatePattern(python: string, probe?: string): Translation {
     } catch (err) {
       throw new PyRegexError(`no JavaScript equivalent: ${(err as Error).message}`);
     }
-    return r.took === undefined ? { source: out } : { source: out, took: r.took };
+    return { source: out, took: r.took };
   });
   return { patterns, rewritten };
+}
+
+const LITERAL_ESCAPES = new Set([...'.[](){}*+?|^$\\/-:,#" \'<>=@!%&~`;_']);
+
+/**
+ * Every text a Python pattern can match, when it has only a few (optional parts,
+ * small sets, alternations, a back-reference to one of them): fail2ban's date
+ * patterns such as `%Y(?P<_sep>[-/.])%m(?P=_sep)%d[T ]%H`. Null when the set is
+ * infinite, larger than `limit`, or uses a construct with no single text.
+ */
+export function expandLiterals(python: string, limit = 32): string[] | null {
+  let root: Node;
+  let parser: Parser;
+  try {
+    parser = new Parser(python);
+    root = parser.parse();
+  } catch {
+    return null;
+  }
+  type Out = { text: string; env: ReadonlyMap<number, string> }[];
+  const join = (a: Out, b: (o: Out[number]) => Out | null): Out | null => {
+    const out: Out = [];
+    for (const x of a) {
+      const r = b(x);
+      if (r === null) return null;
+      out.push(...r);
+      if (out.length > limit) return null;
+    }
+    return out;
+  };
+  const walk = (n: Node, from: Out[number]): Out | null => {
+    switch (n.t) {
+      case 'seq': {
+        let acc: Out | null = [from];
+        for (const item of n.items) {
+          acc = join(acc, (x) => walk(item, x));
+          if (acc === null) return null;
+        }
+        return acc;
+      }
+      case 'alt': {
+        const out: Out = [];
+        for (const b of n.branches) {
+          const r = walk(b, from);
+          if (r === null) return null;
+          out.push(...r);
+          if (out.length > limit) return null;
+        }
+        return out;
+      }
+      case 'atom': {
+        const t = n.text;
+        let chars: string[] | null = null;
+        if (t.length === 1 && !'.$'.includes(t)) chars = [t];
+        else if (t.length === 2 && t[0] === '\\' && LITERAL_ESCAPES.has(t[1]!)) chars = [t[1]!];
+        else if (t === '\\s') chars = [' '];
+        else if (/^\[[^\]\\^-]+\]$/.test(t)) chars = [...t.slice(1, -1)];
+        if (chars === null) return null;
+        return chars.map((c) => ({ text: from.text + c, env: from.env }));
+      }
+      case 'group': {
+        if (n.kind === 'look' || n.kind === 'atomic') return null;
+        if (n.kind !== 'cap') return walk(n.body, from);
+        const start = from.text.length;
+        const r = walk(n.body, from);
+        return (
+          r?.map((x) => ({ text: x.text, env: new Map(x.env).set(n.num!, x.text.slice(start)) })) ??
+          null
+        );
+      }
+      case 'backref': {
+        const num = /^\d+$/.test(n.ref) ? Number(n.ref) : parser.names.get(n.ref);
+        const v = num === undefined ? undefined : from.env.get(num);
+        return v === undefined ? null : [{ text: from.text + v, env: from.env }];
+      }
+      case 'quant': {
+        // A run of white space: a time format's space matches one or more.
+        if (n.body.t === 'atom' && n.body.text === '\\s' && n.max === Infinity)
+          return (n.min === 0 ? [' ', ''] : [' ']).map((w) => ({
+            text: from.text + w,
+            env: from.env,
+          }));
+        if (n.max === Infinity || n.max > 4) return null;
+        let acc: Out = [];
+        let level: Out = [from];
+        for (let k = 0; k <= n.max; k++) {
+          if (k >= n.min) acc.push(...level);
+          if (k === n.max) break;
+          const next = join(level, (x) => walk(n.body, x));
+          if (next === null) return null;
+          level = next;
+        }
+        if (acc.length > limit) return null;
+        acc = n.lazy ? acc : acc.reverse();
+        return acc;
+      }
+      default:
+        return null;
+    }
+  };
+  const out = walk(root, { text: '', env: new Map() });
+  if (out === null || out.length > limit) return null;
+  return [...new Set(out.map((o) => o.text))];
 }

@@ -76,7 +76,8 @@ export function extractOptions(text: string): { name: string; options: Map<strin
   if (m[2]) {
     for (const o of m[2].matchAll(OPTION_EXTRACT)) {
       if (o.groups?.wrongA) throw new TagError(`unexpected syntax after option ${o[1]}`);
-      if (o.groups?.wrongB) throw new TagError(`expected an option: ${o.groups.wrongB.slice(0, 25)}`);
+      if (o.groups?.wrongB)
+        throw new TagError(`expected an option: ${o.groups.wrongB.slice(0, 25)}`);
       if (!o[1]) continue;
       options.set(o[1].trim(), (o[2] ?? o[3] ?? o[4] ?? '').trim());
     }

@@ -77,7 +77,14 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
     const where = locate(ctx.texts, searchFiles, probe, at ?? { file: fallback, line: 0 });
     const key = `${kind}\n${where.file}:${where.line}\n${detail}`;
     if (!issues.some((i) => `${i.kind}\n${i.file}:${i.line}\n${i.detail}` === key))
-      issues.push({ file: where.file, line: where.line, subject: ctx.name, kind, detail, loss: true });
+      issues.push({
+        file: where.file,
+        line: where.line,
+        subject: ctx.name,
+        kind,
+        detail,
+        loss: true,
+      });
   };
   const modes = files.modes();
   const perMode: ModeRules[] = [];
@@ -105,7 +112,8 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
   const date = translateDatePattern(v.datepattern);
   if (date.kind === 'unsupported')
     issue('datepattern', date.pattern, places.datepattern, date.pattern.slice(0, 20));
-  if (Number(v.maxlines ?? '1') > 1) issue('multiline', `maxlines = ${v.maxlines}`, places.maxlines);
+  if (Number(v.maxlines ?? '1') > 1)
+    issue('multiline', `maxlines = ${v.maxlines}`, places.maxlines);
   for (const m of perMode.slice(1))
     if (m.ignore.join('\n') !== first.ignore.join('\n'))
       issue('ignoreByMode', m.mode, m.resolved.places.ignoreregex);
@@ -146,12 +154,17 @@ function translateMode(
 ): ModeRules {
   const v = resolved.values;
   const useDns = ctx.jailOptions.get('usedns') ?? v.usedns ?? 'warn';
-  const pref = v.prefregex?.trim() ? resolveTags(v.prefregex.trim(), useDns) : null;
-  const mlfid = pref !== null && /<F-MLFID>/.test(v.prefregex ?? '');
+  const prefText = v.prefregex?.trim() ?? '';
+  const mlfid = /<F-MLFID>/.test(prefText);
   const translate = (line: string, kind: 'failregex' | 'ignoreregex') => {
     const at = resolved.places[kind];
     const probe = probeOf(line);
     const tags = resolveTags(line, useDns);
+    // fail2ban merges prefregex's groups under the failregex's: the failregex's address wins.
+    const pref =
+      prefText === ''
+        ? null
+        : resolveTags(prefText, useDns, tags.use.hasHost ? 'pref_host' : 'host');
     let pattern = tags.pattern;
     if (pref !== null) {
       try {
@@ -162,18 +175,34 @@ function translateMode(
         return null;
       }
     }
+    const hostUse = tags.use.hasHost ? tags.use : (pref?.use ?? tags.use);
     if (kind === 'failregex') {
-      for (const u of tags.use.unsupported) issue('failureId', u, at, probe);
-      if (!tags.use.hasHost) {
+      for (const u of [...tags.use.unsupported, ...(pref?.use.unsupported ?? [])])
+        issue('failureId', u, at, probe);
+      if (!hostUse.hasHost) {
         issue(mlfid ? 'multiline' : 'noHost', line.trim().slice(0, 80), at, probe);
         return null;
       }
       if (tags.use.multiline.length > 0 && mlfid)
         issue('multiline', tags.use.multiline.join(' '), at, probe);
-      else if (tags.use.multiline.includes('<SKIPLINES>')) issue('multiline', '<SKIPLINES>', at, probe);
+      else if (tags.use.multiline.includes('<SKIPLINES>'))
+        issue('multiline', '<SKIPLINES>', at, probe);
     }
+    const nofail = mlfid && tags.use.nofail;
     try {
-      return translatePattern(pattern, mlfid && tags.use.nofail ? 'nofail' : undefined);
+      const t = translatePattern(pattern, [...(nofail ? ['nofail'] : []), ...hostUse.extraHosts]);
+      const out: { source: string; result: RuleResult }[] = [];
+      for (const p of t.patterns) {
+        // The address group that takes part in this variant is the one the engine reads.
+        const other = hostUse.extraHosts.filter((h) => p.took[h] === true);
+        let source = p.source;
+        if (other.length > 0) {
+          source = source.replace('(?<host>', '(?:').replace(`(?<${other[0]!}>`, '(?<host>');
+          if (other.length > 1) issue('failureId', 'two addresses', at, probe);
+        }
+        out.push({ source, result: p.took.nofail === true ? 'nofail' : 'fail' });
+      }
+      return out;
     } catch (err) {
       if (!(err instanceof PyRegexError)) throw err;
       issue('regex', err.message, at, probe);
@@ -183,16 +212,13 @@ function translateMode(
   const patterns: ModeRules['patterns'] = [];
   for (const line of (v.failregex ?? '').split('\n')) {
     if (line.trim() === '') continue;
-    const t = translate(line, 'failregex');
-    if (t === null) continue;
-    for (const p of t.patterns)
-      patterns.push({ pattern: p.source, result: p.took === true ? 'nofail' : 'fail' });
+    for (const p of translate(line, 'failregex') ?? [])
+      patterns.push({ pattern: p.source, result: p.result });
   }
   const ignore: string[] = [];
   for (const line of (v.ignoreregex ?? '').split('\n')) {
     if (line.trim() === '') continue;
-    const t = translate(line, 'ignoreregex');
-    if (t !== null) ignore.push(...t.patterns.map((p) => p.source));
+    ignore.push(...(translate(line, 'ignoreregex') ?? []).map((p) => p.source));
   }
   return { mode, patterns, ignore, resolved };
 }
@@ -206,7 +232,9 @@ function mergeRules(perMode: readonly ModeRules[]): ImportedRule[] {
   for (const m of perMode) {
     let after = -1;
     for (const p of m.patterns) {
-      let idx = order.findIndex((o, i) => i > after && o.pattern === p.pattern && !o.results.has(m.mode));
+      let idx = order.findIndex(
+        (o, i) => i > after && o.pattern === p.pattern && !o.results.has(m.mode),
+      );
       if (idx < 0) {
         idx = after + 1;
         order.splice(idx, 0, { pattern: p.pattern, results: new Map() });
