@@ -24,6 +24,8 @@ export const importMessages = defineMessages({
       'the filter "{detail}" is not in filter.d, so the jail was left out',
     'import.issue.regex':
       'a regular expression has no JavaScript form ({detail}); that line was left out',
+    'import.issue.endAnchor':
+      '\\Z never matches in fail2ban (it reads every line with its newline); Sheriff matches it at the end of the line, so this rule catches lines fail2ban misses',
     'import.issue.multiline':
       'relies on fail2ban’s multi-line tracking ({detail}); Sheriff matches each line on its own',
     'import.issue.failureId':
@@ -69,6 +71,8 @@ export const importMessages = defineMessages({
     'import.issue.config': 'fail2ban도 이 설정을 읽지 못합니다: {detail}',
     'import.issue.filterMissing': '필터 "{detail}"이(가) filter.d에 없어 이 jail은 제외했습니다',
     'import.issue.regex': '정규식에 JavaScript로 옮길 방법이 없어({detail}) 그 줄은 제외했습니다',
+    'import.issue.endAnchor':
+      'fail2ban은 줄을 줄바꿈과 함께 읽으므로 \\Z가 맞는 일이 없습니다. Sheriff는 줄 끝에서 맞추므로 이 규칙은 fail2ban이 놓치는 줄도 잡습니다',
     'import.issue.multiline':
       'fail2ban의 여러 줄 추적({detail})에 기대는 규칙입니다. Sheriff는 줄마다 따로 맞춰 봅니다',
     'import.issue.failureId':

@@ -84,7 +84,8 @@ export class FilterFiles {
     const pOpts: Vars = new Map([...jailOptions, ...init]);
     const opts = new Map<string, string>();
     const places: ResolvedFilter['places'] = {};
-    for (const o of FILTER_OPTIONS) {
+    // Without [Definition] fail2ban reads no option (an include-only file such as common.conf).
+    for (const o of this.config.hasSection('Definition') ? FILTER_OPTIONS : []) {
       const v = this.config.get('Definition', o, pOpts);
       if (v === undefined) continue;
       opts.set(o, v);

@@ -5,6 +5,7 @@
  * and the list of everything that could not be carried over.
  */
 import { globSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { formatDuration } from '../../config/duration.js';
 import { parseCidr } from '../../net/cidr.js';
 import { FileCache, type Vars } from './config.js';
@@ -192,7 +193,7 @@ export function importFail2ban(dir: string): ImportResult {
         // "PATH tail" / "PATH head": where fail2ban starts reading; Sheriff follows from the end.
         const path = line.trim().replace(/\s+(?:tail|head)$/, '');
         if (path === '') continue;
-        const found = /[*?[]/.test(path) ? globSync(path).sort() : [path];
+        const found = (/[*?[]/.test(path) ? globSync(path).sort() : [path]).map((f) => resolve(f));
         if (found.length === 0) add(jail.name, 'logpath', path, logpath?.at, false);
         for (const f of found) files.set(f, [...(files.get(f) ?? []), jail.name]);
       }

@@ -4,6 +4,7 @@ export type IssueKind =
   | 'config'
   | 'filterMissing'
   | 'regex'
+  | 'endAnchor'
   | 'multiline'
   | 'failureId'
   | 'noHost'

@@ -613,7 +613,8 @@ export function expandLiterals(python: string, limit = 32): string[] | null {
         if (t.length === 1 && !'.$'.includes(t)) chars = [t];
         else if (t.length === 2 && t[0] === '\\' && LITERAL_ESCAPES.has(t[1]!)) chars = [t[1]!];
         else if (t === '\\s') chars = [' '];
-        else if (/^\[[^\]\\^-]+\]$/.test(t)) chars = [...t.slice(1, -1)];
+        // A set of plain characters ("-" only first or last, where it is one).
+        else if (/^\[-?[^\]\\^-]*-?\]$/.test(t) && t.length > 2) chars = [...t.slice(1, -1)];
         if (chars === null) return null;
         return chars.map((c) => ({ text: from.text + c, env: from.env }));
       }

@@ -176,6 +176,7 @@ function translateMode(
       }
     }
     const hostUse = tags.use.hasHost ? tags.use : (pref?.use ?? tags.use);
+    if (/(?<!\\)(?:\\\\)*\\Z/.test(line)) issue('endAnchor', '\\Z', at, probe);
     if (kind === 'failregex') {
       for (const u of [...tags.use.unsupported, ...(pref?.use.unsupported ?? [])])
         issue('failureId', u, at, probe);
