@@ -16,6 +16,7 @@ import type { SheriffConfig } from './config.js';
 import { buildJail, type Jail } from '../detect/pipeline.js';
 import type { Finding } from '../domain.js';
 import { CONNECTION_IDLE_MS } from '../filters/engine.js';
+import { filterRegistry } from '../filters/registry.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { isResponseAlert, type Alert, type Notifier } from '../notify/notifier.js';
@@ -26,6 +27,7 @@ import type { FirewallChoice } from '../respond/firewall/choose-backend.js';
 import type { ConnectionKiller, Firewall } from '../respond/firewall/firewall.js';
 import { configuredGuardrails, type Guardrails } from '../respond/guardrails.js';
 import { Responder, type JailResponse } from '../respond/responder.js';
+import { TimeZone } from '../parse/zone.js';
 import { openStore, type Store } from '../store/index.js';
 import { ConnectionAddresses } from '../store/connections.js';
 import type { SourceWarning } from '../sources/auto.js';
@@ -144,8 +146,13 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
         log.warn({ event: 'store_recovered', ...info }, 'the store can be written again'),
     });
     opened.unshift(writer);
-    const jails = jailSettings(config).map((settings) => {
-      const jail = buildJail(settings, addresses.journal(settings.name));
+    const filters = filterRegistry(config.filters.dir);
+    const jails = jailSettings(config, filters).map((settings) => {
+      const jail = buildJail(settings, {
+        journal: addresses.journal(settings.name),
+        filters,
+        times: { zone: TimeZone.of(config.timezone), reference: clock.now },
+      });
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });

@@ -17,7 +17,7 @@ describe('sheriff.yaml', () => {
   for (const file of readdirSync(dir('valid'))) {
     it(`accepts valid/${file}`, () => {
       const cfg = parseConfig(readFileSync(`${dir('valid')}/${file}`, 'utf8'), 'sheriff.yaml');
-      assert.ok(jailSettings(cfg).length >= 1);
+      assert.ok(jailSettings(cfg, filterRegistry()).length >= 1);
     });
   }
 
@@ -35,7 +35,7 @@ describe('sheriff.yaml', () => {
   }
 
   it('loads the defaults from nothing: one sshd jail with documented thresholds', () => {
-    const [jail, ...rest] = jailSettings(parseConfig('', 'sheriff.yaml'));
+    const [jail, ...rest] = jailSettings(parseConfig('', 'sheriff.yaml'), filterRegistry());
     assert.deepEqual(rest, []);
     assert.deepEqual(
       { ...jail, trusted: jail!.trusted.list().length },
@@ -62,6 +62,7 @@ describe('sheriff.yaml', () => {
         'jails:\n  sshd:\n    persistent: { window: 3d, minFailures: 30 }\n    stuffing: false\n',
         'sheriff.yaml',
       ),
+      filterRegistry(),
     );
     assert.deepEqual(
       [jail!.persistent, jail!.stuffing],

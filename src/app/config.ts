@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../agent/config.js';
 import { jailsSchema } from '../detect/config.js';
 import { evalConfigSchema } from '../eval/config.js';
+import { checkJailFilters, filtersConfigSchema } from '../filters/config.js';
 import { intelSchema } from '../intel/config.js';
 import { cidrSchema } from '../net/cidr-schema.js';
 import { notifySchema } from '../notify/config.js';
@@ -44,6 +45,7 @@ export const configSchema = z
       .default([])
       .describe('networks never treated as threats, besides the built-in private ranges'),
     jails: jailsSchema,
+    filters: filtersConfigSchema.describe('filters besides the built-in ones'),
     response: responseSchema,
     notify: notifySchema.describe('Telegram, webhooks, and how a flood of alerts is grouped'),
     intel: intelSchema.describe(
@@ -68,7 +70,9 @@ export const configSchema = z
       .prefault({}),
   })
   .superRefine((cfg, ctx) => {
-    // A source may name only jails that exist: the one check that spans two sections.
+    // A jail's filter may be a user filter: the filters section says where those are.
+    checkJailFilters(cfg.jails, cfg.filters, ctx);
+    // A source may name only jails that exist.
     cfg.sources.forEach((s, i) => {
       for (const j of s.jails ?? [])
         if (!(j in cfg.jails))

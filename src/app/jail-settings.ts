@@ -1,13 +1,17 @@
 /** The enabled jails of a configuration as the detector's settings. */
 import type { JailConfig } from '../detect/config.js';
 import type { JailSettings } from '../detect/jail.js';
-import { filterRegistry } from '../filters/registry.js';
+import type { FilterRegistry } from '../filters/registry.js';
 import { trustedNetworks } from '../intel/trusted.js';
 
-export function jailSettings(config: {
-  jails: Record<string, JailConfig>;
-  trusted: readonly string[];
-}): JailSettings[] {
+/** `filters`: the filters in force, for each jail's default mode. */
+export function jailSettings(
+  config: {
+    jails: Record<string, JailConfig>;
+    trusted: readonly string[];
+  },
+  filters: FilterRegistry,
+): JailSettings[] {
   const trusted = trustedNetworks(config.trusted);
   return Object.entries(config.jails)
     .filter(([, j]) => j.enabled)
@@ -16,7 +20,7 @@ export function jailSettings(config: {
       return {
         name,
         filter,
-        mode: j.mode ?? filterRegistry().spec(filter)!.defaultMode,
+        mode: j.mode ?? filters.spec(filter)!.defaultMode,
         maxretry: j.maxretry,
         findtime: j.findtime,
         slow: j.slow === false ? null : j.slow,

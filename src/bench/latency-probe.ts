@@ -45,6 +45,7 @@ import type { Finding } from '../domain.js';
 import { translator } from '../i18n/index.js';
 import { createLogger } from '../log.js';
 import { findingText } from '../notify/format.js';
+import { filterRegistry } from '../filters/registry.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import { FileSource } from '../sources/file.js';
@@ -118,7 +119,8 @@ async function probeSheriff(dir: string): Promise<void> {
     `sources: [{type: file, path: ${JSON.stringify(file)}}]\njails: {sshd: {maxretry: ${MAXRETRY}, findtime: 10m}}\nlog: {level: info, format: json}\n`,
     'probe.yaml',
   );
-  const jails = jailSettings(config).map((s) => buildJail(s));
+  const filters = filterRegistry(config.filters.dir);
+  const jails = jailSettings(config, filters).map((s) => buildJail(s, { filters }));
   const parser = new LineParser({ zone: TimeZone.local(), reference: Date.now });
   const t = translator('en');
   const sink = new Writable({

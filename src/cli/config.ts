@@ -25,9 +25,13 @@ export function registerConfig(program: Command, ctx: CliContext): void {
     .command('check')
     .description(t('config.check.description'))
     .action(async () => {
-      const { loadConfig } = await import('../app/load-config.js');
+      const [{ loadConfig }, { checkUserFilters }] = await Promise.all([
+        import('../app/load-config.js'),
+        import('./check-filters.js'),
+      ]);
       const opts = program.opts<{ config?: string }>();
       const { config: cfg, path } = loadConfig(opts.config);
+      await checkUserFilters(cfg.filters.dir, ctx);
       const jails = Object.values(cfg.jails).filter((j) => j.enabled).length;
       ctx.stdout.write(
         t(path === null ? 'config.check.defaults' : 'config.check.ok', {

@@ -23,6 +23,7 @@ import { isStoreError, storeErrorText } from './store-error.js';
 import { registerWatch } from './watch.js';
 import { registerWeb } from './web.js';
 import { registerTestFilter } from './test-filter.js';
+import { registerFilters } from './filters.js';
 import { registerEval } from './eval.js';
 import { registerOptimize } from './optimize.js';
 
@@ -63,6 +64,7 @@ export function buildProgram(full: CliContext): Command {
   registerReport(program, full);
   registerRespond(program, full);
   registerTestFilter(program, full);
+  registerFilters(program, full);
   registerReplay(program, full);
   registerConfig(program, full);
   registerImport(program, full);

@@ -13,7 +13,7 @@ import { DurationError, parseDuration } from '../config/duration.js';
 import { defaultJail, type JailSettings } from '../detect/jail.js';
 import { buildJail, Pipeline } from '../detect/pipeline.js';
 import type { Finding } from '../domain.js';
-import { filterRegistry } from '../filters/registry.js';
+import type { FilterRegistry } from '../filters/registry.js';
 import { trustedNetworks } from '../intel/trusted.js';
 import { LineParser } from '../parse/line.js';
 import type { TimeZone } from '../parse/zone.js';
@@ -52,14 +52,22 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--timezone <tz>', t('opt.timezone'))
     .action(async (files: string[], opts: Options) => {
       // Loaded when the command runs: startup loads no package but commander.
-      const { loadConfig } = await import('../app/load-config.js');
+      const [{ loadConfig }, { filterRegistry }] = await Promise.all([
+        import('../app/load-config.js'),
+        import('../filters/registry.js'),
+      ]);
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
-      await replay(files, opts, config, ctx);
+      await replay(files, opts, config, filterRegistry(config.filters.dir), ctx);
     });
 }
 
 /** The configured jails (or those --jail names), with --maxretry and --findtime over them. */
-function jailsFrom(opts: Options, config: SheriffConfig, ctx: CliContext): JailSettings[] {
+function jailsFrom(
+  opts: Options,
+  config: SheriffConfig,
+  filters: FilterRegistry,
+  ctx: CliContext,
+): JailSettings[] {
   const { t } = ctx;
   const maxretry = parseCount('--maxretry', opts.maxretry, 1, t);
   let findtime: number | undefined;
@@ -71,23 +79,26 @@ function jailsFrom(opts: Options, config: SheriffConfig, ctx: CliContext): JailS
   }
   // A jail named by --jail runs with its configured settings even when disabled there.
   const configured = new Map(
-    jailSettings({
-      trusted: config.trusted,
-      jails: Object.fromEntries(
-        Object.entries(config.jails).map(([name, j]) => [name, { ...j, enabled: true }]),
-      ),
-    }).map((j) => [j.name, j]),
+    jailSettings(
+      {
+        trusted: config.trusted,
+        jails: Object.fromEntries(
+          Object.entries(config.jails).map(([name, j]) => [name, { ...j, enabled: true }]),
+        ),
+      },
+      filters,
+    ).map((j) => [j.name, j]),
   );
   const jails =
     opts.jail === undefined
-      ? jailSettings(config)
+      ? jailSettings(config, filters)
       : opts.jail.split(',').map((raw) => {
           const name = raw.trim();
           const own = configured.get(name);
           if (own !== undefined) return own;
-          const spec = filterRegistry().spec(name);
+          const spec = filters.spec(name);
           if (spec === undefined) {
-            const list = [...new Set([...configured.keys(), ...filterRegistry().names()])];
+            const list = [...new Set([...configured.keys(), ...filters.names()])];
             throw new UsageError(t('cli.error.unknownJail', { name, list: list.join(', ') }));
           }
           return defaultJail(name, trustedNetworks(config.trusted), spec.defaultMode);
@@ -103,12 +114,12 @@ async function replay(
   files: string[],
   opts: Options,
   config: SheriffConfig,
+  filters: FilterRegistry,
   ctx: CliContext,
 ): Promise<void> {
   const { t } = ctx;
   const zone = parseZone(opts.timezone);
   const fixedNow = parseNow(opts.now, t);
-  const jails = jailsFrom(opts, config, ctx).map((s) => buildJail(s));
   const sizes: number[] = [];
   const mtimes: number[] = [];
   for (const f of files) {
@@ -124,7 +135,9 @@ async function replay(
   let reference = fixedNow ?? mtimes[0] ?? Date.now();
   // Virtual time: lines without a timestamp count at the latest time seen.
   let lastTime = reference;
-  const parser = new LineParser({ zone, reference: () => reference });
+  const times = { zone, reference: () => reference };
+  const jails = jailsFrom(opts, config, filters, ctx).map((s) => buildJail(s, { times, filters }));
+  const parser = new LineParser(times);
   const pipeline = new Pipeline(
     jails,
     parser,

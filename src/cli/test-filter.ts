@@ -1,20 +1,21 @@
 /**
- * `sheriff test-filter [FILE|-] --filter NAME [--mode M] [--json] [--now ISO] [--timezone TZ]`
+ * `sheriff test-filter [FILE|-] (--filter NAME | --spec FILE.yaml) [--mode M] [--json] [--now ISO] [--timezone TZ]`
  * Classification only, like fail2ban-regex: no thresholds, no trusted networks.
+ * `--spec` tries a filter file that is not installed: the file is checked (with its
+ * samples and, where recheck is installed, its regexes) before any line is read.
  * The --json form is a contract: one object per input line, in order; a line whose
  * address could be read in two places (and so has none) also has `ambiguous: true`.
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { AuthEvent } from '../domain.js';
-import { compileFilter, FilterSpecError } from '../filters/engine.js';
-import { filterRegistry } from '../filters/registry.js';
-import { LineParser } from '../parse/line.js';
-import { readInto } from '../sources/file-once.js';
-import { LineSplitter } from '../sources/lines.js';
+import type { FilterRegistry } from '../filters/registry.js';
+import type { FilterSpec } from '../filters/spec.js';
 import { BufferedOutput, parseNow, parseZone, UsageError, type CliContext } from './common.js';
 
 interface Options {
-  filter: string;
+  filter?: string;
+  spec?: string;
   mode?: string;
   json?: boolean;
   now?: string;
@@ -30,35 +31,95 @@ export function registerTestFilter(program: Command, ctx: CliContext): void {
     .command('test-filter')
     .description(t('testFilter.description'))
     .argument('[file]', t('testFilter.arg.file'), '-')
-    .requiredOption('--filter <name>', t('testFilter.opt.filter'))
+    .option('--filter <name>', t('testFilter.opt.filter'))
+    .option('--spec <file>', t('testFilter.opt.spec'))
     .option('--mode <mode>', t('testFilter.opt.mode'))
     .option('--json', t('testFilter.opt.json'))
     .option('--now <iso>', t('opt.now'))
     .option('--timezone <tz>', t('opt.timezone'))
-    .action((file: string, opts: Options) => testFilter(file, opts, ctx));
+    .action(async (file: string, opts: Options) => {
+      if ((opts.filter === undefined) === (opts.spec === undefined))
+        throw new UsageError(t('testFilter.error.filterOrSpec'));
+      // Loaded when the command runs: startup loads no package but commander.
+      const [{ loadConfig }, { filterRegistry }] = await Promise.all([
+        import('../app/load-config.js'),
+        import('../filters/registry.js'),
+      ]);
+      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const filters = filterRegistry(config.filters.dir);
+      const spec =
+        opts.spec === undefined
+          ? namedFilter(filters, opts.filter!, ctx)
+          : await specFile(opts.spec, filters, ctx);
+      await testFilter(file, spec, opts, ctx);
+    });
 }
 
-async function testFilter(file: string, opts: Options, ctx: CliContext): Promise<void> {
-  const { t } = ctx;
-  const filters = filterRegistry();
-  const spec = filters.spec(opts.filter);
+function namedFilter(filters: FilterRegistry, name: string, ctx: CliContext): FilterSpec {
+  const spec = filters.spec(name);
   if (spec === undefined)
     throw new UsageError(
-      t('cli.error.unknownFilter', {
-        name: opts.filter,
-        list: filters.names().join(', '),
-      }),
+      ctx.t('cli.error.unknownFilter', { name, list: filters.names().join(', ') }),
     );
+  return spec;
+}
+
+/** The filter file at `path`, refused (ConfigError, exit 2) when a sample fails or a regex is unsafe. */
+async function specFile(
+  path: string,
+  filters: FilterRegistry,
+  ctx: CliContext,
+): Promise<FilterSpec> {
+  const { t } = ctx;
+  const [{ parseFilterFile }, { checkFilterRedos }, { configError }] = await Promise.all([
+    import('../filters/load.js'),
+    import('../filters/redos.js'),
+    import('../config/yaml-problems.js'),
+  ]);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(t('cli.error.read', { path, reason: (err as Error).message }));
+  }
+  const filter = parseFilterFile(text, path, {
+    origin: 'user',
+    checkSamples: true,
+    include: (name) => filters.get(name),
+  });
+  const redos = await checkFilterRedos(filter);
+  if (redos !== null && redos.vulnerable.length > 0) throw configError(redos.vulnerable, undefined);
+  ctx.stderr.write(t('testFilter.spec.samplesOk', { path, count: filter.samples.length }) + '\n');
+  for (const warning of redos?.undecided ?? []) ctx.stderr.write(warning(t) + '\n');
+  if (redos === null) ctx.stderr.write(t('testFilter.spec.redosUnchecked') + '\n');
+  return filter.spec;
+}
+
+async function testFilter(
+  file: string,
+  spec: FilterSpec,
+  opts: Options,
+  ctx: CliContext,
+): Promise<void> {
+  const { t } = ctx;
+  const [{ compileFilter, FilterSpecError }, { LineParser }, { readInto }, { LineSplitter }] =
+    await Promise.all([
+      import('../filters/engine.js'),
+      import('../parse/line.js'),
+      import('../sources/file-once.js'),
+      import('../sources/lines.js'),
+    ]);
+  const zone = parseZone(opts.timezone);
+  const now = parseNow(opts.now, t) ?? Date.now();
+  const times = { zone, reference: () => now };
   let classifier;
   try {
-    classifier = compileFilter(spec, opts.mode ?? spec.defaultMode);
+    classifier = compileFilter(spec, opts.mode ?? spec.defaultMode, { times });
   } catch (err) {
     if (err instanceof FilterSpecError) throw new UsageError(err.message);
     throw err;
   }
-  const zone = parseZone(opts.timezone);
-  const now = parseNow(opts.now, t) ?? Date.now();
-  const parser = new LineParser({ zone, reference: () => now });
+  const parser = new LineParser(times);
   const out = new BufferedOutput(ctx.stdout);
   const programs = spec.programs === null ? null : new Set(spec.programs);
 
@@ -90,7 +151,7 @@ async function testFilter(file: string, opts: Options, ctx: CliContext): Promise
     line(text, n) {
       const record = parser.parse(text);
       if (record === null) malformed++;
-      const event = record === null ? null : classifier.classify(record);
+      const event = record === null ? null : classifier.classify(record, text);
       results[event?.result ?? 'none']++;
       if (opts.json) return emitJson(n, event);
       if (event !== null) {

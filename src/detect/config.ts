@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { count } from '../config/count-schema.js';
 import { duration } from '../config/duration-schema.js';
-import { filterRegistry } from '../filters/registry.js';
 import { JAIL_DEFAULTS } from './jail.js';
 
 const jailSchema = z.strictObject({
@@ -14,7 +13,10 @@ const jailSchema = z.strictObject({
       'notify: alert only; approve: ban after a human approves (default); auto: ban at once',
     ),
   bantime: duration('1h').optional().describe('first ban length (default: response.bantime)'),
-  filter: z.string().optional().describe('built-in filter (default: the jail name)'),
+  filter: z
+    .string()
+    .optional()
+    .describe('built-in or user filter (default: the jail name); `sheriff filters` lists them'),
   mode: z.string().optional().describe("filter mode (default: the filter's own)"),
   maxretry: count(1)
     .default(JAIL_DEFAULTS.maxretry)
@@ -72,33 +74,12 @@ const jailSchema = z.strictObject({
     .describe('addresses tracked at once; least recent evicted'),
 });
 
-/** The jails by name; each names a built-in filter (its own name by default) and one of its modes. */
+/**
+ * The jails by name; each names a filter (its own name by default) and one of its modes,
+ * checked against the filters in force by the whole configuration's schema (app/config.ts).
+ */
 export const jailsSchema = z
   .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/), jailSchema)
-  .default({ sshd: jailSchema.parse({}) })
-  .superRefine((jails, ctx) => {
-    for (const [name, jail] of Object.entries(jails)) {
-      const filter = jail.filter ?? name;
-      const filters = filterRegistry();
-      const spec = filters.spec(filter);
-      if (spec === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name, 'filter'],
-          message: 'config.error.unknownFilter',
-          input: filter,
-          params: { list: filters.names().join(', ') },
-        });
-      } else if (jail.mode !== undefined && !spec.modes.includes(jail.mode)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name, 'mode'],
-          message: 'config.error.unknownMode',
-          input: jail.mode,
-          params: { filter, list: spec.modes.join(', ') },
-        });
-      }
-    }
-  });
+  .default({ sshd: jailSchema.parse({}) });
 
 export type JailConfig = z.output<typeof jailSchema>;

@@ -6,13 +6,12 @@
 import {
   FINDING_KINDS,
   type AuthEvent,
-  type ConnectionJournal,
   type Finding,
   type FindingKind,
   type Millis,
 } from '../domain.js';
-import { compileFilter, type Classifier } from '../filters/engine.js';
-import { filterRegistry, type FilterRegistry } from '../filters/registry.js';
+import { compileFilter, type Classifier, type CompileOptions } from '../filters/engine.js';
+import type { FilterRegistry } from '../filters/registry.js';
 import type { LineParser } from '../parse/line.js';
 import type { JailSettings } from './jail.js';
 import { AddressTracker } from './tracker.js';
@@ -25,20 +24,22 @@ export interface Jail {
 
 export class UnknownFilterError extends Error {}
 
+export interface JailOptions extends CompileOptions {
+  /** The filters in force (the registry is passed in: it loads YAML and zod, which start-up does not). */
+  filters: FilterRegistry;
+}
+
 /**
  * `journal` keeps the connection addresses the jail's filter learns (the daemon's, across
- * restarts); `filters` are the filters in force (the built-ins by default).
+ * restarts); `times`, the zone and "now" for times filters read from a service's own log.
  */
-export function buildJail(
-  settings: JailSettings,
-  journal?: ConnectionJournal,
-  filters: FilterRegistry = filterRegistry(),
-): Jail {
+export function buildJail(settings: JailSettings, options: JailOptions): Jail {
+  const { filters, ...compile } = options;
   const spec = filters.spec(settings.filter);
   if (spec === undefined) throw new UnknownFilterError(settings.filter);
   return {
     settings,
-    classifier: compileFilter(spec, settings.mode, journal === undefined ? {} : { journal }),
+    classifier: compileFilter(spec, settings.mode, compile),
     tracker: new AddressTracker(settings),
   };
 }
@@ -80,7 +81,7 @@ export class Pipeline {
       return;
     }
     for (const jail of this.jails) {
-      const event = jail.classifier.classify(record);
+      const event = jail.classifier.classify(record, text);
       if (event === null || event.result === 'none') continue;
       this.counts.events[event.result]++;
       if (event.ambiguous) this.counts.ambiguous++;

@@ -14,6 +14,15 @@ import { BoundedMap } from './bounded-map.js';
 import { canonicalIp } from '../net/ip.js';
 import { detach } from '../detach.js';
 import { numberGroups } from './regex.js';
+import type { ParseOptions } from '../parse/line.js';
+import {
+  COMMON_TIME_FORMATS,
+  compileLineFormat,
+  LineTimes,
+  timeFinder,
+  type TimeSpan,
+} from '../parse/own-line.js';
+import { TimeZone } from '../parse/zone.js';
 import { HOST, type FilterSpec, type RuleResult, type RuleSpec } from './spec.js';
 import { escapeRegExp, occursTwice, splitPatterns, SplitPatternError } from './splits.js';
 
@@ -22,8 +31,12 @@ export class FilterSpecError extends Error {}
 export interface Classifier {
   readonly filter: string;
   readonly mode: string;
-  /** The event for a line this filter recognises, or null (not its program, or no rule matched). */
-  classify(record: LogRecord): AuthEvent | null;
+  /**
+   * The event for a line this filter recognises, or null (not its program, or no rule
+   * matched). `line` is the text the record was parsed from: a filter with its own line
+   * format or `matchOn: line` reads it.
+   */
+  classify(record: LogRecord, line?: string): AuthEvent | null;
   /** Per-connection entries currently held. */
   readonly connectionCount: number;
   /**
@@ -35,6 +48,8 @@ export interface Classifier {
 
 export interface CompileOptions {
   journal?: ConnectionJournal;
+  /** The zone and "now" for times a filter reads itself (own line format, `matchOn: line`); default UTC, now. */
+  times?: ParseOptions;
 }
 
 interface CompiledRule {
@@ -100,15 +115,25 @@ function literalPrefix(pattern: string): string {
   return out;
 }
 
-/** A rule pattern as a sticky regex with numbered groups; `host` is what `{HOST}` becomes. */
+/**
+ * A rule pattern as a regex with numbered groups; `host` is what `{HOST}` becomes. Sticky
+ * patterns match at the message start (a leading `^` is implied); search patterns
+ * (`matchOn: line`) keep theirs.
+ */
 function build(pattern: string, flags: string, host = HOST) {
   // A function, so that "$" in `host` is never read as a replacement pattern.
   const source = pattern.replace('{HOST}', () => host);
-  const numbered = numberGroups(source.startsWith('^') ? source.slice(1) : source);
+  const sticky = flags.includes('y');
+  const numbered = numberGroups(sticky && source.startsWith('^') ? source.slice(1) : source);
   return { re: new RegExp(numbered.source, flags), groups: numbered.groups };
 }
 
-function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule | null {
+function compileRule(
+  spec: RuleSpec,
+  mode: string,
+  filter: string,
+  search = false,
+): CompiledRule | null {
   const result = typeof spec.result === 'string' ? spec.result : spec.result[mode];
   if (result === undefined) return null;
   const hosts = spec.pattern.split('{HOST}').length - 1;
@@ -117,8 +142,9 @@ function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule
   let built: ReturnType<typeof build>;
   let split: Split | null = null;
   try {
-    const patterns = spec.clientTextAfterHost ? splitPatterns(spec.pattern) : null;
-    built = build(patterns?.greedy ?? spec.pattern, 'y');
+    // A line searched whole has no one message start to read a second way from.
+    const patterns = spec.clientTextAfterHost && !search ? splitPatterns(spec.pattern) : null;
+    built = build(patterns?.greedy ?? spec.pattern, search ? '' : 'y');
     if (patterns !== null)
       split = {
         greedy: build(patterns.greedy, 'dy').re,
@@ -136,7 +162,7 @@ function compileRule(spec: RuleSpec, mode: string, filter: string): CompiledRule
     spec,
     re,
     result,
-    literal: literalPrefix(spec.pattern),
+    literal: search ? '' : literalPrefix(spec.pattern),
     host: groups.get('host') ?? 0,
     user: groups.get('user') ?? 0,
     ruser: groups.get('ruser') ?? 0,
@@ -148,6 +174,11 @@ function prefixRegex(spec: FilterSpec): RegExp | null {
   return spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
 }
 
+/** fail2ban's ignoreregex: searched anywhere in the text a rule matched. */
+function ignoreRegexes(spec: FilterSpec): RegExp[] {
+  return (spec.ignore ?? []).map((p) => build(p, '').re);
+}
+
 /** Every regex a filter runs, as the engine compiles it (source and flags), once each. */
 export function filterRegexes(spec: FilterSpec): { rule: string; re: RegExp }[] {
   const out = new Map<string, { rule: string; re: RegExp }>();
@@ -155,13 +186,16 @@ export function filterRegexes(spec: FilterSpec): { rule: string; re: RegExp }[] 
     if (re !== null && !out.has(`${re.flags}/${re.source}`))
       out.set(`${re.flags}/${re.source}`, { rule, re });
   };
+  const search = spec.matchOn === 'line';
   for (const mode of spec.modes)
     for (const r of spec.rules) {
-      const c = compileRule(r, mode, spec.name);
+      const c = compileRule(r, mode, spec.name, search);
       add(r.id, c?.re ?? null);
       add(`${r.id} (lazy)`, c?.split?.lazy ?? null);
     }
   add('messagePrefix', prefixRegex(spec));
+  ignoreRegexes(spec).forEach((re, i) => add(`ignore.${i}`, re));
+  if (spec.lineFormat !== undefined) add('lineFormat', new RegExp(spec.lineFormat.pattern));
   return [...out.values()];
 }
 
@@ -179,8 +213,12 @@ export function compileFilter(
     if (ids.has(r.id)) throw new FilterSpecError(`${spec.name}: duplicate rule id ${r.id}`);
     ids.add(r.id);
   }
-  const rules = spec.rules.map((r) => compileRule(r, mode, spec.name)).filter((r) => r !== null);
-  return new SpecClassifier(spec, mode, rules, options.journal ?? null);
+  const search = spec.matchOn === 'line';
+  const rules = spec.rules
+    .map((r) => compileRule(r, mode, spec.name, search))
+    .filter((r) => r !== null);
+  const times = new LineTimes(options.times ?? { zone: new TimeZone('UTC'), reference: Date.now });
+  return new SpecClassifier(spec, mode, rules, options.journal ?? null, times);
 }
 
 class SpecClassifier implements Classifier {
@@ -193,12 +231,21 @@ class SpecClassifier implements Classifier {
   private readonly byFirstChar = new Map<number, CompiledRule[]>();
   /** Keyed by pid; a connection remembers its syslog host and is reset when another host's pid collides. */
   private readonly connections: BoundedMap<number, Connection> | null;
+  private readonly ignore: readonly RegExp[];
+  /** The record a line of the service's own log makes (lines with no syslog tag only). */
+  private readonly ownLine: ((line: string) => LogRecord | null) | null;
+  /** `matchOn: line`: every rule, searched in the line without its time. */
+  private readonly lineRules: readonly CompiledRule[] | null;
+  /** Where a `matchOn: line` line keeps its time, when it has no syslog header. */
+  private readonly findTime: ((text: string) => TimeSpan | null) | null;
+  private readonly declaredTimes: boolean;
 
   constructor(
     spec: FilterSpec,
     mode: string,
     rules: CompiledRule[],
     private readonly journal: ConnectionJournal | null,
+    private readonly times: LineTimes,
   ) {
     this.filter = spec.name;
     this.mode = mode;
@@ -209,6 +256,12 @@ class SpecClassifier implements Classifier {
     this.maxMessageLength = spec.maxMessageLength ?? 4096;
     this.prefix = prefixRegex(spec);
     this.connections = spec.connections ? new BoundedMap(MAX_CONNECTIONS) : null;
+    this.ignore = ignoreRegexes(spec);
+    this.ownLine = spec.lineFormat === undefined ? null : compileLineFormat(spec.lineFormat, times);
+    this.lineRules = spec.matchOn === 'line' ? rules : null;
+    this.declaredTimes = spec.timeFormats !== undefined;
+    this.findTime =
+      spec.matchOn === 'line' ? timeFinder(spec.timeFormats ?? COMMON_TIME_FORMATS, times) : null;
     // Rules keep their order; a rule with no literal start is a candidate for every first character.
     const anyStart = rules.filter((r) => r.literal === '');
     const firsts = new Set(
@@ -233,8 +286,24 @@ class SpecClassifier implements Classifier {
       this.connections.set(a.pid, { ...newConnection(a.logHost, a.seenAt), host: a.host });
   }
 
-  classify(record: LogRecord): AuthEvent | null {
+  classify(record: LogRecord, line?: string): AuthEvent | null {
+    if (this.ownLine !== null && record.program === null && line !== undefined) {
+      // The service's own format names the program itself, or needs none.
+      const own = this.ownLine(line);
+      if (own !== null) return this.lineRules === null ? this.match(own) : this.search(own, line);
+    }
+    if (this.lineRules !== null) {
+      // A line with no syslog tag names no program to check (fail2ban reads any line of the file).
+      if (record.program !== null && this.programs !== null && !this.readsProgram(record.program))
+        return null;
+      return this.search(record, line);
+    }
     if (this.programs !== null && !this.readsProgram(record.program)) return null;
+    return this.match(record);
+  }
+
+  /** The rules matched at the message's start (after the prefix): Sheriff's own filters. */
+  private match(record: LogRecord): AuthEvent | null {
     const message = record.message;
     if (message.length > this.maxMessageLength) return null;
     // Rules match from `start`, after the prefix, without copying the message.
@@ -248,9 +317,46 @@ class SpecClassifier implements Classifier {
       if (rule.literal !== '' && !message.startsWith(rule.literal, start)) continue;
       rule.re.lastIndex = start;
       const m = rule.re.exec(message);
-      if (m !== null) return this.apply(record, message, start, rule, m);
+      if (m !== null)
+        return this.ignored(message) ? null : this.apply(record, message, start, rule, m);
     }
     return null;
+  }
+
+  /**
+   * fail2ban's way: each rule searches the whole line, its time cut out first (the
+   * syslog header's, else the first time `timeFormats` find). A journal record has no
+   * line: it reads as fail2ban prints one, "host program[pid]: message".
+   */
+  private search(record: LogRecord, line: string | undefined): AuthEvent | null {
+    let text: string;
+    let time = record.time;
+    if (line === undefined || record.format === 'journal') {
+      const pid = record.pid === null ? '' : `[${record.pid}]`;
+      text = `${record.host ?? ''} ${record.program ?? ''}${pid}: ${record.message}`;
+    } else {
+      text = line;
+      // Declared formats first (fail2ban's datepattern), else the syslog header's time.
+      const span =
+        (this.declaredTimes ? null : this.times.syslogSpan(text)) ?? this.findTime!(text);
+      if (span !== null) {
+        text = text.slice(0, span.start) + text.slice(span.end);
+        time = span.time ?? time;
+      }
+    }
+    if (text.length > this.maxMessageLength) return null;
+    for (const rule of this.lineRules!) {
+      const m = rule.re.exec(text);
+      if (m === null) continue;
+      if (this.ignored(text)) return null;
+      return this.apply(time === record.time ? record : { ...record, time }, text, 0, rule, m);
+    }
+    return null;
+  }
+
+  private ignored(text: string): boolean {
+    for (const re of this.ignore) if (re.test(text)) return true;
+    return false;
   }
 
   private readsProgram(program: string | null): boolean {

@@ -2,11 +2,13 @@
  * Super-linear backtracking (ReDoS) checks of filter regexes with recheck,
  * which decides by automata theory (falling back to fuzzing) whether some input
  * makes a regex take polynomial or exponential time. Every built-in filter is
- * checked by a test; a filter loaded from a file can be checked the same way
- * before it runs. recheck is loaded only when a check is made.
+ * checked by a test; a user's filter file is checked by `sheriff config check` and
+ * `sheriff test-filter --spec`. recheck is loaded only when a check is made.
  */
-import type { FilterSpec } from './spec.js';
+import type { Problem } from '../config/yaml-problems.js';
 import { filterRegexes } from './engine.js';
+import type { LoadedFilter } from './load.js';
+import type { FilterSpec } from './spec.js';
 
 export interface RedosVerdict {
   /** The rule id (or `messagePrefix`) whose regex this is. */
@@ -54,4 +56,40 @@ export async function unsafeRegexes(spec: FilterSpec, timeoutMs?: number): Promi
   for (const { rule, re } of filterRegexes(spec))
     verdicts.push(await checkRegex(rule, re, timeoutMs));
   return verdicts.filter((v) => v.status !== 'safe');
+}
+
+/** What the check of a loaded filter found, placed at each rule's line. */
+export interface RedosReport {
+  /** Regexes recheck shows can backtrack catastrophically: the filter is refused. */
+  vulnerable: Problem[];
+  /** Regexes it could not decide in time (lookbehinds, a loaded machine): a warning. */
+  undecided: Problem[];
+}
+
+/**
+ * A loaded filter's regexes that recheck does not prove safe, as problems placed at
+ * the rule's line (the file's when the regex is not a rule's). recheck is a
+ * development dependency: where it is not installed, `null` says nothing was checked.
+ */
+export async function checkFilterRedos(
+  filter: LoadedFilter,
+  timeoutMs = 10_000,
+): Promise<RedosReport | null> {
+  try {
+    await import('recheck');
+  } catch {
+    return null;
+  }
+  const report: RedosReport = { vulnerable: [], undecided: [] };
+  for (const v of await unsafeRegexes(filter.spec, timeoutMs)) {
+    const id = v.rule.replace(/ \(lazy\)$/, '');
+    const at = filter.ruleAt.get(id) ?? filter.path;
+    const where = filter.ruleAt.has(id) ? `rules.${id}` : v.rule;
+    const vulnerable = v.status === 'vulnerable';
+    const key = vulnerable ? 'filterFile.error.redos' : 'filterFile.error.redosUnknown';
+    (vulnerable ? report.vulnerable : report.undecided).push(
+      (t) => `${at}: ${where}: ${t(key, { detail: v.detail })}`,
+    );
+  }
+  return report;
 }

@@ -52,18 +52,19 @@ const COMPARED = [
 ] as const;
 
 export function runSamples(spec: FilterSpec, samples: readonly Sample[]): SampleCheck[] {
-  const parser = new LineParser({ zone: new TimeZone('UTC'), reference: () => SAMPLE_NOW });
+  const times = { zone: new TimeZone('UTC'), reference: () => SAMPLE_NOW };
+  const parser = new LineParser(times);
   const classifiers = new Map<string, Classifier>();
   const checks: SampleCheck[] = [];
   for (const sample of samples)
     for (const mode of sample.modes) {
       let classifier = classifiers.get(mode);
       if (classifier === undefined) {
-        classifier = compileFilter(spec, mode);
+        classifier = compileFilter(spec, mode, { times });
         classifiers.set(mode, classifier);
       }
       const record = parser.parse(sample.text);
-      const event = record === null ? null : classifier.classify(record);
+      const event = record === null ? null : classifier.classify(record, sample.text);
       const got = {
         result: event?.result ?? 'none',
         ip: event?.ip ?? null,

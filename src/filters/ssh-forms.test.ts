@@ -22,7 +22,7 @@ import {
 } from '../testing/ssh-log-forms.js';
 import { compileFilter } from './engine.js';
 import type { FilterSpec } from './spec.js';
-import { findFilter } from './registry.js';
+import { filterRegistry, findFilter } from './registry.js';
 
 const sshd = findFilter('sshd')!;
 const dropbear = findFilter('dropbear')!;
@@ -74,7 +74,11 @@ function detect(lines: string[]) {
   const findings: Finding[] = [];
   // The tracker takes each event's own time; the clock only stands in for lines without one.
   const pipeline = new Pipeline(
-    [buildJail(defaultJail('sshd', trustedNetworks(), sshd.defaultMode))],
+    [
+      buildJail(defaultJail('sshd', trustedNetworks(), sshd.defaultMode), {
+        filters: filterRegistry(),
+      }),
+    ],
     parser(),
     () => T0,
     (f) => findings.push(f),

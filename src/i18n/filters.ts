@@ -20,9 +20,9 @@ export const filterMessages = defineMessages({
     'filterFile.error.pattern': 'not a valid pattern: {reason}',
     'filterFile.error.timeFormat': 'not a valid time format: {reason}',
     'filterFile.error.redos':
-      'this regular expression can take {detail} on some lines (catastrophic backtracking): rewrite it so each character can be matched one way only',
+      'this regular expression can backtrack catastrophically ({detail}): rewrite it so that each character can be matched one way only',
     'filterFile.error.redosUnknown':
-      'this regular expression could not be proven safe from catastrophic backtracking ({detail}): simplify it',
+      'warning: could not prove in time that this regular expression cannot backtrack catastrophically ({detail})',
     'filterFile.error.include': 'no filter named {got} to include',
     'filterFile.error.includeCycle': 'filters include each other in a loop: {cycle}',
     'filterFile.error.sample': 'sample fails: {problems}',
@@ -37,11 +37,13 @@ export const filterMessages = defineMessages({
     'filters.origin.user': 'user',
     'filters.origin.imported': 'imported',
     'filters.header': 'NAME\tORIGIN\tMODES\tSAMPLES\tDESCRIPTION',
-    'filters.overrides': '{path}: overrides the built-in filter {name}',
+    'filters.overrides': '{path}: replaces the built-in filter {name}',
     'testFilter.opt.spec':
       'try a filter file that is not installed (its samples are checked first)',
-    'testFilter.spec.samplesOk': '{path}: {count} samples pass',
-    'testFilter.spec.samplesFailed': '{path}: {count} of {total} samples fail:',
+    'testFilter.spec.samplesOk': '{path}: the file is valid and its {count} samples pass',
+    'testFilter.spec.redosUnchecked':
+      'its regular expressions were not checked for catastrophic backtracking (recheck is not installed)',
+    'testFilter.error.filterOrSpec': 'give either --filter NAME or --spec FILE',
   },
   ko: {
     'filterFile.error.name': '파일 이름(.yaml 제외)과 같아야 합니다 ({expected}), 현재 값: {got}',
@@ -57,9 +59,9 @@ export const filterMessages = defineMessages({
     'filterFile.error.pattern': '올바른 패턴이 아닙니다: {reason}',
     'filterFile.error.timeFormat': '올바른 시각 형식이 아닙니다: {reason}',
     'filterFile.error.redos':
-      '이 정규식은 어떤 줄에서 {detail} 시간이 걸릴 수 있습니다(파국적 역추적). 각 문자가 한 가지 방법으로만 맞도록 고쳐 쓰세요',
+      '이 정규식은 파국적 역추적을 일으킬 수 있습니다({detail}). 각 문자가 한 가지 방법으로만 맞도록 고쳐 쓰세요',
     'filterFile.error.redosUnknown':
-      '이 정규식이 파국적 역추적에 안전한지 증명하지 못했습니다({detail}). 더 단순하게 고쳐 쓰세요',
+      '경고: 이 정규식이 파국적 역추적을 일으키지 않는다는 것을 시간 안에 증명하지 못했습니다({detail})',
     'filterFile.error.include': '포함할 {got} 필터가 없습니다',
     'filterFile.error.includeCycle': '필터들이 서로를 순환 포함합니다: {cycle}',
     'filterFile.error.sample': '샘플이 맞지 않습니다: {problems}',
@@ -75,9 +77,11 @@ export const filterMessages = defineMessages({
     'filters.origin.user': '사용자',
     'filters.origin.imported': '가져옴',
     'filters.header': '이름\t출처\t모드\t샘플\t설명',
-    'filters.overrides': '{path}: 내장 필터 {name}을(를) 대체합니다',
+    'filters.overrides': '{path}: 내장 필터 {name}을(를) 대신합니다',
     'testFilter.opt.spec': '설치하지 않은 필터 파일로 시험합니다 (먼저 그 샘플을 확인합니다)',
-    'testFilter.spec.samplesOk': '{path}: 샘플 {count}개 모두 통과',
-    'testFilter.spec.samplesFailed': '{path}: 샘플 {total}개 중 {count}개 실패:',
+    'testFilter.spec.samplesOk': '{path}: 파일이 올바르고 샘플 {count}개가 모두 통과합니다',
+    'testFilter.spec.redosUnchecked':
+      '정규식의 파국적 역추적 검사는 하지 않았습니다 (recheck가 설치되어 있지 않습니다)',
+    'testFilter.error.filterOrSpec': '--filter NAME 또는 --spec FILE 중 하나를 주세요',
   },
 });

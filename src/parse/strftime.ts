@@ -11,7 +11,7 @@
  * more spaces, as fail2ban's does.
  */
 import type { Millis } from '../domain.js';
-import { YearInference } from './timestamp.js';
+import type { YearInference } from './timestamp.js';
 import type { TimeZone } from './zone.js';
 
 export class TimeFormatError extends Error {}
@@ -179,23 +179,4 @@ function offsetMs(z: string): number {
   const digits = z.slice(1).replace(':', '');
   const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2));
   return (z[0] === '-' ? -1 : 1) * minutes * 60_000;
-}
-
-/** A time reader for one text: the first format that matches it whole. */
-export function timeReader(
-  formats: readonly string[],
-  zone: TimeZone,
-  years: YearInference,
-): (text: string) => Millis | null {
-  const compiled = formats.map((f) => {
-    const tf = compileTimeFormat(f);
-    return { tf, re: new RegExp(`^(?:${tf.source})$`) };
-  });
-  return (text) => {
-    for (const { tf, re } of compiled) {
-      const m = re.exec(text);
-      if (m !== null) return tf.read(m, 1, zone, years);
-    }
-    return null;
-  };
 }

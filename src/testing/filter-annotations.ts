@@ -90,14 +90,15 @@ export function runAnnotations(spec: FilterSpec, logsDir: string, file = spec.na
         let runner = cache.get(key);
         if (runner === undefined) {
           const mode = typeof opts.mode === 'string' ? opts.mode : spec.defaultMode;
+          const times = { zone, reference: () => ANNOTATION_NOW };
           runner = {
-            classifier: compileFilter(spec, mode),
-            parser: new LineParser({ zone, reference: () => ANNOTATION_NOW }),
+            classifier: compileFilter(spec, mode, { times }),
+            parser: new LineParser(times),
           };
           cache.set(key, runner);
         }
         const record = runner.parser.parse(text);
-        const event = record === null ? null : runner.classifier.classify(record);
+        const event = record === null ? null : runner.classifier.classify(record, text);
         const problem = compare(expect, event, zone);
         checks.push({
           file: name,

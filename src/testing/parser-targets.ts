@@ -63,7 +63,9 @@ function pipeline(): Pipeline {
   const trusted = new CidrSet([]);
   const jails = filterRegistry()
     .all()
-    .map(({ spec }) => buildJail(defaultJail(spec.name, trusted, spec.defaultMode)));
+    .map(({ spec }) =>
+      buildJail(defaultJail(spec.name, trusted, spec.defaultMode), { filters: filterRegistry() }),
+    );
   return new Pipeline(
     jails,
     parser(),
