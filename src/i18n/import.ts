@@ -34,6 +34,8 @@ export const importMessages = defineMessages({
     'import.issue.prefregex': 'prefregex could not be joined with the failregex lines: {detail}',
     'import.issue.datepattern':
       'the date pattern {detail} has no Sheriff time format; the time of the syslog header is used',
+    'import.issue.dateContext':
+      'the date pattern {detail} finds fail2ban’s usual dates after some text; Sheriff finds them anywhere in the line',
     'import.issue.ignoreByMode':
       'ignoreregex differs in mode {detail}; the default mode’s is used in every mode',
     'import.issue.filterOption':
@@ -81,6 +83,8 @@ export const importMessages = defineMessages({
     'import.issue.prefregex': 'prefregex를 failregex 줄과 합칠 수 없습니다: {detail}',
     'import.issue.datepattern':
       '날짜 패턴 {detail}에 맞는 Sheriff 시간 형식이 없어 syslog 헤더의 시간을 씁니다',
+    'import.issue.dateContext':
+      '날짜 패턴 {detail}은(는) 앞의 글자 뒤에서 fail2ban의 일반 날짜를 찾습니다. Sheriff는 줄 어디서나 찾습니다',
     'import.issue.ignoreByMode':
       '모드 {detail}의 ignoreregex가 다릅니다. 모든 모드에 기본 모드의 것을 씁니다',
     'import.issue.filterOption':

@@ -76,14 +76,12 @@ export function classifyWith(
     checkSamples: false,
     include: () => undefined,
   });
-  const classifier = compileFilter(loaded.spec, mode ?? loaded.spec.defaultMode);
-  const parser = new LineParser({
-    zone: new TimeZone('UTC'),
-    reference: () => Date.UTC(2026, 11, 7),
-  });
+  const times = { zone: new TimeZone('UTC'), reference: () => Date.UTC(2026, 11, 7) };
+  const classifier = compileFilter(loaded.spec, mode ?? loaded.spec.defaultMode, { times });
+  const parser = new LineParser(times);
   return lines.map((l) => {
     const record = parser.parse(l);
-    return record === null ? null : classifier.classify(record);
+    return record === null ? null : classifier.classify(record, l);
   });
 }
 

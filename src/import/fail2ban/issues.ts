@@ -10,6 +10,7 @@ export type IssueKind =
   | 'noHost'
   | 'prefregex'
   | 'datepattern'
+  | 'dateContext'
   | 'ignoreByMode'
   | 'filterOption'
   | 'duration'

@@ -6,7 +6,7 @@
  * Whatever has no faithful form becomes an Issue with its file and line.
  */
 import { InterpolationError, type Vars } from './config.js';
-import { translateDatePattern } from './datepattern.js';
+import { FAIL2BAN_DEFAULT_FORMATS, translateDatePattern } from './datepattern.js';
 import { joinPrefix, PrefRegexError, resolveTags } from './failregex.js';
 import type { FilterFiles, ResolvedFilter } from './filter.js';
 import { locate, type Issue, type IssueKind } from './issues.js';
@@ -73,6 +73,7 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
     detail: string,
     at: { file: string; line: number } | undefined,
     probe = '',
+    loss = true,
   ) => {
     const where = locate(ctx.texts, searchFiles, probe, at ?? { file: fallback, line: 0 });
     const key = `${kind}\n${where.file}:${where.line}\n${detail}`;
@@ -83,7 +84,7 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
         subject: ctx.name,
         kind,
         detail,
-        loss: true,
+        loss,
       });
   };
   const modes = files.modes();
@@ -112,6 +113,8 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
   const date = translateDatePattern(v.datepattern);
   if (date.kind === 'unsupported')
     issue('datepattern', date.pattern, places.datepattern, date.pattern.slice(0, 20));
+  if (date.kind === 'defaultAnywhere')
+    issue('dateContext', date.pattern, places.datepattern, date.pattern.slice(0, 20), false);
   if (Number(v.maxlines ?? '1') > 1)
     issue('multiline', `maxlines = ${v.maxlines}`, places.maxlines);
   for (const m of perMode.slice(1))
@@ -126,7 +129,9 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
     modes: perMode.map((m) => m.mode),
     defaultMode: first.mode,
     matchOn: 'line',
-    ...(date.kind === 'formats' ? { timeFormats: date.formats } : {}),
+    ...(date.kind === 'formats'
+      ? { timeFormats: date.formats }
+      : { timeFormats: [...FAIL2BAN_DEFAULT_FORMATS] }),
     ignore: first.ignore,
     rules,
   };
