@@ -26,8 +26,12 @@ function host(kinds: readonly ('ip4' | 'ip6' | 'dns')[], brackets: boolean, name
 
 /** Features of a failregex that change how it may be translated. */
 export interface TagUse {
-  /** Tags that need fail2ban's multi-line state (SKIPLINES, MLFID as the only id, MLFFORGET, MLFGAINED). */
+  /** Tags that need fail2ban's multi-line state (SKIPLINES, MLFFORGET, MLFGAINED). */
   multiline: string[];
+  /** `<F-MLFFORGET>`: the connection's state ends here. */
+  forget: boolean;
+  /** `<F-MLFGAINED>`: the client got in (a success). */
+  gained: boolean;
   /** Tags with no Sheriff meaning that change what is banned (F-ID, CIDR, SUBNET). */
   unsupported: string[];
   hasHost: boolean;
@@ -50,6 +54,8 @@ export function resolveTags(
     hasHost: false,
     extraHosts: [],
     nofail: false,
+    forget: false,
+    gained: false,
   };
   const open = new Set<string>();
   const dns = useDns !== 'no';
@@ -118,6 +124,8 @@ export function resolveTags(
       case 'MLFFORGET':
       case 'MLFGAINED':
         use.multiline.push(`<F-${name}>`);
+        if (name === 'MLFFORGET') use.forget = true;
+        else use.gained = true;
         return '(?:';
       default:
         // F-MLFID, F-ERROR and custom names: values fail2ban only reports.

@@ -91,8 +91,11 @@ describe('sheriff import fail2ban', () => {
     expect('regex', '\\N', myapp, 'locked out');
     expect('ignoreip', 'gateway.example.org', jailLocal, 'ignoreip = 127.0.0.1/8');
     expect('ignorecommand', 'is-customer', join(etc, 'jail.d', 'postfix.local'), 'ignorecommand');
-    // sshd's multi-line bookkeeping (Disconnected … after a failure) has no single-line form.
-    assert.ok(at(issues, 'multiline').some((i) => i.file.endsWith('filter.d/sshd.conf')));
+    // sshd's multi-line failure ids become Sheriff's per-connection bookkeeping: nothing lost.
+    assert.deepEqual(
+      issues.filter((i) => i.subject === 'sshd' && i.loss).map((i) => i.kind),
+      ['ignoreip', 'trustedWider'],
+    );
     // A jail that trusts less than another now trusts the union: said per jail.
     assert.deepEqual(
       at(issues, 'trustedWider').map((i) => [i.subject, i.detail]),

@@ -13,9 +13,21 @@ import { locate, type Issue, type IssueKind } from './issues.js';
 import { PyRegexError, translatePattern } from './pyregex.js';
 import { TagError } from './tags.js';
 
-export type RuleResult = 'fail' | 'nofail';
+export type RuleResult = 'fail' | 'nofail' | 'success';
 
-export interface ImportedRule {
+/** fail2ban's multi-line failure ids as Sheriff's per-connection bookkeeping (spec.ts). */
+interface ConnectionFlags {
+  /** `<F-MLFFORGET>`: the connection is over. */
+  ends?: true;
+  /**
+   * A `<F-NOFAIL>` line naming a user: fail2ban keeps it with the connection, counts it
+   * in the next failure's attempts, and makes it a failure once a second user is tried.
+   */
+  pending?: true;
+  distinctUsers?: true;
+}
+
+export interface ImportedRule extends ConnectionFlags {
   id: string;
   pattern: string;
   result: RuleResult | Record<string, RuleResult>;
@@ -30,6 +42,8 @@ export interface ImportedFilter {
   modes: string[];
   defaultMode: string;
   matchOn: 'line';
+  /** A prefregex with `<F-MLFID>`: fail2ban's per-connection state. */
+  connections?: true;
   timeFormats?: string[];
   ignore: string[];
   rules: ImportedRule[];
@@ -59,7 +73,7 @@ export interface FilterContext {
 
 interface ModeRules {
   mode: string;
-  patterns: { pattern: string; result: RuleResult }[];
+  patterns: { pattern: string; result: RuleResult; flags: ConnectionFlags }[];
   ignore: string[];
   resolved: ResolvedFilter;
 }
@@ -129,6 +143,9 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
     modes: perMode.map((m) => m.mode),
     defaultMode: first.mode,
     matchOn: 'line',
+    ...(perMode.some((m) => /<F-MLFID>/.test(m.resolved.values.prefregex ?? ''))
+      ? { connections: true as const }
+      : {}),
     ...(date.kind === 'formats'
       ? { timeFormats: date.formats }
       : { timeFormats: [...FAIL2BAN_DEFAULT_FORMATS] }),
@@ -185,19 +202,21 @@ function translateMode(
     if (kind === 'failregex') {
       for (const u of [...tags.use.unsupported, ...(pref?.use.unsupported ?? [])])
         issue('failureId', u, at, probe);
-      if (!hostUse.hasHost) {
-        issue(mlfid ? 'multiline' : 'noHost', line.trim().slice(0, 80), at, probe);
+      // With a multi-line id, a line without an address is a failure of the connection:
+      // Sheriff counts it when a later line of the same process tells the address.
+      if (!hostUse.hasHost && !mlfid) {
+        issue('noHost', line.trim().slice(0, 80), at, probe);
         return null;
       }
-      if (tags.use.multiline.length > 0 && mlfid)
+      if (tags.use.multiline.includes('<SKIPLINES>')) issue('multiline', '<SKIPLINES>', at, probe);
+      else if (tags.use.multiline.length > 0 && !mlfid)
         issue('multiline', tags.use.multiline.join(' '), at, probe);
-      else if (tags.use.multiline.includes('<SKIPLINES>'))
-        issue('multiline', '<SKIPLINES>', at, probe);
     }
     const nofail = mlfid && tags.use.nofail;
     try {
       const t = translatePattern(pattern, [...(nofail ? ['nofail'] : []), ...hostUse.extraHosts]);
-      const out: { source: string; result: RuleResult }[] = [];
+      const out: { source: string; result: RuleResult; flags: ConnectionFlags }[] = [];
+      const flags: ConnectionFlags = mlfid && tags.use.forget ? { ends: true } : {};
       for (const p of t.patterns) {
         // The address group that takes part in this variant is the one the engine reads.
         const other = hostUse.extraHosts.filter((h) => p.took[h] === true);
@@ -206,7 +225,15 @@ function translateMode(
           source = source.replace('(?<host>', '(?:').replace(`(?<${other[0]!}>`, '(?<host>');
           if (other.length > 1) issue('failureId', 'two addresses', at, probe);
         }
-        out.push({ source, result: p.took.nofail === true ? 'nofail' : 'fail' });
+        const result =
+          mlfid && tags.use.gained ? 'success' : p.took.nofail === true ? 'nofail' : 'fail';
+        const names = /\(\?<(?:user|ruser)>/.test(source);
+        out.push({
+          source,
+          result,
+          flags:
+            result === 'nofail' && names ? { ...flags, pending: true, distinctUsers: true } : flags,
+        });
       }
       return out;
     } catch (err) {
@@ -219,7 +246,7 @@ function translateMode(
   for (const line of (v.failregex ?? '').split('\n')) {
     if (line.trim() === '') continue;
     for (const p of translate(line, 'failregex') ?? [])
-      patterns.push({ pattern: p.source, result: p.result });
+      patterns.push({ pattern: p.source, result: p.result, flags: p.flags });
   }
   const ignore: string[] = [];
   for (const line of (v.ignoreregex ?? '').split('\n')) {
@@ -234,7 +261,7 @@ function translateMode(
  * failregex lines in order); a pattern shared by modes is one rule with a per-mode result.
  */
 function mergeRules(perMode: readonly ModeRules[]): ImportedRule[] {
-  const order: { pattern: string; results: Map<string, RuleResult> }[] = [];
+  const order: { pattern: string; results: Map<string, RuleResult>; flags: ConnectionFlags }[] = [];
   for (const m of perMode) {
     let after = -1;
     for (const p of m.patterns) {
@@ -243,7 +270,7 @@ function mergeRules(perMode: readonly ModeRules[]): ImportedRule[] {
       );
       if (idx < 0) {
         idx = after + 1;
-        order.splice(idx, 0, { pattern: p.pattern, results: new Map() });
+        order.splice(idx, 0, { pattern: p.pattern, results: new Map(), flags: p.flags });
       }
       order[idx]!.results.set(m.mode, p.result);
       after = idx;
@@ -257,6 +284,7 @@ function mergeRules(perMode: readonly ModeRules[]): ImportedRule[] {
       id: `failregex-${i + 1}`,
       pattern: o.pattern,
       result: same ? values[0]! : Object.fromEntries(o.results),
+      ...o.flags,
     };
   });
 }
