@@ -6,11 +6,8 @@
  */
 import type { Command } from 'commander';
 import type { MessageKey, Translate } from '../i18n/index.js';
-import { importFail2ban, type ImportResult } from '../import/fail2ban/import.js';
+import type { ImportResult } from '../import/fail2ban/import.js';
 import type { Issue } from '../import/fail2ban/issues.js';
-import { NoJailConfError } from '../import/fail2ban/jail.js';
-import { samplesFor } from '../import/fail2ban/samples.js';
-import { OutputExistsError, writeImport } from '../import/fail2ban/write.js';
 import { UsageError, type CliContext } from './common.js';
 
 interface Options {
@@ -35,8 +32,13 @@ export function issueText(t: Translate, i: Issue): string {
   return t(`import.issue.${i.kind}` as MessageKey, { detail: i.detail });
 }
 
-function runImport(opts: Options, ctx: CliContext): void {
+async function runImport(opts: Options, ctx: CliContext): Promise<void> {
   const { t } = ctx;
+  // Loaded here, not at start-up: only this command needs the importer and YAML.
+  const { importFail2ban } = await import('../import/fail2ban/import.js');
+  const { NoJailConfError } = await import('../import/fail2ban/jail.js');
+  const { samplesFor } = await import('../import/fail2ban/samples.js');
+  const { OutputExistsError, writeImport } = await import('../import/fail2ban/write.js');
   let result: ImportResult;
   let files: string[];
   try {
