@@ -52,6 +52,8 @@ export const importMessages = defineMessages({
       'backend {detail} without a _SYSTEMD_UNIT in journalmatch: no journald source was made',
     'import.issue.logpath': 'no file matches {detail} now; add a source once it exists',
     'import.issue.jailOption': '{detail} is not carried over',
+    'import.issue.replacesBuiltin':
+      'filters.d/{detail}.yaml replaces Sheriff’s built-in filter {detail}; delete it to keep the built-in (`sheriff filters` lists both)',
   },
   ko: {
     'import.description': '다른 도구의 설정을 Sheriff 설정으로 바꿉니다',
@@ -102,5 +104,7 @@ export const importMessages = defineMessages({
     'import.issue.logpath':
       '지금은 {detail}에 맞는 파일이 없습니다. 파일이 생기면 소스를 추가하세요',
     'import.issue.jailOption': '{detail}은(는) 옮기지 않았습니다',
+    'import.issue.replacesBuiltin':
+      'filters.d/{detail}.yaml이 Sheriff 기본 필터 {detail}을(를) 대신합니다. 기본 필터를 쓰려면 이 파일을 지우세요 (`sheriff filters`에서 둘 다 볼 수 있습니다)',
   },
 });

@@ -7,6 +7,7 @@
 import { globSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatDuration } from '../../config/duration.js';
+import { filterRegistry } from '../../filters/registry.js';
 import { parseCidr } from '../../net/cidr.js';
 import { FileCache, type Vars } from './config.js';
 import { FilterFiles } from './filter.js';
@@ -133,6 +134,9 @@ export function importFail2ban(dir: string): ImportResult {
         jailFiles: jails.config.files.filter((f) => /jail[^/]*\.local$|jail\.d\//.test(f)),
       });
       issues.push(...r.issues);
+      // A user filter named like a built-in replaces it (filters/README.md): say so.
+      if (r.filter !== null && filterRegistry().has(name))
+        add(jail.name, 'replacesBuiltin', name, opt('filter')?.at, false);
       imported = r.filter === null ? null : { name, journalmatch: r.journalmatch };
       if (r.filter !== null) filters.set(name, r.filter);
       keys.set(key, imported);

@@ -20,7 +20,8 @@ export type IssueKind =
   | 'ignorecommand'
   | 'backend'
   | 'logpath'
-  | 'jailOption';
+  | 'jailOption'
+  | 'replacesBuiltin';
 
 export interface Issue {
   file: string;

@@ -200,12 +200,13 @@ function translateMode(
     const hostUse = tags.use.hasHost ? tags.use : (pref?.use ?? tags.use);
     if (/(?<!\\)(?:\\\\)*\\Z/.test(line)) issue('endAnchor', '\\Z', at, probe);
     if (kind === 'failregex') {
-      for (const u of [...tags.use.unsupported, ...(pref?.use.unsupported ?? [])])
-        issue('failureId', u, at, probe);
+      const unsupported = [...tags.use.unsupported, ...(pref?.use.unsupported ?? [])];
+      for (const u of unsupported) issue('failureId', u, at, probe);
       // With a multi-line id, a line without an address is a failure of the connection:
       // Sheriff counts it when a later line of the same process tells the address.
       if (!hostUse.hasHost && !mlfid) {
-        issue('noHost', line.trim().slice(0, 80), at, probe);
+        // A failure id that is no address (<F-ID>) is reported as such, once.
+        if (unsupported.length === 0) issue('noHost', line.trim().slice(0, 80), at, probe);
         return null;
       }
       if (tags.use.multiline.includes('<SKIPLINES>')) issue('multiline', '<SKIPLINES>', at, probe);
