@@ -2,7 +2,8 @@
 # `npm run package [-- OUT_DIR]`: builds sheriff_<version>_amd64.deb, which
 # runs on its own: its Node.js (the pinned release, bin/node only), the
 # production dependencies with better-sqlite3 built for that Node.js, the files
-# npm would publish (package.json "files": no tests, helpers or benchmarks),
+# npm would publish (package.json "files": no tests, helpers or benchmarks; the
+# built-in filters/*.yaml, which dist/filters/registry.js finds two levels up),
 # /usr/bin/sheriff, the systemd unit, /etc/sheriff/sheriff.yaml (a conffile),
 # the man page and bash/zsh completions written from the CLI itself.
 # Prints the .deb's path.
@@ -79,7 +80,8 @@ rm -rf "$lib/$sqlite/deps" "$lib/$sqlite/src"
 "$lib/.runtime/bin/node" -e 'new (require(process.argv[1]))(":memory:").close()' "$lib/$sqlite"
 
 # The command, the service, the configuration, the manual, the completions.
-mkdir -p "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/$name" "$root/usr/share/man/man1" \
+# /etc/sheriff/filters.d: where the admin puts filters of their own (empty).
+mkdir -p "$root/usr/bin" "$root/lib/systemd/system" "$root/etc/$name/filters.d" "$root/usr/share/man/man1" \
   "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" \
   "$root/usr/share/doc/$name"
 ln -s "../lib/$name/bin/sheriff" "$root/usr/bin/sheriff"

@@ -12,7 +12,7 @@ import type { CliContext } from './common.js';
 export async function checkUserFilters(dir: string, ctx: CliContext): Promise<void> {
   const { t } = ctx;
   const filters = filterRegistry(dir);
-  const user = filters.all().filter((f) => f.origin !== 'built-in');
+  const user = filters.userFilters();
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   let unchecked = false;

@@ -39,7 +39,7 @@ export function readYaml(text: string, name: string): { file: YamlFile; problems
 
 /** Each schema issue as `file:line: path: message`. */
 export function schemaProblems(file: YamlFile, issues: readonly z.core.$ZodIssue[]): Problem[] {
-  return issues.map((issue): Problem => {
+  return issues.flatMap(closestBranch).map((issue): Problem => {
     let path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       path = [...path, issue.keys[0]!];
@@ -54,6 +54,20 @@ export function schemaProblems(file: YamlFile, issues: readonly z.core.$ZodIssue
 export function problemAt(file: YamlFile, path: readonly string[], message: Problem): Problem {
   const at = `${where(file, path)}${path.length > 0 ? `${path.join('.')}: ` : ''}`;
   return (t) => at + message(t);
+}
+
+/**
+ * A value that fits none of a union's forms is described by the form it came
+ * closest to (the fewest problems): a rule with a wrong `result` is a rule, not a
+ * failed `include:`.
+ */
+function closestBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const best = issue.errors.reduce((a, b) => (b.length < a.length ? b : a));
+  if (best.length === 0) return [issue];
+  return best.flatMap((inner) =>
+    closestBranch({ ...inner, path: [...issue.path, ...inner.path] }),
+  );
 }
 
 const TYPE_NAMES: Partial<Record<string, ConfigMessageKey>> = {

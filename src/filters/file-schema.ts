@@ -69,7 +69,8 @@ export const filterFileSchema = z.strictObject({
   /** strftime-style formats of the time in a line, found at its start or anywhere (fail2ban's datepattern). */
   timeFormats: z.array(z.string().min(1)).optional(),
   rules: z.array(z.union([ruleSchema, includeSchema])).min(1),
-  samples: z.array(sampleSchema).min(1),
+  /** Required (load.ts says so): a file read without its samples has none here. */
+  samples: z.array(sampleSchema).default([]),
   fail2ban: z
     .strictObject({
       logs: z.array(z.string().regex(/^[\w.-]+$/)).min(1),

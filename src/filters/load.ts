@@ -15,7 +15,7 @@ import {
   type Problem,
   type YamlFile,
 } from '../config/yaml-problems.js';
-import { compileFilter } from './engine.js';
+import { filterRegexes } from './engine.js';
 import { filterFileSchema, type FilterFile } from './file-schema.js';
 import { runSamples, type Sample, type SampleExpectation } from './samples.js';
 import type { FilterSpec, RuleSpec } from './spec.js';
@@ -37,8 +37,14 @@ export interface LoadedFilter {
 
 export interface LoadOptions {
   origin: 'built-in' | 'user';
-  /** Run the samples and refuse the filter when one fails (user filters). */
+  /**
+   * Compile every pattern and run the samples, refusing the filter when one fails
+   * (user filters). The built-ins' are checked by the test suite, and skipping them
+   * keeps start-up fast.
+   */
   checkSamples: boolean;
+  /** Read the samples only when asked for (built-ins at start-up; never with `checkSamples`). */
+  lazySamples?: boolean;
   /** Another filter by name, for `include:`; `chain` is the includes being read, for loops. */
   include: (name: string, chain: readonly string[]) => LoadedFilter | undefined;
   chain?: readonly string[];
@@ -47,8 +53,40 @@ export interface LoadOptions {
 /** A `{NAME}` fragment reference; `\{` is a literal brace. */
 const REF = /(?<!\\)\{([A-Z][A-Z0-9_]*)\}/g;
 
-/** Reads `text`, the contents of `path`; throws ConfigError listing every problem. */
+/**
+ * Reads `text`, the contents of `path`; throws ConfigError listing every problem.
+ * With `lazySamples` the samples are read when first asked for.
+ */
 export function parseFilterFile(text: string, path: string, options: LoadOptions): LoadedFilter {
+  if (options.lazySamples !== true) return readFilter(text, path, options);
+  const filter = readFilter(withoutSamples(text), path, options);
+  let samples: readonly Sample[] | undefined;
+  return Object.defineProperty(filter, 'samples', {
+    get: () => (samples ??= readFilter(text, path, { ...options, lazySamples: false }).samples),
+    enumerable: true,
+  });
+}
+
+/**
+ * `text` with its top-level `samples:` block blanked, lines kept (so every line
+ * number still holds): what the engine runs needs no samples, and they are most of
+ * a file's text, so of the time reading it takes.
+ */
+function withoutSamples(text: string): string {
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /^samples\s*:/.test(l));
+  if (start < 0) return text;
+  let end = start + 1;
+  // The block ends at the next top-level key (a sequence may start in column 0).
+  while (end < lines.length && !/^[^\s#-]/.test(lines[end]!)) end++;
+  return [
+    ...lines.slice(0, start),
+    ...lines.slice(start, end).map(() => ''),
+    ...lines.slice(end),
+  ].join('\n');
+}
+
+function readFilter(text: string, path: string, options: LoadOptions): LoadedFilter {
   const name = basename(path).replace(/\.ya?ml$/, '');
   const { file, problems } = readYaml(text, path);
   if (problems.length > 0) throw configError(problems, undefined);
@@ -121,8 +159,10 @@ class FilterReader {
       ...(d.timeFormats === undefined ? {} : { timeFormats: d.timeFormats }),
     };
     this.checkTimeFormats();
-    if (this.problems.length === 0) this.checkCompiles(spec);
+    if (this.problems.length === 0 && this.options.checkSamples) this.checkCompiles(spec);
     const samples = this.samples(modes, defaultMode, rules);
+    if (samples.length === 0 && this.options.lazySamples !== true)
+      this.problem(['samples'], (t) => t('config.error.required'));
     if (this.problems.length === 0 && this.options.checkSamples) this.checkSamples(spec, samples);
     if (this.problems.length > 0) throw configError(this.problems, undefined);
     return {
@@ -142,27 +182,35 @@ class FilterReader {
   private expandDefs(): void {
     const raw = this.data.defs;
     if ('HOST' in raw) this.problem(['defs', 'HOST'], (t) => t('filterFile.error.hostDef'));
+    const failed = new Set<string>();
     const resolve = (name: string, chain: string[]): string | null => {
       const done = this.defs.get(name);
       if (done !== undefined) return done;
+      if (failed.has(name)) return null;
       if (chain.includes(name)) {
-        const cycle = [...chain.slice(chain.indexOf(name)), name].join(' → ');
-        this.problem(['defs', chain[0]!], (t) => t('filterFile.error.defCycle', { cycle }));
+        const loop = chain.slice(chain.indexOf(name));
+        const cycle = [...loop, name].join(' → ');
+        // Reported once, at the fragment the loop was entered by; its members fail quietly.
+        this.problem(['defs', name], (t) => t('filterFile.error.defCycle', { cycle }));
+        for (const member of loop) failed.add(member);
         return null;
       }
-      let failed = false;
+      let broken = false;
       const value = raw[name]!.replace(REF, (whole, ref: string) => {
         if (ref === 'HOST') return whole;
         if (!(ref in raw)) {
           this.problem(['defs', name], (t) => t('filterFile.error.unknownDef', { def: whole }));
-          failed = true;
+          broken = true;
           return whole;
         }
         const inner = resolve(ref, [...chain, name]);
-        if (inner === null) failed = true;
+        if (inner === null) broken = true;
         return inner ?? whole;
       });
-      if (failed) return null;
+      if (broken) {
+        failed.add(name);
+        return null;
+      }
       this.defs.set(name, value);
       return value;
     };
@@ -258,15 +306,16 @@ class FilterReader {
     this.data.rules.forEach((entry, i) => {
       if ('include' in entry) return;
       const rule = spec.rules.find((r) => r.id === entry.id)!;
-      for (const mode of spec.modes)
-        try {
-          compileFilter({ ...spec, rules: [rule] }, mode);
-        } catch (err) {
-          // The engine's message starts with the filter and rule, which the path already says.
-          const reason = (err as Error).message.replace(/^[^:]*: rule [^:]*: /, '');
-          this.problem(['rules', i, 'pattern'], (t) => t('filterFile.error.pattern', { reason }));
-          return;
-        }
+      try {
+        filterRegexes({ ...spec, rules: [rule] });
+      } catch (err) {
+        // The engine's message starts with the filter and rule, which the path already says.
+        const reason = (err as Error).message.replace(
+          /^[^:]*: rule [^:]*: (?:invalid pattern: )?/,
+          '',
+        );
+        this.problem(['rules', i, 'pattern'], (t) => t('filterFile.error.pattern', { reason }));
+      }
     });
   }
 
@@ -274,7 +323,7 @@ class FilterReader {
     const ids = new Set(rules.map((r) => r.id));
     return this.data.samples.map((s, i): Sample => {
       const sampleModes = s.mode ?? [defaultMode];
-      for (const mode of sampleModes)
+      for (const mode of s.mode ?? [])
         if (!modes.includes(mode))
           this.problem(['samples', i, 'mode'], (t) =>
             t('filterFile.error.unknownMode', { list: modes.join(', '), got: mode }),

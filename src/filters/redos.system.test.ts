@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { translator } from '../i18n/index.js';
 import { filterRegexes } from './engine.js';
-import { checkRegex, unsafeRegexes } from './redos.js';
+import { parseFilterFile } from './load.js';
+import { checkFilterRedos, checkRegex, unsafeRegexes } from './redos.js';
 import { filterRegistry } from './registry.js';
 
 /** recheck's limit per regex is wall-clock time: generous, so a loaded machine cannot make it `unknown`. */
@@ -29,5 +31,35 @@ describe('ReDoS check of filter regexes', () => {
     const v = await checkRegex('nested', /^(?:a+)+$/);
     assert.equal(v.status, 'vulnerable');
     assert.match(v.detail, /exponential/);
+  });
+
+  it("refuses a user filter's rule that backtracks catastrophically, at the rule's line", async () => {
+    const text = [
+      'name: slow',
+      'description: a filter with a regex that backtracks',
+      'references: [a test]',
+      'rules:',
+      '  - id: nested',
+      "    pattern: 'login failed from {HOST}(?: (?:x+)+)+y$'",
+      '    result: fail',
+      'samples:',
+      "  - line: 'Nov 25 07:51:41 web1 slow[1]: login failed from 192.0.2.7 xy'",
+      '    result: fail',
+      "  - line: 'Nov 25 07:51:41 web1 slow[1]: hello'",
+      '    result: none',
+    ].join('\n');
+    const filter = parseFilterFile(text, '/etc/sheriff/filters.d/slow.yaml', {
+      origin: 'user',
+      checkSamples: true,
+      include: () => undefined,
+    });
+    const report = await checkFilterRedos(filter, TIMEOUT_MS);
+    assert.ok(report !== null, 'recheck is a development dependency: installed here');
+    assert.equal(report.vulnerable.length, 1);
+    const [problem] = report.vulnerable.map((p) => p(translator('en')));
+    assert.match(
+      problem!,
+      /^\/etc\/sheriff\/filters\.d\/slow\.yaml:6: rules\.nested: this regular expression can backtrack catastrophically \(exponential/,
+    );
   });
 });

@@ -71,6 +71,11 @@ export class FilterRegistry {
     return this.names().map((n) => this.get(n)!);
   }
 
+  /** The admin's filters (user and imported), read and checked. */
+  userFilters(): LoadedFilter[] {
+    return [...this.users.keys()].sort().map((n) => this.get(n)!);
+  }
+
   private read(name: string, chain: readonly string[]): LoadedFilter | undefined {
     const done = this.loaded.get(name);
     if (done !== undefined) return done;
@@ -88,6 +93,7 @@ export class FilterRegistry {
       origin: user === undefined ? 'built-in' : 'user',
       // Built-ins' samples are checked by the test suite, not at every start.
       checkSamples: user !== undefined,
+      lazySamples: user === undefined,
       chain,
       include: (other, includeChain) => this.read(other, includeChain),
     });

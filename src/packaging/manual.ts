@@ -86,6 +86,14 @@ export function manualPage(program: Command, version: string): string {
       'the configuration ("sheriff config check" validates it, "sheriff config print" shows every default)',
     ),
     '.TP',
+    '.I /etc/sheriff/filters.d/',
+    roffText(
+      'your own filters, one NAME.yaml each (the setting filters.dir); a file named like a built-in filter replaces it ("sheriff filters" lists them, "sheriff test-filter --spec FILE" tries one)',
+    ),
+    '.TP',
+    '.I /usr/lib/sheriff/filters/',
+    roffText('the built-in filters, and README.md: the filter file format'),
+    '.TP',
     '.I /var/lib/sheriff/sheriff.db',
     roffText(
       'the store of the systemd service sheriff.service: events, findings, bans, approvals, the audit log',

@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { TARGETS, type Target } from './parser-targets.js';
 import { PROGRESS, type WorkerJob, type WorkerMessage } from './termination.js';
 
+// Loading the targets' modules (filter files among them) is no input's time.
+parentPort!.postMessage({ type: 'loaded' } satisfies WorkerMessage);
 const job = workerData as WorkerJob;
 const target = TARGETS[job.target] as Target<unknown>;
 const progress = new Int32Array(job.progress);

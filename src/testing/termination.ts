@@ -23,6 +23,8 @@ export interface WorkerJob {
 }
 
 export type WorkerMessage =
+  /** The worker's modules are loaded: the stall clock starts here, not at its creation. */
+  | { type: 'loaded' }
   | { type: 'chunk'; chunk: number; inputs: unknown[] }
   | { type: 'threw'; chunk: number; index: number; message: string }
   | { type: 'done'; count: number; busyMs: number };
@@ -108,7 +110,8 @@ export function runTermination(opts: TerminationOptions): Promise<TerminationRes
       );
     }, 100);
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'chunk') {
+      if (m.type === 'loaded') lastChange = Date.now();
+      else if (m.type === 'chunk') {
         chunks.clear(); // only the chunk being run can hang
         chunks.set(m.chunk, m.inputs);
       } else if (m.type === 'threw')
