@@ -37,13 +37,12 @@ async function runImport(opts: Options, ctx: CliContext): Promise<void> {
   // Loaded here, not at start-up: only this command needs the importer and YAML.
   const { importFail2ban } = await import('../import/fail2ban/import.js');
   const { NoJailConfError } = await import('../import/fail2ban/jail.js');
-  const { samplesFor } = await import('../import/fail2ban/samples.js');
   const { OutputExistsError, writeImport } = await import('../import/fail2ban/write.js');
   let result: ImportResult;
   let files: string[];
   try {
     result = importFail2ban(opts.dir);
-    files = writeImport(result, opts.out, (f) => samplesFor(f));
+    files = writeImport(result, opts.out);
   } catch (err) {
     if (err instanceof NoJailConfError)
       throw new UsageError(t('import.error.noJailConf', { path: opts.dir }));

@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import type { AuthEvent } from '../domain.js';
 import { compileFilter } from '../filters/engine.js';
 import { parseFilterFile } from '../filters/load.js';
+import type { FilterSpec } from '../filters/spec.js';
 import { importFilterAlone } from '../import/fail2ban/import.js';
 import type { Issue } from '../import/fail2ban/issues.js';
-import { samplesFor } from '../import/fail2ban/samples.js';
 import { filterYaml } from '../import/fail2ban/write.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
@@ -28,6 +28,15 @@ export interface FilterConformance {
   losses: Issue[];
   checks: Check[];
 }
+
+const NOTHING: FilterSpec = {
+  name: '',
+  description: 'no rules',
+  programs: null,
+  modes: ['normal'],
+  defaultMode: 'normal',
+  rules: [],
+};
 
 export function shippedFilters(confDir: string): string[] {
   return readdirSync(join(confDir, 'filter.d'))
@@ -45,14 +54,18 @@ export function measureFilter(
   const losses = r.issues.filter((i) => i.loss);
   const isFilter = r.hasFailregex;
   let checks: Check[] = [];
-  if (r.filter !== null && logsDir !== null && isFile(join(logsDir, name))) {
-    const path = join('/nonexistent', `${r.filter.name}.yaml`);
-    const loaded = parseFilterFile(filterYaml(r.filter, samplesFor(r.filter)), path, {
-      origin: 'user',
-      checkSamples: false,
-      include: () => undefined,
-    });
-    checks = runAnnotations(loaded.spec, logsDir, name);
+  if (logsDir !== null && isFile(join(logsDir, name))) {
+    // A filter the import could not carry over catches nothing: its lines count as such.
+    let spec: FilterSpec = { ...NOTHING, name };
+    if (r.filter !== null) {
+      const path = join('/nonexistent', `${r.filter.name}.yaml`);
+      spec = parseFilterFile(filterYaml(r.filter, r.samples), path, {
+        origin: 'user',
+        checkSamples: false,
+        include: () => undefined,
+      }).spec;
+    }
+    checks = runAnnotations(spec, logsDir, name);
   }
   return { name, isFilter, clean: r.filter !== null && losses.length === 0, losses, checks };
 }

@@ -15,7 +15,6 @@ import { fixture } from '../../testing/paths.js';
 import { runCli } from '../../testing/run-cli.js';
 import { importFail2ban } from './import.js';
 import type { Issue } from './issues.js';
-import { samplesFor } from './samples.js';
 import { writeImport } from './write.js';
 
 const FIXTURE = fixture('fail2ban-import');
@@ -111,7 +110,7 @@ describe('sheriff import fail2ban', () => {
   it('catches in the imported filter what fail2ban catches on the same log, but for the reported rules', () => {
     const out = join(root, 'out-regex');
     const r = importFail2ban(etc);
-    writeImport(r, out, samplesFor);
+    writeImport(r, out);
     const log = readFileSync(join(FIXTURE, 'myapp.log'), 'utf8').split('\n').filter(Boolean);
     const events = classifyWith(join(out, 'filters.d', 'myapp.yaml'), log);
     const sheriff = events

@@ -13,6 +13,7 @@ import { FileCache, type Vars } from './config.js';
 import { FilterFiles } from './filter.js';
 import type { FilterOption } from './filter.js';
 import type { Issue, IssueKind } from './issues.js';
+import type { FilterSample } from './write.js';
 import { readJails, type Jail } from './jail.js';
 import { importFilter, type FilterImport, type ImportedFilter } from './translate.js';
 
@@ -40,6 +41,8 @@ export interface ImportResult {
   dir: string;
   config: SheriffConfig;
   filters: ImportedFilter[];
+  /** Each filter's samples, by filter name. */
+  samples: Map<string, FilterSample[]>;
   issues: Issue[];
   /** Every enabled jail's name, imported or not. */
   jails: string[];
@@ -106,6 +109,7 @@ export function importFail2ban(dir: string): ImportResult {
 
   const config: SheriffConfig = { sources: [], jails: {} };
   const filters = new Map<string, ImportedFilter>();
+  const samples = new Map<string, FilterSample[]>();
   const keys = new Map<string, { name: string; journalmatch: string[] } | null>();
   const trusted = new Map<string, string[]>();
   const files = new Map<string, string[]>();
@@ -138,7 +142,10 @@ export function importFail2ban(dir: string): ImportResult {
       if (r.filter !== null && filterRegistry().has(name))
         add(jail.name, 'replacesBuiltin', name, opt('filter')?.at, false);
       imported = r.filter === null ? null : { name, journalmatch: r.journalmatch };
-      if (r.filter !== null) filters.set(name, r.filter);
+      if (r.filter !== null) {
+        filters.set(name, r.filter);
+        samples.set(name, r.samples);
+      }
       keys.set(key, imported);
     }
     if (imported === null) continue;
@@ -225,6 +232,7 @@ export function importFail2ban(dir: string): ImportResult {
     dir,
     config,
     filters: [...filters.values()],
+    samples,
     issues,
     jails: jails.enabled.map((j) => j.name),
   };
@@ -277,6 +285,7 @@ export function importFilterAlone(
   if (!files.found)
     return {
       filter: null,
+      samples: [],
       issues: [],
       journalmatch: [],
       resolved: false,

@@ -21,7 +21,8 @@ export type IssueKind =
   | 'backend'
   | 'logpath'
   | 'jailOption'
-  | 'replacesBuiltin';
+  | 'replacesBuiltin'
+  | 'unsampled';
 
 export interface Issue {
   file: string;

@@ -662,3 +662,84 @@ export function expandLiterals(python: string, limit = 32): string[] | null {
   if (out === null || out.length > limit) return null;
   return [...new Set(out.map((o) => o.text))];
 }
+
+/** Characters an example may use, the plainest first, then every other printable one. */
+const CANDIDATES = [
+  ...new Set([
+    ...'a1x0 .-:/_',
+    ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)),
+  ]),
+];
+
+/**
+ * A short text that `source` (a pattern this module emitted) matches, for a filter's
+ * samples: the fewest repetitions, the first alternative, addresses as written by
+ * the pattern itself. Null when a look-around or anchor in the way leaves none; the
+ * caller checks the text against the pattern anyway.
+ */
+export function exampleOf(
+  source: string,
+  choice: { lastAlternative?: boolean; once?: boolean; trailingLookahead?: boolean } = {},
+): string | null {
+  let root: Node;
+  let parser: Parser;
+  try {
+    parser = new Parser(source.replace(/\(\?<(?![=!])/g, '(?P<'));
+    root = parser.parse();
+  } catch {
+    return null;
+  }
+  const groups = new Map<number, string>();
+  const charFor = (set: string): string | null => {
+    const re = new RegExp(`^${set}$`);
+    return CANDIDATES.find((c) => re.test(c)) ?? null;
+  };
+  const walk = (n: Node): string | null => {
+    switch (n.t) {
+      case 'seq': {
+        let out = '';
+        for (const [i, item] of n.items.entries()) {
+          // A look-ahead that ends the pattern (prefregex's text after the content) needs its text.
+          const last = i === n.items.length - 1;
+          const ahead = item.t === 'group' && item.kind === 'look' && item.prefix === '(?=';
+          const s = choice.trailingLookahead && last && ahead ? walk(item.body) : walk(item);
+          if (s === null) return null;
+          out += s;
+        }
+        return out;
+      }
+      case 'alt':
+        for (const b of choice.lastAlternative ? [...n.branches].reverse() : n.branches) {
+          const s = walk(b);
+          if (s !== null) return s;
+        }
+        return null;
+      case 'atom': {
+        const t = n.text;
+        if (t === '^' || t === '$' || t.startsWith('(?')) return '';
+        if (t === '\\b' || t === '\\B') return '';
+        if (t.length === 1) return t === '.' ? 'x' : t;
+        if (t.length === 2 && t[0] === '\\' && !/[dDwWsSnrtfv]/.test(t[1]!)) return t[1]!;
+        return charFor(t);
+      }
+      case 'group': {
+        if (n.kind === 'look') return '';
+        const s = walk(n.body);
+        if (s !== null && n.kind === 'cap') groups.set(n.num!, s);
+        return s;
+      }
+      case 'backref': {
+        const num = /^\d+$/.test(n.ref) ? Number(n.ref) : parser.names.get(n.ref);
+        return num === undefined ? null : (groups.get(num) ?? '');
+      }
+      case 'quant': {
+        const s = walk(n.body);
+        if (s === null) return n.min === 0 ? '' : null;
+        return s.repeat(choice.once && n.max > 0 ? Math.max(n.min, 1) : n.min);
+      }
+      default:
+        return null;
+    }
+  };
+  return walk(root);
+}

@@ -11,7 +11,9 @@ import { joinPrefix, PrefRegexError, resolveTags } from './failregex.js';
 import type { FilterFiles, ResolvedFilter } from './filter.js';
 import { locate, type Issue, type IssueKind } from './issues.js';
 import { PyRegexError, translatePattern } from './pyregex.js';
+import { samplesFor } from './samples.js';
 import { TagError } from './tags.js';
+import type { FilterSample } from './write.js';
 
 export type RuleResult = 'fail' | 'nofail' | 'success';
 
@@ -51,6 +53,8 @@ export interface ImportedFilter {
 
 export interface FilterImport {
   filter: ImportedFilter | null;
+  /** The filter file's samples (made from its rules' patterns). */
+  samples: FilterSample[];
   issues: Issue[];
   /** `journalmatch` of the default mode, for a journald source. */
   journalmatch: string[];
@@ -120,7 +124,8 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
   const journalmatch = (perMode[0]?.resolved.values.journalmatch ?? '')
     .split('\n')
     .filter((l) => l.trim() !== '');
-  if (perMode.length === 0) return { filter: null, issues, journalmatch, resolved: false };
+  if (perMode.length === 0)
+    return { filter: null, samples: [], issues, journalmatch, resolved: false };
   const first = perMode[0]!;
   const v = first.resolved.values;
   const places = first.resolved.places;
@@ -152,7 +157,19 @@ export function importFilter(files: FilterFiles, ctx: FilterContext): FilterImpo
     ignore: first.ignore,
     rules,
   };
-  return { filter: rules.length > 0 ? filter : null, issues, journalmatch, resolved: true };
+  if (rules.length === 0)
+    return { filter: null, samples: [], issues, journalmatch, resolved: true };
+  // Every rule needs a sample for the loader; one that could not get one is named.
+  const { samples, unsampled } = samplesFor(filter);
+  for (const id of unsampled)
+    issue(
+      'unsampled',
+      id,
+      places.failregex,
+      probeOf(rules.find((r) => r.id === id)!.pattern),
+      false,
+    );
+  return { filter, samples, issues, journalmatch, resolved: true };
 }
 
 type IssueFn = (

@@ -20,10 +20,9 @@ export const NONE_SAMPLE =
 
 export interface FilterSample {
   line: string;
-  result: 'fail' | 'nofail' | 'none';
+  result: 'fail' | 'nofail' | 'success' | 'none';
   address?: string;
-  host?: string;
-  user?: string | null;
+  rule?: string;
   mode?: string[];
 }
 
@@ -32,7 +31,8 @@ export function filterYaml(filter: ImportedFilter, samples: readonly FilterSampl
   const doc = new Document({ ...filter, samples });
   doc.commentBefore =
     ` Imported from fail2ban by \`sheriff import fail2ban\`: ${filter.references[0]}.\n` +
-    ' Rules search the whole line without its time, as fail2ban does (matchOn: line).';
+    ' Rules search the whole line without its time, as fail2ban does (matchOn: line).\n' +
+    " fail2ban filters have no samples: these lines are generated from each rule's pattern.";
   return doc.toString({ lineWidth: 0 });
 }
 
@@ -43,11 +43,7 @@ export function configYaml(result: ImportResult, filtersDir: string): string {
 }
 
 /** Writes the files; returns their paths. */
-export function writeImport(
-  result: ImportResult,
-  out: string,
-  samples: (filter: ImportedFilter) => readonly FilterSample[],
-): string[] {
+export function writeImport(result: ImportResult, out: string): string[] {
   const configPath = join(out, 'sheriff.yaml');
   if (existsSync(configPath)) throw new OutputExistsError(configPath);
   const filtersDir = join(out, 'filters.d');
@@ -55,7 +51,7 @@ export function writeImport(
   const written: string[] = [];
   for (const f of result.filters) {
     const path = join(filtersDir, `${f.name}.yaml`);
-    writeFileSync(path, filterYaml(f, samples(f)));
+    writeFileSync(path, filterYaml(f, result.samples.get(f.name) ?? []));
     written.push(path);
   }
   writeFileSync(configPath, configYaml(result, resolve(filtersDir)));
