@@ -30,6 +30,22 @@ if ((${#need[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# Debian's fail2ban, unpacked and NOT installed (installed, it would start banning on this
+# machine's firewall): `sheriff import fail2ban` is measured against its filter.d and its
+# annotated test logs (src/testing/fail2ban-dist.ts finds them here).
+if [ ! -d .cache/fail2ban/etc/fail2ban ]; then
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download fail2ban >/dev/null 2>&1); then
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    (cd "$tmp" && apt-get download fail2ban >/dev/null)
+  fi
+  mkdir -p .cache/fail2ban
+  dpkg-deb -x "$tmp"/fail2ban_*.deb .cache/fail2ban
+  rm -rf "$tmp"
+fi
+
 # The Node.js this project needs (into .runtime/ when the machine's is older),
 # then the npm packages built for it.
 # shellcheck source=scripts/runtime.sh

@@ -39,6 +39,8 @@ const LAYERS: Record<string, readonly string[] | typeof ALL_BELOW> = {
   sources: ['config'],
   filters: ['parse', 'net', 'config'],
   detect: ['filters'],
+  // `sheriff import fail2ban`: another tool's jails and filters as Sheriff's config and filter files.
+  import: ['filters'],
   // SQLite keeps the shared records (domain.ts) and knows nobody who writes them.
   store: ['net', 'config'],
   // What is known about an address: trusted networks, GeoIP, blocklists, reputation.

@@ -13,6 +13,7 @@ import { registerChat } from './chat.js';
 import { registerConfig } from './config.js';
 import { registerDemo } from './demo.js';
 import { registerEvents } from './events.js';
+import { registerImport } from './import.js';
 import { registerIncidents } from './incidents.js';
 import { registerReplay } from './replay.js';
 import { registerReport } from './report.js';
@@ -66,6 +67,7 @@ export function buildProgram(full: CliContext): Command {
   registerFilters(program, full);
   registerReplay(program, full);
   registerConfig(program, full);
+  registerImport(program, full);
   registerWeb(program, full);
   registerEval(program, full);
   registerOptimize(program, full);

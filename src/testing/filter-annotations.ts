@@ -60,7 +60,7 @@ export function runAnnotations(spec: FilterSpec, logsDir: string, file = spec.na
   const queue = [file];
   while (queue.length > 0) {
     const name = queue.shift()!;
-    const lines = readFileSync(join(logsDir, name), 'utf8').split('\n');
+    const lines = readFileSync(join(logsDir, name), 'utf8').split(/\r?\n/); // fail2ban reads lines without their \r\n
     let fileOptions: Options = {};
     let combos: Options[] = [{}];
     let pending: Record<string, unknown> | null = null;
