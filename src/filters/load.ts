@@ -163,7 +163,8 @@ class FilterReader {
     const samples = this.samples(modes, defaultMode, rules);
     if (samples.length === 0 && this.options.lazySamples !== true)
       this.problem(['samples'], (t) => t('config.error.required'));
-    if (this.problems.length === 0 && this.options.checkSamples) this.checkSamples(spec, samples);
+    if (this.problems.length === 0 && this.options.checkSamples)
+      this.checkSamples(spec, samples, (d.origin ?? this.options.origin) === 'imported');
     if (this.problems.length > 0) throw configError(this.problems, undefined);
     return {
       spec,
@@ -345,8 +346,12 @@ class FilterReader {
     });
   }
 
-  /** Every sample passes, every rule has one, and one shows a line the filter leaves alone. */
-  private checkSamples(spec: FilterSpec, samples: Sample[]): void {
+  /**
+   * Every sample passes, every rule has one, and one shows a line the filter leaves alone.
+   * An imported filter's samples are made from its own patterns, and some of fail2ban's
+   * rules can never match first (the importer lists them): those need none.
+   */
+  private checkSamples(spec: FilterSpec, samples: Sample[], imported: boolean): void {
     const checks = runSamples(spec, samples);
     checks.forEach((c) => {
       if (c.problems.length === 0) return;
@@ -356,7 +361,7 @@ class FilterReader {
     });
     const covered = new Set(checks.map((c) => c.event?.rule).filter((r) => r != null));
     this.data.rules.forEach((entry, i) => {
-      if ('include' in entry || covered.has(entry.id)) return;
+      if (imported || 'include' in entry || covered.has(entry.id)) return;
       this.problem(['rules', i, 'id'], (t) =>
         t('filterFile.error.ruleWithoutSample', { rule: entry.id }),
       );

@@ -16,6 +16,8 @@ export interface RedosVerdict {
   source: string;
   flags: string;
   status: 'safe' | 'vulnerable' | 'unknown';
+  /** A vulnerable regex's worst case is exponential (not merely polynomial). */
+  exponential: boolean;
   /** What recheck found: the complexity and an attack string, or why it could not decide. */
   detail: string;
 }
@@ -38,12 +40,13 @@ export async function checkRegex(
     incubationTimeout: null,
     seedingTimeout: null,
   });
-  const base = { rule, source: re.source, flags };
+  const base = { rule, source: re.source, flags, exponential: false };
   if (d.status === 'safe') return { ...base, status: 'safe', detail: d.complexity.summary };
   if (d.status === 'vulnerable')
     return {
       ...base,
       status: 'vulnerable',
+      exponential: d.complexity.type === 'exponential',
       detail: `${d.complexity.summary}; attack: ${d.attack.pattern}`,
     };
   return { ...base, status: 'unknown', detail: d.error.kind };
@@ -62,7 +65,10 @@ export async function unsafeRegexes(spec: FilterSpec, timeoutMs?: number): Promi
 export interface RedosReport {
   /** Regexes recheck shows can backtrack catastrophically: the filter is refused. */
   vulnerable: Problem[];
-  /** Regexes it could not decide in time (lookbehinds, a loaded machine): a warning. */
+  /**
+   * Regexes it could not decide in time (lookbehinds, a loaded machine), and an imported
+   * filter's polynomial ones (fail2ban's own regexes, run the same way there): a warning.
+   */
   undecided: Problem[];
 }
 
@@ -85,8 +91,15 @@ export async function checkFilterRedos(
     const id = v.rule.replace(/ \(lazy\)$/, '');
     const at = filter.ruleAt.get(id) ?? filter.path;
     const where = filter.ruleAt.has(id) ? `rules.${id}` : v.rule;
-    const vulnerable = v.status === 'vulnerable';
-    const key = vulnerable ? 'filterFile.error.redos' : 'filterFile.error.redosUnknown';
+    // Sheriff's own and the admin's filters must be linear; an imported filter keeps
+    // fail2ban's regexes, refused only when exponential (the message cap bounds the rest).
+    const tolerated = v.status === 'vulnerable' && !v.exponential && filter.origin === 'imported';
+    const vulnerable = v.status === 'vulnerable' && !tolerated;
+    const key = vulnerable
+      ? 'filterFile.error.redos'
+      : tolerated
+        ? 'filterFile.error.redosImported'
+        : 'filterFile.error.redosUnknown';
     (vulnerable ? report.vulnerable : report.undecided).push(
       (t) => `${at}: ${where}: ${t(key, { detail: v.detail })}`,
     );

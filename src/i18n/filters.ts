@@ -23,6 +23,8 @@ export const filterMessages = defineMessages({
       'this regular expression can backtrack catastrophically ({detail}): rewrite it so that each character can be matched one way only',
     'filterFile.error.redosUnknown':
       'warning: could not prove in time that this regular expression cannot backtrack catastrophically ({detail})',
+    'filterFile.error.redosImported':
+      "warning: this regular expression, as fail2ban wrote it, can take polynomial time on a crafted line ({detail}); it is loaded because fail2ban runs it the same way, and messages longer than the filter's maxMessageLength are never tried. Rewrite it to be linear when you can",
     'filterFile.error.include': 'no filter named {got} to include',
     'filterFile.error.includeCycle': 'filters include each other in a loop: {cycle}',
     'filterFile.error.sample': 'sample fails: {problems}',
@@ -62,6 +64,8 @@ export const filterMessages = defineMessages({
       '이 정규식은 파국적 역추적을 일으킬 수 있습니다({detail}). 각 문자가 한 가지 방법으로만 맞도록 고쳐 쓰세요',
     'filterFile.error.redosUnknown':
       '경고: 이 정규식이 파국적 역추적을 일으키지 않는다는 것을 시간 안에 증명하지 못했습니다({detail})',
+    'filterFile.error.redosImported':
+      '경고: fail2ban에서 가져온 이 정규식은 조작된 줄에서 다항 시간이 걸릴 수 있습니다({detail}). fail2ban도 똑같이 실행하는 식이라 불러오지만, 필터의 maxMessageLength보다 긴 메시지에는 적용하지 않습니다. 가능하면 선형으로 고쳐 쓰세요',
     'filterFile.error.include': '포함할 {got} 필터가 없습니다',
     'filterFile.error.includeCycle': '필터들이 서로를 순환 포함합니다: {cycle}',
     'filterFile.error.sample': '샘플이 맞지 않습니다: {problems}',

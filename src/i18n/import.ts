@@ -53,7 +53,7 @@ export const importMessages = defineMessages({
     'import.issue.logpath': 'no file matches {detail} now; add a source once it exists',
     'import.issue.jailOption': '{detail} is not carried over',
     'import.issue.unsampled':
-      'rule {detail} has no sample: every line made from its pattern is taken by an earlier rule (as in fail2ban, which tries them in the same order) or needs text a look-ahead asks for; add one from your log, or the filter is refused as a user filter',
+      'rule {detail} has no sample: every line made from its pattern is taken by an earlier rule (as in fail2ban, which tries them in the same order) or needs text a look-ahead asks for; the filter loads without it, but a sample from your log makes `sheriff test-filter --spec` check that rule too',
     'import.issue.replacesBuiltin':
       'filters.d/{detail}.yaml replaces Sheriff’s built-in filter {detail}; delete it to keep the built-in (`sheriff filters` lists both)',
   },
@@ -107,7 +107,7 @@ export const importMessages = defineMessages({
       '지금은 {detail}에 맞는 파일이 없습니다. 파일이 생기면 소스를 추가하세요',
     'import.issue.jailOption': '{detail}은(는) 옮기지 않았습니다',
     'import.issue.unsampled':
-      '규칙 {detail}에 샘플이 없습니다. 패턴으로 만든 줄을 모두 앞의 규칙이 가져가거나(fail2ban도 같은 순서로 시도합니다) 전방 탐색이 요구하는 글자가 필요합니다. 로그에서 한 줄을 샘플로 더하지 않으면 사용자 필터로 읽을 때 거부됩니다',
+      '규칙 {detail}에 샘플이 없습니다. 패턴으로 만든 줄을 모두 앞의 규칙이 가져가거나(fail2ban도 같은 순서로 시도합니다) 전방 탐색이 요구하는 글자가 필요합니다. 샘플 없이도 필터는 읽히지만, 로그의 한 줄을 샘플로 더하면 `sheriff test-filter --spec`이 이 규칙도 확인합니다',
     'import.issue.replacesBuiltin':
       'filters.d/{detail}.yaml이 Sheriff 기본 필터 {detail}을(를) 대신합니다. 기본 필터를 쓰려면 이 파일을 지우세요 (`sheriff filters`에서 둘 다 볼 수 있습니다)',
   },
