@@ -102,13 +102,17 @@ async function testFilter(
   ctx: CliContext,
 ): Promise<void> {
   const { t } = ctx;
-  const [{ compileFilter, FilterSpecError }, { LineParser }, { readInto }, { LineSplitter }] =
-    await Promise.all([
-      import('../filters/engine.js'),
-      import('../parse/line.js'),
-      import('../sources/file-once.js'),
-      import('../sources/lines.js'),
-    ]);
+  const [
+    { compileFilter, FilterSpecError },
+    { LineParser, unparsedRecord },
+    { readInto },
+    { LineSplitter },
+  ] = await Promise.all([
+    import('../filters/engine.js'),
+    import('../parse/line.js'),
+    import('../sources/file-once.js'),
+    import('../sources/lines.js'),
+  ]);
   const zone = parseZone(opts.timezone);
   const now = parseNow(opts.now, t) ?? Date.now();
   const times = { zone, reference: () => now };
@@ -151,7 +155,7 @@ async function testFilter(
     line(text, n) {
       const record = parser.parse(text);
       if (record === null) malformed++;
-      const event = record === null ? null : classifier.classify(record, text);
+      const event = classifier.classify(record ?? unparsedRecord(text), text);
       results[event?.result ?? 'none']++;
       if (opts.json) return emitJson(n, event);
       if (event !== null) {

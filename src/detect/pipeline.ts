@@ -12,7 +12,7 @@ import {
 } from '../domain.js';
 import { compileFilter, type Classifier, type CompileOptions } from '../filters/engine.js';
 import type { FilterRegistry } from '../filters/registry.js';
-import type { LineParser } from '../parse/line.js';
+import { unparsedRecord, type LineParser } from '../parse/line.js';
 import type { JailSettings } from './jail.js';
 import { isProbe, probeRules } from './probes.js';
 import { AddressTracker } from './tracker.js';
@@ -82,10 +82,11 @@ export class Pipeline {
 
   line(text: string): void {
     this.counts.lines++;
-    const record = this.parser.parse(text);
+    let record = this.parser.parse(text);
     if (record === null) {
       this.counts.malformed++;
-      return;
+      // Still offered as it is: a filter with its own line format may read it.
+      record = unparsedRecord(text);
     }
     for (const jail of this.jails) {
       const event = jail.classifier.classify(record, text);

@@ -287,8 +287,15 @@ class SpecClassifier implements Classifier {
   }
 
   classify(record: LogRecord, line?: string): AuthEvent | null {
-    if (this.ownLine !== null && record.program === null && line !== undefined) {
-      // The service's own format names the program itself, or needs none.
+    if (
+      this.ownLine !== null &&
+      line !== undefined &&
+      record.format !== 'journal' &&
+      (record.program === null || this.programs === null || !this.readsProgram(record.program))
+    ) {
+      // The service's own format names the program itself, or needs none. A syslog reading
+      // may take part of it for a tag (PostgreSQL's "[4242]", MongoDB's "[conn1]"), so the
+      // own format is also tried on lines whose "program" is not one this filter reads.
       const own = this.ownLine(line);
       if (own !== null) return this.lineRules === null ? this.match(own) : this.search(own, line);
     }

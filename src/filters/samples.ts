@@ -6,7 +6,7 @@
  * `sheriff test-filter --spec` run the same check.
  */
 import type { AuthEvent } from '../domain.js';
-import { LineParser } from '../parse/line.js';
+import { LineParser, unparsedRecord } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import { compileFilter, type Classifier } from './engine.js';
 import type { FilterSpec } from './spec.js';
@@ -63,8 +63,8 @@ export function runSamples(spec: FilterSpec, samples: readonly Sample[]): Sample
         classifier = compileFilter(spec, mode, { times });
         classifiers.set(mode, classifier);
       }
-      const record = parser.parse(sample.text);
-      const event = record === null ? null : classifier.classify(record, sample.text);
+      const record = parser.parse(sample.text) ?? unparsedRecord(sample.text);
+      const event = classifier.classify(record, sample.text);
       const got = {
         result: event?.result ?? 'none',
         ip: event?.ip ?? null,

@@ -220,6 +220,15 @@ function record(
 
 const KERNEL_PREFIX = /^kernel: ?\[ *\d+\.\d+\]:? /;
 
+/**
+ * A line as a record with no header read: what a filter with its own line format
+ * (filters/README.md, lineFormat) is offered when the line parser cannot read it,
+ * e.g. a service's own JSON log that is not a journal record.
+ */
+export function unparsedRecord(line: string): LogRecord {
+  return other(line, null);
+}
+
 function other(line: string, time: Millis | null): LogRecord {
   return { time, host: null, program: null, pid: null, message: line.trimEnd(), format: 'other' };
 }

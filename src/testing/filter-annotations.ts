@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthEvent } from '../domain.js';
 import { canonicalIp } from '../net/ip.js';
-import { LineParser } from '../parse/line.js';
+import { LineParser, unparsedRecord } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import { compileFilter, type Classifier } from '../filters/engine.js';
 import type { FilterSpec } from '../filters/spec.js';
@@ -97,8 +97,8 @@ export function runAnnotations(spec: FilterSpec, logsDir: string, file = spec.na
           };
           cache.set(key, runner);
         }
-        const record = runner.parser.parse(text);
-        const event = record === null ? null : runner.classifier.classify(record, text);
+        const record = runner.parser.parse(text) ?? unparsedRecord(text);
+        const event = runner.classifier.classify(record, text);
         const problem = compare(expect, event, zone);
         checks.push({
           file: name,
