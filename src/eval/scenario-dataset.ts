@@ -21,7 +21,7 @@ export const SCENARIO_SPLIT_SEED = 20261207;
 
 /** sha256 of datasets/scenarios-test.jsonl as sealed. Change it only by resealing (see datasets/README.md). */
 export const SEALED_TEST_SHA256 =
-  '5d930a0746e92bbe99a1035534dd117845968294a973cefaf89ab6ff308e1819';
+  '82ecd46f3cd8c9705c2252cc8065c594f00b948150e83ddec7629918a43bed56';
 
 export function scenarioFile(dir: string, split: ScenarioSplit): string {
   return join(dir, `scenarios-${split}.jsonl`);

@@ -87,6 +87,8 @@ interface Connection {
   users: string[];
   failedUsers: string[];
   pending: number;
+  /** Pending lines of `sameTry` rules: the next failure line is the same try as one of them. */
+  sameTries: number;
   hostlessFailure: boolean;
   /** A failure of this connection has been counted (a later give-up adds nothing). */
   counted: boolean;
@@ -440,6 +442,7 @@ class SpecClassifier implements Classifier {
           attempts = conn.pending + 1;
         }
         conn.pending = 0;
+        conn.sameTries = 0;
         conn.hostlessFailure = false;
       } else if (rule.result === 'fail') {
         if (matchedHost === undefined && host === null) {
@@ -447,8 +450,9 @@ class SpecClassifier implements Classifier {
           conn.hostlessFailure = true;
           result = 'nofail';
         } else {
-          attempts = conn.pending + 1;
+          attempts = conn.pending + 1 - Math.min(conn.sameTries, 1);
           conn.pending = 0;
+          conn.sameTries = 0;
           conn.hostlessFailure = false;
           if (user !== null && !conn.failedUsers.includes(user))
             conn.failedUsers.push(detach(user));
@@ -460,11 +464,16 @@ class SpecClassifier implements Classifier {
           result = 'fail';
           attempts = conn.pending + 1;
           conn.pending = 0;
-        } else conn.pending++;
+          conn.sameTries = 0;
+        } else {
+          conn.pending++;
+          if (spec.sameTry) conn.sameTries++;
+        }
       } else if (conn.hostlessFailure && host !== null) {
         result = 'fail';
         attempts = conn.pending + 1;
         conn.pending = 0;
+        conn.sameTries = 0;
         conn.hostlessFailure = false;
       } else if (
         spec.givesUp &&
@@ -475,6 +484,7 @@ class SpecClassifier implements Classifier {
         // One failure for the whole connection, however many keys it offered.
         result = 'fail';
         conn.pending = 0;
+        conn.sameTries = 0;
       }
       if (result === 'fail') conn.counted = true;
       users = conn.users.length > 0 ? conn.users.slice() : null;
@@ -563,6 +573,7 @@ function newConnection(logHost: string | null, lastSeen: Millis | null): Connect
     users: [],
     failedUsers: [],
     pending: 0,
+    sameTries: 0,
     hostlessFailure: false,
     counted: false,
     lastSeen,

@@ -22,6 +22,7 @@ const ruleSchema = z.strictObject({
   pending: z.boolean().optional(),
   distinctUsers: z.boolean().optional(),
   givesUp: z.boolean().optional(),
+  sameTry: z.boolean().optional(),
   clientTextAfterHost: z.boolean().optional(),
 });
 

@@ -46,6 +46,13 @@ export interface RuleSpec {
   distinctUsers?: boolean;
   givesUp?: boolean;
   /**
+   * With `pending`: the program writes its own failure line for the same try right after
+   * this one (Debian's PAM "authentication failure" then sshd's "Failed password"), so the
+   * failure that follows absorbs one such line instead of adding it: one wrong password is
+   * one failure. Left alone (no failure follows), the line counts as `pending` says.
+   */
+  sameTry?: boolean;
+  /**
    * Text the client influences may follow the host, not only precede it (sshd's
    * `Failed … from A port N ssh2: INFO`), so a user name holding a whole fake tail
    * makes the line read with the host in two places. The engine then looks for both

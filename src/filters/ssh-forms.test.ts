@@ -170,3 +170,70 @@ describe('a key-only server (PasswordAuthentication no), default settings', () =
     );
   });
 });
+
+describe("Debian's PAM line and sshd's own failure line are one try", () => {
+  /** One connection: `tries` wrong passwords for `user`, each logged by PAM and by sshd. */
+  function connection(ip: string, user: string, pid: number, start: number, tries: number) {
+    const lines: string[] = [];
+    let t = start;
+    for (let k = 0; k < tries; k++) {
+      lines.push(
+        syslog(
+          'sshd',
+          pid,
+          t++,
+          `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=${user}`,
+        ),
+        syslog('sshd', pid, t++, `Failed password for ${user} from ${ip} port 40022 ssh2`),
+      );
+    }
+    lines.push(
+      syslog(
+        'sshd',
+        pid,
+        t,
+        `Connection closed by authenticating user ${user} ${ip} port 40022 [preauth]`,
+      ),
+    );
+    return lines;
+  }
+  const attempts = (events: AuthEvent[]) =>
+    events.filter((e) => e.result === 'fail').reduce((n, e) => n + e.attempts, 0);
+
+  it('three typos in three connections are three failures, not six: no finding at maxretry 5', () => {
+    const ip = '198.51.100.8';
+    const { events, findings } = detect([
+      ...connection(ip, 'alice', 2001, 0, 1),
+      ...connection(ip, 'alice', 2002, 10, 1),
+      ...connection(ip, 'alice', 2003, 20, 1),
+    ]);
+    assert.equal(attempts(events), 3);
+    assert.deepEqual(findings, []);
+  });
+
+  it('a bot trying five passwords in one connection is still five failures and a finding', () => {
+    const { events, findings } = detect(connection('203.0.113.50', 'root', 3001, 0, 5));
+    assert.equal(attempts(events), 5);
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0]!.count, 5);
+  });
+
+  it('a PAM line that no failure line follows still counts once when the client gives up', () => {
+    const ip = '203.0.113.51';
+    const { events } = detect([
+      syslog(
+        'sshd',
+        4001,
+        0,
+        `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=root`,
+      ),
+      syslog(
+        'sshd',
+        4001,
+        1,
+        `Connection closed by authenticating user root ${ip} port 40022 [preauth]`,
+      ),
+    ]);
+    assert.equal(attempts(events), 1);
+  });
+});
