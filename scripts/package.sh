@@ -48,6 +48,8 @@ node -e '
 cp package-lock.json "$lib/"
 (cd "$lib" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)
 rm "$lib/package-lock.json"
+# recheck (the filters' backtracking check) runs its native binary; its Java jar would need a JVM.
+rm -rf "$lib/node_modules/recheck-jar"
 
 # Its own Node.js: the pinned release; headers too, for building better-sqlite3.
 if [ -n "$sheriff_runtime" ]; then

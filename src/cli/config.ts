@@ -31,7 +31,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
       ]);
       const opts = program.opts<{ config?: string }>();
       const { config: cfg, path } = loadConfig(opts.config);
-      await checkUserFilters(cfg.filters.dir, ctx);
+      await checkUserFilters(cfg, ctx);
       const jails = Object.values(cfg.jails).filter((j) => j.enabled).length;
       ctx.stdout.write(
         t(path === null ? 'config.check.defaults' : 'config.check.ok', {

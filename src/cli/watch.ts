@@ -92,6 +92,10 @@ interface Prepared {
 /** The logger, and the telemetry (its SDK imported only when configured; a bad headers file throws). */
 async function prepare(m: Modules, loaded: LoadedConfig, ctx: CliContext): Promise<Prepared> {
   const logger = m.createLogger(loaded.config.log, ctx.stderr);
+  // The admin's and imported filters' regexes, before any line reaches them.
+  const { checkJailFilterRegexes } = await import('./check-filters.js');
+  for (const warning of await checkJailFilterRegexes(loaded.config, ctx.t))
+    logger.warn({ event: 'filter_regex_unchecked' }, warning);
   return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger) };
 }
 
