@@ -40,6 +40,7 @@ interface Options {
   findtime?: string;
   now?: string;
   timezone?: string;
+  longHorizon?: boolean;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -54,6 +55,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--findtime <duration>', t('replay.opt.findtime'))
     .option('--now <iso>', t('opt.now'))
     .option('--timezone <tz>', t('opt.timezone'))
+    .option('--long-horizon', t('replay.opt.longHorizon'))
     .action(async (files: string[], opts: Options) => {
       // Loaded when the command runs: startup loads no package but commander.
       const [{ loadConfig }, { filterRegistry }] = await Promise.all([
@@ -145,7 +147,7 @@ async function replay(
   const parser = new LineParser(times);
   // Loaded when the command runs: startup loads no package but commander (the store's SQLite).
   const { ReplayHistory } = await import('./replay-history.js');
-  const history = new ReplayHistory(settings, config.response.admins);
+  const history = new ReplayHistory(settings, config.response.admins, opts.longHorizon === true);
   const report = (f: Finding) => {
     const mark = history.adminMark(f);
     out.write(opts.json ? findingJson(f, zone, mark) : findingText(f, zone, mark, ctx) + '\n');

@@ -72,6 +72,8 @@ export const en = {
   'replay.opt.jail': 'jails to run, comma separated (default: the enabled jails of sheriff.yaml)',
   'replay.opt.maxretry': 'failures within findtime that make a finding',
   'replay.opt.findtime': 'window for maxretry, like 10m',
+  'replay.opt.longHorizon':
+    'also search the days-long windows (persistent attackers, credential stuffing): slower on big logs',
   'replay.finding.bruteforce':
     '{time}  brute force      {jail}  {ip}  {count} failures since {first}{users}',
   'replay.finding.slow-bruteforce':

@@ -75,6 +75,8 @@ export const ko: Record<keyof typeof en, string> = {
   'replay.opt.jail': '실행할 감시 규칙(jail), 쉼표로 구분 (기본값: sheriff.yaml에서 켜 둔 규칙)',
   'replay.opt.maxretry': 'findtime 안에 이만큼 실패하면 탐지',
   'replay.opt.findtime': 'maxretry를 세는 시간 창 (예: 10m)',
+  'replay.opt.longHorizon':
+    '며칠 단위 창(끈질긴 공격자, 크리덴셜 스터핑)도 찾습니다. 큰 로그에서는 느려집니다',
   'replay.finding.bruteforce':
     '{time}  무차별 대입     {jail}  {ip}  {first} 이후 실패 {count}회{users}',
   'replay.finding.slow-bruteforce':
