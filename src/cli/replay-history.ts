@@ -33,10 +33,16 @@ const MAX_LOGINS = 100_000;
 /** Why a finding's address would never be banned by the daemon: an admin's. */
 export type AdminMark = 'configured' | 'logged-in';
 
+/** The days-long searches' own store, in a temporary directory. */
+interface Search {
+  dir: string;
+  store: Store;
+  detector: LongHorizonDetector;
+}
+
 export class ReplayHistory {
-  private readonly dir: string;
-  private readonly store: Store;
-  private readonly detector: LongHorizonDetector;
+  /** Null unless asked for: then no store is opened at all. */
+  private readonly search: Search | null = null;
   private readonly admins: CidrSet;
   private readonly logins = new BoundedMap<string, Millis>(MAX_LOGINS);
   private batch: EventRecord[] = [];
@@ -48,14 +54,12 @@ export class ReplayHistory {
    * searches. Each search reads its whole window, so on big logs this costs minutes:
    * the admin asks for it.
    */
-  constructor(
-    jails: readonly JailSettings[],
-    admins: readonly string[],
-    private readonly longHorizon: boolean,
-  ) {
-    this.dir = mkdtempSync(join(tmpdir(), 'sheriff-replay-'));
-    this.store = openStore(join(this.dir, 'replay.db'));
-    this.detector = new LongHorizonDetector(jails, this.store.failureHistory);
+  constructor(jails: readonly JailSettings[], admins: readonly string[], longHorizon: boolean) {
+    if (longHorizon) {
+      const dir = mkdtempSync(join(tmpdir(), 'sheriff-replay-'));
+      const store = openStore(join(dir, 'replay.db'));
+      this.search = { dir, store, detector: new LongHorizonDetector(jails, store.failureHistory) };
+    }
     this.admins = new CidrSet(admins);
   }
 
@@ -63,7 +67,7 @@ export class ReplayHistory {
   event(e: AuthEvent, jail: string): void {
     if (e.ip === null || e.time === null || (e.result !== 'fail' && e.result !== 'success')) return;
     if (e.result === 'success') this.logins.set(e.ip, e.time);
-    if (!this.longHorizon) return;
+    if (this.search === null) return;
     const record = toEventRecord(e, { jail, source: null, line: '', readAt: e.time });
     if (record !== null) this.batch.push(record);
     if (this.batch.length >= BATCH) this.flush();
@@ -72,7 +76,7 @@ export class ReplayHistory {
 
   /** A window's finding: stored, so the long-horizon search does not report the address again. */
   finding(f: Finding): void {
-    this.store.findings.insert(f, f.last);
+    this.search?.store.findings.insert(f, f.last);
   }
 
   /** The daemon would never ban this finding's address: why, or null. */
@@ -87,13 +91,14 @@ export class ReplayHistory {
 
   /** Runs the long-horizon search every six hours of the logs' time up to `until` (the latest event read). */
   async runUntil(until: Millis): Promise<Finding[]> {
-    if (!this.longHorizon || !this.detector.enabled || this.ranAt === null) return [];
+    const search = this.search;
+    if (search === null || !search.detector.enabled || this.ranAt === null) return [];
     this.flush();
     const out: Finding[] = [];
     while (this.ranAt + EVERY <= until) {
       this.ranAt += EVERY;
-      for (const f of await this.detector.run(this.ranAt)) {
-        this.store.findings.insert(f, this.ranAt);
+      for (const f of await search.detector.run(this.ranAt)) {
+        search.store.findings.insert(f, this.ranAt);
         out.push(f);
       }
     }
@@ -103,22 +108,24 @@ export class ReplayHistory {
   /** The last run, at the end of the logs: what the next run would have found. */
   async finish(last: Millis): Promise<Finding[]> {
     const hourly = await this.runUntil(last);
-    if (!this.longHorizon || !this.detector.enabled || this.ranAt === null || this.ranAt >= last)
+    const search = this.search;
+    if (search === null || !search.detector.enabled || this.ranAt === null || this.ranAt >= last)
       return hourly;
     this.ranAt = last;
-    const final = await this.detector.run(last);
-    for (const f of final) this.store.findings.insert(f, last);
+    const final = await search.detector.run(last);
+    for (const f of final) search.store.findings.insert(f, last);
     return [...hourly, ...final];
   }
 
   close(): void {
-    this.store.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.search === null) return;
+    this.search.store.close();
+    rmSync(this.search.dir, { recursive: true, force: true });
   }
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    this.store.events.insertMany(this.batch);
+    this.search?.store.events.insertMany(this.batch);
     this.batch = [];
   }
 }

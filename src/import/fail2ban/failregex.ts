@@ -135,6 +135,18 @@ export function resolveTags(
   return { pattern, use };
 }
 
+/**
+ * The index of the `]` that closes the character class opened at `i` (a leading `^`
+ * and then a leading `]` are part of the class, as in Python).
+ */
+function classEnd(p: string, i: number): number {
+  i++;
+  if (p[i] === '^') i++;
+  if (p[i] === ']') i++;
+  while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
+  return i;
+}
+
 /** Splits a Python pattern at its top-level "|" (outside groups, sets and escapes). */
 export function topLevelBranches(p: string): string[] {
   const out: string[] = [];
@@ -143,12 +155,8 @@ export function topLevelBranches(p: string): string[] {
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '\\') i++;
-    else if (c === '[') {
-      i++;
-      if (p[i] === '^') i++;
-      if (p[i] === ']') i++;
-      while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
-    } else if (c === '(') depth++;
+    else if (c === '[') i = classEnd(p, i);
+    else if (c === '(') depth++;
     else if (c === ')') depth--;
     else if (c === '|' && depth === 0) {
       out.push(p.slice(start, i));
@@ -164,12 +172,8 @@ function hasCaret(p: string): boolean {
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '\\') i++;
-    else if (c === '[') {
-      i++;
-      if (p[i] === '^') i++;
-      if (p[i] === ']') i++;
-      while (i < p.length && p[i] !== ']') i += p[i] === '\\' ? 2 : 1;
-    } else if (c === '^') return true;
+    else if (c === '[') i = classEnd(p, i);
+    else if (c === '^') return true;
   }
   return false;
 }
