@@ -12,9 +12,13 @@ programs=(
   chromium:chromium
   sqlite3:sqlite3 setpriv:util-linux gzip:gzip
   dpkg-deb:dpkg strip:binutils systemd-analyze:systemd man:man-db groff:groff-base zsh:zsh
+  nats-server:nats-server openssl:openssl
 )
 # Packages without a command: fonts, so the browser tests' screenshots show Korean and emoji.
 packages=(fonts-nanum fonts-noto-color-emoji)
+# The fleet's central store: the tests start throwaway clusters with its initdb and pg_ctl
+# (src/testing/postgres.ts finds them under /usr/lib/postgresql), never the packaged service.
+packages+=(postgresql)
 need=()
 for pair in "${programs[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair##*:}")
