@@ -54,12 +54,15 @@ const LAYERS: Record<string, readonly string[] | typeof ALL_BELOW> = {
   report: ['incidents'],
   // Alerts, reports and approval cards reach the admin.
   notify: ['report'],
+  // The fleet: sensors publish to NATS JetStream and apply the hub's signed decisions with
+  // respond's firewall and guardrails; the hub ingests, detects across hosts and notifies.
+  fleet: ['notify'],
   // The LLM analyst reads all of the above and talks over notify's channels.
   agent: ['notify'],
   // Datasets and scores for triage and the analyst.
   eval: ['agent'],
   // The console shows sources, incidents, reports and the analyst.
-  web: ['agent', 'sources'],
+  web: ['agent', 'sources', 'fleet'],
   // The scripted attack `sheriff demo` plays.
   demo: ['parse'],
   // The composition root and the commands wire everything together.
