@@ -11,7 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
@@ -22,6 +22,7 @@ import {
   openDecisions,
 } from '../fleet/connect.js';
 import { hostSubject, type Decision } from '../fleet/protocol.js';
+import { natsServerUser } from '../fleet/setup.js';
 import {
   encodeSignedDecision,
   loadDecisionSigningKey,
@@ -34,6 +35,7 @@ import { waitFor } from '../testing/wait.js';
 const tmp = mkdtempSync(join(tmpdir(), 'sheriff-fleet-cli-'));
 const dir = join(tmp, 'fleet');
 let nats: NatsCluster | undefined;
+let initOut = '';
 const open: NatsConnection[] = [];
 
 const mode = (file: string) => (statSync(file).mode & 0o777).toString(8);
@@ -57,6 +59,7 @@ before(async () => {
   ]);
   assert.equal(init.code, 0, init.stderr);
   assert.match(init.stdout, /Fleet of 2 hosts written to/);
+  initOut = init.stdout;
   nats = await startNatsServer({
     include: join(dir, 'accounts.conf'),
     tls: { certFile: join(dir, 'tls', 'server.pem'), keyFile: join(dir, 'tls', 'server.key') },
@@ -101,16 +104,24 @@ async function tryConnect(
 
 describe('sheriff fleet', () => {
   it('writes secrets private and the configuration nats-server accepts', async () => {
-    for (const f of [
-      'hub/hub.seed',
-      'hub/hub-signing.pem',
-      'tls/ca.key',
-      'tls/server.key',
-      'hosts/web-1/nats.seed',
-    ])
+    for (const f of ['hub/hub.seed', 'hub/hub-signing.pem', 'tls/ca.key', 'hosts/web-1/nats.seed'])
       assert.equal(mode(join(dir, f)), '600', f);
-    for (const d of ['hub', 'hosts/web-1', 'hosts/web-2', 'tls'])
+    for (const d of ['hub', 'hosts/web-1', 'hosts/web-2'])
       assert.equal(mode(join(dir, d)), '700', d);
+    // Debian's nats-server runs as `nats`: it may read the server key and owns the store.
+    const nats = natsServerUser();
+    if (nats === null) {
+      assert.equal(mode(join(dir, 'tls', 'server.key')), '600');
+    } else {
+      assert.equal(mode(join(dir, 'tls', 'server.key')), '640');
+      assert.equal(statSync(join(dir, 'tls', 'server.key')).gid, nats.gid);
+      assert.equal(mode(join(dir, 'tls')), '750');
+      assert.equal(statSync(join(tmp, 'js')).uid, nats.uid);
+    }
+    // The include line for /etc/nats-server.conf names the file, relative to /etc.
+    const include = /^\s*include ("[^"]+")$/m.exec(initOut)?.[1];
+    assert.ok(include !== undefined, initOut);
+    assert.equal(resolve('/etc', JSON.parse(include) as string), join(dir, 'nats-server.conf'));
     const run = promisify(execFile);
     const { stderr } = await run(NATS_SERVER, ['-t', '-c', join(dir, 'nats-server.conf')]);
     assert.match(stderr, /configuration file .* is valid/);

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { MessageKey } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
 
@@ -77,7 +77,11 @@ export function registerFleet(program: Command, ctx: CliContext): void {
         ctx.stdout.write(
           [
             t('fleet.init.done', { count: hosts.length, dir }),
-            t('fleet.init.next.server', { file: f.server }),
+            t('fleet.init.next.server', {
+              file: f.server,
+              // nats-server resolves an include relative to the including file (/etc here).
+              include: `include ${JSON.stringify(relative('/etc', f.server))}`,
+            }),
             t('fleet.init.next.hub', { file: f.hubConfig }),
             t('fleet.init.next.hosts', { dir: f.hostsDir, sensorDir: SENSOR_FLEET_DIR }),
             t('fleet.init.secret', { signingKey: f.hubSigningKey }),

@@ -14,7 +14,15 @@
  *   hosts/NAME/         nats.seed (0600), hub-public.pem, ca.pem, sheriff-fleet.yaml
  */
 import { SetupError } from '../config/errors.js';
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -148,7 +156,41 @@ export async function initFleet(o: InitOptions): Promise<FleetState> {
   );
   for (const name of o.hosts) writeHostDir(dir, state, name);
   saveFleet(dir, state);
+  grantNatsServer(f, o.storeDir, tlsFiles?.keyFile);
   return state;
+}
+
+/** The `nats` user Debian's nats-server package runs the server as, or null. */
+export function natsServerUser(passwd = '/etc/passwd'): { uid: number; gid: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(passwd, 'utf8');
+  } catch {
+    return null;
+  }
+  const m = /^nats:[^:]*:(\d+):(\d+):/m.exec(text);
+  return m === null ? null : { uid: Number(m[1]), gid: Number(m[2]) };
+}
+
+/**
+ * Debian's nats-server runs as the user `nats`: when root writes the fleet, it
+ * lets that user read the server key (group nats, 0640) and own the JetStream
+ * store. Everything else the server reads is public (0644).
+ */
+function grantNatsServer(
+  f: ReturnType<typeof fleetFiles>,
+  storeDir: string,
+  keyFile?: string,
+): void {
+  const nats = natsServerUser();
+  if (nats === null || process.getuid?.() !== 0) return;
+  mkdirSync(storeDir, { recursive: true, mode: 0o750 });
+  chownSync(storeDir, nats.uid, nats.gid);
+  if (keyFile === undefined) return;
+  chownSync(f.tlsDir, 0, nats.gid);
+  chmodSync(f.tlsDir, 0o750);
+  chownSync(keyFile, 0, nats.gid);
+  chmodSync(keyFile, 0o640);
 }
 
 /** The host's directory: its seed, the hub's public key, the CA, its `fleet:` section. */

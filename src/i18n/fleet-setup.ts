@@ -17,7 +17,8 @@ export const fleetSetupMessages = defineMessages({
     'fleet.addHost.description': 'add a host with new credentials',
     'fleet.revokeHost.description': 'remove a host: its credentials stop working when NATS reloads',
     'fleet.init.done': 'Fleet of {count} hosts written to {dir}.',
-    'fleet.init.next.server': '1. Start NATS on the hub: nats-server -c {file}',
+    'fleet.init.next.server':
+      "1. Start NATS on the hub. With Debian's nats-server package, make /etc/nats-server.conf this one line and run systemctl restart nats-server:\n     {include}\n   (or start it yourself: nats-server -c {file})",
     'fleet.init.next.hub': "2. Add the section in {file} to the hub's sheriff.yaml.",
     'fleet.init.next.hosts':
       '3. For each host, copy {dir}/NAME to {sensorDir} on that host and add the section in its sheriff-fleet.yaml to its sheriff.yaml.',
@@ -28,7 +29,7 @@ export const fleetSetupMessages = defineMessages({
     'fleet.revokeHost.done':
       'Host {host} revoked: its user is gone from {file} and its directory deleted.',
     'fleet.reload':
-      'Reload NATS so this takes effect: nats-server --signal reload (or kill -HUP the nats-server process).',
+      'Reload NATS so this takes effect: systemctl reload nats-server (or nats-server --signal reload).',
     'fleet.error.exists':
       '{file} exists already: this directory has a fleet. Use `sheriff fleet add-host` to add hosts.',
     'fleet.error.not-fleet':
@@ -58,7 +59,8 @@ export const fleetSetupMessages = defineMessages({
     'fleet.revokeHost.description':
       '호스트 제거: NATS를 다시 읽으면 자격 증명이 더는 통하지 않습니다',
     'fleet.init.done': '호스트 {count}대의 플릿을 {dir}에 작성했습니다.',
-    'fleet.init.next.server': '1. 허브에서 NATS를 시작하십시오: nats-server -c {file}',
+    'fleet.init.next.server':
+      '1. 허브에서 NATS를 시작하십시오. 데비안 nats-server 패키지라면 /etc/nats-server.conf를 다음 한 줄로 바꾸고 systemctl restart nats-server를 실행하십시오:\n     {include}\n   (직접 실행하려면: nats-server -c {file})',
     'fleet.init.next.hub': '2. {file}의 설정 부분을 허브의 sheriff.yaml에 추가하십시오.',
     'fleet.init.next.hosts':
       '3. 호스트마다 {dir}/이름 디렉터리를 그 호스트의 {sensorDir}에 복사하고, sheriff-fleet.yaml의 설정 부분을 그 호스트의 sheriff.yaml에 추가하십시오.',
@@ -69,7 +71,7 @@ export const fleetSetupMessages = defineMessages({
     'fleet.revokeHost.done':
       '호스트 {host}를 제거했습니다. {file}에서 사용자를 지우고 디렉터리를 삭제했습니다.',
     'fleet.reload':
-      '적용하려면 NATS가 설정을 다시 읽게 하십시오: nats-server --signal reload (또는 nats-server 프로세스에 kill -HUP).',
+      '적용하려면 NATS가 설정을 다시 읽게 하십시오: systemctl reload nats-server (또는 nats-server --signal reload).',
     'fleet.error.exists':
       '{file}이 이미 있습니다. 이 디렉터리에는 플릿이 있습니다. 호스트 추가는 `sheriff fleet add-host`로 하십시오.',
     'fleet.error.not-fleet':
