@@ -132,14 +132,14 @@ describe('sheriff fleet', () => {
       host: 'web-1',
       servers: ['tls://127.0.0.1:4222'],
       seedFile: '/etc/sheriff/fleet/nats.seed',
-      hubPublicKeyFile: '/etc/sheriff/fleet/hub-public.pem',
+      hubPublicKey: '/etc/sheriff/fleet/hub-public.pem',
       caFile: '/etc/sheriff/fleet/ca.pem',
       groups: [],
     });
     const hub = parse(readFileSync(join(dir, 'hub', 'hub.yaml'), 'utf8')) as {
       hub: Record<string, unknown>;
     };
-    assert.equal(hub.hub['signingKeyFile'], join(dir, 'hub', 'hub-signing.pem'));
+    assert.equal(hub.hub['signingKey'], join(dir, 'hub', 'hub-signing.pem'));
     const seed = readFileSync(join(hostDir('web-1'), 'nats.seed'), 'utf8').trim();
     assert.match(seed, /^SU[A-Z2-7]{56}$/);
     assert.ok(

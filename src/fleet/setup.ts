@@ -135,7 +135,7 @@ export async function initFleet(o: InitOptions): Promise<FleetState> {
     hub: {
       servers: state.servers,
       seedFile: f.hubSeed,
-      signingKeyFile: f.hubSigningKey,
+      signingKey: f.hubSigningKey,
       ...(o.tls ? { caFile: f.caFile } : {}),
       replicas: 1,
     },
@@ -207,7 +207,7 @@ function writeHostDir(dir: string, state: FleetState, name: string): void {
       host: name,
       servers: state.servers,
       seedFile: `${SENSOR_FLEET_DIR}/nats.seed`,
-      hubPublicKeyFile: `${SENSOR_FLEET_DIR}/hub-public.pem`,
+      hubPublicKey: `${SENSOR_FLEET_DIR}/hub-public.pem`,
       ...(state.tls ? { caFile: `${SENSOR_FLEET_DIR}/ca.pem` } : {}),
       groups: [],
     },
