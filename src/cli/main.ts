@@ -25,6 +25,7 @@ import { registerWeb } from './web.js';
 import { registerTestFilter } from './test-filter.js';
 import { registerFilters } from './filters.js';
 import { registerEval } from './eval.js';
+import { registerFleet } from './fleet.js';
 import { registerOptimize } from './optimize.js';
 
 /** --lang is needed before the help texts are built, so it is read from argv first. */
@@ -73,6 +74,7 @@ export function buildProgram(full: CliContext): Command {
   registerOptimize(program, full);
   registerAsk(program, full);
   registerChat(program, full);
+  registerFleet(program, full);
   return program;
 }
 

@@ -7,6 +7,7 @@ import { configMessages } from './config.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
 import { filterMessages } from './filters.js';
+import { fleetSetupMessages } from './fleet-setup.js';
 import { guardMessages } from './guard.js';
 import { importMessages } from './import.js';
 import { incidentsMessages } from './incidents.js';
@@ -30,6 +31,7 @@ export const CATALOG_PARTS = [
   configMessages,
   filterMessages,
   importMessages,
+  fleetSetupMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;
