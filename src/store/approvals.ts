@@ -251,3 +251,6 @@ function parseEvidence(json: string): Evidence {
     return { findings: [], events: [] };
   }
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { fromRow as approvalFromRow };

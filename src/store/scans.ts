@@ -226,3 +226,6 @@ function merge(into: Pending, older: Pending): void {
 function roundTimes(p: Pending): Pending {
   return { ...p, first: Math.floor(p.first), last: Math.floor(p.last) };
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { summaryOf as scanSummaryFromRow };
