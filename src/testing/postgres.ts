@@ -53,7 +53,12 @@ export function postgresBinDir(): string {
   return join(PG_ROOT, versions[0], 'bin');
 }
 
-export async function startPostgres(): Promise<Postgres> {
+export interface PostgresOptions {
+  /** More postgresql.conf settings (name → value as the file writes it), e.g. a test's tuning. */
+  settings?: Record<string, string>;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<Postgres> {
   const bin = postgresBinDir();
   const dir = mkdtempSync(join(tmpdir(), 'sheriff-pg-'));
   const data = join(dir, 'data');
@@ -97,6 +102,7 @@ export async function startPostgres(): Promise<Postgres> {
           'synchronous_commit = off',
           'full_page_writes = off',
           'max_connections = 100',
+          ...Object.entries(options.settings ?? {}).map(([k, v]) => `${k} = ${v}`),
           '',
         ].join('\n'),
       );
