@@ -5,6 +5,8 @@
  * same suite against both).
  */
 import type { Millis } from '../../domain.js';
+import { StoreOpenError } from '../errors.js';
+import { SchemaTooNewError } from '../migrations.js';
 import type { RecordStore } from '../api.js';
 import type { RetentionOptions, RetentionPolicy, RetentionResult } from '../retention.js';
 import { PgActivityQueries, PgScanStore } from './activity.js';
@@ -100,12 +102,32 @@ export async function openPgStore(
   url: string,
   options: PgStoreOptions = {},
 ): Promise<PgRecordStore> {
+  const where = redactUrl(url);
   const pool = createPool(url, options.maxConnections);
   try {
-    await migratePg(pool);
+    await migratePg(pool, undefined, `the PostgreSQL store at ${where}`);
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw err;
+    const newer = err instanceof SchemaTooNewError;
+    const code = (err as { code?: unknown }).code;
+    throw new StoreOpenError(
+      where,
+      newer ? err.message : `cannot open the store at ${where}: ${(err as Error).message}`,
+      typeof code === 'string' ? code : null,
+      newer ? 'newer' : 'other',
+      { cause: err },
+    );
   }
   return new PgRecordStore(pool);
+}
+
+/** The URL to name in messages: never its password. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured PostgreSQL URL (not a valid URL)';
+  }
 }

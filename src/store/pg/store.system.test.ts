@@ -15,6 +15,7 @@ import { startPostgres, type Postgres } from '../../testing/postgres.js';
 import type { RecordStore } from '../api.js';
 import type { EventRecord } from '../events.js';
 import { Store } from '../index.js';
+import { StoreOpenError } from '../errors.js';
 import { SchemaTooNewError } from '../migrations.js';
 import { SCAN_BUCKET_MS } from '../scans.js';
 import { T0, sampleEvent, sampleFinding } from '../testing.js';
@@ -374,7 +375,30 @@ describe('PostgreSQL store: opening', () => {
   it('refuses a database written by a newer Sheriff', async () => {
     const { url } = await fresh();
     await sql(url, "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')");
-    await assert.rejects(openPgStore(url), SchemaTooNewError);
+    await assert.rejects(
+      openPgStore(url),
+      (err: StoreOpenError) =>
+        err instanceof StoreOpenError &&
+        err.problem === 'newer' &&
+        err.cause instanceof SchemaTooNewError &&
+        err.message.includes(url),
+    );
+  });
+
+  it('says which server it could not reach, without the password', async () => {
+    const url = new URL(server.url);
+    url.port = '1'; // nothing listens on port 1
+    url.password = 's3cret';
+    await assert.rejects(openPgStore(url.toString()), (err: StoreOpenError) => {
+      assert.ok(err instanceof StoreOpenError);
+      assert.equal(err.problem, 'other');
+      assert.match(
+        err.message,
+        /cannot open the store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/postgres: .*ECONNREFUSED/,
+      );
+      assert.doesNotMatch(err.message, /s3cret/);
+      return true;
+    });
   });
 
   it("sets its number parsers on its own pool, not pg's global ones", async () => {
