@@ -14,7 +14,7 @@ import {
   type EventStore,
   type StoredEvent,
 } from '../events.js';
-import { ms, row, rows } from './db.js';
+import { ms, row, rows, type Queryable } from './db.js';
 import type { Partitions } from './partitions.js';
 
 const COLUMNS = 'id, time, jail, filter, rule, result, ip, host, "user", attempts, source, line';
@@ -30,7 +30,7 @@ export class PgEventStore implements Async<EventStore> {
 
   async insert(event: EventRecord): Promise<number> {
     checkEventRecord(event);
-    const [id] = await this.write([event], ' RETURNING id');
+    const [id] = await this.write([event], true);
     return id!;
   }
 
@@ -41,30 +41,14 @@ export class PgEventStore implements Async<EventStore> {
    */
   async insertMany(events: readonly EventRecord[]): Promise<void> {
     for (const e of events) checkEventRecord(e);
-    if (events.length > 0) await this.write(events, '');
+    if (events.length > 0) await this.write(events, false);
   }
 
-  private async write(events: readonly EventRecord[], returning: string): Promise<number[]> {
-    const params = [
-      events.map((e) => e.time),
-      events.map((e) => e.jail),
-      events.map((e) => e.filter),
-      events.map((e) => e.rule),
-      events.map((e) => e.result),
-      events.map((e) => e.ip),
-      events.map((e) => e.host),
-      events.map((e) => e.user),
-      events.map((e) => e.attempts),
-      events.map((e) => e.source),
-      events.map((e) => e.line),
-    ];
-    const sql = `INSERT INTO events (time, jail, filter, rule, result, ip, host, "user", attempts, source, line)
-      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-        $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[])${returning}`;
+  private async write(events: readonly EventRecord[], returning: boolean): Promise<number[]> {
     for (let attempt = 1; ; attempt++) {
       await this.partitions.ensure(events.map((e) => e.time));
       try {
-        return (await rows<{ id: number }>(this.pool, sql, params)).map((r) => r.id);
+        return await insertEventRows(this.pool, events, returning);
       } catch (err) {
         if (attempt > 1 || (err as { code?: string }).code !== NO_PARTITION) throw err;
         this.partitions.forget();
@@ -119,4 +103,38 @@ export class PgEventStore implements Async<EventStore> {
   async count(): Promise<number> {
     return (await row<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM events'))?.n ?? 0;
   }
+}
+
+/**
+ * Inserts checked events on `db` (the pool, or a transaction's client: the
+ * hub stores a sensor's rows with its seq) in one statement, their ids when
+ * `returning`. Their days' partitions must exist (Partitions.ensure, before
+ * the transaction: DDL would hold its locks to the end of it).
+ */
+export async function insertEventRows(
+  db: Queryable,
+  events: readonly EventRecord[],
+  returning: boolean,
+): Promise<number[]> {
+  const params = [
+    events.map((e) => e.time),
+    events.map((e) => e.jail),
+    events.map((e) => e.filter),
+    events.map((e) => e.rule),
+    events.map((e) => e.result),
+    events.map((e) => e.ip),
+    events.map((e) => e.host),
+    events.map((e) => e.user),
+    events.map((e) => e.attempts),
+    events.map((e) => e.source),
+    events.map((e) => e.line),
+  ];
+  const found = await rows<{ id: number }>(
+    db,
+    `INSERT INTO events (time, jail, filter, rule, result, ip, host, "user", attempts, source, line)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+       $7::text[], $8::text[], $9::bigint[], $10::text[], $11::text[])${returning ? ' RETURNING id' : ''}`,
+    params,
+  );
+  return found.map((r) => r.id);
 }

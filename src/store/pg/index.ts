@@ -28,7 +28,10 @@ import {
 import { prunePgEvents } from './retention.js';
 import type pg from 'pg';
 
+export { transaction, type Queryable } from './db.js';
+export { insertEventRows } from './events.js';
 export { PG_MIGRATIONS, migratePg } from './migrations.js';
+export { insertFindingRow } from './records.js';
 
 export interface PgStoreOptions {
   /** Connections in the pool. Default 10. */
@@ -49,10 +52,15 @@ export class PgRecordStore implements RecordStore {
   readonly agent: PgAgentStore;
   readonly chats: PgChatSettingsStore;
   readonly scans: PgScanStore;
-  private readonly partitions: Partitions;
+  /**
+   * The pool and the events' day partitions, for hub tables built beside
+   * these on the same database (a sensor's rows stored with its seq in one
+   * transaction: insertEventRows, insertFindingRow).
+   */
+  readonly partitions: Partitions;
   private closed = false;
 
-  constructor(private readonly pool: pg.Pool) {
+  constructor(readonly pool: pg.Pool) {
     this.partitions = new Partitions(pool);
     this.events = new PgEventStore(pool, this.partitions);
     this.findings = new PgFindingStore(pool);

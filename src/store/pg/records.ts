@@ -21,7 +21,7 @@ import {
   type StoredReport,
 } from '../reports.js';
 import { statusEntryFromRow, type StatusEntry, type StatusStore } from '../status.js';
-import { changes, json, query, row, rows } from './db.js';
+import { changes, json, query, row, rows, type Queryable } from './db.js';
 
 type FindingRow = Parameters<typeof findingFromRow>[0];
 type StatusRow = Parameters<typeof statusEntryFromRow>[0] & { key: string };
@@ -31,23 +31,7 @@ export class PgFindingStore implements Async<FindingStore> {
   constructor(private readonly pool: pg.Pool) {}
 
   async insert(f: Finding, createdAt: Millis): Promise<number> {
-    const r = await row<{ id: number }>(
-      this.pool,
-      `INSERT INTO findings (kind, jail, scope, ip, count, "first", "last", users, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-      [
-        f.kind,
-        f.jail,
-        f.scope,
-        f.ip,
-        f.count,
-        f.first,
-        f.last,
-        json(f.users),
-        Math.floor(createdAt),
-      ],
-    );
-    return r!.id;
+    return insertFindingRow(this.pool, f, createdAt);
   }
 
   /** Findings, newest first. */
@@ -73,6 +57,21 @@ export class PgFindingStore implements Async<FindingStore> {
     );
     return found.map(findingFromRow);
   }
+}
+
+/** Inserts one finding on `db` (the pool, or a transaction's client); its id. */
+export async function insertFindingRow(
+  db: Queryable,
+  f: Finding,
+  createdAt: Millis,
+): Promise<number> {
+  const r = await row<{ id: number }>(
+    db,
+    `INSERT INTO findings (kind, jail, scope, ip, count, "first", "last", users, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+    [f.kind, f.jail, f.scope, f.ip, f.count, f.first, f.last, json(f.users), Math.floor(createdAt)],
+  );
+  return r!.id;
 }
 
 export class PgStatusStore implements Async<StatusStore> {

@@ -58,7 +58,7 @@ async function sql<R extends object>(url: string, text: string): Promise<R[]> {
 }
 
 const partitionNames = async (s: PgRecordStore) =>
-  (await listPartitions(s['pool'])).map((p) => p.name);
+  (await listPartitions(s.pool)).map((p) => p.name);
 
 describe('PostgreSQL store: same answers as SQLite', () => {
   /** The same writes, through the same interface, into both stores. */
@@ -323,24 +323,34 @@ describe('PostgreSQL store: events by day partition', () => {
 describe('PostgreSQL store: bulk ingest', () => {
   it('inserts large batches whole, and a batch with one bad record not at all', async (t) => {
     const { store } = await fresh();
-    const total = 60_000;
     const batch = 5_000;
-    const started = performance.now();
-    for (let i = 0; i < total; i += batch) {
-      await store.events.insertMany(
-        Array.from({ length: batch }, (_, j) =>
-          sampleEvent({
-            time: T0 + i + j,
-            ip: `198.51.${((i + j) >> 8) & 255}.${(i + j) & 255}`,
-            line: `sshd[${i + j}]: Failed password for root from 198.51.100.1 port 22 ssh2`,
-          }),
-        ),
+    const make = (from: number) =>
+      Array.from({ length: batch }, (_, j) =>
+        sampleEvent({
+          time: T0 + from + j,
+          ip: `198.51.${((from + j) >> 8) & 255}.${(from + j) & 255}`,
+          line: `sshd[${from + j}]: Failed password for root from 198.51.100.1 port 22 ssh2`,
+        }),
       );
-    }
-    const seconds = (performance.now() - started) / 1000;
+    /** Inserts `count` batches, `streams` at a time (the hub ingests several at once); events/s. */
+    let next = 0;
+    const ingest = async (count: number, streams: number) => {
+      const batches = Array.from({ length: count }, () => make(next++ * batch));
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: streams }, async () => {
+          for (let b = batches.pop(); b !== undefined; b = batches.pop())
+            await store.events.insertMany(b);
+        }),
+      );
+      return Math.round((count * batch) / ((performance.now() - started) / 1000));
+    };
+    const one = await ingest(6, 1);
+    const four = await ingest(12, 4);
     t.diagnostic(
-      `ingest: ${Math.round(total / seconds)} events/s (${total} in batches of ${batch})`,
+      `ingest, batches of ${batch}: ${one} events/s one at a time, ${four} four at a time`,
     );
+    const total = 18 * batch;
     assert.equal(await store.events.count(), total);
 
     const bad = { ...sampleEvent(), attempts: 'many' } as unknown as EventRecord;
