@@ -17,6 +17,8 @@ export interface DayPartition {
 }
 
 const NAME = /^events_(\d{4})(\d\d)(\d\d)$/;
+/** 9999-12-31, the last day a partition can be named for. */
+const LAST_DAY = Date.UTC(9999, 11, 31) / DAY_MS;
 
 export function dayOf(time: number): number {
   return Math.floor(time / DAY_MS);
@@ -70,7 +72,8 @@ export class Partitions {
       if (!this.known.has(day)) missing.add(day);
       if (newest === null || day > newest) newest = day;
     }
-    if (newest !== null && !this.known.has(newest + 1)) missing.add(newest + 1);
+    if (newest !== null && newest < LAST_DAY && !this.known.has(newest + 1))
+      missing.add(newest + 1);
     if (missing.size === 0) return;
     await transaction(this.pool, async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
