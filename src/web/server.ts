@@ -63,6 +63,11 @@ export interface WebObserver {
   llmUsage(u: { input: number; output: number }): void;
 }
 
+/** A route with a JSON schema is a mistake here (see `schemaController`): said at start. */
+const noSchemas = () => () => {
+  throw new Error('the web console declares no JSON schemas: requests are checked with zod');
+};
+
 const here = dirname(fileURLToPath(import.meta.url));
 const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
 
@@ -92,6 +97,11 @@ export class WebServer {
       // entry; earlier entries are whatever the client wrote.
       trustProxy: config.trustProxy ? (_addr: string, hop: number) => hop === 0 : false,
       bodyLimit: 64 * 1024,
+      // Requests are checked with zod (parse.ts) and no route has a JSON schema: without
+      // these, Fastify loads Ajv and fast-json-stringify (some 300 modules) for nothing.
+      schemaController: {
+        compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
+      },
       ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
     }) as unknown as FastifyInstance;
     const queries = new DashboardQueries(deps.store.db);
