@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { nextCronRun } from '../clock.js';
 import { TimeZone } from './zone.js';
 
 const HOUR = 3_600_000;
@@ -43,5 +44,21 @@ describe('TimeZone.local', () => {
       named.localToEpoch(2026, 11, 1, 1, 30, 0),
     );
     assert.equal(local.offsetAt(Date.UTC(2026, 0, 1)), -300);
+  });
+
+  it('schedules cron runs (croner reading Date) as in the named zone', () => {
+    const local = TimeZone.local();
+    const named = new TimeZone('America/New_York');
+    assert.equal(local.configuredName, undefined);
+    assert.equal(named.configuredName, 'America/New_York');
+    // Daily, and in the spring gap and autumn overlap, across both 2026 DST changes.
+    for (const expr of ['0 8 * * *', '30 2 * * *', '30 1 * * *', '*/20 * * * *'])
+      for (const day of [Date.UTC(2026, 2, 6), Date.UTC(2026, 9, 30)])
+        for (let from = day; from < day + 96 * HOUR; from += 20 * 60_000)
+          assert.equal(
+            nextCronRun(expr, local.configuredName, from),
+            nextCronRun(expr, named.configuredName, from),
+            `${expr} after ${new Date(from).toISOString()}`,
+          );
   });
 });

@@ -50,6 +50,11 @@ export class TimeZone {
     return (this.zoneName ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
   }
 
+  /** The name, or undefined for the machine's own zone (for APIs that default to it: croner). */
+  get configuredName(): string | undefined {
+    return this.isLocal ? undefined : this.name;
+  }
+
   /**
    * The machine's own zone. Its offsets come from Date, which follows the same TZ
    * and /etc/localtime as Intl, without the tens of milliseconds Intl takes to load
