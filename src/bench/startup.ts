@@ -8,9 +8,11 @@
  * directory, so `status`, `events`, … do their ordinary work (open the store, read
  * it) rather than fail early. CPU time (user + system, from GNU time) is reported
  * beside the wall time: it is the steadier of the two when the machine is busy.
+ * STATE_DIRECTORY points into that directory, as systemd's does for the service,
+ * so the compile cache (cli/compile-cache.ts) works as on a server Sheriff runs on.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +44,12 @@ interface Timing {
 }
 
 /** One run of `file args`, timed from spawn to exit; CPU time from GNU time when installed. */
-async function timed(file: string, args: string[], scratch: string): Promise<Timing> {
+async function timed(
+  file: string,
+  args: string[],
+  scratch: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Timing> {
   const useTime = await readFile(GNU_TIME).then(
     () => true,
     () => false,
@@ -53,15 +60,11 @@ async function timed(file: string, args: string[], scratch: string): Promise<Tim
     : [file, args];
   const started = process.hrtime.bigint();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done) => {
-    execFile(
-      prog,
-      argv,
-      { env: { ...process.env, SHERIFF_LANG: 'en', LC_ALL: 'C.UTF-8' }, timeout: 60_000 },
-      (err, _stdout, stderr) =>
-        done({
-          code: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
-          stderr,
-        }),
+    execFile(prog, argv, { env, timeout: 60_000 }, (err, _stdout, stderr) =>
+      done({
+        code: err === null ? 0 : typeof err.code === 'number' ? err.code : null,
+        stderr,
+      }),
     );
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -137,6 +140,9 @@ export async function benchStartup(opts: StartupOptions): Promise<TargetRow[]> {
     );
     await writeFile(join(dir, 'empty.log'), '');
     openStore(db).close();
+    const state = join(dir, 'state');
+    await mkdir(state);
+    const env = { ...process.env, SHERIFF_LANG: 'en', LC_ALL: 'C.UTF-8', STATE_DIRECTORY: state };
     const all = probes(opts.root, dir);
     const rounds = opts.quick ? ROUNDS.quick : ROUNDS.full;
     // Round 0 warms the page cache (and any compile cache) and is not counted.
@@ -144,7 +150,7 @@ export async function benchStartup(opts: StartupOptions): Promise<TargetRow[]> {
       opts.progress?.(`start-up: round ${round}/${rounds}…`);
       for (const p of all) {
         if (p.error !== null) continue;
-        const t = await timed(p.file, p.args, join(dir, 'run'));
+        const t = await timed(p.file, p.args, join(dir, 'run'), env);
         if (t.exitCode !== 0) {
           p.error = `exit ${t.exitCode}: ${t.stderr.trim().slice(0, 200)}`;
           continue;
