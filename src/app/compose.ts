@@ -50,7 +50,7 @@ const DAY = 86_400_000;
  * when the configuration asks for the feature: an idle daemon holds less memory and
  * starts sooner. `require` of an ES module is synchronous, so composing stays so.
  */
-const loadFeature = createRequire(import.meta.url);
+const require = createRequire(import.meta.url);
 
 export interface DaemonOptions {
   config: SheriffConfig;
@@ -195,7 +195,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     });
     alerts.subscribe('follow-up', (a) => followUp.onAlert(a));
     const notify = notifyConfigured(config.notify)
-      ? new (loadFeature('../notify/service.js') as typeof NotifyServiceModule).NotifyService({
+      ? new (require('../notify/service.js') as typeof NotifyServiceModule).NotifyService({
           config: config.notify,
           language: config.language,
           ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
@@ -212,7 +212,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     if (notify !== null) subscribeNotifier(alerts, notify.notifier, log);
     const web =
       opts.webConsole !== undefined && config.web.enabled
-        ? new (loadFeature('../web/start.js') as typeof WebConsoleModule).WebConsole({
+        ? new (require('../web/start.js') as typeof WebConsoleModule).WebConsole({
             config: config.web,
             storePath: path,
             store,

@@ -138,7 +138,7 @@ describe('start-up', () => {
     }
   });
 
-  it('an idle `sheriff watch` with the defaults loads none of the optional features’ libraries', async () => {
+  it('an idle `sheriff watch` with the defaults loads none of the optional features’ libraries, and the console’s with its first request', async () => {
     const log = join(dir, 'auth.log');
     await writeFile(log, '');
     const config = join(dir, 'watch.yaml');
@@ -160,13 +160,19 @@ describe('start-up', () => {
       'the daemon reading and its console listening',
       () => /"source_ready"/.test(child.output()) && /"web_listening"/.test(child.output()),
     );
-    child.kill('SIGTERM');
-    assert.equal(await exited(child), 0, child.output());
-    const packages = packagesIn(await readFile(list, 'utf8'));
-    assert.ok(packages.has('fastify') && packages.has('better-sqlite3'), 'the daemon ran');
+    const idle = packagesIn(await readFile(list, 'utf8'));
+    assert.ok(idle.has('better-sqlite3'), 'the daemon runs');
     assert.deepEqual(
-      NOT_BY_DEFAULT.filter((p) => packages.has(p)),
+      NOT_BY_DEFAULT.filter((p) => idle.has(p)),
       [],
     );
+    // The console listens, and its routes load with the first request.
+    assert.ok(!idle.has('fastify'), 'the console’s routes wait for a request');
+    const url = /"event":"web_listening","url":"([^"]+)"/.exec(child.output())![1]!;
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.ok(packagesIn(await readFile(list, 'utf8')).has('fastify'));
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0, child.output());
   });
 });
