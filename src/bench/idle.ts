@@ -13,7 +13,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +25,8 @@ import { atMost, type TargetRow } from './targets.js';
 export interface IdleOptions {
   /** A shorter idle wait. */
   quick: boolean;
+  /** Where idle.json is written. */
+  outDir: string;
   /** The repository (bin/sheriff). */
   root: string;
   log: (s?: string) => void;
@@ -211,6 +213,11 @@ export async function benchIdle(opts: IdleOptions): Promise<TargetRow[]> {
     `Idle memory, ${idleMs / 1000} s after start-up (VmRSS; peak = VmHWM; MiB = 2^20 bytes):`,
   );
   opts.log(table(rows));
+  await mkdir(opts.outDir, { recursive: true });
+  await writeFile(
+    join(opts.outDir, 'idle.json'),
+    JSON.stringify({ idleMs, results }, null, 2) + '\n',
+  );
   const own = results[0]!.memory?.rssMiB ?? null;
   return [
     {
@@ -227,6 +234,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await benchIdle({
     quick: process.argv.includes('--quick'),
     root: resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
+    outDir: resolve(dirname(fileURLToPath(import.meta.url)), '../../bench-out'),
     log: (s = '') => process.stdout.write(s + '\n'),
     progress: (s) => process.stderr.write(s + '\n'),
   });

@@ -23,6 +23,8 @@ import { atMost, type TargetRow } from './targets.js';
 export interface StartupOptions {
   /** Fewer rounds. */
   quick: boolean;
+  /** Where startup.json (every run's times) is written. */
+  outDir: string;
   /** The repository (bin/sheriff, dist/). */
   root: string;
   /** The report (stdout). */
@@ -177,6 +179,21 @@ export async function benchStartup(opts: StartupOptions): Promise<TargetRow[]> {
       `Start-up, best of ${rounds} interleaved rounds (spawn to exit; CPU = user + system):`,
     );
     opts.log(table(rows));
+    await mkdir(opts.outDir, { recursive: true });
+    await writeFile(
+      join(opts.outDir, 'startup.json'),
+      JSON.stringify(
+        all.map(({ name, args, wall, cpu, error }) => ({
+          name,
+          args,
+          wallMs: wall,
+          cpuMs: cpu,
+          error,
+        })),
+        null,
+        2,
+      ) + '\n',
+    );
     return commands.map((p) => {
       const extra = p.error === null ? best(p.wall) - floorWall : NaN;
       return {
@@ -196,6 +213,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const rows = await benchStartup({
     quick: process.argv.includes('--quick'),
     root: resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
+    outDir: resolve(dirname(fileURLToPath(import.meta.url)), '../../bench-out'),
     log: (s = '') => process.stdout.write(s + '\n'),
     progress: (s) => process.stderr.write(s + '\n'),
   });
