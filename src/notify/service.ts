@@ -145,11 +145,6 @@ export class NotifyService {
     });
   }
 
-  /** Whether anything is configured (else the daemon does not need this service). */
-  static configured(config: NotifyConfig): boolean {
-    return config.telegram !== undefined || Object.keys(config.webhooks).length > 0;
-  }
-
   async start(): Promise<void> {
     this.o.store.outbox.prune(this.o.clock() - KEEP_DONE_MS);
     this.worker.start(this.o.tickMs ?? 1000);

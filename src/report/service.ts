@@ -106,7 +106,7 @@ export class ReportService {
   start(): void {
     if (!this.o.config.enabled || this.cron !== null) return;
     // Returned, so that a run is skipped while the last one lasts.
-    this.cron = this.o.clock.cron(this.o.config.schedule, this.zone.name, async () => {
+    this.cron = this.o.clock.cron(this.o.config.schedule, this.zone.configuredName, async () => {
       await this.run();
     });
   }
