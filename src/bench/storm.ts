@@ -41,6 +41,8 @@ export interface StormOptions {
   rate?: number;
   /** The jail policy; default the default (approve). */
   policy?: 'approve' | 'notify';
+  /** Keep the work directory (the daemon's log and store) for a look afterwards. */
+  keep?: boolean;
   /** The report (stdout). */
   log?: (s?: string) => void;
   /** Progress (stderr). */
@@ -262,7 +264,8 @@ export async function storm(o: StormOptions): Promise<StormResult> {
     const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await exited;
     clearTimeout(t);
-    await rm(dir, { recursive: true, force: true });
+    if (o.keep) say(`storm: kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -312,6 +315,7 @@ if (isMain) {
       rate: { type: 'string' },
       policy: { type: 'string', default: 'approve' },
       out: { type: 'string', default: tmpdir() },
+      keep: { type: 'boolean', default: false },
     },
   });
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -321,6 +325,7 @@ if (isMain) {
     ...(values.seconds === undefined ? {} : { seconds: num(values.seconds)! }),
     ...(values.rate === undefined ? {} : { rate: num(values.rate)! }),
     policy: values.policy === 'notify' ? 'notify' : 'approve',
+    keep: values.keep,
     log: (s = '') => process.stdout.write(s + '\n'),
     progress: (s) => process.stderr.write(s + '\n'),
   });
