@@ -28,6 +28,7 @@
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { systemClock, type Clock } from '../clock.js';
 import type { Millis } from '../domain.js';
 import * as fc from './file-cursor.js';
@@ -57,8 +58,8 @@ export interface FileSourceOptions {
 }
 
 const CHUNK = 1 << 20;
-/** A batch is yielded at the end of the data, or after this many bytes. */
-const BATCH_BYTES = 4 << 20;
+/** A batch is yielded at the end of the data, or after this many bytes (some 10,000 lines). */
+const BATCH_BYTES = 1 << 20;
 /** Files held open to read next at most (one per rotation not yet followed). */
 const MAX_PENDING = 64;
 
@@ -368,7 +369,13 @@ export class FileSource implements Source {
     if (id.size < cur.pos || (id.size === cur.pos && !this.sameHead(cur))) {
       cur.truncated = true;
     }
-    if (!cur.truncated) yield* this.drain(signal, id.size);
+    if (!cur.truncated)
+      for (const batch of this.drain(signal, id.size)) {
+        yield batch;
+        // Behind: the reads are synchronous, so timers and I/O (the store writer, the
+        // console, /metrics) get their turn between batches, not only after the backlog.
+        if (cur.pos < id.size) await yieldToLoop();
+      }
     if (signal.aborted) return;
     if (cur.truncated) {
       await this.onTruncate(cur);
