@@ -41,6 +41,8 @@ export interface StormOptions {
   rate?: number;
   /** The jail policy; default the default (approve). */
   policy?: 'approve' | 'notify';
+  /** The Sheriff checkout to run (its bin/launch.js); default this one. */
+  root?: string;
   /** Keep the work directory (the daemon's log and store) for a look afterwards. */
   keep?: boolean;
   /** The report (stdout). */
@@ -63,6 +65,8 @@ export interface StormResult {
   /** The largest lag seen while writing. */
   maxLagBytes: number;
   peakRssMiB: number | null;
+  /** CPU time (user + system) the daemon used from the writer's start until it caught up (or gave up). */
+  cpuSeconds: number | null;
   findings: number | null;
   approvalsPending: number | null;
 }
@@ -94,6 +98,17 @@ const metric = (text: string | null, name: string): number | null => {
   const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return m === null ? null : Number(m[1]);
 };
+
+/** User + system CPU seconds of a process so far (/proc/PID/stat, clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 function vmHwmMiB(pid: number | undefined): number | null {
   try {
@@ -181,7 +196,7 @@ export async function storm(o: StormOptions): Promise<StormResult> {
   const out = openSync(daemonLog, 'a');
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(root, 'bin', 'launch.js'), '--config', config, 'watch'],
+    [join(o.root ?? root, 'bin', 'launch.js'), '--config', config, 'watch'],
     { stdio: ['ignore', out, out], env: { ...process.env, SHERIFF_LANG: 'en' } },
   );
   closeSync(out);
@@ -203,6 +218,7 @@ export async function storm(o: StormOptions): Promise<StormResult> {
     let maxLag = 0;
     let nextLook = 1000;
     const t0 = performance.now();
+    const cpu0 = cpuSeconds(child.pid);
     for (;;) {
       const t = performance.now() - t0;
       if (t >= seconds * 1000) break;
@@ -243,6 +259,7 @@ export async function storm(o: StormOptions): Promise<StormResult> {
       else if (at >= STORM_BARS.behindAfterMs) break;
       await sleep(100);
     }
+    const cpu1 = cpuSeconds(child.pid);
     const last = await metrics(port);
     return {
       seconds: writeSeconds,
@@ -255,6 +272,7 @@ export async function storm(o: StormOptions): Promise<StormResult> {
       catchUpMs,
       maxLagBytes: maxLag,
       peakRssMiB: vmHwmMiB(child.pid),
+      cpuSeconds: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
       findings: metric(last, 'sheriff_findings_total'),
       approvalsPending: metric(last, 'sheriff_approvals_pending'),
     };
@@ -305,7 +323,7 @@ export async function runStorm(o: StormOptions): Promise<TargetRow[]> {
     `Storm: ${r.linesWritten.toLocaleString('en-US')} lines of the bench log appended live at ${Math.round(r.rate).toLocaleString('en-US')} lines/s for ${r.seconds.toFixed(0)} s (load average ${load.toFixed(2)} at the start).`,
   );
   log(
-    `  lag at the stop ${kb(r.lagAtStopBytes)}, 2 s later ${kb(r.lagAfter2sBytes)}, caught up after ${r.catchUpMs === null ? 'never' : `${(r.catchUpMs / 1000).toFixed(1)} s`}; largest lag while writing ${kb(r.maxLagBytes)}; peak RSS ${mib(r.peakRssMiB)}; findings ${r.findings ?? 'n/a'}, approvals pending ${r.approvalsPending ?? 'n/a'}`,
+    `  lag at the stop ${kb(r.lagAtStopBytes)}, 2 s later ${kb(r.lagAfter2sBytes)}, caught up after ${r.catchUpMs === null ? 'never' : `${(r.catchUpMs / 1000).toFixed(1)} s`}; largest lag while writing ${kb(r.maxLagBytes)}; peak RSS ${mib(r.peakRssMiB)}; CPU ${r.cpuSeconds === null ? 'n/a' : `${r.cpuSeconds.toFixed(1)} s (${((r.cpuSeconds / r.linesWritten) * 1e6).toFixed(1)} µs a line: ${((r.cpuSeconds / r.seconds) * 100).toFixed(0)}% of a core at this rate)`}; findings ${r.findings ?? 'n/a'}, approvals pending ${r.approvalsPending ?? 'n/a'}`,
   );
   return stormRows(r);
 }
@@ -320,6 +338,7 @@ if (isMain) {
       policy: { type: 'string', default: 'approve' },
       out: { type: 'string', default: tmpdir() },
       keep: { type: 'boolean', default: false },
+      root: { type: 'string' },
     },
   });
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -330,6 +349,7 @@ if (isMain) {
     ...(values.rate === undefined ? {} : { rate: num(values.rate)! }),
     policy: values.policy === 'notify' ? 'notify' : 'approve',
     keep: values.keep,
+    ...(values.root === undefined ? {} : { root: resolve(values.root) }),
     log: (s = '') => process.stdout.write(s + '\n'),
     progress: (s) => process.stderr.write(s + '\n'),
   });
