@@ -162,6 +162,22 @@ describe('Responder', () => {
     );
   });
 
+  it('approve: asks once per target however many approvals are pending', async () => {
+    const r = setup('approve');
+    const ips = Array.from({ length: 120 }, (_, i) => `198.51.100.${i}`);
+    for (const ip of ips) {
+      r.responder.onFinding(finding(ip), null);
+      r.advance(1000);
+    }
+    const pending = () => r.approvals.list({ status: 'pending', limit: 1000 }).length;
+    assert.equal(pending(), 120);
+    // The oldest request, asked again before and after a tick: no second request.
+    r.responder.onFinding(finding(ips[0]!), null);
+    await r.responder.tick();
+    r.responder.onFinding(finding(ips[0]!), null);
+    assert.equal(pending(), 120);
+  });
+
   it('auto: bans at once, twice as long the second time, never a trusted address', async () => {
     const r = setup('auto');
     r.responder.onFinding(finding('10.0.0.5'), null);

@@ -84,6 +84,8 @@ const LAPSE_MEMORY_MS = 86_400_000;
 const MAX_LAPSES = 10_000;
 /** Expiries and denials are looked for this far back, for another process's clock (CLI, web). */
 const LAPSE_SCAN_SLACK_MS = 60_000;
+/** Pending approvals read for alreadyHandled() at most (the store's largest page). */
+const MAX_PENDING_READ = 10_000;
 
 /**
  * A ban request that expired or was denied. Detection reports an attack once
@@ -116,6 +118,12 @@ export class Responder {
   /** Expiries before this (before the daemon started) were announced by the one before, or are old news. */
   private readonly announceFrom: Millis;
   private readonly trace: ResponseTrace;
+  /**
+   * What alreadyHandled() answers from: read from the store at the first finding after
+   * each tick (which sees what other processes decided or asked), plus what this
+   * responder asked for or banned since.
+   */
+  private handled: Set<string> | null = null;
 
   constructor(private readonly o: ResponderOptions) {
     this.announceFrom = o.clock();
@@ -159,6 +167,7 @@ export class Responder {
         },
         now,
       );
+      this.handled?.add(target.cidr);
       this.trace.requested(approval, span);
       this.noteRecidive(plan, target.cidr, finding.jail, approval.id);
       this.o.alert({ type: 'approval', approval, finding });
@@ -222,6 +231,7 @@ export class Responder {
   tick(): Promise<void> {
     return this.enqueue(async () => {
       const now = this.o.clock();
+      this.handled = null; // read again: other processes decide and ask too
       this.o.approvals.expireDue(now);
       this.noteLapses(now);
       // Only approvals whose signed decision verifies; a forged one is reported, never run.
@@ -404,6 +414,7 @@ export class Responder {
       expiresAt: durationMs === null ? null : now + durationMs,
       offence,
     });
+    this.handled?.add(target.cidr);
     span.setAttributes({ 'sheriff.ban.id': ban.id, 'sheriff.firewall': this.o.firewall.id });
     const applied = await this.apply(ban);
     span.setAttribute('sheriff.ban.outcome', applied === null ? 'failed' : 'applied');
@@ -556,6 +567,7 @@ export class Responder {
       },
       now,
     );
+    this.handled?.add(cidr);
     this.trace.requested(approval, { after: prev.id });
     this.noteRecidive(plan, cidr, lapse.jail, approval.id);
     this.o.alert({ type: 'approval', approval, finding: null });
@@ -607,11 +619,20 @@ export class Responder {
 
   /** An active or not yet applied ban, or a pending approval, already covers this target. */
   private alreadyHandled(cidr: string, now: Millis): boolean {
-    if (this.o.store.bans.active(now).some((b) => b.target.cidr === cidr)) return true;
-    if (this.o.store.bans.pending().some((b) => b.target.cidr === cidr)) return true;
-    return this.o.approvals
-      .list({ status: 'pending' })
-      .some((a) => !a.tampered && a.target?.cidr === cidr);
+    return (this.handled ??= this.handledTargets(now)).has(cidr);
+  }
+
+  /**
+   * The targets of the active and pending bans and the intact pending approvals, read once
+   * per tick: a storm of findings must not read (and verify) every pending approval each.
+   */
+  private handledTargets(now: Millis): Set<string> {
+    const targets = new Set<string>();
+    for (const b of this.o.store.bans.active(now)) targets.add(b.target.cidr);
+    for (const b of this.o.store.bans.pending()) targets.add(b.target.cidr);
+    for (const a of this.o.approvals.list({ status: 'pending', limit: MAX_PENDING_READ }))
+      if (!a.tampered && a.target !== null) targets.add(a.target.cidr);
+    return targets;
   }
 
   private refreshApplied(now: Millis): void {
