@@ -205,42 +205,59 @@ export class PrefixSkipper {
   }
 }
 
-interface Bucket<T> {
-  literal: string;
-  /** The items that can match a message starting with `literal`, in order. */
-  items: readonly T[];
+/** A node of the literals' trie: the characters that continue it, and what a literal ending here may match. */
+class TrieNode<T> {
+  readonly codes: number[] = [];
+  readonly next: TrieNode<T>[] = [];
+  /** Set where a literal ends: the items a message starting with the path may match, in order. */
+  items: readonly T[] | null = null;
+
+  child(code: number): TrieNode<T> | undefined {
+    const codes = this.codes;
+    for (let k = 0; k < codes.length; k++) if (codes[k] === code) return this.next[k];
+    return undefined;
+  }
 }
 
 /**
  * Items (rules) looked up by the start of a message. `literals` per item are
  * `leadingLiterals` of its pattern; an item with `''` among them is tried always.
+ * The literals form a trie walked one character at a time: the deepest literal
+ * the message starts with decides, since every shorter one is a prefix of it.
  */
 export class LeadingDispatch<T> {
-  private readonly always: readonly T[];
-  /** By first character: the item literals starting with it, longest first. */
-  private readonly byFirst = new Map<number, Bucket<T>[]>();
+  private readonly root = new TrieNode<T>();
 
   constructor(items: readonly { literals: readonly string[]; value: T }[]) {
     const isAlways = (lits: readonly string[]) => lits.length === 0 || lits.includes('');
-    this.always = items.filter((i) => isAlways(i.literals)).map((i) => i.value);
-    const literals = new Set(items.flatMap((i) => (isAlways(i.literals) ? [] : i.literals)));
-    for (const literal of [...literals].sort((a, b) => b.length - a.length)) {
+    this.root.items = items.filter((i) => isAlways(i.literals)).map((i) => i.value);
+    for (const literal of new Set(items.flatMap((i) => (isAlways(i.literals) ? [] : i.literals)))) {
+      let node = this.root;
+      for (let k = 0; k < literal.length; k++) {
+        const code = literal.charCodeAt(k);
+        let next = node.child(code);
+        if (next === undefined) {
+          next = new TrieNode<T>();
+          node.codes.push(code);
+          node.next.push(next);
+        }
+        node = next;
+      }
       // A message starting with `literal` starts with every literal that is a prefix of it.
-      const fits = items
+      node.items = items
         .filter((i) => isAlways(i.literals) || i.literals.some((l) => literal.startsWith(l)))
         .map((i) => i.value);
-      const first = literal.charCodeAt(0);
-      let buckets = this.byFirst.get(first);
-      if (buckets === undefined) this.byFirst.set(first, (buckets = []));
-      buckets.push({ literal, items: fits });
     }
   }
 
   /** The items that can match `text` at `start`, in order. */
   candidates(text: string, start: number): readonly T[] {
-    const buckets = this.byFirst.get(text.charCodeAt(start));
-    if (buckets !== undefined)
-      for (const b of buckets) if (text.startsWith(b.literal, start)) return b.items;
-    return this.always;
+    let node: TrieNode<T> | undefined = this.root;
+    let found = node.items!;
+    for (let k = start; ; k++) {
+      node = node.child(text.charCodeAt(k));
+      if (node === undefined) return found;
+      if (node.items !== null) found = node.items;
+    }
   }
 }
