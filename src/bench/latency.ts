@@ -37,7 +37,7 @@ import {
   writeSync,
   type FSWatcher,
 } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -899,17 +899,16 @@ export function latencyRows(report: LatencyReport): TargetRow[] {
 }
 
 /**
- * The bench's entry: the latency table on `log`, results.json's `latency` key in `outDir`,
- * and the verdict rows. Quick: Sheriff and SSHGuard only, 50 trials, 0–200 ms apart.
+ * The bench's entry: the latency table on `log`, the report (results.json's `latency`) and the
+ * verdict rows. Quick: Sheriff and SSHGuard only, 50 trials, 0–200 ms apart.
  */
 export async function runLatencyTargets(o: {
   quick: boolean;
-  outDir: string;
   root: string;
   trials?: number;
   log: (s?: string) => void;
   progress: (s: string) => void;
-}): Promise<TargetRow[]> {
+}): Promise<{ rows: TargetRow[]; report: LatencyReport }> {
   const report = await runLatency({
     root: o.root,
     trials: o.trials ?? (o.quick ? LATENCY_DEFAULTS.quickTrials : LATENCY_DEFAULTS.trials),
@@ -917,25 +916,5 @@ export async function runLatencyTargets(o: {
     log: o.log,
     progress: o.progress,
   });
-  await writeLatencyResults(join(o.outDir, 'results.json'), report);
-  return latencyRows(report);
-}
-
-/** Puts `report` under the `latency` key of results.json, keeping what else is there. */
-export async function writeLatencyResults(jsonPath: string, report: LatencyReport): Promise<void> {
-  let results: Record<string, unknown> = {};
-  try {
-    results = JSON.parse(await readFile(jsonPath, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // none yet (e.g. --only latency on a fresh checkout)
-  }
-  results.latency = report;
-  await writeFile(
-    jsonPath,
-    JSON.stringify(
-      results,
-      (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
-      2,
-    ) + '\n',
-  );
+  return { rows: latencyRows(report), report };
 }

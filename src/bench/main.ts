@@ -8,24 +8,25 @@
  * the test suite. `--quick` is the short run a developer makes before every
  * commit touching the hot path (under two minutes).
  *
- * Parts (`--only` takes a comma-separated list): throughput, latency, firewall.
+ * Parts (`--only` takes a comma-separated list): throughput (wall time, then CPU time, which
+ * a busy machine disturbs less), latency, storm, startup, idle, firewall.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_START, writeAuthLog } from './authlog-generator.js';
-import { LATENCY_DEFAULTS, runLatency } from './latency.js';
+import { DEFAULT_START, writeAuthLog, writeMixedAuthLog } from './authlog-generator.js';
+import { LATENCY_DEFAULTS, runLatencyTargets } from './latency.js';
 import { table } from './table.js';
 import type { TargetRow } from './targets.js';
 import { runThroughput, type LogProfile } from './throughput.js';
 
-const PARTS = ['throughput', 'latency', 'firewall'] as const;
+const PARTS = ['throughput', 'latency', 'storm', 'startup', 'idle', 'firewall'] as const;
 type Part = (typeof PARTS)[number];
-/** Parts a quick run leaves out: they need root or take minutes whatever their size. */
-const NOT_QUICK: readonly Part[] = ['firewall'];
-const QUICK = { lines: 100_000, runs: 1, latencyTrials: 50 };
+/** A quick run measures the hot path only: what a commit touching it can change. */
+const NOT_QUICK: readonly Part[] = ['startup', 'idle', 'firewall'];
+const QUICK = { lines: 100_000, runs: 1, latencyTrials: LATENCY_DEFAULTS.quickTrials };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const usage =
@@ -88,6 +89,12 @@ const PROFILES: readonly LogProfile[] = [
       'OpenSSH 9.2 (sshd[pid]) for its first 40% and OpenSSH 9.8+ (sshd-session[pid]) after, a few hundred attacking addresses, CRON, sudo, su, logind; a tool that does not know sshd-session finds less (see "found").',
     write: (path, lines) => writeAuthLog(path, { lines, seed: 2024, start: DEFAULT_START }),
   },
+  {
+    name: 'auth-mixed.log',
+    describe:
+      'RFC 3339 high-precision times, 5,000 attackers (half IPv6), mostly invalid users, 30% lines of other programs (kernel firewall, postfix, systemd, nginx, dhclient), OpenSSH 9.8+ (sshd-session) only.',
+    write: (path, lines) => writeMixedAuthLog(path, { lines, seed: 2025, start: DEFAULT_START }),
+  },
 ];
 
 /** Merges `value` under `key` into results.json, keeping what else is there. */
@@ -142,10 +149,10 @@ await saveResults('run', {
 });
 
 const targets: TargetRow[] = [];
+const common = { quick: args.quick, outDir: args.out, root, log, progress };
 for (const part of args.parts) {
   if (part === 'throughput') {
-    log(`Throughput: ${args.lines.toLocaleString('en-US')} lines per log, best of ${args.runs}.`);
-    const r = await runThroughput({
+    const o = {
       root,
       outDir: args.out,
       lines: args.lines,
@@ -153,13 +160,28 @@ for (const part of args.parts) {
       profiles: PROFILES,
       log,
       progress,
-    });
-    targets.push(...r.rows);
-    await saveResults('throughput', r.results);
+    };
+    if (!args.quick) {
+      log(`Throughput: ${args.lines.toLocaleString('en-US')} lines per log, best of ${args.runs}.`);
+      const r = await runThroughput(o);
+      targets.push(...r.rows);
+      await saveResults('throughput', r.results);
+    }
+    const { runCpuThroughput } = await import('./throughput-cpu.js');
+    targets.push(...(await runCpuThroughput(o)));
   } else if (part === 'latency') {
-    const r = await runLatency({ root, trials: args.latencyTrials, log, progress });
-    targets.push(...toRows(r.bars));
-    await saveResults('latency', r);
+    const r = await runLatencyTargets({ ...common, trials: args.latencyTrials });
+    targets.push(...r.rows);
+    await saveResults('latency', r.report);
+  } else if (part === 'storm') {
+    const { runStorm } = await import('./storm.js');
+    targets.push(...(await runStorm(common)));
+  } else if (part === 'startup') {
+    const { benchStartup } = await import('./startup.js');
+    targets.push(...(await benchStartup(common)));
+  } else if (part === 'idle') {
+    const { benchIdle } = await import('./idle.js');
+    targets.push(...(await benchIdle(common)));
   } else {
     // Firewall batching: needs root and a network namespace.
     const { runFirewallBench } = await import('./nft-bench.js');
