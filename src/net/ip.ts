@@ -175,10 +175,13 @@ export function prefixOf(ip: ParsedIp, bits: number): string {
 }
 
 export function maskWords(ip: ParsedIp, bits: number): number[] {
-  return ip.words.map((w, i) => {
-    const keep = Math.max(0, Math.min(32, bits - 32 * i));
-    if (keep === 32) return w;
-    if (keep === 0) return 0;
-    return (w & (0xffffffff << (32 - keep))) >>> 0;
-  });
+  return ip.words.map((w, i) => maskWord(w, i, bits));
+}
+
+/** Word `i` of an address (`w`) with the bits beyond a prefix of `bits` cleared. */
+export function maskWord(w: number, i: number, bits: number): number {
+  const keep = Math.max(0, Math.min(32, bits - 32 * i));
+  if (keep === 32) return w;
+  if (keep === 0) return 0;
+  return (w & (0xffffffff << (32 - keep))) >>> 0;
 }
