@@ -109,6 +109,11 @@ function parseIpv6(s: string): number[] | null {
   return words;
 }
 
+/** An address in strict dotted decimal as one 32-bit word, or null (no allocation: hot paths). */
+export function ipv4Word(s: string): number | null {
+  return parseIpv4Words(s, 0, s.length);
+}
+
 /** Parses an address; IPv4-mapped IPv6 comes back as IPv4. Null when `s` is not exactly one address. */
 export function parseIp(s: string): ParsedIp | null {
   if (s.length === 0) return null;
