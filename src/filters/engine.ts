@@ -98,8 +98,13 @@ interface Connection {
   lastSeen: number | null;
 }
 
-/** Connections are short-lived; a cap keeps a flood of pids from growing memory. */
-const MAX_CONNECTIONS = 50_000;
+/**
+ * Connections are short-lived; a cap keeps a flood of pids from growing memory. sshd lets
+ * at most 100 connections wait for authentication at once (MaxStartups' default); each one
+ * kept is an object the garbage collector carries into the old generation, which a flood of
+ * a million one-line connections turns into a hundred MiB of heap.
+ */
+const MAX_CONNECTIONS = 10_000;
 const MAX_USERS_PER_CONNECTION = 32;
 /** Pre-authentication state older than this belongs to an earlier process with the same pid. */
 export const CONNECTION_IDLE_MS = 10 * 60_000;
