@@ -80,17 +80,22 @@ export function startNatsCluster(size = 3, options: NatsServerOptions = {}): Pro
 }
 
 const children = new Set<ChildProcess>();
-// A test process that ends without `stop()` (a crash, a cancelled run) leaves no server behind.
+const dirs = new Set<string>();
+// A test process that ends without `stop()` (a crash, a test cancelled because it never
+// settled) leaves no server and no directory behind.
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function startNats(size: number, options: NatsServerOptions): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'sheriff-nats-'));
+  dirs.add(dir);
   const nodes: Node[] = [];
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill()));
     rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
   };
   try {
     const ports = await Promise.all(
