@@ -9,7 +9,8 @@
  * commit touching the hot path (under two minutes).
  *
  * Parts (`--only` takes a comma-separated list): throughput (wall time, then CPU time, which
- * a busy machine disturbs less), latency, storm, startup, idle, firewall.
+ * a busy machine disturbs less), attackers (replay's speed and memory at 10k–1M distinct
+ * attackers, and on several files at once), latency, storm, startup, idle, firewall.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -22,7 +23,15 @@ import { table } from './table.js';
 import type { TargetRow } from './targets.js';
 import { runThroughput, type LogProfile } from './throughput.js';
 
-const PARTS = ['throughput', 'latency', 'storm', 'startup', 'idle', 'firewall'] as const;
+const PARTS = [
+  'throughput',
+  'attackers',
+  'latency',
+  'storm',
+  'startup',
+  'idle',
+  'firewall',
+] as const;
 type Part = (typeof PARTS)[number];
 /** A quick run measures the hot path only: what a commit touching it can change. */
 const NOT_QUICK: readonly Part[] = ['startup', 'idle', 'firewall'];
@@ -169,6 +178,9 @@ for (const part of args.parts) {
     }
     const { runCpuThroughput } = await import('./throughput-cpu.js');
     targets.push(...(await runCpuThroughput(o)));
+  } else if (part === 'attackers') {
+    const { runAttackers } = await import('./attackers.js');
+    targets.push(...(await runAttackers({ ...common, runs: args.runs })));
   } else if (part === 'latency') {
     const r = await runLatencyTargets({ ...common, trials: args.latencyTrials });
     targets.push(...r.rows);
