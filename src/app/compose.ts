@@ -108,6 +108,8 @@ export interface DaemonParts {
   scans: ScanAggregator;
   jails: Jail[];
   approvals: Approvals;
+  /** Approvals signed by an older Sheriff, upgraded (only the daemon writes the store): before any tick. */
+  approvalsUpgraded: Promise<number>;
   guardrails: Guardrails;
   responder: Responder;
   followUp: FollowUp;
@@ -166,13 +168,16 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });
-    const approvals = configuredApprovals(store, config, { logger: log });
-    approvals.upgradeLegacy(clock.now()); // only the daemon writes the store
+    const approvals = configuredApprovals(store.records, config, { logger: log });
+    const approvalsUpgraded = approvals.upgradeLegacy(clock.now());
+    // Handled where it is awaited (daemon.ts); here only so a throw below leaves no stray rejection.
+    approvalsUpgraded.catch(() => undefined);
     const guardrails = daemonGuardrails(config, store, clock, alerts, log);
     const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts, telemetry);
     const followUp = new FollowUp({
       config,
-      store,
+      store: store.records,
+      intelCache: store.intel,
       approvals,
       clock,
       logger: log,
@@ -189,6 +194,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
           language: config.language,
           ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
           store,
+          records: store.records,
           approvals,
           guardrails,
           defaultBantime: config.response.bantime,
@@ -205,6 +211,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             config: config.web,
             storePath: path,
             store,
+            records: store.records,
             approvals,
             guardrails,
             analyst: followUp.analyst,
@@ -236,6 +243,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       scans,
       jails,
       approvals,
+      approvalsUpgraded,
       guardrails,
       responder,
       followUp,
@@ -316,7 +324,7 @@ function buildResponder(
     ]),
   );
   return new Responder({
-    store,
+    store: store.records,
     approvals,
     guardrails,
     firewall: opts.firewall,
