@@ -54,11 +54,11 @@ function sheriff(...args: string[]) {
   return ns!.run([process.execPath, CLI, '--config', config, ...args]);
 }
 
-function withStore<T>(f: (a: Approvals) => T): T {
+async function withStore<T>(f: (a: Approvals) => Promise<T>): Promise<T> {
   const { config: c } = loadConfig(config);
   const store = openStore(storePath(c.store));
   try {
-    return f(configuredApprovals(store.records, c));
+    return await f(configuredApprovals(store.records, c));
   } finally {
     store.close();
   }

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { AuthEvent, Millis, Enrichment } from '../domain.js';
 import { TrustedProvider } from '../intel/trusted.js';
 import { Store } from '../store/index.js';
-import { sampleEvent, sampleFinding, T0 } from '../store/testing.js';
+import { remote, sampleEvent, sampleFinding, T0 } from '../store/testing.js';
 import { buildTriageInput } from './input.js';
 import { IncidentManager } from './manager.js';
 import { currentStatus } from './status.js';
@@ -17,12 +17,12 @@ const root = mkdtempSync(join(tmpdir(), 'sheriff-incidents-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-function setup(enrichment: Partial<Enrichment> = {}) {
+function setup(enrichment: Partial<Enrichment> = {}, opts: { remote?: boolean } = {}) {
   const store = Store.open(join(root, `i${++n}.db`));
   const clock = { now: T0 };
   const trusted = new TrustedProvider();
   const manager = new IncidentManager({
-    store: store.records,
+    store: opts.remote === true ? remote(store.records) : store.records,
     clock: () => clock.now,
     isInternal: (ip) => trusted.isInternal(ip),
     enrich: (ip) =>
@@ -67,6 +67,38 @@ function setup(enrichment: Partial<Enrichment> = {}) {
 }
 
 describe('IncidentManager', () => {
+  it('on a store that answers later, findings and a poisoned name at once still make one incident', async () => {
+    const { store, manager } = setup({}, { remote: true });
+    try {
+      const poisoned: AuthEvent = {
+        time: T0 + 10,
+        filter: 'sshd',
+        rule: 'invalid',
+        result: 'fail',
+        host: '203.0.113.5',
+        ip: '203.0.113.5',
+        user: "'; DROP TABLE users; --",
+        users: null,
+        attempts: 1,
+        accepted: false,
+      };
+      manager.onEvent(poisoned, 'sshd');
+      const [a, b] = await Promise.all([
+        manager.onFinding(sampleFinding(), 1),
+        manager.onFinding(sampleFinding({ kind: 'compromise' }), 2),
+      ]);
+      await manager.settled();
+      assert.equal(a.id, b.id);
+      const all = store.incidents.list({ state: 'active' });
+      assert.deepEqual(
+        all.map((i) => [i.attacker, [...i.kinds].sort()]),
+        [['203.0.113.5', ['bruteforce', 'compromise', 'poisoned-username']]],
+      );
+    } finally {
+      store.close();
+    }
+  });
+
   it('a brute force then a break-in: one incident, triaged malicious critical, danger status', async () => {
     const { store, clock, manager, event } = setup();
     try {
