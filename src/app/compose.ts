@@ -119,6 +119,8 @@ export interface DaemonParts {
   scans: ScanAggregator;
   jails: Jail[];
   approvals: Approvals;
+  /** Approvals signed by an older Sheriff, upgraded (only the daemon writes the store): before any tick. */
+  approvalsUpgraded: Promise<number>;
   guardrails: Guardrails;
   responder: Responder;
   followUp: FollowUp;
@@ -177,13 +179,16 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });
-    const approvals = configuredApprovals(store, config, { logger: log });
-    approvals.upgradeLegacy(clock.now()); // only the daemon writes the store
+    const approvals = configuredApprovals(store.records, config, { logger: log });
+    const approvalsUpgraded = approvals.upgradeLegacy(clock.now());
+    // Handled where it is awaited (daemon.ts); here only so a throw below leaves no stray rejection.
+    approvalsUpgraded.catch(() => undefined);
     const guardrails = daemonGuardrails(config, store, clock, alerts, log);
     const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts, telemetry);
     const followUp = new FollowUp({
       config,
-      store,
+      store: store.records,
+      intelCache: store.intel,
       approvals,
       clock,
       logger: log,
@@ -200,6 +205,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
           language: config.language,
           ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
           store,
+          records: store.records,
           approvals,
           guardrails,
           defaultBantime: config.response.bantime,
@@ -216,6 +222,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             config: config.web,
             storePath: path,
             store,
+            records: store.records,
             approvals,
             guardrails,
             analyst: followUp.analyst,
@@ -247,6 +254,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       scans,
       jails,
       approvals,
+      approvalsUpgraded,
       guardrails,
       responder,
       followUp,
@@ -327,7 +335,7 @@ function buildResponder(
     ]),
   );
   return new Responder({
-    store,
+    store: store.records,
     approvals,
     guardrails,
     firewall: opts.firewall,

@@ -21,6 +21,7 @@ import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import { readCounts } from '../store/counts.js';
 import type { EventRecord, Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { registerApi } from './api.js';
 import type { WebModules } from './modules.js';
 import { registerAuth } from './auth.js';
@@ -37,7 +38,9 @@ import { Sessions } from './login-sessions.js';
 import { STYLE } from './style.js';
 
 export interface WebDeps extends WebModules {
+  /** This host's own: the dashboard's queries, the counts, the size on disk. */
   store: Store;
+  records: RecordStore;
   approvals: Approvals;
   guardrails: Guardrails;
   health: () => SourceHealth[];

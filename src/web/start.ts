@@ -24,6 +24,7 @@ import type { ReportService } from '../report/service.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { EventRecord, Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import type { WebConfig } from './config.js';
 import { loadPasswordHash } from './password.js';
 import type { WebModules } from './modules.js';
@@ -35,6 +36,7 @@ export interface WebConsoleOptions {
   /** The store's file: a generated password's hash is kept beside it. */
   storePath: string;
   store: Store;
+  records: RecordStore;
   approvals: Approvals;
   /** What a ban approved on the console meets at once. */
   guardrails: Guardrails;
@@ -165,6 +167,7 @@ export class WebConsole {
         listening: server,
         deps: {
           store: o.store,
+          records: o.records,
           approvals: o.approvals,
           guardrails: o.guardrails,
           health: o.health,
@@ -189,9 +192,9 @@ export class WebConsole {
   /** Incidents and reports from the daemon's store; the daemon's analyst. */
   private modules(o: WebConsoleOptions): WebModules {
     return {
-      status: () => currentStatus(o.store.activity, o.clock()),
-      incidents: o.store.incidents,
-      reports: o.store.reports,
+      status: () => currentStatus(o.records.activity, o.clock()),
+      incidents: o.records.incidents,
+      reports: o.records.reports,
       todayReport: () => o.reports.preview(),
       analyst: o.analyst,
     };
