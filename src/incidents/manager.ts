@@ -79,6 +79,8 @@ export class IncidentManager {
   /** The active incidents are read in before anything else runs. */
   private loaded = false;
   private queue: Promise<unknown>;
+  /** Queued writes not done yet: while there are any, events wait their turn behind them. */
+  private queued = 0;
 
   constructor(private readonly o: IncidentManagerOptions) {
     this.policy = o.policy ?? DEFAULT_INCIDENT_POLICY;
@@ -103,7 +105,9 @@ export class IncidentManager {
 
   /** Runs `step` after the ones before it (a failed one does not stop the next). */
   private serial<T>(step: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(step, step);
+    this.queued++;
+    const run = () => step().finally(() => this.queued--);
+    const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -150,11 +154,14 @@ export class IncidentManager {
   onEvent(e: AuthEvent, jail: string): void {
     if (e.ip === null || e.result === 'none') return;
     const time = e.time ?? this.o.clock();
-    const ids = this.loaded ? this.incidentsOf(e.ip) : [];
+    // Behind a finding still opening its incident, an event waits for it (as it did when
+    // that was synchronous); otherwise it is folded at once, or dropped, without a write.
+    const waits = !this.loaded || this.queued > 0;
+    const ids = waits ? [] : this.incidentsOf(e.ip);
     if (ids.length > 0) return this.fold(ids, e, e.ip, jail, time);
     // A scanner's incident comes from its stored sums (openScanners), not from one line.
-    if (e.result === 'nofail' && this.loaded) return;
-    if (!this.loaded || (e.user !== null && isPoisonedUser(e.user) && !this.o.isInternal(e.ip)))
+    if (e.result === 'nofail' && !waits) return;
+    if (waits || (e.user !== null && isPoisonedUser(e.user) && !this.o.isInternal(e.ip)))
       void this.serial(() => this.addEvent(e, e.ip!, jail, time)).catch((err: unknown) =>
         this.o.logger?.warn(
           { event: 'incident_update_failed', err },
