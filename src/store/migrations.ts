@@ -241,6 +241,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE fleet_hosts (
         name TEXT PRIMARY KEY,
         last_seen INTEGER NOT NULL,
+        epoch TEXT, -- the sensor outbox's epoch last_seq counts in
         last_seq INTEGER NOT NULL DEFAULT 0,
         version TEXT,
         lag_ms INTEGER,
@@ -248,9 +249,17 @@ export const MIGRATIONS: readonly Migration[] = [
         errors TEXT NOT NULL DEFAULT '[]', -- JSON array of the sensor's last errors
         groups TEXT NOT NULL DEFAULT '[]', -- JSON array
         status_at INTEGER,
-        bans_applied INTEGER NOT NULL DEFAULT 0,
         rejected INTEGER NOT NULL DEFAULT 0 -- messages that failed their schema
       ) STRICT;
+      -- What each sensor last said it did with each decision.
+      CREATE TABLE fleet_confirmations (
+        decision TEXT NOT NULL,
+        host TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (decision, host)
+      ) STRICT, WITHOUT ROWID;
     `,
   },
 ];
