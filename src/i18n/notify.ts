@@ -19,6 +19,11 @@ export const notifyMessages = defineMessages({
     'notify.banFailed':
       '❗ The firewall refused to ban {target}: {error}. The ban stays pending and is retried.',
     'notify.refused': '🚫 {target} was not banned: {reason}',
+    'notify.onHosts': '{text} (on {hosts})',
+    'notify.fleetBan': '⛔ {target} is banned on {applied} of {of} hosts.',
+    'notify.fleetBan.refused': '- {host} refused it: {reason}',
+    'notify.fleetBan.failed': '- {host} could not apply it: {reason}',
+    'notify.fleetBan.silent': '- No answer yet from {count} of them.',
     'notify.unbanned': '🔓 {target} is no longer banned: {reason}',
     'notify.unbannedExpired': '🔓 The ban on {target} has expired.',
     'notify.notEffective':
@@ -65,6 +70,7 @@ export const notifyMessages = defineMessages({
     'notify.kind.isolated': 'isolation',
     'notify.kind.released': 'end of isolation',
     'notify.kind.breaker': 'circuit breaker',
+    'notify.kind.fleet-ban': 'fleet ban',
     'notify.kind.status': 'status changes',
     'notify.statusChanged': 'Server status: {level} (was {previous})',
     'notify.button.approve': '✅ Approve',
@@ -133,6 +139,11 @@ export const notifyMessages = defineMessages({
     'notify.banFailed':
       '❗ 방화벽이 {target} 차단을 거부했습니다: {error}. 차단은 대기 상태로 남아 다시 시도합니다.',
     'notify.refused': '🚫 {target}은(는) 차단하지 않았습니다: {reason}',
+    'notify.onHosts': '{text} ({hosts}에서)',
+    'notify.fleetBan': '⛔ {target}을(를) 호스트 {of}대 중 {applied}대에서 차단했습니다.',
+    'notify.fleetBan.refused': '- {host}: 차단을 거부했습니다: {reason}',
+    'notify.fleetBan.failed': '- {host}: 차단하지 못했습니다: {reason}',
+    'notify.fleetBan.silent': '- 호스트 {count}대는 아직 응답하지 않았습니다.',
     'notify.unbanned': '🔓 {target}의 차단이 해제되었습니다: {reason}',
     'notify.unbannedExpired': '🔓 {target}의 차단 기간이 끝났습니다.',
     'notify.notEffective':
@@ -178,6 +189,7 @@ export const notifyMessages = defineMessages({
     'notify.kind.isolated': '격리',
     'notify.kind.released': '격리 해제',
     'notify.kind.breaker': '자동 차단 중지',
+    'notify.kind.fleet-ban': '전체 호스트 차단',
     'notify.kind.status': '상태 변경',
     'notify.statusChanged': '서버 상태: {level} (이전: {previous})',
     'notify.button.approve': '✅ 승인',
