@@ -31,6 +31,7 @@ const SLOW: Record<string, string> = {
 const MACHINE_MODULES: [RegExp, string][] = [
   [/^src\/testing\/netns\.ts$/, 'network namespaces (root)'],
   [/^src\/testing\/e2e\//, 'the sshd and rsyslogd sandbox (root, network namespaces)'],
+  [/^src\/testing\/nats-server\.ts$/, 'a real nats-server'],
 ];
 const MACHINE_PACKAGES: Record<string, string> = { 'playwright-core': 'a browser' };
 /** Programs a unit test must not run (`sh` and `node` are fine; so is `sqlite3`, a plain tool). */
