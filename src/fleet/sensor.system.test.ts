@@ -28,25 +28,25 @@ import { openStore, type Store } from '../store/index.js';
 import { StoreWriter } from '../store/writer.js';
 import { waitFor } from '../testing/wait.js';
 import { DecisionFollower } from './decision-follower.js';
-import { ensureFleetStreams } from './streams.js';
+import { ensureStreams } from './connect.js';
 import { FleetOutbox } from './outbox.js';
 import { OutboxPublisher } from './publisher.js';
 import { confirmationSchema, eventBatchSchema, HOSTS_STREAM, type Decision } from './protocol.js';
 import { DecisionSigningKey, DecisionVerifyKey, encodeSignedDecision } from './signing.js';
-import { startNats, type TestNats } from '../testing/fleet-nats.js';
+import { startNatsServer, type NatsCluster } from '../testing/nats-server.js';
 
 const log = createLogger({ level: 'silent', format: 'json' });
 let dir: string;
-let nats: TestNats;
+let nats: NatsCluster;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let kv: KV;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sheriff-sensor-'));
-  nats = await startNats(join(dir, 'nats'));
-  nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-  ({ kv } = await ensureFleetStreams(nc));
+  nats = await startNatsServer();
+  nc = await connect({ servers: nats.urls, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+  ({ decisions: kv } = await ensureStreams(nc));
   jsm = await jetstreamManager(nc);
 });
 after(async () => {
@@ -140,13 +140,13 @@ describe('sensor outbox → JetStream', () => {
       retryMs: 50,
       ackTimeoutMs: 500,
     });
-    await nats.stop();
+    await nats.nodes[0]!.kill();
     const first = rows.append('events', [event(0)], Date.now());
     for (let i = 1; i < 5; i++) rows.append('events', [event(i)], Date.now());
     publisher.wake();
     await waitFor('a failed attempt', () => publisher.counts.failures > 0);
     assert.equal(rows.count(), 5, 'nothing is lost while NATS is down');
-    await nats.restart();
+    await nats.nodes[0]!.restart();
     await waitFor('the outbox drained', () => rows.count() === 0);
     // A crash after JetStream stored a row but before the row was deleted: it is sent again.
     const again = await jetstream(nc).publish('sheriff.host.web-2.events', '{}', {

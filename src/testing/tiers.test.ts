@@ -59,7 +59,6 @@ const MACHINE_PROGRAMS = [
   'man',
   'groff',
   'zsh',
-  'nats-server',
 ];
 /** A program run by name: execFile, spawn, sh, must… whose first argument (or argv) names it. */
 const PROGRAM_CALL = new RegExp(
