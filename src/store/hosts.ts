@@ -11,6 +11,7 @@ import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { Finding, Millis } from '../domain.js';
 import { EventStore, type EventRecord } from './events.js';
 import { FindingStore } from './findings.js';
+import type { Async } from './api.js';
 
 export interface HostStatusReport {
   version: string;
@@ -184,4 +185,16 @@ export class HostStore {
       bansApplied: r.bans_applied,
     }));
   }
+}
+
+/** The SQLite hosts store behind the asynchronous interface the hub uses (PostgreSQL's is another). */
+export function asyncHosts(h: HostStore): Async<HostStore> {
+  return {
+    ingest: (...a) => Promise.resolve(h.ingest(...a)),
+    status: (...a) => Promise.resolve(h.status(...a)),
+    rejected: (...a) => Promise.resolve(h.rejected(...a)),
+    confirm: (...a) => Promise.resolve(h.confirm(...a)),
+    confirmations: (...a) => Promise.resolve(h.confirmations(...a)),
+    list: () => Promise.resolve(h.list()),
+  };
 }
