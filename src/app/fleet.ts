@@ -24,6 +24,12 @@ import { targetOf } from '../respond/responder.js';
 import { asyncHosts, HostStore } from '../store/hosts.js';
 import type { DaemonExtension, DaemonParts } from './compose.js';
 
+/** The installed version, from the package.json that ships beside dist/ (a sensor's heartbeat says it). */
+export function sheriffVersion(): string {
+  const pkg = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
 export interface FleetWiring {
   clock: Clock;
   logger: Logger;

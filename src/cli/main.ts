@@ -20,7 +20,8 @@ import { registerReport } from './report.js';
 import { registerRespond } from './respond.js';
 import { registerStatus } from './status.js';
 import { isStoreError, storeErrorText } from './store-error.js';
-import { registerWatch } from './watch.js';
+import { registerHub, registerWatch } from './watch.js';
+import { registerHosts } from './hosts.js';
 import { registerWeb } from './web.js';
 import { registerTestFilter } from './test-filter.js';
 import { registerFilters } from './filters.js';
@@ -57,6 +58,8 @@ export function buildProgram(full: CliContext): Command {
   // Before the subcommands: they inherit the help option, help command and help wording.
   localizeHelp(program, full.t);
   registerWatch(program, full);
+  registerHub(program, full);
+  registerHosts(program, full);
   registerDemo(program, full);
   registerStatus(program, full);
   registerEvents(program, full);

@@ -31,12 +31,26 @@ export function registerWatch(program: Command, ctx: CliContext): void {
     });
 }
 
+/** `sheriff hub`: the fleet's hub, the same daemon with no sources of its own (app/fleet.ts). */
+export function registerHub(program: Command, ctx: CliContext): void {
+  program
+    .command('hub')
+    .description(ctx.t('hub.description'))
+    .option('--no-web', ctx.t('web.watch.opt.noWeb'))
+    .option('--web-host <address>', ctx.t('web.watch.opt.host'))
+    .option('--web-port <port>', ctx.t('web.watch.opt.port'), (v) => webPort(v, ctx))
+    .action(async (flags: WebFlags) => {
+      const opts = program.opts<{ config?: string; lang?: string }>();
+      await watch({ ...opts, ...flags, hub: true }, ctx);
+    });
+}
+
 interface WebFlags {
   web: boolean;
   webHost?: string;
   webPort?: number;
 }
-type WatchOptions = { config?: string; lang?: string } & WebFlags;
+type WatchOptions = { config?: string; lang?: string; hub?: boolean } & WebFlags;
 
 function webPort(v: string, ctx: CliContext): number {
   const n = Number(v);
@@ -61,6 +75,8 @@ async function modules() {
     paths,
     { DaemonLock },
     { startTelemetry },
+    fleet,
+    { systemClock },
   ] = await Promise.all([
     import('../app/load-config.js'),
     import('../app/daemon.js'),
@@ -69,6 +85,8 @@ async function modules() {
     import('../config/paths.js'),
     import('../store/daemon-lock.js'),
     import('../app/telemetry.js'),
+    import('../app/fleet.js'),
+    import('../clock.js'),
   ]);
   return {
     loadConfig,
@@ -78,6 +96,8 @@ async function modules() {
     firewallFor,
     DaemonLock,
     startTelemetry,
+    fleet,
+    systemClock,
     storePath: paths.storePath,
   };
 }
@@ -118,8 +138,20 @@ function start(
     },
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
+  const fleetWiring = { clock: m.systemClock, logger, version: m.fleet.sheriffVersion() };
+  let hub = null;
+  if (opts.hub === true) {
+    if (config.hub === undefined)
+      throw new UsageError(t('hub.noSection', { path: loaded.path ?? 'sheriff.yaml' }));
+    hub = m.fleet.hub(config.hub, fleetWiring);
+  }
+  // The hub reads no logs of its own: the hosts send their events.
   const { sources, warning } =
-    config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
+    hub !== null
+      ? { sources: [], warning: null }
+      : config.sources.length > 0
+        ? { sources: config.sources, warning: null }
+        : autoSources();
   const notifiers: Notifier[] = [];
   if ((ctx.stdout as { isTTY?: boolean }).isTTY)
     notifiers.push(
@@ -135,7 +167,13 @@ function start(
   // Watching nothing must not look like watching: said before anything starts, and in `status`.
   if (warning !== null)
     logger.error({ event: 'no_source', code: warning.code }, sourceWarningText(warning, t));
-  const { firewall, choice } = firewallFor(config.response.firewall, logger);
+  const { firewall, choice } =
+    hub !== null
+      ? { firewall: hub.firewall, choice: undefined }
+      : firewallFor(config.response.firewall, logger);
+  const fleet =
+    hub?.extension ??
+    (config.fleet === undefined ? undefined : m.fleet.sensorExtension(config.fleet, fleetWiring));
   const daemon = Daemon.start({
     config,
     logger,
@@ -144,9 +182,10 @@ function start(
     sources,
     sourceWarning: warning,
     firewall,
-    firewallChoice: choice,
+    ...(choice === undefined ? {} : { firewallChoice: choice }),
     webConsole: { out: ctx.stdout },
     telemetry,
+    ...(fleet === undefined ? {} : { fleet }),
   });
   return { config: loaded.config, daemon, logger };
 }

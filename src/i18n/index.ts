@@ -8,6 +8,7 @@ import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
 import { filterMessages } from './filters.js';
 import { guardMessages } from './guard.js';
+import { hubMessages } from './hub.js';
 import { importMessages } from './import.js';
 import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
@@ -30,6 +31,7 @@ export const CATALOG_PARTS = [
   configMessages,
   filterMessages,
   importMessages,
+  hubMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;
