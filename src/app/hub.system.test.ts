@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { systemClock } from '../clock.js';
 import type { Finding } from '../domain.js';
@@ -260,6 +261,13 @@ describe('sheriff hub', () => {
         hosts.list().map((r) => r.bansApplied),
         [1, 1, 1],
       );
+
+      // Hostile or broken input from a host is counted against it, never stored, never a crash.
+      const raw = jetstream(await open());
+      await raw.publish('sheriff.host.web-1.events', '{"v":1,"seq":"x"}');
+      await raw.publish('sheriff.host.web-1.events', 'not json');
+      await waitFor('two rejected messages', () => hosts.list()[0]!.rejected === 2);
+      assert.equal(daemon.parts.store.events.queryEvents({ ip: ATTACKER }).length, 6);
     } finally {
       for (const s of sensors) await s.stop();
       await daemon.stop();
