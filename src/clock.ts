@@ -36,11 +36,11 @@ export interface Clock {
    */
   after(ms: number, fn: Tick): Stop;
   /**
-   * Runs `fn` on the cron expression `expr` in the IANA zone `timezone`; a run
-   * is skipped while the previous one has not finished. Never keeps the process
-   * alive. Throws for an invalid expression or zone.
+   * Runs `fn` on the cron expression `expr` in the IANA zone `timezone` (undefined:
+   * the machine's own); a run is skipped while the previous one has not finished.
+   * Never keeps the process alive. Throws for an invalid expression or zone.
    */
-  cron(expr: string, timezone: string, fn: Tick): Schedule;
+  cron(expr: string, timezone: string | undefined, fn: Tick): Schedule;
 }
 
 /** The machine's time: Date.now, Node timers, croner. */
@@ -56,14 +56,26 @@ export const systemClock: Clock = {
   },
   cron(expr, timezone, fn) {
     // Awaited, so that `protect` skips a run while the last one lasts.
-    const job = new Cron(expr, { timezone, protect: true, unref: true }, async () => {
+    const job = new Cron(expr, { ...zoned(timezone), protect: true, unref: true }, async () => {
       await fn();
     });
     return { stop: () => job.stop(), nextRun: () => job.nextRun()?.getTime() ?? null };
   },
 };
 
-/** When `expr` in `timezone` next runs after `from`, or null (croner's own computation). */
-export function nextCronRun(expr: string, timezone: string, from: Millis): Millis | null {
-  return new Cron(expr, { timezone, paused: true }).nextRun(new Date(from))?.getTime() ?? null;
+/**
+ * croner's zone option: none for the machine's own zone, which croner then reads
+ * through Date rather than Intl (whose zone data costs a daemon some 6 MB to load).
+ */
+const zoned = (timezone: string | undefined) => (timezone === undefined ? {} : { timezone });
+
+/** When `expr` in `timezone` (undefined: the machine's) next runs after `from`, or null (croner's own computation). */
+export function nextCronRun(
+  expr: string,
+  timezone: string | undefined,
+  from: Millis,
+): Millis | null {
+  return (
+    new Cron(expr, { ...zoned(timezone), paused: true }).nextRun(new Date(from))?.getTime() ?? null
+  );
 }

@@ -102,7 +102,7 @@ async function ask(
   const t = translator(lang);
   const { store, config } = deps;
   const mode = deps.llm === null ? 'command' : 'llm';
-  const runId = store.agent.startRun({
+  const runId = await store.agent.startRun({
     conversation: req.conversation,
     channel: req.channel,
     identity: req.identity,
@@ -137,7 +137,7 @@ async function ask(
   let outputTokens = 0;
   let steps = 0;
   try {
-    const status = deps.status.current(now, lang);
+    const status = await deps.status.current(now, lang);
     level = status.level;
     if (deps.llm === null) {
       text = await commandAnswer(parseIntent(question), ctx, t, runId, calls, stops);
@@ -155,9 +155,10 @@ async function ask(
           }),
         },
         ...demoMessages(deps.program),
-        ...store.agent
-          .history(req.conversation, config.history)
-          .map((m) => ({ role: m.role, content: m.content })),
+        ...(await store.agent.history(req.conversation, config.history)).map((m) => ({
+          role: m.role,
+          content: m.content,
+        })),
         { role: 'user', content: question },
       ];
       const result = await runLoop({
@@ -172,8 +173,8 @@ async function ask(
         clock: deps.clock,
         maxOutputTokens: config.maxOutputTokens,
         budget: () => budgetRefusal(deps, req.conversation, t),
-        onUsage: (i, o) => {
-          store.agent.addUsage(req.conversation, deps.clock(), i, o);
+        onUsage: async (i, o) => {
+          await store.agent.addUsage(req.conversation, deps.clock(), i, o);
           deps.onUsage?.(i, o);
         },
         recordCall: (c) => store.agent.addToolCall({ ...c, runId }),
@@ -199,7 +200,7 @@ async function ask(
           ...actionNotes(NOTHING_SAID, refusals, proposals, t),
         ].join('\n\n');
       } else {
-        const guarded = guardAnswer(text, runFacts(deps, proposals, result.evidence, now), {
+        const guarded = guardAnswer(text, await runFacts(deps, proposals, result.evidence, now), {
           command: t('agent.guard.command'),
           link: t('agent.guard.link'),
         });
@@ -216,12 +217,12 @@ async function ask(
       });
     }
     text = fixed.text;
-    store.agent.addMessage(
+    await store.agent.addMessage(
       req.conversation,
       { role: 'user', content: question, createdAt: now },
       config.history,
     );
-    store.agent.addMessage(
+    await store.agent.addMessage(
       req.conversation,
       { role: 'assistant', content: text, createdAt: deps.clock() },
       config.history,
@@ -251,7 +252,7 @@ async function ask(
     throw err;
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
-    store.agent.endRun(runId, {
+    await store.agent.endRun(runId, {
       answer: text,
       status: level,
       outcome,
@@ -289,7 +290,7 @@ async function commandAnswer(
       throw err;
     } finally {
       calls.push({ name: tool.name, outcome });
-      ctx.deps.store.agent.addToolCall({
+      await ctx.deps.store.agent.addToolCall({
         runId,
         step: 0,
         callId: `cmd-${calls.length}`,
@@ -305,8 +306,8 @@ async function commandAnswer(
 }
 
 /** What the run did, from the store and its own tool calls, to check the model's answer against. */
-function runFacts(deps: AnalystDeps, proposals: Proposal[], evidence: string[], now: Millis) {
-  const banned = new Set(deps.store.bans.active(now).map((b) => b.target.cidr));
+async function runFacts(deps: AnalystDeps, proposals: Proposal[], evidence: string[], now: Millis) {
+  const banned = new Set((await deps.store.bans.active(now)).map((b) => b.target.cidr));
   return {
     proposed: proposals.map((p) => ({
       action: p.approval.action,
@@ -361,19 +362,19 @@ function actionNotes(
 }
 
 /** A polite refusal when the conversation or the day has used its token budget, else null. */
-export function budgetRefusal(
+export async function budgetRefusal(
   deps: Pick<AnalystDeps, 'clock' | 'config' | 'store'>,
   conversation: string,
   t: Translate,
-): string | null {
+): Promise<string | null> {
   const now = deps.clock();
   const { perConversation, perDay } = deps.config.budget;
-  const conv = deps.store.agent.usage(now, conversation);
+  const conv = await deps.store.agent.usage(now, conversation);
   const convUsed = conv.inputTokens + conv.outputTokens;
   if (convUsed >= perConversation) {
     return t('agent.budget.conversation', { used: convUsed, limit: perConversation });
   }
-  const day = deps.store.agent.usage(now);
+  const day = await deps.store.agent.usage(now);
   const dayUsed = day.inputTokens + day.outputTokens;
   if (dayUsed >= perDay) return t('agent.budget.day', { used: dayUsed, limit: perDay });
   return null;

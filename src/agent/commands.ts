@@ -77,16 +77,21 @@ export async function answerCommand(
   try {
     switch (intent.kind) {
       case 'status': {
-        const status = ctx.deps.status.current(ctx.now, ctx.lang);
+        const status = await ctx.deps.status.current(ctx.now, ctx.lang);
         const since = ctx.now - 86_400_000;
-        const fails = ctx.deps.store.events.queryEvents({ kind: 'fail', since, limit: 10_000 });
+        const fails = await ctx.deps.store.events.queryEvents({
+          kind: 'fail',
+          since,
+          limit: 10_000,
+        });
         const lines = [
           t('agent.cmd.reasons', { reasons: status.reasons.join('; ') || '-' }),
           t('agent.cmd.counts', {
             failures: fails.reduce((n, e) => n + e.attempts, 0),
             addresses: new Set(fails.map((e) => e.ip).filter((ip) => ip !== null)).size,
-            bans: ctx.deps.store.bans.active(ctx.now).length,
-            pending: ctx.deps.store.approvals.list({ status: 'pending', limit: 1000 }).length,
+            bans: (await ctx.deps.store.bans.active(ctx.now)).length,
+            pending: (await ctx.deps.store.approvals.list({ status: 'pending', limit: 1000 }))
+              .length,
           }),
         ];
         return lines.join('\n');
@@ -120,7 +125,7 @@ export async function answerCommand(
         ].join('\n');
       }
       case 'bans': {
-        const bans = ctx.deps.store.bans.active(ctx.now);
+        const bans = await ctx.deps.store.bans.active(ctx.now);
         if (bans.length === 0) return t('agent.cmd.bans.none');
         return [
           t('agent.cmd.bans.title'),
@@ -135,7 +140,7 @@ export async function answerCommand(
         ].join('\n');
       }
       case 'analyse': {
-        const f = addressFacts(ctx.deps.store, intent.ip, ctx.now);
+        const f = await addressFacts(ctx.deps.store, intent.ip, ctx.now);
         if (f.failures + f.successes === 0 && f.findings.length === 0) {
           return t('agent.refused.no-data', { ip: intent.ip });
         }

@@ -31,7 +31,10 @@ export async function reportCommentary(
   signal: AbortSignal,
 ): Promise<string | null> {
   const llm = deps.llm;
-  if (llm === null || budgetRefusal(deps, COMMENTARY_CONVERSATION, translator(lang)) !== null)
+  if (
+    llm === null ||
+    (await budgetRefusal(deps, COMMENTARY_CONVERSATION, translator(lang))) !== null
+  )
     return null;
   const system = [
     "You are Sheriff, the security analyst of this Linux server. Write a short commentary (at most four sentences) on today's daily report for a busy administrator: what needs attention, and what to do next. Cite numbers from the report.",
@@ -49,7 +52,12 @@ export async function reportCommentary(
     signal,
   });
   const at: Millis = deps.clock();
-  deps.store.agent.addUsage(COMMENTARY_CONVERSATION, at, r.usage.inputTokens, r.usage.outputTokens);
+  await deps.store.agent.addUsage(
+    COMMENTARY_CONVERSATION,
+    at,
+    r.usage.inputTokens,
+    r.usage.outputTokens,
+  );
   deps.onUsage?.(r.usage.inputTokens, r.usage.outputTokens);
   const kept = r.text
     .split('\n')

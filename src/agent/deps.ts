@@ -9,14 +9,14 @@ import type { Millis, StatusLevel, Verdict } from '../domain.js';
 import type { Lang } from '../i18n/index.js';
 import type { ApprovalRequester } from '../respond/approvals.js';
 import type { Runner, SessionProbe } from '../respond/live-sessions.js';
-import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import type { AgentConfig } from './config.js';
 import type { LlmClient } from './llm-client.js';
 import type { PromptProgram } from './program.js';
 
 /** The deterministic server status (incidents/status.ts computeStatus). */
 export interface StatusPort {
-  current(now: Millis, lang: Lang): { level: StatusLevel; reasons: string[] };
+  current(now: Millis, lang: Lang): Promise<{ level: StatusLevel; reasons: string[] }>;
 }
 
 /** A short view of an incident, for the model and the command mode. */
@@ -36,9 +36,9 @@ export interface IncidentView {
 }
 
 export interface IncidentsPort {
-  list(q: { state?: 'active' | 'all'; limit: number }): IncidentView[];
+  list(q: { state?: 'active' | 'all'; limit: number }): Promise<IncidentView[]>;
   /** One incident with its timeline as plain JSON (attacker text already inside is spotlighted by the tool). */
-  show(id: number): (IncidentView & { timeline: unknown[] }) | null;
+  show(id: number): Promise<(IncidentView & { timeline: unknown[] }) | null>;
   /**
    * Records the analyst's opinion and narrative on an incident. It never
    * changes the verdict in force (the rules' or an admin's).
@@ -47,7 +47,7 @@ export interface IncidentsPort {
     id: number,
     opinion: { verdict: Verdict; reason: string; actor: string },
     now: Millis,
-  ): boolean;
+  ): Promise<boolean>;
 }
 
 export interface IntelPort {
@@ -69,7 +69,10 @@ export interface HostPort {
 }
 
 export interface AnalystDeps {
-  store: Pick<Store, 'events' | 'findings' | 'bans' | 'approvals' | 'audit' | 'agent' | 'scans'>;
+  store: Pick<
+    RecordStore,
+    'events' | 'findings' | 'bans' | 'approvals' | 'audit' | 'agent' | 'scans'
+  >;
   /** Can only request; never decides. */
   approvals: ApprovalRequester;
   /** Null: command mode only. */

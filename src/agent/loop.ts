@@ -41,9 +41,9 @@ export interface LoopOptions {
   clock: () => Millis;
   maxOutputTokens: number;
   /** A refusal text when the token budget is used up, else null. Checked before every model call. */
-  budget: () => string | null;
-  onUsage: (inputTokens: number, outputTokens: number) => void;
-  recordCall: (call: Omit<ToolCallRecord, 'runId'>) => void;
+  budget: () => Promise<string | null>;
+  onUsage: (inputTokens: number, outputTokens: number) => Promise<void>;
+  recordCall: (call: Omit<ToolCallRecord, 'runId'>) => Promise<unknown>;
   tracer: Tracer;
   parent: Span;
 }
@@ -85,7 +85,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
 
   /** One model call, within the deadline and the budget; null when the run must end. */
   const call = async (withTools: boolean): Promise<LlmResponse | null> => {
-    const refusal = o.budget();
+    const refusal = await o.budget();
     if (refusal !== null) {
       stop('budget', 'token budget used up');
       result.outcome = 'refused';
@@ -112,7 +112,7 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       });
       result.inputTokens += r.usage.inputTokens;
       result.outputTokens += r.usage.outputTokens;
-      o.onUsage(r.usage.inputTokens, r.usage.outputTokens);
+      await o.onUsage(r.usage.inputTokens, r.usage.outputTokens);
       span.setAttributes({
         'gen_ai.usage.input_tokens': r.usage.inputTokens,
         'gen_ai.usage.output_tokens': r.usage.outputTokens,
@@ -210,7 +210,7 @@ async function runTool(
     if (tool === undefined) {
       if (APPROVE_LIKE.test(tc.name)) {
         stop('approval-attempt', `the model called ${tc.name.slice(0, 64)}`);
-        auditRefusal(o.ctx, {
+        await auditRefusal(o.ctx, {
           tool: tc.name.slice(0, 64),
           target: null,
           code: 'approval-attempt',
@@ -253,7 +253,7 @@ async function runTool(
   } catch (err) {
     if (err instanceof InvalidArgs) {
       if (tool?.dangerous === true) {
-        auditRefusal(o.ctx, {
+        await auditRefusal(o.ctx, {
           tool: tc.name,
           target: null,
           code: 'invalid-arguments',
@@ -278,7 +278,7 @@ async function runTool(
   if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
   span.end();
   result.calls.push({ name: tc.name, outcome });
-  o.recordCall({
+  await o.recordCall({
     step: result.steps,
     callId: tc.id.slice(0, 128),
     name: tc.name.slice(0, 128),

@@ -9,14 +9,15 @@ import type { Millis, Incident } from '../domain.js';
 import { statusReasonText } from '../incidents/format.js';
 import { currentStatus } from '../incidents/status.js';
 import { translator } from '../i18n/index.js';
-import { IncidentNotFoundError, type Store } from '../store/index.js';
+import { IncidentNotFoundError } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import type { Enricher } from '../intel/enricher.js';
 import type { IncidentsPort, IncidentView, IntelPort, StatusPort } from './deps.js';
 
-export function incidentsStatus(store: Pick<Store, 'activity'>): StatusPort {
+export function incidentsStatus(store: Pick<RecordStore, 'activity'>): StatusPort {
   return {
-    current(now, lang) {
-      const s = currentStatus(store.activity, now);
+    async current(now, lang) {
+      const s = await currentStatus(store.activity, now);
       const t = translator(lang);
       return { level: s.level, reasons: s.reasons.map((r) => statusReasonText(r, t)) };
     },
@@ -39,19 +40,21 @@ function view(i: Incident): IncidentView {
   };
 }
 
-export function incidentsPort(store: Pick<Store, 'incidents'>): IncidentsPort {
+export function incidentsPort(store: Pick<RecordStore, 'incidents'>): IncidentsPort {
   return {
-    list: ({ state, limit }) =>
-      store.incidents.list({ ...(state === 'active' ? { state: 'active' } : {}), limit }).map(view),
-    show(id) {
-      const i = store.incidents.get(id);
+    list: async ({ state, limit }) =>
+      (
+        await store.incidents.list({ ...(state === 'active' ? { state: 'active' } : {}), limit })
+      ).map(view),
+    async show(id) {
+      const i = await store.incidents.get(id);
       return i === null ? null : { ...view(i), timeline: i.timeline };
     },
-    recordAgentTriage(id, opinion, now: Millis) {
+    async recordAgentTriage(id, opinion, now: Millis) {
       try {
-        const current = store.incidents.get(id);
+        const current = await store.incidents.get(id);
         if (current === null) return false;
-        store.incidents.setTriage(
+        await store.incidents.setTriage(
           id,
           'agent',
           {

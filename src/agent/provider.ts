@@ -8,8 +8,8 @@
  * connections; everything else is a typed LlmError.
  */
 import { SetupError } from '../config/errors.js';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError } from 'ai';
+import type { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { APICallError } from 'ai';
 import {
   realSleep,
   retryAfterMs,
@@ -160,10 +160,14 @@ export interface ClientOptions {
 type SdkModel = ReturnType<ReturnType<typeof createOpenAICompatible>['chatModel']>;
 type CallOptions = Parameters<SdkModel['doGenerate']>[0];
 type Prompt = CallOptions['prompt'];
+type ApiCallErrorTest = (err: unknown) => err is APICallError;
 
 export class OpenAiCompatibleClient implements LlmClient {
   readonly model: string;
-  private readonly sdk: SdkModel;
+  private readonly provider: ResolvedProvider;
+  private readonly fetch: typeof fetch | undefined;
+  /** The AI SDK loads on the first call: a daemon without a provider never holds it. */
+  private sdk: Promise<{ model: SdkModel; isApiCallError: ApiCallErrorTest }> | null = null;
   private readonly timeoutMs: number;
   private readonly maxRetries: number;
   private readonly retryBaseMs: number;
@@ -173,13 +177,8 @@ export class OpenAiCompatibleClient implements LlmClient {
 
   constructor(provider: ResolvedProvider, options: ClientOptions = {}) {
     this.model = provider.model;
-    const sdkProvider = createOpenAICompatible({
-      name: provider.name,
-      baseURL: provider.baseUrl,
-      ...(provider.apiKey !== null ? { apiKey: provider.apiKey } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
-    this.sdk = sdkProvider.chatModel(provider.model);
+    this.provider = provider;
+    this.fetch = options.fetch;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.maxRetries = options.maxRetries ?? 3;
     this.retryBaseMs = options.retryBaseMs ?? 500;
@@ -188,8 +187,27 @@ export class OpenAiCompatibleClient implements LlmClient {
     this.now = options.now ?? Date.now;
   }
 
+  private loadSdk() {
+    return (this.sdk ??= Promise.all([import('@ai-sdk/openai-compatible'), import('ai')]).then(
+      ([{ createOpenAICompatible }, { APICallError }]) => {
+        const p = this.provider;
+        const sdkProvider = createOpenAICompatible({
+          name: p.name,
+          baseURL: p.baseUrl,
+          ...(p.apiKey !== null ? { apiKey: p.apiKey } : {}),
+          ...(this.fetch ? { fetch: this.fetch } : {}),
+        });
+        return {
+          model: sdkProvider.chatModel(p.model),
+          isApiCallError: (err: unknown): err is APICallError => APICallError.isInstance(err),
+        };
+      },
+    ));
+  }
+
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const started = this.now();
+    const sdk = await this.loadSdk();
     const callOptions: CallOptions = {
       prompt: toPrompt(request.messages),
       ...(request.tools && request.tools.length > 0
@@ -216,10 +234,10 @@ export class OpenAiCompatibleClient implements LlmClient {
       const timeout = AbortSignal.timeout(this.timeoutMs);
       const signal = caller ? AbortSignal.any([caller, timeout]) : timeout;
       try {
-        const result = await this.sdk.doGenerate({ ...callOptions, abortSignal: signal });
+        const result = await sdk.model.doGenerate({ ...callOptions, abortSignal: signal });
         return { ok: true, value: fromResult(result, this.model, this.now() - started) };
       } catch (err) {
-        return failed(classify(err, attempts, caller, timeout, this.timeoutMs));
+        return failed(classify(err, sdk.isApiCallError, attempts, caller, timeout, this.timeoutMs));
       }
     };
     let result: Attempt<LlmResponse, LlmError>;
@@ -258,6 +276,7 @@ function failed(failure: LlmError): Failed<LlmError> {
 
 function classify(
   err: unknown,
+  isApiCallError: ApiCallErrorTest,
   attempts: number,
   caller: AbortSignal | undefined,
   timeout: AbortSignal,
@@ -269,7 +288,7 @@ function classify(
       attempts,
     });
   }
-  if (APICallError.isInstance(err)) {
+  if (isApiCallError(err)) {
     const status = err.statusCode;
     if (status === undefined) {
       return new LlmError(

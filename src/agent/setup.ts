@@ -14,7 +14,7 @@ import { parseIp } from '../net/ip.js';
 import type { ApprovalRequester } from '../respond/approvals.js';
 import type { ResponseConfig } from '../respond/config.js';
 import { execFileRunner, SystemSessionProbe } from '../respond/live-sessions.js';
-import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import type {
   AnalystDeps,
   HostPort,
@@ -41,7 +41,7 @@ export interface AnalystConfig {
 }
 
 export interface AnalystSetup {
-  store: AnalystDeps['store'] & Pick<Store, 'incidents' | 'activity'>;
+  store: AnalystDeps['store'] & Pick<RecordStore, 'incidents' | 'activity'>;
   config: AnalystConfig;
   approvals: ApprovalRequester;
   env?: NodeJS.ProcessEnv;

@@ -8,6 +8,7 @@
  * subscribe to as they are built (notifiers, follow-up, the web console).
  * daemon.ts then runs the parts. Only app/ and cli/ wire modules.
  */
+import { createRequire } from 'node:module';
 import { Bus } from '../bus.js';
 import { systemClock, type Clock } from '../clock.js';
 import { jailSettings } from './jail-settings.js';
@@ -19,8 +20,10 @@ import { CONNECTION_IDLE_MS } from '../filters/engine.js';
 import { filterRegistry } from '../filters/registry.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
+import { notifyConfigured } from '../notify/config.js';
 import { isResponseAlert, type Alert, type Notifier } from '../notify/notifier.js';
-import { NotifyService } from '../notify/service.js';
+import type { NotifyService } from '../notify/service.js';
+import type * as NotifyServiceModule from '../notify/service.js';
 import { configuredApprovals, type Approvals } from '../respond/approvals.js';
 import { CircuitBreaker } from '../respond/breaker.js';
 import type { FirewallChoice } from '../respond/firewall/choose-backend.js';
@@ -34,12 +37,20 @@ import { ScanAggregator } from '../store/scans.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { EventRecord } from '../store/events.js';
 import { StoreWriter, type WriterPart } from '../store/writer.js';
-import { WebConsole } from '../web/start.js';
+import type { WebConsole } from '../web/start.js';
+import type * as WebConsoleModule from '../web/start.js';
 import { FollowUp } from './follow-up.js';
 import { NO_TELEMETRY, type Telemetry } from './telemetry.js';
 import { WatchedSources } from './watched-sources.js';
 
 const DAY = 86_400_000;
+
+/**
+ * A feature's modules (Telegram's grammy, the web console's fastify, …) load only
+ * when the configuration asks for the feature: an idle daemon holds less memory and
+ * starts sooner. `require` of an ES module is synchronous, so composing stays so.
+ */
+const require = createRequire(import.meta.url);
 
 export interface DaemonOptions {
   config: SheriffConfig;
@@ -129,6 +140,8 @@ export interface DaemonParts {
   scans: ScanAggregator;
   jails: Jail[];
   approvals: Approvals;
+  /** Approvals signed by an older Sheriff, upgraded (only the daemon writes the store): before any tick. */
+  approvalsUpgraded: Promise<number>;
   guardrails: Guardrails;
   responder: Responder;
   followUp: FollowUp;
@@ -188,13 +201,16 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });
-    const approvals = configuredApprovals(store, config, { logger: log });
-    approvals.upgradeLegacy(clock.now()); // only the daemon writes the store
+    const approvals = configuredApprovals(store.records, config, { logger: log });
+    const approvalsUpgraded = approvals.upgradeLegacy(clock.now());
+    // Handled where it is awaited (daemon.ts); here only so a throw below leaves no stray rejection.
+    approvalsUpgraded.catch(() => undefined);
     const guardrails = daemonGuardrails(config, store, clock, alerts, log);
     const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts, telemetry);
     const followUp = new FollowUp({
       config,
-      store,
+      store: store.records,
+      intelCache: store.intel,
       approvals,
       clock,
       logger: log,
@@ -205,12 +221,13 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       ...(opts.env === undefined ? {} : { env: opts.env }),
     });
     alerts.subscribe('follow-up', (a) => followUp.onAlert(a));
-    const notify = NotifyService.configured(config.notify)
-      ? new NotifyService({
+    const notify = notifyConfigured(config.notify)
+      ? new (require('../notify/service.js') as typeof NotifyServiceModule).NotifyService({
           config: config.notify,
           language: config.language,
           ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
           store,
+          records: store.records,
           approvals,
           guardrails,
           defaultBantime: config.response.bantime,
@@ -223,10 +240,11 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     if (notify !== null) subscribeNotifier(alerts, notify.notifier, log);
     const web =
       opts.webConsole !== undefined && config.web.enabled
-        ? new WebConsole({
+        ? new (require('../web/start.js') as typeof WebConsoleModule).WebConsole({
             config: config.web,
             storePath: path,
             store,
+            records: store.records,
             approvals,
             guardrails,
             analyst: followUp.analyst,
@@ -258,6 +276,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       scans,
       jails,
       approvals,
+      approvalsUpgraded,
       guardrails,
       responder,
       followUp,
@@ -341,7 +360,7 @@ function buildResponder(
     ]),
   );
   return new Responder({
-    store,
+    store: store.records,
     approvals,
     guardrails,
     firewall: opts.firewall,

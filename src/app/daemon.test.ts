@@ -246,7 +246,7 @@ describe('Daemon', () => {
         incidents[0]!.rules!.reasons.join(),
       );
       // Scanners alone are the internet's background: the server's status stays normal.
-      assert.equal(currentStatus(store.activity, now).level, 'normal');
+      assert.equal((await currentStatus(store.records.activity, now)).level, 'normal');
     } finally {
       store.close();
     }

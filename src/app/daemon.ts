@@ -109,7 +109,15 @@ export class Daemon implements RunningDaemon {
       this.timers.push(
         clock.every(LONG_HORIZON_EVERY_MS, () => this.searchLongHorizon(longHorizon)),
       );
-    void responder.reconcile().then(() => responder.tick());
+    void this.p.approvalsUpgraded
+      .catch((err: unknown) =>
+        log.error(
+          { event: 'approvals_upgrade_failed', err },
+          'old approvals could not be upgraded',
+        ),
+      )
+      .then(() => responder.reconcile())
+      .then(() => responder.tick());
     this.publishStatus();
     this.p.web?.start();
     this.p.fleet?.start(this);

@@ -78,7 +78,7 @@ describe('incidents in the running daemon', () => {
         [['normal', 'danger', 'compromise']],
       );
       const hooks = daemon.followUp.botHooks;
-      assert.equal(hooks.level?.(), 'danger');
+      assert.equal(await hooks.level?.(), 'danger');
       const listed = await hooks.incidents!('ko');
       assert.match(listed, /위험/);
       assert.match(listed, /203\.0\.113\.51/);

@@ -28,11 +28,14 @@ import { TimeZone } from '../parse/zone.js';
 import { ReportService } from '../report/service.js';
 import { requesterOf, type Approvals } from '../respond/approvals.js';
 import type { ResponseAlert } from '../respond/responder.js';
-import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
+import type { IntelCache } from '../intel/reputation.js';
 
 export interface FollowUpOptions {
   config: SheriffConfig;
-  store: Store;
+  store: RecordStore;
+  /** Where intel's reputation answers are cached: this host's own store. */
+  intelCache: IntelCache;
   approvals: Approvals;
   /** The time, and the ticks of incidents, intel and the report. */
   clock: Clock;
@@ -73,7 +76,7 @@ export class FollowUp {
       config: config.intel,
       trusted: config.trusted,
       storePath: storePath(config.store),
-      cache: store.intel,
+      cache: o.intelCache,
       clock,
       logger,
       ...(o.env === undefined ? {} : { env: o.env }),
@@ -141,7 +144,7 @@ export class FollowUp {
   get botHooks(): BotHooks {
     const { store, clock } = this.o;
     return {
-      level: () => currentStatus(store.activity, clock.now()).level,
+      level: async () => (await currentStatus(store.activity, clock.now())).level,
       incidents: (lang) => this.incidentsText(lang),
       report: (lang, date) => this.reports.textFor(lang, date),
       ask: async (chat, text, lang) =>
@@ -157,12 +160,15 @@ export class FollowUp {
     };
   }
 
-  private incidentsText(lang: Lang): string {
+  private async incidentsText(lang: Lang): Promise<string> {
     const t = translator(lang);
     const { store, clock } = this.o;
-    const active = store.incidents.list({ state: 'active', limit: MAX_INCIDENTS_LISTED });
+    const [active, status] = await Promise.all([
+      store.incidents.list({ state: 'active', limit: MAX_INCIDENTS_LISTED }),
+      currentStatus(store.activity, clock.now()),
+    ]);
     return [
-      statusText(currentStatus(store.activity, clock.now()), t),
+      statusText(status, t),
       '',
       ...(active.length === 0
         ? [t('incidents.none')]
@@ -175,14 +181,14 @@ export class FollowUp {
   }
 
   onFinding(finding: Finding, id: number | null): void {
-    try {
-      this.incidents.onFinding(finding, id);
-    } catch (err) {
-      this.o.logger.error(
-        { event: 'incident_update_failed', err },
-        'a finding could not be added to its incident',
+    this.incidents
+      .onFinding(finding, id)
+      .catch((err: unknown) =>
+        this.o.logger.error(
+          { event: 'incident_update_failed', err },
+          'a finding could not be added to its incident',
+        ),
       );
-    }
   }
 
   /** From the alert bus: approvals, bans and refusals go on the timeline of the attacker's incident. */
@@ -193,14 +199,14 @@ export class FollowUp {
   private onResponse(alert: ResponseAlert): void {
     const entry = timelineEntryOf(alert, this.o.clock.now());
     if (entry === null) return;
-    try {
-      this.incidents.onAction(entry.target, entry.entry);
-    } catch (err) {
-      this.o.logger.warn(
-        { event: 'incident_update_failed', err },
-        'an action could not be added to its incident',
+    this.incidents
+      .onAction(entry.target, entry.entry)
+      .catch((err: unknown) =>
+        this.o.logger.warn(
+          { event: 'incident_update_failed', err },
+          'an action could not be added to its incident',
+        ),
       );
-    }
   }
 
   /** Commits queued events, lets incidents take them in and re-triages, then announces a new level. */
@@ -208,7 +214,7 @@ export class FollowUp {
     this.o.flushEvents();
     await this.incidents.tick();
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const status = currentStatus(this.o.store.activity, this.o.clock.now());
+    const status = await currentStatus(this.o.store.activity, this.o.clock.now());
     const previous = this.level;
     this.level = status.level;
     if (previous !== null && previous !== status.level) {
@@ -222,8 +228,12 @@ export class FollowUp {
 
   start(): void {
     const { logger, clock, store } = this.o;
-    // The level at start is the baseline: only changes are news.
-    this.level = currentStatus(store.activity, clock.now()).level;
+    // The level at start is the baseline: only changes are news (a tick first has set it already).
+    currentStatus(store.activity, clock.now()).then(
+      (s) => (this.level ??= s.level),
+      (err: unknown) =>
+        logger.warn({ event: 'status_failed', err }, 'the server status could not be read'),
+    );
     for (const line of this.intel.describe())
       logger.info({ event: 'intel_provider', provider: line }, `intel: ${line}`);
     const tick = () =>

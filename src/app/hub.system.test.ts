@@ -87,8 +87,8 @@ function sensor(name: string, publicPem: string) {
   const store: Store = openStore(join(dir, `${name}.db`));
   const firewall = new DryRunFirewall({ log: () => {} });
   const responder = new Responder({
-    store,
-    approvals: new Approvals(store, {
+    store: store.records,
+    approvals: new Approvals(store.records, {
       key: parseSecret('b'.repeat(64), 'test'),
       authorize: authorizer({ cliUsers: [] }),
     }),
@@ -220,15 +220,15 @@ describe('sheriff hub', () => {
         'each host’s events stored once',
       );
 
-      const approval = await waitFor('the approval request', () =>
-        daemon.parts.approvals.pending().find((a) => a.target?.cidr === `${ATTACKER}/32`),
+      const approval = await waitFor('the approval request', async () =>
+        (await daemon.parts.approvals.pending()).find((a) => a.target?.cidr === `${ATTACKER}/32`),
       );
       assert.equal(
         seen.alerts.some((a) => a.type === 'fleet-ban' || a.type === 'banned'),
         false,
         'nothing is said to be banned before anyone approved',
       );
-      const decided = daemon.parts.approvals.decide(
+      const decided = await daemon.parts.approvals.decide(
         approval.id,
         'approve',
         { channel: 'cli', identity: 'tester' },

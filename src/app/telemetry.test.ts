@@ -109,10 +109,10 @@ async function startDaemon(name: string, llm: FakeOpenAI | null, otlp = '') {
   });
   // Decisions come from another process, as `sheriff approve` makes them: its own store connection.
   const cli = openStore(db);
-  const approvals = configuredApprovals(cli, config);
+  const approvals = configuredApprovals(cli.records, config);
   const decide = async (ip: string, decision: 'approve' | 'deny') => {
     const request = await waitFor(`a request to ban ${ip}`, () => seen.approvalFor(ip));
-    const r = approvals.decide(
+    const r = await approvals.decide(
       request.id,
       decision,
       { channel: 'cli', identity: 'root' },

@@ -6,6 +6,10 @@
  *   logs them; the first part of the file is OpenSSH 9.2 (`sshd[pid]`), the rest after an
  *   upgrade is OpenSSH 9.8+ (`sshd-session[pid]`). Plus a few legitimate users, CRON,
  *   sudo, su and systemd-logind.
+ * - `writeMixedAuthLog`: a second, differently shaped log, so speed is not tuned to one
+ *   file: RFC 3339 high-precision times (rsyslog's default template), thousands of
+ *   attackers, half of them IPv6, mostly invalid users, and 30% of the lines from
+ *   programs no sshd rule reads (kernel firewall, postfix, systemd, nginx, dhclient).
  * - `writeDistinctFailures`: one failure line per address, every address different.
  *
  * Same seed, same bytes: a seeded PRNG (mulberry32), never Math.random.
@@ -122,13 +126,27 @@ const SUDO_COMMANDS = [
   '/usr/sbin/nft list ruleset',
 ];
 
-/** A few hundred attacking addresses in 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32. */
-function attackers(rng: Rng, count: number): string[] {
+/** How attacks look: how many addresses, how many IPv6, how many invalid user names. */
+interface AttackShape {
+  attackers: number;
+  /** Share of IPv4 addresses. */
+  ipv4: number;
+  /**
+   * Where each kind of attack ends in [0, 1): invalid users trying passwords, existing
+   * accounts guessed, user-name probes, root key probes; bare scans take the rest.
+   */
+  kinds: readonly [number, number, number, number];
+}
+const AUTH_LOG_SHAPE: AttackShape = { attackers: 300, ipv4: 0.8, kinds: [0.55, 0.85, 0.93, 0.97] };
+const MIXED_SHAPE: AttackShape = { attackers: 5000, ipv4: 0.5, kinds: [0.6, 0.75, 0.9, 0.95] };
+
+/** Attacking addresses in 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24 and 2001:db8::/32. */
+function attackers(rng: Rng, count: number, ipv4: number): string[] {
   const seen = new Set<string>(LEGIT.map((l) => l.ip));
   const nets = ['192.0.2', '198.51.100', '203.0.113'];
   while (seen.size < count + LEGIT.length) {
     seen.add(
-      rng.chance(0.8)
+      rng.chance(ipv4)
         ? `${rng.pick(nets)}.${rng.between(1, 254)}`
         : `2001:db8:${rng.hex(4).replace(/^0+/, '') || '0'}::${rng.hex(3).replace(/^0+/, '') || '1'}`,
     );
@@ -145,8 +163,11 @@ class AuthLogModel {
   private readonly attackers: string[];
   private readonly sshHash: string;
 
-  constructor(private readonly rng: Rng) {
-    this.attackers = attackers(rng, 300);
+  constructor(
+    private readonly rng: Rng,
+    private readonly shape: AttackShape = AUTH_LOG_SHAPE,
+  ) {
+    this.attackers = attackers(rng, shape.attackers, shape.ipv4);
     this.sshHash = 'SHA256:' + Buffer.from(rng.hex(64), 'hex').toString('base64').slice(0, 43);
   }
 
@@ -177,7 +198,8 @@ class AuthLogModel {
     const at = `${ip} port ${port}`;
     const kind = rng.next();
     const lines: string[] = [];
-    if (kind < 0.55) {
+    const [invalid, guessed, probed, keyProbe] = this.shape.kinds;
+    if (kind < invalid) {
       // An invalid user tries passwords.
       const u = rng.pick(INVALID_USERS);
       lines.push(`${d}Invalid user ${u} from ${at}`);
@@ -197,7 +219,7 @@ class AuthLogModel {
         lines.push(`${d}Received disconnect from ${at}:11: Bye Bye [preauth]`);
         lines.push(`${d}Disconnected from invalid user ${u} ${at} [preauth]`);
       } else lines.push(`${d}Connection closed by invalid user ${u} ${at} [preauth]`);
-    } else if (kind < 0.85) {
+    } else if (kind < guessed) {
       // An existing account (mostly root) is guessed.
       const u = rng.pick(REAL_SYSTEM_USERS);
       const tries = rng.chance(0.7) ? 1 : rng.between(2, 6);
@@ -213,12 +235,12 @@ class AuthLogModel {
         );
       lines.push(`${d}Received disconnect from ${at}:11: Bye Bye [preauth]`);
       lines.push(`${d}Disconnected from authenticating user ${u} ${at} [preauth]`);
-    } else if (kind < 0.93) {
+    } else if (kind < probed) {
       // A scanner probes a user name and leaves.
       const u = rng.pick(INVALID_USERS);
       lines.push(`${d}Invalid user ${u} from ${at}`);
       lines.push(`${d}Connection closed by invalid user ${u} ${at} [preauth]`);
-    } else if (kind < 0.97) {
+    } else if (kind < keyProbe) {
       // A key probe for root.
       lines.push(`${d}Connection closed by authenticating user root ${at} [preauth]`);
     } else {
@@ -294,6 +316,54 @@ export async function writeAuthLog(path: string, opts: GenerateOptions): Promise
     while (active.length < concurrency) {
       active.push({ lines: model.episode(n > opts.lines * 0.4), next: 0 });
     }
+    const i = rng.int(active.length);
+    const ep = active[i]!;
+    if (out.write(`${stamp} ${host} ${ep.lines[ep.next++]}`)) await out.flush();
+    if (ep.next === ep.lines.length) active.splice(i, 1);
+  }
+  await out.close();
+  return out.lines;
+}
+
+/** "2024-11-01T00:00:09.123456+00:00": rsyslog's RFC 3339 high-precision time, in UTC. */
+export function isoTime(seconds: number, micros: number): string {
+  const d = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return `${d}.${String(micros).padStart(6, '0')}+00:00`;
+}
+
+/** One line of a program no sshd rule reads (the message after "host "). */
+function noise(rng: Rng): string {
+  const r = rng.next();
+  const ip = `${rng.pick(['192.0.2', '198.51.100', '203.0.113'])}.${rng.between(1, 254)}`;
+  if (r < 0.35)
+    return `kernel: [${rng.between(1000, 999999)}.${String(rng.int(1_000_000)).padStart(6, '0')}] [UFW BLOCK] IN=eth0 OUT= MAC=${rng.hex(12)} SRC=${ip} DST=198.51.100.1 LEN=40 TOS=0x00 PREC=0x00 TTL=${rng.between(30, 250)} ID=${rng.between(1, 65535)} PROTO=TCP SPT=${rng.between(1024, 65535)} DPT=${rng.pick([23, 445, 3389, 5900, 8080])} WINDOW=1024 RES=0x00 SYN URGP=0`;
+  if (r < 0.6)
+    return `postfix/smtpd[${rng.between(1000, 99999)}]: ${rng.pick(['connect', 'disconnect'])} from unknown[${ip}]${rng.chance(0.5) ? ' ehlo=1 auth=0/1 quit=1 commands=2/3' : ''}`;
+  if (r < 0.8)
+    return `systemd[1]: ${rng.pick(['Starting', 'Started', 'Finished'])} ${rng.pick(['apt-daily.service', 'logrotate.service', 'man-db.service', 'phpsessionclean.service'])} - ${rng.pick(['Daily apt download activities', 'Rotate log files', 'Daily man-db regeneration', 'Clean php session files'])}.`;
+  if (r < 0.92)
+    return `nginx: ${ip} - - "GET /${rng.pick(['wp-login.php', '.env', 'index.html', 'admin'])} HTTP/1.1" ${rng.pick([200, 301, 404])} ${rng.between(100, 9000)}`;
+  return `dhclient[${rng.between(300, 900)}]: DHCPACK of 198.51.100.1 from 198.51.100.254 (xid=0x${rng.hex(8)})`;
+}
+
+/** The second profile (see the top of this file): same model, another shape, ISO times, 30% noise. */
+export async function writeMixedAuthLog(path: string, opts: GenerateOptions): Promise<number> {
+  const rng = new Rng(opts.seed);
+  const model = new AuthLogModel(rng, MIXED_SHAPE);
+  const host = opts.host ?? 'mail2';
+  const out = new LineWriter(path);
+  const active: { lines: Episode; next: number }[] = [];
+  let concurrency = 5;
+  let micros = opts.start * 1e6;
+  for (let n = 0; n < opts.lines; n++) {
+    micros += rng.int(400_000);
+    const stamp = isoTime(Math.floor(micros / 1e6), micros % 1e6);
+    if (rng.chance(0.3)) {
+      if (out.write(`${stamp} ${host} ${noise(rng)}`)) await out.flush();
+      continue;
+    }
+    if (rng.chance(0.001)) concurrency = rng.between(2, 12);
+    while (active.length < concurrency) active.push({ lines: model.episode(true), next: 0 });
     const i = rng.int(active.length);
     const ep = active[i]!;
     if (out.write(`${stamp} ${host} ${ep.lines[ep.next++]}`)) await out.flush();

@@ -1,422 +1,218 @@
 /**
- * `npm run bench [-- --lines N --runs N --out DIR --latency-trials N --only throughput|latency]`
+ * `npm run bench [-- --quick] [--lines N --runs N --out DIR --latency-trials N --only a,b]`
  *
- * Measures Sheriff against its peers (fail2ban-regex, SSHGuard's sshg-parser) and the
- * floor (a Node loop that only splits lines) on the same generated auth.log, in the
- * same run, on this machine, and prints ratios. It is a report: it never fails on a
- * missed bar, and it asserts no absolute time. Not part of the test suite.
+ * Measures Sheriff against its peers (fail2ban, SSHGuard) and the floor (bare
+ * Node doing only the I/O), in the same run, on this machine, and prints
+ * ratios, then one table of the targets with PASS/MISS. It is a report: it
+ * never fails on a missed bar, and it asserts no absolute time. Not part of
+ * the test suite. `--quick` is the short run a developer makes before every
+ * commit touching the hot path (under two minutes).
+ *
+ * Parts (`--only` takes a comma-separated list): throughput (wall time, then CPU time, which
+ * a busy machine disturbs less), attackers (replay's speed and memory at 10k–1M distinct
+ * attackers, and on several files at once), latency, storm, startup, idle, firewall.
  */
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_START, writeAuthLog, writeDistinctFailures } from './authlog-generator.js';
-import { LATENCY_DEFAULTS, runLatency, writeLatencyResults } from './latency.js';
-import {
-  findTools,
-  FIXED_NOW,
-  RSS_METHOD,
-  RUN_TIMEOUT_S,
-  runTimed,
-  type RunResult,
-  type Tool,
-} from './peers.js';
+import { DEFAULT_START, writeAuthLog, writeMixedAuthLog } from './authlog-generator.js';
+import { LATENCY_DEFAULTS, runLatencyTargets } from './latency.js';
 import { table } from './table.js';
+import type { TargetRow } from './targets.js';
+import { runThroughput, type LogProfile } from './throughput.js';
 
-const BARS = { vsFail2ban: 25, vsSshg: 1.5, rssMiB: 256 };
-/** fail2ban-regex runs over the first lines only when the whole file would take longer than this. */
-const FAIL2BAN_SAMPLE_LINES = 100_000;
-const FAIL2BAN_FULL_LIMIT_S = 60;
-
-interface Input {
-  name: string;
-  path: string;
-  lines: number;
-  bytes: number;
-}
-
-interface Measurement {
-  tool: Tool;
-  input: Input;
-  seconds: number[];
-  best: number;
-  linesPerSecond: number;
-  peakRssMiB: number | null;
-  found: string;
-  /** The untimed run that kept the output. */
-  check?: { seconds: number; peakRssMiB: number | null };
-  error?: string;
-}
+const PARTS = [
+  'throughput',
+  'attackers',
+  'latency',
+  'storm',
+  'startup',
+  'idle',
+  'firewall',
+] as const;
+type Part = (typeof PARTS)[number];
+/** A quick run measures the hot path only: what a commit touching it can change. */
+const NOT_QUICK: readonly Part[] = ['startup', 'idle', 'firewall'];
+const QUICK = { lines: 100_000, runs: 1, latencyTrials: LATENCY_DEFAULTS.quickTrials };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const { values: argv } = parseArgs({
-  options: {
-    lines: { type: 'string', default: '1000000' },
-    runs: { type: 'string', default: '3' },
-    out: { type: 'string', default: join(root, 'bench-out') },
-    // Latency (latency.ts): runs after the throughput table unless --only says otherwise.
-    'latency-trials': { type: 'string', default: String(LATENCY_DEFAULTS.trials) },
-    only: { type: 'string' },
-  },
-});
-const LINES = Number(argv.lines);
-const RUNS = Number(argv.runs);
-const OUT = resolve(argv.out);
-const LATENCY_TRIALS = Number(argv['latency-trials']);
-const ONLY = argv.only;
-if (
-  !Number.isInteger(LINES) ||
-  LINES < 1 ||
-  !Number.isInteger(RUNS) ||
-  RUNS < 1 ||
-  !Number.isInteger(LATENCY_TRIALS) ||
-  LATENCY_TRIALS < 20 ||
-  (ONLY !== undefined && ONLY !== 'throughput' && ONLY !== 'latency')
-) {
-  process.stderr.write(
-    'usage: npm run bench [-- --lines N --runs N --out DIR --latency-trials N(>=20) --only throughput|latency]\n',
-  );
-  process.exit(2);
-}
-const log = (s = '') => process.stdout.write(s + '\n');
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-const mib = (bytes: number) => bytes / 2 ** 20;
+const usage =
+  'usage: npm run bench [-- --quick] [--lines N --runs N --out DIR --latency-trials N(>=20) --only PART,…]\n' +
+  `parts: ${PARTS.join(', ')}\n`;
 
-/** Copies the first `n` lines of `src` to `dst`. */
-async function headLines(src: string, dst: string, n: number): Promise<number> {
-  const out = createWriteStream(dst);
-  let count = 0;
-  for await (const chunk of createReadStream(src, { highWaterMark: 1 << 20 })) {
-    const buf = chunk as Buffer;
-    let end = buf.length;
-    for (let at = 0; count < n;) {
-      const nl = buf.indexOf(10, at);
-      if (nl === -1) break;
-      count++;
-      at = nl + 1;
-      if (count === n) end = at;
-    }
-    if (!out.write(buf.subarray(0, end))) await once(out, 'drain');
-    if (count >= n) break;
-  }
-  out.end();
-  await finished(out);
-  return count;
-}
-
-async function input(name: string, path: string, lines: number): Promise<Input> {
-  return { name, path, lines, bytes: (await stat(path)).size };
-}
-
-const failure = (r: RunResult) =>
-  r.timedOut
-    ? `timed out after ${RUN_TIMEOUT_S} s`
-    : `exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)}`;
-
-/**
- * One run with the output kept in OUT: it shows what the tool found. Before the timed
- * runs it also warms the page cache; for the RSS-only input it is the measurement.
- */
-async function checkRun(tool: Tool, inp: Input): Promise<Measurement> {
-  const scratch = join(OUT, `${tool.id}.${inp.name}`);
-  const m: Measurement = {
-    tool,
-    input: inp,
-    seconds: [],
-    best: NaN,
-    linesPerSecond: NaN,
-    peakRssMiB: null,
-    found: '',
-  };
-  const r = await runTimed(tool.command(inp.path), `${scratch}.out`, scratch);
-  if (r.exitCode !== 0) {
-    m.error = failure(r);
-    return m;
-  }
-  m.found = tool.found(await readFile(`${scratch}.out`, 'utf8'));
-  m.check = { seconds: r.seconds, peakRssMiB: r.peakRss === null ? null : mib(r.peakRss) };
-  return m;
-}
-
-async function timeRuns(ms: Measurement[]): Promise<void> {
-  // Round-robin, so a slow drift of the machine touches every tool alike.
-  for (let run = 1; run <= RUNS; run++) {
-    for (const m of ms) {
-      if (m.error !== undefined) continue;
-      process.stderr.write(`  run ${run}/${RUNS}: ${m.tool.id} on ${m.input.name}…\n`);
-      const r = await runTimed(m.tool.command(m.input.path), '/dev/null', join(OUT, m.tool.id));
-      if (r.exitCode !== 0) {
-        m.error = failure(r);
-        continue;
-      }
-      m.seconds.push(r.seconds);
-      if (r.peakRss !== null) m.peakRssMiB = Math.max(m.peakRssMiB ?? 0, mib(r.peakRss));
-    }
-  }
-  for (const m of ms) summarise(m);
-}
-
-function summarise(m: Measurement): void {
-  if (m.seconds.length === 0) return;
-  m.best = Math.min(...m.seconds);
-  m.linesPerSecond = m.input.lines / m.best;
-}
-
-async function main(): Promise<void> {
-  await mkdir(OUT, { recursive: true });
-  log(
-    `Sheriff benchmark: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
-  );
-  log(
-    `${fmt(LINES)} lines per file, best of ${RUNS} runs, wall time from spawn to exit (start-up included).`,
-  );
-  const loadAtStart = loadavg()[0]!;
-  log(
-    `Load average at start: ${loadAtStart.toFixed(2)} (anything well above 0 makes the numbers noisier).`,
-  );
-  log();
-
-  process.stderr.write('generating logs…\n');
-  const authPath = join(OUT, 'auth.log');
-  const distinctPath = join(OUT, 'auth-distinct.log');
-  const auth = await input(
-    'auth.log',
-    authPath,
-    await writeAuthLog(authPath, { lines: LINES, seed: 2024, start: DEFAULT_START }),
-  );
-  const distinct = await input(
-    'auth-distinct.log',
-    distinctPath,
-    await writeDistinctFailures(distinctPath, { lines: LINES, seed: 7, start: DEFAULT_START }),
-  );
-
-  const tools = await findTools(root);
-  const byId = new Map(tools.map((t) => [t.id, t]));
-  const get = (id: string) => byId.get(id)!;
-  const notes: string[] = [
-    `auth.log is OpenSSH 9.2 (sshd[pid]) for its first 40% and OpenSSH 9.8+ (sshd-session[pid]) after; a tool that does not know sshd-session finds less (see "found").`,
-  ];
-
-  // fail2ban-regex is slow: probe it on the first lines, and keep to them if the whole file would take too long.
-  const f2b = get('fail2ban-regex');
-  let f2bInput = auth;
-  if (f2b.missing === null && LINES > FAIL2BAN_SAMPLE_LINES) {
-    const samplePath = join(OUT, 'auth-head.log');
-    const sample = await input(
-      'auth-head.log',
-      samplePath,
-      await headLines(authPath, samplePath, FAIL2BAN_SAMPLE_LINES),
-    );
-    process.stderr.write('probing fail2ban-regex on the first lines…\n');
-    const probe = await runTimed(f2b.command(samplePath), '/dev/null', join(OUT, 'probe'));
-    const projected = (probe.seconds * LINES) / sample.lines;
-    if (projected > FAIL2BAN_FULL_LIMIT_S) {
-      f2bInput = sample;
-      notes.push(
-        `fail2ban-regex was measured on the first ${fmt(sample.lines)} lines only (the whole file would take ~${projected.toFixed(0)} s per run).`,
-      );
-    } else {
-      notes.push(
-        `fail2ban-regex runs over the whole file (a probe on the first ${fmt(sample.lines)} lines took ${probe.seconds.toFixed(2)} s).`,
-      );
-    }
-  }
-
-  // Throughput: best of RUNS over the realistic log.
-  const ms: Measurement[] = [];
-  for (const [id, inp] of [
-    ['floor', auth],
-    ['sheriff-test-filter', auth],
-    ['sheriff-replay', auth],
-    ['fail2ban-regex', f2bInput],
-    ['sshg-parser', auth],
-  ] as const) {
-    const tool = get(id);
-    if (tool.missing !== null) continue;
-    process.stderr.write(`check run: ${id} on ${inp.name}…\n`);
-    ms.push(await checkRun(tool, inp));
-  }
-  await timeRuns(ms);
-
-  // Memory under a million distinct addresses: one run is enough for a peak (and it is slow).
-  process.stderr.write(`single run: sheriff-replay on ${distinct.name}…\n`);
-  const wide = await checkRun(get('sheriff-replay'), distinct);
-  if (wide.check) {
-    wide.seconds = [wide.check.seconds];
-    wide.peakRssMiB = wide.check.peakRssMiB;
-    summarise(wide);
-  }
-  ms.push(wide);
-
-  const rate = (id: string) =>
-    ms.find((m) => m.tool.id === id && m.input !== distinct)?.linesPerSecond ?? NaN;
-  const base = {
-    fail2ban: rate('fail2ban-regex'),
-    sshg: rate('sshg-parser'),
-    floor: rate('floor'),
-  };
-  const ratio = (v: number, b: number) =>
-    Number.isFinite(v) && Number.isFinite(b) ? `${(v / b).toFixed(2)}×` : 'n/a';
-
-  log('Versions:');
-  for (const t of tools) log(`  ${t.id.padEnd(20)} ${t.missing ?? t.version}`);
-  log();
-  const rows = [
-    [
-      'tool',
-      'input',
-      'lines',
-      'best s',
-      'lines/s',
-      '× fail2ban',
-      '× sshg',
-      '× floor',
-      'peak RSS MiB',
-      'found',
-    ],
-  ];
-  for (const m of ms) {
-    if (m.error !== undefined) {
-      const dashes = Array<string>(6).fill('-');
-      rows.push([m.tool.label, m.input.name, fmt(m.input.lines), ...dashes, `FAILED ${m.error}`]);
-      continue;
-    }
-    const v = m.linesPerSecond;
-    rows.push([
-      m === wide ? `${m.tool.label} (1 run)` : m.tool.label,
-      m.input.name,
-      fmt(m.input.lines),
-      m.best.toFixed(3),
-      fmt(v),
-      ratio(v, base.fail2ban),
-      ratio(v, base.sshg),
-      ratio(v, base.floor),
-      m.peakRssMiB?.toFixed(1) ?? 'n/a',
-      m.found,
-    ]);
-  }
-  for (const t of tools)
-    if (t.missing !== null) rows.push([t.label, ...Array<string>(8).fill('-'), t.missing]);
-  log(table(rows));
-  log();
-  for (const n of notes) log(`Note: ${n}`);
-  log(
-    `Note: peak RSS is ${RSS_METHOD}, the largest over the timed runs (the one run for ${distinct.name}); MiB = 2^20 bytes.`,
-  );
-  log(
-    `Note: sheriff is given --now ${FIXED_NOW} --timezone UTC; every timed run writes its output to /dev/null.`,
-  );
-  log();
-
-  const rss = (inp: Input) =>
-    ms.find((m) => m.tool.id === 'sheriff-replay' && m.input === inp)?.peakRssMiB ?? null;
-  log('Peak RSS of sheriff replay:');
-  for (const inp of [auth, distinct])
-    log(
-      `  ${inp.name.padEnd(18)} ${rss(inp)?.toFixed(1) ?? 'n/a'} MiB  (${fmt(inp.lines)} lines, ${inp === distinct ? `${fmt(inp.lines)} distinct addresses` : 'a few hundred addresses'})`,
-    );
-  log();
-
-  const bars: { bar: string; value: string; pass: boolean | null }[] = [];
-  for (const id of ['sheriff-test-filter', 'sheriff-replay']) {
-    const v = rate(id);
-    for (const [name, b, target] of [
-      ['fail2ban-regex', base.fail2ban, BARS.vsFail2ban],
-      ['sshg-parser', base.sshg, BARS.vsSshg],
-    ] as const) {
-      const r = v / b;
-      bars.push({
-        bar: `${id} ≥ ${target}× ${name}`,
-        value: Number.isFinite(r) ? `${r.toFixed(2)}×` : 'peer not measured',
-        pass: Number.isFinite(r) ? r >= target : null,
-      });
-    }
-  }
-  for (const inp of [auth, distinct]) {
-    const r = rss(inp);
-    bars.push({
-      bar: `sheriff replay peak RSS on ${inp.name} ≤ ${BARS.rssMiB} MiB`,
-      value: r === null ? 'not measured' : `${r.toFixed(1)} MiB`,
-      pass: r === null ? null : r <= BARS.rssMiB,
-    });
-  }
-  log('Bars:');
-  const width = Math.max(...bars.map((b) => b.bar.length));
-  for (const b of bars)
-    log(
-      `  ${b.pass === null ? 'N/A ' : b.pass ? 'PASS' : 'MISS'}  ${b.bar.padEnd(width)}  ${b.value}`,
-    );
-
-  const results = {
-    date: new Date().toISOString(),
-    machine: {
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model ?? null,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      node: process.version,
+function parse(): {
+  quick: boolean;
+  lines: number;
+  runs: number;
+  out: string;
+  latencyTrials: number;
+  parts: readonly Part[];
+} {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      lines: { type: 'string' },
+      runs: { type: 'string' },
+      out: { type: 'string', default: join(root, 'bench-out') },
+      'latency-trials': { type: 'string' },
+      only: { type: 'string' },
     },
-    loadAverage: { start: loadAtStart, end: loadavg()[0]! },
-    settings: { lines: LINES, runs: RUNS, fixedNow: FIXED_NOW, rssMethod: RSS_METHOD },
-    inputs: [auth, distinct, ...(f2bInput === auth ? [] : [f2bInput])],
-    tools: tools.map((t) => ({ id: t.id, label: t.label, version: t.version, missing: t.missing })),
-    measurements: ms.map((m) => ({
-      tool: m.tool.id,
-      input: m.input.name,
-      lines: m.input.lines,
-      seconds: m.seconds,
-      bestSeconds: m.best,
-      linesPerSecond: m.linesPerSecond,
-      ratios: {
-        fail2ban: m.linesPerSecond / base.fail2ban,
-        sshg: m.linesPerSecond / base.sshg,
-        floor: m.linesPerSecond / base.floor,
-      },
-      peakRssMiB: m.peakRssMiB,
-      found: m.found,
-      error: m.error ?? null,
-    })),
-    bars,
-    notes,
-  };
-  const jsonPath = join(OUT, 'results.json');
+  });
+  const quick = values.quick;
+  const num = (v: string | undefined, quickValue: number, full: number) =>
+    v === undefined ? (quick ? quickValue : full) : Number(v);
+  const lines = num(values.lines, QUICK.lines, 1_000_000);
+  const runs = num(values.runs, QUICK.runs, 3);
+  const latencyTrials = num(values['latency-trials'], QUICK.latencyTrials, LATENCY_DEFAULTS.trials);
+  const only = values.only?.split(',').map((s) => s.trim());
+  const bad = only?.filter((p) => !(PARTS as readonly string[]).includes(p)) ?? [];
+  if (
+    !Number.isInteger(lines) ||
+    lines < 1 ||
+    !Number.isInteger(runs) ||
+    runs < 1 ||
+    !Number.isInteger(latencyTrials) ||
+    latencyTrials < 20 ||
+    bad.length > 0
+  ) {
+    if (bad.length > 0) process.stderr.write(`unknown part: ${bad.join(', ')}\n`);
+    process.stderr.write(usage);
+    process.exit(2);
+  }
+  const parts =
+    (only as Part[] | undefined) ?? PARTS.filter((p) => !quick || !NOT_QUICK.includes(p));
+  return { quick, lines, runs, out: resolve(values.out), latencyTrials, parts };
+}
+
+const args = parse();
+const log = (s = '') => process.stdout.write(s + '\n');
+const progress = (s: string) => process.stderr.write(s + '\n');
+
+/** The generated logs every throughput measurement runs on. */
+const PROFILES: readonly LogProfile[] = [
+  {
+    name: 'auth.log',
+    describe:
+      'OpenSSH 9.2 (sshd[pid]) for its first 40% and OpenSSH 9.8+ (sshd-session[pid]) after, a few hundred attacking addresses, CRON, sudo, su, logind; a tool that does not know sshd-session finds less (see "found").',
+    write: (path, lines) => writeAuthLog(path, { lines, seed: 2024, start: DEFAULT_START }),
+  },
+  {
+    name: 'auth-mixed.log',
+    describe:
+      'RFC 3339 high-precision times, 5,000 attackers (half IPv6), mostly invalid users, 30% lines of other programs (kernel firewall, postfix, systemd, nginx, dhclient), OpenSSH 9.8+ (sshd-session) only.',
+    write: (path, lines) => writeMixedAuthLog(path, { lines, seed: 2025, start: DEFAULT_START }),
+  },
+];
+
+/** Merges `value` under `key` into results.json, keeping what else is there. */
+async function saveResults(key: string, value: unknown): Promise<void> {
+  const path = join(args.out, 'results.json');
+  let results: Record<string, unknown> = {};
+  try {
+    results = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    // none yet
+  }
+  results[key] = value;
   await writeFile(
-    jsonPath,
+    path,
     JSON.stringify(
       results,
       (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
       2,
     ) + '\n',
   );
-  log();
-  log(`Load average at the end: ${loadavg()[0]!.toFixed(2)}. Results written to ${jsonPath}`);
 }
 
-if (ONLY !== 'latency') await main();
+/** A report's old-style bars as target rows. */
+const toRows = (bars: readonly { bar: string; value: string; pass: boolean | null }[]) =>
+  bars.map((b): TargetRow => ({
+    target: b.bar,
+    bar: '',
+    measured: b.value,
+    verdict: b.pass === null ? 'n/a' : b.pass ? 'PASS' : 'MISS',
+  }));
 
-// --- Latency (src/bench/latency.ts): its own table, under `latency` in results.json. ---
-if (ONLY !== 'throughput') {
-  await mkdir(OUT, { recursive: true });
+await mkdir(args.out, { recursive: true });
+const loadAtStart = loadavg()[0]!;
+log(
+  `Sheriff benchmark${args.quick ? ' (quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+);
+log(
+  `Load average at start: ${loadAtStart.toFixed(2)} (anything well above 0 makes the numbers noisier).`,
+);
+log();
+await saveResults('run', {
+  date: new Date().toISOString(),
+  quick: args.quick,
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model ?? null,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  loadAverageAtStart: loadAtStart,
+  parts: args.parts,
+});
+
+const targets: TargetRow[] = [];
+const common = { quick: args.quick, outDir: args.out, root, log, progress };
+for (const part of args.parts) {
+  if (part === 'throughput') {
+    const o = {
+      root,
+      outDir: args.out,
+      lines: args.lines,
+      runs: args.runs,
+      profiles: PROFILES,
+      log,
+      progress,
+    };
+    if (!args.quick) {
+      log(`Throughput: ${args.lines.toLocaleString('en-US')} lines per log, best of ${args.runs}.`);
+      const r = await runThroughput(o);
+      targets.push(...r.rows);
+      await saveResults('throughput', r.results);
+    }
+    const { runCpuThroughput } = await import('./throughput-cpu.js');
+    targets.push(...(await runCpuThroughput(o)));
+  } else if (part === 'attackers') {
+    const { runAttackers } = await import('./attackers.js');
+    targets.push(...(await runAttackers({ ...common, runs: args.runs })));
+  } else if (part === 'latency') {
+    const r = await runLatencyTargets({ ...common, trials: args.latencyTrials });
+    targets.push(...r.rows);
+    await saveResults('latency', r.report);
+  } else if (part === 'storm') {
+    const { runStorm } = await import('./storm.js');
+    targets.push(...(await runStorm(common)));
+  } else if (part === 'startup') {
+    const { benchStartup } = await import('./startup.js');
+    targets.push(...(await benchStartup(common)));
+  } else if (part === 'idle') {
+    const { benchIdle } = await import('./idle.js');
+    targets.push(...(await benchIdle(common)));
+  } else {
+    // Firewall batching: needs root and a network namespace.
+    const { runFirewallBench } = await import('./nft-bench.js');
+    const r = await runFirewallBench({ log, progress });
+    targets.push(...toRows([{ bar: r.bar.text, value: r.bar.value, pass: r.bar.pass }]));
+    await saveResults('firewall', r);
+  }
   log();
-  const report = await runLatency({
-    root,
-    trials: LATENCY_TRIALS,
-    log,
-    progress: (s) => process.stderr.write(s + '\n'),
-  });
-  const jsonPath = join(OUT, 'results.json');
-  await writeLatencyResults(jsonPath, report);
-  log();
-  log(`Latency results written to ${jsonPath} (key "latency").`);
 }
 
-// --- Firewall batching (src/bench/nft-bench.ts): with the full bench only; needs root. ---
-if (ONLY === undefined) {
-  const { runFirewallBench, writeFirewallResults } = await import('./nft-bench.js');
-  log();
-  const firewall = await runFirewallBench({ log, progress: (s) => process.stderr.write(s + '\n') });
-  await writeFirewallResults(join(OUT, 'results.json'), firewall);
-}
+log('Targets:');
+log(
+  table([
+    ['', 'target', 'bar', 'measured'],
+    ...targets.map((t) => [t.verdict, t.target, t.bar, t.measured]),
+  ]),
+);
+await saveResults('targets', targets);
+log();
+log(
+  `Load average at the end: ${loadavg()[0]!.toFixed(2)}. Results written to ${join(args.out, 'results.json')}.`,
+);

@@ -12,7 +12,6 @@
  *
  * `node dist/bench/nft-bench.js [--count N] [--one-by-one N]` runs it alone.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import { argv as processArgv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -223,21 +222,6 @@ export async function runFirewallBench(o: FirewallBenchOptions): Promise<Firewal
   };
   log(`  ${bar.pass === null ? 'N/A ' : bar.pass ? 'PASS' : 'MISS'}  ${bar.text}  ${bar.value}`);
   return { date: new Date().toISOString(), count, oneByOneCalls: calls, results, bar };
-}
-
-/** Adds the report to results.json under "firewall" (keeping what the other benchmarks wrote). */
-export async function writeFirewallResults(
-  jsonPath: string,
-  report: FirewallBenchReport,
-): Promise<void> {
-  let results: Record<string, unknown> = {};
-  try {
-    results = JSON.parse(await readFile(jsonPath, 'utf8')) as Record<string, unknown>;
-  } catch {
-    // none yet
-  }
-  results.firewall = report;
-  await writeFile(jsonPath, JSON.stringify(results, null, 2) + '\n');
 }
 
 if (processArgv[1] !== undefined && fileURLToPath(import.meta.url) === processArgv[1]) {

@@ -51,7 +51,7 @@ export async function openAnalyst(program: Command): Promise<{
   const path = storePath(config.store);
   const store = openStore(path);
   try {
-    const approvals = configuredApprovals(store, config);
+    const approvals = configuredApprovals(store.records, config);
     const intel = buildIntel({
       config: config.intel,
       trusted: config.trusted,
@@ -60,7 +60,7 @@ export async function openAnalyst(program: Command): Promise<{
       clock: Date.now,
     });
     const deps = analystDeps({
-      store,
+      store: store.records,
       config,
       approvals: requesterOf(approvals),
       intel: intelPort(intel.enricher),

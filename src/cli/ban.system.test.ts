@@ -54,18 +54,18 @@ function sheriff(...args: string[]) {
   return ns!.run([process.execPath, CLI, '--config', config, ...args]);
 }
 
-function withStore<T>(f: (a: Approvals) => T): T {
+async function withStore<T>(f: (a: Approvals) => Promise<T>): Promise<T> {
   const { config: c } = loadConfig(config);
   const store = openStore(storePath(c.store));
   try {
-    return f(configuredApprovals(store, c));
+    return await f(configuredApprovals(store.records, c));
   } finally {
     store.close();
   }
 }
 
 const latest = (cidr: string) =>
-  withStore((a) => a.list({ limit: 100 }).find((x) => x.target?.cidr === cidr));
+  withStore(async (a) => (await a.list({ limit: 100 })).find((x) => x.target?.cidr === cidr));
 
 describe('sheriff ban on a protected address', () => {
   const classes: [string, string, RegExp][] = [
@@ -97,7 +97,7 @@ describe('sheriff ban on a protected address', () => {
       );
       assert.match(r.stderr, why);
       assert.doesNotMatch(r.stderr + r.stdout, /approved/i);
-      const a = latest(cidr);
+      const a = await latest(cidr);
       assert.equal(a?.status, 'refused');
       const audit = await sheriff('audit', '--json');
       const refusal = audit.stdout
@@ -114,18 +114,18 @@ describe('sheriff ban on a protected address', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /"203\.0\.113\.0\/16" has bits set beyond its \/16 prefix/);
     assert.match(r.stderr, /write 203\.0\.0\.0\/16 for the whole network/);
-    assert.equal(latest('203.0.0.0/16'), undefined);
+    assert.equal(await latest('203.0.0.0/16'), undefined);
   });
 
   it('bans an ordinary attacker as before', async () => {
     const r = await sheriff('ban', '198.51.100.9', '--reason', 'test');
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Ban of 198\.51\.100\.9\/32 approved/);
-    assert.equal(latest('198.51.100.9/32')?.status, 'approved');
+    assert.equal((await latest('198.51.100.9/32'))?.status, 'approved');
   });
 
   it('refuses to approve a pending ban of a protected address, and it stays refused', async () => {
-    const pending = withStore((a) =>
+    const pending = await withStore((a) =>
       a.request(
         {
           action: 'ban',
@@ -147,7 +147,7 @@ describe('sheriff ban on a protected address', () => {
         `approval ${pending.id} to ban 198\\.51\\.100\\.77/32 is refused: .*admin address`,
       ),
     );
-    const after = withStore((a) => a.get(pending.id));
+    const after = await withStore((a) => a.get(pending.id));
     assert.equal(after?.status, 'refused');
     assert.equal(after?.decidedBy, 'root');
   });

@@ -34,11 +34,11 @@ before(async () => {
 
 after(() => rm(dir, { recursive: true, force: true }));
 
-function withApprovals<T>(f: (a: Approvals) => T): T {
+async function withApprovals<T>(f: (a: Approvals) => Promise<T>): Promise<T> {
   const { config: c } = loadConfig(config);
   const store = openStore(storePath(c.store));
   try {
-    return f(configuredApprovals(store, c));
+    return await f(configuredApprovals(store.records, c));
   } finally {
     store.close();
   }
@@ -46,18 +46,20 @@ function withApprovals<T>(f: (a: Approvals) => T): T {
 
 const askBan = (cidr: string) =>
   withApprovals(
-    (a) =>
-      a.request(
-        {
-          action: 'ban',
-          target: { cidr, family: 4 },
-          durationMs: 3_600_000,
-          reason: 'bruteforce: 5 failures',
-          requestedBy: 'jail:sshd',
-          jail: 'sshd',
-          evidence: { findings: [], events: [] },
-        },
-        Date.now(),
+    async (a) =>
+      (
+        await a.request(
+          {
+            action: 'ban',
+            target: { cidr, family: 4 },
+            durationMs: 3_600_000,
+            reason: 'bruteforce: 5 failures',
+            requestedBy: 'jail:sshd',
+            jail: 'sshd',
+            evidence: { findings: [], events: [] },
+          },
+          Date.now(),
+        )
       ).id,
   );
 
@@ -71,9 +73,9 @@ describe('sheriff chat', () => {
   });
 
   it('says the LLM is off once; approves, refuses a trusted address, denies', async () => {
-    const ok = askBan('203.0.113.50/32');
-    const trusted = askBan('127.0.0.1/32');
-    const denied = askBan('203.0.113.60/32');
+    const ok = await askBan('203.0.113.50/32');
+    const trusted = await askBan('127.0.0.1/32');
+    const denied = await askBan('203.0.113.60/32');
     const r = await runCli(['--config', config, 'chat'], {
       input: `status\napprove ${ok}\napprove ${trusted}\ndeny ${denied}\napprove nope\nbans\n`,
     });
@@ -83,8 +85,8 @@ describe('sheriff chat', () => {
     assert.match(r.stdout, new RegExp(`Denied ${denied} \\(203\\.0\\.113\\.60/32\\)`));
     assert.doesNotMatch(r.stdout, new RegExp(`Approved ${trusted}`));
     assert.match(r.stdout, /trusted network 127\.0\.0\.0\/8/);
-    const status = withApprovals((a) =>
-      Object.fromEntries(a.list({ limit: 10 }).map((x) => [x.id, x.status])),
+    const status = await withApprovals(async (a) =>
+      Object.fromEntries((await a.list({ limit: 10 })).map((x) => [x.id, x.status])),
     );
     assert.equal(status[ok], 'approved');
     assert.equal(status[trusted], 'refused');

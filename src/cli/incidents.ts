@@ -28,14 +28,16 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
       const { incidentLine, statusText } = await import('../incidents/format.js');
       const out = new BufferedOutput(ctx.stdout);
       try {
-        const rows = store.incidents.list({
+        const rows = await store.records.incidents.list({
           state: opts.all ? undefined : 'active',
           limit: Math.min(limit, 10_000),
         });
         if (opts.json) {
           for (const i of rows) out.write(JSON.stringify(i) + '\n');
         } else {
-          out.write(statusText(currentStatus(store.activity, Date.now()), t) + '\n\n');
+          out.write(
+            statusText(await currentStatus(store.records.activity, Date.now()), t) + '\n\n',
+          );
           for (const i of rows) out.write(incidentLine(i, t, zone) + '\n');
           if (rows.length === 0) out.write(t('incidents.none') + '\n');
         }
@@ -61,13 +63,15 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
       const { store, zone } = await open(program, !changes);
       const { incidentText } = await import('../incidents/format.js');
       try {
-        if (store.incidents.get(id) === null) throw new UsageError(t('incident.notFound', { id }));
+        const incidents = store.records.incidents;
+        if ((await incidents.get(id)) === null)
+          throw new UsageError(t('incident.notFound', { id }));
         const actor = `admin:cli:${userInfo().username}`;
         const now = Date.now();
         if (verdict !== null)
-          setAdminVerdict(store.incidents, id, verdict, { actor, at: now, note: opts.note });
-        else if (opts.note !== undefined) store.incidents.addNote(id, actor, opts.note, now);
-        if (opts.resolve) store.incidents.resolve(id, now, actor, 'admin');
+          await setAdminVerdict(incidents, id, verdict, { actor, at: now, note: opts.note });
+        else if (opts.note !== undefined) await incidents.addNote(id, actor, opts.note, now);
+        if (opts.resolve) await incidents.resolve(id, now, actor, 'admin');
         const incident = store.incidents.get(id)!;
         ctx.stdout.write(
           (opts.json ? JSON.stringify(incident) : incidentText(incident, t, zone)) + '\n',

@@ -65,7 +65,7 @@ describe('--lang ko', () => {
   });
 
   it('every command’s --help is Korean', async () => {
-    const program = buildProgram({
+    const program = await buildProgram({
       t: translator('ko'),
       stdout: process.stdout,
       stderr: process.stderr,

@@ -8,25 +8,7 @@ import { detectLang, isLang, translator } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
 import { localizeHelp, outputConfiguration } from './help.js';
 import { ConfigError, SetupError } from '../config/errors.js';
-import { registerAsk } from './ask.js';
-import { registerChat } from './chat.js';
-import { registerConfig } from './config.js';
-import { registerDemo } from './demo.js';
-import { registerEvents } from './events.js';
-import { registerImport } from './import.js';
-import { registerIncidents } from './incidents.js';
-import { registerReplay } from './replay.js';
-import { registerReport } from './report.js';
-import { registerRespond } from './respond.js';
-import { registerStatus } from './status.js';
 import { isStoreError, storeErrorText } from './store-error.js';
-import { registerHub, registerWatch } from './watch.js';
-import { registerHosts } from './hosts.js';
-import { registerWeb } from './web.js';
-import { registerTestFilter } from './test-filter.js';
-import { registerFilters } from './filters.js';
-import { registerEval } from './eval.js';
-import { registerOptimize } from './optimize.js';
 
 /** --lang is needed before the help texts are built, so it is read from argv first. */
 function langFromArgv(argv: readonly string[]): string | undefined {
@@ -42,11 +24,75 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
+type Register = (program: Command, ctx: CliContext) => void;
+
 /**
- * Every command and option; also read by the build to write the man page and
- * the shell completions (packaging/), so they never drift from the CLI.
+ * The modules that register the commands, in the order help lists them, each with
+ * the top-level commands it adds: a command loads its own module only (and what
+ * that imports), not every other command's.
  */
-export function buildProgram(full: CliContext): Command {
+export const COMMAND_MODULES: readonly {
+  commands: readonly string[];
+  load: () => Promise<Register>;
+}[] = [
+  { commands: ['watch'], load: async () => (await import('./watch.js')).registerWatch },
+  { commands: ['hub'], load: async () => (await import('./watch.js')).registerHub },
+  { commands: ['hosts'], load: async () => (await import('./hosts.js')).registerHosts },
+  { commands: ['demo'], load: async () => (await import('./demo.js')).registerDemo },
+  { commands: ['status'], load: async () => (await import('./status.js')).registerStatus },
+  { commands: ['events'], load: async () => (await import('./events.js')).registerEvents },
+  {
+    commands: ['incidents', 'incident'],
+    load: async () => (await import('./incidents.js')).registerIncidents,
+  },
+  { commands: ['report'], load: async () => (await import('./report.js')).registerReport },
+  {
+    commands: ['approvals', 'approve', 'deny', 'isolate', 'ban', 'unban', 'bans', 'audit'],
+    load: async () => (await import('./respond.js')).registerRespond,
+  },
+  {
+    commands: ['test-filter'],
+    load: async () => (await import('./test-filter.js')).registerTestFilter,
+  },
+  { commands: ['filters'], load: async () => (await import('./filters.js')).registerFilters },
+  { commands: ['replay'], load: async () => (await import('./replay.js')).registerReplay },
+  { commands: ['config'], load: async () => (await import('./config.js')).registerConfig },
+  { commands: ['import'], load: async () => (await import('./import.js')).registerImport },
+  { commands: ['web'], load: async () => (await import('./web.js')).registerWeb },
+  { commands: ['eval'], load: async () => (await import('./eval.js')).registerEval },
+  { commands: ['optimize'], load: async () => (await import('./optimize.js')).registerOptimize },
+  { commands: ['ask'], load: async () => (await import('./ask.js')).registerAsk },
+  { commands: ['chat'], load: async () => (await import('./chat.js')).registerChat },
+  { commands: ['fleet'], load: async () => (await import('./fleet.js')).registerFleet },
+];
+
+/** Root options that take a value, so the word after them is not the command. */
+const VALUE_OPTIONS = new Set(['--lang', '--config']);
+
+/**
+ * The module of the command `argv` runs, or null when every command is needed:
+ * help, --version, no command, or a word that is no command (commander's error
+ * then suggests the nearest one).
+ */
+export function commandModule(argv: readonly string[]): (typeof COMMAND_MODULES)[number] | null {
+  for (let i = 2; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return COMMAND_MODULES.find((m) => m.commands.includes(a)) ?? null;
+    else if (!a.includes('=') || !VALUE_OPTIONS.has(a.slice(0, a.indexOf('=')))) return null;
+  }
+  return null;
+}
+
+/**
+ * Every command and option (or, for `main`, only those of `only`); also read by the
+ * build to write the man page and the shell completions (packaging/), so they never
+ * drift from the CLI.
+ */
+export async function buildProgram(
+  full: CliContext,
+  only: (typeof COMMAND_MODULES)[number] | null = null,
+): Promise<Command> {
   const program = new Command('sheriff')
     .description(full.t('cli.description'))
     .version(packageVersion(), '-V, --version', full.t('cli.opt.version'))
@@ -57,25 +103,8 @@ export function buildProgram(full: CliContext): Command {
     .configureOutput(outputConfiguration(full));
   // Before the subcommands: they inherit the help option, help command and help wording.
   localizeHelp(program, full.t);
-  registerWatch(program, full);
-  registerHub(program, full);
-  registerHosts(program, full);
-  registerDemo(program, full);
-  registerStatus(program, full);
-  registerEvents(program, full);
-  registerIncidents(program, full);
-  registerReport(program, full);
-  registerRespond(program, full);
-  registerTestFilter(program, full);
-  registerFilters(program, full);
-  registerReplay(program, full);
-  registerConfig(program, full);
-  registerImport(program, full);
-  registerWeb(program, full);
-  registerEval(program, full);
-  registerOptimize(program, full);
-  registerAsk(program, full);
-  registerChat(program, full);
+  const modules = only === null ? COMMAND_MODULES : [only];
+  for (const register of await Promise.all(modules.map((m) => m.load()))) register(program, full);
   return program;
 }
 
@@ -83,7 +112,7 @@ export async function main(argv: readonly string[], ctx: Omit<CliContext, 't'>):
   const requested = langFromArgv(argv);
   const lang = requested !== undefined && isLang(requested) ? requested : detectLang();
   const full: CliContext = { ...ctx, t: translator(lang) };
-  const program = buildProgram(full);
+  const program = await buildProgram(full, commandModule(argv));
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,5 +1,5 @@
 /**
- * `sheriff replay FILE... [--json] [--jail NAME] [--maxretry N] [--findtime DUR] [--timezone TZ] [--now ISO]`
+ * `sheriff replay FILE... [--json] [--jail NAME] [--maxretry N] [--findtime DUR] [--timezone TZ] [--now ISO] [--threads N]`
  * The live detector over old logs in virtual time: event times drive every window.
  * It runs the jails of sheriff.yaml (modes, thresholds, trusted networks), so an
  * admin can try a configuration on old logs; flags override it. The long-horizon
@@ -41,6 +41,7 @@ interface Options {
   now?: string;
   timezone?: string;
   longHorizon?: boolean;
+  threads?: string;
 }
 
 export function registerReplay(program: Command, ctx: CliContext): void {
@@ -56,6 +57,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
     .option('--now <iso>', t('opt.now'))
     .option('--timezone <tz>', t('opt.timezone'))
     .option('--long-horizon', t('replay.opt.longHorizon'))
+    .option('--threads <n>', t('replay.opt.threads'))
     .action(async (files: string[], opts: Options) => {
       // Loaded when the command runs: startup loads no package but commander.
       const [{ loadConfig }, { filterRegistry }] = await Promise.all([
@@ -197,8 +199,30 @@ async function replay(
       skipped.nul += splitter.counts.nul;
     }
   };
+  // Several files: classified in worker threads side by side, detected here in order.
+  const parallel = files.length > 1 ? await import('./replay-parallel.js') : null;
+  const threads = parseCount('--threads', opts.threads, 1, t);
+  const workers = parallel?.parallelWorkers(files, opts.longHorizon === true, threads) ?? 0;
   try {
-    await readAll();
+    if (parallel !== null && workers > 0) {
+      const read = await parallel.replayParallel(
+        {
+          files,
+          sizes,
+          references: mtimes.map((m) => fixedNow ?? m),
+          settings,
+          filters,
+          timezone: opts.timezone,
+          pipeline,
+          progress: (bytes) => bar?.update(bytes),
+          setClock: (time) => (lastTime = time),
+          afterBatch: () => out.drain(),
+          readError: (path, reason) => new UsageError(t('cli.error.read', { path, reason })),
+        },
+        workers,
+      );
+      Object.assign(skipped, read);
+    } else await readAll();
     longHorizon(await history.finish(lastTime));
   } finally {
     history.close();

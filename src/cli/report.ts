@@ -27,7 +27,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       try {
         const trusted = new TrustedProvider(config.trusted);
         const inputs = {
-          store,
+          store: store.records,
           zone,
           config: config.report,
           schedule: config.report.schedule,

@@ -28,7 +28,7 @@ describe('sheriff approve --all', () => {
       `store: { path: ${path} }\nsources: [{ type: stdin }]\nresponse: { approvers: { cli: [${me}] } }\n`,
     );
     const store = Store.open(path);
-    const approvals = new Approvals(store, {
+    const approvals = new Approvals(store.records, {
       key: parseSecret(secret, 'test'),
       authorize: authorizer(),
     });
@@ -45,9 +45,9 @@ describe('sheriff approve --all', () => {
         },
         Date.now(),
       );
-    const ssh = [ask('203.0.113.1', 'sshd'), ask('203.0.113.2', 'sshd')];
-    const web = ask('198.51.100.1', 'nginx-auth');
-    const forged = ask('198.51.100.2', 'nginx-auth');
+    const ssh = [await ask('203.0.113.1', 'sshd'), await ask('203.0.113.2', 'sshd')];
+    const web = await ask('198.51.100.1', 'nginx-auth');
+    const forged = await ask('198.51.100.2', 'nginx-auth');
     store.close();
     await promisify(execFile)('sqlite3', [
       path,

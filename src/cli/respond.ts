@@ -42,7 +42,7 @@ async function open(program: Command) {
   const store = openStore(path, { create: false });
   try {
     const key = loadSecret({ storePath: path, create: false });
-    return { config, store, approvals: configuredApprovals(store, config, { key }) };
+    return { config, store, approvals: configuredApprovals(store.records, config, { key }) };
   } catch (err) {
     store.close();
     throw err;
@@ -107,7 +107,7 @@ export async function decideOne(
   const { t } = ctx;
   const { config, store, approvals } = await open(program);
   try {
-    const r = approvals.decide(
+    const r = await approvals.decide(
       id,
       decision,
       { channel: 'cli', identity: userInfo().username },
@@ -150,11 +150,10 @@ export function registerRespond(program: Command, ctx: CliContext): void {
           import('../respond/secret.js'),
         ]);
         const key = loadSecret({ storePath: storePath(config.store), create: false });
-        const approvals = configuredApprovals(store, config, { key });
+        const approvals = configuredApprovals(store.records, config, { key });
         // The daemon marks approvals expired; shown as such here until it does.
         const now = Date.now();
-        const rows = approvals
-          .list(opts.all ? { limit: 100 } : { status: 'pending' })
+        const rows = (await approvals.list(opts.all ? { limit: 100 } : { status: 'pending' }))
           .map((a) =>
             a.status === 'pending' && a.expiresAt <= now ? { ...a, status: 'expired' as const } : a,
           )
@@ -223,14 +222,14 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     who: Decider,
     now: number,
   ) => {
-    const ids = approvals.pending(jail === undefined ? {} : { jail }).map((a) => a.id);
+    const ids = (await approvals.pending(jail === undefined ? {} : { jail })).map((a) => a.id);
     const out = new BufferedOutput(ctx.stdout);
     if (ids.length === 0) {
       out.write(t('respond.approvals.none') + '\n');
       await out.flush();
       return;
     }
-    const results = approvals.decideAll(ids, 'approve', who, now);
+    const results = await approvals.decideAll(ids, 'approve', who, now);
     let refused = 0;
     for (const [i, r] of results.entries()) {
       const id = ids[i]!;
@@ -259,7 +258,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     try {
       const now = Date.now();
       const user = me();
-      const pending = approvals.request(
+      const pending = await approvals.request(
         {
           action,
           target: ip === null ? null : target(ip, ctx),
@@ -271,7 +270,12 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         },
         now,
       );
-      const r = approvals.decide(pending.id, 'approve', { channel: 'cli', identity: user }, now);
+      const r = await approvals.decide(
+        pending.id,
+        'approve',
+        { channel: 'cli', identity: user },
+        now,
+      );
       if (!r.ok) throw new UsageError(r.reason);
       const refusal = await refusalOf(config, approvals, r.approval, ctx);
       if (refusal !== null)

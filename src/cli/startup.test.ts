@@ -1,14 +1,25 @@
 /**
- * Every command starts by loading cli/main.js; libraries such as zod, SQLite,
- * pino or the AI SDK load only inside the commands that use them (dynamic
- * imports). This walks the static imports from main.js and names the chain
- * that pulls in any other package.
+ * What a command loads before it does its work. Every command starts by loading
+ * cli/main.js, which loads only the module of the command asked for; libraries
+ * such as zod, SQLite, pino or the AI SDK load only inside the commands that use
+ * them, and a daemon loads a feature's libraries only when the feature is
+ * configured. Structure only: no test here measures time or memory
+ * (src/bench/startup.ts and idle.ts do, beside the peers).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../testing/paths.js';
+import { packagesIn } from '../testing/loaded-modules.js';
+import { runCli } from '../testing/run-cli.js';
+import { waitFor } from '../testing/wait.js';
+import { exited, startWatch, type WatchProcess } from '../testing/watch-process.js';
+import { translator } from '../i18n/index.js';
+import { buildProgram, commandModule, COMMAND_MODULES } from './main.js';
 
 const STATIC_IMPORT = /^import\s+(?!type\b)(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
 
@@ -38,6 +49,38 @@ function packagesLoadedBy(entry: string): Map<string, string[]> {
   return packages;
 }
 
+/** Libraries an idle daemon with the default configuration has no use for. */
+const NOT_BY_DEFAULT = [
+  'grammy', // Telegram
+  'ai', // the analyst's model
+  '@ai-sdk/openai-compatible',
+  'maxmind', // GeoIP
+  '@opentelemetry/sdk-trace-base', // OTLP export
+  '@opentelemetry/exporter-trace-otlp-http',
+  'ajv', // Fastify's JSON schemas: the console checks requests with zod
+  '@fastify/ajv-compiler',
+  '@fastify/fast-json-stringify-compiler',
+  'pg', // the fleet
+  '@nats-io/transport-node',
+  'pino-pretty', // the log is JSON here
+];
+
+let dir: string;
+const children: WatchProcess[] = [];
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sheriff-startup-'));
+});
+after(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+const hook = pathToFileURL(join(REPO_ROOT, 'dist', 'testing', 'loaded-modules.js')).href;
+const traced = (name: string) => {
+  const list = join(dir, `${name}.loaded`);
+  return { list, env: { NODE_OPTIONS: `--import ${hook}`, SHERIFF_TEST_LOADED: list } };
+};
+
 describe('start-up', () => {
   it('loads no package but commander before a command runs', () => {
     const packages = packagesLoadedBy(join(REPO_ROOT, 'dist', 'cli', 'main.js'));
@@ -46,5 +89,90 @@ describe('start-up', () => {
       extra.map(([name, chain]) => `${name} <- ${chain.join(' <- ')}`),
       [],
     );
+  });
+
+  it('`sheriff --help` loads every command’s module and no package but commander', async () => {
+    const { list, env } = traced('help');
+    const r = await runCli(['--help'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const loaded = await readFile(list, 'utf8');
+    assert.deepEqual([...packagesIn(loaded)], ['commander']);
+    for (const file of ['watch.js', 'status.js', 'replay.js', 'ask.js'])
+      assert.ok(loaded.includes(`/dist/cli/${file}`), file);
+  });
+
+  it('a command loads its own module, not the other commands’', async () => {
+    const { list, env } = traced('status-help');
+    const r = await runCli(['--lang', 'en', 'status', '--help'], { env });
+    assert.equal(r.code, 0, r.stderr);
+    const loaded = await readFile(list, 'utf8');
+    assert.ok(loaded.includes('/dist/cli/status.js'));
+    for (const other of ['watch.js', 'replay.js', 'ask.js', 'respond.js'])
+      assert.ok(!loaded.includes(`/dist/cli/${other}`), `status loads cli/${other}`);
+  });
+
+  it('finds the command after the root options, and every command when there is none', () => {
+    const module = (...args: string[]) => commandModule(['node', 'sheriff', ...args]);
+    const of = (name: string) => COMMAND_MODULES.find((m) => m.commands.includes(name));
+    assert.equal(module('status'), of('status'));
+    assert.equal(module('--config', 'status', 'watch'), of('watch')); // a config file named status
+    assert.equal(module('--lang=ko', '--config=x.yaml', 'unban', '1.2.3.4'), of('unban'));
+    assert.equal(module('incident', '3'), of('incidents'));
+    for (const all of [[], ['--help'], ['-V'], ['help', 'status'], ['stauts']])
+      assert.equal(module(...all), null, all.join(' '));
+  });
+
+  it('names each command with the module that registers it, in the order help lists them', async () => {
+    const ctx = { t: translator('en'), stdout: process.stdout, stderr: process.stderr };
+    const all = await buildProgram(ctx);
+    assert.deepEqual(
+      all.commands.map((c) => c.name()),
+      COMMAND_MODULES.flatMap((m) => m.commands),
+    );
+    for (const m of COMMAND_MODULES) {
+      const one = await buildProgram(ctx, m);
+      assert.deepEqual(
+        one.commands.map((c) => c.name()),
+        m.commands,
+      );
+    }
+  });
+
+  it('an idle `sheriff watch` with the defaults loads none of the optional features’ libraries, and the console’s with its first request', async () => {
+    const log = join(dir, 'auth.log');
+    await writeFile(log, '');
+    const config = join(dir, 'watch.yaml');
+    await writeFile(
+      config,
+      [
+        `sources: [{ type: file, path: ${JSON.stringify(log)} }]`,
+        `store: { path: ${JSON.stringify(join(dir, 'watch.db'))} }`,
+        'log: { level: info, format: json }',
+        'response: { firewall: dry-run }',
+        'web: { port: 0 }', // on, as by default
+        '',
+      ].join('\n'),
+    );
+    const { list, env } = traced('watch');
+    const child = startWatch(config, [], env);
+    children.push(child);
+    await waitFor(
+      'the daemon reading and its console listening',
+      () => /"source_ready"/.test(child.output()) && /"web_listening"/.test(child.output()),
+    );
+    const idle = packagesIn(await readFile(list, 'utf8'));
+    assert.ok(idle.has('better-sqlite3'), 'the daemon runs');
+    assert.deepEqual(
+      NOT_BY_DEFAULT.filter((p) => idle.has(p)),
+      [],
+    );
+    // The console listens, and its routes load with the first request.
+    assert.ok(!idle.has('fastify'), 'the console’s routes wait for a request');
+    const url = /"event":"web_listening","url":"([^"]+)"/.exec(child.output())![1]!;
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.ok(packagesIn(await readFile(list, 'utf8')).has('fastify'));
+    child.kill('SIGTERM');
+    assert.equal(await exited(child), 0, child.output());
   });
 });

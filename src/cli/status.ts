@@ -63,7 +63,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           enforced: counts.activeBans - counts.unenforcedBans,
         };
         // The server's status level, as incidents, chat and the console state it.
-        const level = currentStatus(store.activity, Date.now());
+        const level = await currentStatus(store.records.activity, Date.now());
         if (opts.json) {
           ctx.stdout.write(
             JSON.stringify({

@@ -75,7 +75,6 @@ async function modules() {
     paths,
     { DaemonLock },
     { startTelemetry },
-    fleet,
     { systemClock },
   ] = await Promise.all([
     import('../app/load-config.js'),
@@ -85,7 +84,6 @@ async function modules() {
     import('../config/paths.js'),
     import('../store/daemon-lock.js'),
     import('../app/telemetry.js'),
-    import('../app/fleet.js'),
     import('../clock.js'),
   ]);
   return {
@@ -96,7 +94,6 @@ async function modules() {
     firewallFor,
     DaemonLock,
     startTelemetry,
-    fleet,
     systemClock,
     storePath: paths.storePath,
   };
@@ -107,16 +104,25 @@ type Modules = Awaited<ReturnType<typeof modules>>;
 interface Prepared {
   logger: Logger;
   telemetry: Telemetry;
+  /** The fleet's modules (NATS), loaded only for a sensor or the hub. */
+  fleet: typeof import('../app/fleet.js') | null;
 }
 
 /** The logger, and the telemetry (its SDK imported only when configured; a bad headers file throws). */
-async function prepare(m: Modules, loaded: LoadedConfig, ctx: CliContext): Promise<Prepared> {
+async function prepare(
+  m: Modules,
+  loaded: LoadedConfig,
+  ctx: CliContext,
+  opts: WatchOptions,
+): Promise<Prepared> {
   const logger = m.createLogger(loaded.config.log, ctx.stderr);
   // The admin's and imported filters' regexes, before any line reaches them.
   const { checkJailFilterRegexes } = await import('./check-filters.js');
   for (const warning of await checkJailFilterRegexes(loaded.config, ctx.t))
     logger.warn({ event: 'filter_regex_unchecked' }, warning);
-  return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger) };
+  const fleet =
+    opts.hub === true || loaded.config.fleet !== undefined ? await import('../app/fleet.js') : null;
+  return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger), fleet };
 }
 
 function start(
@@ -124,7 +130,7 @@ function start(
   loaded: LoadedConfig,
   ctx: CliContext,
   opts: WatchOptions,
-  { logger, telemetry }: Prepared,
+  { logger, telemetry, fleet: fleetModule }: Prepared,
 ): Running {
   const { Daemon, firewallFor } = m;
   const langFlag = opts.lang;
@@ -138,12 +144,16 @@ function start(
     },
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
-  const fleetWiring = { clock: m.systemClock, logger, version: m.fleet.sheriffVersion() };
+  const fleetWiring = {
+    clock: m.systemClock,
+    logger,
+    version: fleetModule?.sheriffVersion() ?? '',
+  };
   let hub = null;
   if (opts.hub === true) {
     if (config.hub === undefined)
       throw new UsageError(t('hub.noSection', { path: loaded.path ?? 'sheriff.yaml' }));
-    hub = m.fleet.hub(config.hub, fleetWiring);
+    hub = fleetModule!.hub(config.hub, fleetWiring);
   }
   // The hub reads no logs of its own: the hosts send their events.
   const { sources, warning } =
@@ -173,7 +183,9 @@ function start(
       : firewallFor(config.response.firewall, logger);
   const fleet =
     hub?.extension ??
-    (config.fleet === undefined ? undefined : m.fleet.sensorExtension(config.fleet, fleetWiring));
+    (config.fleet === undefined
+      ? undefined
+      : fleetModule!.sensorExtension(config.fleet, fleetWiring));
   const daemon = Daemon.start({
     config,
     logger,
@@ -233,7 +245,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
       let prepared;
       try {
         next = loadConfig(opts.config);
-        prepared = await prepare(m, next, ctx);
+        prepared = await prepare(m, next, ctx, opts);
       } catch (err) {
         running.logger.error(
           { event: 'reload_refused', err: (err as Error).message },
@@ -267,7 +279,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    const prepared = await prepare(m, first, ctx);
+    const prepared = await prepare(m, first, ctx, opts);
     running = watchdog.suspended(() => start(m, first, ctx, opts, prepared));
     await finished;
   } finally {

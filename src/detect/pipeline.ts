@@ -29,7 +29,7 @@ export class UnknownFilterError extends Error {}
 
 export interface JailOptions extends CompileOptions {
   /** The filters in force (the registry is passed in: it loads YAML and zod, which start-up does not). */
-  filters: FilterRegistry;
+  filters: Pick<FilterRegistry, 'spec'>;
 }
 
 /**
@@ -90,16 +90,20 @@ export class Pipeline {
     }
     for (const jail of this.jails) {
       const event = jail.classifier.classify(record, text);
-      if (event === null || event.result === 'none') continue;
-      this.counts.events[event.result]++;
-      if (event.ambiguous) this.counts.ambiguous++;
-      if (isProbe(event, jail.probes)) this.counts.probes++;
-      this.onEvent?.(event, jail, text);
-      const findings = jail.tracker.observe(event, this.clock());
-      for (const f of findings) {
-        this.counts.findings[f.kind]++;
-        this.onFinding(f, event);
-      }
+      if (event !== null && event.result !== 'none') this.event(event, jail, text);
+    }
+  }
+
+  /** A jail's event for a line: counted, then detected (replay's workers classify elsewhere). */
+  event(event: AuthEvent, jail: Jail, text: string): void {
+    this.counts.events[event.result as Exclude<AuthEvent['result'], 'none'>]++;
+    if (event.ambiguous) this.counts.ambiguous++;
+    if (isProbe(event, jail.probes)) this.counts.probes++;
+    this.onEvent?.(event, jail, text);
+    const findings = jail.tracker.observe(event, this.clock());
+    for (const f of findings) {
+      this.counts.findings[f.kind]++;
+      this.onFinding(f, event);
     }
   }
 }

@@ -1,51 +1,33 @@
 /**
  * Sliding windows per address (and per IPv6 prefix) for one jail: failures in
  * event time become findings. State per key is a small ring of the latest
- * failure times, so memory per address is fixed and the number of addresses
- * is capped (BoundedMap). Trusted and internal addresses are tracked too,
- * but only to see lateral movement: their findings are `internal-*` kinds,
- * which are alerted and never banned (domain.ts isInternalFinding).
+ * failure times, so memory per address is fixed, and the number of addresses
+ * is capped: the least recently seen is forgotten first (exactly). All of it
+ * lives in typed arrays indexed by slot (slab.ts), with no object per address,
+ * so a million attackers cost what the cap allows and no garbage.
+ * Trusted and internal addresses are tracked too, but only to see lateral
+ * movement: their findings are `internal-*` kinds, which are alerted and never
+ * banned (domain.ts isInternalFinding).
  */
 import type { AuthEvent, Finding, Millis } from '../domain.js';
-import { parseIp, prefixOf } from '../net/ip.js';
-import { detach } from '../detach.js';
-import { BoundedMap } from '../filters/bounded-map.js';
+import { formatIp, ipv4Word, maskWord, parseIp, type ParsedIp } from '../net/ip.js';
 import type { JailSettings } from './jail.js';
+import { AddressSlab, grown, type SlabOwner } from './slab.js';
+import { UserNames } from './user-names.js';
 
 const MAX_USERS = 16;
-const MAX_PREFIX_MEMBERS = 16;
 
-interface KeyState {
-  /** Ring of the latest failure times; `count` failures seen in total. */
-  times: number[];
-  count: number;
-  users: string[];
-  /** Findings of a kind are not repeated until the key has been quiet for that kind's window. */
-  bruteUntil: number;
-  slowUntil: number;
-  /** For prefixes: the addresses whose failures were counted. */
-  members: string[] | null;
-  /** For IPv6 addresses: the key of their prefix. */
-  prefix: string | null;
-  /** In a trusted network: findings are internal ones, and no slow window. */
-  internal: boolean;
-  /** The latest login from this address: failures before it were already judged. */
-  lastLogin: number;
-}
+/** Key tags: an address of either family, or an IPv6 prefix (tag = PREFIX + its length). */
+const V4 = 4;
+const V6 = 6;
+const PREFIX = 0x100;
 
-function newState(prefix: string | null, isPrefix: boolean, internal = false): KeyState {
-  return {
-    times: [],
-    count: 0,
-    users: [],
-    bruteUntil: 0,
-    slowUntil: 0,
-    members: isPrefix ? [] : null,
-    prefix,
-    internal,
-    lastLogin: 0,
-  };
-}
+/** Slot flags. */
+const INTERNAL = 1;
+/** A prefix: the one address counted so far is in `member`. */
+const ONE_MEMBER = 2;
+/** A prefix: several addresses took part (a prefix finding adds something only then). */
+const MEMBERS = 4;
 
 export interface TrackerStats {
   tracked: number;
@@ -54,20 +36,65 @@ export interface TrackerStats {
   internalLines: number;
 }
 
-export class AddressTracker {
-  private readonly keys: BoundedMap<string, KeyState>;
+/** A count of failures within a span and the oldest of them. */
+interface Window {
+  count: number;
+  first: number;
+}
+
+export class AddressTracker implements SlabOwner {
+  private readonly slab: AddressSlab;
   private readonly ring: number;
+  private readonly names = new UserNames();
   private internalLines = 0;
+  // Per slot (sized by the slab's `grow`):
+  /** `ring` latest failure times per slot; `filled` of them are set, the next goes at `next`. */
+  private times = new Float64Array(0);
+  private filled = new Int32Array(0);
+  private nextAt = new Int32Array(0);
+  /** Findings of a kind are not repeated until the key has been quiet for that kind's window. */
+  private bruteUntil = new Float64Array(0);
+  private slowUntil = new Float64Array(0);
+  /** The latest login from this address: failures before it were already judged. */
+  private lastLogin = new Float64Array(0);
+  private flags = new Uint8Array(0);
+  /** A prefix's first address (four words), until a second one makes it `MEMBERS`. */
+  private member = new Uint32Array(0);
+  /** The users tried, as ids in `names`, in the order first seen (at most MAX_USERS). */
+  private users = new Int32Array(0);
+  private userCount = new Uint8Array(0);
+  /** Scratch for the window searches and the key of the current event's prefix. */
+  private readonly window: Window = { count: 0, first: 0 };
+  private readonly prefixWords = new Uint32Array(4);
+  private readonly v4: ParsedIp = { family: 4, words: [0] };
 
   constructor(private readonly jail: JailSettings) {
-    this.keys = new BoundedMap(jail.maxTracked);
     this.ring = Math.max(jail.maxretry, jail.slow?.maxretry ?? 0, jail.compromise.minFailures, 1);
+    this.slab = new AddressSlab(jail.maxTracked, this);
+  }
+
+  grow(capacity: number): void {
+    this.times = grown(this.times, capacity * this.ring);
+    this.filled = grown(this.filled, capacity);
+    this.nextAt = grown(this.nextAt, capacity);
+    this.bruteUntil = grown(this.bruteUntil, capacity);
+    this.slowUntil = grown(this.slowUntil, capacity);
+    this.lastLogin = grown(this.lastLogin, capacity);
+    this.flags = grown(this.flags, capacity);
+    this.member = grown(this.member, capacity * 4);
+    this.users = grown(this.users, capacity * MAX_USERS);
+    this.userCount = grown(this.userCount, capacity);
+  }
+
+  evict(slot: number): void {
+    const base = slot * MAX_USERS;
+    for (let i = 0; i < this.userCount[slot]!; i++) this.names.release(this.users[base + i]!);
   }
 
   stats(): TrackerStats {
     return {
-      tracked: this.keys.size,
-      evictions: this.keys.evictions,
+      tracked: this.slab.size,
+      evictions: this.slab.evictions,
       internalLines: this.internalLines,
     };
   }
@@ -76,23 +103,26 @@ export class AddressTracker {
   observe(event: AuthEvent, now: Millis): Finding[] {
     const addr = event.ip;
     if (addr === null || (event.result !== 'fail' && !event.accepted)) return NONE;
-    // A tracked address knows whether it is trusted: only new ones are parsed and checked.
-    let s = this.keys.touch(addr);
-    if (s === undefined) {
-      const ip = parseIp(addr);
-      if (ip === null) return NONE;
+    const ip = this.parse(addr);
+    if (ip === null) return NONE;
+    const w = ip.words;
+    const tag = ip.family === 4 ? V4 : V6;
+    const w1 = w[1] ?? 0;
+    const w2 = w[2] ?? 0;
+    const w3 = w[3] ?? 0;
+    // A tracked address knows whether it is trusted: only new ones are checked.
+    let s = this.slab.find(tag, w[0]!, w1, w2, w3);
+    if (s !== -1) {
+      this.slab.touch(s);
+      if ((this.flags[s]! & INTERNAL) !== 0) this.internalLines++;
+    } else {
       const internal = this.jail.trusted.has(ip);
       if (internal) this.internalLines++;
       // A login with no failure before it has nothing to be judged against.
       if (event.result !== 'fail') return NONE;
-      // Internal hosts are not grouped by prefix: each is a host of the admin's own network.
-      const prefix =
-        !internal && ip.family === 6 && this.jail.ipv6Prefix > 0
-          ? prefixOf(ip, this.jail.ipv6Prefix)
-          : null;
-      s = newState(prefix, false, internal);
-      this.keys.set(detach(addr), s);
-    } else if (s.internal) this.internalLines++;
+      s = this.slab.insert(tag, w[0]!, w1, w2, w3);
+      this.reset(s, internal ? INTERNAL : 0);
+    }
     const t = event.time ?? now;
     let findings: Finding[] = NONE;
     // A success is judged against the failures before it, so check before counting this line.
@@ -101,104 +131,184 @@ export class AddressTracker {
       if (c !== null) findings = [c];
     }
     if (event.result === 'fail') {
-      const own = this.fail(addr, s, event, t, null);
-      if (own.length > 0) findings = findings === NONE ? own : findings.concat(own);
-      if (s.prefix !== null) {
-        let p = this.keys.touch(s.prefix);
-        if (p === undefined) {
-          p = newState(null, true);
-          this.keys.set(s.prefix, p);
-        }
-        const prefix = this.fail(s.prefix, p, event, t, addr);
-        if (prefix.length > 0) findings = findings === NONE ? prefix : findings.concat(prefix);
+      const own = this.fail(s, event, t, null);
+      if (own !== null) findings = findings === NONE ? [own] : [...findings, own];
+      // Internal hosts are not grouped by prefix: each is a host of the admin's own network.
+      const bits = this.jail.ipv6Prefix;
+      if (tag === V6 && bits > 0 && (this.flags[s]! & INTERNAL) === 0) {
+        const p = this.prefixSlot(ip, bits);
+        const prefix = this.fail(p, event, t, ip);
+        if (prefix !== null) findings = findings === NONE ? [prefix] : [...findings, prefix];
       }
     }
     return findings;
   }
 
-  private fail(
-    key: string,
-    s: KeyState,
-    event: AuthEvent,
-    t: number,
-    member: string | null,
-  ): Finding[] {
+  /** `parseIp`, into a reused object for IPv4 (the common case, once per event). */
+  private parse(addr: string): ParsedIp | null {
+    if (addr.indexOf(':') !== -1) return parseIp(addr);
+    const w = ipv4Word(addr);
+    if (w === null) return null;
+    this.v4.words[0] = w;
+    return this.v4;
+  }
+
+  /** The slot of `ip`'s prefix of `bits`, touched or made. */
+  private prefixSlot(ip: ParsedIp, bits: number): number {
+    const m = this.prefixWords;
+    for (let i = 0; i < 4; i++) m[i] = maskWord(ip.words[i]!, i, bits);
+    const tag = PREFIX + bits;
+    let p = this.slab.find(tag, m[0]!, m[1]!, m[2]!, m[3]!);
+    if (p !== -1) this.slab.touch(p);
+    else {
+      p = this.slab.insert(tag, m[0]!, m[1]!, m[2]!, m[3]!);
+      this.reset(p, 0);
+    }
+    return p;
+  }
+
+  private reset(s: number, flags: number): void {
+    this.filled[s] = 0;
+    this.nextAt[s] = 0;
+    this.bruteUntil[s] = 0;
+    this.slowUntil[s] = 0;
+    this.lastLogin[s] = 0;
+    this.flags[s] = flags;
+    this.userCount[s] = 0;
+  }
+
+  /** Counts a failure on slot `s` (an address, or the prefix of `member`); a finding or null. */
+  private fail(s: number, event: AuthEvent, t: number, member: ParsedIp | null): Finding | null {
+    const ring = this.ring;
+    const base = s * ring;
     for (let i = 0; i < Math.max(1, event.attempts); i++) {
-      if (s.times.length < this.ring) s.times.push(t);
-      else s.times[s.count % this.ring] = t;
-      s.count++;
+      const at = this.nextAt[s]!;
+      this.times[base + at] = t;
+      this.nextAt[s] = at + 1 === ring ? 0 : at + 1;
+      if (this.filled[s]! < ring) this.filled[s]!++;
     }
-    const users = event.users ?? (event.user === null ? [] : [event.user]);
-    for (const u of users)
-      if (!s.users.includes(u) && s.users.length < MAX_USERS) s.users.push(detach(u));
-    if (member !== null && s.members !== null && !s.members.includes(member)) {
-      if (s.members.length >= MAX_PREFIX_MEMBERS) s.members.shift();
-      s.members.push(detach(member));
+    if (event.users !== null) for (const u of event.users) this.addUser(s, u);
+    else if (event.user !== null) this.addUser(s, event.user);
+    if (member !== null) {
+      // A prefix finding only adds something when several addresses of it took part.
+      if (!this.countMember(s, member)) return null;
     }
-    // A prefix finding only adds something when several addresses of it took part.
-    if (s.members !== null && s.members.length < 2) return NONE;
     const scope = member === null ? 'address' : 'prefix';
 
     const j = this.jail;
-    const inBrute = this.within(s, t, j.findtime);
-    if (t < s.bruteUntil) {
-      s.bruteUntil = t + j.findtime;
-      if (j.slow !== null) s.slowUntil = t + j.slow.findtime;
-      return NONE;
+    const internal = (this.flags[s]! & INTERNAL) !== 0;
+    if (t < this.bruteUntil[s]!) {
+      this.bruteUntil[s] = t + j.findtime;
+      if (j.slow !== null) this.slowUntil[s] = t + j.slow.findtime;
+      return null;
     }
+    const inBrute = this.within(s, t, j.findtime);
     if (inBrute.count >= j.maxretry) {
-      s.bruteUntil = t + j.findtime;
-      if (j.slow !== null) s.slowUntil = t + j.slow.findtime;
-      const kind = s.internal ? 'internal-bruteforce' : 'bruteforce';
-      return [this.finding(kind, scope, key, inBrute, t, s.users)];
+      this.bruteUntil[s] = t + j.findtime;
+      if (j.slow !== null) this.slowUntil[s] = t + j.slow.findtime;
+      const kind = internal ? 'internal-bruteforce' : 'bruteforce';
+      return this.finding(kind, scope, this.keyText(s, event), inBrute, t, this.userList(s, null));
     }
     // A slow trickle from inside is a script with an old password more often than an intruder.
-    if (j.slow !== null && !s.internal) {
-      if (t < s.slowUntil) {
-        s.slowUntil = t + j.slow.findtime;
-        return NONE;
+    if (j.slow !== null && !internal) {
+      if (t < this.slowUntil[s]!) {
+        this.slowUntil[s] = t + j.slow.findtime;
+        return null;
       }
       const inSlow = this.within(s, t, j.slow.findtime);
       if (inSlow.count >= j.slow.maxretry) {
-        s.slowUntil = t + j.slow.findtime;
-        return [this.finding('slow-bruteforce', scope, key, inSlow, t, s.users)];
+        this.slowUntil[s] = t + j.slow.findtime;
+        const key = this.keyText(s, event);
+        return this.finding('slow-bruteforce', scope, key, inSlow, t, this.userList(s, null));
       }
     }
-    return NONE;
+    return null;
   }
 
-  private compromise(event: AuthEvent, s: KeyState, t: number): Finding | null {
+  /** Notes `member` as one of prefix `s`'s addresses; whether several have taken part. */
+  private countMember(s: number, member: ParsedIp): boolean {
+    const f = this.flags[s]!;
+    if ((f & MEMBERS) !== 0) return true;
+    const m = s * 4;
+    const w = member.words;
+    if ((f & ONE_MEMBER) === 0) {
+      for (let i = 0; i < 4; i++) this.member[m + i] = w[i]!;
+      this.flags[s] = f | ONE_MEMBER;
+      return false;
+    }
+    for (let i = 0; i < 4; i++)
+      if (this.member[m + i] !== w[i]) {
+        this.flags[s] = f | MEMBERS;
+        return true;
+      }
+    return false;
+  }
+
+  private addUser(s: number, user: string): void {
+    const n = this.userCount[s]!;
+    if (n >= MAX_USERS) return;
+    const base = s * MAX_USERS;
+    for (let i = 0; i < n; i++) if (this.names.name(this.users[base + i]!) === user) return;
+    this.users[base + n] = this.names.hold(user);
+    this.userCount[s] = n + 1;
+  }
+
+  /** The slot's users, and `extra` after them when it is not one of them. */
+  private userList(s: number, extra: string | null): string[] {
+    const base = s * MAX_USERS;
+    const list: string[] = [];
+    for (let i = 0; i < this.userCount[s]!; i++) list.push(this.names.name(this.users[base + i]!));
+    if (extra !== null && !list.includes(extra)) list.push(extra);
+    return list;
+  }
+
+  /** The text of slot `s`'s key: the event's own address, or the prefix in CIDR form. */
+  private keyText(s: number, event: AuthEvent): string {
+    const key = this.slab.key(s);
+    if (key[0]! < PREFIX) return event.ip!;
+    const words = [key[1]!, key[2]!, key[3]!, key[4]!];
+    return `${formatIp({ family: 6, words })}/${key[0]! - PREFIX}`;
+  }
+
+  private compromise(event: AuthEvent, s: number, t: number): Finding | null {
     // Only failures since the last login count: a typo at 9:00 and two at 17:00 are not three.
-    const since = s.lastLogin > 0 ? Math.min(t - s.lastLogin, this.jail.compromise.window) : null;
-    s.lastLogin = Math.max(s.lastLogin, t);
+    const last = this.lastLogin[s]!;
+    const since = last > 0 ? Math.min(t - last, this.jail.compromise.window) : null;
+    this.lastLogin[s] = Math.max(last, t);
     const w = this.within(s, t, since ?? this.jail.compromise.window);
     if (w.count === 0) return null;
-    const otherUser = s.users.some((u) => u !== event.user);
+    let otherUser = false;
+    const base = s * MAX_USERS;
+    for (let i = 0; i < this.userCount[s]! && !otherUser; i++)
+      otherUser = this.names.name(this.users[base + i]!) !== event.user;
     if (w.count < this.jail.compromise.minFailures && !otherUser) return null;
-    const users =
-      event.user !== null && !s.users.includes(event.user) ? [...s.users, event.user] : s.users;
-    const kind = s.internal ? 'internal-compromise' : 'compromise';
-    return this.finding(kind, 'address', event.ip!, w, t, users);
+    const kind = (this.flags[s]! & INTERNAL) !== 0 ? 'internal-compromise' : 'compromise';
+    return this.finding(kind, 'address', event.ip!, w, t, this.userList(s, event.user));
   }
 
   /** Failures within `span` before `t` (as far as the ring remembers) and the oldest of them. */
-  private within(s: KeyState, t: number, span: number): { count: number; first: number } {
+  private within(s: number, t: number, span: number): Window {
     let count = 0;
     let first = t;
-    for (const x of s.times) {
+    const base = s * this.ring;
+    const end = base + this.filled[s]!;
+    for (let i = base; i < end; i++) {
+      const x = this.times[i]!;
       if (x > t - span && x <= t) {
         count++;
         if (x < first) first = x;
       }
     }
-    return { count, first };
+    this.window.count = count;
+    this.window.first = first;
+    return this.window;
   }
 
   private finding(
     kind: Finding['kind'],
     scope: Finding['scope'],
     ip: string,
-    w: { count: number; first: number },
+    w: Window,
     t: number,
     users: string[],
   ): Finding {
@@ -210,7 +320,7 @@ export class AddressTracker {
       count: w.count,
       first: w.first,
       last: t,
-      users: users.slice(),
+      users,
     };
   }
 }

@@ -116,9 +116,10 @@ function ports(s: AgentScenario): IncidentsPort {
     users: [...new Set(events.flatMap((e) => (e.user === null ? [] : [e.user])))],
   };
   return {
-    list: () => [view],
-    show: (id) => (id === 1 ? { ...view, timeline: events.map((e) => ({ ...e })) } : null),
-    recordAgentTriage: (id) => id === 1,
+    list: () => Promise.resolve([view]),
+    show: (id) =>
+      Promise.resolve(id === 1 ? { ...view, timeline: events.map((e) => ({ ...e })) } : null),
+    recordAgentTriage: (id) => Promise.resolve(id === 1),
   };
 }
 
@@ -197,7 +198,7 @@ export async function runAgentScenario(
     const now = (scenario.subject.events.at(-1)?.time ?? 0) + 5 * 60_000;
     // Approval ids go back to the model: numbered, so a re-run asks the same and hits the cache.
     let approvalsMade = 0;
-    const approvals = new Approvals(store, {
+    const approvals = new Approvals(store.records, {
       key: KEY,
       authorize: authorizer(),
       newId: () => `evalApproval${++approvalsMade}`.slice(-12),
@@ -214,10 +215,10 @@ export async function runAgentScenario(
     };
     // The deterministic status, as the incidents module would state it.
     const level = STATUS_OF[triage(scenario.subject).verdict];
-    const status: StatusPort = { current: () => ({ level, reasons: [] }) };
+    const status: StatusPort = { current: () => Promise.resolve({ level, reasons: [] }) };
     const analyst = createAnalyst(
       analystDeps({
-        store,
+        store: store.records,
         config: CONFIG,
         approvals: requesterOf(approvals),
         llm: observer,

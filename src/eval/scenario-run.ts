@@ -61,13 +61,17 @@ async function run(world: World, store: Store): Promise<WorldIncident[]> {
 
   let now: Millis = world.start;
   const manager = new IncidentManager({
-    store,
+    store: store.records,
     enrich,
     isInternal: (ip) => trusted.isInternal(ip),
     clock: () => now,
   });
   const longHorizon = new LongHorizonDetector([settings], store.failureHistory);
-  const alert = (f: Finding) => manager.onFinding(f, store.findings.insert(f, now));
+  // Findings join their incidents in order (the manager's queue); a failure fails the run below.
+  const joined: Promise<unknown>[] = [];
+  const alert = (f: Finding): void => {
+    joined.push(manager.onFinding(f, store.findings.insert(f, now)));
+  };
 
   // As daemon.ts reads a source: every event but a no-failure one is stored, then
   // handed to the incidents; findings are stored and open or join incidents.
@@ -121,10 +125,12 @@ async function run(world: World, store: Store): Promise<WorldIncident[]> {
 
   const owners = new Map(world.scenarios.flatMap((s) => s.sources.map((ip) => [ip, s] as const)));
   const isInternal = (ip: string) => trusted.isInternal(ip);
-  return store.incidents
-    .list({ limit: 10_000 })
-    .sort((a, b) => a.id - b.id)
-    .map((incident) => {
+  await Promise.all(joined);
+  const incidents = (await store.records.incidents.list({ limit: 10_000 })).sort(
+    (a, b) => a.id - b.id,
+  );
+  return Promise.all(
+    incidents.map(async (incident) => {
       const scenario =
         owners.get(incident.attacker) ??
         incident.members.map((m) => owners.get(m)).find((s) => s !== undefined);
@@ -132,6 +138,8 @@ async function run(world: World, store: Store): Promise<WorldIncident[]> {
         throw new Error(
           `${world.id}: incident #${incident.id} about ${incident.attacker} has no scenario`,
         );
-      return { scenario, incident, input: buildTriageInput(store, incident, { isInternal }) };
-    });
+      const input = await buildTriageInput(store.records, incident, { isInternal });
+      return { scenario, incident, input };
+    }),
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * Compiles a FilterSpec for one mode into a Classifier: regexes built once,
- * rules indexed by their literal first characters so a line is only tried
- * against the rules that can match it, and bounded per-connection state.
+ * rules looked up by the literal text their matches begin with (dispatch.ts) so
+ * a line is only tried against the rules that can match it, and bounded
+ * per-connection state.
  */
 import type {
   AuthEvent,
@@ -25,6 +26,7 @@ import {
 import { TimeZone } from '../parse/zone.js';
 import { HOST, type FilterSpec, type RuleResult, type RuleSpec } from './spec.js';
 import { escapeRegExp, occursTwice, splitPatterns, SplitPatternError } from './splits.js';
+import { LeadingDispatch, leadingLiterals, PrefixSkipper } from './dispatch.js';
 
 export class FilterSpecError extends Error {}
 
@@ -57,7 +59,8 @@ interface CompiledRule {
   /** Sticky: it matches at `lastIndex`, just after the stripped message prefix. */
   re: RegExp;
   result: RuleResult;
-  literal: string;
+  /** What every match begins with (dispatch.ts); `['']` when nothing can be said. */
+  literals: string[];
   /** Group numbers of host, user and ruser (0: absent). */
   host: number;
   user: number;
@@ -95,28 +98,16 @@ interface Connection {
   lastSeen: number | null;
 }
 
-/** Connections are short-lived; a cap keeps a flood of pids from growing memory. */
-const MAX_CONNECTIONS = 50_000;
+/**
+ * Connections are short-lived; a cap keeps a flood of pids from growing memory. sshd lets
+ * at most 100 connections wait for authentication at once (MaxStartups' default); each one
+ * kept is an object the garbage collector carries into the old generation, which a flood of
+ * a million one-line connections turns into a hundred MiB of heap.
+ */
+const MAX_CONNECTIONS = 10_000;
 const MAX_USERS_PER_CONNECTION = 32;
 /** Pre-authentication state older than this belongs to an earlier process with the same pid. */
 export const CONNECTION_IDLE_MS = 10 * 60_000;
-const META = new Set('\\^$.|?*+()[]{}'.split(''));
-
-function literalPrefix(pattern: string): string {
-  let i = pattern.startsWith('^') ? 1 : 0;
-  let out = '';
-  for (; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (META.has(ch)) {
-      // A quantifier makes the previous character optional: drop it.
-      if ((ch === '?' || ch === '*' || ch === '{') && out.length > 0) out = out.slice(0, -1);
-      break;
-    }
-    out += ch;
-  }
-  return out;
-}
-
 /**
  * A rule pattern as a regex with numbered groups; `host` is what `{HOST}` becomes. Sticky
  * patterns match at the message start (a leading `^` is implied); search patterns
@@ -164,7 +155,7 @@ function compileRule(
     spec,
     re,
     result,
-    literal: search ? '' : literalPrefix(spec.pattern),
+    literals: search ? [''] : leadingLiterals(spec.pattern),
     host: groups.get('host') ?? 0,
     user: groups.get('user') ?? 0,
     ruser: groups.get('ruser') ?? 0,
@@ -173,7 +164,7 @@ function compileRule(
 }
 
 function prefixRegex(spec: FilterSpec): RegExp | null {
-  return spec.messagePrefix ? new RegExp(`(?:${spec.messagePrefix})`, 'y') : null;
+  return spec.messagePrefix ? new PrefixSkipper(spec.messagePrefix).regex : null;
 }
 
 /** fail2ban's ignoreregex: searched anywhere in the text a rule matched. */
@@ -229,8 +220,8 @@ class SpecClassifier implements Classifier {
   private readonly programs: ReadonlySet<string> | null;
   private readonly programPrefixes: readonly string[];
   private readonly maxMessageLength: number;
-  private readonly prefix: RegExp | null;
-  private readonly byFirstChar = new Map<number, CompiledRule[]>();
+  private readonly prefix: PrefixSkipper | null;
+  private readonly dispatch: LeadingDispatch<CompiledRule>;
   /** Keyed by pid; a connection remembers its syslog host and is reset when another host's pid collides. */
   private readonly connections: BoundedMap<number, Connection> | null;
   private readonly ignore: readonly RegExp[];
@@ -256,7 +247,7 @@ class SpecClassifier implements Classifier {
       spec.programs === null ? null : new Set(programs.filter((p) => !p.endsWith('*')));
     this.programPrefixes = programs.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
     this.maxMessageLength = spec.maxMessageLength ?? 4096;
-    this.prefix = prefixRegex(spec);
+    this.prefix = spec.messagePrefix ? new PrefixSkipper(spec.messagePrefix) : null;
     this.connections = spec.connections ? new BoundedMap(MAX_CONNECTIONS) : null;
     this.ignore = ignoreRegexes(spec);
     this.ownLine = spec.lineFormat === undefined ? null : compileLineFormat(spec.lineFormat, times);
@@ -264,18 +255,7 @@ class SpecClassifier implements Classifier {
     this.declaredTimes = spec.timeFormats !== undefined;
     this.findTime =
       spec.matchOn === 'line' ? timeFinder(spec.timeFormats ?? COMMON_TIME_FORMATS, times) : null;
-    // Rules keep their order; a rule with no literal start is a candidate for every first character.
-    const anyStart = rules.filter((r) => r.literal === '');
-    const firsts = new Set(
-      rules.filter((r) => r.literal !== '').map((r) => r.literal.charCodeAt(0)),
-    );
-    for (const c of firsts) {
-      this.byFirstChar.set(
-        c,
-        rules.filter((r) => r.literal === '' || r.literal.charCodeAt(0) === c),
-      );
-    }
-    this.byFirstChar.set(-1, anyStart);
+    this.dispatch = new LeadingDispatch(rules.map((r) => ({ literals: r.literals, value: r })));
   }
 
   get connectionCount(): number {
@@ -316,14 +296,8 @@ class SpecClassifier implements Classifier {
     const message = record.message;
     if (message.length > this.maxMessageLength) return null;
     // Rules match from `start`, after the prefix, without copying the message.
-    let start = 0;
-    if (this.prefix !== null) {
-      this.prefix.lastIndex = 0;
-      if (this.prefix.exec(message) !== null) start = this.prefix.lastIndex;
-    }
-    const candidates = this.byFirstChar.get(message.charCodeAt(start)) ?? this.byFirstChar.get(-1)!;
-    for (const rule of candidates) {
-      if (rule.literal !== '' && !message.startsWith(rule.literal, start)) continue;
+    const start = this.prefix === null ? 0 : this.prefix.skip(message);
+    for (const rule of this.dispatch.candidates(message, start)) {
       rule.re.lastIndex = start;
       const m = rule.re.exec(message);
       if (m !== null)

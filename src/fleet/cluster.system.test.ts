@@ -75,7 +75,8 @@ describe('a 3-node JetStream cluster', () => {
     });
     open.push(hub, sensor);
     const { decisions } = await ensureStreams(hub, { replicas: 3 });
-    const jsm = await jetstreamManager(hub);
+    // Generous request timeouts: elections on a loaded machine take seconds.
+    const jsm = await jetstreamManager(hub, { timeout: 15_000 });
     assert.equal((await jsm.streams.info(HOSTS_STREAM)).config.num_replicas, 3);
     assert.equal((await decisions.status()).replicas, 3);
 
@@ -99,13 +100,21 @@ describe('a 3-node JetStream cluster', () => {
     for (let i = N; i < 2 * N; i++) await publishAcked(sensor, subject, `{"n":${i}}`, `web-1-${i}`);
     for (let i = 10; i < 20; i++) await put(i);
 
-    // Every acknowledged event is in the stream exactly once, in order.
+    // Every acknowledged event is in the stream exactly once, in order. Creating a consumer
+    // needs the cluster's meta leader, which may be the node just killed: retried until elected.
     const reader = jetstream(hub);
-    await jsm.consumers.add(HOSTS_STREAM, { durable_name: 'check', ack_policy: AckPolicy.None });
+    await waitFor('a consumer on the surviving nodes', () =>
+      jsm.consumers
+        .add(HOSTS_STREAM, { durable_name: 'check', ack_policy: AckPolicy.None })
+        .catch(() => false as const),
+    );
     const consumer = await reader.consumers.get(HOSTS_STREAM, 'check');
     const seen: number[] = [];
-    const batch = await consumer.fetch({ max_messages: 2 * N + 10, expires: 5_000 });
-    for await (const m of batch) seen.push(m.json<{ n: number }>().n);
+    await waitFor('every event read back', async () => {
+      const batch = await consumer.fetch({ max_messages: 2 * N, expires: 2_000 }).catch(() => null);
+      if (batch !== null) for await (const m of batch) seen.push(m.json<{ n: number }>().n);
+      return seen.length >= 2 * N;
+    });
     assert.deepEqual(
       seen,
       Array.from({ length: 2 * N }, (_, i) => i),
@@ -115,14 +124,22 @@ describe('a 3-node JetStream cluster', () => {
     const kv = await openDecisions(sensor);
     for (let i = 0; i < 20; i++) {
       const key = `d-${String(i).padStart(8, '0')}`;
-      assert.equal((await kv.get(key))?.string(), `{"ban":${i}}`, key);
+      // A read that times out during an election is asked again; a missing value fails.
+      const read = await waitFor(`decision ${key} read`, () =>
+        kv.get(key).then(
+          (entry) => ({ entry }),
+          () => false as const,
+        ),
+      );
+      assert.equal(read.entry?.string(), `{"ban":${i}}`, key);
     }
 
     // Back on its store, the node catches up: all three replicas current again.
     await victim.restart();
     for (const stream of [HOSTS_STREAM, `KV_${DECISIONS_BUCKET}`]) {
       await waitFor(`${stream}: three current replicas`, async () => {
-        const info = await jsm.streams.info(stream);
+        const info = await jsm.streams.info(stream).catch(() => null);
+        if (info === null) return false;
         const replicas = info.cluster?.replicas ?? [];
         return (
           replicas.length === 2 &&

@@ -100,7 +100,7 @@ export function fleetConnectionOptions(
 /**
  * Connects as `opts` says, retrying until the server answers (the promise is
  * pending meanwhile: a sensor must not hold its start on it), and again
- * whenever the connection is lost. A refused credential ends the retries.
+ * whenever the connection is lost.
  */
 export async function connectFleet(opts: FleetConnectOptions): Promise<NatsConnection> {
   const backoff = reconnectBackoff();

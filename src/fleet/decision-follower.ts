@@ -47,7 +47,7 @@ export class DecisionFollower {
   async start(): Promise<void> {
     const present = new Set<string>();
     for await (const key of await this.o.kv.keys()) present.add(key);
-    for (const b of this.o.enforcer.fleetBans())
+    for (const b of await this.o.enforcer.fleetBans())
       if (!present.has(b.id)) await this.lift(b.id, b.target.cidr, false);
     const entries = await this.o.kv.watch();
     this.watcher = entries;
@@ -72,7 +72,7 @@ export class DecisionFollower {
 
   private async onEntry(e: KvEntry): Promise<void> {
     if (e.operation !== 'PUT') {
-      const held = this.o.enforcer.fleetBans().find((b) => b.id === e.key);
+      const held = (await this.o.enforcer.fleetBans()).find((b) => b.id === e.key);
       if (held !== undefined) await this.lift(e.key, held.target.cidr, false);
       return;
     }
@@ -81,7 +81,7 @@ export class DecisionFollower {
     const d = checked;
     if (!this.inScope(d)) {
       // The scope changed away from this host: what the decision made here goes.
-      const held = this.o.enforcer.fleetBans().find((b) => b.id === d.id);
+      const held = (await this.o.enforcer.fleetBans()).find((b) => b.id === d.id);
       if (held !== undefined) await this.lift(d.id, held.target.cidr, false);
       return;
     }

@@ -88,3 +88,33 @@ export function accountsConfig(users: FleetUsers): string {
   lines.push(`    ]`, `  }`, `}`, ``);
   return lines.join('\n');
 }
+
+export interface ServerConfigOptions {
+  /** The server's name in a cluster and in monitoring. */
+  serverName: string;
+  /** `host:port` to listen on for clients. */
+  listen: string;
+  /** Where JetStream keeps its files. */
+  storeDir: string;
+  /** The server certificate and key, when clients connect with TLS. */
+  tls?: { certFile: string; keyFile: string } | undefined;
+  /** The accounts file, relative to this file (nats-server resolves includes so). */
+  accountsInclude: string;
+}
+
+/** The main nats-server configuration: listener, JetStream, TLS, and the accounts file. */
+export function serverConfig(o: ServerConfigOptions): string {
+  const lines = [
+    `# Written by \`sheriff fleet init\`: the NATS server of a Sheriff fleet.`,
+    `# Run it with: nats-server -c <this file>. After \`sheriff fleet add-host/revoke-host\``,
+    `# reload it: nats-server --signal reload (or kill -HUP its process).`,
+    `server_name: ${q(o.serverName)}`,
+    `listen: ${q(o.listen)}`,
+    `jetstream { store_dir: ${q(o.storeDir)} }`,
+  ];
+  if (o.tls !== undefined) {
+    lines.push(`tls { cert_file: ${q(o.tls.certFile)}, key_file: ${q(o.tls.keyFile)} }`);
+  }
+  lines.push(`include ${q(o.accountsInclude)}`, ``);
+  return lines.join('\n');
+}

@@ -6,8 +6,8 @@
  * host's events.
  */
 import assert from 'node:assert/strict';
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { KvWatchInclude, type KV } from '@nats-io/kv';
 import { createUser } from '@nats-io/nkeys';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { startNatsServer, type NatsCluster } from '../testing/nats-server.js';
 import { waitFor } from '../testing/wait.js';
 import { connectFleet, ensureStreams, fleetConnectionOptions, openDecisions } from './connect.js';
 import { accountsConfig } from './nats-config.js';
-import { HOSTS_STREAM, HUB_CONSUMER, hostSubject } from './protocol.js';
+import { DECISIONS_BUCKET, HOSTS_STREAM, HUB_CONSUMER, hostSubject } from './protocol.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sheriff-perm-'));
 let nats: NatsCluster | undefined;
@@ -175,6 +175,45 @@ describe('fleet permissions on a real nats-server', () => {
     assert.deepEqual(
       names.filter((n) => n !== HUB_CONSUMER),
       [],
+    );
+  });
+
+  it("a host's consumer on the decisions cannot deliver into another host's subjects or the API", async () => {
+    // Subject permissions cannot see a push consumer's deliver subject (it is in the request's
+    // body), so this checks what the server does with one aimed at another host or the API.
+    const thief = await connectAs(a.seedFile, 'a');
+    const jsm = await jetstreamManager(thief, { checkAPI: false });
+    const before = await streamSubjects();
+    const spy = hub.subscribe('sheriff.host.>');
+    const seen: string[] = [];
+    void (async () => {
+      for await (const m of spy) seen.push(m.subject);
+    })();
+    await hub.flush();
+    for (const [i, target] of [
+      hostSubject('b', 'events'),
+      `$JS.API.STREAM.DELETE.${HOSTS_STREAM}`,
+    ].entries()) {
+      await jsm.consumers
+        .add(`KV_${DECISIONS_BUCKET}`, {
+          name: `evil${i}`,
+          deliver_subject: target,
+          ack_policy: AckPolicy.None,
+          deliver_policy: DeliverPolicy.All,
+        })
+        .catch(() => undefined);
+    }
+    await decisions.put('d-00000009', new TextEncoder().encode('{"after":"the spies"}'));
+    // A watcher of the host's own sees the new value: the server has delivered by then.
+    const watch = await (await openDecisions(thief)).watch({ include: KvWatchInclude.UpdatesOnly });
+    await decisions.put('d-00000010', new TextEncoder().encode('{"marker":true}'));
+    for await (const e of watch) if (e.key === 'd-00000010') break;
+    spy.unsubscribe();
+    assert.deepEqual(seen, []);
+    assert.deepEqual(
+      await streamSubjects(),
+      before,
+      'the hosts stream is unchanged and still there',
     );
   });
 

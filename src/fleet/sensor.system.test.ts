@@ -185,8 +185,8 @@ describe('decision follower', () => {
   /** A sensor named `host`: its store, dry-run firewall, responder and follower. */
   function sensor(host: string, store: Store, firewall: DryRunFirewall, groups: string[] = []) {
     const responder = new Responder({
-      store,
-      approvals: new Approvals(store, {
+      store: store.records,
+      approvals: new Approvals(store.records, {
         key: parseSecret('a'.repeat(64), 'test'),
         authorize: authorizer({ cliUsers: ['admin'] }),
       }),

@@ -7,6 +7,7 @@ import { configMessages } from './config.js';
 import { en as coreEn } from './en.js';
 import { evalMessages } from './eval.js';
 import { filterMessages } from './filters.js';
+import { fleetSetupMessages } from './fleet-setup.js';
 import { guardMessages } from './guard.js';
 import { hubMessages } from './hub.js';
 import { importMessages } from './import.js';
@@ -31,6 +32,7 @@ export const CATALOG_PARTS = [
   configMessages,
   filterMessages,
   importMessages,
+  fleetSetupMessages,
   hubMessages,
 ] as const;
 

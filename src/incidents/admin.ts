@@ -5,6 +5,7 @@
  */
 import type { Millis, Verdict } from '../domain.js';
 import type { IncidentStore } from '../store/index.js';
+import type { Async } from '../store/api.js';
 
 export const ADMIN_VERDICTS: readonly Verdict[] = ['benign', 'suspicious', 'malicious'];
 
@@ -17,12 +18,12 @@ export function isVerdict(text: string): text is Verdict {
 
 /** Records the verdict, with the admin's words (why) as its narrative. */
 export function setAdminVerdict(
-  incidents: Pick<IncidentStore, 'setTriage'>,
+  incidents: Pick<Async<IncidentStore>, 'setTriage'>,
   id: number,
   verdict: Verdict,
   opts: { actor: string; at: Millis; note?: string | null },
-): void {
-  incidents.setTriage(
+): Promise<unknown> {
+  return incidents.setTriage(
     id,
     'admin',
     {

@@ -5,7 +5,7 @@
  * same shape the eval datasets use, so `sheriff eval` scores what runs live.
  */
 import type { TriageContext, TriageEvent, TriageInput, Incident } from '../domain.js';
-import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { COMPROMISE_WINDOW_MS } from './triage.js';
 
 /** Events read per incident at most (the newest are kept). */
@@ -16,11 +16,11 @@ export interface TriageInputOptions {
   isInternal?: (ip: string) => boolean;
 }
 
-export function buildTriageInput(
-  store: Store,
+export async function buildTriageInput(
+  store: Pick<RecordStore, 'events' | 'scans'>,
   incident: Incident,
   opts: TriageInputOptions = {},
-): TriageInput {
+): Promise<TriageInput> {
   const addresses = incident.scope === 'prefix' ? incident.members : [incident.attacker];
   const since = incident.firstSeen - COMPROMISE_WINDOW_MS;
   const events: TriageEvent[] = [];
@@ -28,12 +28,17 @@ export function buildTriageInput(
   let scans = 0;
   const perAddress = Math.max(1, Math.floor(MAX_TRIAGE_EVENTS / Math.max(1, addresses.length)));
   for (const ip of addresses) {
-    for (const e of store.events.queryEvents({
-      ip,
-      since,
-      until: incident.lastSeen + 1,
-      limit: Math.min(perAddress, 10_000),
-    })) {
+    const [window, logins, scanned] = await Promise.all([
+      store.events.queryEvents({
+        ip,
+        since,
+        until: incident.lastSeen + 1,
+        limit: Math.min(perAddress, 10_000),
+      }),
+      store.events.queryEvents({ ip, kind: 'success', until: since, limit: 1000 }),
+      store.scans.forAddress(ip, since, incident.lastSeen + 1),
+    ]);
+    for (const e of window) {
       events.push({
         id: e.id,
         time: e.time,
@@ -43,9 +48,8 @@ export function buildTriageInput(
         rule: e.rule,
       });
     }
-    for (const e of store.events.queryEvents({ ip, kind: 'success', until: since, limit: 1000 }))
-      if (e.user !== null) known.add(e.user);
-    scans += store.scans.forAddress(ip, since, incident.lastSeen + 1)?.connections ?? 0;
+    for (const e of logins) if (e.user !== null) known.add(e.user);
+    scans += scanned?.connections ?? 0;
   }
   events.sort((a, b) => a.time - b.time || a.id - b.id);
   const en = incident.enrichment;

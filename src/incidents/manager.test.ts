@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import type { AuthEvent, Millis, Enrichment } from '../domain.js';
 import { TrustedProvider } from '../intel/trusted.js';
 import { Store } from '../store/index.js';
-import { sampleEvent, sampleFinding, T0 } from '../store/testing.js';
+import { remote, sampleEvent, sampleFinding, T0 } from '../store/testing.js';
 import { buildTriageInput } from './input.js';
 import { IncidentManager } from './manager.js';
 import { currentStatus } from './status.js';
@@ -17,12 +17,12 @@ const root = mkdtempSync(join(tmpdir(), 'sheriff-incidents-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-function setup(enrichment: Partial<Enrichment> = {}) {
+function setup(enrichment: Partial<Enrichment> = {}, opts: { remote?: boolean } = {}) {
   const store = Store.open(join(root, `i${++n}.db`));
   const clock = { now: T0 };
   const trusted = new TrustedProvider();
   const manager = new IncidentManager({
-    store,
+    store: opts.remote === true ? remote(store.records) : store.records,
     clock: () => clock.now,
     isInternal: (ip) => trusted.isInternal(ip),
     enrich: (ip) =>
@@ -67,6 +67,38 @@ function setup(enrichment: Partial<Enrichment> = {}) {
 }
 
 describe('IncidentManager', () => {
+  it('on a store that answers later, findings and a poisoned name at once still make one incident', async () => {
+    const { store, manager } = setup({}, { remote: true });
+    try {
+      const poisoned: AuthEvent = {
+        time: T0 + 10,
+        filter: 'sshd',
+        rule: 'invalid',
+        result: 'fail',
+        host: '203.0.113.5',
+        ip: '203.0.113.5',
+        user: "'; DROP TABLE users; --",
+        users: null,
+        attempts: 1,
+        accepted: false,
+      };
+      manager.onEvent(poisoned, 'sshd');
+      const [a, b] = await Promise.all([
+        manager.onFinding(sampleFinding(), 1),
+        manager.onFinding(sampleFinding({ kind: 'compromise' }), 2),
+      ]);
+      await manager.settled();
+      assert.equal(a.id, b.id);
+      const all = store.incidents.list({ state: 'active' });
+      assert.deepEqual(
+        all.map((i) => [i.attacker, [...i.kinds].sort()]),
+        [['203.0.113.5', ['bruteforce', 'compromise', 'poisoned-username']]],
+      );
+    } finally {
+      store.close();
+    }
+  });
+
   it('a brute force then a break-in: one incident, triaged malicious critical, danger status', async () => {
     const { store, clock, manager, event } = setup();
     try {
@@ -75,7 +107,7 @@ describe('IncidentManager', () => {
       );
       const fid = store.findings.insert(sampleFinding({ last: T0 + 4000 }), T0 + 4000);
       clock.now = T0 + 5000;
-      const opened = manager.onFinding(sampleFinding({ last: T0 + 4000 }), fid);
+      const opened = await manager.onFinding(sampleFinding({ last: T0 + 4000 }), fid);
       assert.equal(opened.state, 'open');
       await manager.tick();
       let inc = store.incidents.get(opened.id)!;
@@ -85,12 +117,12 @@ describe('IncidentManager', () => {
       assert.equal(inc.failures, 5);
       assert.deepEqual(inc.rules!.evidence, ids);
       assert.equal(inc.enrichment!.country, 'KR');
-      assert.equal(currentStatus(store.activity, clock.now).level, 'caution');
+      assert.equal((await currentStatus(store.records.activity, clock.now)).level, 'caution');
 
       // The attacker gets in: the same incident, now critical.
       const success = event({ time: T0 + 6000, result: 'success', accepted: true, user: 'root' });
       clock.now = T0 + 6000;
-      manager.onFinding(sampleFinding({ kind: 'compromise', last: T0 + 6000 }), null);
+      await manager.onFinding(sampleFinding({ kind: 'compromise', last: T0 + 6000 }), null);
       await manager.tick();
       assert.equal(store.incidents.list().length, 1);
       inc = store.incidents.get(opened.id)!;
@@ -104,7 +136,7 @@ describe('IncidentManager', () => {
         ['opened', 'finding', 'triage', 'finding', 'triage'],
       );
       assert.equal(inc.timeline[1]!.refId, fid);
-      const status = currentStatus(store.activity, clock.now);
+      const status = await currentStatus(store.records.activity, clock.now);
       assert.equal(status.level, 'danger');
       assert.deepEqual(status.reasons[0]!.incidents, [opened.id]);
     } finally {
@@ -116,7 +148,7 @@ describe('IncidentManager', () => {
     const { store, clock, manager, event } = setup();
     try {
       for (let i = 0; i < 5; i++) event({ time: T0 + i * 1000 });
-      const inc = manager.onFinding(sampleFinding(), null);
+      const inc = await manager.onFinding(sampleFinding(), null);
       await manager.tick();
       store.incidents.setTriage(
         inc.id,
@@ -155,7 +187,7 @@ describe('IncidentManager', () => {
     const { store, clock, manager, event } = setup();
     try {
       event({ time: T0 });
-      const first = manager.onFinding(sampleFinding(), null);
+      const first = await manager.onFinding(sampleFinding(), null);
       clock.now = T0 + 23 * HOUR;
       await manager.tick();
       assert.equal(store.incidents.get(first.id)!.state, 'triaged');
@@ -169,14 +201,20 @@ describe('IncidentManager', () => {
       assert.equal(store.incidents.get(first.id)!.failures, 1);
       // …a finding does.
       clock.now = T0 + 3 * 24 * HOUR;
-      const again = manager.onFinding(sampleFinding({ first: clock.now, last: clock.now }), null);
+      const again = await manager.onFinding(
+        sampleFinding({ first: clock.now, last: clock.now }),
+        null,
+      );
       assert.equal(again.id, first.id);
       assert.equal(again.reopened, 1);
       assert.equal(again.state, 'open');
       clock.now += 25 * HOUR;
       await manager.tick();
       clock.now += 8 * 24 * HOUR;
-      const fresh = manager.onFinding(sampleFinding({ first: clock.now, last: clock.now }), null);
+      const fresh = await manager.onFinding(
+        sampleFinding({ first: clock.now, last: clock.now }),
+        null,
+      );
       assert.notEqual(fresh.id, first.id);
       assert.deepEqual(
         store.incidents.list({ attacker: '203.0.113.5' }).map((i) => [i.id, i.state]),
@@ -214,14 +252,14 @@ describe('IncidentManager', () => {
       a.forEach((ip, i) => event({ time: T0 + i * 1000, ip, host: ip, user: `u${i}` }));
       event({ time: T0, ip: '2001:db8:1:3::5', host: '2001:db8:1:3::5' }); // another /64
       clock.now = T0 + 3000;
-      const inc = manager.onFinding(
+      const inc = await manager.onFinding(
         sampleFinding({ scope: 'prefix', ip: '2001:db8:1:2::/64', last: T0 + 2000 }),
         null,
       );
       await manager.tick();
       const got = store.incidents.get(inc.id)!;
       assert.deepEqual([...got.members].sort(), [...a].sort());
-      assert.equal(buildTriageInput(store, got).events.length, 3);
+      assert.equal((await buildTriageInput(store.records, got)).events.length, 3);
       // Three failures are few for the rules, but the jail found brute force across the /64.
       assert.deepEqual([got.verdict, got.rules!.reasons[0]], ['malicious', 'detected-bruteforce']);
     } finally {
@@ -229,13 +267,13 @@ describe('IncidentManager', () => {
     }
   });
 
-  it('the triage input names users that logged in from the address before', () => {
+  it('the triage input names users that logged in from the address before', async () => {
     const { store, manager, event } = setup();
     try {
       event({ time: T0 - 48 * HOUR, result: 'success', accepted: true, user: 'alice' });
       event({ time: T0, user: 'alice' });
-      const inc = manager.onFinding(sampleFinding({ users: ['alice'] }), null);
-      const input = buildTriageInput(store, store.incidents.get(inc.id)!, {
+      const inc = await manager.onFinding(sampleFinding({ users: ['alice'] }), null);
+      const input = await buildTriageInput(store.records, store.incidents.get(inc.id)!, {
         isInternal: () => false,
       });
       assert.deepEqual(input.context.knownUsers, ['alice']);

@@ -4,7 +4,9 @@
  * exist (or open one for a poisoned user name), and are folded in memory and
  * written by `tick()`, which also resolves quiet incidents and re-triages the
  * ones that changed. The daemon calls `tick()` every few seconds, after the
- * events were written, so triage reads them from the store.
+ * events were written, so triage reads them from the store. Writes that read
+ * first (which incident an attacker has) run one at a time, in order, so two
+ * findings never open two incidents for one attacker.
  */
 import type {
   AuthEvent,
@@ -19,7 +21,8 @@ import type {
 import type { Logger } from '../log.js';
 import { parseCidr, type Cidr } from '../net/cidr.js';
 import { maskWords, parseIp } from '../net/ip.js';
-import type { IncidentActivity, NewTimelineEntry, Store } from '../store/index.js';
+import type { IncidentActivity, NewTimelineEntry } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { buildTriageInput } from './input.js';
 import { COMPROMISE_WINDOW_MS, isPoisonedUser, triage } from './triage.js';
 
@@ -36,7 +39,7 @@ export const DEFAULT_INCIDENT_POLICY: IncidentPolicy = {
 };
 
 export interface IncidentManagerOptions {
-  store: Store;
+  store: Pick<RecordStore, 'incidents' | 'activity' | 'events' | 'scans'>;
   /** What intel knows about an address. MUST NOT reject (see IntelProvider). */
   enrich: (ip: string) => Promise<Enrichment>;
   /** Whether an address is internal (trusted networks). */
@@ -73,17 +76,44 @@ export class IncidentManager {
   private readonly pending = new Map<number, Pending>();
   private readonly dirty = new Set<number>();
   private ticking: Promise<void> | null = null;
+  /** The active incidents are read in before anything else runs. */
+  private loaded = false;
+  private queue: Promise<unknown>;
 
   constructor(private readonly o: IncidentManagerOptions) {
     this.policy = o.policy ?? DEFAULT_INCIDENT_POLICY;
-    for (const i of o.store.incidents.list({ state: 'active', limit: 10_000 })) {
+    this.queue = this.load();
+  }
+
+  private async load(): Promise<void> {
+    for (const i of await this.o.store.incidents.list({ state: 'active', limit: 10_000 })) {
       this.track(i);
       this.dirty.add(i.id);
     }
+    this.loaded = true;
+  }
+
+  /** Resolves once the active incidents are read in and every change asked for so far is written. */
+  settled(): Promise<void> {
+    return this.queue.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Runs `step` after the ones before it (a failed one does not stop the next). */
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(step, step);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** A finding from detection: opens, reopens or joins the attacker's incident. */
-  onFinding(f: Finding, findingId: number | null): Incident {
+  onFinding(f: Finding, findingId: number | null): Promise<Incident> {
+    return this.serial(() => this.addFinding(f, findingId));
+  }
+
+  private async addFinding(f: Finding, findingId: number | null): Promise<Incident> {
     const now = this.o.clock();
     const evidence: NewTimelineEntry = {
       time: now,
@@ -92,7 +122,7 @@ export class IncidentManager {
       refId: findingId,
       detail: { kind: f.kind, jail: f.jail, count: f.count, first: f.first, last: f.last },
     };
-    const { incident, created } = this.incidentFor(
+    const { incident, created } = await this.incidentFor(
       f.ip,
       f.scope,
       f.kind,
@@ -103,8 +133,8 @@ export class IncidentManager {
       evidence,
       now,
     );
-    if (!created) this.o.store.incidents.addTimeline(incident.id, evidence);
-    const updated = this.o.store.incidents.addActivity(
+    if (!created) await this.o.store.incidents.addTimeline(incident.id, evidence);
+    const updated = await this.o.store.incidents.addActivity(
       incident.id,
       { first: f.first, last: f.last, kinds: [f.kind], jails: [f.jail], users: f.users },
       now,
@@ -120,14 +150,27 @@ export class IncidentManager {
   onEvent(e: AuthEvent, jail: string): void {
     if (e.ip === null || e.result === 'none') return;
     const time = e.time ?? this.o.clock();
-    const ids = this.incidentsOf(e.ip);
+    const ids = this.loaded ? this.incidentsOf(e.ip) : [];
+    if (ids.length > 0) return this.fold(ids, e, e.ip, jail, time);
+    // A scanner's incident comes from its stored sums (openScanners), not from one line.
+    if (e.result === 'nofail' && this.loaded) return;
+    if (!this.loaded || (e.user !== null && isPoisonedUser(e.user) && !this.o.isInternal(e.ip)))
+      void this.serial(() => this.addEvent(e, e.ip!, jail, time)).catch((err: unknown) =>
+        this.o.logger?.warn(
+          { event: 'incident_update_failed', err },
+          'an event could not be added to its incident',
+        ),
+      );
+  }
+
+  /** onEvent for an address with no incident known yet: a poisoned user name opens one. */
+  private async addEvent(e: AuthEvent, ip: string, jail: string, time: Millis): Promise<void> {
+    const ids = this.incidentsOf(ip);
     if (ids.length === 0) {
-      // A scanner's incident comes from its stored sums (openScanners), not from one line.
       if (e.result === 'nofail') return;
-      if (e.user === null || !isPoisonedUser(e.user) || this.o.isInternal(e.ip)) return;
-      const now = this.o.clock();
-      const opened = this.incidentFor(
-        e.ip,
+      if (e.user === null || !isPoisonedUser(e.user) || this.o.isInternal(ip)) return;
+      const opened = await this.incidentFor(
+        ip,
         'address',
         'poisoned-username',
         jail,
@@ -135,10 +178,15 @@ export class IncidentManager {
         time,
         [e.user],
         null,
-        now,
+        this.o.clock(),
       );
       ids.push(opened.incident.id);
     }
+    this.fold(ids, e, ip, jail, time);
+  }
+
+  /** Folds an event into the pending activity of its incidents (written by the next tick). */
+  private fold(ids: readonly number[], e: AuthEvent, ip: string, jail: string, time: Millis): void {
     for (const id of ids) {
       let p = this.pending.get(id);
       if (p === undefined) {
@@ -155,15 +203,18 @@ export class IncidentManager {
       p.last = Math.max(p.last, time);
       p.jails.add(jail);
       if (e.user !== null && p.users.size < MAX_PENDING_USERS) p.users.add(e.user);
-      if (this.prefixes.has(id)) p.members.add(e.ip);
+      if (this.prefixes.has(id)) p.members.add(ip);
     }
   }
 
   /** Records an action (approval, ban, refusal) on the incidents of `ip` (an address or CIDR). */
-  onAction(ip: string, entry: NewTimelineEntry): void {
-    const bare = ip.endsWith('/32') || ip.endsWith('/128') ? ip.slice(0, ip.lastIndexOf('/')) : ip;
-    const id = this.active.get(bare) ?? this.active.get(ip);
-    if (id !== undefined) this.o.store.incidents.addTimeline(id, entry);
+  onAction(ip: string, entry: NewTimelineEntry): Promise<void> {
+    return this.serial(async () => {
+      const bare =
+        ip.endsWith('/32') || ip.endsWith('/128') ? ip.slice(0, ip.lastIndexOf('/')) : ip;
+      const id = this.active.get(bare) ?? this.active.get(ip);
+      if (id !== undefined) await this.o.store.incidents.addTimeline(id, entry);
+    });
   }
 
   /** Writes folded events, resolves quiet incidents, re-triages changed ones. One at a time. */
@@ -176,24 +227,24 @@ export class IncidentManager {
 
   /** Re-triages one incident now (an admin asked, or enrichment changed). */
   async retriage(id: number): Promise<Incident | null> {
-    let incident: Incident | null = this.o.store.incidents.get(id);
+    let incident: Incident | null = await this.o.store.incidents.get(id);
     if (incident === null) return null;
-    if (incident.scope === 'prefix') incident = this.refreshMembers(incident);
+    if (incident.scope === 'prefix') incident = await this.refreshMembers(incident);
     const enrichment = await this.o.enrich(incident.attacker);
-    this.o.store.incidents.setEnrichment(id, enrichment);
+    await this.o.store.incidents.setEnrichment(id, enrichment);
     const addresses = incident.scope === 'prefix' ? incident.members : [incident.attacker];
-    const counts = this.o.store.activity.countsFor(
+    const counts = await this.o.store.activity.countsFor(
       addresses,
       incident.firstSeen - COMPROMISE_WINDOW_MS,
       incident.lastSeen + 1,
     );
-    this.o.store.incidents.setCounts(id, counts.failures, counts.successes);
+    await this.o.store.incidents.setCounts(id, counts.failures, counts.successes);
     const fresh = { ...incident, ...counts, enrichment };
-    const result = triage(buildTriageInput(this.o.store, fresh));
+    const result = triage(await buildTriageInput(this.o.store, fresh));
     if (incident.rules !== null && sameTriage(incident.rules, result)) return fresh;
     const now = this.o.clock();
-    this.o.store.incidents.setTriage(id, 'rules', result, { actor: 'rules', at: now });
-    const after = this.o.store.incidents.get(id);
+    await this.o.store.incidents.setTriage(id, 'rules', result, { actor: 'rules', at: now });
+    const after = await this.o.store.incidents.get(id);
     if (after !== null && incident.rules?.verdict !== result.verdict) {
       this.o.onTriaged?.(after, incident.rules?.verdict ?? null);
     }
@@ -201,14 +252,14 @@ export class IncidentManager {
   }
 
   /** A prefix finding names no addresses: they are read back from the events in its span. */
-  private refreshMembers(incident: Incident): Incident {
+  private async refreshMembers(incident: Incident): Promise<Incident> {
     const net = parseCidr(incident.attacker);
-    const members = this.o.store.activity
-      .addressesLike(
-        `${incident.attacker.slice(0, incident.attacker.indexOf(':') + 1)}%`,
-        incident.firstSeen - COMPROMISE_WINDOW_MS,
-        incident.lastSeen + 1,
-      )
+    const like = await this.o.store.activity.addressesLike(
+      `${incident.attacker.slice(0, incident.attacker.indexOf(':') + 1)}%`,
+      incident.firstSeen - COMPROMISE_WINDOW_MS,
+      incident.lastSeen + 1,
+    );
+    const members = like
       .filter((ip) => {
         const p = parseIp(ip);
         return (
@@ -225,13 +276,15 @@ export class IncidentManager {
   }
 
   private async runTick(): Promise<void> {
-    const now = this.o.clock();
-    this.openScanners(now);
-    this.flushPending(now);
-    for (const i of this.o.store.incidents.quiet(now - this.policy.resolveAfter)) {
-      if (this.o.store.incidents.resolve(i.id, now, 'rules', 'quiet')) this.untrack(i);
-      this.dirty.delete(i.id);
-    }
+    await this.serial(async () => {
+      const now = this.o.clock();
+      await this.openScanners(now);
+      await this.flushPending(now);
+      for (const i of await this.o.store.incidents.quiet(now - this.policy.resolveAfter)) {
+        if (await this.o.store.incidents.resolve(i.id, now, 'rules', 'quiet')) this.untrack(i);
+        this.dirty.delete(i.id);
+      }
+    });
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {
@@ -250,9 +303,9 @@ export class IncidentManager {
   }
 
   /** Addresses that scanned enough in the last SCAN_INCIDENT_WINDOW_MS get an incident (never a ban). */
-  private openScanners(now: Millis): void {
+  private async openScanners(now: Millis): Promise<void> {
     let opened = 0;
-    const busy = this.o.store.scans.busy(
+    const busy = await this.o.store.scans.busy(
       now - SCAN_INCIDENT_WINDOW_MS,
       now + 1,
       SCAN_INCIDENT_MIN,
@@ -261,7 +314,7 @@ export class IncidentManager {
     for (const s of busy) {
       if (opened >= MAX_SCAN_INCIDENTS_PER_TICK) break;
       if (this.incidentsOf(s.ip).length > 0 || this.o.isInternal(s.ip)) continue;
-      const { incident } = this.incidentFor(
+      const { incident } = await this.incidentFor(
         s.ip,
         'address',
         'scan',
@@ -272,7 +325,7 @@ export class IncidentManager {
         null,
         now,
       );
-      const updated = this.o.store.incidents.addActivity(
+      const updated = await this.o.store.incidents.addActivity(
         incident.id,
         { first: s.first, last: s.last, kinds: ['scan'], jails: s.jails },
         now,
@@ -282,7 +335,7 @@ export class IncidentManager {
     }
   }
 
-  private flushPending(now: Millis): void {
+  private async flushPending(now: Millis): Promise<void> {
     const batch = [...this.pending];
     this.pending.clear();
     for (const [id, p] of batch) {
@@ -294,7 +347,7 @@ export class IncidentManager {
         members: [...p.members],
       };
       try {
-        this.o.store.incidents.addActivity(id, activity, now);
+        await this.o.store.incidents.addActivity(id, activity, now);
         this.dirty.add(id);
       } catch (err) {
         this.o.logger?.warn(
@@ -306,7 +359,7 @@ export class IncidentManager {
   }
 
   /** The attacker's live incident: joined, reopened (resolved recently) or opened. */
-  private incidentFor(
+  private async incidentFor(
     attacker: string,
     scope: 'address' | 'prefix',
     kind: IncidentKind,
@@ -316,21 +369,21 @@ export class IncidentManager {
     users: readonly string[],
     evidence: NewTimelineEntry | null,
     now: Millis,
-  ): { incident: Incident; created: boolean } {
+  ): Promise<{ incident: Incident; created: boolean }> {
     const store = this.o.store.incidents;
     const id = this.active.get(attacker);
     if (id !== undefined) {
-      const live = store.get(id);
+      const live = await store.get(id);
       if (live !== null && live.state !== 'resolved') return { incident: live, created: false };
     }
-    const latest = store.latest(attacker);
+    const latest = await store.latest(attacker);
     if (
       latest !== null &&
       latest.state === 'resolved' &&
       latest.resolvedAt !== null &&
       now - latest.resolvedAt <= this.policy.reopenWithin
     ) {
-      const reopened = store.reopen(latest.id, now, { kind });
+      const reopened = await store.reopen(latest.id, now, { kind });
       this.track(reopened);
       return { incident: reopened, created: false };
     }
@@ -338,7 +391,11 @@ export class IncidentManager {
       this.track(latest);
       return { incident: latest, created: false };
     }
-    const opened = store.open({ attacker, scope, kind, jail, first, last, users }, now, evidence);
+    const opened = await store.open(
+      { attacker, scope, kind, jail, first, last, users },
+      now,
+      evidence,
+    );
     this.track(opened);
     this.o.logger?.info(
       { event: 'incident_opened', incident: opened.id, attacker, kind },

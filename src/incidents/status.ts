@@ -13,6 +13,7 @@
  * - normal:  otherwise.
  */
 import type { Millis, StatusLevel, Incident } from '../domain.js';
+import type { Async } from '../store/api.js';
 
 export const SURGE_FACTOR = 3;
 export const SURGE_MIN = 20;
@@ -143,12 +144,17 @@ export interface StatusSource {
 }
 
 /** The status now, from the store. */
-export function currentStatus(src: StatusSource, now: Millis): ServerStatus {
+export async function currentStatus(src: Async<StatusSource>, now: Millis): Promise<ServerStatus> {
   const hour = 3_600_000;
   const baselineFrom = now - BASELINE_DAYS * 24 * hour;
+  const [incidents, failuresLastHour, baseline] = await Promise.all([
+    src.activeIncidents(),
+    src.failuresBetween(now - hour, now),
+    src.failuresBetween(baselineFrom, now - hour),
+  ]);
   return computeStatus({
-    incidents: src.activeIncidents(),
-    failuresLastHour: src.failuresBetween(now - hour, now),
-    baselinePerHour: src.failuresBetween(baselineFrom, now - hour) / (BASELINE_DAYS * 24 - 1),
+    incidents,
+    failuresLastHour,
+    baselinePerHour: baseline / (BASELINE_DAYS * 24 - 1),
   });
 }

@@ -5,11 +5,16 @@
  */
 import { SetupError } from '../config/errors.js';
 import { readFileSync } from 'node:fs';
-import { Reader, type AsnResponse, type CountryResponse } from 'maxmind';
+import { createRequire } from 'node:module';
+import type { Reader, AsnResponse, CountryResponse } from 'maxmind';
+import type * as Maxmind from 'maxmind';
 import { canonicalIp } from '../net/ip.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
 export class GeoIpError extends SetupError {}
+
+/** The reader loads with the first database: a daemon without GeoIP never holds it. */
+const maxmind = () => createRequire(import.meta.url)('maxmind') as typeof Maxmind;
 
 export class GeoIpProvider implements IntelProvider {
   readonly id = 'geoip';
@@ -59,7 +64,7 @@ function open<T extends CountryResponse | AsnResponse>(path: string): Reader<T> 
     );
   }
   try {
-    return new Reader<T>(buf);
+    return new (maxmind().Reader)<T>(buf);
   } catch (err) {
     throw new GeoIpError(`${path} is not a MaxMind DB file: ${(err as Error).message}`);
   }

@@ -1,7 +1,7 @@
 /**
  * CIDR lists compiled once into masks, matched without allocation per lookup.
  */
-import { formatIp, maskWords, parseIp, type ParsedIp } from './ip.js';
+import { formatIp, maskWord, maskWords, parseIp, type ParsedIp } from './ip.js';
 
 export interface Cidr {
   family: 4 | 6;
@@ -93,15 +93,12 @@ export class CidrSet {
 
   /** The first network containing `ip`, or null. */
   match(ip: ParsedIp): Cidr | null {
+    // Masked word by word in place: this runs for every new address, so it allocates nothing.
     for (const net of this.nets) {
       if (net.family !== ip.family) continue;
-      const masked = maskWords(ip, net.bits);
       let eq = true;
-      for (let i = 0; i < masked.length; i++) {
-        if (masked[i] !== net.words[i]) {
-          eq = false;
-          break;
-        }
+      for (let i = 0; i < ip.words.length && eq; i++) {
+        eq = maskWord(ip.words[i]!, i, net.bits) === net.words[i];
       }
       if (eq) return net;
     }

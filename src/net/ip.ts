@@ -109,6 +109,11 @@ function parseIpv6(s: string): number[] | null {
   return words;
 }
 
+/** An address in strict dotted decimal as one 32-bit word, or null (no allocation: hot paths). */
+export function ipv4Word(s: string): number | null {
+  return parseIpv4Words(s, 0, s.length);
+}
+
 /** Parses an address; IPv4-mapped IPv6 comes back as IPv4. Null when `s` is not exactly one address. */
 export function parseIp(s: string): ParsedIp | null {
   if (s.length === 0) return null;
@@ -175,10 +180,13 @@ export function prefixOf(ip: ParsedIp, bits: number): string {
 }
 
 export function maskWords(ip: ParsedIp, bits: number): number[] {
-  return ip.words.map((w, i) => {
-    const keep = Math.max(0, Math.min(32, bits - 32 * i));
-    if (keep === 32) return w;
-    if (keep === 0) return 0;
-    return (w & (0xffffffff << (32 - keep))) >>> 0;
-  });
+  return ip.words.map((w, i) => maskWord(w, i, bits));
+}
+
+/** Word `i` of an address (`w`) with the bits beyond a prefix of `bits` cleared. */
+export function maskWord(w: number, i: number, bits: number): number {
+  const keep = Math.max(0, Math.min(32, bits - 32 * i));
+  if (keep === 32) return w;
+  if (keep === 0) return 0;
+  return (w & (0xffffffff << (32 - keep))) >>> 0;
 }

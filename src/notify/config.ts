@@ -126,3 +126,8 @@ export type NotifyConfig = z.output<typeof notifySchema>;
 export type TelegramConfig = z.output<typeof telegramSchema>;
 export type WebhookConfig = z.output<typeof webhookSchema>;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
+
+/** Whether any channel is configured (else the daemon needs no notification service). */
+export function notifyConfigured(config: NotifyConfig): boolean {
+  return config.telegram !== undefined || Object.keys(config.webhooks).length > 0;
+}

@@ -35,7 +35,7 @@ export interface OutboxNotifierOptions {
   /** Called after something was queued (the delivery worker drains at once). */
   queued: () => void;
   /** The approvals waiting for a decision, for a digest to offer "approve all". */
-  pending?: () => ApproveAll | null;
+  pending?: () => Promise<ApproveAll | null>;
 }
 
 export class OutboxNotifier implements Notifier {
@@ -58,11 +58,11 @@ export class OutboxNotifier implements Notifier {
   }
 
   /** Queues the digests of windows that have ended. Call it every few seconds. */
-  flushDigests(): void {
+  async flushDigests(): Promise<void> {
     let queued = false;
     const digests = this.throttle.flush();
     if (digests.length === 0) return;
-    const pending = this.o.pending?.() ?? null;
+    const pending = await this.pending();
     for (const digest of digests) {
       const d = this.o.destinations.find((x) => key(x) === digest.destination);
       if (d === undefined) continue;
@@ -71,6 +71,16 @@ export class OutboxNotifier implements Notifier {
         this.enqueue(d, d.digestPayload(digestText(digest, w, pending), w, pending)) || queued;
     }
     if (queued) this.o.queued();
+  }
+
+  /** The approvals waiting, for the digest's "approve all"; none when they cannot be read. */
+  private async pending(): Promise<ApproveAll | null> {
+    try {
+      return (await this.o.pending?.()) ?? null;
+    } catch (err) {
+      this.o.logger.error({ event: 'pending_unreadable', err }, 'pending approvals unreadable');
+      return null;
+    }
   }
 
   private enqueue(d: Destination, payload: unknown): boolean {

@@ -11,6 +11,7 @@ import type { Approvals } from '../respond/approvals.js';
 import type { Guardrails } from '../respond/guardrails.js';
 import { SecretError } from '../config/private-file.js';
 import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { timeFormatter, type Wording } from './alert-text.js';
 import type { NotifyConfig } from './config.js';
 import type { Sleep } from '../net/retry.js';
@@ -31,7 +32,9 @@ export interface NotifyServiceOptions {
   config: NotifyConfig;
   language: Lang;
   timezone?: string;
-  store: Store;
+  /** This host's own: the outbox and each chat's language. */
+  store: Pick<Store, 'outbox' | 'chats'>;
+  records: Pick<RecordStore, 'bans' | 'status' | 'audit'>;
   approvals: Approvals;
   /** The daemon's guardrails: a ban approved with ✅ meets them at once. */
   guardrails: Guardrails;
@@ -79,6 +82,7 @@ export class NotifyService {
         );
       const commands = new BotCommands({
         store,
+        records: o.records,
         approvals: o.approvals,
         guardrails: o.guardrails,
         defaultLang: tg.language ?? o.language,
@@ -97,7 +101,7 @@ export class NotifyService {
         mode: tg.mode,
         ...(tg.webhook === undefined ? {} : { webhook: tg.webhook }),
         commands,
-        audit: store.audit,
+        audit: o.records.audit,
         clock,
         logger,
       });
@@ -136,8 +140,8 @@ export class NotifyService {
       clock,
       logger,
       queued: () => this.worker.kick(),
-      pending: () => {
-        const waiting = o.approvals.pending({}).filter((a) => !a.tampered);
+      pending: async () => {
+        const waiting = (await o.approvals.pending({})).filter((a) => !a.tampered);
         return waiting.length === 0
           ? null
           : { count: waiting.length, createdUpTo: waiting[waiting.length - 1]!.createdAt };
@@ -145,15 +149,10 @@ export class NotifyService {
     });
   }
 
-  /** Whether anything is configured (else the daemon does not need this service). */
-  static configured(config: NotifyConfig): boolean {
-    return config.telegram !== undefined || Object.keys(config.webhooks).length > 0;
-  }
-
   async start(): Promise<void> {
     this.o.store.outbox.prune(this.o.clock() - KEEP_DONE_MS);
     this.worker.start(this.o.tickMs ?? 1000);
-    this.timer = setInterval(() => this.notifier.flushDigests(), this.o.tickMs ?? 1000);
+    this.timer = setInterval(() => void this.notifier.flushDigests(), this.o.tickMs ?? 1000);
     this.timer.unref();
     await this.bot?.start();
   }

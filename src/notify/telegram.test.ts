@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { Millis } from '../domain.js';
 import { trustedNetworks } from '../intel/trusted.js';
 import { createLogger } from '../log.js';
-import { Approvals, authorizer } from '../respond/approvals.js';
+import { Approvals, authorizer, type StoredApproval } from '../respond/approvals.js';
 import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
 import { openStore, type Store } from '../store/index.js';
@@ -76,7 +76,7 @@ async function setup(
   }
   const clock = reuse?.clock ?? { now: T0 };
   const store = openStore(join(dir, `${name}.db`));
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key,
     authorize: authorizer({ telegramUsers: [String(ADMIN)] }),
   });
@@ -90,6 +90,7 @@ async function setup(
     language: 'en',
     timezone: 'UTC',
     store,
+    records: store.records,
     approvals,
     guardrails,
     defaultBantime: 3_600_000,
@@ -131,7 +132,7 @@ const sends = () => fake.calls.filter((c) => c.method === 'sendMessage').length;
 describe('Telegram alerts and approvals', () => {
   it('an approval arrives with Approve/Deny buttons; Approve decides it once and edits the card', async () => {
     const { service, approvals, clock } = await setup('approve');
-    const approval = requestBan(approvals, '203.0.113.5', clock.now);
+    const approval = await requestBan(approvals, '203.0.113.5', clock.now);
     await service.notifier.send({ type: 'approval', approval, finding: sampleFinding() });
     const [card] = await waitFor(
       'the card',
@@ -149,7 +150,7 @@ describe('Telegram alerts and approvals', () => {
     fake.pushPress(ADMIN, card!.message_id, `a:${approval.id}`);
     await waitFor('the edit', () => card!.edits.length === 1);
     assert.match(fake.answers[0]!.text!, /^Approved/);
-    const decided = approvals.get(approval.id)!;
+    const decided = (await approvals.get(approval.id))!;
     assert.deepEqual(
       [decided.status, decided.decidedBy, decided.channel, decided.decidedAt],
       ['approved', String(ADMIN), 'telegram', clock.now],
@@ -161,12 +162,12 @@ describe('Telegram alerts and approvals', () => {
     fake.pushPress(ADMIN, card!.message_id, `d:${approval.id}`);
     await waitFor('the second answer', () => fake.answers.length === 2);
     assert.match(fake.answers[1]!.text!, /already decided/);
-    assert.equal(approvals.get(approval.id)!.status, 'approved');
+    assert.equal((await approvals.get(approval.id))!.status, 'approved');
   });
 
   it("a stranger's press and commands do nothing and are audited; Deny denies", async () => {
     const { service, store, approvals, clock } = await setup('stranger');
-    const approval = requestBan(approvals, '203.0.113.6', clock.now);
+    const approval = await requestBan(approvals, '203.0.113.6', clock.now);
     await service.notifier.send({ type: 'approval', approval, finding: null });
     const [card] = await waitFor(
       'the card',
@@ -185,7 +186,7 @@ describe('Telegram alerts and approvals', () => {
       ['666', 'telegram.message', 'refused', 'user not allowed'],
       ['666', 'telegram.press', 'refused', 'user not allowed'],
     ]);
-    assert.equal(approvals.get(approval.id)!.status, 'pending');
+    assert.equal((await approvals.get(approval.id))!.status, 'pending');
     assert.deepEqual(fake.answers, [], 'a stranger gets no answer');
     assert.equal(fake.sentTo(555).length, 0);
     assert.equal(fake.sentTo(CHAT).length, 1, 'no reply to the stranger in the allowed chat');
@@ -204,13 +205,13 @@ describe('Telegram alerts and approvals', () => {
 
     fake.pushPress(ADMIN, card!.message_id, `d:${approval.id}`);
     await waitFor('the edit', () => card!.edits.length === 1);
-    assert.equal(approvals.get(approval.id)!.status, 'denied');
+    assert.equal((await approvals.get(approval.id))!.status, 'denied');
     assert.match(card!.text, /❌ Denied by "@user42" \(42\)/);
   });
 
   it('an expired approval says so and its card loses the buttons', async () => {
     const { service, approvals, clock } = await setup('expired');
-    const approval = requestBan(approvals, '203.0.113.7', clock.now);
+    const approval = await requestBan(approvals, '203.0.113.7', clock.now);
     await service.notifier.send({ type: 'approval', approval, finding: null });
     const [card] = await waitFor(
       'the card',
@@ -220,7 +221,7 @@ describe('Telegram alerts and approvals', () => {
     fake.pushPress(ADMIN, card!.message_id, `a:${approval.id}`);
     await waitFor('the edit', () => card!.edits.length === 1);
     assert.match(fake.answers[0]!.text!, /expired/);
-    assert.equal(approvals.get(approval.id)!.status, 'expired');
+    assert.equal((await approvals.get(approval.id))!.status, 'expired');
     assert.match(card!.text, /⌛ Expired at/);
     fake.pushPress(ADMIN, card!.message_id, 'a:doesNotExist1');
     await waitFor('the answer', () => fake.answers.length === 2);
@@ -335,11 +336,11 @@ describe('Telegram alerts and approvals', () => {
     assert.match(loud.text, /BREAK-IN/);
     assert.equal(loud.disable_notification, undefined, 'a break-in is not silent');
 
-    service.notifier.flushDigests();
+    await service.notifier.flushDigests();
     await service.worker.drain();
     assert.equal(fake.sentTo(CHAT).length, 4, 'no digest before the window ends');
     clock.now += 60_000;
-    service.notifier.flushDigests();
+    await service.notifier.flushDigests();
     await waitFor('the digest', () => fake.sentTo(CHAT).length === 5);
     const digest = fake.sentTo(CHAT)[4]!.text;
     assert.match(digest, /52 more alerts in the last 1m/);
@@ -348,7 +349,7 @@ describe('Telegram alerts and approvals', () => {
     assert.match(digest, /addresses: 203\.0\.113\.4, /);
 
     clock.now += 60_000;
-    service.notifier.flushDigests();
+    await service.notifier.flushDigests();
     await service.worker.drain();
     assert.equal(fake.sentTo(CHAT).length, 5, 'one digest per window');
   });
@@ -357,12 +358,14 @@ describe('Telegram alerts and approvals', () => {
     const { service, store, approvals, clock } = await setup('approve-all', {
       digest: { window: '1m', maxPerWindow: 1, perAddress: '10m' },
     });
-    const asked = [1, 2, 3].map((i) => requestBan(approvals, `203.0.113.${i}`, clock.now));
+    const asked = await Promise.all(
+      [1, 2, 3].map((i) => requestBan(approvals, `203.0.113.${i}`, clock.now)),
+    );
     for (const approval of asked)
       await service.notifier.send({ type: 'approval', approval, finding: null });
     await waitFor('the first card', () => fake.sentTo(CHAT).length === 1);
     clock.now += 60_000;
-    service.notifier.flushDigests();
+    await service.notifier.flushDigests();
     await waitFor('the digest', () => fake.sentTo(CHAT).length === 2);
     const digest = fake.sentTo(CHAT)[1]!;
     assert.match(digest.text, /2 more alerts/);
@@ -371,7 +374,7 @@ describe('Telegram alerts and approvals', () => {
     assert.equal(button!.text, '✅ Approve all 3');
     // One that arrives after the digest is not covered by its button.
     clock.now += 1000;
-    const late = requestBan(approvals, '203.0.113.4', clock.now);
+    const late = await requestBan(approvals, '203.0.113.4', clock.now);
 
     fake.pushPress(STRANGER, digest.message_id, button!.callback_data);
     fake.pushPress(ADMIN, digest.message_id, button!.callback_data);
@@ -380,10 +383,10 @@ describe('Telegram alerts and approvals', () => {
     assert.match(digest.text, /✅ "@user42" \(42\) approved 3 of 3 at /);
     assert.equal(digest.reply_markup, undefined, 'the button is gone');
     for (const a of asked) {
-      const d = approvals.get(a.id)!;
+      const d = (await approvals.get(a.id))!;
       assert.deepEqual([d.status, d.decidedBy, d.channel], ['approved', String(ADMIN), 'telegram']);
     }
-    assert.equal(approvals.get(late.id)!.status, 'pending');
+    assert.equal((await approvals.get(late.id))!.status, 'pending');
     const audit = store.audit.list().filter((e) => e.action === 'approval.approve');
     assert.deepEqual(
       audit
@@ -400,14 +403,14 @@ describe('Telegram alerts and approvals', () => {
     const { service, approvals, clock } = await setup('approve-all-refused', {
       digest: { window: '1m', maxPerWindow: 1, perAddress: '10m' },
     });
-    const asked = ['203.0.113.21', ADMIN_ADDRESS, '203.0.113.22'].map((ip) =>
-      requestBan(approvals, ip, clock.now),
-    );
+    const asked: StoredApproval[] = [];
+    for (const ip of ['203.0.113.21', ADMIN_ADDRESS, '203.0.113.22'])
+      asked.push(await requestBan(approvals, ip, clock.now));
     for (const approval of asked)
       await service.notifier.send({ type: 'approval', approval, finding: null });
     await waitFor('the first card', () => fake.sentTo(CHAT).length === 1);
     clock.now += 60_000;
-    service.notifier.flushDigests();
+    await service.notifier.flushDigests();
     const digest = await waitFor('the digest', () => fake.sentTo(CHAT)[1]);
     fake.pushPress(
       ADMIN,
@@ -421,16 +424,16 @@ describe('Telegram alerts and approvals', () => {
       /approved 2 of 3 at .*\n🚫 198\.51\.100\.77: refused by the guardrails, .*admin address/,
     );
     assert.deepEqual(
-      asked.map((a) => approvals.get(a.id)!.status),
+      await Promise.all(asked.map(async (a) => (await approvals.get(a.id))!.status)),
       ['approved', 'refused', 'approved'],
     );
   });
 
   it('an expired approval is announced', async () => {
     const { service, approvals, clock } = await setup('expired');
-    const approval = requestBan(approvals, '203.0.113.7', clock.now);
+    const approval = await requestBan(approvals, '203.0.113.7', clock.now);
     clock.now += 16 * 60_000;
-    const [expired] = approvals.expireDue(clock.now);
+    const [expired] = await approvals.expireDue(clock.now);
     await service.notifier.send({ type: 'approval-expired', approval: expired! });
     await waitFor('the announcement', () => fake.sentTo(CHAT).length === 1);
     const text = fake.sentTo(CHAT)[0]!.text;
@@ -467,7 +470,7 @@ describe('Telegram alerts and approvals', () => {
       },
       incidents: (lang) => `incidents in ${lang}`,
       report: (lang, date) => `report ${date ?? 'today'} in ${lang}`,
-      level: () => 'caution',
+      level: () => Promise.resolve('caution'),
     });
     fake.pushMessage(CHAT, ADMIN, 'who attacked us today?');
     fake.pushMessage(CHAT, ADMIN, '/incidents');
@@ -493,7 +496,7 @@ describe('Telegram alerts and approvals', () => {
     fake.pushMessage(CHAT, ADMIN, '/incidents');
     await waitFor('four replies', () => fake.sentTo(CHAT).length === 4);
     const [card, bad, notBanned, incidents] = fake.sentTo(CHAT);
-    const [pending] = approvals.list({ status: 'pending' });
+    const [pending] = await approvals.list({ status: 'pending' });
     assert.deepEqual(
       [pending!.action, pending!.target?.cidr, pending!.durationMs, pending!.requestedBy],
       ['ban', '203.0.113.9/32', 7_200_000, 'admin:telegram:42'],

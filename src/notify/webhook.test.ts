@@ -34,7 +34,7 @@ before(async () => {
   await writeFile(urlFile, `${receiver.url('/discord')}\n`);
   await chmod(urlFile, 0o600);
   store = openStore(join(dir, 'w.db'));
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key: new SecretKey(randomBytes(32), 'test'),
     authorize: authorizer(),
   });
@@ -49,6 +49,7 @@ before(async () => {
     language: 'en',
     timezone: 'UTC',
     store,
+    records: store.records,
     approvals,
     guardrails: new Guardrails({ trusted: trustedNetworks(), interfaces: () => ({}) }),
     defaultBantime: 3_600_000,

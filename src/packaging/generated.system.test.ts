@@ -15,7 +15,7 @@ import { documentedProgram } from './main.js';
 import { manualPage, roffText } from './manual.js';
 
 const run = promisify(execFile);
-const program = documentedProgram();
+const program = await documentedProgram();
 
 describe('man page', () => {
   const page = manualPage(program, '9.8.7');

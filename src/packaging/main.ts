@@ -5,18 +5,19 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { buildProgram } from '../cli/main.js';
 import { translator } from '../i18n/index.js';
 import { bashCompletion, zshCompletion } from './completions.js';
 import { manualPage } from './manual.js';
 
-export function documentedProgram() {
+export function documentedProgram(): Promise<Command> {
   return buildProgram({ t: translator('en'), stdout: process.stdout, stderr: process.stderr });
 }
 
 const out = process.argv[2];
 if (out !== undefined) {
-  const program = documentedProgram();
+  const program = await documentedProgram();
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'sheriff.1'), manualPage(program, program.version() ?? ''));
   writeFileSync(join(out, 'sheriff.bash'), bashCompletion(program));

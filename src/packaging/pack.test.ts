@@ -14,9 +14,12 @@ import { REPO_ROOT } from '../testing/paths.js';
 const run = promisify(execFile);
 /** Where production code starts: the CLI, and the web console's page script. */
 const ENTRIES = ['bin/launch.js', 'dist/cli/run.js', 'dist/web/ui/main.js'];
-/** Static and dynamic imports, and worker scripts (`new URL('./x.js', import.meta.url)`). */
+/**
+ * Static and dynamic imports, `require` of a module loaded only when configured
+ * (app/compose.ts), and worker scripts (`new URL('./x.js', import.meta.url)`).
+ */
 const RELATIVE_IMPORT =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*|\bnew URL\(\s*)['"](\.{1,2}\/[^'"]+\.js)['"]/gm;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*|\brequire\(\s*|\bnew URL\(\s*)['"](\.{1,2}\/[^'"]+\.js)['"]/gm;
 
 async function packedFiles(): Promise<string[]> {
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {

@@ -69,6 +69,10 @@ export class YearInference {
   private yearStart = Infinity;
   private yearEnd = -Infinity;
   private year = 0;
+  /** The last fields asked for, packed, and their time in `year` and the year before (NaN: not yet). */
+  private lastKey = -1;
+  private lastThisYear = NaN;
+  private lastYearBefore = NaN;
 
   constructor(
     private readonly zone: TimeZone,
@@ -81,9 +85,21 @@ export class YearInference {
       this.year = this.zone.yearAt(ref);
       this.yearStart = this.zone.localToEpoch(this.year, 1, 1, 0, 0, 0);
       this.yearEnd = this.zone.localToEpoch(this.year + 1, 1, 1, 0, 0, 0);
+      this.lastKey = -1;
     }
-    const t = this.zone.localToEpoch(this.year, mo, d, h, mi, s, ms);
-    if (t > ref + DAY) return this.zone.localToEpoch(this.year - 1, mo, d, h, mi, s, ms);
+    // Consecutive lines mostly share their second: convert it once.
+    const key = ((((mo * 32 + d) * 24 + h) * 60 + mi) * 61 + s) * 1000 + ms;
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastThisYear = this.zone.localToEpoch(this.year, mo, d, h, mi, s, ms);
+      this.lastYearBefore = NaN;
+    }
+    const t = this.lastThisYear;
+    if (t > ref + DAY) {
+      if (Number.isNaN(this.lastYearBefore))
+        this.lastYearBefore = this.zone.localToEpoch(this.year - 1, mo, d, h, mi, s, ms);
+      return this.lastYearBefore;
+    }
     return t;
   }
 }

@@ -11,15 +11,19 @@ const BUCKET = 15 * MINUTE; // every real zone transition falls on a quarter hou
 export class TimeZoneError extends Error {}
 
 export class TimeZone {
-  readonly name: string;
+  /** Null for the machine's own zone until its name is asked for. */
+  private zoneName: string | null;
   private readonly fmt: Intl.DateTimeFormat | null;
+  /** The machine's own zone: offsets from Date (see `local`). */
+  private readonly isLocal: boolean;
   private readonly offsets = new Map<number, number>();
   private lastLocalKey = NaN;
   private lastLocalOffset = 0;
 
-  constructor(name: string) {
-    this.name = name;
-    if (name === 'UTC' || name === 'Etc/UTC') {
+  constructor(name: string | null) {
+    this.zoneName = name;
+    this.isLocal = name === null;
+    if (name === null || name === 'UTC' || name === 'Etc/UTC') {
       this.fmt = null;
       return;
     }
@@ -41,9 +45,23 @@ export class TimeZone {
     }
   }
 
-  /** The machine's own zone. */
+  /** The IANA name (the machine's own zone's as Intl resolves it). */
+  get name(): string {
+    return (this.zoneName ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+  }
+
+  /** The name, or undefined for the machine's own zone (for APIs that default to it: croner). */
+  get configuredName(): string | undefined {
+    return this.isLocal ? undefined : this.name;
+  }
+
+  /**
+   * The machine's own zone. Its offsets come from Date, which follows the same TZ
+   * and /etc/localtime as Intl, without the tens of milliseconds Intl takes to load
+   * its zone data: most commands never need more.
+   */
   static local(): TimeZone {
-    return new TimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+    return new TimeZone(null);
   }
 
   /** The named zone (a config's `timezone:`), else the machine's own. */
@@ -53,25 +71,29 @@ export class TimeZone {
 
   /** Minutes east of UTC at instant `epoch`. */
   offsetAt(epoch: number): number {
-    if (this.fmt === null) return 0;
+    if (this.fmt === null && !this.isLocal) return 0;
     const bucket = Math.floor(epoch / BUCKET);
     const cached = this.offsets.get(bucket);
     if (cached !== undefined) return cached;
     const at = bucket * BUCKET;
-    const p = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
-    for (const part of this.fmt.formatToParts(at))
-      if (part.type in p) p[part.type as keyof typeof p] = Number(part.value);
-    const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-    const offset = Math.round((asUtc - at) / MINUTE);
+    const offset = this.fmt === null ? -new Date(at).getTimezoneOffset() : this.intlOffset(at);
     if (this.offsets.size > 10_000) this.offsets.clear();
     this.offsets.set(bucket, offset);
     return offset;
   }
 
+  private intlOffset(at: number): number {
+    const p = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+    for (const part of this.fmt!.formatToParts(at))
+      if (part.type in p) p[part.type as keyof typeof p] = Number(part.value);
+    const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+    return Math.round((asUtc - at) / MINUTE);
+  }
+
   /** Epoch of a wall-clock time here (month 1–12). In a DST gap or overlap, the earlier offset wins. */
   localToEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0): number {
     const guess = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-    if (this.fmt === null) return guess;
+    if (this.fmt === null && !this.isLocal) return guess;
     const key = ((y * 16 + mo) * 32 + d) * 32 + h;
     if (key === this.lastLocalKey) return guess - this.lastLocalOffset * MINUTE;
     let offset = this.offsetAt(guess - this.offsetAt(guess) * MINUTE);

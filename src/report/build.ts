@@ -11,7 +11,7 @@ import { currentStatus } from '../incidents/status.js';
 import type { Logger } from '../log.js';
 import type { TimeZone } from '../parse/zone.js';
 import type { LiveSession, Runner, SessionProbe } from '../respond/live-sessions.js';
-import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import type { ReportConfig } from './config.js';
 import { DAY_MS, localDate } from './day.js';
 import {
@@ -31,7 +31,7 @@ export interface HostReaders {
 }
 
 export interface ReportInputs {
-  store: Pick<Store, 'activity' | 'incidents' | 'reports'>;
+  store: Pick<RecordStore, 'activity' | 'incidents' | 'reports'>;
   config: Pick<ReportConfig, 'topAttackers' | 'ports'>;
   zone: TimeZone;
   /** Without it, the report has no ports and sessions sections. */
@@ -68,21 +68,26 @@ export async function buildReport(
       ? null
       : orNull(inputs, 'report_sessions_failed', () => host.sessions.sessions(to)),
   ]);
+  const [status, day, dayBefore, loginTotal, logins, ports] = await Promise.all([
+    currentStatus(store.activity, to),
+    countsOf(store, from, to),
+    countsOf(store, from - DAY_MS, from),
+    store.activity.loginCount(from, to),
+    loginsOf(store, from, to),
+    ss === null ? null : portsSection(store, ss, date),
+  ]);
   return {
     version: REPORT_VERSION,
     date,
     timezone: zone.name,
     from,
     to,
-    status: currentStatus(store.activity, to),
-    day: countsOf(store, from, to),
-    dayBefore: countsOf(store, from - DAY_MS, from),
+    status,
+    day,
+    dayBefore,
     topAttackers,
-    logins: {
-      total: store.activity.loginCount(from, to),
-      groups: loginsOf(store, from, to),
-    },
-    ports: ss === null ? null : portsSection(store, ss, date),
+    logins: { total: loginTotal, groups: logins },
+    ports,
     sessions: live === null ? null : sessionsSection(live),
     commentary: null,
   };
@@ -102,20 +107,23 @@ async function orNull<T>(
   }
 }
 
-function countsOf(store: ReportInputs['store'], from: Millis, to: Millis): ReportCounts {
-  const bans = store.activity.bansBetween(from, to);
-  return {
-    failures: store.activity.failuresBetween(from, to),
-    attackers: store.activity.distinctAttackers(from, to),
-    bans: bans.applied,
-    bansNotEnforced: bans.dryRun,
-    incidents: store.incidents.countOpened(from, to),
-  };
+async function countsOf(
+  store: ReportInputs['store'],
+  from: Millis,
+  to: Millis,
+): Promise<ReportCounts> {
+  const [bans, failures, attackers, incidents] = await Promise.all([
+    store.activity.bansBetween(from, to),
+    store.activity.failuresBetween(from, to),
+    store.activity.distinctAttackers(from, to),
+    store.incidents.countOpened(from, to),
+  ]);
+  return { failures, attackers, bans: bans.applied, bansNotEnforced: bans.dryRun, incidents };
 }
 
 async function topAttackersOf(inputs: ReportInputs, from: Millis, to: Millis) {
   const { store, internal, config } = inputs;
-  const rows = store.activity.topAttackers(from, to, internal, config.topAttackers);
+  const rows = await store.activity.topAttackers(from, to, internal, config.topAttackers);
   return Promise.all(
     // The report keeps its own shape: no `lines`.
     rows.map(async ({ ip, failures, users, first, last }) => ({
@@ -137,25 +145,33 @@ async function enrichmentOf(inputs: ReportInputs, ip: string): Promise<Enrichmen
       inputs.logger?.warn({ event: 'report_enrich_failed', ip, err }, 'enrichment failed');
     }
   }
-  return inputs.store.incidents.latest(ip)?.enrichment ?? null;
+  return (await inputs.store.incidents.latest(ip))?.enrichment ?? null;
 }
 
 /** Logins per user and address; an address the user never logged in from before is flagged and listed first. */
-function loginsOf(store: ReportInputs['store'], from: Millis, to: Millis): ReportLogin[] {
-  const groups = store.activity.loginGroups(from, to, MAX_LOGIN_GROUPS).map((g) => ({
-    ...g,
-    newAddress:
-      g.user !== null && g.ip !== null && !store.activity.loggedInBefore(g.user, g.ip, g.first),
-  }));
+async function loginsOf(
+  store: ReportInputs['store'],
+  from: Millis,
+  to: Millis,
+): Promise<ReportLogin[]> {
+  const groups = await Promise.all(
+    (await store.activity.loginGroups(from, to, MAX_LOGIN_GROUPS)).map(async (g) => ({
+      ...g,
+      newAddress:
+        g.user !== null &&
+        g.ip !== null &&
+        !(await store.activity.loggedInBefore(g.user, g.ip, g.first)),
+    })),
+  );
   return [...groups.filter((g) => g.newAddress), ...groups.filter((g) => !g.newAddress)];
 }
 
 /** The listening ports in `ss -ltnpH` output, compared with the previous report's. */
-function portsSection(
+async function portsSection(
   store: ReportInputs['store'],
   ss: string,
   date: string,
-): NonNullable<DailyReport['ports']> {
+): Promise<NonNullable<DailyReport['ports']>> {
   const listening = uniquePorts(
     parseListening(ss).map((p) => ({
       address: p.address,
@@ -164,7 +180,8 @@ function portsSection(
     })),
   ).slice(0, MAX_PORTS);
   // The previous report: an earlier one of the same date (a second run that day), else the latest before.
-  const previous = parseReport((store.reports.get(date) ?? store.reports.before(date))?.report);
+  const stored = (await store.reports.get(date)) ?? (await store.reports.before(date));
+  const previous = parseReport(stored?.report);
   if (previous?.ports == null) return { listening, comparedWith: null, appeared: [], vanished: [] };
   const before = previous.ports.listening;
   return {

@@ -38,6 +38,6 @@ export function reportEnd(schedule: string, zone: TimeZone, date: string, now: M
   if (d === null) throw new RangeError(`expected a date like 2026-11-25, got "${date}"`);
   const start = zone.localToEpoch(d.y, d.m, d.d, 0, 0, 0);
   const end = zone.localToEpoch(d.y, d.m, d.d + 1, 0, 0, 0);
-  const run = nextCronRun(schedule, zone.name, start - 1);
+  const run = nextCronRun(schedule, zone.configuredName, start - 1);
   return Math.min(run !== null && run < end ? run : end, now);
 }

@@ -32,7 +32,8 @@ export async function lookupReport(
     if (check === 'invalid') return { error: t('report.error.date', { value: date }) };
     if (check === 'future') return { error: t('report.error.future', { value: date }) };
   }
-  const row = date === undefined ? store.reports.before(LAST_DATE) : store.reports.get(date);
+  const row =
+    date === undefined ? await store.reports.before(LAST_DATE) : await store.reports.get(date);
   const stored = parseReport(row?.report);
   if (stored !== null) return { report: stored, stored: true };
   // Only what the store holds: today's host state would not belong to a past day.

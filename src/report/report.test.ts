@@ -44,7 +44,7 @@ const TRUSTED = new TrustedProvider(['198.18.0.0/15']);
 function setup(over: Partial<ReportInputs> = {}) {
   const store = Store.open(join(root, `r${++n}.db`));
   const inputs: ReportInputs = {
-    store,
+    store: store.records,
     config: { topAttackers: 10, ports: true },
     zone: SEOUL,
     internal: (ip) => TRUSTED.isInternal(ip),

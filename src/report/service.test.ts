@@ -27,7 +27,7 @@ function setup(over: Partial<ReportServiceOptions> = {}) {
   store.events.insert(sampleEvent({ time: T0 - HOUR }));
   const delivered: DailyReport[] = [];
   const service = new ReportService({
-    store,
+    store: store.records,
     config: reportSchema.parse({}),
     language: 'en',
     timezone: 'Asia/Seoul',

@@ -15,7 +15,7 @@ import type { Enrichment, Millis } from '../domain.js';
 import { translator, type Lang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { TimeZone } from '../parse/zone.js';
-import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { buildReport, type HostReaders, type ReportInputs } from './build.js';
 import type { ReportConfig } from './config.js';
 import { lookupReport } from './lookup.js';
@@ -23,7 +23,7 @@ import type { DailyReport } from './model.js';
 import { isQuiet, reportText } from './text.js';
 
 export interface ReportServiceOptions {
-  store: Store;
+  store: RecordStore;
   config: ReportConfig;
   /** The commentary's language. */
   language: Lang;
@@ -76,7 +76,7 @@ export class ReportService {
       return null;
     }
     try {
-      store.reports.put(report.date, report, now);
+      await store.reports.put(report.date, report, now);
     } catch (err) {
       logger?.error({ event: 'report_not_stored', err }, 'the daily report could not be stored');
     }
@@ -106,7 +106,7 @@ export class ReportService {
   start(): void {
     if (!this.o.config.enabled || this.cron !== null) return;
     // Returned, so that a run is skipped while the last one lasts.
-    this.cron = this.o.clock.cron(this.o.config.schedule, this.zone.name, async () => {
+    this.cron = this.o.clock.cron(this.o.config.schedule, this.zone.configuredName, async () => {
       await this.run();
     });
   }

@@ -48,7 +48,7 @@ function setup() {
   logged.on('data', (b: Buffer) => lines.push(...String(b).split('\n').filter(Boolean)));
   const logger = createLogger({ level: 'info', format: 'json' }, logged);
   let now = Date.now();
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key: parseSecret(secretHex, 'test'),
     authorize: authorizer(),
     logger,
@@ -56,7 +56,7 @@ function setup() {
   const firewall = new DryRunFirewall({ log: () => {}, now: () => now });
   const alerts: ResponseAlert[] = [];
   const responder = new Responder({
-    store,
+    store: store.records,
     approvals,
     guardrails: new Guardrails({
       trusted: trustedNetworks(),
@@ -150,12 +150,14 @@ describe('approvals tampered in the store file', () => {
           },
           1,
         );
+        await s.responder.settled();
         const [asked] = s.alerts;
         assert.equal(asked?.type, 'approval');
         const id = asked.type === 'approval' ? asked.approval.id : '';
         if (c.base !== 'pending')
           assert.ok(
-            s.approvals.decide(id, 'approve', { channel: 'cli', identity: 'root' }, s.now()).ok,
+            (await s.approvals.decide(id, 'approve', { channel: 'cli', identity: 'root' }, s.now()))
+              .ok,
           );
         if (c.base === 'executed') {
           await s.responder.tick();
@@ -187,7 +189,12 @@ describe('approvals tampered in the store file', () => {
         );
 
         // A human deciding it now is refused too.
-        const r = s.approvals.decide(id, 'approve', { channel: 'cli', identity: 'root' }, s.now());
+        const r = await s.approvals.decide(
+          id,
+          'approve',
+          { channel: 'cli', identity: 'root' },
+          s.now(),
+        );
         assert.ok(!r.ok);
         assert.equal(r.code, 'tampered');
         assert.equal(r.approval, null, 'the refusal repeats nothing the row claims');
@@ -201,7 +208,7 @@ describe('approvals tampered in the store file', () => {
         assert.equal(s.tamperErrors().length, 1, 'one log error');
 
         // Display: flagged, in the API every channel uses and in `sheriff approvals`.
-        const shown = s.approvals.list({}).find((a) => a.id === id);
+        const shown = (await s.approvals.list({})).find((a) => a.id === id);
         assert.equal(shown?.tampered, true);
         const cli = await runCli(['--config', s.config, 'approvals', '--all'], {
           env: { SHERIFF_SECRET: secretHex },
@@ -220,7 +227,7 @@ describe('approvals tampered in the store file', () => {
   it('an intact row is executed once, shown as it is, and reports nothing', async () => {
     const s = setup();
     try {
-      const a = s.approvals.request(
+      const a = await s.approvals.request(
         {
           action: 'ban',
           target: { cidr: '203.0.113.9/32', family: 4 },
@@ -233,15 +240,16 @@ describe('approvals tampered in the store file', () => {
         s.now(),
       );
       assert.ok(
-        s.approvals.decide(a.id, 'approve', { channel: 'cli', identity: 'root' }, s.now()).ok,
+        (await s.approvals.decide(a.id, 'approve', { channel: 'cli', identity: 'root' }, s.now()))
+          .ok,
       );
       await s.responder.tick();
       assert.deepEqual(
         (await s.firewall.list()).map((e) => e.target.cidr),
         ['203.0.113.9/32'],
       );
-      assert.equal(s.approvals.get(a.id)?.tampered, false);
-      assert.ok(s.approvals.verify(s.approvals.get(a.id)!), 'the executed state is signed');
+      assert.equal((await s.approvals.get(a.id))?.tampered, false);
+      assert.ok(s.approvals.verify((await s.approvals.get(a.id))!), 'the executed state is signed');
       assert.equal(s.tamperErrors().length, 0);
       const cli = await runCli(['--config', s.config, 'approvals', '--all'], {
         env: { SHERIFF_SECRET: secretHex },

@@ -50,15 +50,15 @@ function banRequest(over: Partial<ActionRequest> = {}): ActionRequest {
 function setup(options: { ttlMs?: number } = {}) {
   const path = freshPath();
   const store = Store.open(path);
-  const approvals = new Approvals(store, { key, authorize, ...options });
+  const approvals = new Approvals(store.records, { key, authorize, ...options });
   return { path, store, approvals };
 }
 
 describe('Approvals', () => {
-  it('request stores a pending approval with a MAC, expiring after 15 minutes, and audits it', () => {
+  it('request stores a pending approval with a MAC, expiring after 15 minutes, and audits it', async () => {
     const { store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0);
+      const a = await approvals.request(banRequest(), T0);
       assert.equal(a.status, 'pending');
       assert.equal(a.expiresAt, T0 + DEFAULT_APPROVAL_TTL_MS);
       assert.equal(DEFAULT_APPROVAL_TTL_MS, 15 * MIN);
@@ -91,7 +91,7 @@ describe('Approvals', () => {
       assert.ok(approvals.verify(a));
       assert.deepEqual(a.evidence, { findings: [1], events: [1, 2, 3] });
       assert.deepEqual(
-        approvals.list({ status: 'pending' }).map((x) => x.id),
+        (await approvals.list({ status: 'pending' })).map((x) => x.id),
         [a.id],
       );
       const [entry] = store.audit.list();
@@ -105,24 +105,24 @@ describe('Approvals', () => {
     }
   });
 
-  it('rejects malformed requests', () => {
+  it('rejects malformed requests', async () => {
     const { store, approvals } = setup();
     try {
-      assert.throws(
-        () => approvals.request(banRequest({ target: { cidr: '203.0.113.5', family: 4 } }), T0),
+      await assert.rejects(
+        approvals.request(banRequest({ target: { cidr: '203.0.113.5', family: 4 } }), T0),
         TypeError,
       );
-      assert.throws(
-        () => approvals.request(banRequest({ target: { cidr: '2001:DB8::/64', family: 6 } }), T0),
+      await assert.rejects(
+        approvals.request(banRequest({ target: { cidr: '2001:DB8::/64', family: 6 } }), T0),
         TypeError,
       );
-      assert.throws(() => approvals.request(banRequest({ target: null }), T0), TypeError);
-      assert.throws(() => approvals.request(banRequest({ durationMs: -1 }), T0), TypeError);
-      assert.throws(
-        () => approvals.request(banRequest({ action: 'isolate' }), T0),
+      await assert.rejects(approvals.request(banRequest({ target: null }), T0), TypeError);
+      await assert.rejects(approvals.request(banRequest({ durationMs: -1 }), T0), TypeError);
+      await assert.rejects(
+        approvals.request(banRequest({ action: 'isolate' }), T0),
         /takes no target/,
       );
-      const iso = approvals.request(
+      const iso = await approvals.request(
         banRequest({ action: 'isolate', target: null, durationMs: null }),
         T0,
       );
@@ -133,20 +133,20 @@ describe('Approvals', () => {
     }
   });
 
-  it('approve executes once', () => {
+  it('approve executes once', async () => {
     const { store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0);
-      const r = approvals.decide(a.id, 'approve', root_, T0 + MIN);
+      const a = await approvals.request(banRequest(), T0);
+      const r = await approvals.decide(a.id, 'approve', root_, T0 + MIN);
       assert.ok(r.ok);
       assert.equal(r.approval.status, 'approved');
       assert.equal(r.approval.decidedBy, 'root');
       assert.equal(r.approval.channel, 'cli');
       assert.equal(r.approval.decidedAt, T0 + MIN);
       assert.deepEqual(r.approval.target, { cidr: '203.0.113.5/32', family: 4 });
-      assert.equal(approvals.markExecuted(a.id, T0 + MIN + 1), true);
-      assert.equal(approvals.markExecuted(a.id, T0 + MIN + 2), false);
-      assert.equal(approvals.get(a.id)?.executedAt, T0 + MIN + 1);
+      assert.equal(await approvals.markExecuted(a.id, T0 + MIN + 1), true);
+      assert.equal(await approvals.markExecuted(a.id, T0 + MIN + 2), false);
+      assert.equal((await approvals.get(a.id))?.executedAt, T0 + MIN + 1);
       const executes = store.audit.list().filter((e) => e.action === 'approval.execute');
       assert.deepEqual(
         executes.map((e) => e.outcome),
@@ -158,11 +158,11 @@ describe('Approvals', () => {
     }
   });
 
-  it('a second approve and a replayed deny are refused, saying who decided and when', () => {
+  it('a second approve and a replayed deny are refused, saying who decided and when', async () => {
     const { store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0);
-      assert.ok(approvals.decide(a.id, 'approve', alice, T0 + MIN).ok);
+      const a = await approvals.request(banRequest(), T0);
+      assert.ok((await approvals.decide(a.id, 'approve', alice, T0 + MIN)).ok);
       const when = new Date(T0 + MIN).toISOString();
       for (const [decision, who] of [
         ['approve', root_],
@@ -170,7 +170,7 @@ describe('Approvals', () => {
         ['deny', alice],
         ['approve', alice],
       ] as const) {
-        const r = approvals.decide(a.id, decision, who, T0 + 2 * MIN);
+        const r = await approvals.decide(a.id, decision, who, T0 + 2 * MIN);
         assert.equal(r.ok, false);
         assert.ok(!r.ok);
         assert.equal(r.code, 'already-decided');
@@ -179,50 +179,50 @@ describe('Approvals', () => {
           `approval ${a.id} was already approved by 4242 (telegram) at ${when}`,
         );
       }
-      assert.equal(approvals.get(a.id)?.decidedBy, '4242');
+      assert.equal((await approvals.get(a.id))?.decidedBy, '4242');
 
-      const d = approvals.request(
+      const d = await approvals.request(
         banRequest({ target: { cidr: '198.51.100.7/32', family: 4 } }),
         T0,
       );
-      assert.ok(approvals.decide(d.id, 'deny', root_, T0 + MIN).ok);
-      const r = approvals.decide(d.id, 'approve', alice, T0 + MIN + 1);
+      assert.ok((await approvals.decide(d.id, 'deny', root_, T0 + MIN)).ok);
+      const r = await approvals.decide(d.id, 'approve', alice, T0 + MIN + 1);
       assert.ok(!r.ok);
       assert.match(r.reason, /already denied by root \(cli\) at/);
-      assert.equal(approvals.markExecuted(d.id, T0 + 2 * MIN), false);
+      assert.equal(await approvals.markExecuted(d.id, T0 + 2 * MIN), false);
     } finally {
       store.close();
     }
   });
 
-  it('an expired approval is refused and marked expired; expireDue expires the rest', () => {
+  it('an expired approval is refused and marked expired; expireDue expires the rest', async () => {
     const { store, approvals } = setup({ ttlMs: 10 * MIN });
     try {
-      const a = approvals.request(banRequest(), T0);
-      const b = approvals.request(
+      const a = await approvals.request(banRequest(), T0);
+      const b = await approvals.request(
         banRequest({ target: { cidr: '198.51.100.7/32', family: 4 } }),
         T0,
       );
-      const c = approvals.request(
+      const c = await approvals.request(
         banRequest({ target: { cidr: '198.51.100.8/32', family: 4 } }),
         T0 + 5 * MIN,
       );
-      const r = approvals.decide(a.id, 'approve', root_, T0 + 10 * MIN);
+      const r = await approvals.decide(a.id, 'approve', root_, T0 + 10 * MIN);
       assert.ok(!r.ok);
       assert.equal(r.code, 'expired');
       assert.match(r.reason, /expired at/);
-      assert.equal(approvals.get(a.id)?.status, 'expired');
-      const again = approvals.decide(a.id, 'approve', root_, T0 + 10 * MIN);
+      assert.equal((await approvals.get(a.id))?.status, 'expired');
+      const again = await approvals.decide(a.id, 'approve', root_, T0 + 10 * MIN);
       assert.ok(!again.ok);
       assert.equal(again.code, 'already-decided');
       assert.match(again.reason, /already expired/);
 
       assert.deepEqual(
-        approvals.expireDue(T0 + 11 * MIN).map((x) => x.id),
+        (await approvals.expireDue(T0 + 11 * MIN)).map((x) => x.id),
         [b.id],
       );
-      assert.equal(approvals.get(c.id)?.status, 'pending');
-      assert.deepEqual(approvals.expireDue(T0 + 11 * MIN), []);
+      assert.equal((await approvals.get(c.id))?.status, 'pending');
+      assert.deepEqual(await approvals.expireDue(T0 + 11 * MIN), []);
       const expiries = store.audit.list().filter((e) => e.action === 'approval.expire');
       assert.deepEqual(
         expiries.map((e) => [e.detail.approval, e.actor]),
@@ -242,44 +242,44 @@ describe('Approvals', () => {
     ['action', 'unban'],
     ['mac', '0'.repeat(64)],
   ] as const) {
-    it(`a row tampered in SQLite (${column} = ${String(value)}) is refused and shown tampered`, () => {
+    it(`a row tampered in SQLite (${column} = ${String(value)}) is refused and shown tampered`, async () => {
       const { path, store, approvals } = setup();
       try {
-        const a = approvals.request(banRequest(), T0);
+        const a = await approvals.request(banRequest(), T0);
         const raw = new BetterSqlite3(path);
         raw.prepare(`UPDATE approvals SET ${column} = ? WHERE id = ?`).run(value, a.id);
         raw.close();
-        const r = approvals.decide(a.id, 'approve', root_, T0 + MIN);
+        const r = await approvals.decide(a.id, 'approve', root_, T0 + MIN);
         assert.ok(!r.ok);
         assert.equal(r.code, 'tampered');
         assert.match(r.reason, /does not match its MAC/);
-        assert.equal(approvals.get(a.id)?.tampered, true);
-        assert.equal(approvals.markExecuted(a.id, T0 + MIN), false);
-        assert.ok(!approvals.decide(a.id, 'approve', root_, T0 + MIN).ok);
+        assert.equal((await approvals.get(a.id))?.tampered, true);
+        assert.equal(await approvals.markExecuted(a.id, T0 + MIN), false);
+        assert.ok(!(await approvals.decide(a.id, 'approve', root_, T0 + MIN)).ok);
       } finally {
         store.close();
       }
     });
   }
 
-  it('a status forged to approved in SQLite cannot be executed with another cidr', () => {
+  it('a status forged to approved in SQLite cannot be executed with another cidr', async () => {
     const { path, store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0);
-      assert.ok(approvals.decide(a.id, 'approve', root_, T0 + MIN).ok);
+      const a = await approvals.request(banRequest(), T0);
+      assert.ok((await approvals.decide(a.id, 'approve', root_, T0 + MIN)).ok);
       const raw = new BetterSqlite3(path);
       raw.prepare("UPDATE approvals SET cidr = '198.51.100.0/24' WHERE id = ?").run(a.id);
       raw.close();
-      assert.equal(approvals.markExecuted(a.id, T0 + MIN), false);
+      assert.equal(await approvals.markExecuted(a.id, T0 + MIN), false);
     } finally {
       store.close();
     }
   });
 
-  it('an unauthorised identity, or a channel that is not human, is refused', () => {
+  it('an unauthorised identity, or a channel that is not human, is refused', async () => {
     const { store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0);
+      const a = await approvals.request(banRequest(), T0);
       const cases: [Decider, string][] = [
         [{ channel: 'cli', identity: 'mallory' }, 'unauthorised'],
         [{ channel: 'telegram', identity: '666' }, 'unauthorised'],
@@ -290,23 +290,23 @@ describe('Approvals', () => {
         [{ channel: 'agent' as never, identity: 'root' }, 'not-human'],
       ];
       for (const [who, code] of cases) {
-        const r = approvals.decide(a.id, 'approve', who, T0 + MIN);
+        const r = await approvals.decide(a.id, 'approve', who, T0 + MIN);
         assert.ok(!r.ok);
         assert.equal(r.code, code, JSON.stringify(who));
       }
-      assert.equal(approvals.get(a.id)?.status, 'pending');
+      assert.equal((await approvals.get(a.id))?.status, 'pending');
       assert.ok(
-        approvals.decide(a.id, 'approve', { channel: 'cli', identity: 'ops' }, T0 + MIN).ok,
+        (await approvals.decide(a.id, 'approve', { channel: 'cli', identity: 'ops' }, T0 + MIN)).ok,
       );
 
-      const throwing = new Approvals(store, {
+      const throwing = new Approvals(store.records, {
         key,
         authorize: () => {
           throw new Error('directory down');
         },
       });
-      const b = throwing.request(banRequest(), T0);
-      const r = throwing.decide(b.id, 'approve', root_, T0 + MIN);
+      const b = await throwing.request(banRequest(), T0);
+      const r = await throwing.decide(b.id, 'approve', root_, T0 + MIN);
       assert.ok(!r.ok);
       assert.equal(r.code, 'unauthorised');
     } finally {
@@ -314,11 +314,11 @@ describe('Approvals', () => {
     }
   });
 
-  it('unknown and malformed ids are refused', () => {
+  it('unknown and malformed ids are refused', async () => {
     const { store, approvals } = setup();
     try {
       for (const id of ['AAAAAAAAAAAA', "x' OR 1=1 --", '', 'a'.repeat(17)]) {
-        const r = approvals.decide(id, 'approve', root_, T0);
+        const r = await approvals.decide(id, 'approve', root_, T0);
         assert.ok(!r.ok);
         assert.equal(r.code, 'unknown');
       }
@@ -327,23 +327,23 @@ describe('Approvals', () => {
     }
   });
 
-  it('every outcome is audited, refusals with why', () => {
+  it('every outcome is audited, refusals with why', async () => {
     const { path, store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0); // request
-      approvals.decide('nosuchid', 'approve', root_, T0 + 1); // unknown
-      approvals.decide(a.id, 'approve', { channel: 'cli', identity: 'mallory' }, T0 + 2); // unauthorised
-      approvals.decide(a.id, 'deny', { channel: 'agent' as never, identity: 'x' }, T0 + 3); // not human
-      approvals.decide(a.id, 'approve', root_, T0 + 4); // ok
-      approvals.decide(a.id, 'deny', alice, T0 + 5); // already decided
-      const e = approvals.request(banRequest(), T0);
-      approvals.decide(e.id, 'approve', root_, T0 + DEFAULT_APPROVAL_TTL_MS); // expired
-      const t = approvals.request(banRequest(), T0);
+      const a = await approvals.request(banRequest(), T0); // request
+      await approvals.decide('nosuchid', 'approve', root_, T0 + 1); // unknown
+      await approvals.decide(a.id, 'approve', { channel: 'cli', identity: 'mallory' }, T0 + 2); // unauthorised
+      await approvals.decide(a.id, 'deny', { channel: 'agent' as never, identity: 'x' }, T0 + 3); // not human
+      await approvals.decide(a.id, 'approve', root_, T0 + 4); // ok
+      await approvals.decide(a.id, 'deny', alice, T0 + 5); // already decided
+      const e = await approvals.request(banRequest(), T0);
+      await approvals.decide(e.id, 'approve', root_, T0 + DEFAULT_APPROVAL_TTL_MS); // expired
+      const t = await approvals.request(banRequest(), T0);
       const raw = new BetterSqlite3(path);
       raw.prepare("UPDATE approvals SET cidr = '203.0.113.0/24' WHERE id = ?").run(t.id);
       raw.close();
-      approvals.decide(t.id, 'approve', root_, T0 + 6); // tampered
-      approvals.markExecuted(a.id, T0 + 7); // execute
+      await approvals.decide(t.id, 'approve', root_, T0 + 6); // tampered
+      await approvals.markExecuted(a.id, T0 + 7); // execute
 
       const log = store.audit
         .list()
@@ -372,29 +372,29 @@ describe('Approvals', () => {
     }
   });
 
-  it('refuse() stops an approved action before execution, and audits why', () => {
+  it('refuse() stops an approved action before execution, and audits why', async () => {
     const { store, approvals } = setup();
     try {
-      const a = approvals.request(banRequest(), T0);
-      assert.ok(approvals.decide(a.id, 'approve', root_, T0 + 1).ok);
-      assert.equal(approvals.refuse(a.id, 'live session from 203.0.113.5', T0 + 2), true);
-      assert.equal(approvals.get(a.id)?.status, 'refused');
-      assert.equal(approvals.get(a.id)?.decidedBy, 'root');
-      assert.equal(approvals.markExecuted(a.id, T0 + 3), false);
-      assert.equal(approvals.refuse(a.id, 'again', T0 + 4), false);
-      const p = approvals.request(banRequest(), T0);
-      assert.equal(approvals.refuse(p.id, 'trusted network', T0 + 5), true);
-      assert.equal(approvals.get(p.id)?.status, 'refused');
+      const a = await approvals.request(banRequest(), T0);
+      assert.ok((await approvals.decide(a.id, 'approve', root_, T0 + 1)).ok);
+      assert.equal(await approvals.refuse(a.id, 'live session from 203.0.113.5', T0 + 2), true);
+      assert.equal((await approvals.get(a.id))?.status, 'refused');
+      assert.equal((await approvals.get(a.id))?.decidedBy, 'root');
+      assert.equal(await approvals.markExecuted(a.id, T0 + 3), false);
+      assert.equal(await approvals.refuse(a.id, 'again', T0 + 4), false);
+      const p = await approvals.request(banRequest(), T0);
+      assert.equal(await approvals.refuse(p.id, 'trusted network', T0 + 5), true);
+      assert.equal((await approvals.get(p.id))?.status, 'refused');
       assert.equal(store.audit.list().filter((x) => x.action === 'approval.refuse').length, 2);
     } finally {
       store.close();
     }
   });
 
-  it('the audit table refuses UPDATE and DELETE', () => {
+  it('the audit table refuses UPDATE and DELETE', async () => {
     const { path, store, approvals } = setup();
     try {
-      approvals.request(banRequest(), T0);
+      await approvals.request(banRequest(), T0);
       assert.throws(
         () => store.db.prepare("UPDATE audit SET outcome = 'refused'").run(),
         /append-only/,
@@ -413,7 +413,7 @@ describe('Approvals', () => {
     }
   });
 
-  it('ids fit Telegram callback data (64 bytes) as a:<id>', () => {
+  it('ids fit Telegram callback data (64 bytes) as a:<id>', async () => {
     const { store, approvals } = setup();
     try {
       const seen = new Set<string>();
@@ -425,14 +425,13 @@ describe('Approvals', () => {
         seen.add(id);
       }
       assert.equal(seen.size, 2000);
-      const a = approvals.request(banRequest(), T0);
+      const a = await approvals.request(banRequest(), T0);
       assert.ok(Buffer.byteLength(`a:${a.id}`, 'utf8') <= 64);
-      assert.throws(
-        () =>
-          new Approvals(store, { key, authorize, newId: () => 'x'.repeat(17) }).request(
-            banRequest(),
-            T0,
-          ),
+      await assert.rejects(
+        new Approvals(store.records, { key, authorize, newId: () => 'x'.repeat(17) }).request(
+          banRequest(),
+          T0,
+        ),
         /invalid approval id/,
       );
     } finally {
@@ -440,34 +439,34 @@ describe('Approvals', () => {
     }
   });
 
-  it('the agent gets a requester without decide', () => {
+  it('the agent gets a requester without decide', async () => {
     const { store, approvals } = setup();
     try {
       const agent = requesterOf(approvals);
       assert.deepEqual(Object.keys(agent), ['request']);
       assert.equal((agent as unknown as { decide?: unknown }).decide, undefined);
-      const a = agent.request(banRequest({ requestedBy: 'agent' }), T0);
+      const a = await agent.request(banRequest({ requestedBy: 'agent' }), T0);
       assert.equal(a.requestedBy, 'agent');
-      assert.equal(approvals.get(a.id)?.status, 'pending');
+      assert.equal((await approvals.get(a.id))?.status, 'pending');
     } finally {
       store.close();
     }
   });
 
-  it('two Store handles on the same file deciding the same id: exactly one wins', () => {
+  it('two Store handles on the same file deciding the same id: exactly one wins', async () => {
     const { path, store, approvals } = setup();
     const other = Store.open(path);
     try {
-      const a = approvals.request(banRequest(), T0);
-      const second = new Approvals(other, { key, authorize });
-      const r1 = second.decide(a.id, 'deny', alice, T0 + 1);
-      const r2 = approvals.decide(a.id, 'approve', root_, T0 + 2);
+      const a = await approvals.request(banRequest(), T0);
+      const second = new Approvals(other.records, { key, authorize });
+      const r1 = await second.decide(a.id, 'deny', alice, T0 + 1);
+      const r2 = await approvals.decide(a.id, 'approve', root_, T0 + 2);
       assert.ok(r1.ok);
       assert.ok(!r2.ok);
       assert.equal(r2.code, 'already-decided');
       assert.match(r2.reason, /already denied by 4242/);
       // The atomic guard itself: a stale read (its MAC since replaced) still cannot win.
-      const b = approvals.request(banRequest(), T0);
+      const b = await approvals.request(banRequest(), T0);
       const change = (status: 'approved' | 'denied', mac: string) => ({
         status,
         decidedAt: T0 + 3,
@@ -487,7 +486,7 @@ describe('Approvals', () => {
 
   it('racing deciders in parallel threads, each with its own Store handle: exactly one wins', async () => {
     const { path, store, approvals } = setup();
-    const a = approvals.request(banRequest(), T0);
+    const a = await approvals.request(banRequest(), T0);
     store.close();
     const N = 6;
     const barrier = new SharedArrayBuffer(4);
@@ -499,14 +498,14 @@ describe('Approvals', () => {
         const { Approvals } = await import(workerData.approvalsUrl);
         const { SecretKey } = await import(workerData.secretUrl);
         const store = Store.open(workerData.path);
-        const approvals = new Approvals(store, {
+        const approvals = new Approvals(store.records, {
           key: new SecretKey(Buffer.from(workerData.key, 'hex'), 'test'),
           authorize: () => true,
         });
         const flag = new Int32Array(workerData.barrier);
         parentPort.postMessage('ready');
         Atomics.wait(flag, 0, 0);
-        const r = approvals.decide(workerData.id, workerData.decision,
+        const r = await approvals.decide(workerData.id, workerData.decision,
           { channel: 'cli', identity: workerData.who }, workerData.now);
         store.close();
         parentPort.postMessage({ ok: r.ok, code: r.ok ? null : r.code, who: workerData.who });
@@ -607,7 +606,7 @@ describe('approvals signed before decisions were (schema 3 → 4)', () => {
       ]),
     );
 
-  it('re-signs only rows whose old MAC verifies; an approved one never run is expired, not run', () => {
+  it('re-signs only rows whose old MAC verifies; an approved one never run is expired, not run', async () => {
     const path = freshPath();
     mkdirSync(dirname(path), { recursive: true });
     const old = new BetterSqlite3(path);
@@ -673,16 +672,16 @@ describe('approvals signed before decisions were (schema 3 → 4)', () => {
 
     const store = Store.open(path); // migrates to 4: every old MAC is marked "v1:"
     try {
-      const approvals = new Approvals(store, { key, authorize });
+      const approvals = new Approvals(store.records, { key, authorize });
       for (const a of store.approvals.list()) assert.ok(a.mac.startsWith('v1:'), a.id);
       assert.ok(
-        approvals.list({}).every((a) => a.tampered),
+        (await approvals.list({})).every((a) => a.tampered),
         'none verifies before',
       );
-      assert.equal(approvals.upgradeLegacy(T0 + 5 * MIN), 5);
-      assert.equal(approvals.upgradeLegacy(T0 + 5 * MIN), 0, 'once');
+      assert.equal(await approvals.upgradeLegacy(T0 + 5 * MIN), 5);
+      assert.equal(await approvals.upgradeLegacy(T0 + 5 * MIN), 0, 'once');
 
-      const shown = new Map(approvals.list({}).map((a) => [a.id, a]));
+      const shown = new Map((await approvals.list({})).map((a) => [a.id, a]));
       const state = (id: string) => [shown.get(id)?.status, shown.get(id)?.tampered];
       assert.deepEqual(state('Pending1'), ['pending', false]);
       assert.deepEqual(state('Lapsed1'), ['expired', false]);
@@ -690,11 +689,11 @@ describe('approvals signed before decisions were (schema 3 → 4)', () => {
       assert.deepEqual(state('Executed1'), ['approved', false]);
       assert.deepEqual(state('Denied1'), ['denied', false]);
       assert.deepEqual(state('Forged1'), ['pending', true]);
-      assert.deepEqual(approvals.executable(T0 + 5 * MIN), [], 'nothing old is run');
-      assert.equal(approvals.markExecuted('Approved1', T0 + 5 * MIN), false);
-      assert.ok(!approvals.decide('Forged1', 'approve', root_, T0 + 5 * MIN).ok);
-      assert.ok(approvals.decide('Pending1', 'approve', root_, T0 + 5 * MIN).ok);
-      assert.equal(approvals.markExecuted('Pending1', T0 + 5 * MIN), true);
+      assert.deepEqual(await approvals.executable(T0 + 5 * MIN), [], 'nothing old is run');
+      assert.equal(await approvals.markExecuted('Approved1', T0 + 5 * MIN), false);
+      assert.ok(!(await approvals.decide('Forged1', 'approve', root_, T0 + 5 * MIN)).ok);
+      assert.ok((await approvals.decide('Pending1', 'approve', root_, T0 + 5 * MIN)).ok);
+      assert.equal(await approvals.markExecuted('Pending1', T0 + 5 * MIN), true);
 
       const upgrades = store.audit.list().filter((e) => e.action === 'approval.upgrade');
       assert.equal(upgrades.length, 5);

@@ -40,9 +40,9 @@ import {
   type ApprovalQuery,
   type AuditEntry,
   type HumanChannel,
-  type Store,
   type StoredApproval,
 } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { storePath } from '../config/paths.js';
 import type { ResponseConfig } from './config.js';
 import type { Logger } from '../log.js';
@@ -130,7 +130,7 @@ export interface ApprovalsConfig {
 }
 
 export function configuredApprovals(
-  store: Store,
+  store: Backing,
   config: ApprovalsConfig,
   opts: { key?: SecretKey; logger?: Logger } = {},
 ): Approvals {
@@ -159,7 +159,7 @@ export interface ApprovalsOptions {
 
 /** What the agent (and anything else that may only ask) gets. */
 export interface ApprovalRequester {
-  request(action: ActionRequest, now: Millis): PendingApproval;
+  request(action: ActionRequest, now: Millis): Promise<PendingApproval>;
 }
 
 /** A view of `approvals` that can only request: hand this, not Approvals, to the agent. */
@@ -217,7 +217,7 @@ function legacyMacInput(a: StoredApproval): string {
   ]);
 }
 
-type Backing = Pick<Store, 'db' | 'approvals' | 'audit'>;
+type Backing = Pick<RecordStore, 'approvals' | 'audit'>;
 
 /** Which pending approvals an "approve all" covers. */
 export interface PendingFilter {
@@ -258,160 +258,166 @@ export class Approvals {
    * Stores a request for a human decision, expiring `ttlMs` after `now`, and
    * audits it. Throws a TypeError for a malformed request.
    */
-  request(action: ActionRequest, now: Millis): PendingApproval {
+  async request(action: ActionRequest, now: Millis): Promise<PendingApproval> {
     checkRequest(action);
     const createdAt = Math.floor(now);
     const expiresAt = createdAt + this.ttlMs;
-    return this.store.db
-      .transaction(() => {
-        const id = this.unusedId();
-        const row: Omit<StoredApproval, 'mac'> = {
-          id,
-          action: action.action,
-          target: action.target === null ? null : { ...action.target },
-          durationMs: action.durationMs,
-          reason: action.reason,
-          requestedBy: action.requestedBy,
-          jail: action.jail,
-          evidence: {
-            findings: [...action.evidence.findings],
-            events: [...action.evidence.events],
-          },
-          createdAt,
+    const id = await this.unusedId();
+    const row: Omit<StoredApproval, 'mac'> = {
+      id,
+      action: action.action,
+      target: action.target === null ? null : { ...action.target },
+      durationMs: action.durationMs,
+      reason: action.reason,
+      requestedBy: action.requestedBy,
+      jail: action.jail,
+      evidence: {
+        findings: [...action.evidence.findings],
+        events: [...action.evidence.events],
+      },
+      createdAt,
+      expiresAt,
+      status: 'pending',
+      decidedAt: null,
+      decidedBy: null,
+      channel: null,
+      executedAt: null,
+    };
+    // The row and its audit entry are written together (one transaction in the store).
+    await this.store.approvals.insert(
+      { ...row, mac: this.key.mac(macInput(row)) },
+      {
+        time: createdAt,
+        actor: action.requestedBy,
+        channel: null,
+        action: 'approval.request',
+        target: row.target?.cidr ?? null,
+        outcome: 'ok',
+        detail: {
+          approval: id,
+          action: row.action,
+          durationMs: row.durationMs,
+          jail: row.jail,
+          reason: row.reason,
+          evidence: row.evidence,
           expiresAt,
-          status: 'pending',
-          decidedAt: null,
-          decidedBy: null,
-          channel: null,
-          executedAt: null,
-        };
-        this.store.approvals.insert({ ...row, mac: this.key.mac(macInput(row)) });
-        const stored = this.store.approvals.get(id)!;
-        this.audit({
-          time: createdAt,
-          actor: action.requestedBy,
-          channel: null,
-          action: 'approval.request',
-          target: stored.target?.cidr ?? null,
-          outcome: 'ok',
-          detail: {
-            approval: id,
-            action: stored.action,
-            durationMs: stored.durationMs,
-            jail: stored.jail,
-            reason: stored.reason,
-            evidence: stored.evidence,
-            expiresAt,
-          },
-        });
-        return stored as PendingApproval;
-      })
-      .immediate();
+        },
+      },
+    );
+    const stored = await this.store.approvals.get(id);
+    if (stored === null) throw new Error(`approval ${id} vanished as it was stored`);
+    return stored as PendingApproval;
   }
 
   /**
    * THE decision, for every channel. Approving returns the stored (verified)
    * approval: execute exactly that, after `markExecuted` claims it.
    */
-  decide(id: string, decision: Decision, who: Decider, now: Millis): DecideResult {
+  async decide(id: string, decision: Decision, who: Decider, now: Millis): Promise<DecideResult> {
     const at = Math.floor(now);
     const verb = decision === 'approve' ? 'approve' : 'deny';
     const shownId = typeof id === 'string' ? id.slice(0, 64) : String(id);
-    // BEGIN IMMEDIATE: the read and the update see one state, even across processes.
-    return this.store.db
-      .transaction((): DecideResult => {
-        const refuse = (
-          code: DecideRefusal,
-          reason: string,
-          approval: StoredApproval | null,
-        ): DecideResult => {
-          this.audit({
-            time: at,
-            actor: String(who.identity),
-            channel: String(who.channel),
-            action: `approval.${verb}`,
-            target:
-              approval === null || code === 'tampered' ? null : (approval.target?.cidr ?? null),
-            outcome: 'refused',
-            detail: { approval: shownId, code, why: reason },
-          });
-          return { ok: false, code, reason, approval };
-        };
+    // The row is read and verified, then changed only if it still carries the verified
+    // MAC (the store's compare-and-set): the first decision wins, even across processes.
+    const refuse = async (
+      code: DecideRefusal,
+      reason: string,
+      approval: StoredApproval | null,
+    ): Promise<DecideResult> => {
+      await this.audit({
+        time: at,
+        actor: String(who.identity),
+        channel: String(who.channel),
+        action: `approval.${verb}`,
+        target: approval === null || code === 'tampered' ? null : (approval.target?.cidr ?? null),
+        outcome: 'refused',
+        detail: { approval: shownId, code, why: reason },
+      });
+      return { ok: false, code, reason, approval };
+    };
 
-        if (!HUMAN_CHANNELS.has(who.channel)) {
-          return refuse(
-            'not-human',
-            `"${String(who.channel)}" is not a human channel: only cli, telegram or web can decide`,
-            null,
-          );
-        }
-        if (typeof who.identity !== 'string' || who.identity === '' || !this.allowed(who)) {
-          return refuse(
-            'unauthorised',
-            `${String(who.identity)} is not allowed to decide approvals on ${who.channel}`,
-            null,
-          );
-        }
-        const row =
-          typeof id === 'string' && ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
-        if (row === null) return refuse('unknown', `no approval with id "${shownId}"`, null);
-        // Before anything the row says (its status included) is believed.
-        if (!this.check(row, at)) {
-          return refuse(
-            'tampered',
-            `approval ${row.id} does not match its MAC: it was changed in the database ` +
-              '(or the secret key changed); refusing it',
-            null,
-          );
-        }
-        if (row.status !== 'pending') return refuse('already-decided', alreadyDecided(row), row);
-        if (at >= row.expiresAt) {
-          const expired = this.transition(row, { status: 'expired', decidedAt: at });
-          return refuse(
-            'expired',
-            `approval ${row.id} expired at ${iso(row.expiresAt)}`,
-            expired ?? this.store.approvals.get(row.id),
-          );
-        }
-        const decided = this.transition(row, {
-          status: decision === 'approve' ? 'approved' : 'denied',
-          decidedAt: at,
-          decidedBy: who.identity,
-          channel: who.channel,
-        });
-        if (decided === null) {
-          const now = this.store.approvals.get(row.id);
-          return refuse(
-            'already-decided',
-            now === null ? 'approval vanished' : alreadyDecided(now),
-            now,
-          );
-        }
-        this.audit({
-          time: at,
-          actor: who.identity,
-          channel: who.channel,
-          action: `approval.${verb}`,
-          target: decided.target?.cidr ?? null,
-          outcome: 'ok',
-          detail: {
-            approval: decided.id,
-            action: decided.action,
-            durationMs: decided.durationMs,
-            requestedBy: decided.requestedBy,
-          },
-        });
-        return { ok: true, decision, approval: decided };
-      })
-      .immediate();
+    if (!HUMAN_CHANNELS.has(who.channel)) {
+      return refuse(
+        'not-human',
+        `"${String(who.channel)}" is not a human channel: only cli, telegram or web can decide`,
+        null,
+      );
+    }
+    if (typeof who.identity !== 'string' || who.identity === '' || !this.allowed(who)) {
+      return refuse(
+        'unauthorised',
+        `${String(who.identity)} is not allowed to decide approvals on ${who.channel}`,
+        null,
+      );
+    }
+    const row =
+      typeof id === 'string' && ID_PATTERN.test(id) ? await this.store.approvals.get(id) : null;
+    if (row === null) return refuse('unknown', `no approval with id "${shownId}"`, null);
+    // Before anything the row says (its status included) is believed.
+    if (!(await this.check(row, at))) {
+      return refuse(
+        'tampered',
+        `approval ${row.id} does not match its MAC: it was changed in the database ` +
+          '(or the secret key changed); refusing it',
+        null,
+      );
+    }
+    if (row.status !== 'pending') return refuse('already-decided', alreadyDecided(row), row);
+    if (at >= row.expiresAt) {
+      const expired = await this.transition(row, { status: 'expired', decidedAt: at });
+      return refuse(
+        'expired',
+        `approval ${row.id} expired at ${iso(row.expiresAt)}`,
+        expired ?? (await this.store.approvals.get(row.id)),
+      );
+    }
+    const decided = await this.transition(
+      row,
+      {
+        status: decision === 'approve' ? 'approved' : 'denied',
+        decidedAt: at,
+        decidedBy: who.identity,
+        channel: who.channel,
+      },
+      {
+        time: at,
+        actor: who.identity,
+        channel: who.channel,
+        action: `approval.${verb}`,
+        target: row.target?.cidr ?? null,
+        outcome: 'ok',
+        detail: {
+          approval: row.id,
+          action: row.action,
+          durationMs: row.durationMs,
+          requestedBy: row.requestedBy,
+        },
+      },
+    );
+    if (decided === null) {
+      const now = await this.store.approvals.get(row.id);
+      return refuse(
+        'already-decided',
+        now === null ? 'approval vanished' : alreadyDecided(now),
+        now,
+      );
+    }
+    return { ok: true, decision, approval: decided };
   }
 
   /**
    * "Approve all": `decide` for each of `ids`, one at a time, so each is
    * checked, decided and audited on its own, exactly as if pressed one by one.
    */
-  decideAll(ids: readonly string[], decision: Decision, who: Decider, now: Millis): DecideResult[] {
-    return ids.map((id) => this.decide(id, decision, who, now));
+  async decideAll(
+    ids: readonly string[],
+    decision: Decision,
+    who: Decider,
+    now: Millis,
+  ): Promise<DecideResult[]> {
+    const results: DecideResult[] = [];
+    for (const id of ids) results.push(await this.decide(id, decision, who, now));
+    return results;
   }
 
   /** Whether the stored row still carries its MAC (nothing in it was changed). */
@@ -420,20 +426,20 @@ export class Approvals {
   }
 
   /** The stored row, flagged when it does not match its MAC. */
-  get(id: string): ApprovalView | null {
-    const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
+  async get(id: string): Promise<ApprovalView | null> {
+    const row = ID_PATTERN.test(id) ? await this.store.approvals.get(id) : null;
     return row === null ? null : this.view(row);
   }
 
   /** Newest first, each flagged when it does not match its MAC. */
-  list(q: ApprovalQuery = {}): ApprovalView[] {
-    return this.store.approvals.list(q).map((row) => this.view(row));
+  async list(q: ApprovalQuery = {}): Promise<ApprovalView[]> {
+    return (await this.store.approvals.list(q)).map((row) => this.view(row));
   }
 
   /** The pending approvals `filter` selects (intact and tampered), oldest first. */
-  pending(filter: PendingFilter = {}): ApprovalView[] {
+  async pending(filter: PendingFilter = {}): Promise<ApprovalView[]> {
     const ids = filter.ids === undefined ? null : new Set(filter.ids);
-    return this.list({ status: 'pending', limit: 10_000 })
+    return (await this.list({ status: 'pending', limit: 10_000 }))
       .filter(
         (a) =>
           (filter.jail === undefined || a.jail === filter.jail) &&
@@ -444,41 +450,39 @@ export class Approvals {
   }
 
   /** Approved actions not yet executed whose MAC verifies (tampered ones are reported, never returned). */
-  executable(now: Millis): StoredApproval[] {
-    return this.store.approvals
-      .list({ status: 'approved', limit: 10_000 })
-      .filter((a) => a.executedAt === null && this.check(a, now));
+  async executable(now: Millis): Promise<StoredApproval[]> {
+    const approved = (
+      await this.store.approvals.list({ status: 'approved', limit: 10_000 })
+    ).filter((a) => a.executedAt === null);
+    return this.intact(approved, now);
   }
 
   /** Approvals that expired or were denied at or after `since` (intact ones only), oldest first. */
-  closedSince(since: Millis, now: Millis): StoredApproval[] {
-    return this.store.approvals.closedSince(since).filter((a) => this.check(a, now));
+  async closedSince(since: Millis, now: Millis): Promise<StoredApproval[]> {
+    return this.intact(await this.store.approvals.closedSince(since), now);
   }
 
   /** Marks every pending approval whose time ran out as expired, audits each; returns them. */
-  expireDue(now: Millis): StoredApproval[] {
+  async expireDue(now: Millis): Promise<StoredApproval[]> {
     const at = Math.floor(now);
-    return this.store.db
-      .transaction(() => {
-        const expired: StoredApproval[] = [];
-        for (const a of this.store.approvals.due(at)) {
-          if (!this.check(a, at)) continue;
-          const closed = this.transition(a, { status: 'expired', decidedAt: at });
-          if (closed === null) continue;
-          this.audit({
-            time: at,
-            actor: 'system',
-            channel: null,
-            action: 'approval.expire',
-            target: a.target?.cidr ?? null,
-            outcome: 'ok',
-            detail: { approval: a.id, expiresAt: a.expiresAt },
-          });
-          expired.push(closed);
-        }
-        return expired;
-      })
-      .immediate();
+    const expired: StoredApproval[] = [];
+    for (const a of await this.intact(await this.store.approvals.due(at), at)) {
+      const closed = await this.transition(
+        a,
+        { status: 'expired', decidedAt: at },
+        {
+          time: at,
+          actor: 'system',
+          channel: null,
+          action: 'approval.expire',
+          target: a.target?.cidr ?? null,
+          outcome: 'ok',
+          detail: { approval: a.id, expiresAt: a.expiresAt },
+        },
+      );
+      if (closed !== null) expired.push(closed);
+    }
+    return expired;
   }
 
   /**
@@ -486,76 +490,67 @@ export class Approvals {
    * and only while its MAC verifies. Call it BEFORE running the action, so
    * two executors never both run it; audit the firewall's result separately.
    */
-  markExecuted(id: string, now: Millis): boolean {
+  async markExecuted(id: string, now: Millis): Promise<boolean> {
     const at = Math.floor(now);
-    return this.store.db
-      .transaction(() => {
-        const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
-        const intact = row !== null && this.check(row, at);
-        const refuse = (why: string): false => {
-          this.audit({
-            time: at,
-            actor: 'system',
-            channel: null,
-            action: 'approval.execute',
-            target: intact ? (row.target?.cidr ?? null) : null,
-            outcome: 'refused',
-            detail: { approval: id.slice(0, 64), why },
-          });
-          return false;
-        };
-        if (row === null) return refuse('no such approval');
-        if (!intact) return refuse('the approval does not match its MAC');
-        if (row.status !== 'approved') return refuse(`the approval is ${row.status}, not approved`);
-        if (row.executedAt !== null) return refuse(`already executed at ${iso(row.executedAt)}`);
-        if (this.transition(row, { executedAt: at }) === null) return refuse('already executed');
-        this.audit({
-          time: at,
-          actor: 'system',
-          channel: null,
-          action: 'approval.execute',
-          target: row.target?.cidr ?? null,
-          outcome: 'ok',
-          detail: { approval: row.id, action: row.action, approvedBy: row.decidedBy },
-        });
-        return true;
-      })
-      .immediate();
+    const row = ID_PATTERN.test(id) ? await this.store.approvals.get(id) : null;
+    const intact = row !== null && (await this.check(row, at));
+    const refuse = async (why: string): Promise<false> => {
+      await this.audit({
+        time: at,
+        actor: 'system',
+        channel: null,
+        action: 'approval.execute',
+        target: intact ? (row.target?.cidr ?? null) : null,
+        outcome: 'refused',
+        detail: { approval: id.slice(0, 64), why },
+      });
+      return false;
+    };
+    if (row === null) return refuse('no such approval');
+    if (!intact) return refuse('the approval does not match its MAC');
+    if (row.status !== 'approved') return refuse(`the approval is ${row.status}, not approved`);
+    if (row.executedAt !== null) return refuse(`already executed at ${iso(row.executedAt)}`);
+    const claimed = await this.transition(
+      row,
+      { executedAt: at },
+      {
+        time: at,
+        actor: 'system',
+        channel: null,
+        action: 'approval.execute',
+        target: row.target?.cidr ?? null,
+        outcome: 'ok',
+        detail: { approval: row.id, action: row.action, approvedBy: row.decidedBy },
+      },
+    );
+    return claimed === null ? refuse('already executed') : true;
   }
 
   /**
    * An approved (not yet executed) or pending action that must not run after
    * all — a guardrail refused it. Marks it 'refused' and audits `why`.
    */
-  refuse(id: string, why: string, now: Millis): boolean {
+  async refuse(id: string, why: string, now: Millis): Promise<boolean> {
     const at = Math.floor(now);
-    return this.store.db
-      .transaction(() => {
-        const row = ID_PATTERN.test(id) ? this.store.approvals.get(id) : null;
-        if (row === null || !this.check(row, at)) return false;
-        const open =
-          row.status === 'pending' || (row.status === 'approved' && row.executedAt === null);
-        // A pending one was closed by nobody; an approved one keeps who approved it.
-        const changed =
-          open &&
-          this.transition(
-            row,
-            row.status === 'pending' ? { status: 'refused', decidedAt: at } : { status: 'refused' },
-          ) !== null;
-        if (changed) {
-          this.audit({
-            time: at,
-            actor: 'system',
-            channel: null,
-            action: 'approval.refuse',
-            target: row.target?.cidr ?? null,
-            outcome: 'refused',
-            detail: { approval: row.id, why },
-          });
-        }
-        return changed;
-      })
-      .immediate();
+    const row = ID_PATTERN.test(id) ? await this.store.approvals.get(id) : null;
+    if (row === null || !(await this.check(row, at))) return false;
+    const open = row.status === 'pending' || (row.status === 'approved' && row.executedAt === null);
+    if (!open) return false;
+    // A pending one was closed by nobody; an approved one keeps who approved it.
+    const changed = await this.transition(
+      row,
+      row.status === 'pending' ? { status: 'refused', decidedAt: at } : { status: 'refused' },
+      {
+        time: at,
+        actor: 'system',
+        channel: null,
+        action: 'approval.refuse',
+        target: row.target?.cidr ?? null,
+        outcome: 'refused',
+        detail: { approval: row.id, why },
+      },
+    );
+    return changed !== null;
   }
 
   /**
@@ -566,54 +561,46 @@ export class Approvals {
    * as it is. A row whose old MAC fails stays unsigned: it shows as tampered.
    * Each change is audited. Runs wherever the key is loaded; returns how many.
    */
-  upgradeLegacy(now: Millis): number {
+  async upgradeLegacy(now: Millis): Promise<number> {
     const at = Math.floor(now);
-    return this.store.db
-      .transaction(() => {
-        let n = 0;
-        for (const row of this.store.approvals.legacy()) {
-          const old = row.mac.slice(LEGACY_MAC_PREFIX.length);
-          if (!this.key.verify(legacyMacInput(row), old)) continue;
-          const stale =
-            (row.status === 'pending' && at >= row.expiresAt) ||
-            (row.status === 'approved' && row.executedAt === null);
-          const next = stale
-            ? this.transition(row, {
-                status: 'expired',
-                decidedAt: at,
-                decidedBy: null,
-                channel: null,
-              })
-            : this.store.approvals.resign(row.id, row.mac, this.key.mac(macInput(row)))
-              ? row
-              : null;
-          if (next === null) continue;
-          n++;
-          this.audit({
-            time: at,
-            actor: 'system',
-            channel: null,
-            action: 'approval.upgrade',
-            target: row.target?.cidr ?? null,
-            outcome: 'ok',
-            detail: {
-              approval: row.id,
-              was: row.status,
-              now: next.status,
-              ...(stale
-                ? {
-                    why:
-                      row.status === 'pending'
-                        ? 'expired while Sheriff was being upgraded'
-                        : 'approved before the upgrade but never carried out: ask again',
-                  }
-                : {}),
-            },
-          });
-        }
-        return n;
-      })
-      .immediate();
+    let n = 0;
+    for (const row of await this.store.approvals.legacy()) {
+      const old = row.mac.slice(LEGACY_MAC_PREFIX.length);
+      if (!this.key.verify(legacyMacInput(row), old)) continue;
+      const stale =
+        (row.status === 'pending' && at >= row.expiresAt) ||
+        (row.status === 'approved' && row.executedAt === null);
+      const audit: AuditEntry = {
+        time: at,
+        actor: 'system',
+        channel: null,
+        action: 'approval.upgrade',
+        target: row.target?.cidr ?? null,
+        outcome: 'ok',
+        detail: {
+          approval: row.id,
+          was: row.status,
+          now: stale ? 'expired' : row.status,
+          ...(stale
+            ? {
+                why:
+                  row.status === 'pending'
+                    ? 'expired while Sheriff was being upgraded'
+                    : 'approved before the upgrade but never carried out: ask again',
+              }
+            : {}),
+        },
+      };
+      const upgraded = stale
+        ? (await this.transition(
+            row,
+            { status: 'expired', decidedAt: at, decidedBy: null, channel: null },
+            audit,
+          )) !== null
+        : await this.store.approvals.resign(row.id, row.mac, this.key.mac(macInput(row)), audit);
+      if (upgraded) n++;
+    }
+    return n;
   }
 
   /**
@@ -621,28 +608,34 @@ export class Approvals {
    * reported: audit 'approval.tampered' and a log error. Nothing it says is
    * repeated in the report, since any of it may be the forgery.
    */
-  private check(row: StoredApproval, at: Millis): boolean {
+  private async check(row: StoredApproval, at: Millis): Promise<boolean> {
     if (this.verify(row)) return true;
-    this.store.db.transaction(() => {
-      if (!this.store.approvals.markTampered(row.id, at)) return;
-      this.audit({
-        time: Math.floor(at),
-        actor: 'system',
-        channel: null,
-        action: 'approval.tampered',
-        target: null,
-        outcome: 'refused',
-        detail: {
-          approval: row.id,
-          why: 'tampered approval: the row does not match its MAC (changed in the database, or the secret key changed); it will never be carried out',
-        },
-      });
+    const first = await this.store.approvals.markTampered(row.id, at, {
+      time: Math.floor(at),
+      actor: 'system',
+      channel: null,
+      action: 'approval.tampered',
+      target: null,
+      outcome: 'refused',
+      detail: {
+        approval: row.id,
+        why: 'tampered approval: the row does not match its MAC (changed in the database, or the secret key changed); it will never be carried out',
+      },
+    });
+    if (first) {
       this.logger?.error(
         { event: 'approval_tampered', approval: row.id },
         'tampered approval: a row in the approvals table does not match its MAC; it will never be carried out',
       );
-    })();
+    }
     return false;
+  }
+
+  /** The rows whose MAC verifies, in order; the others are reported (check). */
+  private async intact(rows: readonly StoredApproval[], at: Millis): Promise<StoredApproval[]> {
+    const out: StoredApproval[] = [];
+    for (const row of rows) if (await this.check(row, at)) out.push(row);
+    return out;
   }
 
   /** Pure, so a read-only listing can flag tampering; reporting it is for the paths that act (check). */
@@ -651,21 +644,23 @@ export class Approvals {
   }
 
   /** Moves a verified row to its next state, signed; null when the row changed meanwhile. */
-  private transition(
+  /** `audit`, when given, is written with the change (and only if the row changed). */
+  private async transition(
     row: StoredApproval,
     change: Partial<Omit<ApprovalChange, 'mac'>>,
-  ): StoredApproval | null {
+    audit?: AuditEntry,
+  ): Promise<StoredApproval | null> {
     const next: StoredApproval = { ...row, ...change };
     next.mac = this.key.mac(macInput(next));
-    return this.store.approvals.change(row.id, row.mac, next) ? next : null;
+    return (await this.store.approvals.change(row.id, row.mac, next, audit)) ? next : null;
   }
 
-  /** A fresh id; a collision (≈2^-71 per pair) just draws again. */
-  private unusedId(): string {
+  /** A fresh id; a collision (≈2^-71 per pair) just draws again (the insert refuses a duplicate). */
+  private async unusedId(): Promise<string> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const id = this.newId();
       if (!ID_PATTERN.test(id)) throw new TypeError(`invalid approval id "${id}"`);
-      if (this.store.approvals.get(id) === null) return id;
+      if ((await this.store.approvals.get(id)) === null) return id;
     }
     throw new Error('could not draw an unused approval id');
   }
@@ -678,8 +673,8 @@ export class Approvals {
     }
   }
 
-  private audit(entry: AuditEntry): void {
-    this.store.audit.append(entry);
+  private async audit(entry: AuditEntry): Promise<void> {
+    await this.store.audit.append(entry);
   }
 }
 

@@ -72,7 +72,7 @@ function setup(
   store ??= openStore(path);
   const alerts: ResponseAlert[] = [];
   const firewall = new Backend({ log: () => {}, now: () => now });
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key: parseSecret('a'.repeat(64), 'test'),
     authorize: authorizer({ cliUsers: ['admin'] }),
   });
@@ -80,7 +80,7 @@ function setup(
   /** A responder on this store, firewall and clock; another call is the daemon restarted. */
   const start = (alerts: ResponseAlert[]) =>
     new Responder({
-      store,
+      store: store.records,
       approvals,
       guardrails: new Guardrails({
         trusted: trustedNetworks(),
@@ -127,7 +127,7 @@ describe('Responder', () => {
     r.responder.onFinding(finding('203.0.113.5'), null);
     await r.responder.tick();
     assert.deepEqual(
-      [r.alerts, await r.firewall.list(), r.approvals.list({ status: 'pending' })],
+      [r.alerts, await r.firewall.list(), await r.approvals.list({ status: 'pending' })],
       [[], [], []],
     );
   });
@@ -136,7 +136,8 @@ describe('Responder', () => {
     const r = setup('approve');
     r.responder.onFinding(finding('203.0.113.5', { count: 7 }), null);
     r.responder.onFinding(finding('203.0.113.5', { count: 9 }), null); // same target: no second request
-    const [pending, ...more] = r.approvals.list({ status: 'pending' });
+    await r.responder.settled();
+    const [pending, ...more] = await r.approvals.list({ status: 'pending' });
     assert.deepEqual(more, []);
     assert.deepEqual(
       [pending!.target?.cidr, pending!.durationMs, pending!.reason],
@@ -145,7 +146,8 @@ describe('Responder', () => {
     await r.responder.tick();
     assert.deepEqual(await r.firewall.list(), []);
     assert.equal(
-      r.approvals.decide(pending!.id, 'approve', { channel: 'cli', identity: 'admin' }, T0).ok,
+      (await r.approvals.decide(pending!.id, 'approve', { channel: 'cli', identity: 'admin' }, T0))
+        .ok,
       true,
     );
     await r.responder.tick();
@@ -160,6 +162,25 @@ describe('Responder', () => {
       r.alerts.map((a) => a.type),
       ['approval', 'banned', 'unbanned'],
     );
+  });
+
+  it('approve: asks once per target however many approvals are pending', async () => {
+    const r = setup('approve');
+    const ips = Array.from({ length: 120 }, (_, i) => `198.51.100.${i}`);
+    for (const ip of ips) {
+      r.responder.onFinding(finding(ip), null);
+      r.advance(1000);
+    }
+    const pending = async () => {
+      await r.responder.settled();
+      return (await r.approvals.list({ status: 'pending', limit: 1000 })).length;
+    };
+    assert.equal(await pending(), 120);
+    // The oldest request, asked again before and after a tick: no second request.
+    r.responder.onFinding(finding(ips[0]!), null);
+    await r.responder.tick();
+    r.responder.onFinding(finding(ips[0]!), null);
+    assert.equal(await pending(), 120);
   });
 
   it('auto: bans at once, twice as long the second time, never a trusted address', async () => {
@@ -190,18 +211,18 @@ describe('Responder', () => {
         r.responder.onFinding(finding('10.0.0.5', { kind }), null);
       await r.responder.tick();
       assert.deepEqual(
-        [r.alerts, await r.firewall.list(), r.approvals.list({ status: 'pending' })],
+        [r.alerts, await r.firewall.list(), await r.approvals.list({ status: 'pending' })],
         [[], [], []],
       );
     });
 
-  it('approve: a long-horizon finding asks like any other', () => {
+  it('approve: a long-horizon finding asks like any other', async () => {
     const r = setup('approve');
     r.responder.onFinding(finding('203.0.113.9', { kind: 'persistent', count: 36 }), null);
     r.responder.onFinding(finding('203.0.113.10', { kind: 'stuffing', count: 30 }), null);
+    await r.responder.settled();
     assert.deepEqual(
-      r.approvals
-        .list({ status: 'pending' })
+      (await r.approvals.list({ status: 'pending' }))
         .map((a) => [a.target?.cidr, a.reason])
         .sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
       [
@@ -235,11 +256,12 @@ describe('Responder', () => {
   it('approve: an approved ban the guardrails refuse is marked refused, not left approved', async () => {
     const r = setup('approve');
     r.responder.onFinding(finding('224.0.0.1'), null);
-    const [pending] = r.approvals.list({ status: 'pending' });
-    r.approvals.decide(pending!.id, 'approve', { channel: 'cli', identity: 'admin' }, T0);
+    await r.responder.settled();
+    const [pending] = await r.approvals.list({ status: 'pending' });
+    await r.approvals.decide(pending!.id, 'approve', { channel: 'cli', identity: 'admin' }, T0);
     await r.responder.tick();
     assert.deepEqual(await r.firewall.list(), []);
-    assert.equal(r.approvals.get(pending!.id)?.status, 'refused');
+    assert.equal((await r.approvals.get(pending!.id))?.status, 'refused');
     assert.deepEqual(
       r.alerts.map((a) => a.type),
       ['approval', 'refused'],
@@ -284,11 +306,13 @@ describe('Responder', () => {
     r.responder.onFailure('198.51.100.9', T0 + 1000); // in flight when the rule went in
     r.responder.onFailure('198.51.100.9', T0 + 1500);
     r.responder.onFailure('198.51.100.10', T0 + 5000); // not banned
+    await r.responder.settled();
     assert.deepEqual(
       r.alerts.map((a) => a.type),
       ['banned'],
     );
     for (const at of [5000, 6000, 7000]) r.responder.onFailure('198.51.100.9', T0 + at);
+    await r.responder.settled();
     const warnings = r.alerts.filter((a) => a.type === 'not-effective');
     assert.deepEqual(
       warnings.map((a) => [a.ban.target.cidr, a.failures]),
@@ -301,6 +325,7 @@ describe('Responder', () => {
     r.responder.onFinding(finding('198.51.100.11'), null);
     await r.responder.tick();
     for (const at of [5000, 6000, 7000]) r.responder.onFailure('198.51.100.11', T0 + at);
+    await r.responder.settled();
     assert.deepEqual(
       r.alerts.map((a) => a.type),
       ['banned'],
@@ -336,7 +361,8 @@ describe('Responder', () => {
   it('an expired request is announced, and asked again on the next failure of that address', async () => {
     const r = setup('approve');
     r.responder.onFinding(finding('203.0.113.5'), 7);
-    const [first] = r.approvals.list({ status: 'pending' });
+    await r.responder.settled();
+    const [first] = await r.approvals.list({ status: 'pending' });
     r.advance(15 * MIN + 1);
     await r.responder.tick();
     const expired = r.alerts.filter((a) => a.type === 'approval-expired');
@@ -352,7 +378,8 @@ describe('Responder', () => {
     r.responder.onFailure('198.51.100.1', r.now()); // another address: nothing lapsed there
     r.responder.onFailure('203.0.113.5', r.now());
     r.responder.onFailure('203.0.113.5', r.now());
-    const again = r.approvals.list({ status: 'pending' });
+    await r.responder.settled();
+    const again = await r.approvals.list({ status: 'pending' });
     assert.equal(again.length, 1, 'one new request, not one per failure');
     assert.deepEqual(
       [again[0]!.target?.cidr, again[0]!.requestedBy, again[0]!.jail, again[0]!.evidence.findings],
@@ -368,16 +395,18 @@ describe('Responder', () => {
   it('a deny (from another process) holds for the approval timeout, then a failure asks again', async () => {
     const r = setup('approve');
     r.responder.onFinding(finding('203.0.113.6'), null);
-    const [first] = r.approvals.list({ status: 'pending' });
+    await r.responder.settled();
+    const [first] = await r.approvals.list({ status: 'pending' });
     const cli = openStore(r.path);
     try {
-      const elsewhere = new Approvals(cli, {
+      const elsewhere = new Approvals(cli.records, {
         key: parseSecret('a'.repeat(64), 'test'),
         authorize: authorizer({ cliUsers: ['admin'] }),
       });
       r.advance(MIN);
       assert.ok(
-        elsewhere.decide(first!.id, 'deny', { channel: 'cli', identity: 'admin' }, r.now()).ok,
+        (await elsewhere.decide(first!.id, 'deny', { channel: 'cli', identity: 'admin' }, r.now()))
+          .ok,
       );
     } finally {
       cli.close();
@@ -387,10 +416,12 @@ describe('Responder', () => {
     r.advance(5 * MIN);
     r.responder.onFailure('203.0.113.6', r.now());
     r.responder.onFinding(finding('203.0.113.6'), null); // a new episode, within the hold
-    assert.equal(r.approvals.list({ status: 'pending' }).length, 0, 'the deny holds');
+    await r.responder.settled();
+    assert.equal((await r.approvals.list({ status: 'pending' })).length, 0, 'the deny holds');
     r.advance(10 * MIN); // 15 minutes after the deny
     r.responder.onFailure('203.0.113.6', r.now());
-    const [again, ...more] = r.approvals.list({ status: 'pending' });
+    await r.responder.settled();
+    const [again, ...more] = await r.approvals.list({ status: 'pending' });
     assert.deepEqual(more, []);
     assert.equal(again?.reason, `still failing after approval ${first!.id} was denied`);
   });
@@ -398,22 +429,27 @@ describe('Responder', () => {
   it("a deny holds for the jail's findtime when that is longer", async () => {
     const r = setup('approve', 30, Flaky, undefined, 60 * MIN);
     r.responder.onFinding(finding('203.0.113.8'), null);
-    const [first] = r.approvals.list({ status: 'pending' });
+    await r.responder.settled();
+    const [first] = await r.approvals.list({ status: 'pending' });
     assert.ok(
-      r.approvals.decide(first!.id, 'deny', { channel: 'cli', identity: 'admin' }, r.now()).ok,
+      (await r.approvals.decide(first!.id, 'deny', { channel: 'cli', identity: 'admin' }, r.now()))
+        .ok,
     );
     await r.responder.tick();
     r.advance(59 * MIN);
     r.responder.onFailure('203.0.113.8', r.now());
-    assert.equal(r.approvals.list({ status: 'pending' }).length, 0);
+    await r.responder.settled();
+    assert.equal((await r.approvals.list({ status: 'pending' })).length, 0);
     r.advance(MIN);
     r.responder.onFailure('203.0.113.8', r.now());
-    assert.equal(r.approvals.list({ status: 'pending' }).length, 1);
+    await r.responder.settled();
+    assert.equal((await r.approvals.list({ status: 'pending' })).length, 1);
   });
 
   it('a restarted responder still asks again, without announcing old expiries twice', async () => {
     const r = setup('approve');
     r.responder.onFinding(finding('2001:db8:1:2::/64', { scope: 'prefix' }), null);
+    await r.responder.settled();
     r.advance(15 * MIN + 1);
     await r.responder.tick();
     assert.equal(r.alerts.filter((a) => a.type === 'approval-expired').length, 1);
@@ -422,7 +458,8 @@ describe('Responder', () => {
     await restarted.responder.tick();
     assert.deepEqual(restarted.alerts, [], 'announced by the one before');
     restarted.responder.onFailure('2001:db8:1:2::77', r.now()); // inside the lapsed prefix
-    const [again] = r.approvals.list({ status: 'pending' });
+    await restarted.responder.settled();
+    const [again] = await r.approvals.list({ status: 'pending' });
     assert.equal(again?.target?.cidr, '2001:db8:1:2::/64');
   });
 
@@ -486,14 +523,16 @@ describe('Responder', () => {
       const ip = '203.0.113.30';
       for (const jail of ['sshd', 'postfix']) {
         r.responder.onFinding(finding(ip, { jail }), null);
-        const [p] = r.approvals.list({ status: 'pending' });
-        r.approvals.decide(p!.id, 'approve', { channel: 'cli', identity: 'admin' }, r.now());
+        await r.responder.settled();
+        const [p] = await r.approvals.list({ status: 'pending' });
+        await r.approvals.decide(p!.id, 'approve', { channel: 'cli', identity: 'admin' }, r.now());
         await r.responder.tick();
         r.advance(r.store.bans.active(r.now())[0]!.expiresAt! - r.now() + 1);
         await r.responder.tick();
       }
       r.responder.onFinding(finding(ip, { jail: 'postfix', count: 6 }), null);
-      const [asked] = r.approvals.list({ status: 'pending' });
+      await r.responder.settled();
+      const [asked] = await r.approvals.list({ status: 'pending' });
       assert.deepEqual(
         [asked!.durationMs, reasonText(asked!.reason, translator('ko')), asked!.requestedBy],
         [WEEK, '상습 공격: 1d 안에 3번째 차단 (무차별 대입: 로그인 실패 6회)', 'jail:postfix'],

@@ -8,7 +8,8 @@
 import { findingReason, lapseReason } from './reasons.js';
 import { isInternalFinding, type BanTarget, type Finding, type Millis } from '../domain.js';
 import type { Logger } from '../log.js';
-import type { Store, StoredApproval, StoredBan } from '../store/index.js';
+import type { StoredApproval, StoredBan } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { isEnforced } from '../store/bans.js';
 import type { Approvals } from './approvals.js';
 import { bantimeFor } from './bantime.js';
@@ -64,7 +65,7 @@ export type ResponseAlert =
   | { type: 'released'; reason: string };
 
 export interface ResponderOptions {
-  store: Store;
+  store: Pick<RecordStore, 'bans' | 'status' | 'audit'>;
   approvals: Approvals;
   guardrails: Guardrails;
   firewall: Firewall & Partial<ConnectionKiller>;
@@ -84,6 +85,8 @@ const LAPSE_MEMORY_MS = 86_400_000;
 const MAX_LAPSES = 10_000;
 /** Expiries and denials are looked for this far back, for another process's clock (CLI, web). */
 const LAPSE_SCAN_SLACK_MS = 60_000;
+/** Pending approvals read for alreadyHandled() at most (the store's largest page). */
+const MAX_PENDING_READ = 10_000;
 
 /**
  * A ban request that expired or was denied. Detection reports an attack once
@@ -130,6 +133,8 @@ export class Responder {
   /** Active, applied bans by CIDR, for the "ban not effective" check on every failure. */
   private applied = new Map<string, StoredBan & { failuresAfter: number; warned: boolean }>();
   private busy: Promise<void> = Promise.resolve();
+  /** Findings and failures are answered one at a time, in order (a request reads, then writes). */
+  private asking: Promise<void> = Promise.resolve();
   /** Lapsed requests by target CIDR, oldest first; and ids already looked at, with when they closed. */
   private readonly lapses = new Map<string, Lapse>();
   /** The prefix lengths of lapsed IPv6 prefixes (usually just 64), so a failure looks up each once. */
@@ -139,23 +144,43 @@ export class Responder {
   /** Expiries before this (before the daemon started) were announced by the one before, or are old news. */
   private readonly announceFrom: Millis;
   private readonly trace: ResponseTrace;
+  /**
+   * What alreadyHandled() answers from: read from the store at the first finding after
+   * each tick (which sees what other processes decided or asked), plus what this
+   * responder asked for or banned since.
+   */
+  private handled: Set<string> | null = null;
 
   constructor(private readonly o: ResponderOptions) {
     this.announceFrom = o.clock();
     this.trace = new ResponseTrace(o.tracer ?? trace.getTracer('sheriff.respond'), o.clock);
   }
 
-  /** A finding from detection. Quick: the firewall work runs in the background, in order. */
+  /**
+   * A finding from detection. Quick: the answer (a request, a ban) runs in the
+   * background, findings in order, the firewall work in order too.
+   */
   onFinding(finding: Finding, findingId: number | null): void {
     const span = this.trace.finding(finding, findingId);
-    try {
-      span.setAttribute('sheriff.response', this.respond(finding, findingId, span));
-    } finally {
-      span.end(this.o.clock());
-    }
+    void this.ask(async () => {
+      try {
+        span.setAttribute('sheriff.response', await this.respond(finding, findingId, span));
+      } finally {
+        span.end(this.o.clock());
+      }
+    });
   }
 
-  private respond(finding: Finding, findingId: number | null, span: Span): FindingResponse {
+  /** Resolves once every finding and failure seen so far has been answered (requests stored, bans queued). */
+  settled(): Promise<void> {
+    return this.asking;
+  }
+
+  private async respond(
+    finding: Finding,
+    findingId: number | null,
+    span: Span,
+  ): Promise<FindingResponse> {
     const jail = this.o.jails.get(finding.jail);
     // Trusted and internal addresses are never banned: not even asked about.
     if (jail === undefined || jail.policy === 'notify' || isInternalFinding(finding.kind))
@@ -163,14 +188,19 @@ export class Responder {
     span.setAttribute('sheriff.policy', jail.policy);
     const target = targetOf(finding);
     const now = this.o.clock();
-    if (this.alreadyHandled(target.cidr, now)) return 'already-handled';
+    if (await this.alreadyHandled(target.cidr, now)) return 'already-handled';
     const held = this.lapses.get(target.cidr);
     // A deny holds: the same attack is not put to the admin again before its time.
     if (jail.policy === 'approve' && held !== undefined && now < held.holdUntil) return 'held';
-    const offence = this.o.store.bans.offences(target.cidr);
-    const plan = this.plan(jail, target.cidr, offence, findingReason(finding.kind, finding.count));
+    const offence = await this.o.store.bans.offences(target.cidr);
+    const plan = await this.plan(
+      jail,
+      target.cidr,
+      offence,
+      findingReason(finding.kind, finding.count),
+    );
     if (jail.policy === 'approve') {
-      const approval = this.o.approvals.request(
+      const approval = await this.o.approvals.request(
         {
           action: 'ban',
           target,
@@ -182,8 +212,9 @@ export class Responder {
         },
         now,
       );
+      this.handled?.add(target.cidr);
       this.trace.requested(approval, span);
-      this.noteRecidive(plan, target.cidr, finding.jail, approval.id);
+      await this.noteRecidive(plan, target.cidr, finding.jail, approval.id);
       this.o.alert({ type: 'approval', approval, finding });
       return 'approval-requested';
     }
@@ -198,7 +229,7 @@ export class Responder {
           banSpan.setAttribute('sheriff.ban.outcome', 'refused');
           return this.refused(target, guard.reason, `jail:${finding.jail}`);
         }
-        this.noteRecidive(plan, target.cidr, finding.jail, null);
+        await this.noteRecidive(plan, target.cidr, finding.jail, null);
         await this.ban(
           target,
           plan.durationMs,
@@ -220,7 +251,7 @@ export class Responder {
    * not work.
    */
   onFailure(ip: string, time: Millis): void {
-    if (this.lapses.size > 0) this.askAgain(ip);
+    if (this.lapses.size > 0) void this.ask(() => this.askAgain(ip));
     // A dry-run firewall blocks nothing by design: failures after its "bans" are expected.
     if (this.applied.size === 0 || this.o.firewall.id === 'dry-run') return;
     const ban = this.applied.get(`${ip}/${ip.includes(':') ? 128 : 32}`);
@@ -243,18 +274,24 @@ export class Responder {
 
   /** Executes approved actions, applies bans a failed backend left pending, removes expired ones. */
   tick(): Promise<void> {
+    // Findings seen before the tick are answered first (their requests stored, their bans queued).
+    return this.asking.then(() => this.tickStep());
+  }
+
+  private tickStep(): Promise<void> {
     return this.enqueue(async () => {
       const now = this.o.clock();
-      this.o.approvals.expireDue(now);
-      this.noteLapses(now);
+      this.handled = null; // read again: other processes decide and ask too
+      await this.o.approvals.expireDue(now);
+      await this.noteLapses(now);
       // Only approvals whose signed decision verifies; a forged one is reported, never run.
-      for (const a of this.o.approvals.executable(now)) await this.execute(a);
-      for (const b of this.o.store.bans.pending()) {
+      for (const a of await this.o.approvals.executable(now)) await this.execute(a);
+      for (const b of await this.o.store.bans.pending()) {
         if (b.expiresAt !== null && b.expiresAt <= now)
-          this.o.store.bans.markRemoved(b.id, now, 'expired before it could be applied');
+          await this.o.store.bans.markRemoved(b.id, now, 'expired before it could be applied');
         else await this.apply(b);
       }
-      const expired = this.o.store.bans.expired(now);
+      const expired = await this.o.store.bans.expired(now);
       if (expired.length > 0) {
         try {
           await this.o.firewall.unban(expired.map((b) => b.target));
@@ -266,25 +303,24 @@ export class Responder {
           return;
         }
         for (const b of expired) {
-          this.o.store.bans.markRemoved(b.id, now, 'expired');
-          this.audit('ban.expire', 'system', b.target.cidr, 'ok', { ban: b.id });
+          await this.o.store.bans.markRemoved(b.id, now, 'expired');
+          await this.audit('ban.expire', 'system', b.target.cidr, 'ok', { ban: b.id });
           this.o.alert({ type: 'unbanned', target: b.target, reason: 'expired' });
         }
       }
       await this.revertIsolationIfDue(now);
-      this.refreshApplied(now);
+      await this.refreshApplied(now);
     });
   }
 
   /** The isolation in force, if any. */
-  isolation(): IsolationState | null {
-    return (
-      (this.o.store.status.get(ISOLATION_KEY)?.value as IsolationState | null | undefined) ?? null
-    );
+  async isolation(): Promise<IsolationState | null> {
+    const entry = await this.o.store.status.get(ISOLATION_KEY);
+    return (entry?.value as IsolationState | null | undefined) ?? null;
   }
 
   private async revertIsolationIfDue(now: Millis): Promise<void> {
-    const state = this.isolation();
+    const state = await this.isolation();
     if (state === null || state.revertAt === null || now < state.revertAt) return;
     await this.release('not confirmed in time: isolation reverted by itself', 'system');
   }
@@ -304,8 +340,8 @@ export class Responder {
       revertAt: now + this.o.settings.isolateRevertAfter,
       by,
     };
-    this.o.store.status.put(ISOLATION_KEY, state, now);
-    this.audit('host.isolate', by, null, 'ok', {
+    await this.o.store.status.put(ISOLATION_KEY, state, now);
+    await this.audit('host.isolate', by, null, 'ok', {
       revertAt: state.revertAt,
       admins: this.o.settings.admins,
     });
@@ -319,8 +355,8 @@ export class Responder {
   private async release(reason: string, by: string): Promise<void> {
     const fw = this.o.firewall;
     if (canIsolate(fw)) await fw.release();
-    this.o.store.status.put(ISOLATION_KEY, null, this.o.clock());
-    this.audit('host.release', by, null, 'ok', { reason });
+    await this.o.store.status.put(ISOLATION_KEY, null, this.o.clock());
+    await this.audit('host.release', by, null, 'ok', { reason });
     this.o.logger.warn({ event: 'released', reason }, 'the host is no longer isolated');
     this.o.alert({ type: 'released', reason });
   }
@@ -334,7 +370,7 @@ export class Responder {
       const now = this.o.clock();
       await this.o.firewall.setup();
       const held = new Map((await this.o.firewall.list()).map((e) => [e.target.cidr, e]));
-      const active = this.o.store.bans.active(now);
+      const active = await this.o.store.bans.active(now);
       const missing = active.filter((b) => !held.has(b.target.cidr));
       if (missing.length > 0) {
         await this.o.firewall.ban(
@@ -344,7 +380,9 @@ export class Responder {
           { event: 'bans_restored', count: missing.length },
           'bans missing from the firewall were restored',
         );
-        this.audit('firewall.restore', 'system', null, 'ok', { bans: missing.map((b) => b.id) });
+        await this.audit('firewall.restore', 'system', null, 'ok', {
+          bans: missing.map((b) => b.id),
+        });
       }
       const known = new Set(active.map((b) => b.target.cidr));
       const stray = [...held.values()]
@@ -352,11 +390,11 @@ export class Responder {
         .map((e) => e.target);
       if (stray.length > 0) await this.o.firewall.unban(stray);
       // Every active ban is now held by this backend, whichever held it before (or none did).
-      this.o.store.bans.markHeld(
+      await this.o.store.bans.markHeld(
         active.filter((b) => b.firewall !== this.o.firewall.id).map((b) => b.id),
         this.o.firewall.id,
       );
-      this.refreshApplied(now);
+      await this.refreshApplied(now);
     });
   }
 
@@ -379,21 +417,21 @@ export class Responder {
       const guard = await this.o.guardrails.check(a.target, now);
       if (!guard.ok) {
         span.setAttribute('sheriff.ban.outcome', 'refused');
-        if (this.o.approvals.refuse(a.id, guard.reason, now))
-          this.refused(a.target, guard.reason, by);
+        if (await this.o.approvals.refuse(a.id, guard.reason, now))
+          await this.refused(a.target, guard.reason, by);
         return;
       }
     }
     // The claim: true exactly once, and only while the approval's MAC still verifies.
-    if (!this.o.approvals.markExecuted(a.id, now)) return;
+    if (!(await this.o.approvals.markExecuted(a.id, now))) return;
     if (a.action === 'ban' && a.target !== null) {
-      const offence = this.o.store.bans.offences(a.target.cidr);
+      const offence = await this.o.store.bans.offences(a.target.cidr);
       await this.ban(a.target, a.durationMs, a.reason, by, a.id, a.jail, offence, span);
     } else if (a.action === 'unban' && a.target !== null) {
       await this.unban(a.target, `unbanned by ${by}`, by);
     } else if (a.action === 'isolate') {
       if (this.o.settings.admins.length === 0) {
-        this.o.approvals.refuse(
+        await this.o.approvals.refuse(
           a.id,
           'response.admins is empty: isolating would lock everyone out',
           now,
@@ -417,7 +455,7 @@ export class Responder {
     span: Span,
   ): Promise<void> {
     const now = this.o.clock();
-    const ban = this.o.store.bans.insert({
+    const ban = await this.o.store.bans.insert({
       target,
       jail,
       reason,
@@ -427,6 +465,7 @@ export class Responder {
       expiresAt: durationMs === null ? null : now + durationMs,
       offence,
     });
+    this.handled?.add(target.cidr);
     span.setAttributes({ 'sheriff.ban.id': ban.id, 'sheriff.firewall': this.o.firewall.id });
     const applied = await this.apply(ban);
     span.setAttribute('sheriff.ban.outcome', applied === null ? 'failed' : 'applied');
@@ -446,13 +485,13 @@ export class Responder {
         { event: 'ban_failed', cidr: ban.target.cidr, err },
         'the firewall refused a ban; it stays pending and is retried',
       );
-      this.audit('ban.apply', 'system', ban.target.cidr, 'failed', { ban: ban.id, error });
+      await this.audit('ban.apply', 'system', ban.target.cidr, 'failed', { ban: ban.id, error });
       this.o.alert({ type: 'ban-failed', target: ban.target, error });
       return null;
     }
     const at = this.o.clock();
     const firewall = this.o.firewall.id;
-    this.o.store.bans.markApplied(ban.id, at, firewall);
+    await this.o.store.bans.markApplied(ban.id, at, firewall);
     const applied = {
       ...ban,
       appliedAt: at,
@@ -460,7 +499,7 @@ export class Responder {
       enforced: isEnforced({ appliedAt: at, firewall }),
     };
     this.applied.set(ban.target.cidr, { ...applied, failuresAfter: 0, warned: false });
-    this.audit('ban.apply', ban.requestedBy, ban.target.cidr, 'ok', {
+    await this.audit('ban.apply', ban.requestedBy, ban.target.cidr, 'ok', {
       ban: ban.id,
       expiresAt: ban.expiresAt,
       approval: ban.approvalId,
@@ -502,20 +541,20 @@ export class Responder {
         result = { outcome: 'expired', reason: null };
         return;
       }
-      const active = this.o.store.bans.active(now).find((b) => b.requestedBy === by);
+      const active = (await this.o.store.bans.active(now)).find((b) => b.requestedBy === by);
       if (active !== undefined) {
         result = { outcome: 'applied', reason: null };
         return;
       }
       const guard = await this.o.guardrails.check(d.target, now);
       if (!guard.ok) {
-        this.refused(d.target, guard.reason, by);
+        await this.refused(d.target, guard.reason, by);
         result = { outcome: 'refused', reason: guard.reason };
         return;
       }
       const ban =
-        this.o.store.bans.pending().find((b) => b.requestedBy === by) ??
-        this.o.store.bans.insert({
+        (await this.o.store.bans.pending()).find((b) => b.requestedBy === by) ??
+        (await this.o.store.bans.insert({
           target: d.target,
           jail: null,
           reason: d.reason,
@@ -523,8 +562,8 @@ export class Responder {
           approvalId: null,
           createdAt: now,
           expiresAt: d.expiresAt,
-          offence: this.o.store.bans.offences(d.target.cidr),
-        });
+          offence: await this.o.store.bans.offences(d.target.cidr),
+        }));
       let error = 'the firewall refused the ban';
       const applied = await this.apply(ban, (e) => (error = e));
       result =
@@ -543,9 +582,10 @@ export class Responder {
     return this.enqueue(async () => {
       const now = this.o.clock();
       const by = fleetRequester(id);
-      const mine = [...this.o.store.bans.active(now), ...this.o.store.bans.pending()].filter(
-        (b) => b.target.cidr === target.cidr && (everyBan || b.requestedBy === by),
-      );
+      const mine = [
+        ...(await this.o.store.bans.active(now)),
+        ...(await this.o.store.bans.pending()),
+      ].filter((b) => b.target.cidr === target.cidr && (everyBan || b.requestedBy === by));
       if (mine.length === 0) {
         result = { outcome: 'removed', reason: null };
         return;
@@ -556,19 +596,23 @@ export class Responder {
         result = { outcome: 'failed', reason: (err as Error).message };
         return;
       }
-      for (const b of mine) this.o.store.bans.markRemoved(b.id, now, `fleet decision ${id}`);
-      if (everyBan || this.o.store.bans.active(now).every((b) => b.target.cidr !== target.cidr))
+      for (const b of mine) await this.o.store.bans.markRemoved(b.id, now, `fleet decision ${id}`);
+      const left = await this.o.store.bans.active(now);
+      if (everyBan || left.every((b) => b.target.cidr !== target.cidr))
         this.applied.delete(target.cidr);
-      this.audit('ban.remove', by, target.cidr, 'ok', { bans: mine.map((b) => b.id) });
+      await this.audit('ban.remove', by, target.cidr, 'ok', { bans: mine.map((b) => b.id) });
       this.o.alert({ type: 'unbanned', target, reason: `fleet decision ${id}` });
       result = { outcome: 'removed', reason: null };
     }).then(() => result);
   }
 
   /** The fleet decisions this host's bans (in force or pending) came from, with their targets. */
-  fleetBans(): { id: string; target: BanTarget }[] {
+  async fleetBans(): Promise<{ id: string; target: BanTarget }[]> {
     const now = this.o.clock();
-    return [...this.o.store.bans.active(now), ...this.o.store.bans.pending()].flatMap((b) =>
+    return [
+      ...(await this.o.store.bans.active(now)),
+      ...(await this.o.store.bans.pending()),
+    ].flatMap((b) =>
       b.requestedBy.startsWith(FLEET_PREFIX)
         ? [{ id: b.requestedBy.slice(FLEET_PREFIX.length), target: b.target }]
         : [],
@@ -577,16 +621,16 @@ export class Responder {
 
   private async unban(target: BanTarget, reason: string, by: string): Promise<void> {
     const now = this.o.clock();
-    const bans = this.o.store.bans.active(now).filter((b) => b.target.cidr === target.cidr);
+    const bans = (await this.o.store.bans.active(now)).filter((b) => b.target.cidr === target.cidr);
     await this.o.firewall.unban([target]);
-    for (const b of bans) this.o.store.bans.markRemoved(b.id, now, reason);
+    for (const b of bans) await this.o.store.bans.markRemoved(b.id, now, reason);
     this.applied.delete(target.cidr);
-    this.audit('ban.remove', by, target.cidr, 'ok', { bans: bans.map((b) => b.id) });
+    await this.audit('ban.remove', by, target.cidr, 'ok', { bans: bans.map((b) => b.id) });
     this.o.alert({ type: 'unbanned', target, reason });
   }
 
-  private refused(target: BanTarget, reason: string, by: string): void {
-    this.audit('ban.refuse', by, target.cidr, 'refused', { why: reason });
+  private async refused(target: BanTarget, reason: string, by: string): Promise<void> {
+    await this.audit('ban.refuse', by, target.cidr, 'refused', { why: reason });
     this.o.logger.warn(
       { event: 'ban_refused', cidr: target.cidr, reason },
       'a ban was refused by the guardrails',
@@ -599,11 +643,11 @@ export class Responder {
    * this process or another: the CLI and the web console expire and deny too),
    * announces each expiry, and remembers each lapsed jail ban request.
    */
-  private noteLapses(now: Millis): void {
+  private async noteLapses(now: Millis): Promise<void> {
     const from = (this.lapseScannedTo ?? now - LAPSE_MEMORY_MS) - LAPSE_SCAN_SLACK_MS;
     this.lapseScannedTo = now;
     for (const [id, at] of this.lapseSeen) if (at < from) this.lapseSeen.delete(id);
-    for (const a of this.o.approvals.closedSince(from, now)) {
+    for (const a of await this.o.approvals.closedSince(from, now)) {
       if (this.lapseSeen.has(a.id)) continue;
       this.lapseSeen.set(a.id, a.decidedAt ?? now);
       if ((a.decidedAt ?? now) >= this.announceFrom) this.trace.decided(a);
@@ -633,7 +677,7 @@ export class Responder {
   }
 
   /** `ip` failed again after a request for it (or its prefix) lapsed: a new request, once the hold is over. */
-  private askAgain(ip: string): void {
+  private async askAgain(ip: string): Promise<void> {
     const v6 = ip.includes(':');
     let cidr = `${ip}/${v6 ? 128 : 32}`;
     let lapse = this.lapses.get(cidr);
@@ -651,11 +695,17 @@ export class Responder {
     if (now < lapse.holdUntil) return;
     this.lapses.delete(cidr);
     const jail = this.o.jails.get(lapse.jail);
-    if (jail === undefined || jail.policy !== 'approve' || this.alreadyHandled(cidr, now)) return;
+    if (jail === undefined || jail.policy !== 'approve' || (await this.alreadyHandled(cidr, now)))
+      return;
     const prev = lapse.approval;
-    const offence = this.o.store.bans.offences(cidr);
-    const plan = this.plan(jail, cidr, offence, lapseReason(prev.id, prev.status === 'denied'));
-    const approval = this.o.approvals.request(
+    const offence = await this.o.store.bans.offences(cidr);
+    const plan = await this.plan(
+      jail,
+      cidr,
+      offence,
+      lapseReason(prev.id, prev.status === 'denied'),
+    );
+    const approval = await this.o.approvals.request(
       {
         action: 'ban',
         target: prev.target!,
@@ -667,8 +717,9 @@ export class Responder {
       },
       now,
     );
+    this.handled?.add(cidr);
     this.trace.requested(approval, { after: prev.id });
-    this.noteRecidive(plan, cidr, lapse.jail, approval.id);
+    await this.noteRecidive(plan, cidr, lapse.jail, approval.id);
     this.o.alert({ type: 'approval', approval, finding: null });
   }
 
@@ -677,34 +728,34 @@ export class Responder {
    * a recidive's longer time and reason when the bans of every jail within the
    * recidive window reach its count.
    */
-  private plan(
+  private async plan(
     jail: JailResponse,
     cidr: string,
     offence: number,
     reason: string,
-  ): BanPlan & { recidive: number | null } {
+  ): Promise<BanPlan & { recidive: number | null }> {
     const plan = {
       durationMs: bantimeFor(jail.bantime, offence, this.o.settings.increment),
       reason,
     };
-    const r = recidive(
-      this.o.settings.recidive ?? null,
-      (since) => this.o.store.bans.offencesSince(cidr, since),
-      this.o.clock(),
-      plan,
-    );
+    const settings = this.o.settings.recidive ?? null;
+    const now = this.o.clock();
+    // recidive() asks for the bans since now - findtime: read that one count first.
+    const earlier =
+      settings === null ? 0 : await this.o.store.bans.offencesSince(cidr, now - settings.findtime);
+    const r = recidive(settings, () => earlier, now, plan);
     return r === null ? { ...plan, recidive: null } : { ...r, recidive: r.bans };
   }
 
   /** The audit trail says when a ban was made a recidive's, and how long it became. */
-  private noteRecidive(
+  private async noteRecidive(
     plan: BanPlan & { recidive: number | null },
     cidr: string,
     jail: string,
     approval: string | null,
-  ): void {
+  ): Promise<void> {
     if (plan.recidive === null) return;
-    this.audit('ban.recidive', `jail:${jail}`, cidr, 'ok', {
+    await this.audit('ban.recidive', `jail:${jail}`, cidr, 'ok', {
       bans: plan.recidive,
       findtime: this.o.settings.recidive!.findtime,
       durationMs: plan.durationMs,
@@ -717,17 +768,28 @@ export class Responder {
   }
 
   /** An active or not yet applied ban, or a pending approval, already covers this target. */
-  private alreadyHandled(cidr: string, now: Millis): boolean {
-    if (this.o.store.bans.active(now).some((b) => b.target.cidr === cidr)) return true;
-    if (this.o.store.bans.pending().some((b) => b.target.cidr === cidr)) return true;
-    return this.o.approvals
-      .list({ status: 'pending' })
-      .some((a) => !a.tampered && a.target?.cidr === cidr);
+  private async alreadyHandled(cidr: string, now: Millis): Promise<boolean> {
+    // Findings are answered one at a time (`asking`), so the set read here is never raced.
+    this.handled ??= await this.handledTargets(now);
+    return this.handled.has(cidr);
   }
 
-  private refreshApplied(now: Millis): void {
+  /**
+   * The targets of the active and pending bans and the intact pending approvals, read once
+   * per tick: a storm of findings must not read (and verify) every pending approval each.
+   */
+  private async handledTargets(now: Millis): Promise<Set<string>> {
+    const targets = new Set<string>();
+    for (const b of await this.o.store.bans.active(now)) targets.add(b.target.cidr);
+    for (const b of await this.o.store.bans.pending()) targets.add(b.target.cidr);
+    for (const a of await this.o.approvals.list({ status: 'pending', limit: MAX_PENDING_READ }))
+      if (!a.tampered && a.target !== null) targets.add(a.target.cidr);
+    return targets;
+  }
+
+  private async refreshApplied(now: Millis): Promise<void> {
     const next = new Map<string, StoredBan & { failuresAfter: number; warned: boolean }>();
-    for (const b of this.o.store.bans.active(now)) {
+    for (const b of await this.o.store.bans.active(now)) {
       const old = this.applied.get(b.target.cidr);
       next.set(
         b.target.cidr,
@@ -737,14 +799,14 @@ export class Responder {
     this.applied = next;
   }
 
-  private audit(
+  private async audit(
     action: string,
     actor: string,
     target: string | null,
     outcome: 'ok' | 'refused' | 'failed',
     detail: Record<string, unknown>,
-  ): void {
-    this.o.store.audit.append({
+  ): Promise<void> {
+    await this.o.store.audit.append({
       time: this.o.clock(),
       actor,
       channel: null,
@@ -753,6 +815,15 @@ export class Responder {
       outcome,
       detail,
     });
+  }
+
+  /** Answers to findings and failures run one at a time, in order; a failure is logged. */
+  private ask(step: () => Promise<void>): Promise<void> {
+    const next = this.asking.then(step).catch((err: unknown) => {
+      this.o.logger.error({ event: 'response_failed', err }, 'a finding could not be answered');
+    });
+    this.asking = next;
+    return next;
   }
 
   /** Firewall work runs one step at a time, in order. */

@@ -18,7 +18,7 @@ export async function screenApproved(
   if (approval.action !== 'ban' || approval.target === null) return null;
   const r = await guardrails.check(approval.target, now);
   if (r.ok) return null;
-  if (approvals.refuse(approval.id, r.reason, now)) return r;
+  if (await approvals.refuse(approval.id, r.reason, now)) return r;
   // The daemon took it first: refused by its own check (the usual case), or carried out.
-  return approvals.get(approval.id)?.status === 'refused' ? r : null;
+  return (await approvals.get(approval.id))?.status === 'refused' ? r : null;
 }

@@ -51,7 +51,7 @@ function setup(policy: Policy) {
   let now = T0;
   const clock = () => now;
   const store = openStore(join(dir, `t${n++}.db`));
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key: parseSecret('b'.repeat(64), 'test'),
     authorize: authorizer(),
     ttlMs: 60_000,
@@ -62,7 +62,7 @@ function setup(policy: Policy) {
   });
   const alerts: ResponseAlert[] = [];
   const responder = new Responder({
-    store,
+    store: store.records,
     approvals,
     guardrails: new Guardrails({
       trusted: trustedNetworks(),
@@ -135,6 +135,7 @@ describe('the response trace', () => {
     const r = setup('approve');
     try {
       r.responder.onFinding(finding('203.0.113.20'), 1);
+      await r.responder.settled();
       const [root] = r.named('sheriff.finding');
       const [first] = r.named('sheriff.approval.request');
       childOf(first!, root!);
@@ -144,11 +145,12 @@ describe('the response trace', () => {
       childOf(expired!, first!);
       assert.equal(expired!.attributes['sheriff.approval.outcome'], 'expired');
       r.responder.onFailure('203.0.113.20', r.now()); // still failing: asked again
+      await r.responder.settled();
       const second = r.named('sheriff.approval.request')[1]!;
       childOf(second, root!);
       const id = String(second.attributes['sheriff.approval.id']);
       assert.ok(
-        r.approvals.decide(id, 'approve', { channel: 'cli', identity: 'root' }, r.now()).ok,
+        (await r.approvals.decide(id, 'approve', { channel: 'cli', identity: 'root' }, r.now())).ok,
       );
       await r.responder.tick();
       const approved = r.named('sheriff.approval.decision')[1]!;
@@ -165,7 +167,7 @@ describe('the response trace', () => {
   it('an action no finding asked for (an admin’s unban) starts its own trace at its decision', async () => {
     const r = setup('approve');
     try {
-      const request = r.approvals.request(
+      const request = await r.approvals.request(
         {
           action: 'unban',
           target: { cidr: '198.51.100.77/32', family: 4 },
@@ -178,7 +180,14 @@ describe('the response trace', () => {
         r.now(),
       );
       assert.ok(
-        r.approvals.decide(request.id, 'approve', { channel: 'cli', identity: 'root' }, r.now()).ok,
+        (
+          await r.approvals.decide(
+            request.id,
+            'approve',
+            { channel: 'cli', identity: 'root' },
+            r.now(),
+          )
+        ).ok,
       );
       await r.responder.tick();
       const [decision] = r.named('sheriff.approval.decision');

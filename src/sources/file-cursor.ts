@@ -4,8 +4,9 @@
  * the file at a path (or a rotated copy of it) is the one the cursor was taken in.
  */
 import { createHash } from 'node:crypto';
+import { fstatSync, readSync, statSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 
 /** The fingerprint covers the first min(size, HEAD_BYTES) bytes of a file. */
 export const HEAD_BYTES = 1024;
@@ -73,14 +74,20 @@ export function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-export async function identOf(fh: FileHandle): Promise<Ident> {
-  return toIdent(await fh.stat({ bigint: true }));
+/*
+ * The stats and head reads are synchronous: a local file's stat or 1 KiB pread takes
+ * microseconds, while a trip through the thread pool each costs a wake-up its latency
+ * (and its tail, on a busy machine). A wake-up reads what is new without an await.
+ */
+
+export function identOf(fh: FileHandle): Ident {
+  return toIdent(fstatSync(fh.fd, { bigint: true }));
 }
 
 /** stat(path), or null when nothing is there. */
-export async function statPath(path: string): Promise<Ident | null> {
+export function statPath(path: string): Ident | null {
   try {
-    return toIdent(await stat(path, { bigint: true }));
+    return toIdent(statSync(path, { bigint: true }));
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
@@ -92,10 +99,9 @@ export async function statPath(path: string): Promise<Ident | null> {
  * file's pread is short only at its end, and a second read could see another
  * file (truncated and written again in between) and glue the two together.
  */
-export async function readHead(fh: FileHandle, len = HEAD_BYTES): Promise<Buffer> {
+export function readHead(fh: FileHandle, len = HEAD_BYTES): Buffer {
   const buf = Buffer.alloc(len);
-  const { bytesRead } = await fh.read(buf, 0, len, 0);
-  return buf.subarray(0, bytesRead);
+  return buf.subarray(0, readSync(fh.fd, buf, 0, len, 0));
 }
 
 /**
@@ -103,10 +109,10 @@ export async function readHead(fh: FileHandle, len = HEAD_BYTES): Promise<Buffer
  * (an empty head proves nothing, so then the inode must match too). Returns the
  * head read (up to HEAD_BYTES), which later reads must keep seeing, or null.
  */
-export async function matchesCursor(o: Opened, c: FileCursor): Promise<Buffer | null> {
+export function matchesCursor(o: Opened, c: FileCursor): Buffer | null {
   if (o.id.size < Math.max(c.headLen, c.off)) return null;
   if (c.headLen === 0 && !sameFile(o.id, c)) return null;
-  const head = await readHead(o.fh);
+  const head = readHead(o.fh);
   if (head.length < c.headLen || hashHead(head.subarray(0, c.headLen)) !== c.head) return null;
   return head;
 }
@@ -133,7 +139,7 @@ export async function openFile(name: string): Promise<Opened | null> {
     throw err;
   }
   try {
-    return { fh, id: await identOf(fh), name };
+    return { fh, id: identOf(fh), name };
   } catch (err) {
     await closeQuietly(fh);
     throw err;

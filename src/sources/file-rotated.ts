@@ -117,7 +117,7 @@ export async function openRotated(name: string): Promise<RotatedFile | null> {
   const o = await fc.openFile(name);
   if (!o) return null;
   try {
-    const start = await fc.readHead(o.fh, GZ_HEAD_READ);
+    const start = fc.readHead(o.fh, GZ_HEAD_READ);
     const gz = start.subarray(0, 2).equals(GZIP_MAGIC);
     const head = gz ? gunzipHead(start) : start.subarray(0, fc.HEAD_BYTES);
     return { fh: o.fh, id: o.id, name, gz, head: Buffer.from(head) };
@@ -249,7 +249,7 @@ async function openAll(
     const now = await names.list();
     if (now.length !== listed.length || now.some((n, i) => n !== listed[i])) return false;
     for (const r of opened) {
-      const id = await fc.statPath(r.name);
+      const id = fc.statPath(r.name);
       if (!id || !fc.sameFile(id, r.id)) return false;
     }
     return true;

@@ -717,6 +717,44 @@ describe('FileSource: edge cases', () => {
   });
 });
 
+describe('FileSource: sharing the event loop', () => {
+  it('lets timers and I/O run between the batches of a backlog', async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, 'auth.log');
+      const w = new Writer(path);
+      w.write(100_000);
+      w.close();
+      // Turns of the event loop, counted by a setImmediate chain.
+      let turns = 0;
+      let counting = true;
+      const count = (): void => {
+        turns++;
+        if (counting) setImmediate(count);
+      };
+      setImmediate(count);
+      const at: number[] = [];
+      const ac = new AbortController();
+      const src = source(path, { startAtBeginning: true });
+      let n = 0;
+      try {
+        for await (const b of src.lines(null, ac.signal)) {
+          if (b.lines.length > 0) at.push(turns);
+          if ((n += b.lines.length) >= 100_000) break;
+        }
+      } finally {
+        counting = false;
+        ac.abort();
+      }
+      assert.ok(at.length >= 3, `${at.length} batches`);
+      for (let i = 1; i < at.length; i++)
+        assert.ok(
+          at[i]! > at[i - 1]!,
+          `no turn of the event loop between batches: ${at.join(', ')}`,
+        );
+    });
+  });
+});
+
 describe('FileSource: model-based', () => {
   // SHERIFF_MODEL_SEEDS=500 runs seeds 1..500 (a longer hunt for bugs).
   const seeds = Number(process.env.SHERIFF_MODEL_SEEDS ?? 6);

@@ -25,8 +25,10 @@
  * every newer copy whole, oldest first, then the file at the path. What
  * cannot be found is counted as an error, never passed over quietly.
  */
+import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { systemClock, type Clock } from '../clock.js';
 import type { Millis } from '../domain.js';
 import * as fc from './file-cursor.js';
@@ -56,8 +58,8 @@ export interface FileSourceOptions {
 }
 
 const CHUNK = 1 << 20;
-/** A batch is yielded at the end of the data, or after this many bytes. */
-const BATCH_BYTES = 4 << 20;
+/** A batch is yielded at the end of the data, or after this many bytes (some 10,000 lines). */
+const BATCH_BYTES = 1 << 20;
 /** Files held open to read next at most (one per rotation not yet followed). */
 const MAX_PENDING = 64;
 
@@ -162,13 +164,22 @@ export class FileSource implements Source {
     return {
       id: this.id,
       position: next ? `${next.name}@${next.off}` : cur ? `${cur.name}@${off}` : this.position,
-      lag: cur ? ahead + Math.max(0, cur.size - off) : next ? ahead : null,
+      lag: cur ? ahead + Math.max(0, this.sizeNow(cur) - off) : next ? ahead : null,
       lastLineAt: this.lastLineAt,
       linesRead: this.linesRead,
       skipped: this.skipped,
       errors: this.errors,
       lastError: this.lastError,
     };
+  }
+
+  /** The file's size now, not at the last wake-up: what a busy reader has not seen yet is lag too. */
+  private sizeNow(cur: Cur): number {
+    try {
+      return Math.max(cur.size, fc.identOf(cur.fh).size);
+    } catch {
+      return cur.size;
+    }
   }
 
   async *lines(cursor: string | null, signal: AbortSignal): AsyncGenerator<LineBatch> {
@@ -244,11 +255,11 @@ export class FileSource implements Source {
       return;
     }
     // The head read to match becomes the one to check later reads against.
-    const matches = async (o: Opened): Promise<boolean> =>
-      (o.head = (await fc.matchesCursor(o, c)) ?? undefined) !== undefined;
-    if (at && (await matches(at))) return this.use(at, c.off);
+    const matches = (o: Opened): boolean =>
+      (o.head = fc.matchesCursor(o, c) ?? undefined) !== undefined;
+    if (at && matches(at)) return this.use(at, c.off);
     // The path holds another file: ours was rotated, and perhaps others after it.
-    const held = at ? [{ id: at.id, head: await fc.readHead(at.fh) }] : [];
+    const held = at ? [{ id: at.id, head: fc.readHead(at.fh) }] : [];
     const files = await fr.rotatedSince(this.names, c, held);
     if (!files) {
       this.fail(
@@ -340,7 +351,7 @@ export class FileSource implements Source {
       yield this.batch();
     }
     const cur = this.cur!;
-    const p = await fc.statPath(this.path);
+    const p = fc.statPath(this.path);
     const atPath = p !== null && fc.sameFile(p, cur);
     if (p && !atPath && !this.pending.some((o) => fc.sameFile(p, o.id)))
       await this.addSuccessor(cur);
@@ -348,17 +359,23 @@ export class FileSource implements Source {
     // that a single writer wrote before it moved on.
     let successorHasData = false;
     for (const o of this.pending) {
-      o.id = await fc.identOf(o.fh);
+      o.id = fc.identOf(o.fh);
       successorHasData ||= o.id.size > 0;
     }
-    const id = await fc.identOf(cur.fh);
+    const id = fc.identOf(cur.fh);
     cur.size = id.size;
     // Shrunk, or (at the same size) truncated and written again up to where we were;
     // at the path or not: it may have been truncated (copytruncate) before it was renamed.
-    if (id.size < cur.pos || (id.size === cur.pos && !(await this.sameHead(cur)))) {
+    if (id.size < cur.pos || (id.size === cur.pos && !this.sameHead(cur))) {
       cur.truncated = true;
     }
-    if (!cur.truncated) yield* this.drain(signal, id.size);
+    if (!cur.truncated)
+      for (const batch of this.drain(signal, id.size)) {
+        yield batch;
+        // Behind: the reads are synchronous, so timers and I/O (the store writer, the
+        // console, /metrics) get their turn between batches, not only after the backlog.
+        if (cur.pos < id.size) await yieldToLoop();
+      }
     if (signal.aborted) return;
     if (cur.truncated) {
       await this.onTruncate(cur);
@@ -416,14 +433,12 @@ export class FileSource implements Source {
    * written and rotated since.
    */
   private async rotatedAfter(after: Handle[], held: Handle[]): Promise<fr.RotatedFile[]> {
-    const known = async ({ fh, name }: Handle): Promise<Known> => {
-      const id = await fc.identOf(fh);
-      return { id, name, at: headCursor(id, await fc.readHead(fh)) };
+    const known = ({ fh, name }: Handle): Known => {
+      const id = fc.identOf(fh);
+      return { id, name, at: headCursor(id, fc.readHead(fh)) };
     };
-    const mine: Known[] = [];
-    for (const f of after) mine.push(await known(f));
-    const others: Known[] = [];
-    for (const f of held) others.push(await known(f));
+    const mine = after.map(known);
+    const others = held.map(known);
     // An empty file's copy is known by its inode only: the newest with content, if any.
     const last = mine.findLast((k) => k.at.headLen > 0) ?? mine.at(-1)!;
     const files = await fr.rotatedSince(this.names, last.at, []);
@@ -454,13 +469,13 @@ export class FileSource implements Source {
   }
 
   /** Reads [cur.pos, size), yielding every BATCH_BYTES and at the end. */
-  private async *drain(signal: AbortSignal, size: number): AsyncGenerator<LineBatch> {
+  private *drain(signal: AbortSignal, size: number): Generator<LineBatch> {
     const cur = this.cur!;
     let more = true;
     while (more) {
       let bytes = 0;
       while (bytes < BATCH_BYTES) {
-        const n = cur.pos < size ? await this.readChunk(cur, Math.min(CHUNK, size - cur.pos)) : 0;
+        const n = cur.pos < size ? this.readChunk(cur, Math.min(CHUNK, size - cur.pos)) : 0;
         if (n === 0) {
           more = false;
           break;
@@ -473,11 +488,11 @@ export class FileSource implements Source {
   }
 
   /** Reads one chunk at cur.pos and pushes it, unless the file's head changed meanwhile. */
-  private async readChunk(cur: Cur, len: number): Promise<number> {
-    const { bytesRead } = await cur.fh.read(this.buf, 0, len, cur.pos);
+  private readChunk(cur: Cur, len: number): number {
+    const bytesRead = readSync(cur.fh.fd, this.buf, 0, len, cur.pos);
     if (bytesRead === 0) return 0;
     // Checked after the read: if the head is still ours, so were the bytes read.
-    if (!(await this.sameHead(cur))) {
+    if (!this.sameHead(cur)) {
       cur.truncated = true;
       return 0;
     }
@@ -489,8 +504,8 @@ export class FileSource implements Source {
   }
 
   /** Whether the file still starts with the head we know (which grows up to HEAD_BYTES). */
-  private async sameHead(cur: Cur): Promise<boolean> {
-    const head = await fc.readHead(cur.fh);
+  private sameHead(cur: Cur): boolean {
+    const head = fc.readHead(cur.fh);
     if (head.length < cur.head.length || !head.subarray(0, cur.head.length).equals(cur.head)) {
       return false;
     }
@@ -523,15 +538,15 @@ export class FileSource implements Source {
     if (files) {
       // Renamed (and compressed) since it was truncated: its copy, and the newer ones (held
       // as its successors), are not read here; what it holds now is read from it.
-      const now = headCursor(cur, await fc.readHead(cur.fh));
+      const now = headCursor(cur, fc.readHead(cur.fh));
       const own = files.findIndex((r, i) => i > 0 && fr.matchesCursor(r, now));
       if (own > 0) await Promise.all(files.splice(own).map((r) => closeQuietly(r.fh)));
       this.backlog.push(...files.map((r, i) => ({ ...r, off: i === 0 ? off : 0 })));
     } else {
-      const head = await fc.readHead(cur.fh, cur.head.length);
+      const head = fc.readHead(cur.fh, cur.head.length);
       const shortened = cur.head.length > 0 && head.equals(cur.head);
       // Shortened with the same head: carry on from its new end; else it is a new file.
-      if (shortened) from = (await fc.identOf(cur.fh)).size;
+      if (shortened) from = fc.identOf(cur.fh).size;
       this.fail(
         `${this.path} was truncated and no rotated copy of it was found: ` +
           `lines written after byte ${off} may be lost`,
@@ -539,7 +554,7 @@ export class FileSource implements Source {
     }
     cur.pos = cur.base = from;
     cur.splitter = this.splitter();
-    cur.head = await fc.readHead(cur.fh);
+    cur.head = fc.readHead(cur.fh);
     cur.headHash = null;
     cur.yieldedOff = -1;
   }
@@ -548,7 +563,7 @@ export class FileSource implements Source {
   private async use(o: Opened, off: number): Promise<void> {
     let head: Buffer;
     try {
-      head = o.head ?? (await fc.readHead(o.fh));
+      head = o.head ?? fc.readHead(o.fh);
     } catch (err) {
       await closeQuietly(o.fh);
       throw err;

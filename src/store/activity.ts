@@ -233,3 +233,6 @@ function parseKinds(json: string): IncidentKind[] {
     return [];
   }
 }
+
+/** The incidents.kinds parser, shared with the PostgreSQL store (store/pg/). */
+export { parseKinds };

@@ -313,3 +313,6 @@ function fromRunRow(r: RunRow): StoredRun {
     endedAt: r.ended_at,
   };
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { fromRunRow };

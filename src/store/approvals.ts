@@ -5,6 +5,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { ActionKind, BanTarget, Millis } from '../domain.js';
+import type { AuditEntry, AuditStore } from './audit.js';
 
 /** The MAC of a row signed before decisions were covered (schema 4 marks them so). */
 export const LEGACY_MAC_PREFIX = 'v1:';
@@ -99,7 +100,10 @@ export class ApprovalStore {
   private readonly listAllStmt: Statement<[number], ApprovalRow>;
   private readonly listStatusStmt: Statement<[string, number], ApprovalRow>;
 
-  constructor(db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditStore,
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO approvals (id, action, cidr, family, duration_ms, reason, requested_by, jail,
          evidence, created_at, expires_at, mac)
@@ -138,7 +142,15 @@ export class ApprovalStore {
     );
   }
 
-  insert(r: ApprovalRecord): void {
+  /** Inserts a request, and `audit` with it in one transaction. */
+  insert(r: ApprovalRecord, audit?: AuditEntry): void {
+    this.audited(audit, () => {
+      this.insertRow(r);
+      return true;
+    });
+  }
+
+  private insertRow(r: ApprovalRecord): void {
     this.insertStmt.run(
       r.id,
       r.action,
@@ -163,31 +175,47 @@ export class ApprovalStore {
   /**
    * Moves the row to its next state (a decision, an expiry, a refusal, the
    * execution) with the MAC of that state, if it still carries `expectedMac`.
-   * False when it does not: someone else changed it first.
+   * False when it does not: someone else changed it first. `audit` is appended
+   * in the same transaction, only when the row changed.
    */
-  change(id: string, expectedMac: string, next: ApprovalChange): boolean {
-    return (
-      this.changeStmt.run(
-        next.status,
-        next.decidedAt === null ? null : Math.floor(next.decidedAt),
-        next.decidedBy,
-        next.channel,
-        next.executedAt === null ? null : Math.floor(next.executedAt),
-        next.mac,
-        id,
-        expectedMac,
-      ).changes === 1
+  change(id: string, expectedMac: string, next: ApprovalChange, audit?: AuditEntry): boolean {
+    return this.audited(
+      audit,
+      () =>
+        this.changeStmt.run(
+          next.status,
+          next.decidedAt === null ? null : Math.floor(next.decidedAt),
+          next.decidedBy,
+          next.channel,
+          next.executedAt === null ? null : Math.floor(next.executedAt),
+          next.mac,
+          id,
+          expectedMac,
+        ).changes === 1,
     );
   }
 
-  /** Replaces the MAC only (the upgrade of a row signed by an older Sheriff). */
-  resign(id: string, expectedMac: string, mac: string): boolean {
-    return this.resignStmt.run(mac, id, expectedMac).changes === 1;
+  /** Replaces the MAC only (the upgrade of a row signed by an older Sheriff); `audit` as in change. */
+  resign(id: string, expectedMac: string, mac: string, audit?: AuditEntry): boolean {
+    return this.audited(audit, () => this.resignStmt.run(mac, id, expectedMac).changes === 1);
   }
 
-  /** Notes that the row was found tampered with; true only the first time (report it once). */
-  markTampered(id: string, at: Millis): boolean {
-    return this.tamperedStmt.run(Math.floor(at), id).changes === 1;
+  /**
+   * Notes that the row was found tampered with; true only the first time (report it
+   * once), and only then is `audit` appended, in the same transaction.
+   */
+  markTampered(id: string, at: Millis, audit?: AuditEntry): boolean {
+    return this.audited(audit, () => this.tamperedStmt.run(Math.floor(at), id).changes === 1);
+  }
+
+  /** Runs `write` and, when it changed something, appends `audit`: both or neither. */
+  private audited(audit: AuditEntry | undefined, write: () => boolean): boolean {
+    if (audit === undefined) return write();
+    return this.db.transaction(() => {
+      const changed = write();
+      if (changed) this.audit.append(audit);
+      return changed;
+    })();
   }
 
   /** Pending approvals whose time ran out at `now`. */
@@ -251,3 +279,6 @@ function parseEvidence(json: string): Evidence {
     return { findings: [], events: [] };
   }
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { fromRow as approvalFromRow };

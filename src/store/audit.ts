@@ -132,3 +132,6 @@ function fromRow(r: AuditRow): StoredAuditEntry {
     detail,
   };
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { fromRow as auditFromRow };

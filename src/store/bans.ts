@@ -253,3 +253,6 @@ function fromRow(r: BanRow): StoredBan {
     enforced: isEnforced({ appliedAt: r.applied_at, firewall: r.firewall }),
   };
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { fromRow as banFromRow };

@@ -125,3 +125,6 @@ function parseUsers(json: string): string[] {
     return [];
   }
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { fromRow as findingFromRow };

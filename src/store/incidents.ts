@@ -475,3 +475,6 @@ function strings(json: string): string[] {
   const v = parseJson<unknown>(json);
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
+
+/** The row mappers and the capped merge, shared with the PostgreSQL store (store/pg/). */
+export { fromRow as incidentFromRow, timelineFromRow, merge as mergeCapped };

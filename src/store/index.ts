@@ -4,6 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Millis } from '../domain.js';
+import type { Async, RecordStore } from './api.js';
 import { ActivityQueries } from './activity.js';
 import { AgentStore } from './agent.js';
 import { ApprovalStore } from './approvals.js';
@@ -31,6 +32,7 @@ import { ScanStore } from './scans.js';
 
 export * from './activity.js';
 export * from './agent.js';
+export type { Async, RecordStore } from './api.js';
 export * from './approvals.js';
 export * from './audit.js';
 export * from './bans.js';
@@ -76,6 +78,8 @@ export class Store {
   readonly chats: ChatSettingsStore;
   /** Connections that never tried to log in, summed per address and ten minutes. */
   readonly scans: ScanStore;
+  /** The same stores behind the records interface every consumer takes (see api.ts). */
+  readonly records: RecordStore;
   private closed = false;
 
   private constructor(
@@ -92,8 +96,8 @@ export class Store {
     this.positions = new PositionStore(db);
     this.status = new StatusStore(db);
     this.bans = new BanStore(db);
-    this.approvals = new ApprovalStore(db);
     this.audit = new AuditStore(db);
+    this.approvals = new ApprovalStore(db, this.audit);
     this.incidents = new IncidentStore(db);
     this.reports = new ReportStore(db);
     this.intel = new IntelCacheStore(db);
@@ -102,6 +106,7 @@ export class Store {
     this.outbox = new OutboxStore(db);
     this.chats = new ChatSettingsStore(db);
     this.scans = new ScanStore(db);
+    this.records = sqliteRecords(this);
   }
 
   /** Opens (creating and migrating when writable) the store at `path`. See openDatabase for errors. */
@@ -150,6 +155,53 @@ export class Store {
 
 export function openStore(path: string, options: OpenOptions = {}): Store {
   return Store.open(path, options);
+}
+
+/**
+ * The SQLite stores as a RecordStore: each call runs at once and returns a
+ * settled promise (a throw becomes a rejection, as it would from PostgreSQL).
+ */
+function sqliteRecords(store: Store): RecordStore {
+  return {
+    events: asyncOf(store.events),
+    findings: asyncOf(store.findings),
+    status: asyncOf(store.status),
+    bans: asyncOf(store.bans),
+    approvals: asyncOf(store.approvals),
+    audit: asyncOf(store.audit),
+    incidents: asyncOf(store.incidents),
+    reports: asyncOf(store.reports),
+    intel: asyncOf(store.intel),
+    activity: asyncOf(store.activity),
+    agent: asyncOf(store.agent),
+    chats: asyncOf(store.chats),
+    scans: asyncOf(store.scans),
+    prune: (policy, now, options) => store.prune(policy, now, options),
+    sizeBytes: () => settled(() => store.sizeBytes()),
+    close: () => settled(() => store.close()),
+  };
+}
+
+/** `target`'s public methods, each returning a promise of its result. */
+function asyncOf<T extends object>(target: T): Async<T> {
+  const out: Record<string, unknown> = {};
+  const proto = Object.getPrototypeOf(target) as object;
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const fn: unknown = Reflect.get(target, name);
+    if (name === 'constructor' || typeof fn !== 'function') continue;
+    out[name] = (...args: unknown[]) =>
+      settled(() => (fn as (...a: unknown[]) => unknown).apply(target, args));
+  }
+  return Object.freeze(out) as Async<T>;
+}
+
+/** `run()`'s result as a settled promise; a throw becomes a rejection. */
+function settled<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }
 
 function fileSize(path: string): number {

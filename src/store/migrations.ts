@@ -324,7 +324,7 @@ export function migrate(
   return { from, to: Math.max(from, known), applied };
 }
 
-function checkMigrations(migrations: readonly Migration[]): void {
+export function checkMigrations(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) {
       throw new Error(

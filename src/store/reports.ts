@@ -71,3 +71,6 @@ function fromRow(r: ReportRow): StoredReport {
   }
   return { date: r.date, createdAt: r.created_at, report };
 }
+
+/** The row mapper and the date check, shared with the PostgreSQL store (store/pg/). */
+export { fromRow as reportFromRow, checkDate as checkReportDate };

@@ -31,6 +31,27 @@ export interface RetentionResult {
 
 export const DEFAULT_RETENTION_CHUNK = 2000;
 
+/**
+ * The checked policy: rows per chunk, and the event time before which events
+ * go (null: no age limit). Throws a RangeError for a policy that makes no sense.
+ */
+export function retentionPlan(
+  policy: RetentionPolicy,
+  now: Millis,
+  options: RetentionOptions,
+): { chunk: number; cutoff: number | null } {
+  const chunk = options.chunkSize ?? DEFAULT_RETENTION_CHUNK;
+  if (!Number.isInteger(chunk) || chunk < 1) {
+    throw new RangeError(`chunkSize must be a positive integer, not ${chunk}`);
+  }
+  const { maxAge, maxEvents } = policy;
+  if (maxAge != null && !(maxAge >= 0)) throw new RangeError(`maxAge must be ≥ 0, not ${maxAge}`);
+  if (maxEvents != null && !(Number.isInteger(maxEvents) && maxEvents >= 0)) {
+    throw new RangeError(`maxEvents must be an integer ≥ 0, not ${maxEvents}`);
+  }
+  return { chunk, cutoff: maxAge == null ? null : Math.floor(now - maxAge) };
+}
+
 /** One prepared pruning job; `step()` deletes at most one chunk. */
 class Pruner {
   private readonly byAgeStmt: Statement<[number, number]>;
@@ -47,16 +68,7 @@ class Pruner {
     now: Millis,
     options: RetentionOptions,
   ) {
-    this.chunk = options.chunkSize ?? DEFAULT_RETENTION_CHUNK;
-    if (!Number.isInteger(this.chunk) || this.chunk < 1) {
-      throw new RangeError(`chunkSize must be a positive integer, not ${this.chunk}`);
-    }
-    const { maxAge, maxEvents } = policy;
-    if (maxAge != null && !(maxAge >= 0)) throw new RangeError(`maxAge must be ≥ 0, not ${maxAge}`);
-    if (maxEvents != null && !(Number.isInteger(maxEvents) && maxEvents >= 0)) {
-      throw new RangeError(`maxEvents must be an integer ≥ 0, not ${maxEvents}`);
-    }
-    this.cutoff = maxAge == null ? null : Math.floor(now - maxAge);
+    ({ chunk: this.chunk, cutoff: this.cutoff } = retentionPlan(policy, now, options));
     // Both use the (time) index, whose entries are ordered by (time, rowid).
     this.byAgeStmt = db.prepare(
       `DELETE FROM events WHERE id IN

@@ -71,6 +71,26 @@ describe('scanner sums', () => {
     }
   });
 
+  it('finds busy scanners by their connections over the whole span, not in one bucket', () => {
+    const { store, scans, flush } = setup();
+    try {
+      // 3 + 3 connections in two buckets, against 5 in one.
+      for (const t of [0, 1, 2, 11, 12, 13])
+        scans.add('sshd', '203.0.113.7', T0 + t * MIN, 'closed');
+      for (let i = 0; i < 5; i++) scans.add('sshd', '198.51.100.4', T0 + i, 'closed');
+      flush();
+      assert.deepEqual(
+        store.scans.busy(T0, T0 + 20 * MIN, 5, 10).map((s) => [s.ip, s.connections]),
+        [
+          ['203.0.113.7', 6],
+          ['198.51.100.4', 5],
+        ],
+      );
+    } finally {
+      store.close();
+    }
+  });
+
   it('writes a failed transaction again, with what came since, counting nothing twice', () => {
     const { store, scans, flush } = setup();
     try {

@@ -91,7 +91,8 @@ export class ScanStore {
        FROM scans WHERE bucket >= ? AND bucket < ?`,
     );
     this.busyStmt = db.prepare(
-      `${summary} WHERE bucket >= ? AND bucket < ? GROUP BY ip HAVING connections >= ?
+      // SUM, not the alias: in HAVING, SQLite reads `connections` as one row's column.
+      `${summary} WHERE bucket >= ? AND bucket < ? GROUP BY ip HAVING SUM(connections) >= ?
        ORDER BY connections DESC, ip LIMIT ?`,
     );
     this.pruneStmt = db.prepare('DELETE FROM scans WHERE bucket < ?');
@@ -226,3 +227,6 @@ function merge(into: Pending, older: Pending): void {
 function roundTimes(p: Pending): Pending {
   return { ...p, first: Math.floor(p.first), last: Math.floor(p.last) };
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { summaryOf as scanSummaryFromRow };

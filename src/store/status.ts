@@ -57,3 +57,6 @@ function toEntry(row: StatusRow): StatusEntry {
   }
   return { value, updatedAt: row.updated_at };
 }
+
+/** The row mapper, shared with the PostgreSQL store (store/pg/), whose rows have the same columns. */
+export { toEntry as statusEntryFromRow };

@@ -1,5 +1,7 @@
 /** Helpers for the store tests: a manual clock and timers, sample rows. */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Finding, Millis } from '../domain.js';
+import type { RecordStore } from './api.js';
 import type { EventRecord } from './events.js';
 import type { Scheduler } from './writer.js';
 
@@ -89,4 +91,27 @@ export function sampleFinding(over: Partial<Finding> = {}): Finding {
     users: ['root', 'admin'],
     ...over,
   };
+}
+
+/**
+ * `records` as a remote database answers: every call settles a turn of the
+ * event loop later, so callers interleave between a read and their write as
+ * they would against PostgreSQL.
+ */
+export function remote(records: RecordStore): RecordStore {
+  const later = (o: object): object =>
+    Object.fromEntries(
+      Object.entries(o).map(([name, v]: [string, unknown]) => [
+        name,
+        typeof v === 'function'
+          ? async (...args: unknown[]) => {
+              await nextTurn();
+              return (v as (...a: unknown[]) => unknown).apply(o, args);
+            }
+          : typeof v === 'object' && v !== null
+            ? later(v)
+            : v,
+      ]),
+    );
+  return later(records) as RecordStore;
 }

@@ -108,7 +108,7 @@ export function analystHarness(
 ): Harness {
   const dir = mkdtempSync(join(tmpdir(), 'sheriff-analyst-'));
   const store = openStore(join(dir, 'sheriff.db'));
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key: new SecretKey(randomBytes(32), 'test'),
     authorize: authorizer(),
   });
@@ -141,7 +141,7 @@ export function analystHarness(
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
   const trusted = trustedNetworks(['198.51.100.0/24']);
   const deps: AnalystDeps = {
-    store,
+    store: store.records,
     approvals: requesterOf(approvals),
     llm,
     config,
@@ -151,8 +151,8 @@ export function analystHarness(
       const p = parseIp(ip);
       return p === null || trusted.has(p);
     },
-    status: incidentsStatus(store),
-    incidents: incidentsPort(store),
+    status: incidentsStatus(store.records),
+    incidents: incidentsPort(store.records),
     host: {
       readFile: (path) => Promise.resolve(SAMPLE_PROC[path] ?? ''),
       run: () => Promise.resolve(SAMPLE_SS),

@@ -37,7 +37,7 @@ export class ManualClock implements Clock {
     return this.add(this.time + Math.max(0, ms), fn, () => null);
   }
 
-  cron(expr: string, timezone: string, fn: Tick): Schedule {
+  cron(expr: string, timezone: string | undefined, fn: Tick): Schedule {
     const first = nextCronRun(expr, timezone, this.time);
     if (first === null) return { stop: () => {}, nextRun: () => null };
     const timer = this.timer(first, fn, (due) => nextCronRun(expr, timezone, due));

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { waitFor } from './wait.js';
 
 export const NATS_SERVER = '/usr/sbin/nats-server';
@@ -20,6 +20,11 @@ export interface NatsServerOptions {
    * JetStream store, cluster): accounts and users, or an `include`.
    */
   config?: string;
+  /**
+   * A configuration file to include (e.g. the accounts file `sheriff fleet`
+   * writes), so that a reload reads its new version.
+   */
+  include?: string;
   /** Serve TLS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string };
 }
@@ -36,6 +41,8 @@ export interface NatsNode {
   kill(): Promise<void>;
   /** Starts the node again with the same ports and store; resolves when healthy. */
   restart(): Promise<void>;
+  /** SIGHUP: the server reads its configuration (and includes) again; resolves when it has. */
+  reload(): Promise<void>;
   /** What the server wrote to stdout/stderr, for failure messages. */
   log(): string;
 }
@@ -73,17 +80,22 @@ export function startNatsCluster(size = 3, options: NatsServerOptions = {}): Pro
 }
 
 const children = new Set<ChildProcess>();
-// A test process that ends without `stop()` (a crash, a cancelled run) leaves no server behind.
+const dirs = new Set<string>();
+// A test process that ends without `stop()` (a crash, a test cancelled because it never
+// settled) leaves no server and no directory behind.
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 async function startNats(size: number, options: NatsServerOptions): Promise<NatsCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'sheriff-nats-'));
+  dirs.add(dir);
   const nodes: Node[] = [];
   const stop = async () => {
     await Promise.all(nodes.map((n) => n.kill()));
     rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
   };
   try {
     const ports = await Promise.all(
@@ -118,6 +130,9 @@ async function startNats(size: number, options: NatsServerOptions): Promise<Nats
       }
       if (options.config !== undefined) lines.push(options.config);
       const configFile = join(dir, name, 'nats-server.conf');
+      // nats-server reads an include relative to the including file, never as an absolute path.
+      if (options.include !== undefined)
+        lines.push(`include ${JSON.stringify(relative(dirname(configFile), options.include))}`);
       writeFileSync(configFile, lines.join('\n') + '\n');
       const scheme = options.tls === undefined ? 'nats' : 'tls';
       nodes.push(
@@ -145,6 +160,8 @@ class Node implements NatsNode {
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
   #log = '';
+  #reloads = 0;
+  #reloadFailed = false;
 
   constructor(
     readonly name: string,
@@ -163,7 +180,10 @@ class Node implements NatsNode {
     children.add(child);
     const keep = (chunk: Buffer) => {
       // The last 64 KiB are enough to say why a server failed.
-      this.#log = (this.#log + chunk.toString('utf8')).slice(-65_536);
+      const text = chunk.toString('utf8');
+      this.#log = (this.#log + text).slice(-65_536);
+      if (text.includes('Reloaded server configuration')) this.#reloads++;
+      if (/Failed to reload/i.test(text)) this.#reloadFailed = true;
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -208,6 +228,17 @@ class Node implements NatsNode {
     if (this.#child !== null) throw new Error(`nats-server ${this.name} is still running`);
     this.spawn();
     await this.healthy();
+  }
+
+  async reload(): Promise<void> {
+    if (this.#child === null) throw new Error(`nats-server ${this.name} is not running`);
+    const before = this.#reloads;
+    this.#child.kill('SIGHUP');
+    await waitFor(`nats-server ${this.name} to reload its configuration`, () => {
+      if (this.#reloadFailed)
+        throw new Error(`nats-server ${this.name} did not reload:\n${this.#log}`);
+      return this.#reloads > before;
+    });
   }
 
   log(): string {

@@ -20,6 +20,7 @@ import { screenApproved } from '../respond/screen.js';
 import type { SourceHealth } from '../sources/source.js';
 import { readCounts } from '../store/counts.js';
 import type { Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { requestSession, type Auth } from './auth.js';
 import type {
   Approval,
@@ -39,6 +40,7 @@ import { securityHeaders } from './security.js';
 
 export interface ApiDeps extends WebModules {
   store: Store;
+  records: RecordStore;
   approvals: Approvals;
   guardrails: Guardrails;
   health: () => SourceHealth[];
@@ -120,60 +122,68 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
       api.get('/features', (): Features => features(d));
       registerModules(api, d, d.clock);
 
-      api.get('/dashboard', (req): Dashboard => {
+      api.get('/dashboard', async (req): Promise<Dashboard> => {
         const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
         const now = d.clock();
         const since = now - DAY;
         const counts = readCounts(d.store, now);
         return {
           now,
-          status: statusView(d, lang),
+          status: await statusView(d, lang),
           failures: d.queries.failuresPerMinute(since, now),
-          top: d.store.activity
-            .topAttackers(since, now + 1, d.internal)
-            .map(({ ip, failures, lines, users, last }) => ({
-              ip,
-              failures,
-              lines,
-              users,
-              last,
-              where: whereOf(d, ip),
-            })),
-          scanners: d.store.scans
-            .top(since, now + 1, TOP_SCANNERS + 20)
-            .filter((s) => !d.internal(s.ip))
-            .slice(0, TOP_SCANNERS)
-            .map(({ ip, connections, last }) => ({ ip, connections, last, where: whereOf(d, ip) })),
-          scans24h: d.store.scans.totals(since, now + 1),
+          top: await Promise.all(
+            (await d.records.activity.topAttackers(since, now + 1, d.internal)).map(
+              async ({ ip, failures, lines, users, last }) => ({
+                ip,
+                failures,
+                lines,
+                users,
+                last,
+                where: await whereOf(d, ip),
+              }),
+            ),
+          ),
+          scanners: await Promise.all(
+            (await d.records.scans.top(since, now + 1, TOP_SCANNERS + 20))
+              .filter((s) => !d.internal(s.ip))
+              .slice(0, TOP_SCANNERS)
+              .map(async ({ ip, connections, last }) => ({
+                ip,
+                connections,
+                last,
+                where: await whereOf(d, ip),
+              })),
+          ),
+          scans24h: await d.records.scans.totals(since, now + 1),
           failures24h: counts.failures24h,
           findings24h: counts.findings24h,
           activeBans: counts.activeBans,
           // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
           unenforcedBans: counts.unenforcedBans,
           enforcing: daemonFirewall(d.store)?.enforcing ?? null,
-          recentBans: d.store.bans.active(now).slice(-5).reverse(),
+          recentBans: (await d.records.bans.active(now)).slice(-5).reverse(),
           pendingApprovals: counts.pendingApprovals,
           sources: d.health(),
         };
       });
 
-      api.get('/events', (req): EventRecord[] =>
-        d.store.events.queryEvents(parse(eventsQuery, req.query)),
+      api.get('/events', (req): Promise<EventRecord[]> =>
+        d.records.events.queryEvents(parse(eventsQuery, req.query)),
       );
-      api.get('/findings', (req): Finding[] =>
-        d.store.findings.recent(parse(findingsQuery, req.query)),
+      api.get('/findings', (req): Promise<Finding[]> =>
+        d.records.findings.recent(parse(findingsQuery, req.query)),
       );
       api.get('/audit', (req) =>
-        d.store.audit.list({ limit: parse(z.object({ limit }), req.query).limit }),
+        d.records.audit.list({ limit: parse(z.object({ limit }), req.query).limit }),
       );
 
-      api.get('/bans', (req): Ban[] => {
+      api.get('/bans', async (req): Promise<Ban[]> => {
         const q = parse(bansQuery, req.query);
         const needle = q.q?.trim().toLowerCase() ?? '';
         const bans =
           q.history !== undefined
-            ? d.store.bans.history(parse(target, q.history).cidr)
-            : d.store.bans.active(d.clock()).reverse();
+            ? await d.records.bans.history(parse(target, q.history).cidr)
+            : (await d.records.bans.active(d.clock())).reverse();
         if (needle === '') return bans;
         return bans.filter((b) =>
           [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>
@@ -197,7 +207,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           ),
           code: 'refused',
           guard: r.code,
-          approval: d.approvals.get(a.id),
+          approval: await d.approvals.get(a.id),
         });
         return true;
       };
@@ -208,8 +218,8 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         action: ActionRequest,
       ) => {
         const now = d.clock();
-        const pending = d.approvals.request(action, now);
-        const r = d.approvals.decide(
+        const pending = await d.approvals.request(action, now);
+        const r = await d.approvals.decide(
           pending.id,
           'approve',
           { channel: 'web', identity: webUser(req) },
@@ -246,9 +256,9 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         });
       });
 
-      api.get('/approvals', (req): Approval[] => {
+      api.get('/approvals', async (req): Promise<Approval[]> => {
         const { status } = parse(approvalsQuery, req.query);
-        d.approvals.expireDue(d.clock());
+        await d.approvals.expireDue(d.clock());
         return d.approvals.list(status === 'pending' ? { status: 'pending' } : { limit: 100 });
       });
 
@@ -256,7 +266,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
       api.post('/approvals/approve-all', async (req): Promise<ApproveAllResult> => {
         const { ids } = parse(approveAllBody, req.body);
         const t = translator(acceptedLang(req.headers['accept-language']));
-        const decided = d.approvals.decideAll(
+        const decided = await d.approvals.decideAll(
           ids,
           'approve',
           { channel: 'web', identity: webUser(req) },
@@ -287,7 +297,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
 
       api.post<{ Params: { id: string } }>('/approvals/:id', async (req, reply) => {
         const { decision } = parse(decideBody, req.body);
-        const r = d.approvals.decide(
+        const r = await d.approvals.decide(
           req.params.id,
           decision,
           { channel: 'web', identity: webUser(req) },

@@ -33,7 +33,7 @@ const servers: WebServer[] = [];
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sheriff-webattack-'));
   store = openStore(join(dir, 'sheriff.db'));
-  approvals = new Approvals(store, {
+  approvals = new Approvals(store.records, {
     key: new SecretKey(Buffer.alloc(32, 7), 'test'),
     authorize: authorizer({ webUsers: ['admin'] }),
   });
@@ -56,6 +56,7 @@ async function startConsole(
     login,
     deps: {
       store,
+      records: store.records,
       approvals,
       guardrails: new Guardrails({
         trusted: trustedNetworks(),

@@ -99,13 +99,13 @@ before(async () => {
   ban('203.0.113.5/32', 'nftables');
   ban('203.0.113.6/32', 'dry-run');
   ban('203.0.113.9/32', null); // not applied yet: not in force
-  const approvals = new Approvals(store, {
+  const approvals = new Approvals(store.records, {
     key: new SecretKey(Buffer.alloc(32, 7), 'test'),
     authorize: authorizer({ webUsers: ['admin'] }),
     ttlMs: HOUR,
   });
-  approvals.request(banRequest('192.0.2.7/32'), now);
-  approvals.request(banRequest('192.0.2.8/32'), now - 2 * HOUR); // expired
+  await approvals.request(banRequest('192.0.2.7/32'), now);
+  await approvals.request(banRequest('192.0.2.8/32'), now - 2 * HOUR); // expired
   // What a running daemon published: its counts per jail since it started.
   store.status.put(
     'daemon',
@@ -124,6 +124,7 @@ before(async () => {
     passwordHash: await hashPassword(PASSWORD),
     deps: {
       store,
+      records: store.records,
       approvals,
       guardrails: new Guardrails({
         trusted: trustedNetworks(TRUSTED),

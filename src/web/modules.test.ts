@@ -12,8 +12,8 @@ describe('GET /reports', () => {
     { date: '2026-11-25', createdAt: 2, report: sampleReport() },
   ];
   const reports = {
-    get: (date: string) => rows.find((r) => r.date === date) ?? null,
-    before: (date: string) => rows.filter((r) => r.date < date).at(-1) ?? null,
+    get: (date: string) => Promise.resolve(rows.find((r) => r.date === date) ?? null),
+    before: (date: string) => Promise.resolve(rows.filter((r) => r.date < date).at(-1) ?? null),
   };
 
   it('gives the report as text in the requested language, and null for a shape it cannot read', async () => {

@@ -16,6 +16,7 @@ import { storedReportText } from '../report/lookup.js';
 import type { DailyReport } from '../report/model.js';
 import { reportText } from '../report/text.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
+import type { Async } from '../store/api.js';
 import { requestSession } from './auth.js';
 import type {
   AnalystReply,
@@ -30,9 +31,12 @@ import { parse } from './parse.js';
 
 /** Modules the console shows when the daemon has them (each page is left out otherwise). */
 export interface WebModules {
-  status?: () => ServerStatus;
-  incidents?: Pick<IncidentStore, 'list' | 'latest' | 'get' | 'addNote' | 'setTriage' | 'resolve'>;
-  reports?: Pick<ReportStore, 'get' | 'before'>;
+  status?: () => Promise<ServerStatus>;
+  incidents?: Pick<
+    Async<IncidentStore>,
+    'list' | 'latest' | 'get' | 'addNote' | 'setTriage' | 'resolve'
+  >;
+  reports?: Pick<Async<ReportStore>, 'get' | 'before'>;
   /** Today's report so far, made on demand (the daemon's report service; neither stored nor sent). */
   todayReport?: () => Promise<DailyReport>;
   analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
@@ -97,16 +101,16 @@ export function features(m: WebModules): Features {
 }
 
 /** The status level with its reasons in words, or null without the incidents module. */
-export function statusView(m: WebModules, l: Lang): Dashboard['status'] {
+export async function statusView(m: WebModules, l: Lang): Promise<Dashboard['status']> {
   if (m.status === undefined) return null;
-  const s = m.status();
+  const s = await m.status();
   const t = translator(l);
   return { level: s.level, reasons: s.reasons.map((r) => statusReasonText(r, t)) };
 }
 
 /** Country and AS of an address, from its latest incident's enrichment, when known. */
-export function whereOf(m: WebModules, ip: string): string | null {
-  const latest = m.incidents?.latest(ip) ?? null;
+export async function whereOf(m: WebModules, ip: string): Promise<string | null> {
+  const latest = (await m.incidents?.latest(ip)) ?? null;
   return latest === null ? null : whereText(latest);
 }
 
@@ -120,16 +124,16 @@ function triageView(r: TriageRecord | null, l: Lang): Triage | null {
 export function registerModules(api: FastifyInstance, m: WebModules, clock: () => Millis): void {
   const { incidents, reports, analyst } = m;
   if (incidents !== undefined) {
-    api.get('/incidents', (req): Incident[] => {
+    api.get('/incidents', async (req): Promise<Incident[]> => {
       const q = parse(incidentsQuery, req.query);
-      return incidents
-        .list({ ...(q.state === 'all' ? {} : { state: q.state }), limit: 200 })
-        .map((i) => ({ ...i, where: whereText(i) }));
+      return (
+        await incidents.list({ ...(q.state === 'all' ? {} : { state: q.state }), limit: 200 })
+      ).map((i) => ({ ...i, where: whereText(i) }));
     });
-    api.get('/incidents/:id', (req, reply) => {
+    api.get('/incidents/:id', async (req, reply) => {
       const { id } = parse(idParams, req.params);
       const { lang: l } = parse(z.object({ lang }), req.query);
-      const i = incidents.get(id);
+      const i = await incidents.get(id);
       if (i === null) return reply.code(404).send({ error: `no incident ${id}` });
       const detail: IncidentDetail = {
         ...i,
@@ -140,40 +144,43 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
       };
       return detail;
     });
-    api.post('/incidents/:id/notes', (req, reply) => {
+    api.post('/incidents/:id/notes', async (req, reply) => {
       const { id } = parse(idParams, req.params);
       const { text } = parse(noteBody, req.body);
-      if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
+      if ((await incidents.get(id)) === null)
+        return reply.code(404).send({ error: `no incident ${id}` });
       const actor = `admin:web:${requestSession(req).user}`;
-      return { ok: true, id: incidents.addNote(id, actor, text, clock()) };
+      return { ok: true, id: await incidents.addNote(id, actor, text, clock()) };
     });
     // The admin's verdict is in force; the rules' stays on record beside it.
-    api.post('/incidents/:id/verdict', (req, reply) => {
+    api.post('/incidents/:id/verdict', async (req, reply) => {
       const { id } = parse(idParams, req.params);
       const { verdict, note } = parse(verdictBody, req.body);
-      if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
+      if ((await incidents.get(id)) === null)
+        return reply.code(404).send({ error: `no incident ${id}` });
       const actor = `admin:web:${requestSession(req).user}`;
-      setAdminVerdict(incidents, id, verdict, { actor, at: clock(), note: note || null });
+      await setAdminVerdict(incidents, id, verdict, { actor, at: clock(), note: note || null });
       return { ok: true };
     });
-    api.post('/incidents/:id/resolve', (req, reply) => {
+    api.post('/incidents/:id/resolve', async (req, reply) => {
       const { id } = parse(idParams, req.params);
-      if (incidents.get(id) === null) return reply.code(404).send({ error: `no incident ${id}` });
+      if ((await incidents.get(id)) === null)
+        return reply.code(404).send({ error: `no incident ${id}` });
       const actor = `admin:web:${requestSession(req).user}`;
-      return { ok: true, resolved: incidents.resolve(id, clock(), actor, 'admin') };
+      return { ok: true, resolved: await incidents.resolve(id, clock(), actor, 'admin') };
     });
   }
   if (reports !== undefined) {
-    api.get('/reports', (req, reply) => {
+    api.get('/reports', async (req, reply) => {
       const { date, lang: l } = parse(reportQuery, req.query);
       // Without a date: the latest report (anything before a date far ahead).
-      const r = date === undefined ? reports.before('9999-12-31') : reports.get(date);
+      const r = date === undefined ? await reports.before('9999-12-31') : await reports.get(date);
       if (r === null) return reply.code(404).send({ error: 'no report' });
       // text: the report in the user's language (null for a shape this version cannot read).
       const view: ReportView = {
         ...r,
         text: storedReportText(r.report, translator(l)),
-        previous: reports.before(r.date)?.date ?? null,
+        previous: (await reports.before(r.date))?.date ?? null,
       };
       return view;
     });
@@ -189,7 +196,7 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
         createdAt: at,
         report,
         text: reportText(report, translator(l)),
-        previous: reports.before(report.date)?.date ?? null,
+        previous: (await reports.before(report.date))?.date ?? null,
       };
     });
   }

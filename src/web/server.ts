@@ -5,6 +5,7 @@
  * `Approvals.decide` as the CLI and Telegram, as channel 'web'; the daemon's
  * responder carries decisions out.
  */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import { readCounts } from '../store/counts.js';
 import type { EventRecord, Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import { registerApi } from './api.js';
 import type { WebModules } from './modules.js';
 import { registerAuth } from './auth.js';
@@ -36,7 +38,9 @@ import { Sessions } from './login-sessions.js';
 import { STYLE } from './style.js';
 
 export interface WebDeps extends WebModules {
+  /** This host's own: the dashboard's queries, the counts, the size on disk. */
   store: Store;
+  records: RecordStore;
   approvals: Approvals;
   guardrails: Guardrails;
   health: () => SourceHealth[];
@@ -53,7 +57,15 @@ export interface WebServerOptions {
   deps: WebDeps;
   /** Login throttling; the clock is the deps' one. */
   login?: Omit<ThrottleOptions, 'clock'>;
+  /**
+   * A server already listening (with `tls`, an HTTPS one): the console answers
+   * through `handler` the requests it is given, rather than listening itself.
+   */
+  listening?: Server;
 }
+
+/** What the console does with one request on a server it did not open. */
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** What the daemon feeds the console with, live (see DaemonObserver). */
 export interface WebObserver {
@@ -62,6 +74,11 @@ export interface WebObserver {
   response(a: ResponseAlert): void;
   llmUsage(u: { input: number; output: number }): void;
 }
+
+/** A route with a JSON schema is a mistake here (see `schemaController`): said at start. */
+const noSchemas = () => () => {
+  throw new Error('the web console declares no JSON schemas: requests are checked with zod');
+};
 
 const here = dirname(fileURLToPath(import.meta.url));
 const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
@@ -74,6 +91,8 @@ export class WebServer {
     private readonly live: LiveHub,
     metrics: WebMetrics,
     readonly url: string,
+    /** The handler of a server given as `listening` (null when it listens itself). */
+    readonly handler: RequestHandler | null,
   ) {
     this.observer = {
       event: (e) => live.event(e),
@@ -86,13 +105,28 @@ export class WebServer {
   static async start(o: WebServerOptions): Promise<WebServer> {
     const { deps, config } = o;
     const tls = o.tls !== undefined;
+    let handler: RequestHandler | null = null;
     const app = Fastify({
       logger: false,
       // The one proxy in front: the client is the address it saw, the last X-Forwarded-For
       // entry; earlier entries are whatever the client wrote.
       trustProxy: config.trustProxy ? (_addr: string, hop: number) => hop === 0 : false,
       bodyLimit: 64 * 1024,
-      ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
+      // Requests are checked with zod (parse.ts) and no route has a JSON schema: without
+      // these, Fastify loads Ajv and fast-json-stringify (some 300 modules) for nothing.
+      schemaController: {
+        compilersFactory: { buildValidator: noSchemas, buildSerializer: noSchemas },
+      },
+      ...(o.listening
+        ? {
+            serverFactory: (h: RequestHandler) => {
+              handler = h;
+              return o.listening!;
+            },
+          }
+        : o.tls
+          ? { https: { cert: o.tls.cert, key: o.tls.key } }
+          : {}),
     }) as unknown as FastifyInstance;
     const queries = new DashboardQueries(deps.store.db);
     const live = new LiveHub();
@@ -161,12 +195,14 @@ export class WebServer {
     });
     registerApi(app, { ...deps, queries, live, auth });
 
-    await app.listen({ host: config.host, port: config.port });
+    if (o.listening) await app.ready();
+    else await app.listen({ host: config.host, port: config.port });
     const addr = app.server.address();
     const port = typeof addr === 'object' && addr !== null ? addr.port : config.port;
     namesThisConsole = hostChecker({ host: config.host, port, tls, hostnames: config.hostnames });
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-    return new WebServer(app, live, metrics, `${tls ? 'https' : 'http'}://${host}:${port}`);
+    const url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+    return new WebServer(app, live, metrics, url, handler);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,13 @@
  * logged and left out: detection and bans never depend on it.
  */
 import { readFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Finding, Millis } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
@@ -17,17 +24,19 @@ import type { ReportService } from '../report/service.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { SourceHealth } from '../sources/source.js';
 import type { EventRecord, Store } from '../store/index.js';
+import type { RecordStore } from '../store/api.js';
 import type { WebConfig } from './config.js';
 import { loadPasswordHash } from './password.js';
 import type { WebModules } from './modules.js';
 import { isLoopback } from './hosts.js';
-import { WebServer } from './server.js';
+import type { WebServer } from './server.js';
 
 export interface WebConsoleOptions {
   config: WebConfig;
   /** The store's file: a generated password's hash is kept beside it. */
   storePath: string;
   store: Store;
+  records: RecordStore;
   approvals: Approvals;
   /** What a ban approved on the console meets at once. */
   guardrails: Guardrails;
@@ -44,16 +53,31 @@ export interface WebConsoleOptions {
   internal: (ip: string) => boolean;
 }
 
+/**
+ * The console listens from the start, but its routes (Fastify, the API, /metrics)
+ * load with the first request: a daemon whose console nobody opens never holds them.
+ */
 export class WebConsole {
+  private listening: Server | null = null;
+  private url_: string | null = null;
+  private routes: Promise<WebServer> | null = null;
   private server: WebServer | null = null;
   private ready: Promise<void> = Promise.resolve();
+  /** The analyst's tokens before the routes were loaded, for /metrics. */
+  private tokens = { input: 0, output: 0 };
 
-  /** Forwards to the server once it listens; before that (or without one) nothing is kept. */
+  /** Forwards to the routes once loaded; before that nobody watches the live feed. */
   readonly observer = {
     event: (r: EventRecord) => this.server?.observer.event(r),
     finding: (f: Finding, id: number | null) => this.server?.observer.finding(f, id),
     response: (a: ResponseAlert) => this.server?.observer.response(a),
-    llmUsage: (u: { input: number; output: number }) => this.server?.observer.llmUsage(u),
+    llmUsage: (u: { input: number; output: number }) => {
+      if (this.server !== null) this.server.observer.llmUsage(u);
+      else {
+        this.tokens.input += u.input;
+        this.tokens.output += u.output;
+      }
+    },
   };
 
   /** Nothing listens yet: `start()` does, once the daemon runs. */
@@ -73,7 +97,7 @@ export class WebConsole {
   /** The console's address once it listens (null when it did not start). */
   async url(): Promise<string | null> {
     await this.ready;
-    return this.server?.url ?? null;
+    return this.url_;
   }
 
   private async listen(o: WebConsoleOptions): Promise<void> {
@@ -83,21 +107,30 @@ export class WebConsole {
       web.tls === undefined
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
-    this.server = await WebServer.start({
-      config: web,
-      passwordHash: password.hash,
-      tls,
-      deps: {
-        store: o.store,
-        approvals: o.approvals,
-        guardrails: o.guardrails,
-        health: o.health,
-        internal: o.internal,
-        clock: o.clock,
-        logger: o.logger,
-        ...this.modules(o),
-      },
+    const server = tls === undefined ? createHttpServer() : createHttpsServer(tls);
+    // Requests that come while the routes load wait for them, in order.
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      this.routes ??= this.loadRoutes(o, server, password.hash, tls);
+      this.routes.then(
+        (routes) => routes.handler!(req, res),
+        () => {
+          res.statusCode = 503;
+          res.end();
+        },
+      );
     });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(web.port, web.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.listening = server;
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr !== null ? addr.port : web.port;
+    const host = web.host.includes(':') ? `[${web.host}]` : web.host;
+    this.url_ = `${tls ? 'https' : 'http'}://${host}:${port}`;
     const exposed = !isLoopback(web.host) && web.host !== 'localhost';
     if (exposed && tls === undefined && !web.trustProxy)
       o.logger.warn(
@@ -105,8 +138,8 @@ export class WebConsole {
         o.t('web.start.exposed', { host: web.host }),
       );
     o.logger.info(
-      { event: 'web_listening', url: this.server.url },
-      o.t('web.start.listening', { url: this.server.url }),
+      { event: 'web_listening', url: this.url_ },
+      o.t('web.start.listening', { url: this.url_ }),
     );
     if (password.generated !== null)
       o.out.write(
@@ -118,12 +151,50 @@ export class WebConsole {
       );
   }
 
+  /** The console's routes on `server` (first request); a failure is logged, and answered 503. */
+  private async loadRoutes(
+    o: WebConsoleOptions,
+    server: Server,
+    passwordHash: string,
+    tls: { cert: Buffer; key: Buffer } | undefined,
+  ): Promise<WebServer> {
+    try {
+      const { WebServer } = await import('./server.js');
+      const routes = await WebServer.start({
+        config: o.config,
+        passwordHash,
+        tls,
+        listening: server,
+        deps: {
+          store: o.store,
+          records: o.records,
+          approvals: o.approvals,
+          guardrails: o.guardrails,
+          health: o.health,
+          internal: o.internal,
+          clock: o.clock,
+          logger: o.logger,
+          ...this.modules(o),
+        },
+      });
+      if (this.tokens.input + this.tokens.output > 0) routes.observer.llmUsage(this.tokens);
+      this.server = routes;
+      return routes;
+    } catch (err) {
+      o.logger.error(
+        { event: 'web_failed', err },
+        o.t('web.start.failed', { error: (err as Error).message }),
+      );
+      throw err;
+    }
+  }
+
   /** Incidents and reports from the daemon's store; the daemon's analyst. */
   private modules(o: WebConsoleOptions): WebModules {
     return {
-      status: () => currentStatus(o.store.activity, o.clock()),
-      incidents: o.store.incidents,
-      reports: o.store.reports,
+      status: () => currentStatus(o.records.activity, o.clock()),
+      incidents: o.records.incidents,
+      reports: o.records.reports,
       todayReport: () => o.reports.preview(),
       analyst: o.analyst,
     };
@@ -132,7 +203,13 @@ export class WebConsole {
   /** Stops listening; the store is the daemon's, closed by it. */
   async close(): Promise<void> {
     await this.ready;
-    await this.server?.close();
+    await this.routes?.then((r) => r.close()).catch(() => {});
     this.server = null;
+    const server = this.listening;
+    this.listening = null;
+    if (server === null) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
   }
 }

@@ -29,7 +29,7 @@ const logger = createLogger({ level: 'fatal', format: 'json' }, process.stderr);
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sheriff-webapi-'));
   store = openStore(join(dir, 'sheriff.db'));
-  approvals = new Approvals(store, {
+  approvals = new Approvals(store.records, {
     key: new SecretKey(Buffer.alloc(32, 7), 'test'),
     authorize: authorizer({ webUsers: ['admin'] }),
   });
@@ -39,6 +39,7 @@ before(async () => {
     login: { free: 3 },
     deps: {
       store,
+      records: store.records,
       approvals,
       guardrails: new Guardrails({
         trusted: trustedNetworks(),
@@ -155,13 +156,13 @@ describe('web server', () => {
 
   it('decides approvals as channel web, only with the CSRF token, once', async () => {
     const { cookie, csrf } = await login();
-    const a = pendingBan('198.51.100.9/32');
+    const a = await pendingBan('198.51.100.9/32');
     const path = `/api/approvals/${a.id}`;
     assert.equal((await post(path, { decision: 'approve' }, { cookie })).status, 403);
-    assert.equal(approvals.get(a.id)!.status, 'pending');
+    assert.equal((await approvals.get(a.id))!.status, 'pending');
     const ok = await post(path, { decision: 'approve' }, { cookie, 'x-csrf-token': csrf });
     assert.equal(ok.status, 200);
-    const decided = approvals.get(a.id)!;
+    const decided = (await approvals.get(a.id))!;
     assert.equal(decided.status, 'approved');
     assert.equal(decided.decidedBy, 'admin');
     assert.equal(decided.channel, 'web');
@@ -173,12 +174,12 @@ describe('web server', () => {
 
   it('approves all the ids the page showed, each through decide, only with the CSRF token', async () => {
     const { cookie, csrf } = await login();
-    const shown = [pendingBan('198.51.100.21/32'), pendingBan('198.51.100.22/32')];
-    const notShown = pendingBan('198.51.100.23/32');
+    const shown = [await pendingBan('198.51.100.21/32'), await pendingBan('198.51.100.22/32')];
+    const notShown = await pendingBan('198.51.100.23/32');
     const ids = [...shown.map((a) => a.id), 'nosuchid'];
     const path = '/api/approvals/approve-all';
     assert.equal((await post(path, { ids }, { cookie })).status, 403);
-    assert.ok(shown.every((a) => approvals.get(a.id)!.status === 'pending'));
+    for (const a of shown) assert.equal((await approvals.get(a.id))!.status, 'pending');
     assert.equal((await post(path, { ids: [] }, { cookie, 'x-csrf-token': csrf })).status, 400);
 
     const r = await post(path, { ids }, { cookie, 'x-csrf-token': csrf });
@@ -197,10 +198,10 @@ describe('web server', () => {
       ],
     );
     for (const a of shown) {
-      const d = approvals.get(a.id)!;
+      const d = (await approvals.get(a.id))!;
       assert.deepEqual([d.status, d.decidedBy, d.channel], ['approved', 'admin', 'web']);
     }
-    assert.equal(approvals.get(notShown.id)!.status, 'pending', 'only what was shown');
+    assert.equal((await approvals.get(notShown.id))!.status, 'pending', 'only what was shown');
     const audit = store.audit
       .list({ limit: 20 })
       .filter((e) => e.action === 'approval.approve' && e.channel === 'web' && e.outcome === 'ok');
@@ -210,7 +211,7 @@ describe('web server', () => {
 
   it('lists a tampered approval flagged as such', async () => {
     const { cookie, csrf } = await login();
-    const a = pendingBan('198.51.100.31/32');
+    const a = await pendingBan('198.51.100.31/32');
     store.db.prepare("UPDATE approvals SET reason = 'trust me' WHERE id = ?").run(a.id);
     const r = await fetch(`${server.url}/api/approvals`, { headers: { cookie } });
     const listed = ((await r.json()) as { id: string; tampered: boolean }[]).find(
@@ -233,7 +234,7 @@ describe('web server', () => {
       { cookie, 'x-csrf-token': csrf },
     );
     assert.equal(r.status, 200);
-    const latest = approvals.list({ status: 'approved' }).find((a) => a.action === 'unban');
+    const latest = (await approvals.list({ status: 'approved' })).find((a) => a.action === 'unban');
     assert.equal(latest?.requestedBy, 'admin:web:admin');
     assert.deepEqual(latest?.target, { cidr: '203.0.113.0/24', family: 4 });
     const bad = await post(
@@ -286,7 +287,7 @@ describe('web server', () => {
       /the network is 203\.0\.0\.0\/16/,
     );
     // Approving a jail's request for a protected address: refused, in the console's language.
-    const a = pendingBan('198.51.100.77/32');
+    const a = await pendingBan('198.51.100.77/32');
     const r = await post(
       `/api/approvals/${a.id}`,
       { decision: 'approve' },
@@ -294,7 +295,7 @@ describe('web server', () => {
     );
     assert.equal(r.status, 409);
     assert.match(((await r.json()) as { error: string }).error, /관리자 주소 198\.51\.100\.77/);
-    assert.equal(approvals.get(a.id)?.status, 'refused');
+    assert.equal((await approvals.get(a.id))?.status, 'refused');
     // An ordinary attacker still goes through.
     const ok = await post(
       '/api/bans/extend',

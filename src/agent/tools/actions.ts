@@ -22,14 +22,14 @@ function targetOf(ip: string): BanTarget {
 }
 
 /** An already pending request for the same action and target, so a second ask does not duplicate it. */
-function pendingFor(
+async function pendingFor(
   ctx: ToolContext,
   action: ActionRequest['action'],
   cidr: string | null,
-): Proposal | null {
-  const existing = ctx.deps.store.approvals
-    .list({ status: 'pending', limit: 200 })
-    .find((a) => a.action === action && (a.target?.cidr ?? null) === cidr && a.expiresAt > ctx.now);
+): Promise<Proposal | null> {
+  const existing = (await ctx.deps.store.approvals.list({ status: 'pending', limit: 200 })).find(
+    (a) => a.action === action && (a.target?.cidr ?? null) === cidr && a.expiresAt > ctx.now,
+  );
   if (existing === undefined) return null;
   const p: Proposal = {
     approval: { ...existing, status: 'pending' },
@@ -39,8 +39,8 @@ function pendingFor(
   return p;
 }
 
-function propose(ctx: ToolContext, request: ActionRequest, facts: Record<string, unknown>) {
-  const approval = ctx.deps.approvals.request(request, ctx.now);
+async function propose(ctx: ToolContext, request: ActionRequest, facts: Record<string, unknown>) {
+  const approval = await ctx.deps.approvals.request(request, ctx.now);
   ctx.proposals.push({ approval, facts });
   return proposalResult(approval.id, approval.expiresAt);
 }
@@ -65,14 +65,14 @@ export const proposeBan = tool({
       .describe('ban length like 1h or 7d (default: the configured bantime)'),
   }),
   dangerous: true,
-  run(args, ctx) {
+  async run(args, ctx) {
     if (ctx.deps.neverBan(args.ip)) {
       throw new ToolRefusal(
         'protected-address',
         `${args.ip} is a trusted or admin address: it is never banned`,
       );
     }
-    const facts = addressFacts(ctx.deps.store, args.ip, ctx.now);
+    const facts = await addressFacts(ctx.deps.store, args.ip, ctx.now);
     if (!hasEvidence(facts)) {
       throw new ToolRefusal(
         'not-in-evidence',
@@ -87,7 +87,7 @@ export const proposeBan = tool({
     ) {
       throw new ToolRefusal('already-banned', `${args.ip} is already banned`);
     }
-    const pending = pendingFor(ctx, 'ban', target.cidr);
+    const pending = await pendingFor(ctx, 'ban', target.cidr);
     if (pending !== null)
       return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
     const durationMs = args.duration ?? ctx.deps.banDurationMs;
@@ -102,7 +102,7 @@ export const proposeBan = tool({
       jails: facts.jails,
     };
     return Promise.resolve(
-      propose(
+      await propose(
         ctx,
         {
           action: 'ban',
@@ -130,15 +130,17 @@ export const proposeUnban = tool({
   description: 'Ask a human to approve lifting an active ban. This never unbans by itself.',
   schema: z.strictObject({ ip: address }),
   dangerous: true,
-  run(args, ctx) {
+  async run(args, ctx) {
     const target = targetOf(args.ip);
-    const active = ctx.deps.store.bans.active(ctx.now).find((b) => b.target.cidr === target.cidr);
+    const active = (await ctx.deps.store.bans.active(ctx.now)).find(
+      (b) => b.target.cidr === target.cidr,
+    );
     if (active === undefined) throw new ToolRefusal('not-banned', `${args.ip} is not banned`);
-    const pending = pendingFor(ctx, 'unban', target.cidr);
+    const pending = await pendingFor(ctx, 'unban', target.cidr);
     if (pending !== null)
       return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
     return Promise.resolve(
-      propose(
+      await propose(
         ctx,
         {
           action: 'unban',
@@ -162,13 +164,13 @@ export const proposeIsolate = tool({
     'For a confirmed break-in only. This never isolates by itself.',
   schema: z.strictObject({}),
   dangerous: true,
-  run(_args, ctx) {
-    const pending = pendingFor(ctx, 'isolate', null);
+  async run(_args, ctx) {
+    const pending = await pendingFor(ctx, 'isolate', null);
     if (pending !== null)
       return Promise.resolve(proposalResult(pending.approval.id, pending.approval.expiresAt));
-    const status = ctx.deps.status.current(ctx.now, ctx.lang);
+    const status = await ctx.deps.status.current(ctx.now, ctx.lang);
     return Promise.resolve(
-      propose(
+      await propose(
         ctx,
         {
           action: 'isolate',

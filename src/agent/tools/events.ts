@@ -34,8 +34,8 @@ export const queryEvents = tool({
     jail: z.string().max(64).optional(),
     limit: z.number().int().min(1).max(50).optional().describe('default 20'),
   }),
-  run(args, ctx) {
-    const events = ctx.deps.store.events.queryEvents({
+  async run(args, ctx) {
+    const events = await ctx.deps.store.events.queryEvents({
       ...(args.ip !== undefined ? { ip: args.ip } : {}),
       ...(args.user !== undefined ? { user: args.user } : {}),
       ...(args.kind !== undefined ? { kind: args.kind } : {}),
@@ -65,7 +65,7 @@ export const analyseAddress = tool({
     'user names tried, findings, bans, threat intel, and user names that look like attacks on this analyst.',
   schema: z.strictObject({ ip: address.describe('an IPv4 or IPv6 address') }),
   async run(args, ctx) {
-    const facts = addressFacts(ctx.deps.store, args.ip, ctx.now);
+    const facts = await addressFacts(ctx.deps.store, args.ip, ctx.now);
     if (
       facts.failures + facts.successes === 0 &&
       facts.findings.length === 0 &&
@@ -96,14 +96,14 @@ export const listScanners = tool({
     since: lookBack.optional().describe('look-back like 90m, 24h or 7d (default 24h)'),
     limit: z.number().int().min(1).max(50).optional().describe('default 20'),
   }),
-  run(args, ctx) {
+  async run(args, ctx) {
     const since = ctx.now - (args.since ?? 86_400_000);
     const scans = ctx.deps.store.scans;
     const list =
       args.ip !== undefined
-        ? [scans.forAddress(args.ip, since, ctx.now + 1)].filter((s) => s !== null)
-        : scans.top(since, ctx.now + 1, args.limit ?? 20);
-    const totals = scans.totals(since, ctx.now + 1);
+        ? [await scans.forAddress(args.ip, since, ctx.now + 1)].filter((s) => s !== null)
+        : await scans.top(since, ctx.now + 1, args.limit ?? 20);
+    const totals = await scans.totals(since, ctx.now + 1);
     return Promise.resolve({
       connections: totals.connections,
       addresses: totals.addresses,

@@ -30,13 +30,13 @@ export interface AddressFacts {
   scans: ScanSummary | null;
 }
 
-export function addressFacts(
+export async function addressFacts(
   store: AnalystDeps['store'],
   ip: string,
   now: Millis,
   windowMs = EVIDENCE_WINDOW_MS,
-): AddressFacts {
-  const events: StoredEvent[] = store.events.queryEvents({
+): Promise<AddressFacts> {
+  const events: StoredEvent[] = await store.events.queryEvents({
     ip,
     since: now - windowMs,
     limit: MAX_EVENTS,
@@ -65,10 +65,10 @@ export function addressFacts(
     jails: [...jails].sort(),
     users: sorted.map(([user, count]) => ({ user, count })),
     poisonedUsers: sorted.map(([u]) => u).filter((u) => attackIndicators(u).length > 0),
-    findings: store.findings.recent({ ip, since: now - windowMs, limit: 100 }),
+    findings: await store.findings.recent({ ip, since: now - windowMs, limit: 100 }),
     failureEventIds,
-    bans: store.bans.history(`${ip}/${ip.includes(':') ? 128 : 32}`, 20),
-    scans: store.scans.forAddress(ip, now - windowMs, now + 1),
+    bans: await store.bans.history(`${ip}/${ip.includes(':') ? 128 : 32}`, 20),
+    scans: await store.scans.forAddress(ip, now - windowMs, now + 1),
   };
 }
 

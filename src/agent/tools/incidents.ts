@@ -31,8 +31,8 @@ export const listIncidents = tool({
     limit: z.number().int().min(1).max(30).optional().describe('default 10'),
   }),
   available: (deps) => deps.incidents !== undefined,
-  run(args, ctx) {
-    const list = ctx.deps.incidents!.list({
+  async run(args, ctx) {
+    const list = await ctx.deps.incidents!.list({
       state: args.state ?? 'active',
       limit: args.limit ?? 10,
     });
@@ -45,8 +45,8 @@ export const showIncident = tool({
   description: 'One incident in full: verdict, severity, counts, user names and its timeline.',
   schema: z.strictObject({ id: z.number().int().min(1) }),
   available: (deps) => deps.incidents !== undefined,
-  run(args, ctx) {
-    const i = ctx.deps.incidents!.show(args.id);
+  async run(args, ctx) {
+    const i = await ctx.deps.incidents!.show(args.id);
     if (i === null) throw new ToolRefusal('no-such-incident', `there is no incident ${args.id}`);
     // The timeline's details may quote attacker text: the whole of it is data.
     return Promise.resolve({
@@ -68,14 +68,14 @@ export const triageIncident = tool({
     reason: z.string().min(1).max(600),
   }),
   available: (deps) => deps.incidents !== undefined,
-  run(args, ctx) {
+  async run(args, ctx) {
     const verdict =
       args.verdict === 'true-positive'
         ? 'malicious'
         : args.verdict === 'false-positive'
           ? 'benign'
           : 'suspicious';
-    const ok = ctx.deps.incidents!.recordAgentTriage(
+    const ok = await ctx.deps.incidents!.recordAgentTriage(
       args.id,
       {
         verdict,

@@ -82,7 +82,7 @@ export function tool<S extends z.ZodType>(def: {
       } catch (err) {
         if (err instanceof ToolRefusal) {
           const ip = (args as { ip?: unknown }).ip;
-          auditRefusal(ctx, {
+          await auditRefusal(ctx, {
             tool: def.name,
             target: typeof ip === 'string' ? parseCidr(ip).text : null,
             code: err.code,
@@ -99,10 +99,10 @@ export function tool<S extends z.ZodType>(def: {
  * Audits a proposal or approval the analyst asked for and was refused:
  * actor 'agent', the human it asked for in the detail, and why.
  */
-export function auditRefusal(ctx: ToolContext, r: Refusal): void {
+export async function auditRefusal(ctx: ToolContext, r: Refusal): Promise<void> {
   ctx.refusals.push(r);
   const [channel] = ctx.requester.split(':');
-  ctx.deps.store.audit.append({
+  await ctx.deps.store.audit.append({
     time: ctx.now,
     actor: 'agent',
     channel: channel ?? null,

@@ -14,6 +14,7 @@ import { Bot, webhookCallback, type Context } from 'grammy';
 import type { Millis } from '../../domain.js';
 import type { Logger } from '../../log.js';
 import type { AuditStore } from '../../store/index.js';
+import type { Async } from '../../store/api.js';
 import type { BotCommands } from './commands.js';
 
 export interface TelegramBotOptions {
@@ -24,7 +25,7 @@ export interface TelegramBotOptions {
   mode: 'polling' | 'webhook';
   webhook?: { url: string; host: string; port: number };
   commands: BotCommands;
-  audit: AuditStore;
+  audit: Async<AuditStore>;
   clock: () => Millis;
   logger: Logger;
   /** Wait before polling again after Telegram could not be reached. */
@@ -165,8 +166,8 @@ export class TelegramBot {
     const actor = ctx.from === undefined ? 'unknown' : String(ctx.from.id);
     const suppressed = this.throttleStranger(`${actor}:${ctx.chat?.id}:${kind}`);
     if (suppressed === null) return;
-    try {
-      this.o.audit.append({
+    this.o.audit
+      .append({
         time: this.o.clock(),
         actor,
         channel: 'telegram',
@@ -182,13 +183,13 @@ export class TelegramBot {
             ? {}
             : { data: ctx.callbackQuery.data.slice(0, 64) }),
         },
-      });
-    } catch (err) {
-      this.o.logger.error(
-        { event: 'audit_failed', err },
-        'a refused Telegram update could not be audited',
+      })
+      .catch((err: unknown) =>
+        this.o.logger.error(
+          { event: 'audit_failed', err },
+          'a refused Telegram update could not be audited',
+        ),
       );
-    }
     this.o.logger.warn(
       { event: 'telegram_refused', chat: ctx.chat?.id, user: ctx.from?.id, why },
       'an update from a chat or user not on the list was ignored',

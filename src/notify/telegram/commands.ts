@@ -16,6 +16,7 @@ import type { Approvals, DecideRefusal } from '../../respond/approvals.js';
 import { renderGuardMessage, type Guardrails } from '../../respond/guardrails.js';
 import { screenApproved } from '../../respond/screen.js';
 import type { Store, StoredApproval } from '../../store/index.js';
+import type { RecordStore } from '../../store/api.js';
 import { alertText, targetText, timeFormatter, type Wording } from '../alert-text.js';
 import { notEnforcedNote } from '../format.js';
 import { editMessage, parseApproveAll, parseCallbackData, sendMessage } from './cards.js';
@@ -26,7 +27,7 @@ import type { TelegramPayload } from './transport.js';
  * level and list, the daily report, the analyst for free text.
  */
 export interface BotHooks {
-  level?: () => StatusLevel | null;
+  level?: () => Promise<StatusLevel | null>;
   incidents?: (lang: Lang) => string | Promise<string>;
   /** `date` as the admin typed it after /report (YYYY-MM-DD), if at all. */
   report?: (lang: Lang, date: string | undefined) => string | Promise<string>;
@@ -34,7 +35,9 @@ export interface BotHooks {
 }
 
 export interface CommandOptions {
-  store: Store;
+  /** This host's own: the outbox and each chat's language. */
+  store: Pick<Store, 'outbox' | 'chats'>;
+  records: Pick<RecordStore, 'bans' | 'status'>;
   approvals: Approvals;
   /** What an approved ban meets at once, so that a refusal is told on the card. */
   guardrails: Guardrails;
@@ -86,8 +89,8 @@ export class BotCommands {
       });
     on('start', (chat) => this.reply(chat, this.wording(chat).t('notify.help')));
     on('help', (chat) => this.reply(chat, this.wording(chat).t('notify.help')));
-    on('status', (chat) => this.reply(chat, this.status(chat)));
-    on('bans', (chat) => this.reply(chat, this.bans(chat)));
+    on('status', async (chat) => this.reply(chat, await this.status(chat)));
+    on('bans', async (chat) => this.reply(chat, await this.bans(chat)));
     on('ban', (chat, args, ctx) => this.ban(chat, args, ctx.from?.id));
     on('unban', (chat, args, ctx) => this.unban(chat, args, ctx.from?.id));
     on('lang', (chat, args) => this.setLang(chat, args[0]));
@@ -107,15 +110,15 @@ export class BotCommands {
     this.o.send(chat, sendMessage(text));
   }
 
-  private status(chat: string): string {
+  private async status(chat: string): Promise<string> {
     const { t } = this.wording(chat);
     const now = this.o.clock();
-    const active = this.o.store.bans.active(now);
+    const active = await this.o.records.bans.active(now);
     const bans = active.length;
-    const pending = this.o.approvals.list({ status: 'pending' }).length;
-    const daemon = this.o.store.status.get('daemon')?.value as
+    const pending = (await this.o.approvals.list({ status: 'pending' })).length;
+    const daemon = (await this.o.records.status.get('daemon'))?.value as
       { startedAt?: unknown; firewall?: { enforcing?: unknown } } | undefined;
-    const level = this.o.hooks.level?.() ?? null;
+    const level = (await this.o.hooks.level?.()) ?? null;
     const lines = [
       typeof daemon?.startedAt === 'number'
         ? t('notify.status', {
@@ -133,9 +136,9 @@ export class BotCommands {
     return lines.join('\n');
   }
 
-  private bans(chat: string): string {
+  private async bans(chat: string): Promise<string> {
     const { t } = this.wording(chat);
-    const active = this.o.store.bans.active(this.o.clock());
+    const active = await this.o.records.bans.active(this.o.clock());
     if (active.length === 0) return t('notify.bans.none');
     const lines = active
       .slice(0, MAX_BANS_LISTED)
@@ -150,7 +153,7 @@ export class BotCommands {
     return [t('notify.bans.title', { count: active.length }), ...lines].join('\n');
   }
 
-  private ban(chat: string, args: string[], user: number | undefined): void {
+  private async ban(chat: string, args: string[], user: number | undefined): Promise<void> {
     const { t } = this.wording(chat);
     if (args.length < 1 || args.length > 2) return this.reply(chat, t('notify.ban.usage'));
     const target = this.target(chat, args[0]!);
@@ -163,20 +166,20 @@ export class BotCommands {
         return this.reply(chat, t('notify.ban.badDuration', { input: displayUser(args[1]) }));
       }
     }
-    this.request(chat, 'ban', target, durationMs, user);
+    await this.request(chat, 'ban', target, durationMs, user);
   }
 
-  private unban(chat: string, args: string[], user: number | undefined): void {
+  private async unban(chat: string, args: string[], user: number | undefined): Promise<void> {
     const { t } = this.wording(chat);
     if (args.length !== 1) return this.reply(chat, t('notify.unban.usage'));
     const target = this.target(chat, args[0]!);
     if (target === null) return;
-    const banned = this.o.store.bans
-      .active(this.o.clock())
-      .some((b) => b.target.cidr === target.cidr);
+    const banned = (await this.o.records.bans.active(this.o.clock())).some(
+      (b) => b.target.cidr === target.cidr,
+    );
     if (!banned)
       return this.reply(chat, t('notify.unban.notBanned', { target: targetText(target) }));
-    this.request(chat, 'unban', target, null, user);
+    await this.request(chat, 'unban', target, null, user);
   }
 
   private target(chat: string, text: string): BanTarget | null {
@@ -190,17 +193,17 @@ export class BotCommands {
   }
 
   /** An admin's request from the chat becomes an approval card: a second tap confirms it. */
-  private request(
+  private async request(
     chat: string,
     action: 'ban' | 'unban',
     target: BanTarget,
     durationMs: number | null,
     user: number | undefined,
-  ): void {
+  ): Promise<void> {
     const w = this.wording(chat);
     let approval: StoredApproval;
     try {
-      approval = this.o.approvals.request(
+      approval = await this.o.approvals.request(
         {
           action,
           target,
@@ -269,7 +272,7 @@ export class BotCommands {
     const button = parseCallbackData(q.data);
     if (button === null) return this.answer(ctx, w.t('notify.answer.invalid'));
     const now = this.o.clock();
-    const r = this.o.approvals.decide(
+    const r = await this.o.approvals.decide(
       button.approvalId,
       button.decision,
       { channel: 'telegram', identity: String(q.from.id) },
@@ -320,11 +323,10 @@ export class BotCommands {
     const q = ctx.callbackQuery!;
     const w = this.wording(chat);
     const now = this.o.clock();
-    const ids = this.o.approvals
-      .pending({ createdUpTo })
+    const ids = (await this.o.approvals.pending({ createdUpTo }))
       .filter((a) => !a.tampered)
       .map((a) => a.id);
-    const results = this.o.approvals.decideAll(
+    const results = await this.o.approvals.decideAll(
       ids,
       'approve',
       { channel: 'telegram', identity: String(q.from.id) },

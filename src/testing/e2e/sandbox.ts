@@ -4,7 +4,8 @@
  * (so /dev/log is a socket of its own rsyslogd, never the machine's), starts
  * rsyslogd writing the auth facility to WORKDIR/auth.log, and then runs the
  * commands the test sends on stdin (one JSON object per line), answering on
- * stdout. Network namespaces it creates live only in this mount namespace and
+ * stdout (the facilities local0–local7 go to WORKDIR/local<N>.log, one log per
+ * server when several run). Network namespaces it creates live only in this mount namespace and
  * vanish with it, so a crashed test leaves nothing behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,6 +66,11 @@ function rsyslog(work: string): ChildProcess {
       `global(workDirectory="${spool}")`,
       'module(load="imuxsock" SysSock.Name="/dev/log")',
       `auth,authpriv.* action(type="omfile" file="${join(work, 'auth.log')}" template="RSYSLOG_FileFormat")`,
+      // One log per server for the fleet scenario: each sshd logs to its own local facility.
+      ...[0, 1, 2, 3, 4, 5, 6, 7].map(
+        (n) =>
+          `local${n}.* action(type="omfile" file="${join(work, `local${n}.log`)}" template="RSYSLOG_FileFormat")`,
+      ),
       '',
     ].join('\n'),
   );

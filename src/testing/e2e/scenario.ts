@@ -58,34 +58,85 @@ export async function network(
 
 /** sshd on port 22 of every server address, password authentication on, logging to syslog (AUTH, VERBOSE). */
 export async function startSshd(box: Sandbox): Promise<void> {
+  await startSshdIn(box, 'srv', { facility: 'AUTH' });
+}
+
+/**
+ * sshd inside namespace `ns` (its own host key, config and pid file, named after `ns`), logging to
+ * syslog with `facility`: LOCAL<N> lands in WORKDIR/local<N>.log, so each server has its own log.
+ */
+export async function startSshdIn(
+  box: Sandbox,
+  ns: string,
+  o: { facility: 'AUTH' | `LOCAL${number}` },
+): Promise<void> {
   const w = box.work;
-  await box.must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(w, 'host_key')]);
+  const key = join(w, `${ns}_host_key`);
+  const config = join(w, `${ns}_sshd_config`);
+  await box.must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', key]);
   writeFileSync(
-    join(w, 'sshd_config'),
+    config,
     [
       'Port 22',
-      `HostKey ${join(w, 'host_key')}`,
-      `PidFile ${join(w, 'sshd.pid')}`,
+      `HostKey ${key}`,
+      `PidFile ${join(w, `${ns}_sshd.pid`)}`,
       'PasswordAuthentication yes',
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       'LogLevel VERBOSE',
-      'SyslogFacility AUTH',
+      `SyslogFacility ${o.facility}`,
       'StrictModes no',
       'MaxStartups 100',
       '',
     ].join('\n'),
   );
-  await box.start('sshd', [
-    'ip',
-    'netns',
-    'exec',
-    'srv',
-    '/usr/sbin/sshd',
-    '-D',
-    '-f',
-    join(w, 'sshd_config'),
-  ]);
+  await box.start(`sshd-${ns}`, ['ip', 'netns', 'exec', ns, '/usr/sbin/sshd', '-D', '-f', config]);
+}
+
+/**
+ * One LAN: a bridge in namespace `lan`, and a namespace per host on it with its address in
+ * `prefix` (a /24 of documentation addresses), so every host reaches every other.
+ */
+export async function lan(
+  box: Sandbox,
+  prefix: string,
+  members: Record<string, string>,
+): Promise<Record<string, Host>> {
+  await box.must(['ip', 'netns', 'add', 'lan']);
+  await box.must(['ip', '-n', 'lan', 'link', 'add', 'br0', 'type', 'bridge']);
+  await box.must(['ip', '-n', 'lan', 'link', 'set', 'br0', 'up']);
+  const hosts: Record<string, Host> = {};
+  let n = 0;
+  for (const [name, ip] of Object.entries(members)) {
+    const [a, b] = [`vl${n}`, `vh${n}`];
+    n++;
+    await box.must(['ip', 'netns', 'add', name]);
+    await box.must([
+      'ip',
+      'link',
+      'add',
+      a,
+      'netns',
+      'lan',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      b,
+      'netns',
+      name,
+    ]);
+    await box.must(['ip', '-n', 'lan', 'link', 'set', a, 'master', 'br0']);
+    await box.must(['ip', '-n', name, 'addr', 'add', `${ip}/${prefix.split('/')[1]}`, 'dev', b]);
+    for (const [ns, dev] of [
+      ['lan', a],
+      [name, b],
+      [name, 'lo'],
+    ] as const)
+      await box.must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
+    hosts[name] = { ns: name, ip };
+  }
+  return hosts;
 }
 
 /** One ssh login attempt with a wrong password; resolves when the client gives up. */

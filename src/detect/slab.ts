@@ -1,0 +1,218 @@
+/**
+ * A fixed-size table of keys (addresses and prefixes as bytes) in typed arrays,
+ * with an exact least-recently-used order over its slots: the detector's
+ * memory for a million attackers without a JavaScript object per attacker.
+ *
+ * A key is a tag and four 32-bit words (an IPv4 address uses the first word).
+ * Keys live in one Uint32Array, five words per slot; an open-addressing hash
+ * table (linear probing, at most half full) maps a key to its slot; the LRU
+ * order is a doubly linked list of slot indices in two Int32Arrays. When every
+ * slot is taken, inserting takes the least recently used one, and the owner is
+ * told (`evict`) so it can release what it kept for it. The table starts small
+ * and doubles up to `max`, telling the owner (`grow`) so its own per-slot
+ * arrays follow: an idle daemon does not pay for the cap it may never reach.
+ */
+
+/** The owner of the per-slot data: told when slots are added or reused. */
+export interface SlabOwner {
+  /** The slab now has `capacity` slots: per-slot arrays must hold that many (slot numbers are kept). */
+  grow(capacity: number): void;
+  /** `slot` is about to be reused for another key: forget what it held. */
+  evict(slot: number): void;
+}
+
+const WORDS = 5;
+const EMPTY = -1;
+const INITIAL = 1024;
+
+export class AddressSlab {
+  /** Slots in use (they are 0…size-1: a slot is only ever reused, never freed). */
+  size = 0;
+  evictions = 0;
+  capacity: number;
+  private keys: Uint32Array;
+  /** Slot + 1 per bucket, 0 for an empty bucket. */
+  private table: Int32Array;
+  /** The key's hash per bucket: probes and deletions compare it without reading the keys. */
+  private hashes: Int32Array;
+  private mask: number;
+  private prev: Int32Array;
+  private next: Int32Array;
+  /** Most and least recently used slots. */
+  private head = EMPTY;
+  private tail = EMPTY;
+
+  constructor(
+    readonly max: number,
+    private readonly owner: SlabOwner,
+  ) {
+    if (!(max >= 1) || !Number.isInteger(max))
+      throw new RangeError('max must be a positive integer');
+    this.capacity = Math.min(max, INITIAL);
+    this.keys = new Uint32Array(this.capacity * WORDS);
+    this.prev = new Int32Array(this.capacity);
+    this.next = new Int32Array(this.capacity);
+    const buckets = tableSize(this.capacity);
+    this.table = new Int32Array(buckets);
+    this.hashes = new Int32Array(buckets);
+    this.mask = buckets - 1;
+    owner.grow(this.capacity);
+  }
+
+  /** The slot of the key, or -1. Does not change the LRU order. */
+  find(tag: number, w0: number, w1: number, w2: number, w3: number): number {
+    const keys = this.keys;
+    const h = hash(tag, w0, w1, w2, w3);
+    for (let b = h & this.mask; ; b = (b + 1) & this.mask) {
+      const s = this.table[b]! - 1;
+      if (s === EMPTY) return EMPTY;
+      if (this.hashes[b] !== h) continue;
+      const k = s * WORDS;
+      if (
+        keys[k] === tag &&
+        keys[k + 1] === w0 &&
+        keys[k + 2] === w1 &&
+        keys[k + 3] === w2 &&
+        keys[k + 4] === w3
+      )
+        return s;
+    }
+  }
+
+  /** Marks the slot as the most recently used. */
+  touch(slot: number): void {
+    if (slot === this.head) return;
+    this.unlink(slot);
+    this.pushHead(slot);
+  }
+
+  /**
+   * A slot for a key that `find` did not find, as the most recently used: a new one while
+   * there is room, else the least recently used one (evicted).
+   */
+  insert(tag: number, w0: number, w1: number, w2: number, w3: number): number {
+    if (this.size === this.capacity && this.capacity < this.max) this.resize();
+    let slot: number;
+    if (this.size < this.capacity) {
+      slot = this.size++;
+    } else {
+      slot = this.tail;
+      this.owner.evict(slot);
+      this.evictions++;
+      this.removeFromTable(slot);
+      this.unlink(slot);
+    }
+    const k = slot * WORDS;
+    this.keys[k] = tag;
+    this.keys[k + 1] = w0;
+    this.keys[k + 2] = w1;
+    this.keys[k + 3] = w2;
+    this.keys[k + 4] = w3;
+    this.place(slot);
+    this.pushHead(slot);
+    return slot;
+  }
+
+  /** The words of a slot's key (tag first). */
+  key(slot: number): Uint32Array {
+    return this.keys.subarray(slot * WORDS, slot * WORDS + WORDS);
+  }
+
+  private place(slot: number): void {
+    const h = this.hashOf(slot);
+    let b = h & this.mask;
+    while (this.table[b] !== 0) b = (b + 1) & this.mask;
+    this.table[b] = slot + 1;
+    this.hashes[b] = h;
+  }
+
+  private hashOf(slot: number): number {
+    const k = slot * WORDS;
+    const keys = this.keys;
+    return hash(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!, keys[k + 4]!);
+  }
+
+  /** Deletion without tombstones: later entries of the probe run move back into the hole. */
+  private removeFromTable(slot: number): void {
+    const { table, hashes, mask } = this;
+    let hole = this.hashOf(slot) & mask;
+    while (table[hole] !== slot + 1) hole = (hole + 1) & mask;
+    for (let b = (hole + 1) & mask; table[b] !== 0; b = (b + 1) & mask) {
+      const home = hashes[b]! & mask;
+      // The entry may move into the hole unless its home lies cyclically in (hole, b].
+      if (((b - home) & mask) >= ((b - hole) & mask)) {
+        table[hole] = table[b]!;
+        hashes[hole] = hashes[b]!;
+        hole = b;
+      }
+    }
+    table[hole] = 0;
+  }
+
+  private unlink(slot: number): void {
+    const p = this.prev[slot]!;
+    const n = this.next[slot]!;
+    if (p === EMPTY) this.head = n;
+    else this.next[p] = n;
+    if (n === EMPTY) this.tail = p;
+    else this.prev[n] = p;
+  }
+
+  private pushHead(slot: number): void {
+    this.prev[slot] = EMPTY;
+    this.next[slot] = this.head;
+    if (this.head === EMPTY) this.tail = slot;
+    else this.prev[this.head] = slot;
+    this.head = slot;
+  }
+
+  private resize(): void {
+    const capacity = Math.min(this.max, this.capacity * 2);
+    this.keys = grown(this.keys, capacity * WORDS);
+    this.prev = grown(this.prev, capacity);
+    this.next = grown(this.next, capacity);
+    const buckets = tableSize(capacity);
+    this.table = new Int32Array(buckets);
+    this.hashes = new Int32Array(buckets);
+    this.mask = buckets - 1;
+    this.capacity = capacity;
+    for (let s = 0; s < this.size; s++) this.place(s);
+    this.owner.grow(capacity);
+  }
+
+  /** Slots from the most to the least recently used. */
+  *slots(): Generator<number> {
+    for (let s = this.head; s !== EMPTY; s = this.next[s]!) yield s;
+  }
+}
+
+/** A power of two at least twice the slots: probe runs stay short. */
+function tableSize(capacity: number): number {
+  let n = 2;
+  while (n < capacity * 2) n *= 2;
+  return n;
+}
+
+/** A copy of `a` with room for `length` values (the rest zero). */
+export function grown<T extends Uint32Array | Int32Array | Float64Array | Uint8Array>(
+  a: T,
+  length: number,
+): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
+}
+
+/** Mixes the key into 32 bits (murmur3's finaliser over a running combination). */
+function hash(tag: number, w0: number, w1: number, w2: number, w3: number): number {
+  let h = Math.imul(tag ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ w0, 0xcc9e2d51);
+  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593) ^ w1;
+  h = Math.imul((h << 13) | (h >>> 19), 0xcc9e2d51) ^ w2;
+  h = Math.imul((h << 15) | (h >>> 17), 0x1b873593) ^ w3;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { createAccount, createUser } from '@nats-io/nkeys';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  fleetConnectionOptions,
+  hostsStreamConfig,
+  MAX_RECONNECT_DELAY_MS,
+  readSeed,
+  reconnectBackoff,
+  seedPublicKey,
+} from './connect.js';
+import { accountsConfig, hostPermissions } from './nats-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'sheriff-connect-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function seedFile(name: string, text: string, mode = 0o600): string {
+  const file = join(dir, name);
+  writeFileSync(file, text, { mode });
+  chmodSync(file, mode);
+  return file;
+}
+
+describe('fleet connection', () => {
+  it('reads a user seed only from a private file, never quoting it', () => {
+    const kp = createUser();
+    const seed = new TextDecoder().decode(kp.getSeed());
+    const good = seedFile('good.seed', seed + '\n');
+    assert.equal(seedPublicKey(readSeed(good)), kp.getPublicKey());
+    const open = seedFile('open.seed', seed, 0o644);
+    assert.throws(() => readSeed(open), /accessible to other users/);
+    const account = new TextDecoder().decode(createAccount().getSeed());
+    for (const [name, text] of [
+      ['account.seed', account],
+      ['junk.seed', 'SUnot-a-seed'],
+    ] as const) {
+      assert.throws(
+        () => readSeed(seedFile(name, text)),
+        (err: Error) => /holds no user nkey seed/.test(err.message) && !err.message.includes(text),
+      );
+    }
+    assert.throws(() => readSeed(join(dir, 'none.seed')), /no NATS seed file/);
+  });
+
+  it("puts a host's inboxes under its own prefix and requires TLS with the CA when given", () => {
+    const file = seedFile('host.seed', new TextDecoder().decode(createUser().getSeed()));
+    const o = fleetConnectionOptions({
+      servers: ['tls://hub:4222'],
+      seedFile: file,
+      host: 'web-1',
+      caFile: '/etc/sheriff/fleet/ca.pem',
+    });
+    assert.equal(o.inboxPrefix, '_INBOX_web-1');
+    assert.deepEqual(o.tls, { caFile: '/etc/sheriff/fleet/ca.pem' });
+    assert.equal(o.maxReconnectAttempts, -1);
+    const hub = fleetConnectionOptions({ servers: ['nats://hub:4222'], seedFile: file });
+    assert.equal(hub.inboxPrefix, undefined);
+    assert.equal(hub.tls, undefined);
+  });
+
+  it('waits longer after each failed reconnect, up to a limit, and starts over when connected', () => {
+    const b = reconnectBackoff();
+    const delays = Array.from({ length: 9 }, () => b.delay());
+    assert.deepEqual(delays.slice(0, 4), [500, 1000, 2000, 4000]);
+    assert.ok(delays.every((d) => d <= MAX_RECONNECT_DELAY_MS));
+    assert.equal(delays.at(-1), MAX_RECONNECT_DELAY_MS);
+    b.reset();
+    assert.equal(b.delay(), 500);
+  });
+
+  it('keeps hosts messages on disk 7 days, dropping retries within 10 minutes', () => {
+    const c = hostsStreamConfig({ replicas: 3 });
+    assert.equal(c.storage, 'file');
+    assert.equal(c.num_replicas, 3);
+    assert.equal(c.max_age, 7 * 86_400_000 * 1e6);
+    assert.equal(c.duplicate_window, 10 * 60_000 * 1e6);
+  });
+});
+
+describe('fleet accounts config', () => {
+  const hub = createUser().getPublicKey();
+
+  it('lets a host publish only on its own subjects and read only its own inbox', () => {
+    const p = hostPermissions('web-1');
+    assert.ok(p.publish.includes('sheriff.host.web-1.>'));
+    assert.deepEqual(
+      p.publish.filter((s) => s.startsWith('sheriff.') || s.startsWith('$KV') || s === '>'),
+      ['sheriff.host.web-1.>'],
+    );
+    assert.deepEqual(p.subscribe, ['_INBOX_web-1.>']);
+    assert.ok(p.publish.every((s) => !s.includes('SHERIFF_HOSTS')));
+  });
+
+  it('refuses a bad host name, a twice-listed host, or a key that is not a user key', () => {
+    const nkey = createUser().getPublicKey();
+    assert.throws(() => accountsConfig({ hub, hosts: [{ name: 'a.b', nkey }] }), /not a host name/);
+    assert.throws(
+      () =>
+        accountsConfig({
+          hub,
+          hosts: [
+            { name: 'a', nkey },
+            { name: 'a', nkey },
+          ],
+        }),
+      /listed twice/,
+    );
+    assert.throws(
+      () => accountsConfig({ hub, hosts: [{ name: 'a', nkey: createAccount().getPublicKey() }] }),
+      /not an nkey user public key/,
+    );
+    assert.throws(() => accountsConfig({ hub: 'x', hosts: [] }), /not an nkey user/);
+  });
+
+  it('quotes every subject, so "$JS" is not read as a variable', () => {
+    const text = accountsConfig({ hub, hosts: [{ name: 'a', nkey: createUser().getPublicKey() }] });
+    assert.match(text, /"\$JS\.API\.INFO"/);
+    assert.doesNotMatch(text, /[^"]\$JS/);
+  });
+});
