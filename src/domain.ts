@@ -91,6 +91,8 @@ export const FINDING_KINDS = [
   'internal-compromise',
   'persistent',
   'stuffing',
+  /** Failures from one address on many of a fleet's hosts, each below its own threshold (the hub's). */
+  'distributed',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

@@ -36,7 +36,7 @@ import { ConnectionAddresses } from '../store/connections.js';
 import { ScanAggregator } from '../store/scans.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { EventRecord } from '../store/events.js';
-import { StoreWriter } from '../store/writer.js';
+import { StoreWriter, type WriterPart } from '../store/writer.js';
 import type { WebConsole } from '../web/start.js';
 import type * as WebConsoleModule from '../web/start.js';
 import { FollowUp } from './follow-up.js';
@@ -79,6 +79,24 @@ export interface DaemonOptions {
   webConsole?: { out: { write(text: string): unknown } };
   /** Where the analyst's and each finding's spans go (agent.telemetry, started); default none. */
   telemetry?: Telemetry;
+  /** The fleet's sensor or hub, run with the daemon (app/fleet.ts). */
+  fleet?: DaemonExtension;
+}
+
+/** What runs beside the daemon's own parts (the fleet's sensor or hub): built before them, started after, stopped before the store closes. */
+export interface DaemonExtension {
+  /** More state written in every flush of the store writer. */
+  writerParts?(store: Store): WriterPart[];
+  observer?: DaemonObserver;
+  start(daemon: RunningDaemon): void;
+  stop(): Promise<void>;
+}
+
+/** What an extension may use of the running daemon. */
+export interface RunningDaemon {
+  readonly parts: DaemonParts;
+  /** A finding made elsewhere and stored already (a sensor's, at the hub), seen on `hosts`. */
+  found(finding: Finding, id: number, hosts: readonly string[]): void;
 }
 
 /**
@@ -95,7 +113,10 @@ export interface DaemonObserver {
 }
 
 /** The firewall in the daemon's published status. */
-export type FirewallStatus = Pick<FirewallChoice, 'kind' | 'enforcing' | 'missing'>;
+export type FirewallStatus = Pick<FirewallChoice, 'enforcing' | 'missing'> & {
+  /** The backend; 'fleet' at the hub, whose bans are decisions the sensors apply. */
+  kind: Firewall['id'];
+};
 
 /** Tokens an LLM call of the analyst used. */
 export interface LlmUsage {
@@ -131,6 +152,7 @@ export interface DaemonParts {
   sourceWarning: SourceWarning | null;
   /** Flushed and stopped with the daemon. */
   telemetry: Telemetry;
+  fleet: DaemonExtension | null;
 }
 
 /**
@@ -153,7 +175,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     const addresses = new ConnectionAddresses(store.db);
     const scans = new ScanAggregator(store.db);
     const writer = new StoreWriter(store, {
-      parts: [addresses, scans],
+      parts: [addresses, scans, ...(opts.fleet?.writerParts?.(store) ?? [])],
       onError: (err, info) =>
         log.error(
           {
@@ -260,10 +282,13 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       followUp,
       notify,
       web,
-      observers: [opts.observer, web?.observer].filter((o) => o !== undefined),
+      observers: [opts.observer, web?.observer, opts.fleet?.observer].filter(
+        (o) => o !== undefined,
+      ),
       firewall: firewallStatus(opts),
       sourceWarning: opts.sourceWarning ?? null,
       telemetry,
+      fleet: opts.fleet ?? null,
     };
   } catch (err) {
     // Nothing has started yet: what was opened is closed (the writer first, then the store).
@@ -352,6 +377,9 @@ function buildResponder(
     logger: log,
     tracer: telemetry.tracer('sheriff.respond'),
     alert: (a) => {
+      // At the hub a ban is a published decision, in force nowhere yet: the
+      // sensors' confirmations tell where it holds (the fleet-ban alert).
+      if (a.type === 'banned' && a.ban.firewall === 'fleet') return;
       if (a.type === 'approval')
         log.warn(
           {

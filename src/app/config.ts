@@ -10,6 +10,7 @@ import { agentConfigSchema } from '../agent/config.js';
 import { jailsSchema } from '../detect/config.js';
 import { evalConfigSchema } from '../eval/config.js';
 import { checkJailFilters, filtersConfigSchema } from '../filters/config.js';
+import { fleetSchema, hubSchema } from '../fleet/config.js';
 import { intelSchema } from '../intel/config.js';
 import { cidrSchema } from '../net/cidr-schema.js';
 import { notifySchema } from '../notify/config.js';
@@ -56,6 +57,8 @@ export const configSchema = z
     agent: agentConfigSchema.describe(
       'the LLM analyst: provider, model, budgets (none: command mode)',
     ),
+    fleet: fleetSchema,
+    hub: hubSchema,
     eval: evalConfigSchema.describe(
       'prompt programs, token prices and the answer cache of `sheriff eval`/`optimize`',
     ),

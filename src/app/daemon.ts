@@ -14,7 +14,12 @@ import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import type { SourceHealth } from '../sources/source.js';
 import { toEventRecord, type EventRecord } from '../store/events.js';
-import { composeDaemon, type DaemonOptions, type DaemonParts } from './compose.js';
+import {
+  composeDaemon,
+  type DaemonOptions,
+  type DaemonParts,
+  type RunningDaemon,
+} from './compose.js';
 import type { FollowUp } from './follow-up.js';
 import type { WatchedSource } from './watched-sources.js';
 
@@ -41,7 +46,7 @@ function warmWindow(jails: readonly Jail[]): number {
   );
 }
 
-export class Daemon {
+export class Daemon implements RunningDaemon {
   private readonly abort = new AbortController();
   private readonly tasks: Promise<void>[] = [];
   private readonly timers: Stop[] = [];
@@ -54,6 +59,10 @@ export class Daemon {
   private constructor(private readonly p: DaemonParts) {
     this.startedAt = p.clock.now();
     this.followUp = p.followUp;
+  }
+
+  get parts(): DaemonParts {
+    return this.p;
   }
 
   /** Builds every part (compose.ts), then starts them; throws with nothing started. */
@@ -111,6 +120,7 @@ export class Daemon {
       .then(() => responder.tick());
     this.publishStatus();
     this.p.web?.start();
+    this.p.fleet?.start(this);
   }
 
   /** Replays recent failures from the store into the windows; findings they complete were already sent. */
@@ -253,13 +263,18 @@ export class Daemon {
     return c;
   }
 
+  found(finding: Finding, id: number, hosts: readonly string[]): void {
+    this.alert(finding, { id, hosts });
+  }
+
   /** A finding is available the moment it is logged and published to the notifiers ("alert queued"). */
-  private alert(finding: Finding): void {
+  private alert(finding: Finding, stored?: { id: number; hosts: readonly string[] }): void {
     const { logger, store, clock, observers } = this.p;
     this.jailCounts(finding.jail).findings++;
     logger.warn(
       {
         event: 'finding',
+        ...(stored === undefined ? {} : { hosts: stored.hosts }),
         kind: finding.kind,
         jail: finding.jail,
         scope: finding.scope,
@@ -270,15 +285,20 @@ export class Daemon {
       },
       findingText(finding, this.p.t),
     );
-    this.p.alerts.publish({ type: 'finding', finding });
+    this.p.alerts.publish(
+      stored === undefined
+        ? { type: 'finding', finding }
+        : { type: 'finding', finding, hosts: stored.hosts },
+    );
     // Announced first (the alert is queued): storing and asking for approval come after.
     // Findings are rare: stored at once, so an approval can name its evidence.
-    let id: number | null = null;
-    try {
-      id = store.findings.insert(finding, clock.now());
-    } catch (err) {
-      logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
-    }
+    let id: number | null = stored?.id ?? null;
+    if (stored === undefined)
+      try {
+        id = store.findings.insert(finding, clock.now());
+      } catch (err) {
+        logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
+      }
     for (const o of observers) o.finding?.(finding, id);
     this.p.followUp.onFinding(finding, id);
     this.p.responder.onFinding(finding, id);
@@ -362,6 +382,7 @@ export class Daemon {
     await this.p.responder.tick();
     await this.p.followUp.stop();
     await this.p.notify?.stop();
+    await this.p.fleet?.stop();
     this.publishStatus();
     const result = this.p.writer.close();
     this.p.store.close();

@@ -181,6 +181,7 @@ describe('sheriff replay --json', () => {
           'internal-compromise': 0,
           persistent: 0,
           stuffing: 0,
+          distributed: 0,
         },
         // The trusted address is watched for lateral movement (never banned): tracked too.
         tracked: 2,

@@ -36,6 +36,8 @@ export const COMMAND_MODULES: readonly {
   load: () => Promise<Register>;
 }[] = [
   { commands: ['watch'], load: async () => (await import('./watch.js')).registerWatch },
+  { commands: ['hub'], load: async () => (await import('./watch.js')).registerHub },
+  { commands: ['hosts'], load: async () => (await import('./hosts.js')).registerHosts },
   { commands: ['demo'], load: async () => (await import('./demo.js')).registerDemo },
   { commands: ['status'], load: async () => (await import('./status.js')).registerStatus },
   { commands: ['events'], load: async () => (await import('./events.js')).registerEvents },

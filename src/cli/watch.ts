@@ -31,12 +31,26 @@ export function registerWatch(program: Command, ctx: CliContext): void {
     });
 }
 
+/** `sheriff hub`: the fleet's hub, the same daemon with no sources of its own (app/fleet.ts). */
+export function registerHub(program: Command, ctx: CliContext): void {
+  program
+    .command('hub')
+    .description(ctx.t('hub.description'))
+    .option('--no-web', ctx.t('web.watch.opt.noWeb'))
+    .option('--web-host <address>', ctx.t('web.watch.opt.host'))
+    .option('--web-port <port>', ctx.t('web.watch.opt.port'), (v) => webPort(v, ctx))
+    .action(async (flags: WebFlags) => {
+      const opts = program.opts<{ config?: string; lang?: string }>();
+      await watch({ ...opts, ...flags, hub: true }, ctx);
+    });
+}
+
 interface WebFlags {
   web: boolean;
   webHost?: string;
   webPort?: number;
 }
-type WatchOptions = { config?: string; lang?: string } & WebFlags;
+type WatchOptions = { config?: string; lang?: string; hub?: boolean } & WebFlags;
 
 function webPort(v: string, ctx: CliContext): number {
   const n = Number(v);
@@ -61,6 +75,7 @@ async function modules() {
     paths,
     { DaemonLock },
     { startTelemetry },
+    { systemClock },
   ] = await Promise.all([
     import('../app/load-config.js'),
     import('../app/daemon.js'),
@@ -69,6 +84,7 @@ async function modules() {
     import('../config/paths.js'),
     import('../store/daemon-lock.js'),
     import('../app/telemetry.js'),
+    import('../clock.js'),
   ]);
   return {
     loadConfig,
@@ -78,6 +94,7 @@ async function modules() {
     firewallFor,
     DaemonLock,
     startTelemetry,
+    systemClock,
     storePath: paths.storePath,
   };
 }
@@ -87,16 +104,25 @@ type Modules = Awaited<ReturnType<typeof modules>>;
 interface Prepared {
   logger: Logger;
   telemetry: Telemetry;
+  /** The fleet's modules (NATS), loaded only for a sensor or the hub. */
+  fleet: typeof import('../app/fleet.js') | null;
 }
 
 /** The logger, and the telemetry (its SDK imported only when configured; a bad headers file throws). */
-async function prepare(m: Modules, loaded: LoadedConfig, ctx: CliContext): Promise<Prepared> {
+async function prepare(
+  m: Modules,
+  loaded: LoadedConfig,
+  ctx: CliContext,
+  opts: WatchOptions,
+): Promise<Prepared> {
   const logger = m.createLogger(loaded.config.log, ctx.stderr);
   // The admin's and imported filters' regexes, before any line reaches them.
   const { checkJailFilterRegexes } = await import('./check-filters.js');
   for (const warning of await checkJailFilterRegexes(loaded.config, ctx.t))
     logger.warn({ event: 'filter_regex_unchecked' }, warning);
-  return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger) };
+  const fleet =
+    opts.hub === true || loaded.config.fleet !== undefined ? await import('../app/fleet.js') : null;
+  return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger), fleet };
 }
 
 function start(
@@ -104,7 +130,7 @@ function start(
   loaded: LoadedConfig,
   ctx: CliContext,
   opts: WatchOptions,
-  { logger, telemetry }: Prepared,
+  { logger, telemetry, fleet: fleetModule }: Prepared,
 ): Running {
   const { Daemon, firewallFor } = m;
   const langFlag = opts.lang;
@@ -118,8 +144,24 @@ function start(
     },
   };
   const t: Translate = langFlag === undefined ? translator(config.language) : ctx.t;
+  const fleetWiring = {
+    clock: m.systemClock,
+    logger,
+    version: fleetModule?.sheriffVersion() ?? '',
+  };
+  let hub = null;
+  if (opts.hub === true) {
+    if (config.hub === undefined)
+      throw new UsageError(t('hub.noSection', { path: loaded.path ?? 'sheriff.yaml' }));
+    hub = fleetModule!.hub(config.hub, fleetWiring);
+  }
+  // The hub reads no logs of its own: the hosts send their events.
   const { sources, warning } =
-    config.sources.length > 0 ? { sources: config.sources, warning: null } : autoSources();
+    hub !== null
+      ? { sources: [], warning: null }
+      : config.sources.length > 0
+        ? { sources: config.sources, warning: null }
+        : autoSources();
   const notifiers: Notifier[] = [];
   if ((ctx.stdout as { isTTY?: boolean }).isTTY)
     notifiers.push(
@@ -135,7 +177,15 @@ function start(
   // Watching nothing must not look like watching: said before anything starts, and in `status`.
   if (warning !== null)
     logger.error({ event: 'no_source', code: warning.code }, sourceWarningText(warning, t));
-  const { firewall, choice } = firewallFor(config.response.firewall, logger);
+  const { firewall, choice } =
+    hub !== null
+      ? { firewall: hub.firewall, choice: undefined }
+      : firewallFor(config.response.firewall, logger);
+  const fleet =
+    hub?.extension ??
+    (config.fleet === undefined
+      ? undefined
+      : fleetModule!.sensorExtension(config.fleet, fleetWiring));
   const daemon = Daemon.start({
     config,
     logger,
@@ -144,9 +194,10 @@ function start(
     sources,
     sourceWarning: warning,
     firewall,
-    firewallChoice: choice,
+    ...(choice === undefined ? {} : { firewallChoice: choice }),
     webConsole: { out: ctx.stdout },
     telemetry,
+    ...(fleet === undefined ? {} : { fleet }),
   });
   return { config: loaded.config, daemon, logger };
 }
@@ -194,7 +245,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
       let prepared;
       try {
         next = loadConfig(opts.config);
-        prepared = await prepare(m, next, ctx);
+        prepared = await prepare(m, next, ctx, opts);
       } catch (err) {
         running.logger.error(
           { event: 'reload_refused', err: (err as Error).message },
@@ -228,7 +279,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   process.once('SIGINT', onInt);
   process.on('SIGHUP', reload);
   try {
-    const prepared = await prepare(m, first, ctx);
+    const prepared = await prepare(m, first, ctx, opts);
     running = watchdog.suspended(() => start(m, first, ctx, opts, prepared));
     await finished;
   } finally {

@@ -9,6 +9,7 @@
  * subject, never from the message body.
  */
 import { z } from 'zod';
+import { FINDING_KINDS } from '../domain.js';
 
 /** Lower-case letters, digits and inner hyphens, like a DNS label: safe as a subject token and a file name. */
 export const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -96,3 +97,61 @@ export const hostStatusSchema = z.strictObject({
   groups: z.array(z.string().regex(HOST_NAME)).max(20),
 });
 export type HostStatus = z.infer<typeof hostStatusSchema>;
+
+/** One classified log line as a sensor stored it (store/events.ts EventRecord). */
+export const eventRecordSchema = z.strictObject({
+  time: z.number().int(),
+  jail: z.string().min(1).max(64),
+  filter: z.string().min(1).max(64),
+  rule: z.string().max(200).nullable(),
+  result: z.enum(['fail', 'success', 'nofail']),
+  ip: z.string().max(64).nullable(),
+  host: z.string().max(255).nullable(),
+  user: z.string().max(255).nullable(),
+  attempts: z.number().int().nonnegative(),
+  source: z.string().max(500).nullable(),
+  line: z.string().max(16_384),
+});
+
+/** What detection concluded on a sensor (domain.ts Finding). */
+export const findingSchema = z.strictObject({
+  kind: z.enum(FINDING_KINDS),
+  jail: z.string().min(1).max(64),
+  scope: z.enum(['address', 'prefix']),
+  ip: z.string().min(1).max(64),
+  count: z.number().int().nonnegative(),
+  first: z.number().int(),
+  last: z.number().int(),
+  users: z.array(z.string().max(255)).max(1000),
+});
+
+/**
+ * One outbox row of a sensor: `seq` grows with each row and, with the
+ * outbox's `epoch` (made once per sensor store, so a new store's seqs are not
+ * taken for old ones), names the message (Nats-Msg-Id `<host>-<epoch>-<seq>`):
+ * JetStream drops a resent copy and the hub stores each row once.
+ */
+export const OUTBOX_EPOCH = /^[a-z0-9]{8,32}$/;
+
+export const eventBatchSchema = z.strictObject({
+  v: z.literal(1),
+  epoch: z.string().regex(OUTBOX_EPOCH),
+  seq: z.number().int().positive(),
+  events: z.array(eventRecordSchema).max(10_000),
+});
+export type EventBatch = z.infer<typeof eventBatchSchema>;
+
+export const findingBatchSchema = z.strictObject({
+  v: z.literal(1),
+  epoch: z.string().regex(OUTBOX_EPOCH),
+  seq: z.number().int().positive(),
+  findings: z
+    .array(z.strictObject({ finding: findingSchema, createdAt: z.number().int() }))
+    .max(1000),
+});
+export type FindingBatch = z.infer<typeof findingBatchSchema>;
+
+/** The message id JetStream dedupes on. */
+export function messageId(host: string, epoch: string, seq: number): string {
+  return `${host}-${epoch}-${seq}`;
+}

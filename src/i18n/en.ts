@@ -90,6 +90,8 @@ export const en = {
     '{time}  persistent       {jail}  {ip}  {count} failures over days since {first}{users}',
   'replay.finding.stuffing':
     '{time}  many accounts    {jail}  {ip}  {count} accounts tried since {first}{users}',
+  'replay.finding.distributed':
+    '{time}  fleet-wide       {jail}  {ip}  {count} failures on several hosts since {first}{users}',
   'replay.finding.users': ' (users: {users})',
   'replay.finding.prefix': '{ip} (the whole prefix)',
   'replay.finding.admin.configured': ' (an admin address of response.admins: never banned)',
@@ -162,6 +164,7 @@ export const en = {
   'reason.kind.internal-compromise': 'login after failures from a trusted address',
   'reason.kind.persistent': 'failures kept coming for days',
   'reason.kind.stuffing': 'many accounts tried',
+  'reason.kind.distributed': 'failures spread over many hosts',
   'reason.lapse.denied': 'still failing after approval {id} was denied',
   'reason.lapse.expired': 'still failing after approval {id} expired',
   'reason.recidive': 'repeat offender: {count} bans within {within} ({reason})',
@@ -251,6 +254,8 @@ export const en = {
     '⚠️ [{jail}] Persistent attacker {ip}: {count} failed logins spread over {span}, below the faster thresholds',
   'alert.stuffing':
     '⚠️ [{jail}] Credential stuffing from {ip}: {count} different accounts tried in {span}',
+  'alert.distributed':
+    '⚠️ [{jail}] Distributed brute force from {ip}: {count} failed logins in {span} spread over several hosts, each below its own threshold',
   'alert.prefix': '{ip} (several addresses of one network)',
   'alert.users': ' (users tried: {users})',
 } as const;

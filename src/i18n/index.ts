@@ -9,6 +9,7 @@ import { evalMessages } from './eval.js';
 import { filterMessages } from './filters.js';
 import { fleetSetupMessages } from './fleet-setup.js';
 import { guardMessages } from './guard.js';
+import { hubMessages } from './hub.js';
 import { importMessages } from './import.js';
 import { incidentsMessages } from './incidents.js';
 import { ko as coreKo } from './ko.js';
@@ -32,6 +33,7 @@ export const CATALOG_PARTS = [
   filterMessages,
   importMessages,
   fleetSetupMessages,
+  hubMessages,
 ] as const;
 
 type PartKeys<P> = P extends { en: infer E } ? keyof E : never;

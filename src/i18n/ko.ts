@@ -93,6 +93,8 @@ export const ko: Record<keyof typeof en, string> = {
     '{time}  장기 반복 공격  {jail}  {ip}  {first} 이후 여러 날에 걸쳐 실패 {count}회{users}',
   'replay.finding.stuffing':
     '{time}  여러 계정 시도  {jail}  {ip}  {first} 이후 계정 {count}개 시도{users}',
+  'replay.finding.distributed':
+    '{time}  여러 호스트 공격  {jail}  {ip}  {first} 이후 여러 호스트에서 실패 {count}회{users}',
   'replay.finding.users': ' (시도한 계정: {users})',
   'replay.finding.prefix': '{ip} (대역 전체)',
   'replay.finding.admin.configured': ' (response.admins의 관리자 주소: 차단하지 않음)',
@@ -163,6 +165,7 @@ export const ko: Record<keyof typeof en, string> = {
   'reason.kind.internal-compromise': '신뢰 주소에서 실패 뒤 로그인 성공',
   'reason.kind.persistent': '여러 날 동안 계속된 로그인 실패',
   'reason.kind.stuffing': '여러 계정에 대한 로그인 시도',
+  'reason.kind.distributed': '여러 호스트에 걸친 로그인 실패',
   'reason.lapse.denied': '승인 요청 {id}이(가) 거부된 뒤에도 계속 실패',
   'reason.lapse.expired': '승인 요청 {id}이(가) 만료된 뒤에도 계속 실패',
   'reason.recidive': '상습 공격: {within} 안에 {count}번째 차단 ({reason})',
@@ -250,6 +253,8 @@ export const ko: Record<keyof typeof en, string> = {
     '⚠️ [{jail}] 장기 반복 공격 {ip}: {span}에 걸쳐 로그인 실패 {count}회 (짧은 기준에는 걸리지 않는 속도)',
   'alert.stuffing':
     '⚠️ [{jail}] {ip}에서 크리덴셜 스터핑: {span} 동안 서로 다른 계정 {count}개에 로그인 시도',
+  'alert.distributed':
+    '⚠️ [{jail}] {ip}의 분산 무차별 대입 공격: {span} 동안 여러 호스트에 걸쳐 로그인 실패 {count}회 (호스트마다 자체 기준보다 적은 횟수)',
   'alert.prefix': '{ip} (한 네트워크의 여러 주소)',
   'alert.users': ' (시도한 계정: {users})',
 };

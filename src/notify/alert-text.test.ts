@@ -81,6 +81,13 @@ const SAMPLES: { [K in AlertType]: Extract<Alert, { type: K }> } = {
       trips: 1,
     },
   },
+  'fleet-ban': {
+    type: 'fleet-ban',
+    target,
+    applied: 2,
+    of: 4,
+    problems: [{ host: 'db-1', outcome: 'refused', reason: 'an admin address' }],
+  },
   report: { type: 'report', report: sampleReport() },
   status: {
     type: 'status',
@@ -125,6 +132,22 @@ describe('alert wording', () => {
     assert.equal(out.read(), null);
     await quiet.send(SAMPLES.approval);
     assert.match(String(out.read()), /^🛡 Ban 203\.0\.113\.5 for 1h\?/);
+  });
+
+  it('at the hub, a finding names the hosts it was seen on, and a fleet ban counts only the hosts that confirmed it', () => {
+    const en = { t: translator('en'), time: timeFormatter('UTC') };
+    assert.match(
+      alertText({ ...SAMPLES.finding, hosts: ['web-1', 'web-3'] }, en),
+      /203\.0\.113\.5.*\(on web-1, web-3\)$/,
+    );
+    assert.equal(
+      alertText(SAMPLES['fleet-ban'], en),
+      [
+        '⛔ 203.0.113.5 is banned on 2 of 4 hosts.',
+        '- db-1 refused it: an admin address',
+        '- No answer yet from 1 of them.',
+      ].join('\n'),
+    );
   });
 
   it("a repeat offender's long ban says why, in the reader's language", () => {

@@ -26,7 +26,23 @@ export type Loudness = 'loud' | 'normal' | 'quiet';
 type Formatters = { [K in AlertType]: (a: Extract<Alert, { type: K }>, w: Wording) => string };
 
 const FORMATTERS: Formatters = {
-  finding: (a, w) => findingText(a.finding, w.t),
+  finding: (a, w) =>
+    a.hosts === undefined || a.hosts.length === 0
+      ? findingText(a.finding, w.t)
+      : w.t('notify.onHosts', { text: findingText(a.finding, w.t), hosts: a.hosts.join(', ') }),
+  'fleet-ban': (a, w) =>
+    [
+      w.t('notify.fleetBan', { target: targetText(a.target), applied: a.applied, of: a.of }),
+      ...a.problems.map((p) =>
+        w.t(p.outcome === 'refused' ? 'notify.fleetBan.refused' : 'notify.fleetBan.failed', {
+          host: p.host,
+          reason: p.reason,
+        }),
+      ),
+      ...(a.of - a.applied - a.problems.length > 0
+        ? [w.t('notify.fleetBan.silent', { count: a.of - a.applied - a.problems.length })]
+        : []),
+    ].join('\n'),
   approval: (a, w) =>
     [
       ...(a.finding === null ? [] : [findingText(a.finding, w.t)]),
@@ -106,6 +122,9 @@ export function loudness(alert: Alert): Loudness {
     case 'approval':
     case 'approval-expired':
       return 'normal';
+    case 'fleet-ban':
+      // Some host is not protected: someone should look.
+      return alert.problems.length > 0 ? 'normal' : 'quiet';
     case 'report':
       return 'quiet';
     case 'status':

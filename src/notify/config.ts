@@ -29,6 +29,7 @@ export const ALERT_EVENTS = [
   'isolated',
   'released',
   'breaker',
+  'fleet-ban',
   'report',
   'status',
 ] as const;

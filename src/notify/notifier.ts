@@ -7,7 +7,7 @@
  */
 import type { StatusLevel } from '../domain.js';
 import type { ServerStatus } from '../incidents/status.js';
-import type { Finding } from '../domain.js';
+import type { BanTarget, Finding } from '../domain.js';
 import type { DailyReport } from '../report/model.js';
 import type { BreakerState } from '../respond/breaker.js';
 import type { ResponseAlert } from '../respond/responder.js';
@@ -15,6 +15,19 @@ import type { ResponseAlert } from '../respond/responder.js';
 export interface FindingAlert {
   type: 'finding';
   finding: Finding;
+  /** The fleet's hosts it was seen on (at the hub); absent on a single host. */
+  hosts?: readonly string[];
+}
+
+/** A fleet decision's ban as the sensors confirmed it (at the hub): never before they did. */
+export interface FleetBanAlert {
+  type: 'fleet-ban';
+  target: BanTarget;
+  /** Hosts that confirmed the ban in force, of the hosts in the decision's scope. */
+  applied: number;
+  of: number;
+  /** Hosts that refused (a guardrail) or failed (their firewall), with why. */
+  problems: { host: string; outcome: 'refused' | 'failed'; reason: string }[];
 }
 
 /** Automatic bans stopped: more than the allowed number in a minute. */
@@ -36,13 +49,15 @@ export interface StatusAlert {
   previous: StatusLevel;
 }
 
-export type Alert = FindingAlert | ResponseAlert | BreakerAlert | ReportAlert | StatusAlert;
+export type Alert =
+  FindingAlert | ResponseAlert | BreakerAlert | ReportAlert | StatusAlert | FleetBanAlert;
 export type AlertType = Alert['type'];
 
 /** The kinds the responder does not raise: the compiler asks for a new one here. */
 const NOT_RESPONSES: Record<Exclude<AlertType, ResponseAlert['type']>, true> = {
   finding: true,
   breaker: true,
+  'fleet-ban': true,
   report: true,
   status: true,
 };

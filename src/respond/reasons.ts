@@ -42,6 +42,7 @@ const KINDS: Record<FindingKind, MessageKey> = {
   'internal-compromise': 'reason.kind.internal-compromise',
   persistent: 'reason.kind.persistent',
   stuffing: 'reason.kind.stuffing',
+  distributed: 'reason.kind.distributed',
 };
 
 const isKind = (s: string): s is FindingKind => s in KINDS;

@@ -106,6 +106,29 @@ export function targetOf(f: Pick<Finding, 'ip' | 'scope'>): BanTarget {
   return { cidr: `${f.ip}/${v6 ? 128 : 32}`, family: v6 ? 6 : 4 };
 }
 
+/** A ban the fleet's hub decided, as this host applies it. */
+export interface FleetBan {
+  /** The decision's id. */
+  id: string;
+  target: BanTarget;
+  expiresAt: Millis | null;
+  reason: string;
+}
+
+/** What became of a fleet decision here (the sensor confirms it to the hub). */
+export interface FleetOutcome {
+  outcome: 'applied' | 'removed' | 'refused' | 'failed' | 'expired';
+  /** The guardrail's reason or the firewall's error. */
+  reason: string | null;
+}
+
+const FLEET_PREFIX = 'fleet:';
+
+/** Who a fleet decision's ban was requested by, as the bans table keeps it. */
+export function fleetRequester(decisionId: string): string {
+  return `${FLEET_PREFIX}${decisionId}`;
+}
+
 export class Responder {
   /** Active, applied bans by CIDR, for the "ban not effective" check on every failure. */
   private applied = new Map<string, StoredBan & { failuresAfter: number; warned: boolean }>();
@@ -452,11 +475,12 @@ export class Responder {
   }
 
   /** Asks the backend; the ban is active only once it confirmed. Null when it did not. */
-  private async apply(ban: StoredBan): Promise<StoredBan | null> {
+  private async apply(ban: StoredBan, failed?: (error: string) => void): Promise<StoredBan | null> {
     try {
       await this.o.firewall.ban([{ target: ban.target, expiresAt: ban.expiresAt }]);
     } catch (err) {
       const error = (err as Error).message;
+      failed?.(error);
       this.o.logger.error(
         { event: 'ban_failed', cidr: ban.target.cidr, err },
         'the firewall refused a ban; it stays pending and is retried',
@@ -501,6 +525,98 @@ export class Responder {
         );
     }
     return applied;
+  }
+
+  /**
+   * A ban the fleet's hub decided (fleet/decision-follower.ts), run in the
+   * responder's order through this host's own guardrails. Idempotent: when the
+   * decision's ban is already in force it is confirmed again, not added twice.
+   */
+  enforceDecision(d: FleetBan): Promise<FleetOutcome> {
+    let result: FleetOutcome = { outcome: 'failed', reason: 'the responder stopped' };
+    return this.enqueue(async () => {
+      const now = this.o.clock();
+      const by = fleetRequester(d.id);
+      if (d.expiresAt !== null && d.expiresAt <= now) {
+        result = { outcome: 'expired', reason: null };
+        return;
+      }
+      const active = (await this.o.store.bans.active(now)).find((b) => b.requestedBy === by);
+      if (active !== undefined) {
+        result = { outcome: 'applied', reason: null };
+        return;
+      }
+      const guard = await this.o.guardrails.check(d.target, now);
+      if (!guard.ok) {
+        await this.refused(d.target, guard.reason, by);
+        result = { outcome: 'refused', reason: guard.reason };
+        return;
+      }
+      const ban =
+        (await this.o.store.bans.pending()).find((b) => b.requestedBy === by) ??
+        (await this.o.store.bans.insert({
+          target: d.target,
+          jail: null,
+          reason: d.reason,
+          requestedBy: by,
+          approvalId: null,
+          createdAt: now,
+          expiresAt: d.expiresAt,
+          offence: await this.o.store.bans.offences(d.target.cidr),
+        }));
+      let error = 'the firewall refused the ban';
+      const applied = await this.apply(ban, (e) => (error = e));
+      result =
+        applied === null
+          ? { outcome: 'failed', reason: error }
+          : { outcome: 'applied', reason: null };
+    }).then(() => result);
+  }
+
+  /**
+   * Lifts what a fleet decision made: its own ban when the decision is gone, or
+   * every ban of the address when the hub decided to unban it.
+   */
+  liftDecision(id: string, target: BanTarget, everyBan: boolean): Promise<FleetOutcome> {
+    let result: FleetOutcome = { outcome: 'failed', reason: 'the responder stopped' };
+    return this.enqueue(async () => {
+      const now = this.o.clock();
+      const by = fleetRequester(id);
+      const mine = [
+        ...(await this.o.store.bans.active(now)),
+        ...(await this.o.store.bans.pending()),
+      ].filter((b) => b.target.cidr === target.cidr && (everyBan || b.requestedBy === by));
+      if (mine.length === 0) {
+        result = { outcome: 'removed', reason: null };
+        return;
+      }
+      try {
+        await this.o.firewall.unban([target]);
+      } catch (err) {
+        result = { outcome: 'failed', reason: (err as Error).message };
+        return;
+      }
+      for (const b of mine) await this.o.store.bans.markRemoved(b.id, now, `fleet decision ${id}`);
+      const left = await this.o.store.bans.active(now);
+      if (everyBan || left.every((b) => b.target.cidr !== target.cidr))
+        this.applied.delete(target.cidr);
+      await this.audit('ban.remove', by, target.cidr, 'ok', { bans: mine.map((b) => b.id) });
+      this.o.alert({ type: 'unbanned', target, reason: `fleet decision ${id}` });
+      result = { outcome: 'removed', reason: null };
+    }).then(() => result);
+  }
+
+  /** The fleet decisions this host's bans (in force or pending) came from, with their targets. */
+  async fleetBans(): Promise<{ id: string; target: BanTarget }[]> {
+    const now = this.o.clock();
+    return [
+      ...(await this.o.store.bans.active(now)),
+      ...(await this.o.store.bans.pending()),
+    ].flatMap((b) =>
+      b.requestedBy.startsWith(FLEET_PREFIX)
+        ? [{ id: b.requestedBy.slice(FLEET_PREFIX.length), target: b.target }]
+        : [],
+    );
   }
 
   private async unban(target: BanTarget, reason: string, by: string): Promise<void> {

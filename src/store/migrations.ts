@@ -222,6 +222,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX scans_bucket ON scans (bucket);
     `,
   },
+  {
+    version: 8,
+    name: 'fleet: a sensor outbox for JetStream and the hub hosts table',
+    up: `
+      -- A sensor's events and findings waiting for JetStream's ack, one row per
+      -- writer flush. seq only grows (AUTOINCREMENT never reuses a deleted one):
+      -- it names the message (Nats-Msg-Id <host>-<seq>) and the hub stores each
+      -- seq of a host once. A row is deleted when JetStream acknowledged it.
+      CREATE TABLE fleet_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('events', 'findings')),
+        payload TEXT NOT NULL, -- JSON array
+        created_at INTEGER NOT NULL
+      ) STRICT;
+      -- The hub's view of each sensor: its last status and the last outbox seq
+      -- stored from it (written with the rows, so a redelivered one is skipped).
+      CREATE TABLE fleet_hosts (
+        name TEXT PRIMARY KEY,
+        last_seen INTEGER NOT NULL,
+        epoch TEXT, -- the sensor outbox's epoch last_seq counts in
+        last_seq INTEGER NOT NULL DEFAULT 0,
+        version TEXT,
+        lag_ms INTEGER,
+        outbox INTEGER,
+        errors TEXT NOT NULL DEFAULT '[]', -- JSON array of the sensor's last errors
+        groups TEXT NOT NULL DEFAULT '[]', -- JSON array
+        status_at INTEGER,
+        rejected INTEGER NOT NULL DEFAULT 0 -- messages that failed their schema
+      ) STRICT;
+      -- What each sensor last said it did with each decision.
+      CREATE TABLE fleet_confirmations (
+        decision TEXT NOT NULL,
+        host TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        at INTEGER NOT NULL,
+        PRIMARY KEY (decision, host)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

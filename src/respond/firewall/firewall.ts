@@ -38,7 +38,8 @@ export class FirewallError extends Error {
  *   the relative timeout its tool needs using the clock it was constructed with.
  */
 export interface Firewall {
-  readonly id: 'nftables' | 'iptables' | 'ufw' | 'dry-run';
+  /** 'fleet': the hub's, whose bans are signed decisions the sensors apply (fleet/). */
+  readonly id: 'nftables' | 'iptables' | 'ufw' | 'dry-run' | 'fleet';
   setup(): Promise<void>;
   ban(entries: readonly FirewallEntry[]): Promise<void>;
   unban(targets: readonly BanTarget[]): Promise<void>;

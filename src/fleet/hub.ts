@@ -1,0 +1,98 @@
+/**
+ * The hub: every host's events and findings into the records store
+ * (ingest.ts), cross-host detection, and bans as signed decisions
+ * (fleet-firewall.ts) whose confirmations it counts. The admin is told a ban
+ * holds on N of M hosts only from the sensors' confirmations: once every host
+ * in the decision's scope answered, or `settleMs` after the first answer.
+ */
+import type { Clock, Stop } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { FleetBanAlert } from '../notify/notifier.js';
+import type { Async } from '../store/api.js';
+import type { HostRow, HostStore } from '../store/hosts.js';
+import type { Confirmation, Decision } from './protocol.js';
+
+export interface BanTallyOptions {
+  hosts: Async<HostStore>;
+  clock: Clock;
+  logger: Logger;
+  alert: (a: FleetBanAlert) => void;
+  /** How long after the first confirmation the count is told, if not every host answered. Default 5 s. */
+  settleMs?: number;
+}
+
+interface Open {
+  decision: Decision;
+  timer: Stop | null;
+}
+
+/** The hosts a decision's scope covers, of those the hub knows. */
+export function hostsInScope(d: Decision, hosts: readonly HostRow[]): HostRow[] {
+  const s = d.scope;
+  return hosts.filter((h) =>
+    s.kind === 'fleet' ? true : s.kind === 'group' ? h.groups.includes(s.group) : h.name === s.host,
+  );
+}
+
+export class BanTally {
+  private readonly open = new Map<string, Open>();
+
+  constructor(private readonly o: BanTallyOptions) {}
+
+  /** A ban decision was just published: its confirmations are counted from now. */
+  published(d: Decision): void {
+    this.open.get(d.id)?.timer?.stop();
+    this.open.set(d.id, { decision: d, timer: null });
+  }
+
+  /** A sensor's confirmation, stored already. */
+  async confirmed(c: Confirmation): Promise<void> {
+    const t = this.open.get(c.decision);
+    if (
+      t === undefined ||
+      (c.outcome !== 'applied' && c.outcome !== 'refused' && c.outcome !== 'failed')
+    )
+      return;
+    const { alert, complete } = await this.count(t.decision);
+    if (complete) this.tell(t.decision.id, alert);
+    else
+      t.timer ??= this.o.clock.after(this.o.settleMs ?? 5000, async () => {
+        try {
+          if (this.open.get(t.decision.id) === t)
+            this.tell(t.decision.id, (await this.count(t.decision)).alert);
+        } catch (err) {
+          this.o.logger.warn({ event: 'tally_failed', err }, 'could not count confirmations');
+        }
+      });
+  }
+
+  private tell(id: string, alert: FleetBanAlert): void {
+    this.open.get(id)?.timer?.stop();
+    this.open.delete(id);
+    this.o.alert(alert);
+  }
+
+  private async count(d: Decision): Promise<{ alert: FleetBanAlert; complete: boolean }> {
+    const inScope = new Set(hostsInScope(d, await this.o.hosts.list()).map((h) => h.name));
+    // Answers to this decision, not to an earlier ban of the same address.
+    const answers = (await this.o.hosts.confirmations(d.id)).filter(
+      (c) => c.at >= d.issuedAt && inScope.has(c.host),
+    );
+    const applied = answers.filter((c) => c.outcome === 'applied').length;
+    const problems: FleetBanAlert['problems'] = [];
+    for (const c of answers)
+      if (c.outcome === 'refused' || c.outcome === 'failed')
+        problems.push({ host: c.host, outcome: c.outcome, reason: c.reason ?? '' });
+    const family = d.cidr.includes(':') ? 6 : 4;
+    return {
+      alert: {
+        type: 'fleet-ban',
+        target: { cidr: d.cidr, family },
+        applied,
+        of: inScope.size,
+        problems,
+      },
+      complete: applied + problems.length >= inScope.size,
+    };
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The hub's records of its sensors: each host's last status, the outbox seq
+ * stored from it last, and what it confirmed of each decision. `ingest` stores
+ * a sensor's outbox row and moves its seq in one transaction, so a row
+ * JetStream delivers twice (the hub stopped before its ack) is stored once.
+ *
+ * Events keep the sensor's name in `source` ("<host>:<source>"): the records
+ * tables stay the single host's, and a per-host view is a prefix of one column.
+ */
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import type { Finding, Millis } from '../domain.js';
+import { EventStore, type EventRecord } from './events.js';
+import { FindingStore } from './findings.js';
+import type { Async } from './api.js';
+
+export interface HostStatusReport {
+  version: string;
+  lagMs: number;
+  outbox: number;
+  errors: string[];
+  groups: string[];
+  at: Millis;
+}
+
+export interface HostRow {
+  name: string;
+  lastSeen: Millis;
+  version: string | null;
+  lagMs: number | null;
+  outbox: number | null;
+  errors: string[];
+  groups: string[];
+  statusAt: Millis | null;
+  /** Messages from it that failed their schema. */
+  rejected: number;
+  /** Decisions it last confirmed as applied. */
+  bansApplied: number;
+}
+
+export interface Confirmed {
+  decision: string;
+  host: string;
+  outcome: string;
+  reason: string | null;
+  at: Millis;
+}
+
+export interface IngestBatch {
+  events?: readonly EventRecord[];
+  findings?: readonly { finding: Finding; createdAt: Millis }[];
+}
+
+/** The source column of an event a sensor sent: the sensor's name first. */
+export function sensorSource(host: string, source: string | null): string {
+  return `${host}:${source ?? ''}`;
+}
+
+interface HostDbRow {
+  name: string;
+  last_seen: number;
+  version: string | null;
+  lag_ms: number | null;
+  outbox: number | null;
+  errors: string;
+  groups: string;
+  status_at: number | null;
+  rejected: number;
+  bans_applied: number;
+}
+
+export class HostStore {
+  private readonly events: EventStore;
+  private readonly findings: FindingStore;
+  private readonly seqStmt: Statement<[string], { epoch: string | null; last_seq: number }>;
+  private readonly seenStmt: Statement<[string, number, string, number]>;
+  private readonly statusStmt: Statement<
+    [string, number, string, number, number, string, string, number]
+  >;
+  private readonly rejectStmt: Statement<[string, number]>;
+  private readonly confirmStmt: Statement<[string, string, string, string | null, number]>;
+  private readonly listStmt: Statement<[], HostDbRow>;
+  private readonly confirmedStmt: Statement<[string], Confirmed>;
+  private readonly ingestTx: Transaction<
+    (host: string, epoch: string, seq: number, batch: IngestBatch, now: Millis) => number[] | null
+  >;
+
+  constructor(db: Database) {
+    this.events = new EventStore(db);
+    this.findings = new FindingStore(db);
+    this.seqStmt = db.prepare('SELECT epoch, last_seq FROM fleet_hosts WHERE name = ?');
+    this.seenStmt = db.prepare(
+      `INSERT INTO fleet_hosts (name, last_seen, epoch, last_seq) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
+         epoch = excluded.epoch, last_seq = excluded.last_seq`,
+    );
+    this.statusStmt = db.prepare(
+      `INSERT INTO fleet_hosts (name, last_seen, version, lag_ms, outbox, errors, groups, status_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
+         version = excluded.version, lag_ms = excluded.lag_ms, outbox = excluded.outbox,
+         errors = excluded.errors, groups = excluded.groups, status_at = excluded.status_at`,
+    );
+    this.rejectStmt = db.prepare(
+      `INSERT INTO fleet_hosts (name, last_seen, rejected) VALUES (?, ?, 1)
+       ON CONFLICT (name) DO UPDATE SET rejected = rejected + 1`,
+    );
+    this.confirmStmt = db.prepare(
+      `INSERT INTO fleet_confirmations (decision, host, outcome, reason, at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (decision, host) DO UPDATE SET outcome = excluded.outcome,
+         reason = excluded.reason, at = excluded.at WHERE excluded.at >= at`,
+    );
+    this.listStmt = db.prepare(
+      `SELECT h.name, h.last_seen, h.version, h.lag_ms, h.outbox, h.errors, h.groups, h.status_at,
+         h.rejected, (SELECT count(*) FROM fleet_confirmations c
+                      WHERE c.host = h.name AND c.outcome = 'applied') AS bans_applied
+       FROM fleet_hosts h ORDER BY h.name`,
+    );
+    this.confirmedStmt = db.prepare(
+      'SELECT decision, host, outcome, reason, at FROM fleet_confirmations WHERE decision = ? ORDER BY host',
+    );
+    this.ingestTx = db.transaction((host, epoch, seq, batch, now) => {
+      const known = this.seqStmt.get(host);
+      if (known !== undefined && known.epoch === epoch && seq <= known.last_seq) return null;
+      for (const e of batch.events ?? [])
+        this.events.insert({ ...e, source: sensorSource(host, e.source) });
+      const ids = (batch.findings ?? []).map((f) => this.findings.insert(f.finding, f.createdAt));
+      this.seenStmt.run(host, Math.floor(now), epoch, seq);
+      return ids;
+    });
+  }
+
+  /**
+   * Stores one outbox row of `host` unless it was stored already (its seq is
+   * not past the last one of the same epoch). The stored findings' ids, or
+   * null for a row stored before.
+   */
+  ingest(
+    host: string,
+    epoch: string,
+    seq: number,
+    batch: IngestBatch,
+    now: Millis,
+  ): number[] | null {
+    return this.ingestTx.immediate(host, epoch, seq, batch, now);
+  }
+
+  status(host: string, s: HostStatusReport, now: Millis): void {
+    this.statusStmt.run(
+      host,
+      Math.floor(now),
+      s.version,
+      s.lagMs,
+      s.outbox,
+      JSON.stringify(s.errors),
+      JSON.stringify(s.groups),
+      s.at,
+    );
+  }
+
+  /** A message from `host` failed its schema. */
+  rejected(host: string, now: Millis): void {
+    this.rejectStmt.run(host, Math.floor(now));
+  }
+
+  confirm(c: Confirmed): void {
+    this.confirmStmt.run(c.decision, c.host, c.outcome, c.reason, Math.floor(c.at));
+  }
+
+  /** What each host last confirmed of `decision`. */
+  confirmations(decision: string): Confirmed[] {
+    return this.confirmedStmt.all(decision);
+  }
+
+  list(): HostRow[] {
+    return this.listStmt.all().map((r) => ({
+      name: r.name,
+      lastSeen: r.last_seen,
+      version: r.version,
+      lagMs: r.lag_ms,
+      outbox: r.outbox,
+      errors: JSON.parse(r.errors) as string[],
+      groups: JSON.parse(r.groups) as string[],
+      statusAt: r.status_at,
+      rejected: r.rejected,
+      bansApplied: r.bans_applied,
+    }));
+  }
+}
+
+/** The SQLite hosts store behind the asynchronous interface the hub uses (PostgreSQL's is another). */
+export function asyncHosts(h: HostStore): Async<HostStore> {
+  return {
+    ingest: (...a) => Promise.resolve(h.ingest(...a)),
+    status: (...a) => Promise.resolve(h.status(...a)),
+    rejected: (...a) => Promise.resolve(h.rejected(...a)),
+    confirm: (...a) => Promise.resolve(h.confirm(...a)),
+    confirmations: (...a) => Promise.resolve(h.confirmations(...a)),
+    list: () => Promise.resolve(h.list()),
+  };
+}
