@@ -20,18 +20,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { fail2banFiltersInstalled, privateFail2ban } from './fail2ban-private.js';
 import { table } from './table.js';
-import { atMost, type TargetRow } from './targets.js';
+import { atMost, type PartOptions, type TargetRow } from './targets.js';
 
-export interface IdleOptions {
-  /** A shorter idle wait. */
-  quick: boolean;
-  /** Where idle.json is written. */
-  outDir: string;
-  /** The repository (bin/sheriff). */
-  root: string;
-  log: (s?: string) => void;
-  progress?: (s: string) => void;
-}
+export type IdleOptions = PartOptions;
 
 export const IDLE_BAR_MIB = 64;
 /** From ready to the reading: timers have run, start-up garbage had its chance to go. */

@@ -24,14 +24,11 @@ import {
   accessSync,
   closeSync,
   constants,
-  existsSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
   readSync,
-  symlinkSync,
   watch,
   writeFileSync,
   writeSync,
@@ -43,6 +40,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { F2B_FILTER_DIR, fail2banFiltersInstalled, privateFail2ban } from './fail2ban-private.js';
 import { table } from './table.js';
 import { atMost, type TargetRow } from './targets.js';
 
@@ -59,7 +57,6 @@ const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Sheriff's median, at most. */
 const BAR_MEDIAN_MS = 1;
-const F2B_FILTER_DIR = '/etc/fail2ban/filter.d';
 
 export interface LatencyOptions {
   root: string;
@@ -513,67 +510,16 @@ function fail2banPeer(
     version,
     missing,
     async start(dir, logPath, procs) {
-      const conf = join(dir, 'conf');
-      mkdirSync(join(conf, 'action.d'), { recursive: true });
-      symlinkSync(F2B_FILTER_DIR, join(conf, 'filter.d'));
-      const f2bLog = join(dir, 'f2b.log');
-      const sock = join(dir, 'f2b.sock');
-      const pid = join(dir, 'f2b.pid');
-      writeFileSync(
-        join(conf, 'fail2ban.conf'),
-        [
-          '[Definition]',
-          'loglevel = INFO',
-          `logtarget = ${f2bLog}`,
-          'syslogsocket = auto',
-          'allowipv6 = auto',
-          `socket = ${sock}`,
-          `pidfile = ${pid}`,
-          `dbfile = ${join(dir, 'f2b.sqlite3')}`,
-          'dbpurgeage = 1d',
-          '',
-        ].join('\n'),
-      );
-      // The no-op action: a ban runs `true`, nothing touches the firewall.
-      writeFileSync(
-        join(conf, 'action.d', 'noop.conf'),
-        [
-          '[Definition]',
-          'actionstart =',
-          'actionstop =',
-          'actioncheck =',
-          'actionban = true',
-          'actionunban = true',
-          '',
-        ].join('\n'),
-      );
-      writeFileSync(
-        join(conf, 'jail.conf'),
-        [
-          '[DEFAULT]',
-          'usedns = no',
-          '[sshd]',
-          'enabled = true',
-          'filter = sshd',
-          `logpath = ${logPath}`,
-          `backend = ${backend}`,
-          `maxretry = ${MAXRETRY}`,
-          `findtime = ${FINDTIME_S}`,
-          'bantime = 600',
-          'action = noop',
-          '',
-        ].join('\n'),
-      );
-      writeFileSync(f2bLog, '');
+      const f2b = privateFail2ban(dir, logPath, {
+        backend,
+        maxretry: MAXRETRY,
+        findtimeSeconds: FINDTIME_S,
+      });
+      const f2bLog = f2b.log;
       const tap = new LineTap();
       const tail = new FileTail(f2bLog, tap);
       procs.onStop(() => tail.close());
-      const child = procs.spawn(
-        'fail2ban-server',
-        server!,
-        ['-f', '-x', '-c', conf, '-s', sock, '-p', pid],
-        ['ignore', 'pipe', 'pipe'],
-      );
+      const child = procs.spawn('fail2ban-server', server!, f2b.args, ['ignore', 'pipe', 'pipe']);
       procs.keep('fail2ban-server', child.stdout);
       procs.keep('fail2ban-server', child.stderr);
       procs.guard('fail2ban-server', child, tap);
@@ -628,7 +574,7 @@ async function findPeers(root: string): Promise<Peer[]> {
   let pyinotify: string | null = null;
   let f2bMissing: string | null = null;
   if (server === null) f2bMissing = 'not installed (apt-get install fail2ban)';
-  else if (!existsSync(join(F2B_FILTER_DIR, 'sshd.conf')))
+  else if (!fail2banFiltersInstalled())
     f2bMissing = `not installed (${F2B_FILTER_DIR}/sshd.conf missing)`;
   if (server !== null) {
     python = /^#!\s*(\S+)/.exec(readFileSync(server, 'utf8').split('\n', 1)[0] ?? '')?.[1] ?? null;

@@ -18,20 +18,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../store/index.js';
 import { table } from './table.js';
-import { atMost, type TargetRow } from './targets.js';
+import { atMost, type PartOptions, type TargetRow } from './targets.js';
 
-export interface StartupOptions {
-  /** Fewer rounds. */
-  quick: boolean;
-  /** Where startup.json (every run's times) is written. */
-  outDir: string;
-  /** The repository (bin/sheriff, dist/). */
-  root: string;
-  /** The report (stdout). */
-  log: (s?: string) => void;
-  /** Progress (stderr). */
-  progress?: (s: string) => void;
-}
+export type StartupOptions = PartOptions;
 
 /** Spawn to exit of any command, minus a bare `node -e 0`'s. */
 export const STARTUP_BAR_MS = 100;

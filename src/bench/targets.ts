@@ -26,3 +26,17 @@ export function atMost(value: number | null, bar: number): Verdict {
   if (value === null || !Number.isFinite(value)) return 'n/a';
   return value <= bar ? 'PASS' : 'MISS';
 }
+
+/** What every bench part is given. */
+export interface PartOptions {
+  /** The short run (`npm run bench -- --quick`). */
+  quick: boolean;
+  /** Where the part writes its raw figures. */
+  outDir: string;
+  /** The repository (bin/sheriff, dist/). */
+  root: string;
+  /** The report (stdout). */
+  log: (s?: string) => void;
+  /** Progress (stderr). */
+  progress?: (s: string) => void;
+}

@@ -12,21 +12,10 @@ import { join } from 'node:path';
 import { findTools, type Tool } from './peers.js';
 import { table } from './table.js';
 import { atLeast, type TargetRow } from './targets.js';
-import { THROUGHPUT_BARS, type LogProfile } from './throughput.js';
+import { THROUGHPUT_BARS, type ThroughputOptions } from './throughput.js';
 
 const GNU_TIME = '/usr/bin/time';
 const TOOLS = ['floor', 'sheriff-test-filter', 'sheriff-replay', 'sshg-parser'] as const;
-
-export interface CpuThroughputOptions {
-  root: string;
-  outDir: string;
-  /** Lines per generated log (quick mode: 100,000). */
-  lines: number;
-  runs: number;
-  profiles: readonly LogProfile[];
-  log(s?: string): void;
-  progress(s: string): void;
-}
 
 /** CPU seconds (user + system) of one run of `tool` over `input`, or an error. */
 function cpuSeconds(tool: Tool, input: string, scratch: string): Promise<number> {
@@ -60,7 +49,7 @@ function cpuSeconds(tool: Tool, input: string, scratch: string): Promise<number>
   });
 }
 
-export async function runCpuThroughput(o: CpuThroughputOptions): Promise<TargetRow[]> {
+export async function runCpuThroughput(o: ThroughputOptions): Promise<TargetRow[]> {
   const tools = (await findTools(o.root)).filter(
     (t) => (TOOLS as readonly string[]).includes(t.id) && t.missing === null,
   );
