@@ -196,5 +196,9 @@ describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
       }[];
       return listed.every((h) => h.bansApplied >= 1);
     });
+    // The hub itself says it published a decision, never that it banned.
+    const hubLog = readFileSync(out('hub'), 'utf8');
+    assert.match(hubLog, /"event":"decision_published"/);
+    assert.doesNotMatch(hubLog, /"event":"banned"/);
   });
 });

@@ -504,16 +504,22 @@ export class Responder {
       expiresAt: ban.expiresAt,
       approval: ban.approvalId,
     });
+    // At the hub a ban is a signed decision: blocked only where the hosts confirm it.
+    const fleet = firewall === 'fleet';
     this.o.logger.warn(
       {
-        event: 'banned',
+        event: fleet ? 'decision_published' : 'banned',
         cidr: ban.target.cidr,
         expiresAt: ban.expiresAt,
         by: ban.requestedBy,
         firewall,
         enforced: applied.enforced,
       },
-      applied.enforced ? 'banned' : 'dry-run: recorded as banned, but NOT blocked',
+      fleet
+        ? 'ban decision published to the fleet; each host confirms it (sheriff hosts)'
+        : applied.enforced
+          ? 'banned'
+          : 'dry-run: recorded as banned, but NOT blocked',
     );
     this.o.alert({ type: 'banned', ban: applied });
     if (this.o.settings.killConnections && this.o.firewall.killConnections) {
