@@ -15,9 +15,8 @@ import { once } from 'node:events';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { fail2banFiltersInstalled, privateFail2ban } from './fail2ban-private.js';
 import { table } from './table.js';
 import { atMost, type PartOptions, type TargetRow } from './targets.js';
@@ -218,17 +217,4 @@ export async function benchIdle(opts: IdleOptions): Promise<TargetRow[]> {
       verdict: own === null ? 'MISS' : atMost(own, IDLE_BAR_MIB),
     },
   ];
-}
-
-// `node dist/bench/idle.js [--quick]`: this part alone.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rows = await benchIdle({
-    quick: process.argv.includes('--quick'),
-    root: resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
-    outDir: resolve(dirname(fileURLToPath(import.meta.url)), '../../bench-out'),
-    log: (s = '') => process.stdout.write(s + '\n'),
-    progress: (s) => process.stderr.write(s + '\n'),
-  });
-  for (const r of rows)
-    process.stdout.write(`${r.verdict.padEnd(4)}  ${r.target}  ${r.measured}\n`);
 }

@@ -14,8 +14,7 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { openStore } from '../store/index.js';
 import { table } from './table.js';
 import { atMost, type PartOptions, type TargetRow } from './targets.js';
@@ -195,17 +194,4 @@ export async function benchStartup(opts: StartupOptions): Promise<TargetRow[]> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-// `node dist/bench/startup.js [--quick]`: this part alone.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const rows = await benchStartup({
-    quick: process.argv.includes('--quick'),
-    root: resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
-    outDir: resolve(dirname(fileURLToPath(import.meta.url)), '../../bench-out'),
-    log: (s = '') => process.stdout.write(s + '\n'),
-    progress: (s) => process.stderr.write(s + '\n'),
-  });
-  for (const r of rows)
-    process.stdout.write(`${r.verdict.padEnd(4)}  ${r.target}  ${r.measured}\n`);
 }

@@ -14,6 +14,43 @@ export interface Host {
   ip: string;
 }
 
+/**
+ * A new namespace `ns` whose device `dev` (with `cidr`) is the peer of `peer[1]` in namespace
+ * `peer[0]`; both ends and `ns`'s loopback up.
+ */
+async function joined(
+  box: Sandbox,
+  ns: string,
+  dev: string,
+  peer: readonly [string, string],
+  cidr: string,
+): Promise<void> {
+  const [peerNs, peerDev] = peer;
+  await box.must(['ip', 'netns', 'add', ns]);
+  await box.must([
+    'ip',
+    'link',
+    'add',
+    peerDev,
+    'netns',
+    peerNs,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    dev,
+    'netns',
+    ns,
+  ]);
+  await box.must(['ip', '-n', ns, 'addr', 'add', cidr, 'dev', dev]);
+  for (const [n, d] of [
+    [peerNs, peerDev],
+    [ns, dev],
+    [ns, 'lo'],
+  ] as const)
+    await box.must(['ip', '-n', n, 'link', 'set', d, 'up']);
+}
+
 /** The server namespace `srv` and one namespace per client, each on its own /24 with the server. */
 export async function network(
   box: Sandbox,
@@ -24,33 +61,19 @@ export async function network(
   const hosts: Record<string, Host> = {};
   let n = 0;
   for (const [name, ip] of Object.entries(clients)) {
-    const serverIp = ip.replace(/\.\d+$/, '.1');
     const [a, b] = [`vs${n}`, `vc${n}`];
     n++;
-    await box.must(['ip', 'netns', 'add', name]);
+    await joined(box, name, b, ['srv', a], `${ip}/24`);
     await box.must([
       'ip',
-      'link',
-      'add',
-      a,
-      'netns',
+      '-n',
       'srv',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      b,
-      'netns',
-      name,
+      'addr',
+      'add',
+      `${ip.replace(/\.\d+$/, '.1')}/24`,
+      'dev',
+      a,
     ]);
-    await box.must(['ip', '-n', 'srv', 'addr', 'add', `${serverIp}/24`, 'dev', a]);
-    await box.must(['ip', '-n', name, 'addr', 'add', `${ip}/24`, 'dev', b]);
-    for (const [ns, dev] of [
-      ['srv', a],
-      [name, b],
-      [name, 'lo'],
-    ] as const)
-      await box.must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
     hosts[name] = { ns: name, ip };
   }
   return hosts;
@@ -110,30 +133,8 @@ export async function lan(
   for (const [name, ip] of Object.entries(members)) {
     const [a, b] = [`vl${n}`, `vh${n}`];
     n++;
-    await box.must(['ip', 'netns', 'add', name]);
-    await box.must([
-      'ip',
-      'link',
-      'add',
-      a,
-      'netns',
-      'lan',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      b,
-      'netns',
-      name,
-    ]);
+    await joined(box, name, b, ['lan', a], `${ip}/${prefix.split('/')[1]}`);
     await box.must(['ip', '-n', 'lan', 'link', 'set', a, 'master', 'br0']);
-    await box.must(['ip', '-n', name, 'addr', 'add', `${ip}/${prefix.split('/')[1]}`, 'dev', b]);
-    for (const [ns, dev] of [
-      ['lan', a],
-      [name, b],
-      [name, 'lo'],
-    ] as const)
-      await box.must(['ip', '-n', ns, 'link', 'set', dev, 'up']);
     hosts[name] = { ns: name, ip };
   }
   return hosts;
