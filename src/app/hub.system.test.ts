@@ -316,6 +316,18 @@ for (const [backend, database] of Object.entries(backends))
             `${ATTACKER}/32`,
           );
         }
+        // `sheriff status` too: the daemon's published status and the counts of the fleet.
+        const status = await runCli(['--config', configFile, 'status', '--json']);
+        assert.equal(status.code, 0, status.stderr);
+        const shown = JSON.parse(status.stdout) as {
+          running: boolean;
+          bans: { active: number };
+          counts: { failures24h: number; findings24h: number };
+        };
+        assert.equal(shown.running, true);
+        assert.equal(shown.bans.active, 1);
+        assert.equal(shown.counts.failures24h, 6);
+        assert.equal(shown.counts.findings24h, 2, "web-2's finding and the distributed one");
         // `sheriff hosts` reads where the hub keeps its hosts.
         const cli = await runCli(['--config', configFile, 'hosts', '--json']);
         assert.equal(cli.code, 0, cli.stderr);
