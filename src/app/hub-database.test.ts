@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateDecisionKeyPair } from '../fleet/signing.js';
-import { freePort } from '../testing/nats-server.js';
 import { runCli } from '../testing/run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sheriff-hub-database-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 const SECRET = 'hunter2-Zq8';
+/** tcpmux: nothing listens on it here, so a connection is refused at once. */
+const CLOSED_PORT = 1;
 const signingKey = join(root, 'signing.pem');
 writeFileSync(signingKey, generateDecisionKeyPair().privatePem, { mode: 0o600 });
 
@@ -53,7 +54,7 @@ describe('hub.database', () => {
   });
 
   it('says which database cannot be reached, and exits 2 before the hub starts', async () => {
-    const port = await freePort();
+    const port = CLOSED_PORT;
     const file = hubConfig(`postgres://sheriff@127.0.0.1:${port}/sheriff`);
     for (const command of ['hosts', 'hub']) {
       const r = await runCli(['--config', file, command], { env: { PGPASSWORD: SECRET } });
@@ -69,7 +70,7 @@ describe('hub.database', () => {
   });
 
   it('reads the password from a file only its owner may read, and never names it', async () => {
-    const port = await freePort();
+    const port = CLOSED_PORT;
     const passwordFile = join(root, 'pg-password');
     writeFileSync(passwordFile, `${SECRET}\n`, { mode: 0o644 });
     const file = hubConfig(
