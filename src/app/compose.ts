@@ -31,7 +31,8 @@ import type { ConnectionKiller, Firewall } from '../respond/firewall/firewall.js
 import { configuredGuardrails, type Guardrails } from '../respond/guardrails.js';
 import { Responder, type JailResponse } from '../respond/responder.js';
 import { TimeZone } from '../parse/zone.js';
-import { openStore, type RecordStore, type Store } from '../store/index.js';
+import type { HostStore } from '../store/hosts.js';
+import { openStore, type Async, type RecordStore, type Store } from '../store/index.js';
 import { ConnectionAddresses } from '../store/connections.js';
 import { ScanAggregator } from '../store/scans.js';
 import type { SourceWarning } from '../sources/auto.js';
@@ -93,6 +94,8 @@ export interface DaemonOptions {
 export interface DaemonExtension {
   /** More state written in every flush of the store writer. */
   writerParts?(store: Store): WriterPart[];
+  /** The fleet's hosts (the hub's: in its database, or beside the local store's records). */
+  hosts?(store: Store): Async<HostStore>;
   observer?: DaemonObserver;
   start(daemon: RunningDaemon): void;
   stop(): Promise<void>;
@@ -144,6 +147,8 @@ export interface DaemonParts {
   store: Store;
   /** The records every consumer reads and writes: the local store's, or the hub's database. */
   records: RecordStore;
+  /** The fleet's hosts at a hub (null elsewhere), where `records` are. */
+  hosts: Async<HostStore> | null;
   writer: StoreWriter;
   /** Scanners' connections, summed in memory and written with the writer's flushes. */
   scans: ScanAggregator;
@@ -299,6 +304,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       storePath: path,
       store,
       records,
+      hosts: opts.fleet?.hosts?.(store) ?? null,
       writer,
       scans,
       jails,

@@ -111,10 +111,11 @@ export function hub(
     published: (d) => tally?.published(d),
   });
   const extension: DaemonExtension = {
+    hosts: (store) => database?.hosts ?? asyncHosts(new HostStore(store.db)),
     start(d) {
       parts = d.parts;
-      const { store, records, alerts, logger, clock } = d.parts;
-      const hosts = database?.hosts ?? asyncHosts(new HostStore(store.db));
+      const { records, alerts, logger, clock } = d.parts;
+      const hosts = d.parts.hosts!;
       const t = new BanTally({ hosts, clock, logger, alert: alerts.publish });
       tally = t;
       const found = (f: Finding, id: number, on: readonly string[]) => {

@@ -32,8 +32,7 @@ import { Guardrails } from '../respond/guardrails.js';
 import { Responder } from '../respond/responder.js';
 import { parseSecret } from '../respond/secret.js';
 import type { EventRecord } from '../store/events.js';
-import type { Async } from '../store/api.js';
-import { asyncHosts, HostStore } from '../store/hosts.js';
+import { HostStore } from '../store/hosts.js';
 import { openStore, type Store } from '../store/index.js';
 import { StoreWriter } from '../store/writer.js';
 import { startNatsServer, type NatsCluster } from '../testing/nats-server.js';
@@ -210,8 +209,9 @@ for (const [backend, database] of Object.entries(backends))
       }));
       const records = daemon.parts.records;
       try {
-        const hosts: Async<HostStore> =
-          db?.hosts ?? asyncHosts(new HostStore(daemon.parts.store.db));
+        // The hub's hosts where its records are (what the console and `sheriff hosts` read).
+        const hosts = daemon.parts.hosts!;
+        assert.equal(hosts === db?.hosts, db !== null);
         await waitFor('every sensor’s heartbeat', async () => (await hosts.list()).length === 3);
         assert.deepEqual(
           (await hosts.list()).map((r) => [r.name, r.version]),
