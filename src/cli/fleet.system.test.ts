@@ -136,10 +136,12 @@ describe('sheriff fleet', () => {
       caFile: '/etc/sheriff/fleet/ca.pem',
       groups: [],
     });
-    const hub = parse(readFileSync(join(dir, 'hub', 'hub.yaml'), 'utf8')) as {
-      hub: Record<string, unknown>;
-    };
+    const hubYaml = readFileSync(join(dir, 'hub', 'hub.yaml'), 'utf8');
+    const hub = parse(hubYaml) as { hub: Record<string, unknown> };
     assert.equal(hub.hub['signingKey'], join(dir, 'hub', 'hub-signing.pem'));
+    // PostgreSQL is one uncommented line away, in the hub section.
+    const withDatabase = parse(hubYaml.replace('  # database:', '  database:')) as typeof hub;
+    assert.equal(withDatabase.hub['database'], 'postgres://sheriff@localhost/sheriff');
     const seed = readFileSync(join(hostDir('web-1'), 'nats.seed'), 'utf8').trim();
     assert.match(seed, /^SU[A-Z2-7]{56}$/);
     assert.ok(

@@ -142,7 +142,10 @@ export async function initFleet(o: InitOptions): Promise<FleetState> {
   };
   replaceFile(
     f.hubConfig,
-    `# The hub's connection to NATS: add to the hub's sheriff.yaml.\n${stringify(hubConfig)}`,
+    `# The hub's connection to NATS: add to the hub's sheriff.yaml.\n${stringify(hubConfig)}` +
+      '  # Its records in PostgreSQL rather than the local store (the password in PGPASSWORD\n' +
+      '  # or a 0600 databasePasswordFile, never here):\n' +
+      '  # database: postgres://sheriff@localhost/sheriff\n',
   );
   replaceFile(
     f.server,
