@@ -9,14 +9,15 @@ import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
 import { detectLang, isLang, type Lang } from '../i18n/index.js';
 import type { CliContext } from './common.js';
+import { recordsOf } from './records.js';
 import type { Analyst } from '../agent/analyst.js';
-import type { Store } from '../store/index.js';
 import type { Telemetry } from '../app/telemetry.js';
 
-/** Opens the store and builds the analyst from the configuration. */
+/** Opens the store (and the records where they are: records.ts) and builds the analyst from the configuration. */
 export async function openAnalyst(program: Command): Promise<{
   analyst: Analyst;
-  store: Store;
+  /** Closes the store and the records. */
+  close: () => Promise<void>;
   lang: Lang;
   user: string;
   /** Shut down after the last answer, so its spans leave. */
@@ -50,8 +51,9 @@ export async function openAnalyst(program: Command): Promise<{
       : await startTelemetry(config.agent, (await import('../log.js')).createLogger(config.log));
   const path = storePath(config.store);
   const store = openStore(path);
+  const { records, close } = await recordsOf(config, store);
   try {
-    const approvals = configuredApprovals(store.records, config);
+    const approvals = configuredApprovals(records, config);
     const intel = buildIntel({
       config: config.intel,
       trusted: config.trusted,
@@ -60,7 +62,7 @@ export async function openAnalyst(program: Command): Promise<{
       clock: Date.now,
     });
     const deps = analystDeps({
-      store: store.records,
+      store: records,
       config,
       approvals: requesterOf(approvals),
       intel: intelPort(intel.enricher),
@@ -73,9 +75,9 @@ export async function openAnalyst(program: Command): Promise<{
         : process.env.SHERIFF_LANG || process.env.LC_ALL || process.env.LANG
           ? detectLang()
           : config.language;
-    return { analyst: createAnalyst(deps), store, lang, user: userInfo().username, telemetry };
+    return { analyst: createAnalyst(deps), close, lang, user: userInfo().username, telemetry };
   } catch (err) {
-    store.close();
+    await close();
     await telemetry.shutdown();
     throw err;
   }
@@ -89,7 +91,7 @@ export function registerAsk(program: Command, ctx: CliContext): void {
     .argument('<question...>', t('cli.ask.arg.question'))
     .option('--json', t('cli.ask.opt.json'))
     .action(async (words: string[], opts: { json?: boolean }) => {
-      const { analyst, store, lang, user, telemetry } = await openAnalyst(program);
+      const { analyst, close, lang, user, telemetry } = await openAnalyst(program);
       try {
         const reply = await analyst.ask({
           conversation: `cli:${user}`,
@@ -100,7 +102,7 @@ export function registerAsk(program: Command, ctx: CliContext): void {
         });
         ctx.stdout.write(opts.json ? `${JSON.stringify(reply)}\n` : `${reply.text}\n`);
       } finally {
-        store.close();
+        await close();
         await telemetry.shutdown();
       }
     });

@@ -23,7 +23,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
     .command('chat')
     .description(t('cli.chat.description'))
     .action(async () => {
-      const { analyst, store, lang, user, telemetry } = await openAnalyst(program);
+      const { analyst, close, lang, user, telemetry } = await openAnalyst(program);
       const mode =
         analyst.model === null
           ? t('cli.chat.mode.command')
@@ -65,7 +65,7 @@ export function registerChat(program: Command, ctx: CliContext): void {
         }
       } finally {
         rl.close();
-        store.close();
+        await close();
         await telemetry.shutdown();
       }
       ctx.stdout.write('\n');
