@@ -9,9 +9,10 @@
  */
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import type { Finding, Millis } from '../domain.js';
-import { EventStore, type EventRecord } from './events.js';
+import { checkEventRecord, EventStore, type EventRecord } from './events.js';
 import { FindingStore } from './findings.js';
 import type { Async } from './api.js';
+import { asyncOf } from './index.js';
 
 export interface HostStatusReport {
   version: string;
@@ -55,7 +56,8 @@ export function sensorSource(host: string, source: string | null): string {
   return `${host}:${source ?? ''}`;
 }
 
-interface HostDbRow {
+/** A fleet_hosts row with its count of applied confirmations, as both stores read it. */
+export interface HostDbRow {
   name: string;
   last_seen: number;
   version: string | null;
@@ -66,6 +68,21 @@ interface HostDbRow {
   status_at: number | null;
   rejected: number;
   bans_applied: number;
+}
+
+export function hostFromRow(r: HostDbRow): HostRow {
+  return {
+    name: r.name,
+    lastSeen: r.last_seen,
+    version: r.version,
+    lagMs: r.lag_ms,
+    outbox: r.outbox,
+    errors: JSON.parse(r.errors) as string[],
+    groups: JSON.parse(r.groups) as string[],
+    statusAt: r.status_at,
+    rejected: r.rejected,
+    bansApplied: r.bans_applied,
+  };
 }
 
 export class HostStore {
@@ -121,8 +138,10 @@ export class HostStore {
     this.ingestTx = db.transaction((host, epoch, seq, batch, now) => {
       const known = this.seqStmt.get(host);
       if (known !== undefined && known.epoch === epoch && seq <= known.last_seq) return null;
-      for (const e of batch.events ?? [])
+      for (const e of batch.events ?? []) {
+        checkEventRecord(e);
         this.events.insert({ ...e, source: sensorSource(host, e.source) });
+      }
       const ids = (batch.findings ?? []).map((f) => this.findings.insert(f.finding, f.createdAt));
       this.seenStmt.run(host, Math.floor(now), epoch, seq);
       return ids;
@@ -172,29 +191,11 @@ export class HostStore {
   }
 
   list(): HostRow[] {
-    return this.listStmt.all().map((r) => ({
-      name: r.name,
-      lastSeen: r.last_seen,
-      version: r.version,
-      lagMs: r.lag_ms,
-      outbox: r.outbox,
-      errors: JSON.parse(r.errors) as string[],
-      groups: JSON.parse(r.groups) as string[],
-      statusAt: r.status_at,
-      rejected: r.rejected,
-      bansApplied: r.bans_applied,
-    }));
+    return this.listStmt.all().map(hostFromRow);
   }
 }
 
 /** The SQLite hosts store behind the asynchronous interface the hub uses (PostgreSQL's is another). */
 export function asyncHosts(h: HostStore): Async<HostStore> {
-  return {
-    ingest: (...a) => Promise.resolve(h.ingest(...a)),
-    status: (...a) => Promise.resolve(h.status(...a)),
-    rejected: (...a) => Promise.resolve(h.rejected(...a)),
-    confirm: (...a) => Promise.resolve(h.confirm(...a)),
-    confirmations: (...a) => Promise.resolve(h.confirmations(...a)),
-    list: () => Promise.resolve(h.list()),
-  };
+  return asyncOf(h);
 }

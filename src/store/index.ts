@@ -182,8 +182,8 @@ function sqliteRecords(store: Store): RecordStore {
   };
 }
 
-/** `target`'s public methods, each returning a promise of its result. */
-function asyncOf<T extends object>(target: T): Async<T> {
+/** `target`'s public methods, each returning a promise of its result (a throw, a rejection). */
+export function asyncOf<T extends object>(target: T): Async<T> {
   const out: Record<string, unknown> = {};
   const proto = Object.getPrototypeOf(target) as object;
   for (const name of Object.getOwnPropertyNames(proto)) {

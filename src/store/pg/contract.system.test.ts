@@ -1,7 +1,13 @@
-/** The RecordStore contract (store/contract.ts) against PostgreSQL: a throwaway cluster, one database per store name. */
+/**
+ * The RecordStore contract (store/contract.ts) and the hub's hosts store
+ * contract (store/hosts-contract.ts) against PostgreSQL: one throwaway
+ * cluster, one database per store name.
+ */
 import pg from 'pg';
 import { describeRecordStoreContract } from '../contract.js';
+import { describeHostStoreContract } from '../hosts-contract.js';
 import { startPostgres, type Postgres } from '../../testing/postgres.js';
+import { PgHostStore } from './hosts.js';
 import { openPgStore } from './index.js';
 
 let server: Promise<Postgres> | undefined;
@@ -40,5 +46,17 @@ describeRecordStoreContract('PostgreSQL', {
   exec: (name, sql) => onDatabase(name, async (c) => void (await c.query(sql))),
   cleanup: async () => {
     await (await server)?.stop();
+  },
+});
+
+let hostStores = 0;
+describeHostStoreContract('PostgreSQL', {
+  open: async () => {
+    const records = await openPgStore(await database(`hosts_${++hostStores}`));
+    return {
+      hosts: new PgHostStore(records.pool, records.partitions),
+      records,
+      close: () => records.close(),
+    };
   },
 });

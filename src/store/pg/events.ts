@@ -44,16 +44,10 @@ export class PgEventStore implements Async<EventStore> {
     if (events.length > 0) await this.write(events, false);
   }
 
-  private async write(events: readonly EventRecord[], returning: boolean): Promise<number[]> {
-    for (let attempt = 1; ; attempt++) {
-      await this.partitions.ensure(events.map((e) => e.time));
-      try {
-        return await insertEventRows(this.pool, events, returning);
-      } catch (err) {
-        if (attempt > 1 || (err as { code?: string }).code !== NO_PARTITION) throw err;
-        this.partitions.forget();
-      }
-    }
+  private write(events: readonly EventRecord[], returning: boolean): Promise<number[]> {
+    return inPartitions(this.partitions, events, () =>
+      insertEventRows(this.pool, events, returning),
+    );
   }
 
   /** Events matching every given criterion, newest first. */
@@ -102,6 +96,26 @@ export class PgEventStore implements Async<EventStore> {
 
   async count(): Promise<number> {
     return (await row<{ n: number }>(this.pool, 'SELECT count(*) AS n FROM events'))?.n ?? 0;
+  }
+}
+
+/**
+ * Runs `write` (which inserts `events`) once their days have partitions, and
+ * once more when a partition this store knew of was dropped meanwhile.
+ */
+export async function inPartitions<T>(
+  partitions: Partitions,
+  events: readonly EventRecord[],
+  write: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    await partitions.ensure(events.map((e) => e.time));
+    try {
+      return await write();
+    } catch (err) {
+      if (attempt > 1 || (err as { code?: string }).code !== NO_PARTITION) throw err;
+      partitions.forget();
+    }
   }
 }
 

@@ -272,6 +272,38 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX scans_bucket ON scans (bucket);
     `,
   },
+  {
+    version: 2,
+    name: 'fleet: the hub hosts table and the hosts confirmations',
+    up: `
+      -- The hub's view of each sensor (store/pg/hosts.ts): its last status and
+      -- the last outbox seq stored from it (written with the rows, so a
+      -- redelivered one is skipped).
+      CREATE TABLE fleet_hosts (
+        name text COLLATE "C" PRIMARY KEY, -- sorts byte-wise, as in SQLite
+        last_seen bigint NOT NULL,
+        epoch text, -- the sensor outbox's epoch last_seq counts in
+        last_seq bigint NOT NULL DEFAULT 0,
+        version text,
+        lag_ms bigint,
+        outbox bigint,
+        errors jsonb NOT NULL DEFAULT '[]', -- the sensor's last errors
+        groups jsonb NOT NULL DEFAULT '[]',
+        status_at bigint,
+        rejected bigint NOT NULL DEFAULT 0 -- messages that failed their schema
+      );
+      -- What each sensor last said it did with each decision.
+      CREATE TABLE fleet_confirmations (
+        decision text NOT NULL,
+        host text COLLATE "C" NOT NULL,
+        outcome text NOT NULL,
+        reason text,
+        at bigint NOT NULL,
+        PRIMARY KEY (decision, host)
+      );
+      CREATE INDEX fleet_confirmations_host ON fleet_confirmations (host, outcome);
+    `,
+  },
 ];
 
 checkMigrations(PG_MIGRATIONS);

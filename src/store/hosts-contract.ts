@@ -1,0 +1,286 @@
+/**
+ * The hub's hosts store contract: one suite both implementations pass (SQLite
+ * in hosts.test.ts, PostgreSQL in store/pg/contract.system.test.ts), so the
+ * hub stores a sensor's rows exactly once and reports its hosts the same way
+ * on either.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import type { RecordStore } from './api.js';
+import type { Async } from './api.js';
+import type { HostStatusReport, HostStore } from './hosts.js';
+import { T0, sampleEvent, sampleFinding } from './testing.js';
+
+export interface HostStoreUnderTest {
+  hosts: Async<HostStore>;
+  /** The records the hosts' rows land in. */
+  records: RecordStore;
+  close(): Promise<void>;
+}
+
+export interface HostStoreHarness {
+  /** A new, empty store. */
+  open(): Promise<HostStoreUnderTest>;
+  /** After the suite: stop servers, remove files. */
+  cleanup?(): Promise<void>;
+}
+
+const status = (over: Partial<HostStatusReport> = {}): HostStatusReport => ({
+  version: '1.2.3',
+  lagMs: 40,
+  outbox: 2,
+  errors: [],
+  groups: ['web'],
+  at: T0,
+  ...over,
+});
+
+export function describeHostStoreContract(name: string, harness: HostStoreHarness): void {
+  const withStore = async (body: (s: HostStoreUnderTest) => Promise<void>): Promise<void> => {
+    const s = await harness.open();
+    try {
+      await body(s);
+    } finally {
+      await s.close();
+    }
+  };
+  after(async () => {
+    await harness.cleanup?.();
+  });
+
+  describe(`HostStore contract: ${name}`, () => {
+    describe('ingest', () => {
+      it('stores a row once per (host, epoch, seq), keeps the host in the source, and starts over with a new epoch', () =>
+        withStore(async ({ hosts, records }) => {
+          const batch = {
+            events: [sampleEvent({ time: T0, ip: '203.0.113.5', source: 'auth.log' })],
+          };
+          assert.deepEqual(await hosts.ingest('web-1', 'aaaaaaaa', 1, batch, T0), []);
+          assert.equal(await hosts.ingest('web-1', 'aaaaaaaa', 1, batch, T0), null, 'a redelivery');
+          assert.deepEqual(
+            await hosts.ingest('web-2', 'aaaaaaaa', 1, batch, T0),
+            [],
+            'another host, its own seqs',
+          );
+          assert.deepEqual(await hosts.ingest('web-1', 'aaaaaaaa', 2, batch, T0), []);
+          assert.equal(
+            await hosts.ingest('web-1', 'aaaaaaaa', 1, batch, T0),
+            null,
+            'an older seq of the same epoch',
+          );
+          // The sensor's store was recreated: its seqs start again at 1, under a new epoch.
+          assert.deepEqual(await hosts.ingest('web-1', 'bbbbbbbb', 1, batch, T0), []);
+          const sources = (await records.events.queryEvents({})).map((e) => e.source).sort();
+          assert.deepEqual(sources, [
+            'web-1:auth.log',
+            'web-1:auth.log',
+            'web-1:auth.log',
+            'web-2:auth.log',
+          ]);
+          assert.equal(
+            (await records.events.queryEvents({ limit: 1 }))[0]?.line,
+            batch.events[0]!.line,
+          );
+        }));
+
+      it("names a sensor's event without a source by the host alone", () =>
+        withStore(async ({ hosts, records }) => {
+          await hosts.ingest(
+            'web-1',
+            'aaaaaaaa',
+            1,
+            { events: [sampleEvent({ source: null })] },
+            T0,
+          );
+          assert.deepEqual(
+            (await records.events.queryEvents()).map((e) => e.source),
+            ['web-1:'],
+          );
+        }));
+
+      it("returns the stored findings' ids in order, readable from the records; none on a redelivery", () =>
+        withStore(async ({ hosts, records }) => {
+          const findings = [
+            { finding: sampleFinding({ ip: '198.51.100.1' }), createdAt: T0 },
+            { finding: sampleFinding({ ip: '198.51.100.2' }), createdAt: T0 + 1 },
+          ];
+          const ids = await hosts.ingest('web-1', 'aaaaaaaa', 1, { findings }, T0 + 5);
+          assert.ok(ids !== null && ids.length === 2 && ids[0]! < ids[1]!, String(ids));
+          assert.equal(await hosts.ingest('web-1', 'aaaaaaaa', 1, { findings }, T0 + 5), null);
+          const stored = await records.findings.recent();
+          assert.deepEqual(
+            stored.map((f) => [f.id, f.ip, f.createdAt]),
+            [
+              [ids[1], '198.51.100.2', T0 + 1],
+              [ids[0], '198.51.100.1', T0],
+            ],
+          );
+          assert.deepEqual(stored[0]?.users, ['root', 'admin']);
+        }));
+
+      it('stores nothing of a row it refuses, and leaves its seq to a good retry', () =>
+        withStore(async ({ hosts, records }) => {
+          const bad = { ...sampleEvent(), attempts: 1.5 };
+          await assert.rejects(
+            hosts.ingest(
+              'web-1',
+              'aaaaaaaa',
+              1,
+              {
+                events: [sampleEvent(), bad],
+                findings: [{ finding: sampleFinding(), createdAt: T0 }],
+              },
+              T0,
+            ),
+            /invalid event record: attempts/,
+          );
+          assert.equal(await records.events.count(), 0);
+          assert.deepEqual(await records.findings.recent(), []);
+          assert.deepEqual(
+            await hosts.ingest('web-1', 'aaaaaaaa', 1, { events: [sampleEvent()] }, T0),
+            [],
+          );
+          assert.equal(await records.events.count(), 1);
+        }));
+
+      it('stores a row delivered twice at once only once', () =>
+        withStore(async ({ hosts, records }) => {
+          const batch = {
+            events: [sampleEvent(), sampleEvent({ time: T0 + 1 })],
+            findings: [{ finding: sampleFinding(), createdAt: T0 }],
+          };
+          const results = await Promise.all(
+            Array.from({ length: 6 }, () => hosts.ingest('web-1', 'aaaaaaaa', 7, batch, T0)),
+          );
+          assert.equal(results.filter((r) => r !== null).length, 1, JSON.stringify(results));
+          assert.equal(await records.events.count(), 2);
+          assert.equal((await records.findings.recent()).length, 1);
+        }));
+
+      it('moves last seen forward only', () =>
+        withStore(async ({ hosts }) => {
+          await hosts.ingest('web-1', 'aaaaaaaa', 1, {}, T0 + 1000);
+          await hosts.ingest('web-1', 'aaaaaaaa', 2, {}, T0);
+          assert.equal((await hosts.list())[0]?.lastSeen, T0 + 1000);
+        }));
+    });
+
+    describe('status, rejected, list', () => {
+      it('lists every host by name with its last status, rejected messages and applied bans', () =>
+        withStore(async ({ hosts }) => {
+          assert.deepEqual(await hosts.list(), []);
+          await hosts.status('web-2', status({ errors: ['nft: no table'], outbox: 9 }), T0 + 10);
+          await hosts.status('web-2', status({ version: '1.2.4', lagMs: 7, at: T0 + 20 }), T0 + 5);
+          await hosts.rejected('db-1', T0 + 30);
+          await hosts.rejected('db-1', T0 + 40);
+          await hosts.rejected('web-2', T0 + 50);
+          await hosts.ingest('app-10', 'aaaaaaaa', 1, {}, T0 + 60);
+          for (const [decision, host, outcome] of [
+            ['d1', 'web-2', 'applied'],
+            ['d2', 'web-2', 'applied'],
+            ['d3', 'web-2', 'refused'],
+            ['d1', 'db-1', 'failed'],
+          ] as const)
+            await hosts.confirm({ decision, host, outcome, reason: null, at: T0 });
+          assert.deepEqual(await hosts.list(), [
+            {
+              name: 'app-10',
+              lastSeen: T0 + 60,
+              version: null,
+              lagMs: null,
+              outbox: null,
+              errors: [],
+              groups: [],
+              statusAt: null,
+              rejected: 0,
+              bansApplied: 0,
+            },
+            {
+              name: 'db-1',
+              lastSeen: T0 + 30,
+              version: null,
+              lagMs: null,
+              outbox: null,
+              errors: [],
+              groups: [],
+              statusAt: null,
+              rejected: 2,
+              bansApplied: 0,
+            },
+            {
+              name: 'web-2',
+              lastSeen: T0 + 10,
+              version: '1.2.4',
+              lagMs: 7,
+              outbox: 2,
+              errors: [],
+              groups: ['web'],
+              statusAt: T0 + 20,
+              rejected: 1,
+              bansApplied: 2,
+            },
+          ]);
+        }));
+
+      it("keeps a sensor's error text as data", () =>
+        withStore(async ({ hosts }) => {
+          const hostile = `'); DROP TABLE fleet_hosts; -- "\\u0000" ${'é'.repeat(3)}`;
+          await hosts.status('web-1', status({ errors: [hostile] }), T0);
+          assert.deepEqual((await hosts.list())[0]?.errors, [hostile]);
+        }));
+    });
+
+    describe('confirmations', () => {
+      it('keeps the latest outcome of each host for a decision, ordered by host', () =>
+        withStore(async ({ hosts }) => {
+          await hosts.confirm({
+            decision: 'd1',
+            host: 'web-2',
+            outcome: 'applied',
+            reason: null,
+            at: T0,
+          });
+          await hosts.confirm({
+            decision: 'd1',
+            host: 'web-1',
+            outcome: 'refused',
+            reason: 'own address',
+            at: T0 + 5,
+          });
+          await hosts.confirm({
+            decision: 'd1',
+            host: 'web-2',
+            outcome: 'removed',
+            reason: null,
+            at: T0 + 9,
+          });
+          // An older confirmation that arrives late does not undo a newer one.
+          await hosts.confirm({
+            decision: 'd1',
+            host: 'web-2',
+            outcome: 'applied',
+            reason: null,
+            at: T0 + 1,
+          });
+          await hosts.confirm({
+            decision: 'd2',
+            host: 'web-1',
+            outcome: 'applied',
+            reason: null,
+            at: T0,
+          });
+          assert.deepEqual(await hosts.confirmations('d1'), [
+            {
+              decision: 'd1',
+              host: 'web-1',
+              outcome: 'refused',
+              reason: 'own address',
+              at: T0 + 5,
+            },
+            { decision: 'd1', host: 'web-2', outcome: 'removed', reason: null, at: T0 + 9 },
+          ]);
+          assert.deepEqual(await hosts.confirmations('none'), []);
+        }));
+    });
+  });
+}
