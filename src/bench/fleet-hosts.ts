@@ -1,20 +1,21 @@
 /**
- * The hub's hosts store for the fleet bench: on PostgreSQL when given a
- * `postgres://` URL, else in a SQLite file (store/hosts.ts).
+ * The hub's hosts store for the fleet bench, on PostgreSQL as at a hub
+ * (`hub.database`): the records store's pool, its events' day partitions.
  */
 import type { Async } from '../store/api.js';
-import { asyncHosts, HostStore } from '../store/hosts.js';
-import { openStore } from '../store/index.js';
+import type { HostStore } from '../store/hosts.js';
+import { PgHostStore } from '../store/pg/hosts.js';
+import { openPgStore } from '../store/pg/index.js';
 
 export interface HubHosts {
   store: Async<HostStore>;
   close(): Promise<void>;
 }
 
-export function openHubHosts(database: string): Promise<HubHosts> {
-  const store = openStore(database);
-  return Promise.resolve({
-    store: asyncHosts(new HostStore(store.db)),
-    close: () => Promise.resolve(store.close()),
-  });
+export async function openHubHosts(url: string): Promise<HubHosts> {
+  const records = await openPgStore(url);
+  return {
+    store: new PgHostStore(records.pool, records.partitions),
+    close: () => records.close(),
+  };
 }

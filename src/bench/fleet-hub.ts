@@ -24,7 +24,7 @@ export interface HubProcessConfig {
   servers: string[];
   seedFile: string;
   signingKeyFile: string;
-  /** The hub's database (PostgreSQL URL), or a SQLite file. */
+  /** The hub's PostgreSQL database (URL). */
   database: string;
 }
 
@@ -50,7 +50,11 @@ const mib = (bytes: number) => bytes / 2 ** 20;
 async function main(cfg: HubProcessConfig): Promise<void> {
   const logger = createLogger({ level: 'warn', format: 'json' });
   const clock: Clock = systemClock;
-  const nc = await connectFleet({ servers: cfg.servers, seedFile: cfg.seedFile, name: 'bench-hub' });
+  const nc = await connectFleet({
+    servers: cfg.servers,
+    seedFile: cfg.seedFile,
+    name: 'bench-hub',
+  });
   const { decisions } = await ensureStreams(nc);
   const hosts = await openHubHosts(cfg.database);
 
@@ -135,7 +139,7 @@ async function main(cfg: HubProcessConfig): Promise<void> {
           await ingest.stop();
           await nc.close();
           await hosts.close();
-          process.disconnect?.();
+          process.exit(0);
         }
       } catch (err) {
         send({ type: 'error', message: err instanceof Error ? err.message : String(err) });

@@ -42,8 +42,13 @@ export const CROWDSEC_POLL_MS = 10_000;
  * phase uniform in [0, period), so "every host blocks" takes the maximum of
  * `hosts` uniforms, whose quantile q is period · q^(1/hosts).
  */
-export function pollingModelQuantile(hosts: number, q: number, periodMs = CROWDSEC_POLL_MS): number {
-  if (!Number.isInteger(hosts) || hosts < 1) throw new RangeError(`hosts must be ≥ 1, not ${hosts}`);
+export function pollingModelQuantile(
+  hosts: number,
+  q: number,
+  periodMs = CROWDSEC_POLL_MS,
+): number {
+  if (!Number.isInteger(hosts) || hosts < 1)
+    throw new RangeError(`hosts must be ≥ 1, not ${hosts}`);
   if (!(q > 0 && q < 1)) throw new RangeError(`q must be in (0, 1), not ${q}`);
   return periodMs * q ** (1 / hosts);
 }
@@ -59,8 +64,9 @@ export interface FleetSize {
 }
 
 /**
- * 50 hosts at 1,000 events/s each flush rows of 500 (a row's cap); 1,000 hosts
- * sharing the same 50k/s flush rows of 50 (200 ms flushes of a host seeing 250/s).
+ * 50 hosts send rows of 500 events (a row's cap: a host seeing 2,500/s, its
+ * writer flushing every 200 ms); 1,000 hosts rows of 50 (250/s each). Fewer
+ * events a row means more messages, each a transaction at the hub.
  */
 export function fleetSizes(quick: boolean): FleetSize[] {
   return quick
@@ -85,14 +91,17 @@ interface FleetResult {
 const IPS = Array.from({ length: 256 }, (_, i) => `203.0.113.${i}`);
 const USERS = ['root', 'admin', 'oracle', 'test', 'ubuntu', 'git', 'postgres', 'pi'];
 
-/** One outbox row's payload: `n` failed logins as a sensor stores them, spread over the last minute. */
-function eventsPayload(host: string, n: number, now: number, salt: number): string {
+/** How far apart a sensor's rows are: a busy sensor's writer flushes every 200 ms. */
+const FLUSH_MS = 200;
+
+/** One outbox row's payload: `n` failed logins as a sensor stores them, in the flush before `at`. */
+function eventsPayload(host: string, n: number, at: number, salt: number): string {
   const events = Array.from({ length: n }, (_, i) => {
     const ip = IPS[(salt * 31 + i * 7) % IPS.length]!;
     const user = USERS[(salt + i) % USERS.length]!;
     const port = 30_000 + ((salt * 131 + i) % 30_000);
     return {
-      time: now - 60_000 + ((i * 997) % 60_000),
+      time: at - FLUSH_MS + Math.floor((i * FLUSH_MS) / n),
       jail: 'sshd',
       filter: 'sshd',
       rule: 'invalid-user',
@@ -118,6 +127,7 @@ class HubProcess {
   private readonly replies: HubReply[] = [];
   private waiter: (() => void) | null = null;
   private exited = false;
+  private stopping = false;
   private stderr = '';
 
   constructor(private readonly child: ChildProcess) {
@@ -155,19 +165,23 @@ class HubProcess {
   }
 
   send(c: HubCommand): void {
+    if (c.cmd === 'stop') this.stopping = true;
     this.child.send(c);
   }
 
-  kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
+  /** After `stop`, waits a while for the hub to exit (a profile is written at exit); then kills it. */
+  async end(): Promise<void> {
+    if (!this.exited) {
+      const killer = setTimeout(() => this.child.kill('SIGKILL'), this.stopping ? 10_000 : 0);
+      await new Promise<void>((resolve) =>
+        this.exited ? resolve() : this.child.once('exit', () => resolve()),
+      );
+      clearTimeout(killer);
+    }
   }
 }
 
-async function measure(
-  size: FleetSize,
-  pg: Postgres,
-  o: PartOptions,
-): Promise<FleetResult> {
+async function measure(size: FleetSize, pg: Postgres, o: PartOptions): Promise<FleetResult> {
   const progress = o.progress ?? (() => undefined);
   const dir = await mkdtemp(join(tmpdir(), 'sheriff-fleet-bench-'));
   const logger = createLogger({ level: 'error', format: 'json' });
@@ -185,7 +199,11 @@ async function measure(
     writePrivateFile(seedFile, user.seed);
     return { name, nkey: user.nkey, seedFile };
   });
-  const nats = await startNatsServer({ config: accountsConfig({ hub: hub.nkey, hosts }) });
+  const nats = await startNatsServer({
+    // A thousand nkey handshakes on a busy machine outlast the default 2 s (a real fleet's
+    // hosts do not all connect in the same second).
+    config: `authorization { timeout: 30 }\n${accountsConfig({ hub: hub.nkey, hosts })}`,
+  });
   let hubProcess: HubProcess | null = null;
   const sensors: SimSensor[] = [];
   try {
@@ -215,17 +233,13 @@ async function measure(
 
     const rows = Math.ceil(size.events / size.rowEvents);
     progress(`  fleet ${size.hosts}: ${rows} rows of ${size.rowEvents} events into JetStream`);
-    const now = Date.now();
-    const payloads = new Map<string, string[]>();
+    // Each host's rows follow each other, a flush apart, ending now: the hosts' rows interleave.
+    const perHost = Math.ceil(rows / sensors.length);
+    const start = Date.now() - perHost * FLUSH_MS;
     for (let r = 0; r < rows; r++) {
-      const s = sensors[r % sensors.length]!;
-      const host = hosts[r % sensors.length]!.name;
-      // A few distinct payloads per host are enough: the hub parses and stores each row anyway.
-      const own = payloads.get(host) ?? [];
-      payloads.set(host, own);
-      const salt = Math.floor(r / sensors.length) % 4;
-      own[salt] ??= eventsPayload(host, size.rowEvents, now, salt + r);
-      s.outbox.append('events', own[salt], now);
+      const i = r % sensors.length;
+      const at = start + Math.floor(r / sensors.length) * FLUSH_MS;
+      sensors[i]!.outbox.append('events', eventsPayload(hosts[i]!.name, size.rowEvents, at, r), at);
     }
     t = performance.now();
     for (const s of sensors) s.publish();
@@ -241,7 +255,12 @@ async function measure(
     progress(`  fleet ${size.hosts}: ${size.approvals} approvals`);
     const confirmMs: (number | null)[] = [];
     for (let i = 1; i <= size.approvals; i++) {
-      hubProcess.send({ cmd: 'ban', cidr: `198.51.100.${i}/32`, hosts: size.hosts, timeoutMs: 30_000 });
+      hubProcess.send({
+        cmd: 'ban',
+        cidr: `198.51.100.${i}/32`,
+        hosts: size.hosts,
+        timeoutMs: 30_000,
+      });
       const r = await hubProcess.next('confirmed');
       confirmMs.push(r.ms);
       if (r.ms === null)
@@ -263,7 +282,7 @@ async function measure(
       hubPeakMiB: memory.peakMiB,
     };
   } finally {
-    hubProcess?.kill();
+    await hubProcess?.end();
     await inBatches(sensors, 100, (s) => s.stop().catch(() => undefined));
     await nats.stop();
     await rm(dir, { recursive: true, force: true });
@@ -288,7 +307,17 @@ export async function runFleet(o: PartOptions): Promise<TargetRow[]> {
   }
   const rows: TargetRow[] = [];
   const lines: string[][] = [
-    ['hosts', 'connect', 'sensors → JetStream', 'hub → PostgreSQL', 'confirmed p50', 'p95', 'CrowdSec model p50', 'p95', 'hub RSS (peak)'],
+    [
+      'hosts',
+      'connect',
+      'sensors → JetStream',
+      'hub → PostgreSQL',
+      'confirmed p50',
+      'p95',
+      'CrowdSec model p50',
+      'p95',
+      'hub RSS (peak)',
+    ],
   ];
   for (const r of results) {
     const { hosts, events } = r.size;
@@ -326,7 +355,7 @@ export async function runFleet(o: PartOptions): Promise<TargetRow[]> {
   }
   log(table(lines));
   log(
-    'connect: all sensors connected and following the decisions; sensors → JetStream: the backlog published with acks; hub → PostgreSQL: the hub draining it; confirmed: from the hub publishing the signed decision to the last host\'s confirmation stored and counted. CrowdSec: a model, not a run — each bouncer polls every 10 s at its own phase, so every host has blocked after the maximum of N uniform phases (p = 10 s · q^(1/N)).',
+    "connect: all sensors connected and following the decisions; sensors → JetStream: the backlog published with acks; hub → PostgreSQL: the hub draining it; confirmed: from the hub publishing the signed decision to the last host's confirmation stored and counted. CrowdSec: a model, not a run — each bouncer polls every 10 s at its own phase, so every host has blocked after the maximum of N uniform phases (p = 10 s · q^(1/N)).",
   );
   return rows;
 }
