@@ -39,7 +39,15 @@ export type HubCommand =
 export type HubReply =
   | { type: 'ready' }
   | { type: 'ingested'; messages: number; ms: number; rssMiB: number }
-  | { type: 'confirmed'; cidr: string; ms: number | null; applied: number; of: number }
+  | {
+      type: 'confirmed';
+      cidr: string;
+      /** When the decision was published (ms since the epoch, comparable across processes). */
+      publishedAt: number;
+      ms: number | null;
+      applied: number;
+      of: number;
+    }
   | { type: 'memory'; rssMiB: number; peakMiB: number }
   | { type: 'error'; message: string };
 
@@ -126,6 +134,7 @@ async function main(cfg: HubProcessConfig): Promise<void> {
           send({
             type: 'confirmed',
             cidr: m.cidr,
+            publishedAt: performance.timeOrigin + t0,
             ms: complete ? performance.now() - t0 : null,
             applied: a?.applied ?? 0,
             of: a?.of ?? 0,

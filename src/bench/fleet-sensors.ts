@@ -8,6 +8,7 @@
  * real messages). Light enough that a thousand run in one process.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock, Stop } from '../clock.js';
@@ -50,9 +51,12 @@ export class MemoryOutbox implements OutboxRows {
 /** A firewall that holds what the follower asks it to: the bench times NATS and the hub, not nft. */
 class RememberingEnforcer implements DecisionEnforcer {
   readonly bans = new Map<string, BanTarget>();
+  /** When each decision was applied (ms since the epoch, comparable across processes). */
+  readonly appliedAt = new Map<string, number>();
 
   enforceDecision(d: { id: string; target: BanTarget }): Promise<FleetOutcome> {
     this.bans.set(d.id, d.target);
+    this.appliedAt.set(d.id, performance.timeOrigin + performance.now());
     return Promise.resolve({ outcome: 'applied', reason: null });
   }
 
@@ -132,6 +136,11 @@ export class SimSensor {
   /** Decisions this sensor holds now. */
   get held(): number {
     return this.enforcer.bans.size;
+  }
+
+  /** When this sensor applied decision `id` (ms since the epoch), if it did. */
+  appliedAt(id: string): number | undefined {
+    return this.enforcer.appliedAt.get(id);
   }
 
   private async beat(): Promise<void> {

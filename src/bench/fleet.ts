@@ -13,12 +13,13 @@
  * memory. Beside it, CrowdSec's polling model for the same question.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { systemClock } from '../clock.js';
 import { newNkeyUser, writePrivateFile } from '../fleet/credentials.js';
+import { decisionIdOf } from '../fleet/fleet-firewall.js';
 import { accountsConfig } from '../fleet/nats-config.js';
 import { generateDecisionKeyPair, parseDecisionVerifyKey } from '../fleet/signing.js';
 import { createLogger } from '../log.js';
@@ -84,6 +85,8 @@ interface FleetResult {
   ingestMs: number;
   /** Every approval's time to the last host's confirmation; null when one did not complete. */
   confirmMs: (number | null)[];
+  /** Every approval's time until the last sensor applied it (the fan-out half of the above). */
+  appliedMs: number[];
   hubRssMiB: number;
   hubPeakMiB: number;
 }
@@ -254,6 +257,7 @@ async function measure(size: FleetSize, pg: Postgres, o: PartOptions): Promise<F
 
     progress(`  fleet ${size.hosts}: ${size.approvals} approvals`);
     const confirmMs: (number | null)[] = [];
+    const appliedMs: number[] = [];
     for (let i = 1; i <= size.approvals; i++) {
       hubProcess.send({
         cmd: 'ban',
@@ -263,6 +267,9 @@ async function measure(size: FleetSize, pg: Postgres, o: PartOptions): Promise<F
       });
       const r = await hubProcess.next('confirmed');
       confirmMs.push(r.ms);
+      const id = decisionIdOf(r.cidr);
+      const last = Math.max(...sensors.map((s) => s.appliedAt(id) ?? Infinity));
+      appliedMs.push(last - r.publishedAt);
       if (r.ms === null)
         progress(`  fleet ${size.hosts}: approval ${i} confirmed by ${r.applied} of ${r.of} hosts`);
     }
@@ -278,6 +285,7 @@ async function measure(size: FleetSize, pg: Postgres, o: PartOptions): Promise<F
       publishMs,
       ingestMs: ingested.ms,
       confirmMs,
+      appliedMs,
       hubRssMiB: memory.rssMiB,
       hubPeakMiB: memory.peakMiB,
     };
@@ -312,6 +320,8 @@ export async function runFleet(o: PartOptions): Promise<TargetRow[]> {
       'connect',
       'sensors → JetStream',
       'hub → PostgreSQL',
+      'all applied p50',
+      'p95',
       'confirmed p50',
       'p95',
       'CrowdSec model p50',
@@ -333,6 +343,8 @@ export async function runFleet(o: PartOptions): Promise<TargetRow[]> {
       sec(r.connectMs),
       `${fmt(perSecond(events, r.publishMs))} ev/s`,
       `${fmt(ingest)} ev/s`,
+      sec(median(r.appliedMs)),
+      sec(percentile(r.appliedMs, 95)),
       p50 === null ? '-' : sec(p50),
       p95 === null ? `${incomplete} incomplete` : sec(p95),
       sec(model50),
@@ -352,10 +364,17 @@ export async function runFleet(o: PartOptions): Promise<TargetRow[]> {
       measured: p95 === null ? `${incomplete} incomplete` : `${sec(p95)} (p50 ${sec(p50!)})`,
       verdict: bar === undefined ? 'n/a' : p95 === null ? 'MISS' : atMost(p95, bar),
     });
+    rows.push({
+      target: `fleet of ${hosts}: the hub's peak resident memory`,
+      bar: '',
+      measured: `${r.hubPeakMiB.toFixed(0)} MiB`,
+      verdict: 'n/a',
+    });
   }
+  await writeFile(join(o.outDir, 'fleet.json'), JSON.stringify(results, null, 2) + '\n');
   log(table(lines));
   log(
-    "connect: all sensors connected and following the decisions; sensors → JetStream: the backlog published with acks; hub → PostgreSQL: the hub draining it; confirmed: from the hub publishing the signed decision to the last host's confirmation stored and counted. CrowdSec: a model, not a run — each bouncer polls every 10 s at its own phase, so every host has blocked after the maximum of N uniform phases (p = 10 s · q^(1/N)).",
+    "connect: all sensors connected and following the decisions; sensors → JetStream: the backlog published with acks; hub → PostgreSQL: the hub draining it; all applied: from the hub publishing the signed decision until the last sensor verified and applied it (every sensor of this process verifying on one core); confirmed: from the hub publishing the signed decision to the last host's confirmation stored and counted. CrowdSec: a model, not a run — each bouncer polls every 10 s at its own phase, so every host has blocked after the maximum of N uniform phases (p = 10 s · q^(1/N)).",
   );
   return rows;
 }
