@@ -4,7 +4,9 @@
  * on one LAN, each with OpenSSH's sshd logging to its own file and
  * `sheriff watch` as a sensor banning in its own nftables; a hub namespace
  * running nats-server with the configuration `sheriff fleet init` wrote and
- * `sheriff hub`. The attacker fails on host 1 only; one approval at the hub
+ * `sheriff hub` with its records in PostgreSQL (a throwaway cluster outside
+ * the sandbox, reached over its unix socket: a file, so from the hub's
+ * network namespace too). The attacker fails on host 1 only; one approval at the hub
  * and all three servers drop it — the one whose sensor was down during the
  * approval as soon as it starts again — while an innocent host still reaches
  * them, and the hub counts three confirmations.
@@ -15,7 +17,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Sandbox } from './testing/e2e/client.js';
 import { canConnect, failLogin, lan, startSshdIn, type Host } from './testing/e2e/scenario.js';
+import { openPgStore } from './store/pg/index.js';
 import { NATS_SERVER } from './testing/nats-server.js';
+import { startPostgres, type Postgres } from './testing/postgres.js';
 import { CLI } from './testing/paths.js';
 import { waitFor } from './testing/wait.js';
 
@@ -25,8 +29,10 @@ const NATS_URL = `nats://${HUB}:4222`;
 
 let box: Sandbox;
 let hosts: Record<string, Host>;
+let postgres: Postgres;
 
 before(async () => {
+  postgres = await startPostgres();
   box = await Sandbox.start();
   hosts = await lan(box, '192.0.2.0/24', {
     ...SERVERS,
@@ -41,6 +47,7 @@ before(async () => {
 });
 after(async () => {
   await box?.close();
+  await postgres?.stop();
 });
 
 async function cli(...args: string[]): Promise<string> {
@@ -96,6 +103,7 @@ describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
     ]);
     await waitFor('nats-server listening', () => reaches('h1', HUB, 4222));
 
+    const database = await postgres.createDatabase();
     const hubConfig = join(w, 'hub.yaml');
     writeFileSync(
       hubConfig,
@@ -104,7 +112,8 @@ describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
         'sources: []',
         'log: { level: info, format: json }',
         'jails: { sshd: { maxretry: 3, policy: approve, bantime: 1h } }',
-        `hub: { servers: [${NATS_URL}], seedFile: ${join(fleet, 'hub', 'hub.seed')}, signingKey: ${join(fleet, 'hub', 'hub-signing.pem')} }`,
+        `hub: { servers: [${NATS_URL}], seedFile: ${join(fleet, 'hub', 'hub.seed')}, signingKey: ${join(fleet, 'hub', 'hub-signing.pem')},`,
+        `       database: '${postgres.socketUrl(database)}' }`,
         '',
       ].join('\n'),
     );
@@ -200,5 +209,19 @@ describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
     const hubLog = readFileSync(out('hub'), 'utf8');
     assert.match(hubLog, /"event":"decision_published"/);
     assert.doesNotMatch(hubLog, /"event":"banned"/);
+    // All of it is in the hub's PostgreSQL: the attacker's failures from host 1, the approval, the ban.
+    const pg = await openPgStore(database);
+    try {
+      const failures = await pg.events.queryEvents({ ip: '192.0.2.66', kind: 'fail' });
+      assert.ok(failures.length >= 3, `${failures.length} failures stored`);
+      assert.ok(failures.every((e) => e.source?.startsWith('h1:')));
+      assert.equal((await pg.approvals.get(id))?.status, 'approved');
+      assert.deepEqual(
+        (await pg.bans.active(Date.now())).map((b) => b.target.cidr),
+        ['192.0.2.66/32'],
+      );
+    } finally {
+      await pg.close();
+    }
   });
 });

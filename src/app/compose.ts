@@ -31,7 +31,7 @@ import type { ConnectionKiller, Firewall } from '../respond/firewall/firewall.js
 import { configuredGuardrails, type Guardrails } from '../respond/guardrails.js';
 import { Responder, type JailResponse } from '../respond/responder.js';
 import { TimeZone } from '../parse/zone.js';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type RecordStore, type Store } from '../store/index.js';
 import { ConnectionAddresses } from '../store/connections.js';
 import { ScanAggregator } from '../store/scans.js';
 import type { SourceWarning } from '../sources/auto.js';
@@ -81,6 +81,12 @@ export interface DaemonOptions {
   telemetry?: Telemetry;
   /** The fleet's sensor or hub, run with the daemon (app/fleet.ts). */
   fleet?: DaemonExtension;
+  /**
+   * Where the records live (events, findings, incidents, approvals, audit,
+   * bans, reports): the hub's PostgreSQL (app/hub-database.ts). Default: the
+   * local store's. The daemon closes it when it stops.
+   */
+  records?: RecordStore;
 }
 
 /** What runs beside the daemon's own parts (the fleet's sensor or hub): built before them, started after, stopped before the store closes. */
@@ -134,7 +140,10 @@ export interface DaemonParts {
   alerts: Bus<Alert>;
   sources: WatchedSources;
   storePath: string;
+  /** The local store: the daemon's own state (positions, lock, outbox), and the records unless `records` is elsewhere. */
   store: Store;
+  /** The records every consumer reads and writes: the local store's, or the hub's database. */
+  records: RecordStore;
   writer: StoreWriter;
   /** Scanners' connections, summed in memory and written with the writer's flushes. */
   scans: ScanAggregator;
@@ -168,8 +177,17 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
   for (const n of opts.notifiers) subscribeNotifier(alerts, n, log);
   const sources = new WatchedSources(opts.sources, clock);
   const path = storePath(config.store);
-  const store = openStore(path);
-  const opened: { close(): unknown }[] = [store];
+  // Records from elsewhere are the daemon's to close: also when composing fails.
+  const closeRecords = () => void opts.records?.close().catch(() => undefined);
+  let store: Store;
+  try {
+    store = openStore(path);
+  } catch (err) {
+    closeRecords();
+    throw err;
+  }
+  const records = opts.records ?? store.records;
+  const opened: { close(): unknown }[] = [store, { close: closeRecords }];
   try {
     // What the filters learn about connections' addresses is written with the cursors.
     const addresses = new ConnectionAddresses(store.db);
@@ -201,15 +219,23 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       jail.classifier.restore(addresses.load(settings.name, CONNECTION_IDLE_MS));
       return jail;
     });
-    const approvals = configuredApprovals(store.records, config, { logger: log });
+    const approvals = configuredApprovals(records, config, { logger: log });
     const approvalsUpgraded = approvals.upgradeLegacy(clock.now());
     // Handled where it is awaited (daemon.ts); here only so a throw below leaves no stray rejection.
     approvalsUpgraded.catch(() => undefined);
     const guardrails = daemonGuardrails(config, store, clock, alerts, log);
-    const responder = buildResponder(opts, store, clock, approvals, guardrails, alerts, telemetry);
+    const responder = buildResponder(
+      opts,
+      records,
+      clock,
+      approvals,
+      guardrails,
+      alerts,
+      telemetry,
+    );
     const followUp = new FollowUp({
       config,
-      store: store.records,
+      store: records,
       intelCache: store.intel,
       approvals,
       clock,
@@ -227,7 +253,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
           language: config.language,
           ...(config.timezone === undefined ? {} : { timezone: config.timezone }),
           store,
-          records: store.records,
+          records,
           approvals,
           guardrails,
           defaultBantime: config.response.bantime,
@@ -244,7 +270,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             config: config.web,
             storePath: path,
             store,
-            records: store.records,
+            records,
             approvals,
             guardrails,
             analyst: followUp.analyst,
@@ -272,6 +298,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       sources,
       storePath: path,
       store,
+      records,
       writer,
       scans,
       jails,
@@ -344,7 +371,7 @@ function daemonGuardrails(
 
 function buildResponder(
   opts: DaemonOptions,
-  store: Store,
+  records: RecordStore,
   clock: Clock,
   approvals: Approvals,
   guardrails: Guardrails,
@@ -360,7 +387,7 @@ function buildResponder(
     ]),
   );
   return new Responder({
-    store: store.records,
+    store: records,
     approvals,
     guardrails,
     firewall: opts.firewall,

@@ -95,7 +95,7 @@ export class Daemon implements RunningDaemon {
       );
     for (const watched of this.p.sources.all) this.read(watched);
     this.timers.push(
-      clock.every(STATUS_EVERY_MS, () => this.publishStatus()),
+      clock.every(STATUS_EVERY_MS, () => void this.publishStatus()),
       clock.every(3_600_000, () => this.prune()),
       // Approved actions run within a second of the decision, whichever channel made it.
       clock.every(1000, () => responder.tick()),
@@ -118,7 +118,7 @@ export class Daemon implements RunningDaemon {
       )
       .then(() => responder.reconcile())
       .then(() => responder.tick());
-    this.publishStatus();
+    void this.publishStatus();
     this.p.web?.start();
     this.p.fleet?.start(this);
   }
@@ -324,13 +324,14 @@ export class Daemon implements RunningDaemon {
     }
   }
 
-  private publishStatus(): void {
-    const { store, jails, writer, clock } = this.p;
+  /** Published with the records (the hub's database, when it has one), where `status` and the console read it. */
+  private publishStatus(): Promise<void> {
+    const { store, records, jails, writer, clock } = this.p;
     const now = clock.now();
     const sources = this.health();
     this.logSourceErrors(sources);
-    try {
-      store.status.put(
+    return records.status
+      .put(
         'daemon',
         {
           pid: process.pid,
@@ -345,10 +346,10 @@ export class Daemon implements RunningDaemon {
           sourceWarning: this.p.sourceWarning ?? null,
         },
         now,
+      )
+      .catch((err: unknown) =>
+        this.p.logger.warn({ event: 'status_not_published', err }, 'could not publish status'),
       );
-    } catch (err) {
-      this.p.logger.warn({ event: 'status_not_published', err }, 'could not publish status');
-    }
   }
 
   private prune(): Promise<void> {
@@ -361,7 +362,7 @@ export class Daemon implements RunningDaemon {
     } catch (err) {
       log.warn({ event: 'prune_failed', err }, 'could not remove old scanner counts');
     }
-    return this.p.store
+    return this.p.records
       .prune({ maxAge, maxEvents }, now)
       .then((r) => {
         if (r.removed > 0) log.info({ event: 'events_pruned', ...r }, 'old events removed');
@@ -383,9 +384,10 @@ export class Daemon implements RunningDaemon {
     await this.p.followUp.stop();
     await this.p.notify?.stop();
     await this.p.fleet?.stop();
-    this.publishStatus();
+    await this.publishStatus();
     const result = this.p.writer.close();
     this.p.store.close();
+    if (this.p.records !== this.p.store.records) await this.p.records.close();
     await this.p.telemetry.shutdown();
     this.p.logger.info({ event: 'daemon_stopped', ...result }, 'Sheriff stopped');
   }

@@ -23,6 +23,7 @@ import type { Logger } from '../log.js';
 import { targetOf } from '../respond/responder.js';
 import { asyncHosts, HostStore } from '../store/hosts.js';
 import type { DaemonExtension, DaemonParts } from './compose.js';
+import type { HubDatabase } from './hub-database.js';
 
 /** The installed version, from the package.json that ships beside dist/ (a sensor's heartbeat says it). */
 export function sheriffVersion(): string {
@@ -76,8 +77,18 @@ export interface Hub {
   firewall: FleetFirewall;
 }
 
-/** The hub: its firewall for the responder, and the ingest, tally and cross-host detection beside it. */
-export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg)): Hub {
+/**
+ * The hub: its firewall for the responder, and the ingest, tally and
+ * cross-host detection beside it. Its hosts live in `database` when it has one
+ * (app/hub-database.ts, whose records the daemon is given too), else in the
+ * local store.
+ */
+export function hub(
+  cfg: HubConfig,
+  w: FleetWiring,
+  connect = defaultConnect(cfg),
+  database: HubDatabase | null = null,
+): Hub {
   const signer = loadDecisionSigningKey(cfg.signingKey);
   let connection: Promise<NatsConnection> | null = null;
   let bucket: Promise<KV> | null = null;
@@ -102,8 +113,8 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
   const extension: DaemonExtension = {
     start(d) {
       parts = d.parts;
-      const { store, alerts, logger, clock } = d.parts;
-      const hosts = asyncHosts(new HostStore(store.db));
+      const { store, records, alerts, logger, clock } = d.parts;
+      const hosts = database?.hosts ?? asyncHosts(new HostStore(store.db));
       const t = new BanTally({ hosts, clock, logger, alert: alerts.publish });
       tally = t;
       const found = (f: Finding, id: number, on: readonly string[]) => {
@@ -122,7 +133,14 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
           crossHost: new CrossHostDetector(cfg.crossHost),
           finding: (f, id, host) => found(f, id, [host]),
           distributed: (a) =>
-            found(a.finding, store.findings.insert(a.finding, clock.now()), a.hosts),
+            void records.findings.insert(a.finding, clock.now()).then(
+              (id) => found(a.finding, id, a.hosts),
+              (err: unknown) =>
+                logger.error(
+                  { event: 'finding_not_stored', err, hosts: a.hosts },
+                  'a distributed finding could not be stored',
+                ),
+            ),
           confirmation: (_host, c) =>
             void t
               .confirmed(c)
@@ -163,15 +181,14 @@ function defaultConnect(cfg: HubConfig): () => Promise<NatsConnection> {
 }
 
 /** The scope, reason and approval of the ban the responder is about to publish for `target`. */
-function describeBan(
+async function describeBan(
   cfg: HubConfig,
   parts: DaemonParts | null,
   seenOn: ReadonlyMap<string, readonly string[]>,
   target: BanTarget,
-): DecisionContext {
-  const ban = parts?.store.bans
-    .pending()
-    .filter((b) => b.target.cidr === target.cidr)
+): Promise<DecisionContext> {
+  const ban = (await parts?.records.bans.pending())
+    ?.filter((b) => b.target.cidr === target.cidr)
     .at(-1);
   const setting = (ban?.jail == null ? undefined : cfg.jailScopes[ban.jail]) ?? cfg.scope;
   return {

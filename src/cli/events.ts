@@ -9,6 +9,7 @@ import { canonicalIp } from '../net/ip.js';
 import { CidrError, parseNetwork, type Cidr } from '../net/cidr.js';
 import { displayUser } from '../incidents/format.js';
 import { TimeZone } from '../parse/zone.js';
+import { recordsOf } from './records.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
 import type { Translate } from '../i18n/index.js';
 
@@ -49,11 +50,14 @@ export function registerEvents(program: Command, ctx: CliContext): void {
         throw err;
       }
       const limit = parseCount('--limit', opts.limit, 1, t);
-      const store = openStore(storePath(config.store), { readonly: true });
+      const { records, close } = await recordsOf(
+        config,
+        openStore(storePath(config.store), { readonly: true }),
+      );
       const zone = TimeZone.of(config.timezone);
       const out = new BufferedOutput(ctx.stdout);
       try {
-        const rows = store.events.queryEvents({
+        const rows = await records.events.queryEvents({
           ip,
           network,
           user: opts.user,
@@ -71,7 +75,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
         }
         if (rows.length === 0 && !opts.json) out.write(t('events.none') + '\n');
       } finally {
-        store.close();
+        await close();
       }
       await out.flush();
     });

@@ -7,6 +7,9 @@ import type { Command } from 'commander';
 import { formatDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import { TimeZone } from '../parse/zone.js';
+import type { SheriffConfig } from '../app/config.js';
+import type { Async } from '../store/api.js';
+import type { HostStore } from '../store/hosts.js';
 import { BufferedOutput, type CliContext } from './common.js';
 
 export function registerHosts(program: Command, ctx: CliContext): void {
@@ -17,14 +20,12 @@ export function registerHosts(program: Command, ctx: CliContext): void {
     .option('--json', t('hosts.opt.json'))
     .action(async (opts: { json?: boolean }) => {
       const { loadConfig } = await import('../app/load-config.js');
-      const { openStore } = await import('../store/index.js');
-      const { HostStore } = await import('../store/hosts.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
-      const store = openStore(storePath(config.store), { readonly: true });
+      const source = await hostsOf(config);
       const zone = TimeZone.of(config.timezone);
       const out = new BufferedOutput(ctx.stdout);
       try {
-        const hosts = new HostStore(store.db).list();
+        const hosts = await source.hosts.list();
         if (opts.json) out.write(JSON.stringify(hosts, null, 2) + '\n');
         else if (hosts.length === 0) out.write(t('hosts.none') + '\n');
         else {
@@ -44,10 +45,28 @@ export function registerHosts(program: Command, ctx: CliContext): void {
           out.write(table([t('hosts.header').split('\t'), ...rows]));
         }
       } finally {
-        store.close();
+        await source.close();
       }
       await out.flush();
     });
+}
+
+/** The hub's hosts where it keeps them: its PostgreSQL (hub.database), else the local store. */
+async function hostsOf(
+  config: SheriffConfig,
+): Promise<{ hosts: Pick<Async<HostStore>, 'list'>; close(): Promise<void> }> {
+  if (config.hub?.database !== undefined) {
+    const { openHubDatabase } = await import('../app/hub-database.js');
+    const db = (await openHubDatabase(config.hub))!;
+    return { hosts: db.hosts, close: () => db.records.close() };
+  }
+  const { openStore } = await import('../store/index.js');
+  const { asyncHosts, HostStore } = await import('../store/hosts.js');
+  const store = openStore(storePath(config.store), { readonly: true });
+  return {
+    hosts: asyncHosts(new HostStore(store.db)),
+    close: () => Promise.resolve(store.close()),
+  };
 }
 
 function table(rows: string[][]): string {

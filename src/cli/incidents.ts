@@ -12,6 +12,7 @@ import { isVerdict, setAdminVerdict } from '../incidents/admin.js';
 import { storePath } from '../config/paths.js';
 import { TimeZone } from '../parse/zone.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
+import { recordsOf } from './records.js';
 
 export function registerIncidents(program: Command, ctx: CliContext): void {
   const { t } = ctx;
@@ -23,26 +24,24 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
     .option('--json', t('incidents.opt.json'))
     .action(async (opts: { all?: boolean; limit?: string; json?: boolean }) => {
       const limit = parseCount('--limit', opts.limit, 1, t) ?? 50;
-      const { store, zone } = await open(program);
+      const { records, close, zone } = await open(program);
       const { currentStatus } = await import('../incidents/status.js');
       const { incidentLine, statusText } = await import('../incidents/format.js');
       const out = new BufferedOutput(ctx.stdout);
       try {
-        const rows = await store.records.incidents.list({
+        const rows = await records.incidents.list({
           state: opts.all ? undefined : 'active',
           limit: Math.min(limit, 10_000),
         });
         if (opts.json) {
           for (const i of rows) out.write(JSON.stringify(i) + '\n');
         } else {
-          out.write(
-            statusText(await currentStatus(store.records.activity, Date.now()), t) + '\n\n',
-          );
+          out.write(statusText(await currentStatus(records.activity, Date.now()), t) + '\n\n');
           for (const i of rows) out.write(incidentLine(i, t, zone) + '\n');
           if (rows.length === 0) out.write(t('incidents.none') + '\n');
         }
       } finally {
-        store.close();
+        await close();
       }
       await out.flush();
     });
@@ -60,10 +59,10 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
       const id = Number(idText);
       const verdict = verdictOf(opts.verdict, t);
       const changes = verdict !== null || opts.note !== undefined || opts.resolve === true;
-      const { store, zone } = await open(program, !changes);
+      const { records, close, zone } = await open(program, !changes);
       const { incidentText } = await import('../incidents/format.js');
       try {
-        const incidents = store.records.incidents;
+        const incidents = records.incidents;
         if ((await incidents.get(id)) === null)
           throw new UsageError(t('incident.notFound', { id }));
         const actor = `admin:cli:${userInfo().username}`;
@@ -72,12 +71,12 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
           await setAdminVerdict(incidents, id, verdict, { actor, at: now, note: opts.note });
         else if (opts.note !== undefined) await incidents.addNote(id, actor, opts.note, now);
         if (opts.resolve) await incidents.resolve(id, now, actor, 'admin');
-        const incident = store.incidents.get(id)!;
+        const incident = (await incidents.get(id))!;
         ctx.stdout.write(
           (opts.json ? JSON.stringify(incident) : incidentText(incident, t, zone)) + '\n',
         );
       } finally {
-        store.close();
+        await close();
       }
     });
 }
@@ -101,5 +100,5 @@ async function open(program: Command, readonly = true) {
   // Only the daemon makes a store: a change here needs one that exists.
   const store = openStore(storePath(config.store), readonly ? { readonly } : { create: false });
   const zone = TimeZone.of(config.timezone);
-  return { config, store, zone };
+  return { config, zone, ...(await recordsOf(config, store)) };
 }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { storePath } from '../config/paths.js';
 import { TimeZone } from '../parse/zone.js';
 import { UsageError, type CliContext } from './common.js';
+import { recordsOf } from './records.js';
 
 export function registerReport(program: Command, ctx: CliContext): void {
   const { t } = ctx;
@@ -23,11 +24,14 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const { TrustedProvider } = await import('../intel/trusted.js');
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
       const zone = TimeZone.of(config.timezone);
-      const store = openStore(storePath(config.store), { readonly: true });
+      const { records, close } = await recordsOf(
+        config,
+        openStore(storePath(config.store), { readonly: true }),
+      );
       try {
         const trusted = new TrustedProvider(config.trusted);
         const inputs = {
-          store: store.records,
+          store: records,
           zone,
           config: config.report,
           schedule: config.report.schedule,
@@ -40,7 +44,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
           (opts.json ? JSON.stringify(found.report) : reportText(found.report, t)) + '\n',
         );
       } finally {
-        store.close();
+        await close();
       }
     });
 }

@@ -17,15 +17,17 @@ import type { SheriffConfig } from '../app/config.js';
 import { TimeZone } from '../parse/zone.js';
 import { DEFAULT_REASONS, reasonText, requesterText } from '../respond/reasons.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
+import { recordsOf } from './records.js';
 
-/** The store to read (`approvals`, `bans`, `audit`): never created, never written. */
+/** The store to read (`approvals`, `bans`, `audit`): never created, never written; the records where they are (records.ts). */
 async function openToRead(program: Command) {
   const [{ loadConfig }, { openStore }] = await Promise.all([
     import('../app/load-config.js'),
     import('../store/index.js'),
   ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
-  return { config, store: openStore(storePath(config.store), { readonly: true }) };
+  const store = openStore(storePath(config.store), { readonly: true });
+  return { config, ...(await recordsOf(config, store)) };
 }
 
 /** The daemon's store and key, to decide with: neither is created here (only the daemon makes them). */
@@ -39,12 +41,12 @@ async function open(program: Command) {
     ]);
   const { config } = loadConfig(program.opts<{ config?: string }>().config);
   const path = storePath(config.store);
-  const store = openStore(path, { create: false });
+  const { records, close } = await recordsOf(config, openStore(path, { create: false }));
   try {
     const key = loadSecret({ storePath: path, create: false });
-    return { config, store, approvals: configuredApprovals(store.records, config, { key }) };
+    return { config, records, close, approvals: configuredApprovals(records, config, { key }) };
   } catch (err) {
-    store.close();
+    await close();
     throw err;
   }
 }
@@ -105,7 +107,7 @@ export async function decideOne(
   id: string,
 ): Promise<string> {
   const { t } = ctx;
-  const { config, store, approvals } = await open(program);
+  const { config, close, approvals } = await open(program);
   try {
     const r = await approvals.decide(
       id,
@@ -121,7 +123,7 @@ export async function decideOne(
       throw new RefusedError(t('guard.refused.approve', { id, target, reason: refusal }));
     return t(`respond.${decision}.done`, { id, target });
   } finally {
-    store.close();
+    await close();
   }
 }
 
@@ -142,7 +144,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--all', t('respond.approvals.opt.all'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      const { config, store } = await openToRead(program);
+      const { config, records, close } = await openToRead(program);
       const when = readableIn(config);
       try {
         const [{ configuredApprovals }, { loadSecret }] = await Promise.all([
@@ -150,7 +152,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
           import('../respond/secret.js'),
         ]);
         const key = loadSecret({ storePath: storePath(config.store), create: false });
-        const approvals = configuredApprovals(store.records, config, { key });
+        const approvals = configuredApprovals(records, config, { key });
         // The daemon marks approvals expired; shown as such here until it does.
         const now = Date.now();
         const rows = (await approvals.list(opts.all ? { limit: 100 } : { status: 'pending' }))
@@ -181,7 +183,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         if (rows.length === 0 && !opts.json) out.write(t('respond.approvals.none') + '\n');
         await out.flush();
       } finally {
-        store.close();
+        await close();
       }
     });
 
@@ -203,13 +205,13 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         ctx.stdout.write((await decideOne(program, ctx, decision, id)) + '\n');
         return;
       }
-      const { config, store, approvals } = await open(program);
+      const { config, close, approvals } = await open(program);
       try {
         const now = Date.now();
         const who = { channel: 'cli', identity: me() } as const;
         await approveAll(config, approvals, opts.jail, who, now);
       } finally {
-        store.close();
+        await close();
       }
     });
   }
@@ -254,7 +256,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     durationMs: number | null,
     reason: string,
   ) => {
-    const { config, store, approvals } = await open(program);
+    const { config, close, approvals } = await open(program);
     try {
       const now = Date.now();
       const user = me();
@@ -291,7 +293,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
           '\n',
       );
     } finally {
-      store.close();
+      await close();
     }
   };
 
@@ -303,16 +305,16 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .addOption(reasonOption(DEFAULT_REASONS.isolate, t))
     .action(async (opts: { confirm?: boolean; release?: boolean; reason: string }) => {
       if (opts.release) return adminAction('release', null, null, opts.reason);
-      const { config, store } = await open(program);
+      const { config, records, close } = await open(program);
       try {
         if (opts.confirm) {
           const { ISOLATION_KEY } = await import('../respond/responder.js');
-          const state = store.status.get(ISOLATION_KEY)?.value as
+          const state = (await records.status.get(ISOLATION_KEY))?.value as
             { revertAt: number | null } | null | undefined;
           if (!state) throw new UsageError(t('respond.isolate.notIsolated'));
           const now = Date.now();
-          store.status.put(ISOLATION_KEY, { ...state, revertAt: null }, now);
-          store.audit.append({
+          await records.status.put(ISOLATION_KEY, { ...state, revertAt: null }, now);
+          await records.audit.append({
             time: now,
             actor: me(),
             channel: 'cli',
@@ -327,7 +329,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         if (config.response.admins.length === 0)
           throw new UsageError(t('respond.isolate.noAdmins'));
       } finally {
-        store.close();
+        await close();
       }
       await adminAction('isolate', null, null, opts.reason);
     });
@@ -361,12 +363,12 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .description(t('respond.bans.description'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { json?: boolean }) => {
-      const { config, store } = await openToRead(program);
+      const { config, records, close } = await openToRead(program);
       const when = readableIn(config);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
-        const rows = [...store.bans.active(now), ...store.bans.pending()];
+        const rows = [...(await records.bans.active(now)), ...(await records.bans.pending())];
         for (const b of rows) {
           if (opts.json) out.write(JSON.stringify(b) + '\n');
           else
@@ -387,7 +389,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         if (rows.length === 0 && !opts.json) out.write(t('respond.bans.none') + '\n');
         await out.flush();
       } finally {
-        store.close();
+        await close();
       }
     });
 
@@ -397,12 +399,12 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--json', t('respond.opt.json'))
     .action(async (opts: { since?: string; json?: boolean }) => {
-      const { config, store } = await openToRead(program);
+      const { config, records, close } = await openToRead(program);
       const when = readableIn(config);
       try {
         const since = opts.since === undefined ? undefined : Date.now() - parseDuration(opts.since);
         const out = new BufferedOutput(ctx.stdout);
-        for (const e of store.audit.list({ since, limit: 1000 })) {
+        for (const e of await records.audit.list({ since, limit: 1000 })) {
           if (opts.json) out.write(JSON.stringify(e) + '\n');
           else
             out.write(
@@ -411,7 +413,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         }
         await out.flush();
       } finally {
-        store.close();
+        await close();
       }
     });
 }

@@ -11,6 +11,7 @@ import type { SourceWarning } from '../sources/auto.js';
 import type { SourceHealth } from '../sources/source.js';
 import { sourceWarningLine } from './source-warning.js';
 import type { CliContext } from './common.js';
+import { recordsOf } from './records.js';
 
 interface DaemonStatus {
   pid: number;
@@ -51,19 +52,20 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const path = storePath(config.store);
       const zone = TimeZone.of(config.timezone);
       const store = openStore(path, { readonly: true });
+      const size = store.sizeBytes();
+      const { records, close } = await recordsOf(config, store);
       try {
-        const entry = store.status.get('daemon');
+        const entry = await records.status.get('daemon');
         const status = entry?.value as DaemonStatus | undefined;
         const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
-        const size = store.sizeBytes();
         // The numbers /metrics and the console's dashboard show too.
-        const counts = readCounts(store, Date.now());
+        const counts = await readCounts(records, Date.now());
         const bans = {
           active: counts.activeBans,
           enforced: counts.activeBans - counts.unenforcedBans,
         };
         // The server's status level, as incidents, chat and the console state it.
-        const level = await currentStatus(store.records.activity, Date.now());
+        const level = await currentStatus(records.activity, Date.now());
         if (opts.json) {
           ctx.stdout.write(
             JSON.stringify({
@@ -128,7 +130,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
         ctx.stdout.write(lines.join('\n') + '\n');
       } finally {
-        store.close();
+        await close();
       }
     });
 }

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../app/load-config.js';
 import type { Daemon } from '../app/daemon.js';
+import type { HubDatabase } from '../app/hub-database.js';
 import type { DaemonLock } from '../store/daemon-lock.js';
 import { translator, type Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
@@ -106,6 +107,8 @@ interface Prepared {
   telemetry: Telemetry;
   /** The fleet's modules (NATS), loaded only for a sensor or the hub. */
   fleet: typeof import('../app/fleet.js') | null;
+  /** The hub's PostgreSQL (hub.database), connected and migrated; the daemon closes it. */
+  database: HubDatabase | null;
 }
 
 /** The logger, and the telemetry (its SDK imported only when configured; a bad headers file throws). */
@@ -122,7 +125,20 @@ async function prepare(
     logger.warn({ event: 'filter_regex_unchecked' }, warning);
   const fleet =
     opts.hub === true || loaded.config.fleet !== undefined ? await import('../app/fleet.js') : null;
-  return { logger, telemetry: await m.startTelemetry(loaded.config.agent, logger), fleet };
+  const hub = opts.hub === true ? loaded.config.hub : undefined;
+  const database =
+    hub === undefined ? null : await (await import('../app/hub-database.js')).openHubDatabase(hub);
+  try {
+    return {
+      logger,
+      telemetry: await m.startTelemetry(loaded.config.agent, logger),
+      fleet,
+      database,
+    };
+  } catch (err) {
+    await database?.records.close();
+    throw err;
+  }
 }
 
 function start(
@@ -130,7 +146,7 @@ function start(
   loaded: LoadedConfig,
   ctx: CliContext,
   opts: WatchOptions,
-  { logger, telemetry, fleet: fleetModule }: Prepared,
+  { logger, telemetry, fleet: fleetModule, database }: Prepared,
 ): Running {
   const { Daemon, firewallFor } = m;
   const langFlag = opts.lang;
@@ -153,7 +169,7 @@ function start(
   if (opts.hub === true) {
     if (config.hub === undefined)
       throw new UsageError(t('hub.noSection', { path: loaded.path ?? 'sheriff.yaml' }));
-    hub = fleetModule!.hub(config.hub, fleetWiring);
+    hub = fleetModule!.hub(config.hub, fleetWiring, undefined, database);
   }
   // The hub reads no logs of its own: the hosts send their events.
   const { sources, warning } =
@@ -198,6 +214,7 @@ function start(
     webConsole: { out: ctx.stdout },
     telemetry,
     ...(fleet === undefined ? {} : { fleet }),
+    ...(database === null ? {} : { records: database.records }),
   });
   return { config: loaded.config, daemon, logger };
 }
@@ -263,6 +280,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
             'the new store cannot be used; keeping the running configuration',
           );
           await prepared.telemetry.shutdown();
+          await prepared.database?.records.close();
           return;
         }
       }

@@ -39,6 +39,25 @@ export const fleetSchema = z
   .optional()
   .describe('join a fleet: send events and findings to the hub, apply its signed decisions');
 
+/** A PostgreSQL URL (postgres://, postgresql://; a unix socket as postgresql:///db?host=/dir). */
+function isPostgresUrl(url: string): boolean {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A URL that holds no password: YAML files are read by many, a secret belongs in a 0600 file. */
+function hasNoPassword(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.password === '' && !u.searchParams.has('password');
+  } catch {
+    return true;
+  }
+}
+
 const scope = z.union([z.literal('fleet'), z.literal('host'), z.strictObject({ group: hostName })]);
 
 export const hubSchema = z
@@ -60,6 +79,19 @@ export const hubSchema = z
       .record(z.string(), scope)
       .default({})
       .describe("per jail, where its bans apply (default: 'scope')"),
+    database: z
+      .string()
+      .refine(isPostgresUrl, { error: 'config.error.databaseUrl' })
+      .refine(hasNoPassword, { error: 'config.error.databasePassword' })
+      .optional()
+      .describe(
+        "the hub's records in PostgreSQL, e.g. postgres://sheriff@db.example/sheriff, without the " +
+          'password (PGPASSWORD or databasePasswordFile gives it); default: the local SQLite store',
+      ),
+    databasePasswordFile: z
+      .string()
+      .optional()
+      .describe("a file (mode 0600) holding the PostgreSQL user's password"),
     crossHost: z
       .strictObject({
         hosts: count(2).default(DEFAULT_CROSS_HOST.hosts),

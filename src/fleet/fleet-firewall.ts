@@ -26,7 +26,8 @@ export interface FleetFirewallOptions {
   /** The bucket, once NATS is connected. */
   decisions: () => Promise<KV>;
   signer: DecisionSigner;
-  describe: (target: BanTarget) => DecisionContext;
+  /** From the hub's records store (a round trip on PostgreSQL). */
+  describe: (target: BanTarget) => Promise<DecisionContext>;
   clock: () => Millis;
   /** Each decision just published (the tally of confirmations starts). */
   published?: (d: Decision) => void;
@@ -55,7 +56,7 @@ export class FleetFirewall implements Firewall {
   async ban(entries: readonly FirewallEntry[]): Promise<void> {
     const kv = await this.bucket();
     for (const e of entries) {
-      const context = this.o.describe(e.target);
+      const context = await this.o.describe(e.target);
       const decision: Decision = {
         v: 1,
         id: decisionIdOf(e.target.cidr),

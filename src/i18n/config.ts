@@ -55,6 +55,10 @@ export const configMessages = defineMessages({
       'expected a host name like sheriff.example.org or an IP address, without scheme, port or path; got {got}',
     'config.error.userName': 'expected a user name of letters, digits, _ . -',
     'config.error.passwordHash': 'expected a hash made by `sheriff web passwd` (scrypt$…)',
+    'config.error.databaseUrl':
+      'expected a PostgreSQL URL like postgres://sheriff@db.example/sheriff or postgresql:///sheriff?host=/run/postgresql',
+    'config.error.databasePassword':
+      'the URL holds a password: remove it from the file and give it in PGPASSWORD or hub.databasePasswordFile (mode 0600)',
   },
   ko: {
     'config.print.opt.explain': '설정마다 그 설명을 위에 주석으로 붙입니다 (설명은 영어)',
@@ -104,6 +108,10 @@ export const configMessages = defineMessages({
       'sheriff.example.org 같은 호스트 이름이나 IP 주소여야 합니다 (스킴, 포트, 경로 없이). 받은 값: {got}',
     'config.error.userName': '사용자 이름은 영문자, 숫자, _ . - 로만 쓰세요',
     'config.error.passwordHash': '`sheriff web passwd`로 만든 해시(scrypt$…)여야 합니다',
+    'config.error.databaseUrl':
+      'postgres://sheriff@db.example/sheriff 또는 postgresql:///sheriff?host=/run/postgresql 같은 PostgreSQL URL이어야 합니다',
+    'config.error.databasePassword':
+      'URL에 비밀번호가 들어 있습니다. 설정 파일에서 지우고 PGPASSWORD나 hub.databasePasswordFile(권한 0600)로 주세요',
   },
 });
 

@@ -62,6 +62,7 @@ export class ActivityQueries {
   private readonly likeStmt: Statement<[string, number, number, number], { ip: string }>;
   private readonly findingsStmt: Statement<[number, number], { n: number }>;
   private readonly pendingStmt: Statement<[number], { n: number }>;
+  private readonly perMinuteStmt: Statement<[number], { m: number; n: number }>;
 
   constructor(db: Database) {
     this.countsStmt = db.prepare(
@@ -78,6 +79,11 @@ export class ActivityQueries {
     );
     this.pendingStmt = db.prepare(
       `SELECT count(*) AS n FROM approvals WHERE status = 'pending' AND expires_at > ?`,
+    );
+    this.perMinuteStmt = db.prepare(
+      // An integer literal: a bound JS number would be a REAL and the division not whole minutes.
+      `SELECT time / 60000 AS m, sum(attempts) AS n FROM events
+       WHERE result = 'fail' AND time >= ? GROUP BY m ORDER BY m`,
     );
     this.failuresStmt = db.prepare(
       "SELECT sum(attempts) AS n FROM events WHERE result = 'fail' AND time >= ? AND time < ?",
@@ -121,6 +127,11 @@ export class ActivityQueries {
   /** Failed attempts with event time in [from, to). */
   failuresBetween(from: Millis, to: Millis): number {
     return this.failuresStmt.get(Math.floor(from), Math.floor(to))?.n ?? 0;
+  }
+
+  /** Failed attempts per minute of event time from `since` on: minute numbers (ms / 60000) with their sums, oldest first; minutes without any left out. */
+  failuresPerMinute(since: Millis): { m: number; n: number }[] {
+    return this.perMinuteStmt.all(Math.floor(since));
   }
 
   /** Findings stored in [from, to). */

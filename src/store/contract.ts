@@ -192,6 +192,23 @@ export function describeRecordStoreContract(name: string, harness: RecordStoreHa
           );
         });
       });
+
+      it('sums failed attempts per whole minute of event time, from a time on', async () => {
+        await withStore(async (s) => {
+          const minute = Math.floor(T0 / MIN);
+          await s.events.insertMany([
+            sampleEvent({ time: T0 - 1 }),
+            sampleEvent({ time: T0, attempts: 3 }),
+            sampleEvent({ time: T0 + MIN - 1 }),
+            sampleEvent({ time: T0 + 5 * MIN + 30_000, attempts: 2 }),
+            sampleEvent({ time: T0 + 5 * MIN, result: 'success' }),
+          ]);
+          assert.deepEqual(await s.activity.failuresPerMinute(T0), [
+            { m: minute, n: 4 },
+            { m: minute + 5, n: 2 },
+          ]);
+        });
+      });
     });
 
     describe('findings', () => {

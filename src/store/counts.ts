@@ -4,7 +4,7 @@
  * for the same store and daemon.
  */
 import type { Millis } from '../domain.js';
-import type { Store } from './index.js';
+import type { RecordStore } from './api.js';
 
 const DAY_MS = 86_400_000;
 
@@ -34,19 +34,26 @@ export interface Counts {
   jails: Record<string, JailCounts>;
 }
 
-export function readCounts(
-  store: Pick<Store, 'activity' | 'bans' | 'status'>,
+/** From the records wherever they are (a hub's PostgreSQL, or the local store's). */
+export async function readCounts(
+  records: Pick<RecordStore, 'activity' | 'bans' | 'status'>,
   now: Millis,
-): Counts {
-  const bans = store.bans.active(now);
-  return {
+): Promise<Counts> {
+  const [bans, failures24h, findings24h, pendingApprovals, daemon] = await Promise.all([
+    records.bans.active(now),
     // Up to and including now: an event stamped this millisecond counts.
-    failures24h: store.activity.failuresBetween(now - DAY_MS, now + 1),
-    findings24h: store.activity.findingsBetween(now - DAY_MS, now + 1),
+    records.activity.failuresBetween(now - DAY_MS, now + 1),
+    records.activity.findingsBetween(now - DAY_MS, now + 1),
+    records.activity.pendingApprovals(now),
+    records.status.get('daemon'),
+  ]);
+  return {
+    failures24h,
+    findings24h,
     activeBans: bans.length,
     unenforcedBans: bans.filter((b) => !b.enforced).length,
-    pendingApprovals: store.activity.pendingApprovals(now),
-    jails: publishedJails(store.status.get('daemon')?.value),
+    pendingApprovals,
+    jails: publishedJails(daemon?.value),
   };
 }
 

@@ -33,6 +33,11 @@ export interface Postgres {
   url: string;
   /** A new, empty database on the cluster; its URL. */
   createDatabase(): Promise<string>;
+  /**
+   * The database of `url` over the cluster's unix socket: a file, so a client
+   * in another network namespace (the e2e sandbox's) reaches it too.
+   */
+  socketUrl(url: string): string;
   /** Stops the server at once and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -116,7 +121,11 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
           await withClient(url, (c) => c.query(`CREATE DATABASE ${name}`));
           return `postgres://postgres@127.0.0.1:${port}/${name}`;
         };
-        return { url, createDatabase, stop };
+        const socketUrl = (of: string) => {
+          const db = new URL(of).pathname;
+          return `postgresql://${db}?host=${encodeURIComponent(dir)}&port=${port}&user=postgres`;
+        };
+        return { url, createDatabase, socketUrl, stop };
       } catch (err) {
         // Another process may have taken the port between freePort and the bind.
         if (attempt >= 3 || !/could not bind|already in use/i.test(readLog(log))) throw err;

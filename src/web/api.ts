@@ -126,11 +126,11 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
         const now = d.clock();
         const since = now - DAY;
-        const counts = readCounts(d.store, now);
+        const counts = await readCounts(d.records, now);
         return {
           now,
           status: await statusView(d, lang),
-          failures: d.queries.failuresPerMinute(since, now),
+          failures: await d.queries.failuresPerMinute(since, now),
           top: await Promise.all(
             (await d.records.activity.topAttackers(since, now + 1, d.internal)).map(
               async ({ ip, failures, lines, users, last }) => ({
@@ -160,7 +160,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           activeBans: counts.activeBans,
           // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
           unenforcedBans: counts.unenforcedBans,
-          enforcing: daemonFirewall(d.store)?.enforcing ?? null,
+          enforcing: (await daemonFirewall(d.records))?.enforcing ?? null,
           recentBans: (await d.records.bans.active(now)).slice(-5).reverse(),
           pendingApprovals: counts.pendingApprovals,
           sources: d.health(),
@@ -336,8 +336,10 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
 }
 
 /** The firewall the daemon last published (null before any daemon ran, or from an older one). */
-function daemonFirewall(store: Store): { enforcing: boolean } | null {
-  const value = store.status.get('daemon')?.value as { firewall?: { enforcing?: unknown } } | null;
+async function daemonFirewall(records: RecordStore): Promise<{ enforcing: boolean } | null> {
+  const value = (await records.status.get('daemon'))?.value as {
+    firewall?: { enforcing?: unknown };
+  } | null;
   const enforcing = value?.firewall?.enforcing;
   return typeof enforcing === 'boolean' ? { enforcing } : null;
 }

@@ -16,14 +16,15 @@ describe('/metrics', () => {
       lastError: 'the rest of the file in the cursor was not found',
     };
     const metrics = new WebMetrics({
-      counts: () => ({
-        failures24h: 0,
-        findings24h: 0,
-        activeBans: 0,
-        unenforcedBans: 0,
-        pendingApprovals: 0,
-        jails: {},
-      }),
+      counts: () =>
+        Promise.resolve({
+          failures24h: 0,
+          findings24h: 0,
+          activeBans: 0,
+          unenforcedBans: 0,
+          pendingApprovals: 0,
+          jails: {},
+        }),
       loginAddresses: () => 0,
       storeBytes: () => 0,
       health: () => [health],

@@ -11,7 +11,7 @@ import type { SourceHealth } from '../sources/source.js';
 import type { Counts } from '../store/counts.js';
 
 export interface MetricsSources {
-  counts: () => Counts;
+  counts: () => Promise<Counts>;
   storeBytes: () => number;
   health: () => SourceHealth[];
   loginAddresses: () => number;
@@ -23,10 +23,10 @@ export class WebMetrics {
   /** Read once per scrape, for every metric made of it. */
   private counts: Counts | null = null;
 
-  constructor(src: MetricsSources) {
+  constructor(private readonly src: MetricsSources) {
     const registers = [this.registry];
     const health = src.health;
-    const counts = () => (this.counts ??= src.counts());
+    const counts = () => this.counts!;
     /** A counter the daemon keeps: set from its published value per jail. */
     const perJail = (
       name: string,
@@ -148,7 +148,7 @@ export class WebMetrics {
   }
 
   async text(): Promise<string> {
-    this.counts = null;
+    this.counts = await this.src.counts();
     try {
       return await this.registry.metrics();
     } finally {

@@ -128,11 +128,11 @@ export class WebServer {
           ? { https: { cert: o.tls.cert, key: o.tls.key } }
           : {}),
     }) as unknown as FastifyInstance;
-    const queries = new DashboardQueries(deps.store.db);
+    const queries = new DashboardQueries(deps.records);
     const live = new LiveHub();
     const throttle = new LoginThrottle({ ...o.login, clock: deps.clock });
     const metrics = new WebMetrics({
-      counts: () => readCounts(deps.store, deps.clock()),
+      counts: () => readCounts(deps.records, deps.clock()),
       storeBytes: () => deps.store.sizeBytes(),
       health: deps.health,
       loginAddresses: () => throttle.tracked,

@@ -33,6 +33,15 @@ export class PgActivityQueries implements Async<ActivityQueries> {
     return r?.n ?? 0;
   }
 
+  async failuresPerMinute(since: Millis): Promise<{ m: number; n: number }[]> {
+    return rows<{ m: number; n: number }>(
+      this.pool,
+      `SELECT time / 60000 AS m, sum(attempts) AS n FROM events
+       WHERE result = 'fail' AND time >= $1 GROUP BY m ORDER BY m`,
+      [floor(since)],
+    );
+  }
+
   async findingsBetween(from: Millis, to: Millis): Promise<number> {
     return this.count('findings WHERE created_at >= $1 AND created_at < $2', [
       floor(from),

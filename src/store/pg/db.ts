@@ -26,8 +26,16 @@ const TYPES: pg.CustomTypesConfig = {
   }) as typeof pg.types.getTypeParser,
 };
 
+/** How long a new connection may take: an unreachable server is an error, not a hang. */
+const CONNECT_TIMEOUT_MS = 10_000;
+
 export function createPool(url: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, types: TYPES });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: TYPES,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   // An idle client whose server went away must not crash the process: the
   // pool drops it, and the next query opens a new connection.
   pool.on('error', () => undefined);

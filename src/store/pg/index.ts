@@ -36,6 +36,8 @@ export { insertFindingRow } from './records.js';
 export interface PgStoreOptions {
   /** Connections in the pool. Default 10. */
   maxConnections?: number;
+  /** The password, kept out of the URL the admin writes (else pg's PGPASSWORD, ~/.pgpass). */
+  password?: string;
 }
 
 export class PgRecordStore implements RecordStore {
@@ -111,7 +113,7 @@ export async function openPgStore(
   options: PgStoreOptions = {},
 ): Promise<PgRecordStore> {
   const where = redactUrl(url);
-  const pool = createPool(url, options.maxConnections);
+  const pool = createPool(withPassword(url, options.password), options.maxConnections);
   try {
     await migratePg(pool, undefined, `the PostgreSQL store at ${where}`);
   } catch (err) {
@@ -129,11 +131,24 @@ export async function openPgStore(
   return new PgRecordStore(pool);
 }
 
+/**
+ * `url` with `password` as its query parameter: pg lets a connection string's
+ * (empty) password override one given beside it, and a unix-socket URL
+ * (postgresql:///db?host=/run/postgresql) has no user info to put it in.
+ */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const u = new URL(url);
+  u.searchParams.set('password', password);
+  return u.toString();
+}
+
 /** The URL to name in messages: never its password. */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password !== '') u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
     return u.toString();
   } catch {
     return 'the configured PostgreSQL URL (not a valid URL)';
