@@ -82,7 +82,8 @@ async function main(cfg: HubProcessConfig): Promise<void> {
     decisions: () => Promise.resolve<KV>(decisions),
     signer: loadDecisionSigningKey(cfg.signingKeyFile),
     clock: clock.now,
-    describe: () => ({ scope: { kind: 'fleet' }, reason: 'fleet bench', approvalId: null }),
+    describe: () =>
+      Promise.resolve({ scope: { kind: 'fleet' }, reason: 'fleet bench', approvalId: null }),
     published: (d) => tally.published(d),
   });
   const ingest = new HubIngest({
