@@ -8,6 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { KV } from '@nats-io/kv';
+import { openHubDatabase } from '../app/hub-database.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { connectFleet, ensureStreams } from '../fleet/connect.js';
@@ -18,7 +19,6 @@ import { HubIngest } from '../fleet/ingest.js';
 import { loadDecisionSigningKey } from '../fleet/signing.js';
 import { createLogger } from '../log.js';
 import type { FleetBanAlert } from '../notify/notifier.js';
-import { openHubHosts } from './fleet-hosts.js';
 
 export interface HubProcessConfig {
   servers: string[];
@@ -64,12 +64,13 @@ async function main(cfg: HubProcessConfig): Promise<void> {
     name: 'bench-hub',
   });
   const { decisions } = await ensureStreams(nc);
-  const hosts = await openHubHosts(cfg.database);
+  // As `sheriff hub` opens `hub.database`.
+  const db = (await openHubDatabase({ database: cfg.database }))!;
 
   /** Each cidr's wait for "every host confirmed". */
   const waiting = new Map<string, (a: FleetBanAlert) => void>();
   const tally = new BanTally({
-    hosts: hosts.store,
+    hosts: db.hosts,
     clock,
     logger,
     alert: (a) => {
@@ -88,7 +89,7 @@ async function main(cfg: HubProcessConfig): Promise<void> {
   });
   const ingest = new HubIngest({
     nc,
-    hosts: hosts.store,
+    hosts: db.hosts,
     clock: clock.now,
     logger,
     crossHost: new CrossHostDetector(DEFAULT_CROSS_HOST),
@@ -148,7 +149,7 @@ async function main(cfg: HubProcessConfig): Promise<void> {
           });
           await ingest.stop();
           await nc.close();
-          await hosts.close();
+          await db.records.close();
           process.exit(0);
         }
       } catch (err) {
