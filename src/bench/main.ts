@@ -31,15 +31,18 @@ const PARTS = [
   'startup',
   'idle',
   'firewall',
+  'fleet',
 ] as const;
 type Part = (typeof PARTS)[number];
 /** A quick run measures the hot path only: what a commit touching it can change. */
 const NOT_QUICK: readonly Part[] = ['startup', 'idle', 'firewall'];
+/** Run only when asked for (`--fleet`, `--only fleet`). */
+const NOT_DEFAULT: readonly Part[] = ['fleet'];
 const QUICK = { lines: 100_000, runs: 1, latencyTrials: LATENCY_DEFAULTS.quickTrials };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const usage =
-  'usage: npm run bench [-- --quick] [--lines N --runs N --out DIR --latency-trials N(>=20) --only PART,…]\n' +
+  'usage: npm run bench [-- --quick] [--fleet] [--lines N --runs N --out DIR --latency-trials N(>=20) --only PART,…]\n' +
   `parts: ${PARTS.join(', ')}\n`;
 
 function parse(): {
@@ -53,6 +56,7 @@ function parse(): {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      fleet: { type: 'boolean', default: false },
       lines: { type: 'string' },
       runs: { type: 'string' },
       out: { type: 'string', default: join(root, 'bench-out') },
@@ -81,8 +85,14 @@ function parse(): {
     process.stderr.write(usage);
     process.exit(2);
   }
-  const parts =
-    (only as Part[] | undefined) ?? PARTS.filter((p) => !quick || !NOT_QUICK.includes(p));
+  // `--fleet` alone runs the fleet only; beside `--only`, it adds it.
+  const chosen =
+    (only as Part[] | undefined) ??
+    (values.fleet
+      ? []
+      : PARTS.filter((p) => !NOT_DEFAULT.includes(p) && (!quick || !NOT_QUICK.includes(p))));
+  const parts: readonly Part[] =
+    values.fleet && !chosen.includes('fleet') ? [...chosen, 'fleet'] : chosen;
   return { quick, lines, runs, out: resolve(values.out), latencyTrials, parts };
 }
 
@@ -194,6 +204,9 @@ for (const part of args.parts) {
   } else if (part === 'idle') {
     const { benchIdle } = await import('./idle.js');
     targets.push(...(await benchIdle(common)));
+  } else if (part === 'fleet') {
+    const { runFleet } = await import('./fleet.js');
+    targets.push(...(await runFleet(common)));
   } else {
     // Firewall batching: needs root and a network namespace.
     const { runFirewallBench } = await import('./nft-bench.js');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventRecord } from '../store/events.js';
-import { CrossHostDetector } from './cross-host.js';
+import { CrossHostDetector, type CrossHostSettings, type DistributedAttack } from './cross-host.js';
 
 const T0 = 1_800_000_000_000;
 const MIN = 60_000;
@@ -65,4 +65,61 @@ describe('CrossHostDetector', () => {
     assert.equal(d.observe('a', { ...fail('192.0.2.1', 0), result: 'success' }), null);
     assert.equal(d.observe('a', { ...fail('192.0.2.1', 0), ip: null }), null);
   });
+
+  it('keeps its sums as failures come and leave the window: the same findings as summing every failure each time', () => {
+    const settings = { hosts: 3, failures: 12, window: 10 * MIN };
+    const d = new CrossHostDetector(settings);
+    const reference = new Recount(settings);
+    // Deterministic pseudo-random input: late deliveries, hosts interleaved, a few addresses.
+    let x = 42;
+    const next = (n: number) => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31), x % n);
+    let now = 0;
+    let found = 0;
+    for (let i = 0; i < 2000; i++) {
+      now += next(20) * 1000;
+      const at = now - (next(10) === 0 ? next(15 * MIN) : 0);
+      const e = { ...fail(`192.0.2.${next(4)}`, at, `u${next(5)}`), attempts: 1 + next(3) };
+      const host = `web-${next(6)}`;
+      const got = d.observe(host, e);
+      assert.deepEqual(got, reference.observe(host, e), `failure ${i}`);
+      if (got !== null) found++;
+    }
+    assert.ok(found > 10, `the input makes findings (${found})`);
+  });
 });
+
+/** The definition, slowly: every failure of the address within the window, summed at each one. */
+class Recount {
+  private readonly byIp = new Map<string, { host: string; e: EventRecord }[]>();
+  private readonly reported = new Map<string, number>();
+  constructor(private readonly s: CrossHostSettings) {}
+
+  observe(host: string, e: EventRecord): DistributedAttack | null {
+    const all = [...(this.byIp.get(e.ip!) ?? []), { host, e }];
+    this.byIp.set(e.ip!, all);
+    const newest = Math.max(...all.map((y) => y.e.time));
+    // Stable by time: equal times keep their arrival order.
+    const seen = all
+      .filter((y) => y.e.time >= newest - this.s.window)
+      .sort((a, b) => a.e.time - b.e.time);
+    const hosts = new Set(seen.map((y) => y.host));
+    const count = seen.reduce((n, y) => n + Math.max(1, y.e.attempts), 0);
+    if (hosts.size < this.s.hosts || count < this.s.failures) return null;
+    const last = this.reported.get(e.ip!);
+    if (last !== undefined && newest - last < this.s.window) return null;
+    this.reported.set(e.ip!, newest);
+    return {
+      hosts: [...hosts].sort(),
+      finding: {
+        kind: 'distributed',
+        jail: 'sshd',
+        scope: 'address',
+        ip: e.ip!,
+        count,
+        first: seen[0]!.e.time,
+        last: newest,
+        users: [...new Set(seen.map((y) => y.e.user!))],
+      },
+    };
+  }
+}

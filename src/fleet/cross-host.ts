@@ -36,9 +36,21 @@ interface Seen {
 /** Addresses followed at once; beyond it the one quiet longest is forgotten. */
 const MAX_ADDRESSES = 200_000;
 
+/**
+ * One address's failures within the window, oldest first, with their sum and
+ * count per host kept as they come and go: a busy address (thousands of
+ * failures an hour across the fleet) costs each new failure O(1), not a pass
+ * over all of them.
+ */
+interface Window {
+  seen: Seen[];
+  failures: number;
+  hosts: Map<string, number>;
+}
+
 export class CrossHostDetector {
-  /** Per address, its failures within the window, oldest first; the Map in order of last failure. */
-  private readonly byIp = new Map<string, Seen[]>();
+  /** Per address, its window; the Map in order of last failure. */
+  private readonly byIp = new Map<string, Window>();
   /** When each address was last reported (event time): reported again only a window later. */
   private readonly reported = new Map<string, Millis>();
 
@@ -47,38 +59,45 @@ export class CrossHostDetector {
   /** A failure `host` stored; the attack when it completes one. */
   observe(host: string, e: EventRecord): DistributedAttack | null {
     if (e.result !== 'fail' || e.ip === null) return null;
-    let seen = this.byIp.get(e.ip);
-    if (seen === undefined) seen = [];
+    let w = this.byIp.get(e.ip);
+    if (w === undefined) w = { seen: [], failures: 0, hosts: new Map() };
     else this.byIp.delete(e.ip); // re-inserted last: the Map stays in order of activity
-    this.byIp.set(e.ip, seen);
-    seen.push({
+    this.byIp.set(e.ip, w);
+    const { seen, hosts } = w;
+    const x: Seen = {
       host,
       time: e.time,
       attempts: Math.max(1, e.attempts),
       user: e.user,
       jail: e.jail,
-    });
-    // Sensors deliver late (an outage): keep order by event time.
-    if (seen.length > 1 && seen[seen.length - 2]!.time > e.time)
-      seen.sort((a, b) => a.time - b.time);
+    };
+    // Sensors deliver late (an outage, hosts interleaved): keep order by event time.
+    if (seen.length === 0 || seen[seen.length - 1]!.time <= x.time) seen.push(x);
+    else seen.splice(after(seen, x.time), 0, x);
+    w.failures += x.attempts;
+    hosts.set(host, (hosts.get(host) ?? 0) + 1);
     const newest = seen[seen.length - 1]!.time;
-    while (seen.length > 0 && seen[0]!.time < newest - this.s.window) seen.shift();
+    while (seen.length > 0 && seen[0]!.time < newest - this.s.window) {
+      const old = seen.shift()!;
+      w.failures -= old.attempts;
+      const n = hosts.get(old.host)! - 1;
+      if (n === 0) hosts.delete(old.host);
+      else hosts.set(old.host, n);
+    }
     if (this.byIp.size > MAX_ADDRESSES) this.forgetOldest();
-    const hosts = new Set(seen.map((x) => x.host));
-    const failures = seen.reduce((n, x) => n + x.attempts, 0);
-    if (hosts.size < this.s.hosts || failures < this.s.failures) return null;
+    if (hosts.size < this.s.hosts || w.failures < this.s.failures) return null;
     const last = this.reported.get(e.ip);
     if (last !== undefined && newest - last < this.s.window) return null;
     this.reported.set(e.ip, newest);
-    const users = [...new Set(seen.flatMap((x) => (x.user === null ? [] : [x.user])))];
+    const users = [...new Set(seen.flatMap((y) => (y.user === null ? [] : [y.user])))];
     return {
-      hosts: [...hosts].sort(),
+      hosts: [...hosts.keys()].sort(),
       finding: {
         kind: 'distributed',
-        jail: mostCommon(seen.map((x) => x.jail)),
+        jail: mostCommon(seen.map((y) => y.jail)),
         scope: 'address',
         ip: e.ip,
-        count: failures,
+        count: w.failures,
         first: seen[0]!.time,
         last: newest,
         users,
@@ -91,6 +110,18 @@ export class CrossHostDetector {
     this.byIp.delete(ip);
     this.reported.delete(ip);
   }
+}
+
+/** The index after the last of `seen` (in time order) at or before `time`. */
+function after(seen: readonly Seen[], time: Millis): number {
+  let lo = 0;
+  let hi = seen.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (seen[mid]!.time <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function mostCommon(items: readonly string[]): string {

@@ -24,6 +24,9 @@ export interface BanTallyOptions {
 interface Open {
   decision: Decision;
   timer: Stop | null;
+  /** A count is running; `again`: answers came meanwhile, count once more after it. */
+  counting: boolean;
+  again: boolean;
 }
 
 /** The hosts a decision's scope covers, of those the hub knows. */
@@ -42,7 +45,7 @@ export class BanTally {
   /** A ban decision was just published: its confirmations are counted from now. */
   published(d: Decision): void {
     this.open.get(d.id)?.timer?.stop();
-    this.open.set(d.id, { decision: d, timer: null });
+    this.open.set(d.id, { decision: d, timer: null, counting: false, again: false });
   }
 
   /** A sensor's confirmation, stored already. */
@@ -53,17 +56,34 @@ export class BanTally {
       (c.outcome !== 'applied' && c.outcome !== 'refused' && c.outcome !== 'failed')
     )
       return;
-    const { alert, complete } = await this.count(t.decision);
-    if (complete) this.tell(t.decision.id, alert);
-    else
-      t.timer ??= this.o.clock.after(this.o.settleMs ?? 5000, async () => {
-        try {
-          if (this.open.get(t.decision.id) === t)
-            this.tell(t.decision.id, (await this.count(t.decision)).alert);
-        } catch (err) {
-          this.o.logger.warn({ event: 'tally_failed', err }, 'could not count confirmations');
+    // A fleet answers in a burst (a thousand hosts within a second), and a count
+    // reads every host: answers that come during a count are counted by one more.
+    if (t.counting) {
+      t.again = true;
+      return;
+    }
+    t.counting = true;
+    try {
+      do {
+        t.again = false;
+        const { alert, complete } = await this.count(t.decision);
+        if (this.open.get(t.decision.id) !== t) return;
+        if (complete) {
+          this.tell(t.decision.id, alert);
+          return;
         }
-      });
+      } while (t.again);
+    } finally {
+      t.counting = false;
+    }
+    t.timer ??= this.o.clock.after(this.o.settleMs ?? 5000, async () => {
+      try {
+        if (this.open.get(t.decision.id) === t)
+          this.tell(t.decision.id, (await this.count(t.decision)).alert);
+      } catch (err) {
+        this.o.logger.warn({ event: 'tally_failed', err }, 'could not count confirmations');
+      }
+    });
   }
 
   private tell(id: string, alert: FleetBanAlert): void {

@@ -1,6 +1,7 @@
 /**
  * The hub's side of the hosts stream: one durable pull consumer reads every
- * host's messages in order. Each is checked (the host from its subject, never
+ * host's messages in order, and stores each host's in order, several hosts'
+ * at once. Each is checked (the host from its subject, never
  * its body; the body against its schema) before anything is stored; a bad
  * one is counted against its host and terminated, never retried, never a
  * crash. A sensor's outbox row is stored with its seq in one transaction
@@ -42,6 +43,11 @@ export interface HubIngestOptions {
   /** An attack spread over hosts, found here. */
   distributed: (attack: DistributedAttack) => void;
   confirmation: (host: string, c: Confirmation) => void;
+  /**
+   * Messages stored at once, of different hosts (one host's stay in order).
+   * Default 8: a few of PostgreSQL's connections, each waiting on its own round trips.
+   */
+  parallel?: number;
 }
 
 /** Redelivery delay after the store failed (the message stays in the stream meanwhile). */
@@ -70,14 +76,44 @@ export class HubIngest {
     const consumer = await jetstream(this.o.nc).consumers.get(HOSTS_STREAM, HUB_CONSUMER);
     const messages = await consumer.consume({ max_messages: 500 });
     this.messages = messages;
-    this.done = (async () => {
-      for await (const m of messages) await this.handle(m);
-    })();
+    this.done = this.run(messages);
   }
 
   async stop(): Promise<void> {
     await this.messages?.close();
     await this.done;
+  }
+
+  /**
+   * Each message waits behind the one before it of the same host (its seq
+   * must follow the stored one), and beside up to `parallel` others: one at a
+   * time, the hub would spend most of its time waiting for the database.
+   */
+  private async run(messages: ConsumerMessages): Promise<void> {
+    const limit = this.o.parallel ?? 8;
+    /** Each host's last message in hand. */
+    const tails = new Map<string, Promise<void>>();
+    const inFlight = new Set<Promise<void>>();
+    for await (const m of messages) {
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+      const key = parseHostSubject(m.subject)?.host ?? '';
+      const handled = (tails.get(key) ?? Promise.resolve())
+        .then(() => this.handle(m))
+        .catch((err: unknown) =>
+          // Not acked: JetStream delivers it again.
+          this.o.logger.error(
+            { event: 'hub_message_failed', subject: m.subject, err },
+            'a message from a host could not be handled',
+          ),
+        );
+      tails.set(key, handled);
+      inFlight.add(handled);
+      void handled.finally(() => {
+        inFlight.delete(handled);
+        if (tails.get(key) === handled) tails.delete(key);
+      });
+    }
+    await Promise.all(inFlight);
   }
 
   private async handle(m: JsMsg): Promise<void> {

@@ -12,10 +12,13 @@ import type { Logger } from '../log.js';
 import type { FleetOutboxStore } from '../store/fleet-outbox.js';
 import { hostSubject, messageId } from './protocol.js';
 
+/** What the publisher needs of the outbox (FleetOutboxStore; the fleet bench keeps one in memory). */
+export type OutboxRows = Pick<FleetOutboxStore, 'epoch' | 'oldest' | 'remove' | 'count'>;
+
 export interface PublisherOptions {
   host: string;
   js: JetStreamClient;
-  rows: FleetOutboxStore;
+  rows: OutboxRows;
   clock: Clock;
   logger: Logger;
   /** Retry delays double from this up to 30 s. Default 500 ms. */
