@@ -122,7 +122,11 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
           crossHost: new CrossHostDetector(cfg.crossHost),
           finding: (f, id, host) => found(f, id, [host]),
           distributed: (a) =>
-            found(a.finding, store.findings.insert(a.finding, clock.now()), a.hosts),
+            found(
+              a.finding,
+              store.findings.insert({ ...a.finding, hosts: a.hosts }, clock.now()),
+              a.hosts,
+            ),
           confirmation: (_host, c) =>
             void t
               .confirmed(c)

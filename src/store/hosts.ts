@@ -123,7 +123,9 @@ export class HostStore {
       if (known !== undefined && known.epoch === epoch && seq <= known.last_seq) return null;
       for (const e of batch.events ?? [])
         this.events.insert({ ...e, source: sensorSource(host, e.source) });
-      const ids = (batch.findings ?? []).map((f) => this.findings.insert(f.finding, f.createdAt));
+      const ids = (batch.findings ?? []).map((f) =>
+        this.findings.insert({ ...f.finding, hosts: [host] }, f.createdAt),
+      );
       this.seenStmt.run(host, Math.floor(now), epoch, seq);
       return ids;
     });

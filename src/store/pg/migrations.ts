@@ -272,6 +272,15 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX scans_bucket ON scans (bucket);
     `,
   },
+  {
+    version: 2,
+    name: 'fleet: the hosts a finding was seen on',
+    up: `
+      -- Array of fleet host names (the sensor that sent it; several for a
+      -- distributed finding). The per-host views of findings, incidents and bans read it.
+      ALTER TABLE findings ADD COLUMN hosts jsonb NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 checkMigrations(PG_MIGRATIONS);
