@@ -36,6 +36,7 @@ import { ConnectionAddresses } from '../store/connections.js';
 import { ScanAggregator } from '../store/scans.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { EventRecord } from '../store/events.js';
+import type { HostRow } from '../store/hosts.js';
 import { StoreWriter, type WriterPart } from '../store/writer.js';
 import type { WebConsole } from '../web/start.js';
 import type * as WebConsoleModule from '../web/start.js';
@@ -87,6 +88,8 @@ export interface DaemonOptions {
 export interface DaemonExtension {
   /** More state written in every flush of the store writer. */
   writerParts?(store: Store): WriterPart[];
+  /** The fleet's hosts as the hub knows them (the console's hosts page); only the hub has them. */
+  hosts?(): Promise<readonly HostRow[]>;
   observer?: DaemonObserver;
   start(daemon: RunningDaemon): void;
   stop(): Promise<void>;
@@ -250,6 +253,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             analyst: followUp.analyst,
             reports: followUp.reports,
             internal: (ip) => followUp.intel.trusted.isInternal(ip),
+            ...(opts.fleet?.hosts === undefined ? {} : { hosts: () => opts.fleet!.hosts!() }),
             health: () => sources.health(),
             clock: clock.now,
             logger: log,

@@ -21,6 +21,7 @@ import { Sensor } from '../fleet/sensor.js';
 import { loadDecisionSigningKey, parseDecisionVerifyKey } from '../fleet/signing.js';
 import type { Logger } from '../log.js';
 import { targetOf } from '../respond/responder.js';
+import type { Async } from '../store/api.js';
 import { asyncHosts, HostStore } from '../store/hosts.js';
 import type { DaemonExtension, DaemonParts } from './compose.js';
 
@@ -90,6 +91,8 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
   let tally: BanTally | null = null;
   let ingest: HubIngest | null = null;
   let started: Promise<void> = Promise.resolve();
+  /** The hub's records of its hosts, once started. */
+  let hostStore: Async<HostStore> | null = null;
   /** The hosts each target was last seen on, for 'host' scopes. */
   const seenOn = new Map<string, readonly string[]>();
   const firewall = new FleetFirewall({
@@ -100,10 +103,12 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
     published: (d) => tally?.published(d),
   });
   const extension: DaemonExtension = {
+    hosts: () => hostStore?.list() ?? Promise.resolve([]),
     start(d) {
       parts = d.parts;
       const { store, alerts, logger, clock } = d.parts;
       const hosts = asyncHosts(new HostStore(store.db));
+      hostStore = hosts;
       const t = new BanTally({ hosts, clock, logger, alert: alerts.publish });
       tally = t;
       const found = (f: Finding, id: number, on: readonly string[]) => {
