@@ -55,6 +55,12 @@ export function sensorSource(host: string, source: string | null): string {
   return `${host}:${source ?? ''}`;
 }
 
+/** The sensor's name in the source of an event stored at the hub (null for none). */
+export function sensorOf(source: string | null): string | null {
+  const i = source?.indexOf(':') ?? -1;
+  return i > 0 ? source!.slice(0, i) : null;
+}
+
 interface HostDbRow {
   name: string;
   last_seen: number;
