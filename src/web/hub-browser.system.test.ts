@@ -236,4 +236,18 @@ describe('the console at the hub, in Chromium', () => {
       return a.length === 1 && a[0] === '198.51.100.7';
     });
   });
+
+  it('names the host of a finding in the live feed', async () => {
+    await go('live');
+    await page.waitForSelector('.live-dot.on');
+    await send(
+      'web-1',
+      'findings',
+      { v: 1, epoch: 'epoch0001', seq: 5, findings: [finding('198.51.100.8')] },
+      5,
+    );
+    const item = page.locator('[data-testid="feed-finding"]', { hasText: '198.51.100.8' });
+    await item.waitFor();
+    assert.deepEqual(await item.locator('[data-testid="feed-host"]').allTextContents(), ['web-1']);
+  });
 });
