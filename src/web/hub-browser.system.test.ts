@@ -210,6 +210,26 @@ describe('the console at the hub, in Chromium', () => {
     assert.deepEqual(dialogs, [], 'nothing in a sensor’s text ran');
   });
 
+  it('marks a host the hub has not heard from for over a minute', async () => {
+    // The same session in a tab whose clock runs five minutes ahead.
+    const context = await browser!.newContext({
+      storageState: await page.context().storageState(),
+    });
+    const later = await context.newPage();
+    try {
+      await later.clock.install({ time: Date.now() + 5 * 60_000 });
+      await later.goto(`${(await daemon!.parts.web!.url())!}/#/hosts`);
+      await later.waitForSelector('[data-testid="host-row"]');
+      assert.deepEqual(await later.locator('[data-testid="host-silent"]').allTextContents(), [
+        '5 min ago',
+        '5 min ago',
+      ]);
+      assert.equal(await page.locator('[data-testid="host-silent"]').count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('shows one host’s events and incidents when that host is chosen', async () => {
     await go('events');
     // Address and host of each row.

@@ -9,6 +9,9 @@ import { ago, duration, number } from '../format.js';
 import { t } from '../i18n.js';
 import type { HostView } from '../../contract.js';
 
+/** How long a host may say nothing before its row says so. */
+const SILENT_MS = 60_000;
+
 /** A count that needs a look (a backlog, refused messages) stands out. */
 function count(n: number | null, bad: boolean): HTMLElement | string {
   if (n === null) return '—';
@@ -31,7 +34,14 @@ function row(x: HostView): HTMLElement {
       x.name,
       ...x.groups.map((g) => [' ', h('span', { class: 'chip' }, g)]).flat(),
     ),
-    h('td', { title: new Date(x.lastSeen).toISOString() }, ago(x.lastSeen)),
+    h(
+      'td',
+      { title: new Date(x.lastSeen).toISOString() },
+      // A sensor beats every 10 s: a minute without a word stands out.
+      Date.now() - x.lastSeen > SILENT_MS
+        ? h('span', { class: 'chip fail', 'data-testid': 'host-silent' }, ago(x.lastSeen))
+        : ago(x.lastSeen),
+    ),
     h('td', {}, lag(x.lagMs)),
     h('td', { class: 'mono' }, x.version ?? '—'),
     h('td', {}, count(x.outbox, true)),
