@@ -113,6 +113,12 @@ export interface Finding {
   first: Millis;
   last: Millis;
   users: string[];
+  /**
+   * At the fleet's hub: the hosts it was seen on (the sending sensor's name,
+   * taken from the NATS subject; several for a distributed finding). Absent on
+   * a single host and on a sensor.
+   */
+  hosts?: readonly string[];
 }
 
 /** What a firewall blocks: one address (/32, /128) or an IPv6 prefix, canonical CIDR text. */

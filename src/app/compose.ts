@@ -269,6 +269,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
         })
       : null;
     if (notify !== null) subscribeNotifier(alerts, notify.notifier, log);
+    const fleetHosts = opts.fleet?.hosts?.(store) ?? null;
     const web =
       opts.webConsole !== undefined && config.web.enabled
         ? new (require('../web/start.js') as typeof WebConsoleModule).WebConsole({
@@ -281,6 +282,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             analyst: followUp.analyst,
             reports: followUp.reports,
             internal: (ip) => followUp.intel.trusted.isInternal(ip),
+            ...(fleetHosts === null ? {} : { hosts: () => fleetHosts.list() }),
             health: () => sources.health(),
             clock: clock.now,
             logger: log,
@@ -304,7 +306,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
       storePath: path,
       store,
       records,
-      hosts: opts.fleet?.hosts?.(store) ?? null,
+      hosts: fleetHosts,
       writer,
       scans,
       jails,

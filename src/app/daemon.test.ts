@@ -93,6 +93,43 @@ describe('Daemon', () => {
     }
   });
 
+  it("at the hub, a host's finding is announced and put to approval naming the host(s) it was seen on", async () => {
+    const alerts: Alert[] = [];
+    const { daemon } = start('hub', {
+      id: 'all',
+      send: (a) => {
+        alerts.push(a);
+        return Promise.resolve();
+      },
+    });
+    try {
+      const now = Date.now();
+      const finding: Finding = {
+        kind: 'distributed',
+        jail: 'sshd',
+        scope: 'address',
+        ip: '203.0.113.51',
+        count: 9,
+        first: now - 60_000,
+        last: now,
+        users: ['root'],
+      };
+      const id = daemon.parts.store.findings.insert({ ...finding, hosts: ['web-1', 'web-3'] }, now);
+      daemon.found(finding, id, ['web-1', 'web-3']);
+      const approval = await waitFor('the approval', () =>
+        alerts.find((a) => a.type === 'approval'),
+      );
+      const announced = alerts.find((a) => a.type === 'finding');
+      assert.deepEqual(announced?.type === 'finding' && announced.finding.hosts, [
+        'web-1',
+        'web-3',
+      ]);
+      assert.deepEqual(approval.type === 'approval' && approval.finding?.hosts, ['web-1', 'web-3']);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   it('remembers an attacker across a restart: failures before it still count', async () => {
     await writeFile(join(dir, 'b.log'), '');
     const first = new Collect();

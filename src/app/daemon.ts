@@ -264,17 +264,17 @@ export class Daemon implements RunningDaemon {
   }
 
   found(finding: Finding, id: number, hosts: readonly string[]): void {
-    this.alert(finding, { id, hosts });
+    this.alert({ ...finding, hosts }, id);
   }
 
   /** A finding is available the moment it is logged and published to the notifiers ("alert queued"). */
-  private alert(finding: Finding, stored?: { id: number; hosts: readonly string[] }): void {
+  private alert(finding: Finding, storedId?: number): void {
     const { logger, store, clock, observers } = this.p;
     this.jailCounts(finding.jail).findings++;
     logger.warn(
       {
         event: 'finding',
-        ...(stored === undefined ? {} : { hosts: stored.hosts }),
+        ...(finding.hosts === undefined ? {} : { hosts: finding.hosts }),
         kind: finding.kind,
         jail: finding.jail,
         scope: finding.scope,
@@ -285,15 +285,11 @@ export class Daemon implements RunningDaemon {
       },
       findingText(finding, this.p.t),
     );
-    this.p.alerts.publish(
-      stored === undefined
-        ? { type: 'finding', finding }
-        : { type: 'finding', finding, hosts: stored.hosts },
-    );
+    this.p.alerts.publish({ type: 'finding', finding });
     // Announced first (the alert is queued): storing and asking for approval come after.
     // Findings are rare: stored at once, so an approval can name its evidence.
-    let id: number | null = stored?.id ?? null;
-    if (stored === undefined)
+    let id: number | null = storedId ?? null;
+    if (storedId === undefined)
       try {
         id = store.findings.insert(finding, clock.now());
       } catch (err) {

@@ -134,7 +134,7 @@ export function hub(
           crossHost: new CrossHostDetector(cfg.crossHost),
           finding: (f, id, host) => found(f, id, [host]),
           distributed: (a) =>
-            void records.findings.insert(a.finding, clock.now()).then(
+            void records.findings.insert({ ...a.finding, hosts: a.hosts }, clock.now()).then(
               (id) => found(a.finding, id, a.hosts),
               (err: unknown) =>
                 logger.error(

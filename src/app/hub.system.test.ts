@@ -237,14 +237,14 @@ for (const [backend, database] of Object.entries(backends))
         const relayed = await waitFor('the finding at the hub', () =>
           seen.alerts.find((a) => a.type === 'finding' && a.finding.ip === own.ip),
         );
-        assert.deepEqual(relayed.type === 'finding' && relayed.hosts, ['web-2']);
+        assert.deepEqual(relayed.type === 'finding' && relayed.finding.hosts, ['web-2']);
 
         // Two failures on each host: below every host's maxretry, a distributed attack at the hub.
         sensors.forEach((s, i) => s.read([fail(2 * i, s.name), fail(2 * i + 1, s.name)]));
         const distributed = await waitFor('the distributed finding', () =>
           seen.alerts.find((a) => a.type === 'finding' && a.finding.kind === 'distributed'),
         );
-        assert.deepEqual(distributed.type === 'finding' && distributed.hosts, [
+        assert.deepEqual(distributed.type === 'finding' && distributed.finding.hosts, [
           'web-1',
           'web-2',
           'web-3',

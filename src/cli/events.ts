@@ -1,6 +1,7 @@
 /**
- * `sheriff events [--ip IP|NETWORK] [--user U] [--since DUR] [--kind K] [--jail J] [--limit N] [--json]`:
- * forensic questions answered from the store, newest first.
+ * `sheriff events [--ip IP|NETWORK] [--user U] [--since DUR] [--kind K] [--jail J] [--host H] [--limit N] [--json]`:
+ * forensic questions answered from the store, newest first. At the fleet's hub
+ * each line names the host it came from, and `--host` keeps one host's.
  */
 import type { Command } from 'commander';
 import { DurationError, parseDuration } from '../config/duration.js';
@@ -11,6 +12,8 @@ import { displayUser } from '../incidents/format.js';
 import { TimeZone } from '../parse/zone.js';
 import { recordsOf } from './records.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
+import { sensorOf } from '../store/hosts.js';
+import { hostOption } from './host-option.js';
 import type { Translate } from '../i18n/index.js';
 
 interface Options {
@@ -19,6 +22,7 @@ interface Options {
   since?: string;
   kind?: string;
   jail?: string;
+  host?: string;
   limit?: string;
   json?: boolean;
 }
@@ -33,6 +37,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .option('--since <duration>', t('events.opt.since'))
     .option('--kind <kind>', t('events.opt.kind'))
     .option('--jail <name>', t('events.opt.jail'))
+    .option('--host <name>', t('hosts.opt.host'))
     .option('--limit <n>', t('events.opt.limit'), '100')
     .option('--json', t('events.opt.json'))
     .action(async (opts: Options) => {
@@ -50,6 +55,8 @@ export function registerEvents(program: Command, ctx: CliContext): void {
         throw err;
       }
       const limit = parseCount('--limit', opts.limit, 1, t);
+      const sensor = await hostOption(opts.host, t);
+      const atHub = config.hub !== undefined;
       const { records, close } = await recordsOf(
         config,
         openStore(storePath(config.store), { readonly: true }),
@@ -64,13 +71,14 @@ export function registerEvents(program: Command, ctx: CliContext): void {
           since,
           kind: opts.kind as 'fail' | 'success' | 'nofail' | undefined,
           jail: opts.jail,
+          sensor,
           limit: Math.min(limit ?? 100, 10_000),
         });
         for (const e of rows) {
           if (opts.json) out.write(JSON.stringify({ ...e, time: zone.format(e.time) }) + '\n');
           else
             out.write(
-              `${zone.format(e.time)}  ${e.result.padEnd(7)} ${e.jail.padEnd(8)} ${(e.ip ?? e.host ?? '-').padEnd(20)} ${e.user === null ? '' : displayUser(e.user)}\n`,
+              `${zone.format(e.time)}  ${e.result.padEnd(7)} ${atHub ? `${(sensorOf(e.source) ?? '-').padEnd(12)} ` : ''}${e.jail.padEnd(8)} ${(e.ip ?? e.host ?? '-').padEnd(20)} ${e.user === null ? '' : displayUser(e.user)}\n`,
             );
         }
         if (rows.length === 0 && !opts.json) out.write(t('events.none') + '\n');

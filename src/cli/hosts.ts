@@ -37,7 +37,7 @@ export function registerHosts(program: Command, ctx: CliContext): void {
             h.outbox === null ? '-' : String(h.outbox),
             String(h.bansApplied),
             // Sensor text is data: one line, cut short.
-            [...h.errors, ...(h.rejected > 0 ? [`${h.rejected} rejected`] : [])]
+            [...h.errors, ...(h.rejected > 0 ? [t('hosts.rejected', { count: h.rejected })] : [])]
               .join('; ')
               .replace(/[\u0000-\u001f\u007f]/g, ' ')
               .slice(0, 120),

@@ -1,5 +1,5 @@
 /**
- * `sheriff incidents [--all] [--limit N] [--json]` and `sheriff incident ID [--json]`:
+ * `sheriff incidents [--all] [--limit N] [--host H] [--json]` and `sheriff incident ID [--json]`:
  * incidents from the store, with the server-wide status on top. An admin can
  * also give an incident their verdict, a note, or resolve it:
  * `sheriff incident ID --verdict benign --note "the owner's new laptop" --resolve`.
@@ -12,6 +12,7 @@ import { isVerdict, setAdminVerdict } from '../incidents/admin.js';
 import { storePath } from '../config/paths.js';
 import { TimeZone } from '../parse/zone.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
+import { hostOption } from './host-option.js';
 import { recordsOf } from './records.js';
 
 export function registerIncidents(program: Command, ctx: CliContext): void {
@@ -21,9 +22,11 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
     .description(t('incidents.description'))
     .option('--all', t('incidents.opt.all'))
     .option('--limit <n>', t('incidents.opt.limit'), '50')
+    .option('--host <name>', t('hosts.opt.host'))
     .option('--json', t('incidents.opt.json'))
-    .action(async (opts: { all?: boolean; limit?: string; json?: boolean }) => {
+    .action(async (opts: { all?: boolean; limit?: string; host?: string; json?: boolean }) => {
       const limit = parseCount('--limit', opts.limit, 1, t) ?? 50;
+      const sensor = await hostOption(opts.host, t);
       const { records, close, zone } = await open(program);
       const { currentStatus } = await import('../incidents/status.js');
       const { incidentLine, statusText } = await import('../incidents/format.js');
@@ -31,6 +34,7 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
       try {
         const rows = await records.incidents.list({
           state: opts.all ? undefined : 'active',
+          sensor,
           limit: Math.min(limit, 10_000),
         });
         if (opts.json) {

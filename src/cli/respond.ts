@@ -17,6 +17,7 @@ import type { SheriffConfig } from '../app/config.js';
 import { TimeZone } from '../parse/zone.js';
 import { DEFAULT_REASONS, reasonText, requesterText } from '../respond/reasons.js';
 import { BufferedOutput, RefusedError, UsageError, type CliContext } from './common.js';
+import { hostOption } from './host-option.js';
 import { recordsOf } from './records.js';
 
 /** The store to read (`approvals`, `bans`, `audit`): never created, never written; the records where they are (records.ts). */
@@ -361,14 +362,20 @@ export function registerRespond(program: Command, ctx: CliContext): void {
   program
     .command('bans')
     .description(t('respond.bans.description'))
+    .option('--host <name>', t('hosts.opt.host'))
     .option('--json', t('respond.opt.json'))
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { host?: string; json?: boolean }) => {
+      // One host's: the bans in force of attackers its findings named (pending ones name none yet).
+      const sensor = await hostOption(opts.host, t);
       const { config, records, close } = await openToRead(program);
       const when = readableIn(config);
       try {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
-        const rows = [...(await records.bans.active(now)), ...(await records.bans.pending())];
+        const rows =
+          sensor === undefined
+            ? [...(await records.bans.active(now)), ...(await records.bans.pending())]
+            : await records.bans.active(now, sensor);
         for (const b of rows) {
           if (opts.json) out.write(JSON.stringify(b) + '\n');
           else

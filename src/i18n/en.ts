@@ -258,6 +258,8 @@ export const en = {
     '⚠️ [{jail}] Distributed brute force from {ip}: {count} failed logins in {span} spread over several hosts, each below its own threshold',
   'alert.prefix': '{ip} (several addresses of one network)',
   'alert.users': ' (users tried: {users})',
+  'alert.onHost': ' (on {host})',
+  'alert.onHosts': ' (on {count} hosts: {hosts})',
 } as const;
 
 export type MessageKey = keyof typeof en;

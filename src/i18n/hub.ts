@@ -12,6 +12,10 @@ export const hubMessages = defineMessages({
     'hosts.none': 'No host has reported to this hub yet.',
     'hosts.header': 'HOST\tLAST SEEN\tLAG\tVERSION\tOUTBOX\tBANS\tERRORS',
     'hosts.never': 'never',
+    'hosts.rejected': '{count} rejected',
+    'hosts.opt.host': 'only what came from this host of the fleet (at the hub)',
+    'hosts.error.name':
+      '--host: {value} is not a host name (lower-case letters, digits and inner hyphens, as in sheriff hosts)',
   },
   ko: {
     'hub.description':
@@ -23,5 +27,9 @@ export const hubMessages = defineMessages({
     'hosts.none': '아직 이 허브에 보고한 호스트가 없습니다.',
     'hosts.header': '호스트\t마지막 수신\t지연\t버전\t대기열\t차단\t오류',
     'hosts.never': '없음',
+    'hosts.rejected': '거부 {count}건',
+    'hosts.opt.host': '이 호스트에서 온 것만 (허브에서)',
+    'hosts.error.name':
+      '--host: {value}은(는) 호스트 이름이 아닙니다 (sheriff hosts에 나오는 이름처럼 영문 소문자, 숫자, 가운데 하이픈만)',
   },
 });

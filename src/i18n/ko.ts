@@ -257,4 +257,6 @@ export const ko: Record<keyof typeof en, string> = {
     '⚠️ [{jail}] {ip}의 분산 무차별 대입 공격: {span} 동안 여러 호스트에 걸쳐 로그인 실패 {count}회 (호스트마다 자체 기준보다 적은 횟수)',
   'alert.prefix': '{ip} (한 네트워크의 여러 주소)',
   'alert.users': ' (시도한 계정: {users})',
+  'alert.onHost': ' (호스트: {host})',
+  'alert.onHosts': ' (호스트 {count}대: {hosts})',
 };

@@ -19,7 +19,6 @@ export const notifyMessages = defineMessages({
     'notify.banFailed':
       '❗ The firewall refused to ban {target}: {error}. The ban stays pending and is retried.',
     'notify.refused': '🚫 {target} was not banned: {reason}',
-    'notify.onHosts': '{text} (on {hosts})',
     'notify.fleetBan': '⛔ {target} is banned on {applied} of {of} hosts.',
     'notify.fleetBan.refused': '- {host} refused it: {reason}',
     'notify.fleetBan.failed': '- {host} could not apply it: {reason}',
@@ -139,7 +138,6 @@ export const notifyMessages = defineMessages({
     'notify.banFailed':
       '❗ 방화벽이 {target} 차단을 거부했습니다: {error}. 차단은 대기 상태로 남아 다시 시도합니다.',
     'notify.refused': '🚫 {target}은(는) 차단하지 않았습니다: {reason}',
-    'notify.onHosts': '{text} ({hosts}에서)',
     'notify.fleetBan': '⛔ {target}을(를) 호스트 {of}대 중 {applied}대에서 차단했습니다.',
     'notify.fleetBan.refused': '- {host}: 차단을 거부했습니다: {reason}',
     'notify.fleetBan.failed': '- {host}: 차단하지 못했습니다: {reason}',

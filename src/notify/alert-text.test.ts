@@ -134,12 +134,36 @@ describe('alert wording', () => {
     assert.match(String(out.read()), /^🛡 Ban 203\.0\.113\.5 for 1h\?/);
   });
 
-  it('at the hub, a finding names the hosts it was seen on, and a fleet ban counts only the hosts that confirmed it', () => {
+  it('at the hub, a finding and its approval name the hosts it was seen on, and a fleet ban counts only the hosts that confirmed it', () => {
     const en = { t: translator('en'), time: timeFormatter('UTC') };
-    assert.match(
-      alertText({ ...SAMPLES.finding, hosts: ['web-1', 'web-3'] }, en),
-      /203\.0\.113\.5.*\(on web-1, web-3\)$/,
+    const ko = { t: translator('ko'), time: timeFormatter('UTC') };
+    const on = (...hosts: string[]) => ({ ...sampleFinding(), hosts });
+    assert.equal(
+      alertText({ type: 'finding', finding: on('web-3') }, en),
+      '🚨 [sshd] Brute force from 203.0.113.5: 5 failed logins in 4s (on web-3) (users tried: "root", "admin")',
     );
+    assert.match(
+      alertText({ type: 'finding', finding: on('web-1', 'web-2', 'web-3') }, en),
+      / \(on 3 hosts: web-1, web-2, web-3\) /,
+    );
+    // A long list is cut, its length still told.
+    const many = Array.from({ length: 12 }, (_, i) => `web-${i + 1}`);
+    assert.match(
+      alertText({ type: 'finding', finding: on(...many) }, en),
+      / \(on 12 hosts: web-1, web-2, web-3, web-4, web-5 \+7\) /,
+    );
+    assert.match(alertText({ type: 'finding', finding: on('web-3') }, ko), / \(호스트: web-3\) /);
+    assert.match(
+      alertText({ type: 'finding', finding: on('a', 'b', 'c') }, ko),
+      / \(호스트 3대: a, b, c\) /,
+    );
+    // The approval question repeats its finding, hosts included.
+    assert.match(
+      alertText({ type: 'approval', approval, finding: on('web-3') }, en),
+      /\(on web-3\).*\n🛡 Ban 203\.0\.113\.5 for 1h\?/,
+    );
+    // A single host's finding names none.
+    assert.doesNotMatch(alertText(SAMPLES.finding, en), /\(on /);
     assert.equal(
       alertText(SAMPLES['fleet-ban'], en),
       [

@@ -26,10 +26,7 @@ export type Loudness = 'loud' | 'normal' | 'quiet';
 type Formatters = { [K in AlertType]: (a: Extract<Alert, { type: K }>, w: Wording) => string };
 
 const FORMATTERS: Formatters = {
-  finding: (a, w) =>
-    a.hosts === undefined || a.hosts.length === 0
-      ? findingText(a.finding, w.t)
-      : w.t('notify.onHosts', { text: findingText(a.finding, w.t), hosts: a.hosts.join(', ') }),
+  finding: (a, w) => findingText(a.finding, w.t),
   'fleet-ban': (a, w) =>
     [
       w.t('notify.fleetBan', { target: targetText(a.target), applied: a.applied, of: a.of }),

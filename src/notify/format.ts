@@ -8,7 +8,9 @@ import { formatDuration } from '../config/duration.js';
 import { displayUser } from '../incidents/format.js';
 
 const MAX_USERS_SHOWN = 5;
+const MAX_HOSTS_SHOWN = 5;
 
+/** The finding in words; at the fleet's hub, with the host(s) it was seen on. */
 export function findingText(f: Finding, t: Translate): string {
   const users =
     f.users.length === 0
@@ -20,7 +22,22 @@ export function findingText(f: Finding, t: Translate): string {
         });
   const target = f.scope === 'prefix' ? t('alert.prefix', { ip: f.ip }) : f.ip;
   const span = formatDuration(Math.max(1000, Math.round((f.last - f.first) / 1000) * 1000));
-  return t(`alert.${f.kind}`, { jail: f.jail, ip: target, count: f.count, span }) + users;
+  return (
+    t(`alert.${f.kind}`, { jail: f.jail, ip: target, count: f.count, span }) + seenOn(f, t) + users
+  );
+}
+
+/** " (on web-3)", " (on 3 hosts: a, b, c)": where a finding at the fleet's hub was seen; "" elsewhere. */
+function seenOn(f: Finding, t: Translate): string {
+  const hosts = f.hosts ?? [];
+  if (hosts.length === 0) return '';
+  if (hosts.length === 1) return t('alert.onHost', { host: hosts[0]! });
+  return t('alert.onHosts', {
+    count: hosts.length,
+    hosts:
+      hosts.slice(0, MAX_HOSTS_SHOWN).join(', ') +
+      (hosts.length > MAX_HOSTS_SHOWN ? ` +${hosts.length - MAX_HOSTS_SHOWN}` : ''),
+  });
 }
 
 /**

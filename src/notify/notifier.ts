@@ -14,9 +14,8 @@ import type { ResponseAlert } from '../respond/responder.js';
 
 export interface FindingAlert {
   type: 'finding';
+  /** At the hub, with the fleet's hosts it was seen on (`hosts`). */
   finding: Finding;
-  /** The fleet's hosts it was seen on (at the hub); absent on a single host. */
-  hosts?: readonly string[];
 }
 
 /** A fleet decision's ban as the sensors confirmed it (at the hub): never before they did. */

@@ -165,6 +165,44 @@ describe('Telegram alerts and approvals', () => {
     assert.equal((await approvals.get(approval.id))!.status, 'approved');
   });
 
+  it('at the fleet hub, the finding, its approval card and the ban count name the hosts', async () => {
+    const { service, approvals, clock } = await setup('hub');
+    await service.notifier.send({
+      type: 'finding',
+      finding: sampleFinding({ ip: '203.0.113.40', hosts: ['web-3'] }),
+    });
+    const approval = await requestBan(approvals, '203.0.113.41', clock.now);
+    await service.notifier.send({
+      type: 'approval',
+      approval,
+      finding: sampleFinding({
+        kind: 'distributed',
+        ip: '203.0.113.41',
+        hosts: ['web-1', 'web-2', 'web-3'],
+      }),
+    });
+    await service.notifier.send({
+      type: 'fleet-ban',
+      target: { cidr: '203.0.113.41/32', family: 4 },
+      applied: 2,
+      of: 3,
+      problems: [{ host: 'web-2', outcome: 'refused', reason: 'an admin address' }],
+    });
+    const [finding, card, ban] = await waitFor(
+      'three messages',
+      () => fake.sentTo(CHAT).length === 3 && fake.sentTo(CHAT),
+    );
+    assert.match(finding!.text, /^🚨 \[sshd\] Brute force from 203\.0\.113\.40: .* \(on web-3\) /);
+    assert.match(
+      card!.text,
+      /^⚠️ \[sshd\] Distributed brute force from 203\.0\.113\.41: .* \(on 3 hosts: web-1, web-2, web-3\) .*\n🛡 Ban 203\.0\.113\.41 for 1h\?/,
+    );
+    assert.equal(
+      ban!.text,
+      '⛔ 203.0.113.41 is banned on 2 of 3 hosts.\n- web-2 refused it: an admin address',
+    );
+  });
+
   it("a stranger's press and commands do nothing and are audited; Deny denies", async () => {
     const { service, store, approvals, clock } = await setup('stranger');
     const approval = await requestBan(approvals, '203.0.113.6', clock.now);

@@ -24,6 +24,7 @@ let dir: string;
 let receiver: WebhookReceiver;
 let store: Store;
 let service: NotifyService;
+let approvals: Approvals;
 const clock = { now: T0 };
 
 before(async () => {
@@ -34,7 +35,7 @@ before(async () => {
   await writeFile(urlFile, `${receiver.url('/discord')}\n`);
   await chmod(urlFile, 0o600);
   store = openStore(join(dir, 'w.db'));
-  const approvals = new Approvals(store.records, {
+  approvals = new Approvals(store.records, {
     key: new SecretKey(randomBytes(32), 'test'),
     authorize: authorizer(),
   });
@@ -202,5 +203,62 @@ describe('webhooks', () => {
       '⚠️ DRY-RUN: 203.0.113.8 is recorded as banned permanently (automatic ban, jail sshd), but NOTHING IS BLOCKED: the firewall is in dry-run.',
     );
     assert.deepEqual(body.data.ban, { ...body.data.ban, firewall: 'dry-run', enforced: false });
+  });
+
+  it('at the fleet hub, the text names the host(s) in each language, and the generic data lists them', async () => {
+    await service.notifier.send({
+      type: 'finding',
+      finding: sampleFinding({ ip: '198.51.100.30', users: [], hosts: ['web-3'] }),
+    });
+    const approval = await approvals.request(
+      {
+        action: 'ban',
+        target: { cidr: '198.51.100.31/32', family: 4 },
+        durationMs: 3_600_000,
+        reason: 'distributed: 9 failures',
+        requestedBy: 'jail:sshd',
+        jail: 'sshd',
+        evidence: { findings: [], events: [] },
+      },
+      clock.now,
+    );
+    await service.notifier.send({
+      type: 'approval',
+      approval,
+      finding: sampleFinding({
+        kind: 'distributed',
+        ip: '198.51.100.31',
+        users: [],
+        hosts: ['web-1', 'web-2', 'web-3'],
+      }),
+    });
+    await service.worker.drain();
+    const text = (path: string) =>
+      receiver
+        .accepted(path)
+        .map((r) => JSON.parse(r.body) as { text?: string; content?: string })
+        .map((b) => b.text ?? b.content ?? '')
+        .find((t) => t.includes('198.51.100.30'));
+    assert.equal(
+      text('/slack'),
+      '🚨 [sshd] Brute force from 198.51.100.30: 5 failed logins in 4s (on web-3)',
+    );
+    assert.equal(
+      text('/discord'),
+      '🚨 \\[sshd\\] 198.51.100.30에서 무차별 대입 공격: 4s 동안 로그인 실패 5회 (호스트: web-3)',
+    );
+    const generic = receiver
+      .accepted('/generic')
+      .map((r) => JSON.parse(r.body) as { kind: string; text: string; data: unknown })
+      .find((b) => b.kind === 'approval')!;
+    assert.match(
+      generic.text,
+      /^⚠️ \[sshd\] Distributed brute force from 198\.51\.100\.31: .* \(on 3 hosts: web-1, web-2, web-3\)\n🛡 Ban 198\.51\.100\.31 for 1h\?/,
+    );
+    assert.deepEqual((generic.data as { finding: { hosts: string[] } }).finding.hosts, [
+      'web-1',
+      'web-2',
+      'web-3',
+    ]);
   });
 });

@@ -8,6 +8,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { Ban, BanTarget, Millis } from '../domain.js';
 import { CidrError, parseCidr } from '../net/cidr.js';
+import { seenOn } from './findings.js';
 
 /** What to insert. */
 export interface BanRequest {
@@ -60,6 +61,9 @@ const COLUMNS =
   'id, cidr, family, jail, reason, requested_by, approval_id, created_at, expires_at, ' +
   'applied_at, removed_at, removed_reason, offence, firewall';
 
+/** The `ip` of a finding about a ban's target: the prefix itself, or the address without /32 or /128. */
+const FINDING_IP = "bans.cidr, substr(bans.cidr, 1, instr(bans.cidr, '/') - 1)";
+
 /** Whether a ban drops packets: applied by a known backend other than dry-run (which blocks nothing). */
 export function isEnforced(ban: Pick<StoredBan, 'appliedAt' | 'firewall'>): boolean {
   return ban.appliedAt !== null && ban.firewall !== null && ban.firewall !== 'dry-run';
@@ -93,6 +97,7 @@ export class BanStore {
   private readonly heldStmt: Statement<[string, number]>;
   private readonly removedStmt: Statement<[number, string, number]>;
   private readonly activeStmt: Statement<[number], BanRow>;
+  private readonly activeOnStmt: Statement<[number, string], BanRow>;
   private readonly pendingStmt: Statement<[], BanRow>;
   private readonly expiredStmt: Statement<[number], BanRow>;
   private readonly historyStmt: Statement<[string, number], BanRow>;
@@ -121,6 +126,12 @@ export class BanStore {
     this.activeStmt = db.prepare(
       `SELECT ${COLUMNS} FROM bans
        WHERE removed_at IS NULL AND applied_at IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)
+       ORDER BY created_at, id`,
+    );
+    this.activeOnStmt = db.prepare(
+      `SELECT ${COLUMNS} FROM bans
+       WHERE removed_at IS NULL AND applied_at IS NOT NULL AND (expires_at IS NULL OR expires_at > ?)
+         AND EXISTS (SELECT 1 FROM findings f WHERE f.ip IN (${FINDING_IP}) AND ${seenOn('f.hosts')})
        ORDER BY created_at, id`,
     );
     this.pendingStmt = db.prepare(
@@ -203,8 +214,12 @@ export class BanStore {
   }
 
   /** Bans in force at `now`: applied, not removed, not expired. Oldest first. */
-  active(now: Millis): StoredBan[] {
-    return this.activeStmt.all(Math.floor(checkTime('now', now))).map(fromRow);
+  /** Bans in force, oldest first; with `sensor`, those of attackers a finding on that fleet host named. */
+  active(now: Millis, sensor?: string): StoredBan[] {
+    const at = Math.floor(checkTime('now', now));
+    return (sensor === undefined ? this.activeStmt.all(at) : this.activeOnStmt.all(at, sensor)).map(
+      fromRow,
+    );
   }
 
   /**

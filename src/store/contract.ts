@@ -242,6 +242,97 @@ export function describeRecordStoreContract(name: string, harness: RecordStoreHa
       });
     });
 
+    describe('fleet: per-host views (the hub)', () => {
+      it("findings, events, incidents and bans of one host: the hosts a finding was seen on, the sender in an event's source", async () => {
+        await withStore(async (s) => {
+          const onWeb3 = sampleFinding({ hosts: ['web-3'] });
+          const spread = sampleFinding({
+            kind: 'distributed',
+            ip: '198.51.100.7',
+            hosts: ['web-1', 'web-3'],
+          });
+          const prefix = sampleFinding({ ip: '2001:db8::/64', scope: 'prefix', hosts: ['web-1'] });
+          const local = sampleFinding({ ip: '192.0.2.9' });
+          const a = await s.findings.insert(onWeb3, T0);
+          const b = await s.findings.insert(spread, T0 + 1);
+          const c = await s.findings.insert(prefix, T0 + 2);
+          const d = await s.findings.insert(local, T0 + 3);
+          // Read back as written; a single host's finding has no hosts at all.
+          assert.deepEqual(await s.findings.recent({ ip: '192.0.2.9' }), [
+            { id: d, ...local, createdAt: T0 + 3 },
+          ]);
+          assert.deepEqual(await s.findings.recent({ ip: '198.51.100.7' }), [
+            { id: b, ...spread, createdAt: T0 + 1 },
+          ]);
+          const ids = async (sensor: string) =>
+            (await s.findings.recent({ sensor })).map((f) => f.id);
+          assert.deepEqual(await ids('web-3'), [b, a]);
+          assert.deepEqual(await ids('web-1'), [c, b]);
+          assert.deepEqual(await ids('web'), [], 'a name is matched whole, not as a prefix');
+
+          const e1 = await s.events.insert(sampleEvent({ source: 'web-3:/var/log/auth.log' }));
+          const e2 = await s.events.insert(sampleEvent({ source: 'web-31:/var/log/auth.log' }));
+          await s.events.insert(sampleEvent({ source: '/var/log/auth.log' }));
+          assert.deepEqual(
+            (await s.events.queryEvents({ sensor: 'web-3' })).map((e) => e.id),
+            [e1],
+          );
+          assert.deepEqual(
+            (await s.events.queryEvents({ sensor: 'web-31' })).map((e) => e.id),
+            [e2],
+          );
+
+          const incidentOf = async (attacker: string, findingId: number) =>
+            (
+              await s.incidents.open(
+                {
+                  attacker,
+                  scope: 'address',
+                  kind: 'bruteforce',
+                  jail: 'sshd',
+                  first: T0,
+                  last: T0,
+                  users: [],
+                },
+                T0,
+                { time: T0, kind: 'finding', actor: 'detect', refId: findingId, detail: {} },
+              )
+            ).id;
+          const i1 = await incidentOf('203.0.113.5', a);
+          const i2 = await incidentOf('198.51.100.7', b);
+          await incidentOf('192.0.2.9', d);
+          const incidents = async (sensor: string) =>
+            (await s.incidents.list({ sensor })).map((i) => i.id).sort((x, y) => x - y);
+          assert.deepEqual(await incidents('web-3'), [i1, i2]);
+          assert.deepEqual(await incidents('web-1'), [i2]);
+          assert.deepEqual(await incidents('db-1'), []);
+
+          const applied = async (cidr: string, family: 4 | 6) => {
+            const ban = await s.bans.insert({
+              target: { cidr, family },
+              jail: 'sshd',
+              reason: 'r',
+              requestedBy: 'jail:sshd',
+              approvalId: null,
+              createdAt: T0,
+              expiresAt: null,
+            });
+            await s.bans.markApplied(ban.id, T0, 'fleet');
+            return ban.id;
+          };
+          const b1 = await applied('203.0.113.5/32', 4);
+          const b2 = await applied('198.51.100.7/32', 4);
+          const b3 = await applied('2001:db8::/64', 6);
+          await applied('192.0.2.9/32', 4);
+          const bans = async (sensor: string) =>
+            (await s.bans.active(T0 + 1, sensor)).map((x) => x.id);
+          assert.deepEqual(await bans('web-3'), [b1, b2]);
+          assert.deepEqual(await bans('web-1'), [b2, b3]);
+          assert.equal((await s.bans.active(T0 + 1)).length, 4);
+        });
+      });
+    });
+
     describe('incidents', () => {
       const opening = (over: Partial<Parameters<RecordStore['incidents']['open']>[0]> = {}) => ({
         attacker: '203.0.113.5',

@@ -45,6 +45,8 @@ export interface EventQuery {
   until?: Millis;
   kind?: EventResult;
   jail?: string;
+  /** Only those a fleet host sent (at the hub, whose events' source is "<host>:<source>"). */
+  sensor?: string;
   /** Default 100, at most 10000. */
   limit?: number;
 }
@@ -139,6 +141,7 @@ export class EventStore {
     if (q.user !== undefined) add('user = ?', q.user);
     if (q.kind !== undefined) add('result = ?', q.kind);
     if (q.jail !== undefined) add('jail = ?', q.jail);
+    if (q.sensor !== undefined) add('instr(source, ?) = 1', `${q.sensor}:`);
     if (q.since !== undefined) add('time >= ?', checkTime('since', q.since));
     if (q.until !== undefined) add('time < ?', checkTime('until', q.until));
     const sql =

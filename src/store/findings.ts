@@ -12,6 +12,8 @@ export interface FindingQuery {
   /** Inclusive lower bound on createdAt. */
   since?: Millis;
   ip?: string;
+  /** Only those seen on this fleet host (at the hub). */
+  sensor?: string;
   /** Default 100, at most 10000. */
   limit?: number;
 }
@@ -26,6 +28,7 @@ interface FindingRow {
   first: number;
   last: number;
   users: string;
+  hosts: string;
   created_at: number;
 }
 
@@ -43,7 +46,7 @@ export function checkFinding(f: Finding): void {
   }
 }
 
-const COLUMNS = 'id, kind, jail, scope, ip, count, "first", "last", users, created_at';
+const COLUMNS = 'id, kind, jail, scope, ip, count, "first", "last", users, hosts, created_at';
 
 export class FindingStore {
   private readonly insertStmt: Statement<[Record<string, unknown>]>;
@@ -51,8 +54,8 @@ export class FindingStore {
 
   constructor(private readonly db: Database) {
     this.insertStmt = db.prepare(
-      `INSERT INTO findings (kind, jail, scope, ip, count, "first", "last", users, created_at)
-       VALUES (@kind, @jail, @scope, @ip, @count, @first, @last, @users, @createdAt)`,
+      `INSERT INTO findings (kind, jail, scope, ip, count, "first", "last", users, hosts, created_at)
+       VALUES (@kind, @jail, @scope, @ip, @count, @first, @last, @users, @hosts, @createdAt)`,
     );
   }
 
@@ -68,6 +71,7 @@ export class FindingStore {
         first: f.first,
         last: f.last,
         users: JSON.stringify(f.users),
+        hosts: JSON.stringify(f.hosts ?? []),
         createdAt: Math.floor(createdAt),
       }).lastInsertRowid,
     );
@@ -89,6 +93,10 @@ export class FindingStore {
       where.push('ip = ?');
       params.push(q.ip);
     }
+    if (q.sensor !== undefined) {
+      where.push(seenOn('hosts'));
+      params.push(q.sensor);
+    }
     const sql =
       `SELECT ${COLUMNS} FROM findings` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
@@ -102,7 +110,13 @@ export class FindingStore {
   }
 }
 
+/** SQL true when the JSON array of host names in `column` holds the bound parameter. */
+export function seenOn(column: string): string {
+  return `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ?)`;
+}
+
 function fromRow(r: FindingRow): StoredFinding {
+  const hosts = parseStrings(r.hosts);
   return {
     id: r.id,
     kind: r.kind as FindingKind,
@@ -112,12 +126,13 @@ function fromRow(r: FindingRow): StoredFinding {
     count: r.count,
     first: r.first,
     last: r.last,
-    users: parseUsers(r.users),
+    users: parseStrings(r.users),
+    ...(hosts.length === 0 ? {} : { hosts }),
     createdAt: r.created_at,
   };
 }
 
-function parseUsers(json: string): string[] {
+function parseStrings(json: string): string[] {
   try {
     const v: unknown = JSON.parse(json);
     return Array.isArray(v) ? v.filter((u): u is string => typeof u === 'string') : [];

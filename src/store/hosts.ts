@@ -56,6 +56,12 @@ export function sensorSource(host: string, source: string | null): string {
   return `${host}:${source ?? ''}`;
 }
 
+/** The sensor's name in the source of an event stored at the hub (null for none). */
+export function sensorOf(source: string | null): string | null {
+  const i = source?.indexOf(':') ?? -1;
+  return i > 0 ? source!.slice(0, i) : null;
+}
+
 /** A fleet_hosts row with its count of applied confirmations, as both stores read it. */
 export interface HostDbRow {
   name: string;
@@ -142,7 +148,9 @@ export class HostStore {
         checkEventRecord(e);
         this.events.insert({ ...e, source: sensorSource(host, e.source) });
       }
-      const ids = (batch.findings ?? []).map((f) => this.findings.insert(f.finding, f.createdAt));
+      const ids = (batch.findings ?? []).map((f) =>
+        this.findings.insert({ ...f.finding, hosts: [host] }, f.createdAt),
+      );
       this.seenStmt.run(host, Math.floor(now), epoch, seq);
       return ids;
     });

@@ -24,6 +24,7 @@ import {
   type TriageBy,
   type TriageRecord,
 } from '../domain.js';
+import { seenOn } from './findings.js';
 
 export interface IncidentFilter {
   /** One state, or 'active' (open or triaged). */
@@ -34,6 +35,8 @@ export interface IncidentFilter {
   since?: Millis;
   /** Incidents opened before this (exclusive). */
   openedBefore?: Millis;
+  /** Incidents with a finding seen on this fleet host (at the hub). */
+  sensor?: string;
   /** Default 100, at most 10000. */
   limit?: number;
 }
@@ -224,6 +227,13 @@ export class IncidentStore {
     if (f.openedBefore !== undefined) {
       where.push('opened_at < ?');
       params.push(ms(f.openedBefore));
+    }
+    if (f.sensor !== undefined) {
+      where.push(
+        `EXISTS (SELECT 1 FROM incident_timeline t JOIN findings f ON f.id = t.ref_id
+         WHERE t.incident_id = incidents.id AND t.kind = 'finding' AND ${seenOn('f.hosts')})`,
+      );
+      params.push(f.sensor);
     }
     const sql =
       'SELECT * FROM incidents' +

@@ -262,6 +262,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    name: 'fleet: the hosts a finding was seen on (at the hub)',
+    up: `
+      -- JSON array of fleet host names; empty on a single host and on a sensor.
+      -- The hub's per-host views of findings, incidents and bans read it.
+      ALTER TABLE findings ADD COLUMN hosts TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

@@ -34,7 +34,14 @@ import type {
 } from './contract.js';
 import type { LiveHub } from './live.js';
 import type { DashboardQueries } from './queries.js';
-import { features, registerModules, statusView, whereOf, type WebModules } from './modules.js';
+import {
+  features,
+  hostParam,
+  registerModules,
+  statusView,
+  whereOf,
+  type WebModules,
+} from './modules.js';
 import { parse } from './parse.js';
 import { securityHeaders } from './security.js';
 
@@ -78,6 +85,7 @@ const target = z.string().transform((v, ctx): BanTarget => {
 
 const eventsQuery = z.strictObject({
   ip: ip.optional(),
+  host: hostParam.optional(),
   user: z.string().max(256).optional(),
   jail: z.string().max(64).optional(),
   kind: z.enum(['fail', 'success', 'nofail']).optional(),
@@ -85,9 +93,15 @@ const eventsQuery = z.strictObject({
   until: time.optional(),
   limit,
 });
-const findingsQuery = z.strictObject({ ip: ip.optional(), since: time.optional(), limit });
+const findingsQuery = z.strictObject({
+  ip: ip.optional(),
+  host: hostParam.optional(),
+  since: time.optional(),
+  limit,
+});
 const bansQuery = z.strictObject({
   q: z.string().max(100).optional(),
+  host: hostParam.optional(),
   history: z.string().optional(),
 });
 const approvalsQuery = z.strictObject({ status: z.enum(['pending', 'all']).default('pending') });
@@ -167,12 +181,14 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         };
       });
 
-      api.get('/events', (req): Promise<EventRecord[]> =>
-        d.records.events.queryEvents(parse(eventsQuery, req.query)),
-      );
-      api.get('/findings', (req): Promise<Finding[]> =>
-        d.records.findings.recent(parse(findingsQuery, req.query)),
-      );
+      api.get('/events', (req): Promise<EventRecord[]> => {
+        const { host, ...q } = parse(eventsQuery, req.query);
+        return d.records.events.queryEvents({ ...q, ...(host === undefined ? {} : { sensor: host }) });
+      });
+      api.get('/findings', (req): Promise<Finding[]> => {
+        const { host, ...q } = parse(findingsQuery, req.query);
+        return d.records.findings.recent({ ...q, ...(host === undefined ? {} : { sensor: host }) });
+      });
       api.get('/audit', (req) =>
         d.records.audit.list({ limit: parse(z.object({ limit }), req.query).limit }),
       );
@@ -183,7 +199,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
         const bans =
           q.history !== undefined
             ? await d.records.bans.history(parse(target, q.history).cidr)
-            : (await d.records.bans.active(d.clock())).reverse();
+            : (await d.records.bans.active(d.clock(), q.host)).reverse();
         if (needle === '') return bans;
         return bans.filter((b) =>
           [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>

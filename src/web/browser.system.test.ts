@@ -156,6 +156,8 @@ describe('web console in Chromium', () => {
     await page.fill('input[name="password"]', PASSWORD);
     await page.click('button[type="submit"]');
     await page.waitForSelector('[data-testid="nav-dashboard"].active');
+    // A single host is no fleet's hub: no hosts page.
+    assert.equal(await page.locator('[data-testid="nav-hosts"]').count(), 0);
     await page.waitForSelector('[data-testid="chart"] canvas');
     assert.equal(await page.textContent('[data-testid="kpi-bans"] .value'), '0');
     // The daemon runs a dry-run firewall: the dashboard says so before any ban.

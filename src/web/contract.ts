@@ -91,6 +91,29 @@ export interface Finding {
   first: number;
   last: number;
   users: string[];
+  /** At the fleet's hub: the hosts it was seen on. */
+  hosts?: readonly string[];
+}
+
+/** `GET /api/hosts` (at the fleet's hub): each host as the hub last heard from it. */
+export interface HostView {
+  name: string;
+  /** When the hub last heard from it (any message). */
+  lastSeen: number;
+  version: string | null;
+  /** How far its sources were behind their logs, at its last status. */
+  lagMs: number | null;
+  /** Rows waiting in its outbox for NATS, at its last status. */
+  outbox: number | null;
+  /** Its last errors, as it sent them (untrusted text). */
+  errors: string[];
+  groups: string[];
+  /** When its last status was made (its clock); null before any. */
+  statusAt: number | null;
+  /** Its messages the hub refused (failed their schema). */
+  rejected: number;
+  /** Decisions it confirmed in force. */
+  bansApplied: number;
 }
 
 export interface TopAttacker {
@@ -147,6 +170,8 @@ export interface LiveBatch {
 }
 
 export interface Features {
+  /** The console runs at the fleet's hub: the hosts page and a host filter on the lists. */
+  hosts: boolean;
   status: boolean;
   incidents: boolean;
   reports: boolean;

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
 import type { Millis, Verdict, TriageRecord } from '../domain.js';
+import { HOST_NAME } from '../fleet/protocol.js';
 import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
 import type { ServerStatus } from '../incidents/status.js';
@@ -15,6 +16,7 @@ import { translator, type Lang } from '../i18n/index.js';
 import { storedReportText } from '../report/lookup.js';
 import type { DailyReport } from '../report/model.js';
 import { reportText } from '../report/text.js';
+import type { HostRow } from '../store/hosts.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
 import type { Async } from '../store/api.js';
 import { requestSession } from './auth.js';
@@ -22,6 +24,7 @@ import type {
   AnalystReply,
   Dashboard,
   Features,
+  HostView,
   Incident,
   IncidentDetail,
   ReportView,
@@ -31,6 +34,8 @@ import { parse } from './parse.js';
 
 /** Modules the console shows when the daemon has them (each page is left out otherwise). */
 export interface WebModules {
+  /** At the fleet's hub: its hosts (store/hosts.ts), for the hosts page and the host filters. */
+  hosts?: () => Promise<readonly HostRow[]>;
   status?: () => Promise<ServerStatus>;
   incidents?: Pick<
     Async<IncidentStore>,
@@ -43,8 +48,13 @@ export interface WebModules {
 }
 
 const lang = z.enum(['en', 'ko']).default('en');
+/** A fleet host's name (`?host=web-3`): the lists show what came from it. */
+export const hostParam = z
+  .string()
+  .regex(HOST_NAME, 'not a host name (lower-case letters, digits and inner hyphens)');
 const incidentsQuery = z.strictObject({
   state: z.enum(['active', 'open', 'triaged', 'resolved', 'all']).default('active'),
+  host: hostParam.optional(),
   lang,
 });
 const idParams = z.strictObject({ id: z.coerce.number().int().positive() });
@@ -92,6 +102,7 @@ export function onDemand<T>(
 
 export function features(m: WebModules): Features {
   return {
+    hosts: m.hosts !== undefined,
     status: m.status !== undefined,
     incidents: m.incidents !== undefined,
     reports: m.reports !== undefined,
@@ -122,12 +133,18 @@ function triageView(r: TriageRecord | null, l: Lang): Triage | null {
 
 /** Registers the routes of the modules present (inside the authenticated /api scope). */
 export function registerModules(api: FastifyInstance, m: WebModules, clock: () => Millis): void {
-  const { incidents, reports, analyst } = m;
+  const { hosts, incidents, reports, analyst } = m;
+  if (hosts !== undefined)
+    api.get('/hosts', (): Promise<readonly HostView[]> => hosts());
   if (incidents !== undefined) {
     api.get('/incidents', async (req): Promise<Incident[]> => {
       const q = parse(incidentsQuery, req.query);
       return (
-        await incidents.list({ ...(q.state === 'all' ? {} : { state: q.state }), limit: 200 })
+        await incidents.list({
+          ...(q.state === 'all' ? {} : { state: q.state }),
+          ...(q.host === undefined ? {} : { sensor: q.host }),
+          limit: 200,
+        })
       ).map((i) => ({ ...i, where: whereText(i) }));
     });
     api.get('/incidents/:id', async (req, reply) => {

@@ -51,6 +51,8 @@ export interface WebConsoleOptions {
   reports: Pick<ReportService, 'preview'>;
   /** Trusted and internal addresses, never listed as attackers. */
   internal: (ip: string) => boolean;
+  /** At the fleet's hub: its hosts (the hosts page, the host filters). */
+  hosts?: WebModules['hosts'];
 }
 
 /**
@@ -189,9 +191,10 @@ export class WebConsole {
     }
   }
 
-  /** Incidents and reports from the daemon's store; the daemon's analyst. */
+  /** Incidents and reports from the daemon's store; the daemon's analyst; the hub's hosts. */
   private modules(o: WebConsoleOptions): WebModules {
     return {
+      ...(o.hosts === undefined ? {} : { hosts: o.hosts }),
       status: () => currentStatus(o.records.activity, o.clock()),
       incidents: o.records.incidents,
       reports: o.records.reports,

@@ -10,7 +10,7 @@ import {
   type StoredBan,
 } from '../bans.js';
 import { changes, ms, query, row, rows } from './db.js';
-import { checkLimit } from './records.js';
+import { checkLimit, seenOn } from './records.js';
 
 type BanRow = Parameters<typeof banFromRow>[0];
 
@@ -106,12 +106,18 @@ export class PgBanStore implements Async<BanStore> {
     return n === 1;
   }
 
-  async active(now: Millis): Promise<StoredBan[]> {
-    return this.list(
-      `WHERE removed_at IS NULL AND applied_at IS NOT NULL AND (expires_at IS NULL OR expires_at > $1)
-       ORDER BY created_at, id`,
-      [ms('now', now)],
-    );
+  async active(now: Millis, sensor?: string): Promise<StoredBan[]> {
+    const active =
+      'removed_at IS NULL AND applied_at IS NOT NULL AND (expires_at IS NULL OR expires_at > $1)';
+    // A finding's ip is the prefix itself, or the address without /32 or /128.
+    return sensor === undefined
+      ? this.list(`WHERE ${active} ORDER BY created_at, id`, [ms('now', now)])
+      : this.list(
+          `WHERE ${active} AND EXISTS (SELECT 1 FROM findings f
+             WHERE f.ip IN (bans.cidr, split_part(bans.cidr, '/', 1)) AND ${seenOn('f.hosts', 2)})
+           ORDER BY created_at, id`,
+          [ms('now', now), sensor],
+        );
   }
 
   async pending(): Promise<StoredBan[]> {

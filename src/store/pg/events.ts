@@ -68,6 +68,7 @@ export class PgEventStore implements Async<EventStore> {
     if (q.user !== undefined) add((p) => `"user" = ${p}`, q.user);
     if (q.kind !== undefined) add((p) => `result = ${p}`, q.kind);
     if (q.jail !== undefined) add((p) => `jail = ${p}`, q.jail);
+    if (q.sensor !== undefined) add((p) => `starts_with(source, ${p})`, `${q.sensor}:`);
     if (q.since !== undefined) add((p) => `time >= ${p}`, ms('since', q.since));
     if (q.until !== undefined) add((p) => `time < ${p}`, ms('until', q.until));
     params.push(limit);

@@ -63,7 +63,7 @@ export class PgHostStore implements Async<HostStore> {
         if (events.length > 0) await insertEventRows(c, events, false);
         const ids: number[] = [];
         for (const f of batch.findings ?? [])
-          ids.push(await insertFindingRow(c, f.finding, f.createdAt));
+          ids.push(await insertFindingRow(c, { ...f.finding, hosts: [host] }, f.createdAt));
         return ids;
       }),
     );

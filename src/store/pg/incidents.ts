@@ -29,7 +29,7 @@ import {
   type NewTimelineEntry,
 } from '../incidents.js';
 import { json, ms, query, row, rows, transaction, type Queryable } from './db.js';
-import { checkLimit } from './records.js';
+import { checkLimit, seenOn } from './records.js';
 
 type IncidentRow = Parameters<typeof incidentFromRow>[0];
 type TimelineRow = Parameters<typeof timelineFromRow>[0];
@@ -112,6 +112,13 @@ export class PgIncidentStore implements Async<IncidentStore> {
     if (f.attacker !== undefined) add('attacker', '=', f.attacker);
     if (f.since !== undefined) add('last_seen', '>=', ms('since', f.since));
     if (f.openedBefore !== undefined) add('opened_at', '<', ms('openedBefore', f.openedBefore));
+    if (f.sensor !== undefined) {
+      params.push(f.sensor);
+      where.push(
+        `EXISTS (SELECT 1 FROM incident_timeline t JOIN findings f ON f.id = t.ref_id
+         WHERE t.incident_id = incidents.id AND t.kind = 'finding' AND ${seenOn('f.hosts', params.length)})`,
+      );
+    }
     params.push(limit);
     const found = await rows<IncidentRow>(
       this.pool,

@@ -304,6 +304,15 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX fleet_confirmations_host ON fleet_confirmations (host, outcome);
     `,
   },
+  {
+    version: 3,
+    name: 'fleet: the hosts a finding was seen on',
+    up: `
+      -- Array of fleet host names (the sensor that sent it; several for a
+      -- distributed finding). The per-host views of findings, incidents and bans read it.
+      ALTER TABLE findings ADD COLUMN hosts jsonb NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 checkMigrations(PG_MIGRATIONS);

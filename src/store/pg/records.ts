@@ -47,10 +47,14 @@ export class PgFindingStore implements Async<FindingStore> {
       params.push(q.ip);
       where.push(`ip = $${params.length}`);
     }
+    if (q.sensor !== undefined) {
+      params.push(q.sensor);
+      where.push(seenOn('hosts', params.length));
+    }
     params.push(limit);
     const found = await rows<FindingRow>(
       this.pool,
-      `SELECT id, kind, jail, scope, ip, count, "first", "last", users, created_at FROM findings` +
+      `SELECT id, kind, jail, scope, ip, count, "first", "last", users, hosts, created_at FROM findings` +
         (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
         ` ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
       params,
@@ -67,11 +71,27 @@ export async function insertFindingRow(
 ): Promise<number> {
   const r = await row<{ id: number }>(
     db,
-    `INSERT INTO findings (kind, jail, scope, ip, count, "first", "last", users, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-    [f.kind, f.jail, f.scope, f.ip, f.count, f.first, f.last, json(f.users), Math.floor(createdAt)],
+    `INSERT INTO findings (kind, jail, scope, ip, count, "first", "last", users, hosts, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+    [
+      f.kind,
+      f.jail,
+      f.scope,
+      f.ip,
+      f.count,
+      f.first,
+      f.last,
+      json(f.users),
+      json(f.hosts ?? []),
+      Math.floor(createdAt),
+    ],
   );
   return r!.id;
+}
+
+/** SQL true when the jsonb array of host names in `column` holds parameter `$n`. */
+export function seenOn(column: string, n: number): string {
+  return `${column} @> jsonb_build_array($${n}::text)`;
 }
 
 export class PgStatusStore implements Async<StatusStore> {

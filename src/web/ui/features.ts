@@ -2,6 +2,7 @@
 import type { Features } from '../contract.js';
 
 let current: Features = {
+  hosts: false,
   status: false,
   incidents: false,
   reports: false,

@@ -11,6 +11,7 @@ import { approvalsPage } from './pages/approvals.js';
 import { bansPage } from './pages/bans.js';
 import { dashboardPage } from './pages/dashboard.js';
 import { eventsPage } from './pages/events.js';
+import { hostsPage } from './pages/hosts.js';
 import { analystPage } from './pages/analyst.js';
 import { incidentsPage } from './pages/incidents.js';
 import { livePage } from './pages/live.js';
@@ -39,6 +40,7 @@ const routes = (): Route[] => {
     { path: 'approvals', label: t('nav.approvals'), page: approvalsPage },
     { path: 'bans', label: t('nav.bans'), page: bansPage },
     { path: 'events', label: t('nav.events'), page: eventsPage },
+    f.hosts && { path: 'hosts', label: t('nav.hosts'), page: hostsPage },
     f.reports && { path: 'reports', label: t('nav.reports'), page: reportsPage },
     f.analyst && { path: 'analyst', label: t('nav.analyst'), page: analystPage },
   ].filter((r): r is Route => r !== false);

@@ -4,6 +4,7 @@ import { h, replace, toast } from '../dom.js';
 import { duration, when } from '../format.js';
 import { t } from '../i18n.js';
 import { subscribe } from '../live.js';
+import { hostFilter, withHost } from '../host-filter.js';
 import type { Ban } from '../../contract.js';
 
 const EXTENSIONS = [3_600_000, 86_400_000, 7 * 86_400_000];
@@ -20,6 +21,7 @@ export function unenforcedChip(b: Ban): HTMLElement | null {
 
 export function bansPage(root: HTMLElement): () => void {
   const body = h('tbody', {});
+  const host = hostFilter(() => load());
   const search = h('input', {
     type: 'search',
     placeholder: t('bans.search'),
@@ -33,7 +35,7 @@ export function bansPage(root: HTMLElement): () => void {
     h(
       'section',
       { class: 'card' },
-      h('div', { class: 'toolbar' }, search),
+      h('div', { class: 'toolbar' }, search, host.element),
       h(
         'table',
         { 'data-testid': 'bans-table' },
@@ -118,8 +120,9 @@ export function bansPage(root: HTMLElement): () => void {
     );
   };
   const load = () => {
-    const q = search.value.trim();
-    void get<Ban[]>(`/api/bans${q === '' ? '' : `?q=${encodeURIComponent(q)}`}`).then((bans) =>
+    const q = withHost(new URLSearchParams(), host);
+    if (search.value.trim() !== '') q.set('q', search.value.trim());
+    void get<Ban[]>(`/api/bans?${q.toString()}`).then((bans) =>
       replace(
         body,
         ...(bans.length === 0

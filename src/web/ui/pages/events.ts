@@ -3,6 +3,7 @@ import { get, ApiError } from '../api.js';
 import { h, replace } from '../dom.js';
 import { when } from '../format.js';
 import { t } from '../i18n.js';
+import { hostFilter, withHost } from '../host-filter.js';
 import type { EventRecord } from '../../contract.js';
 
 export function eventsPage(root: HTMLElement): void {
@@ -22,8 +23,9 @@ export function eventsPage(root: HTMLElement): void {
       h('option', { value: r }, t(`result.${r}`)),
     ),
   );
+  const host = hostFilter(() => load());
   const load = () => {
-    const q = new URLSearchParams({ limit: '200' });
+    const q = withHost(new URLSearchParams({ limit: '200' }), host);
     if (ip.value.trim() !== '') q.set('ip', ip.value.trim());
     if (user.value !== '') q.set('user', user.value);
     if (kind.value !== '') q.set('kind', kind.value);
@@ -42,6 +44,7 @@ export function eventsPage(root: HTMLElement): void {
                   h('td', {}, h('span', { class: `chip ${e.result}` }, t(`result.${e.result}`))),
                   h('td', { class: 'mono' }, e.ip ?? '—'),
                   h('td', { class: 'mono' }, e.user ?? '—'),
+                  host.element === null ? null : h('td', { class: 'mono' }, sensorOf(e)),
                   h('td', {}, e.jail),
                   h('td', { class: 'raw' }, e.line),
                 ),
@@ -70,6 +73,7 @@ export function eventsPage(root: HTMLElement): void {
         ip,
         user,
         kind,
+        host.element,
         h('button', { class: 'primary', type: 'submit' }, t('events.search')),
         error,
       ),
@@ -86,6 +90,7 @@ export function eventsPage(root: HTMLElement): void {
             h('th', {}, t('col.result')),
             h('th', {}, t('col.address')),
             h('th', {}, t('col.user')),
+            host.element === null ? null : h('th', {}, t('col.host')),
             h('th', {}, t('col.jail')),
             h('th', {}, t('col.line')),
           ),
@@ -95,4 +100,10 @@ export function eventsPage(root: HTMLElement): void {
     ),
   );
   load();
+}
+
+/** The host an event came from, at the hub (its source reads "<host>:<source>"). */
+function sensorOf(e: EventRecord): string {
+  const i = e.source?.indexOf(':') ?? -1;
+  return i > 0 ? e.source!.slice(0, i) : '—';
 }

@@ -4,6 +4,7 @@ import { h, replace, toast } from '../dom.js';
 import { ago, duration, number, when } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { subscribe } from '../live.js';
+import { hostFilter, withHost } from '../host-filter.js';
 import type { Incident, IncidentDetail, TimelineEntry, Triage } from '../../contract.js';
 
 function verdictChip(v: Incident['verdict'], s: Incident['severity']): HTMLElement {
@@ -18,6 +19,7 @@ function verdictChip(v: Incident['verdict'], s: Incident['severity']): HTMLEleme
 
 function listView(root: HTMLElement): () => void {
   const body = h('tbody', {});
+  const host = hostFilter(() => load());
   const state = h(
     'select',
     { 'aria-label': t('col.status'), oninput: () => load() },
@@ -27,7 +29,7 @@ function listView(root: HTMLElement): () => void {
   );
   replace(
     root,
-    h('div', { class: 'top' }, h('h1', {}, t('nav.incidents')), state),
+    h('div', { class: 'top' }, h('h1', {}, t('nav.incidents')), host.element, state),
     h(
       'section',
       { class: 'card' },
@@ -55,7 +57,9 @@ function listView(root: HTMLElement): () => void {
     ),
   );
   const load = () =>
-    void get<Incident[]>(`/api/incidents?state=${state.value}`).then((list) =>
+    void get<Incident[]>(
+      `/api/incidents?${withHost(new URLSearchParams({ state: state.value }), host).toString()}`,
+    ).then((list) =>
       replace(
         body,
         ...(list.length === 0

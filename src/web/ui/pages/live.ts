@@ -50,6 +50,10 @@ function itemRow(item: LiveItem): HTMLElement | null {
         h('span', { class: 'mono' }, f.ip),
         ' · ',
         t('live.findingCount', { n: f.count, jail: f.jail }),
+        // At the hub: the hosts it was seen on.
+        ...(f.hosts ?? [])
+          .map((x) => [' ', h('span', { class: 'chip', 'data-testid': 'feed-host' }, x)])
+          .flat(),
         f.users.length > 0 ? h('div', { class: 'raw' }, f.users.join(', ')) : null,
       ),
     );
