@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { BanTarget, Finding } from '../domain.js';
 import type { FleetConfig, HubConfig, ScopeSetting } from '../fleet/config.js';
 import { connectFleet, ensureStreams, readSeed } from '../fleet/connect.js';
+import { recordPublished } from '../fleet/ban-state.js';
 import { CrossHostDetector } from '../fleet/cross-host.js';
 import { FleetFirewall, type DecisionContext } from '../fleet/fleet-firewall.js';
 import { BanTally } from '../fleet/hub.js';
@@ -97,7 +98,10 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
     signer,
     clock: w.clock.now,
     describe: (target) => describeBan(cfg, parts, seenOn, target),
-    published: (d) => tally?.published(d),
+    published: async (d) => {
+      tally?.published(d);
+      if (parts !== null) await recordPublished(parts.store.records.status, d);
+    },
   });
   const extension: DaemonExtension = {
     start(d) {

@@ -10,6 +10,7 @@ import { Option, type Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
+import type { Store, StoredBan } from '../store/index.js';
 import { HostBitsError, parseNetwork } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
 import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
@@ -367,8 +368,9 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         const out = new BufferedOutput(ctx.stdout);
         const now = Date.now();
         const rows = [...store.bans.active(now), ...store.bans.pending()];
+        const fleet = await fleetStates(store, rows);
         for (const b of rows) {
-          if (opts.json) out.write(JSON.stringify(b) + '\n');
+          if (opts.json) out.write(JSON.stringify({ ...b, fleet: fleet.get(b.id) ?? null }) + '\n');
           else
             out.write(
               t('respond.bans.row', {
@@ -376,7 +378,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                 state:
                   b.appliedAt === null
                     ? t('respond.bans.pending')
-                    : t('respond.bans.active') + notEnforcedNote(b, t),
+                    : t('respond.bans.active') + notEnforcedNote(b, t, fleet.get(b.id)),
                 until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
                 jail: b.jail ?? '-',
                 reason: reasonText(b.reason, t),
@@ -414,4 +416,11 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         store.close();
       }
     });
+}
+
+/** At the fleet's hub, where the hosts confirmed each published ban (none elsewhere). */
+async function fleetStates(store: Store, bans: readonly StoredBan[]) {
+  if (!bans.some((b) => b.firewall === 'fleet')) return new Map<number, never>();
+  const { fleetBanStates, storeSources } = await import('../fleet/ban-state.js');
+  return fleetBanStates(bans, storeSources(store));
 }

@@ -7,6 +7,7 @@ import { storePath } from '../config/paths.js';
 import type { FirewallStatus } from '../app/compose.js';
 import { TimeZone } from '../parse/zone.js';
 import type { Translate } from '../i18n/index.js';
+import type { Store } from '../store/index.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { SourceHealth } from '../sources/source.js';
 import { sourceWarningLine } from './source-warning.js';
@@ -27,6 +28,7 @@ interface DaemonStatus {
 
 /** One line on the firewall: shouted when it blocks nothing. */
 function firewallLine(f: FirewallStatus, t: Translate): string {
+  if (f.kind === 'fleet') return t('status.firewall.fleet');
   if (f.enforcing) return t('status.firewall.enforcing', { kind: f.kind });
   if (f.missing.length === 0) return t('status.firewall.dryRun');
   return t('status.firewall.cannot', { kind: f.kind, missing: f.missing.join(', ') });
@@ -60,7 +62,9 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const counts = readCounts(store, Date.now());
         const bans = {
           active: counts.activeBans,
-          enforced: counts.activeBans - counts.unenforcedBans,
+          // At the hub, a fleet ban is in force where the hosts confirm it: counted on its own.
+          enforced: counts.activeBans - counts.unenforcedBans - counts.fleetBans,
+          fleet: counts.fleetBans === 0 ? null : await fleetSummary(store),
         };
         // The server's status level, as incidents, chat and the console state it.
         const level = await currentStatus(store.records.activity, Date.now());
@@ -118,17 +122,29 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         lines.push(
           t('status.day', { failures: counts.failures24h, findings: counts.findings24h }),
           t('status.approvals', { count: counts.pendingApprovals }),
-          bans.enforced === bans.active
-            ? t('status.bans', { count: bans.active })
-            : t('status.bansNotEnforced', {
-                count: bans.active,
-                unenforced: bans.active - bans.enforced,
-              }),
         );
+        const local = bans.active - counts.fleetBans;
+        if (bans.fleet === null || local > 0)
+          lines.push(
+            bans.enforced === local
+              ? t('status.bans', { count: local })
+              : t('status.bansNotEnforced', { count: local, unenforced: local - bans.enforced }),
+          );
+        if (bans.fleet !== null) lines.push(t('status.fleetBans', bans.fleet));
         lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
         ctx.stdout.write(lines.join('\n') + '\n');
       } finally {
         store.close();
       }
     });
+}
+
+/** The hub's published bans: how many every host in their scope confirmed, how many not yet. */
+async function fleetSummary(
+  store: Store,
+): Promise<{ count: number; everywhere: number; partial: number }> {
+  const { fleetBanStates, storeSources } = await import('../fleet/ban-state.js');
+  const states = await fleetBanStates(store.bans.active(Date.now()), storeSources(store));
+  const everywhere = [...states.values()].filter((s) => s.of > 0 && s.applied === s.of).length;
+  return { count: states.size, everywhere, partial: states.size - everywhere };
 }

@@ -28,8 +28,8 @@ export interface FleetFirewallOptions {
   signer: DecisionSigner;
   describe: (target: BanTarget) => DecisionContext;
   clock: () => Millis;
-  /** Each decision just published (the tally of confirmations starts). */
-  published?: (d: Decision) => void;
+  /** Each decision about to be published (the tally starts, readers learn its scope); awaited. */
+  published?: (d: Decision) => Promise<void>;
   /** How long a ban waits for NATS before it fails (and is retried). Default 5 s. */
   timeoutMs?: number;
 }
@@ -68,7 +68,7 @@ export class FleetFirewall implements Firewall {
         issuedAt: this.o.clock(),
       };
       // Counted from before the put: a fast sensor's confirmation must find it open.
-      this.o.published?.(decision);
+      await this.o.published?.(decision);
       await kv.put(decision.id, encodeSignedDecision(this.o.signer.sign(decision)));
     }
   }

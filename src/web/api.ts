@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActionRequest, BanTarget, Millis } from '../domain.js';
+import { fleetBanStates, storeSources } from '../fleet/ban-state.js';
 import { acceptedLang, translator } from '../i18n/index.js';
 import { browserCatalog } from '../i18n/web.js';
 import { parseNetwork } from '../net/cidr.js';
@@ -122,6 +123,12 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
       api.get('/features', (): Features => features(d));
       registerModules(api, d, d.clock);
 
+      /** At the fleet's hub, each published ban with where the hosts confirmed it. */
+      const withFleet = async (bans: Ban[]): Promise<Ban[]> => {
+        const states = await fleetBanStates(bans, storeSources(d.store));
+        return states.size === 0 ? bans : bans.map((b) => ({ ...b, fleet: states.get(b.id) }));
+      };
+
       api.get('/dashboard', async (req): Promise<Dashboard> => {
         const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
         const now = d.clock();
@@ -161,7 +168,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
           unenforcedBans: counts.unenforcedBans,
           enforcing: daemonFirewall(d.store)?.enforcing ?? null,
-          recentBans: (await d.records.bans.active(now)).slice(-5).reverse(),
+          recentBans: await withFleet((await d.records.bans.active(now)).slice(-5).reverse()),
           pendingApprovals: counts.pendingApprovals,
           sources: d.health(),
         };
@@ -184,11 +191,14 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           q.history !== undefined
             ? await d.records.bans.history(parse(target, q.history).cidr)
             : (await d.records.bans.active(d.clock())).reverse();
-        if (needle === '') return bans;
-        return bans.filter((b) =>
-          [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>
-            s.toLowerCase().includes(needle),
-          ),
+        return withFleet(
+          needle === ''
+            ? bans
+            : bans.filter((b) =>
+                [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>
+                  s.toLowerCase().includes(needle),
+                ),
+              ),
         );
       });
 
