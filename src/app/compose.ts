@@ -250,6 +250,7 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
             analyst: followUp.analyst,
             reports: followUp.reports,
             internal: (ip) => followUp.intel.trusted.isInternal(ip),
+            hub: config.hub !== undefined,
             health: () => sources.health(),
             clock: clock.now,
             logger: log,

@@ -22,6 +22,7 @@ import { Sensor } from '../fleet/sensor.js';
 import { loadDecisionSigningKey, parseDecisionVerifyKey } from '../fleet/signing.js';
 import type { Logger } from '../log.js';
 import { targetOf } from '../respond/responder.js';
+import { authEventOf } from '../store/events.js';
 import { asyncHosts, HostStore } from '../store/hosts.js';
 import type { DaemonExtension, DaemonParts } from './compose.js';
 
@@ -124,6 +125,10 @@ export function hub(cfg: HubConfig, w: FleetWiring, connect = defaultConnect(cfg
           clock: clock.now,
           logger,
           crossHost: new CrossHostDetector(cfg.crossHost),
+          // An attacker's incident gathers its activity on every host, as a host's own does.
+          events: (_host, events) => {
+            for (const e of events) d.parts.followUp.onEvent(authEventOf(e), e.jail);
+          },
           finding: (f, id, host) => found(f, id, [host]),
           distributed: (a) =>
             found(a.finding, store.findings.insert(a.finding, clock.now()), a.hosts),

@@ -60,11 +60,12 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         const size = store.sizeBytes();
         // The numbers /metrics and the console's dashboard show too.
         const counts = readCounts(store, Date.now());
+        // At the hub, a fleet ban is in force where the hosts confirm it: counted on its own.
+        const fleet = counts.fleetBans === 0 ? null : await fleetSummary(store);
         const bans = {
           active: counts.activeBans,
-          // At the hub, a fleet ban is in force where the hosts confirm it: counted on its own.
           enforced: counts.activeBans - counts.unenforcedBans - counts.fleetBans,
-          fleet: counts.fleetBans === 0 ? null : await fleetSummary(store),
+          ...(fleet === null ? {} : { fleet }),
         };
         // The server's status level, as incidents, chat and the console state it.
         const level = await currentStatus(store.records.activity, Date.now());
@@ -124,13 +125,13 @@ export function registerStatus(program: Command, ctx: CliContext): void {
           t('status.approvals', { count: counts.pendingApprovals }),
         );
         const local = bans.active - counts.fleetBans;
-        if (bans.fleet === null || local > 0)
+        if (fleet === null || local > 0)
           lines.push(
             bans.enforced === local
               ? t('status.bans', { count: local })
               : t('status.bansNotEnforced', { count: local, unenforced: local - bans.enforced }),
           );
-        if (bans.fleet !== null) lines.push(t('status.fleetBans', bans.fleet));
+        if (fleet !== null) lines.push(t('status.fleetBans', fleet));
         lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
         ctx.stdout.write(lines.join('\n') + '\n');
       } finally {

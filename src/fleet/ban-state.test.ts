@@ -117,7 +117,10 @@ describe('fleet bans at the hub', () => {
       bans.stdout,
       /203\.0\.113\.7\/32.*published to the fleet, confirmed on 1 of 2 hosts/,
     );
-    const json = JSON.parse((await runCli(['--config', config, 'bans', '--json'])).stdout);
+    const json = JSON.parse((await runCli(['--config', config, 'bans', '--json'])).stdout) as {
+      enforced: boolean;
+      fleet: unknown;
+    };
     assert.equal(json.enforced, false);
     assert.deepEqual(json.fleet, { applied: 1, of: 2, problems: [] });
 
@@ -128,7 +131,9 @@ describe('fleet bans at the hub', () => {
       /Fleet bans published: 1; confirmed on every host in scope: 0; not yet on every host: 1/,
     );
     assert.doesNotMatch(status.stdout, /Bans in force/);
-    const s = JSON.parse((await runCli(['--config', config, 'status', '--json'])).stdout);
+    const s = JSON.parse((await runCli(['--config', config, 'status', '--json'])).stdout) as {
+      bans: unknown;
+    };
     assert.deepEqual(s.bans, {
       active: 1,
       enforced: 0,

@@ -210,6 +210,8 @@ export interface IncidentDetail extends Incident {
   agent: Triage | null;
   admin: Triage | null;
   timeline: TimelineEntry[];
+  /** At the fleet's hub: the attacker on each host (failed attempts, logins, first and last). */
+  hosts?: { host: string; failures: number; successes: number; first: number; last: number }[];
 }
 
 export interface AnalystReply {

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
-import type { Millis, Verdict, TriageRecord } from '../domain.js';
+import type { Incident as StoredIncident, Millis, Verdict, TriageRecord } from '../domain.js';
 import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
 import type { ServerStatus } from '../incidents/status.js';
@@ -16,6 +16,7 @@ import { storedReportText } from '../report/lookup.js';
 import type { DailyReport } from '../report/model.js';
 import { reportText } from '../report/text.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
+import type { HostActivity } from '../store/activity.js';
 import type { Async } from '../store/api.js';
 import { requestSession } from './auth.js';
 import type {
@@ -40,6 +41,8 @@ export interface WebModules {
   /** Today's report so far, made on demand (the daemon's report service; neither stored nor sent). */
   todayReport?: () => Promise<DailyReport>;
   analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
+  /** At the fleet's hub: an incident's attacker on each host (fleet/cross-host.ts). */
+  incidentHosts?: (i: StoredIncident) => Promise<HostActivity[]>;
 }
 
 const lang = z.enum(['en', 'ko']).default('en');
@@ -141,6 +144,7 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
         rules: triageView(i.rules, l),
         agent: triageView(i.agent, l),
         admin: triageView(i.admin, l),
+        ...(m.incidentHosts === undefined ? {} : { hosts: await m.incidentHosts(i) }),
       };
       return detail;
     });
