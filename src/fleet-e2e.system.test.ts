@@ -9,11 +9,15 @@
  * network namespace too). The attacker fails on host 1 only; one approval at the hub
  * and all three servers drop it — the one whose sensor was down during the
  * approval as soon as it starts again — while an innocent host still reaches
- * them, and the hub counts three confirmations.
+ * them, and the hub counts three confirmations. Then, in the same sandbox:
+ * NATS stopped while a server sees failures and started again, and the hub
+ * holds each of them exactly once (the sensor's outbox); and a thief with a
+ * server's NATS credentials fails to write a decision, nothing blocked.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Sandbox } from './testing/e2e/client.js';
 import { canConnect, failLogin, lan, startSshdIn, type Host } from './testing/e2e/scenario.js';
@@ -30,6 +34,9 @@ const NATS_URL = `nats://${HUB}:4222`;
 let box: Sandbox;
 let hosts: Record<string, Host>;
 let postgres: Postgres;
+/** What `sheriff fleet init` wrote, and the hub's config (set by the first test). */
+let fleet: string;
+let hubConfig: string;
 
 before(async () => {
   postgres = await startPostgres();
@@ -38,6 +45,7 @@ before(async () => {
     ...SERVERS,
     hub: HUB,
     atk: '192.0.2.66',
+    atk2: '192.0.2.67',
     inn: '192.0.2.20',
   });
   for (const [i, ns] of Object.keys(SERVERS).entries())
@@ -63,6 +71,20 @@ async function reaches(ns: string, ip: string, port: number): Promise<boolean> {
 }
 
 const out = (name: string) => join(box.work, `${name}.out`);
+
+/** nats-server in the hub's namespace, from fleet init's config (its JetStream store on disk). */
+async function startNats(): Promise<void> {
+  await box.start('nats', [
+    'ip',
+    'netns',
+    'exec',
+    'hub',
+    NATS_SERVER,
+    '-c',
+    join(fleet, 'nats-server.conf'),
+  ]);
+  await waitFor('nats-server listening', () => reaches('h1', HUB, 4222));
+}
 const sensorArgs = (name: string) => [
   'ip',
   'netns',
@@ -79,7 +101,7 @@ const sensorArgs = (name: string) => [
 describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
   it('one approval at the hub blocks the attacker on every server, and the innocent host still reaches them', async () => {
     const w = box.work;
-    const fleet = join(w, 'fleet');
+    fleet = join(w, 'fleet');
     await cli(
       'fleet',
       'init',
@@ -92,19 +114,10 @@ describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
       '--store-dir',
       join(w, 'jetstream'),
     );
-    await box.start('nats', [
-      'ip',
-      'netns',
-      'exec',
-      'hub',
-      NATS_SERVER,
-      '-c',
-      join(fleet, 'nats-server.conf'),
-    ]);
-    await waitFor('nats-server listening', () => reaches('h1', HUB, 4222));
+    await startNats();
 
     const database = await postgres.createDatabase();
-    const hubConfig = join(w, 'hub.yaml');
+    hubConfig = join(w, 'hub.yaml');
     writeFileSync(
       hubConfig,
       [
@@ -223,5 +236,66 @@ describe('end to end: a fleet of three sshd servers, one hub, NATS', () => {
     } finally {
       await pg.close();
     }
+  });
+
+  it('NATS restarted mid-run loses nothing: what a sensor saw while it was down reaches the hub once', async () => {
+    const atk2 = hosts.atk2!;
+    const h2 = ['--config', join(box.work, 'h2.yaml')];
+    const eventsOf = async (config: string[]) =>
+      (await cli(...config, 'events', '--ip', atk2.ip, '--json', '--limit', '1000'))
+        .split('\n')
+        .filter((l) => l !== '').length;
+    const outbox = async () =>
+      Number(
+        (
+          await box.run(['sqlite3', join(box.work, 'h2.db'), 'SELECT count(*) FROM fleet_outbox'])
+        ).stdout.trim(),
+      );
+
+    // Down briefly: the clients' reconnect pause doubles while it is (fleet/connect.ts).
+    await box.stop('nats');
+    await failLogin(box, atk2, SERVERS.h2);
+    await waitFor('the failure stored on h2', async () => (await eventsOf(h2)) >= 1);
+    await waitFor('h2 keeps them in its outbox', async () => (await outbox()) > 0);
+    assert.equal(
+      await eventsOf(['--config', hubConfig]),
+      0,
+      'nothing reaches the hub without NATS',
+    );
+
+    await startNats();
+    await waitFor('h2 delivered its outbox', async () => (await outbox()) === 0);
+    const sensor = await eventsOf(h2);
+    await waitFor(
+      `the hub holds h2's ${sensor} events`,
+      async () => (await eventsOf(['--config', hubConfig])) >= sensor,
+    );
+    assert.equal(await eventsOf(['--config', hubConfig]), sensor, 'each event exactly once');
+  });
+
+  it('a sensor with stolen credentials cannot publish a decision: the put fails, no firewall changes', async () => {
+    const thief = fileURLToPath(new URL('./testing/e2e/stolen-decision.js', import.meta.url));
+    const r = await box.run([
+      'ip',
+      'netns',
+      'exec',
+      'h2',
+      process.execPath,
+      thief,
+      NATS_URL,
+      join(fleet, 'hosts', 'h2', 'nats.seed'),
+      'h2',
+      `${hosts.inn!.ip}/32`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const result = JSON.parse(r.stdout) as { put: string; value: string | null };
+    assert.match(result.put, /permission/i);
+    assert.equal(result.value, null, 'no decision under that key');
+    for (const ip of Object.values(SERVERS))
+      assert.equal(
+        await canConnect(box, hosts.inn!, ip),
+        true,
+        `the innocent host must still reach ${ip}`,
+      );
   });
 });

@@ -8,12 +8,12 @@ import type { Stop } from '../clock.js';
 import { LongHorizonDetector } from '../detect/long-horizon.js';
 import { Pipeline, type Jail } from '../detect/pipeline.js';
 import { isProbe } from '../detect/probes.js';
-import type { AuthEvent, Finding, Millis } from '../domain.js';
+import type { Finding, Millis } from '../domain.js';
 import { findingText } from '../notify/format.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
 import type { SourceHealth } from '../sources/source.js';
-import { toEventRecord, type EventRecord } from '../store/events.js';
+import { authEventOf, toEventRecord, type EventRecord } from '../store/events.js';
 import {
   composeDaemon,
   type DaemonOptions,
@@ -132,19 +132,7 @@ export class Daemon implements RunningDaemon {
     for (const e of store.events.recentFailures(since)) {
       const jail = byName.get(e.jail);
       if (jail === undefined) continue;
-      const event: AuthEvent = {
-        time: e.time,
-        filter: e.filter,
-        rule: e.rule,
-        result: e.result,
-        host: e.host,
-        ip: e.ip,
-        user: e.user,
-        users: null,
-        attempts: e.attempts,
-        accepted: e.result === 'success',
-      };
-      jail.tracker.observe(event, e.time);
+      jail.tracker.observe(authEventOf(e), e.time);
       n++;
     }
     if (n > 0)

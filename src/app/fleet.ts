@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { BanTarget, Finding } from '../domain.js';
 import type { FleetConfig, HubConfig, ScopeSetting } from '../fleet/config.js';
 import { connectFleet, ensureStreams, readSeed } from '../fleet/connect.js';
+import { recordPublished } from '../fleet/ban-state.js';
 import { CrossHostDetector } from '../fleet/cross-host.js';
 import { FleetFirewall, type DecisionContext } from '../fleet/fleet-firewall.js';
 import { BanTally } from '../fleet/hub.js';
@@ -21,6 +22,7 @@ import { Sensor } from '../fleet/sensor.js';
 import { loadDecisionSigningKey, parseDecisionVerifyKey } from '../fleet/signing.js';
 import type { Logger } from '../log.js';
 import { targetOf } from '../respond/responder.js';
+import { authEventOf } from '../store/events.js';
 import { asyncHosts, HostStore } from '../store/hosts.js';
 import type { DaemonExtension, DaemonParts } from './compose.js';
 import type { HubDatabase } from './hub-database.js';
@@ -108,7 +110,10 @@ export function hub(
     signer,
     clock: w.clock.now,
     describe: (target) => describeBan(cfg, parts, seenOn, target),
-    published: (d) => tally?.published(d),
+    published: async (d) => {
+      tally?.published(d);
+      if (parts !== null) await recordPublished(parts.records.status, d);
+    },
   });
   const extension: DaemonExtension = {
     hosts: (store) => database?.hosts ?? asyncHosts(new HostStore(store.db)),
@@ -132,6 +137,10 @@ export function hub(
           clock: clock.now,
           logger,
           crossHost: new CrossHostDetector(cfg.crossHost),
+          // An attacker's incident gathers its activity on every host, as a host's own does.
+          events: (_host, events) => {
+            for (const e of events) d.parts.followUp.onEvent(authEventOf(e), e.jail);
+          },
           finding: (f, id, host) => found(f, id, [host]),
           distributed: (a) =>
             void records.findings.insert({ ...a.finding, hosts: a.hosts }, clock.now()).then(

@@ -43,6 +43,9 @@ import { Daemon } from './daemon.js';
 import { hub } from './fleet.js';
 import { openHubDatabase } from './hub-database.js';
 import { parseConfig } from './load-config.js';
+import { fleetBanStates } from '../fleet/ban-state.js';
+import { incidentHosts } from '../fleet/cross-host.js';
+import { currentStatus } from '../incidents/status.js';
 
 const log = createLogger({ level: process.env['DBG'] ? 'info' : 'silent', format: 'json' });
 let dir: string;
@@ -340,6 +343,55 @@ for (const [backend, database] of Object.entries(backends))
             ['web-1', 1],
             ['web-2', 1],
             ['web-3', 1],
+          ],
+        );
+
+        // The hub's ban is a published decision, enforced where the hosts said so: 3 of 3.
+        const [published] = await records.bans.active(Date.now());
+        assert.equal(published!.enforced, false);
+        assert.deepEqual(
+          (await fleetBanStates([published!], { status: records.status, hosts })).get(
+            published!.id,
+          ),
+          { applied: 3, of: 3, problems: [] },
+        );
+
+        // A compromise on web-3 raises the fleet's level; its incident shows every host.
+        const intruder = own.ip;
+        const at = (i: number, host: string, result: 'fail' | 'success' = 'fail') => ({
+          ...fail(i, host),
+          ip: intruder,
+          result,
+          time: Date.now() - 30_000 + i,
+        });
+        sensors[0]!.read([at(0, 'web-1'), at(1, 'web-1')]);
+        sensors[2]!.read([at(2, 'web-3'), at(3, 'web-3'), at(4, 'web-3', 'success')]);
+        sensors[2]!.found({
+          ...own,
+          kind: 'compromise',
+          first: Date.now() - 30_000 + 2,
+          last: Date.now() - 30_000 + 4,
+        });
+        await waitFor('the fleet in danger', async () => {
+          const s = await currentStatus(records.activity, Date.now());
+          return s.level === 'danger' && s.reasons[0]!.code === 'compromise';
+        });
+        // After it got in, it tries web-1 again: the incident follows it there.
+        const later = { ...at(5, 'web-1'), time: Date.now() };
+        sensors[0]!.read([later]);
+        const incident = await waitFor('the incident follows the attacker', async () => {
+          const i = await records.incidents.latest(intruder);
+          return i !== null && i.lastSeen >= later.time && i;
+        });
+        assert.deepEqual(
+          (await incidentHosts(records.activity, incident)).map((h) => [
+            h.host,
+            h.failures,
+            h.successes,
+          ]),
+          [
+            ['web-1', 3, 0],
+            ['web-3', 2, 1],
           ],
         );
       } finally {

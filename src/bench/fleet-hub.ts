@@ -85,7 +85,7 @@ async function main(cfg: HubProcessConfig): Promise<void> {
     clock: clock.now,
     describe: () =>
       Promise.resolve({ scope: { kind: 'fleet' }, reason: 'fleet bench', approvalId: null }),
-    published: (d) => tally.published(d),
+    published: (d) => Promise.resolve(tally.published(d)),
   });
   const ingest = new HubIngest({
     nc,

@@ -63,7 +63,7 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
       const id = Number(idText);
       const verdict = verdictOf(opts.verdict, t);
       const changes = verdict !== null || opts.note !== undefined || opts.resolve === true;
-      const { records, close, zone } = await open(program, !changes);
+      const { config, records, close, zone } = await open(program, !changes);
       const { incidentText } = await import('../incidents/format.js');
       try {
         const incidents = records.incidents;
@@ -76,8 +76,17 @@ export function registerIncidents(program: Command, ctx: CliContext): void {
         else if (opts.note !== undefined) await incidents.addNote(id, actor, opts.note, now);
         if (opts.resolve) await incidents.resolve(id, now, actor, 'admin');
         const incident = (await incidents.get(id))!;
+        // At the fleet's hub: what the attacker did on each host.
+        const hosts =
+          config.hub === undefined
+            ? []
+            : await (
+                await import('../fleet/cross-host.js')
+              ).incidentHosts(records.activity, incident);
         ctx.stdout.write(
-          (opts.json ? JSON.stringify(incident) : incidentText(incident, t, zone)) + '\n',
+          (opts.json
+            ? JSON.stringify(config.hub === undefined ? incident : { ...incident, hosts })
+            : incidentText(incident, t, zone, hosts)) + '\n',
         );
       } finally {
         await close();

@@ -3,11 +3,14 @@
  * PostgreSQL (what the hub daemon writes); everywhere else the local store's.
  */
 import type { SheriffConfig } from '../app/config.js';
-import type { RecordStore } from '../store/api.js';
+import type { Async, RecordStore } from '../store/api.js';
+import { asyncHosts, HostStore } from '../store/hosts.js';
 import type { Store } from '../store/index.js';
 
 export interface OpenRecords {
   records: RecordStore;
+  /** The fleet's hosts as the hub keeps them (none away from a hub), made when first asked for. */
+  hosts: () => Async<HostStore>;
   /** Closes the records and `store`. */
   close: () => Promise<void>;
 }
@@ -15,12 +18,17 @@ export interface OpenRecords {
 /** The records beside the local `store` (which the command opened, and this closes). */
 export async function recordsOf(config: SheriffConfig, store: Store): Promise<OpenRecords> {
   if (config.hub?.database === undefined)
-    return { records: store.records, close: () => Promise.resolve(store.close()) };
+    return {
+      records: store.records,
+      hosts: () => asyncHosts(new HostStore(store.db)),
+      close: () => Promise.resolve(store.close()),
+    };
   try {
     const { openHubDatabase } = await import('../app/hub-database.js');
-    const { records } = (await openHubDatabase(config.hub))!;
+    const { records, hosts } = (await openHubDatabase(config.hub))!;
     return {
       records,
+      hosts: () => hosts,
       close: async () => {
         store.close();
         await records.close();

@@ -10,6 +10,9 @@ import { Option, type Command } from 'commander';
 import { DurationError, formatDuration, parseDuration } from '../config/duration.js';
 import { storePath } from '../config/paths.js';
 import type { BanTarget } from '../domain.js';
+import type { Async, RecordStore } from '../store/api.js';
+import type { HostStore } from '../store/hosts.js';
+import type { StoredBan } from '../store/index.js';
 import { HostBitsError, parseNetwork } from '../net/cidr.js';
 import { notEnforcedNote } from '../notify/format.js';
 import type { Approvals, Decider, StoredApproval } from '../respond/approvals.js';
@@ -367,7 +370,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
     .action(async (opts: { host?: string; json?: boolean }) => {
       // One host's: the bans in force of attackers its findings named (pending ones name none yet).
       const sensor = await hostOption(opts.host, t);
-      const { config, records, close } = await openToRead(program);
+      const { config, records, hosts, close } = await openToRead(program);
       const when = readableIn(config);
       try {
         const out = new BufferedOutput(ctx.stdout);
@@ -376,8 +379,9 @@ export function registerRespond(program: Command, ctx: CliContext): void {
           sensor === undefined
             ? [...(await records.bans.active(now)), ...(await records.bans.pending())]
             : await records.bans.active(now, sensor);
+        const fleet = await fleetStates(records, hosts, rows);
         for (const b of rows) {
-          if (opts.json) out.write(JSON.stringify(b) + '\n');
+          if (opts.json) out.write(JSON.stringify({ ...b, fleet: fleet.get(b.id) ?? null }) + '\n');
           else
             out.write(
               t('respond.bans.row', {
@@ -385,7 +389,7 @@ export function registerRespond(program: Command, ctx: CliContext): void {
                 state:
                   b.appliedAt === null
                     ? t('respond.bans.pending')
-                    : t('respond.bans.active') + notEnforcedNote(b, t),
+                    : t('respond.bans.active') + notEnforcedNote(b, t, fleet.get(b.id)),
                 until: b.expiresAt === null ? t('respond.permanent') : when(b.expiresAt),
                 jail: b.jail ?? '-',
                 reason: reasonText(b.reason, t),
@@ -423,4 +427,15 @@ export function registerRespond(program: Command, ctx: CliContext): void {
         await close();
       }
     });
+}
+
+/** At the fleet's hub, where the hosts confirmed each published ban (none elsewhere). */
+async function fleetStates(
+  records: RecordStore,
+  hosts: () => Async<HostStore>,
+  bans: readonly StoredBan[],
+) {
+  if (!bans.some((b) => b.firewall === 'fleet')) return new Map<number, never>();
+  const { fleetBanStates } = await import('../fleet/ban-state.js');
+  return fleetBanStates(bans, { status: records.status, hosts: hosts() });
 }

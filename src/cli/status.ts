@@ -7,6 +7,8 @@ import { storePath } from '../config/paths.js';
 import type { FirewallStatus } from '../app/compose.js';
 import { TimeZone } from '../parse/zone.js';
 import type { Translate } from '../i18n/index.js';
+import type { Async, RecordStore } from '../store/api.js';
+import type { HostStore } from '../store/hosts.js';
 import type { SourceWarning } from '../sources/auto.js';
 import type { SourceHealth } from '../sources/source.js';
 import { sourceWarningLine } from './source-warning.js';
@@ -28,6 +30,7 @@ interface DaemonStatus {
 
 /** One line on the firewall: shouted when it blocks nothing. */
 function firewallLine(f: FirewallStatus, t: Translate): string {
+  if (f.kind === 'fleet') return t('status.firewall.fleet');
   if (f.enforcing) return t('status.firewall.enforcing', { kind: f.kind });
   if (f.missing.length === 0) return t('status.firewall.dryRun');
   return t('status.firewall.cannot', { kind: f.kind, missing: f.missing.join(', ') });
@@ -53,16 +56,19 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const zone = TimeZone.of(config.timezone);
       const store = openStore(path, { readonly: true });
       const size = store.sizeBytes();
-      const { records, close } = await recordsOf(config, store);
+      const { records, hosts, close } = await recordsOf(config, store);
       try {
         const entry = await records.status.get('daemon');
         const status = entry?.value as DaemonStatus | undefined;
         const running = entry !== null && Date.now() - entry.updatedAt < STALE_MS;
         // The numbers /metrics and the console's dashboard show too.
         const counts = await readCounts(records, Date.now());
+        // At the hub, a fleet ban is in force where the hosts confirm it: counted on its own.
+        const fleet = counts.fleetBans === 0 ? null : await fleetSummary(records, hosts());
         const bans = {
           active: counts.activeBans,
-          enforced: counts.activeBans - counts.unenforcedBans,
+          enforced: counts.activeBans - counts.unenforcedBans - counts.fleetBans,
+          ...(fleet === null ? {} : { fleet }),
         };
         // The server's status level, as incidents, chat and the console state it.
         const level = await currentStatus(records.activity, Date.now());
@@ -120,17 +126,33 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         lines.push(
           t('status.day', { failures: counts.failures24h, findings: counts.findings24h }),
           t('status.approvals', { count: counts.pendingApprovals }),
-          bans.enforced === bans.active
-            ? t('status.bans', { count: bans.active })
-            : t('status.bansNotEnforced', {
-                count: bans.active,
-                unenforced: bans.active - bans.enforced,
-              }),
         );
+        const local = bans.active - counts.fleetBans;
+        if (fleet === null || local > 0)
+          lines.push(
+            bans.enforced === local
+              ? t('status.bans', { count: local })
+              : t('status.bansNotEnforced', { count: local, unenforced: local - bans.enforced }),
+          );
+        if (fleet !== null) lines.push(t('status.fleetBans', fleet));
         lines.push(t('status.store', { path, mb: (size / 1048576).toFixed(1) }));
         ctx.stdout.write(lines.join('\n') + '\n');
       } finally {
         await close();
       }
     });
+}
+
+/** The hub's published bans: how many every host in their scope confirmed, how many not yet. */
+async function fleetSummary(
+  records: RecordStore,
+  hosts: Async<HostStore>,
+): Promise<{ count: number; everywhere: number; partial: number }> {
+  const { fleetBanStates } = await import('../fleet/ban-state.js');
+  const states = await fleetBanStates(await records.bans.active(Date.now()), {
+    status: records.status,
+    hosts,
+  });
+  const everywhere = [...states.values()].filter((s) => s.of > 0 && s.applied === s.of).length;
+  return { count: states.size, everywhere, partial: states.size - everywhere };
 }

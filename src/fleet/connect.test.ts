@@ -62,13 +62,32 @@ describe('fleet connection', () => {
   });
 
   it('waits longer after each failed reconnect, up to a limit, and starts over when connected', () => {
-    const b = reconnectBackoff();
-    const delays = Array.from({ length: 9 }, () => b.delay());
-    assert.deepEqual(delays.slice(0, 4), [500, 1000, 2000, 4000]);
-    assert.ok(delays.every((d) => d <= MAX_RECONNECT_DELAY_MS));
-    assert.equal(delays.at(-1), MAX_RECONNECT_DELAY_MS);
+    let t = 0;
+    const b = reconnectBackoff(() => t);
+    /**
+     * When the NATS client dials, as its dial loop (nats-core dodialLoop) asks:
+     * it asks for the pause on every turn, and dials once the last dial is that long ago.
+     */
+    const dials = (n: number) => {
+      const at: number[] = [];
+      let last = -Infinity;
+      for (let turns = 0; at.length < n && turns < 1000; turns++) {
+        const wait = b.delay();
+        if (last + wait <= t) at.push((last = t));
+        else t += Math.min(wait, last + wait - t);
+      }
+      return at;
+    };
+    const first = dials(9);
+    assert.deepEqual(first.slice(0, 7), [0, 500, 1500, 3500, 7500, 15500, 31500]);
+    assert.equal(first[8]! - first[7]!, MAX_RECONNECT_DELAY_MS, 'never more than the limit apart');
+    // Connected again, then lost: it starts over with short pauses.
     b.reset();
-    assert.equal(b.delay(), 500);
+    const start = t;
+    assert.deepEqual(
+      dials(3).map((d) => d - start),
+      [0, 500, 1500],
+    );
   });
 
   it('keeps hosts messages on disk 7 days, dropping retries within 10 minutes', () => {

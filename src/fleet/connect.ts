@@ -63,13 +63,28 @@ export function seedPublicKey(seed: Uint8Array): string {
   return fromSeed(seed).getPublicKey();
 }
 
-/** A reconnect pause that doubles from 0.5 s up to 30 s, and starts over once connected again. */
-export function reconnectBackoff(): { delay: () => number; reset: () => void } {
-  let attempt = 0;
+/**
+ * A reconnect pause that doubles from 0.5 s up to 30 s, and starts over once
+ * connected again. It follows the time since the connection was lost, not a
+ * count of calls: the NATS client asks on every turn of its dial loop, the
+ * turns that only wait included, so a counter would reach 30 s before the
+ * second attempt (and a NATS restart would cost every client 30 s).
+ */
+export function reconnectBackoff(now: () => number = Date.now): {
+  delay: () => number;
+  reset: () => void;
+} {
+  let since: number | null = null;
   return {
-    delay: () => Math.min(500 * 2 ** Math.min(attempt++, 6), MAX_RECONNECT_DELAY_MS),
+    delay: () => {
+      const t = now();
+      since ??= t;
+      let pause = 500;
+      while (pause * 2 <= t - since && pause < MAX_RECONNECT_DELAY_MS) pause *= 2;
+      return Math.min(pause, MAX_RECONNECT_DELAY_MS);
+    },
     reset: () => {
-      attempt = 0;
+      since = null;
     },
   };
 }
@@ -105,6 +120,8 @@ export function fleetConnectionOptions(
 export async function connectFleet(opts: FleetConnectOptions): Promise<NatsConnection> {
   const backoff = reconnectBackoff();
   const nc = await connect(fleetConnectionOptions(opts, backoff));
+  // Connected: a later loss starts from short pauses (the first dial asked for one too).
+  backoff.reset();
   void (async () => {
     for await (const s of nc.status()) if (s.type === 'reconnect') backoff.reset();
   })();

@@ -5,7 +5,10 @@
  * distinct hosts and `failures` failures within `window` (event time) make a
  * `distributed` finding, naming the hosts. One finding per address and window.
  */
-import type { Finding, Millis } from '../domain.js';
+import type { Finding, Incident, Millis } from '../domain.js';
+import { COMPROMISE_WINDOW_MS } from '../incidents/triage.js';
+import type { ActivityQueries, HostActivity } from '../store/activity.js';
+import type { Async } from '../store/api.js';
 import type { EventRecord } from '../store/events.js';
 
 export interface CrossHostSettings {
@@ -122,6 +125,19 @@ function after(seen: readonly Seen[], time: Millis): number {
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The cross-host view of an incident at the hub: its attacker's activity on
+ * each host, over the span its triage reads (the failures before a compromise
+ * included, wherever they were).
+ */
+export function incidentHosts(
+  activity: Pick<Async<ActivityQueries>, 'activityByHost'>,
+  i: Pick<Incident, 'attacker' | 'scope' | 'members' | 'firstSeen' | 'lastSeen'>,
+): Promise<HostActivity[]> {
+  const ips = i.scope === 'prefix' ? i.members : [i.attacker];
+  return activity.activityByHost(ips, i.firstSeen - COMPROMISE_WINDOW_MS, i.lastSeen + 1);
 }
 
 function mostCommon(items: readonly string[]): string {

@@ -29,8 +29,8 @@ export interface FleetFirewallOptions {
   /** From the hub's records store (a round trip on PostgreSQL). */
   describe: (target: BanTarget) => Promise<DecisionContext>;
   clock: () => Millis;
-  /** Each decision just published (the tally of confirmations starts). */
-  published?: (d: Decision) => void;
+  /** Each decision about to be published (the tally starts, readers learn its scope); awaited. */
+  published?: (d: Decision) => Promise<void>;
   /** How long a ban waits for NATS before it fails (and is retried). Default 5 s. */
   timeoutMs?: number;
 }
@@ -69,7 +69,7 @@ export class FleetFirewall implements Firewall {
         issuedAt: this.o.clock(),
       };
       // Counted from before the put: a fast sensor's confirmation must find it open.
-      this.o.published?.(decision);
+      await this.o.published?.(decision);
       await kv.put(decision.id, encodeSignedDecision(this.o.signer.sign(decision)));
     }
   }

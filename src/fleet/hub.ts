@@ -9,7 +9,8 @@ import type { Clock, Stop } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { FleetBanAlert } from '../notify/notifier.js';
 import type { Async } from '../store/api.js';
-import type { HostRow, HostStore } from '../store/hosts.js';
+import type { HostStore } from '../store/hosts.js';
+import { tallyOf } from './ban-state.js';
 import type { Confirmation, Decision } from './protocol.js';
 
 export interface BanTallyOptions {
@@ -27,14 +28,6 @@ interface Open {
   /** A count is running; `again`: answers came meanwhile, count once more after it. */
   counting: boolean;
   again: boolean;
-}
-
-/** The hosts a decision's scope covers, of those the hub knows. */
-export function hostsInScope(d: Decision, hosts: readonly HostRow[]): HostRow[] {
-  const s = d.scope;
-  return hosts.filter((h) =>
-    s.kind === 'fleet' ? true : s.kind === 'group' ? h.groups.includes(s.group) : h.name === s.host,
-  );
 }
 
 export class BanTally {
@@ -93,26 +86,11 @@ export class BanTally {
   }
 
   private async count(d: Decision): Promise<{ alert: FleetBanAlert; complete: boolean }> {
-    const inScope = new Set(hostsInScope(d, await this.o.hosts.list()).map((h) => h.name));
-    // Answers to this decision, not to an earlier ban of the same address.
-    const answers = (await this.o.hosts.confirmations(d.id)).filter(
-      (c) => c.at >= d.issuedAt && inScope.has(c.host),
-    );
-    const applied = answers.filter((c) => c.outcome === 'applied').length;
-    const problems: FleetBanAlert['problems'] = [];
-    for (const c of answers)
-      if (c.outcome === 'refused' || c.outcome === 'failed')
-        problems.push({ host: c.host, outcome: c.outcome, reason: c.reason ?? '' });
+    const state = tallyOf(d, await this.o.hosts.list(), await this.o.hosts.confirmations(d.id));
     const family = d.cidr.includes(':') ? 6 : 4;
     return {
-      alert: {
-        type: 'fleet-ban',
-        target: { cidr: d.cidr, family },
-        applied,
-        of: inScope.size,
-        problems,
-      },
-      complete: applied + problems.length >= inScope.size,
+      alert: { type: 'fleet-ban', target: { cidr: d.cidr, family }, ...state },
+      complete: state.applied + state.problems.length >= state.of,
     };
   }
 }

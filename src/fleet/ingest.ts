@@ -19,6 +19,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Finding, Millis } from '../domain.js';
 import type { Logger } from '../log.js';
 import type { Async } from '../store/api.js';
+import type { EventRecord } from '../store/events.js';
 import type { HostStore } from '../store/hosts.js';
 import type { CrossHostDetector, DistributedAttack } from './cross-host.js';
 import {
@@ -38,6 +39,8 @@ export interface HubIngestOptions {
   clock: () => Millis;
   logger: Logger;
   crossHost: CrossHostDetector | null;
+  /** Events a sensor sent, just stored (the hub's incidents follow the attacker on every host). */
+  events?: (host: string, events: readonly EventRecord[]) => void;
   /** A finding a sensor made, stored under `id`. */
   finding: (f: Finding, id: number, host: string) => void;
   /** An attack spread over hosts, found here. */
@@ -138,6 +141,7 @@ export class HubIngest {
         const { epoch, seq, events } = batch.data;
         const stored = await this.o.hosts.ingest(host, epoch, seq, { events }, now);
         this.count(stored);
+        if (stored !== null) this.o.events?.(host, events);
         if (stored !== null && this.o.crossHost !== null)
           for (const e of events) {
             const attack = this.o.crossHost.observe(host, e);

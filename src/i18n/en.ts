@@ -147,6 +147,10 @@ export const en = {
   'status.firewall.cannot':
     'Firewall: {kind}, NOTHING IS BLOCKED: Sheriff lacks {missing} (run it as root, or with CAP_NET_ADMIN as contrib/sheriff.service does).',
   'status.bans': 'Bans in force: {count}',
+  'status.firewall.fleet':
+    "Firewall: the fleet's hosts; a ban here is a published decision, in force on the hosts that confirm it.",
+  'status.fleetBans':
+    'Fleet bans published: {count}; confirmed on every host in scope: {everywhere}; not yet on every host: {partial} (sheriff bans).',
   'status.bansNotEnforced':
     'Bans recorded: {count}, of which {unenforced} NOT ENFORCED (nothing blocked).',
   'requester.jail': 'jail {jail}',
@@ -178,6 +182,9 @@ export const en = {
   'status.approvals': 'Approvals waiting for a decision: {count}',
   'ban.notEnforced': '[NOT ENFORCED: dry-run, nothing is blocked]',
   'ban.unconfirmed': '[not confirmed by a firewall yet: the daemon checks when it starts]',
+  'ban.fleetPublished':
+    '[published to the fleet: in force only on the hosts that confirm it, see sheriff bans]',
+  'ban.fleetConfirmed': '[published to the fleet, confirmed on {applied} of {of} hosts]',
   'demo.description':
     'See Sheriff work: a scripted attack is written to a temporary log and the real daemon watches it.',
   'demo.opt.speed': 'run the one-minute scenario N times faster',

@@ -149,6 +149,10 @@ export const ko: Record<keyof typeof en, string> = {
   'status.firewall.cannot':
     '방화벽: {kind}, 아무것도 차단되지 않습니다. Sheriff에 {missing}이(가) 없습니다 (root로 실행하거나, contrib/sheriff.service처럼 CAP_NET_ADMIN을 주세요).',
   'status.bans': '적용 중인 차단: {count}건',
+  'status.firewall.fleet':
+    '방화벽: 플릿의 호스트들. 여기서의 차단은 게시된 결정이며, 적용을 확인한 호스트에서만 효력이 있습니다.',
+  'status.fleetBans':
+    '플릿에 게시된 차단: {count}건. 범위 안의 모든 호스트에서 적용 확인: {everywhere}건, 아직 일부 호스트만: {partial}건 (sheriff bans).',
   'status.bansNotEnforced': '기록된 차단: {count}건, 그중 {unenforced}건은 실제로 차단되지 않음.',
   'requester.jail': '감시 규칙 {jail}',
   'requester.auto': '자동 차단, 감시 규칙 {jail}',
@@ -179,6 +183,9 @@ export const ko: Record<keyof typeof en, string> = {
   'status.approvals': '결정을 기다리는 승인 요청: {count}건',
   'ban.notEnforced': '[차단되지 않음: 시험 모드(dry-run)라 실제로 막지 않습니다]',
   'ban.unconfirmed': '[방화벽 적용 미확인: 데몬이 시작할 때 확인합니다]',
+  'ban.fleetPublished':
+    '[플릿에 게시됨: 적용을 확인한 호스트에서만 차단됩니다. sheriff bans에서 확인하세요]',
+  'ban.fleetConfirmed': '[플릿에 게시됨, 호스트 {of}대 중 {applied}대에서 적용 확인]',
   'demo.description':
     'Sheriff가 일하는 모습을 봅니다: 준비된 공격이 임시 로그에 기록되고 실제 데몬이 이를 감시합니다.',
   'demo.opt.speed': '1분짜리 시나리오를 N배 빠르게 실행',

@@ -6,6 +6,7 @@ import type { MessageKey, Translate } from '../i18n/index.js';
 import { formatDuration } from '../config/duration.js';
 import type { TimeZone } from '../parse/zone.js';
 import type { Incident, TimelineEntry } from '../domain.js';
+import type { HostActivity } from '../store/activity.js';
 import type { ServerStatus, StatusReason } from './status.js';
 import { COMPROMISE_MIN_FAILURES, COMPROMISE_WINDOW_MS } from './triage.js';
 
@@ -88,6 +89,8 @@ export function incidentText(
   i: Incident & { timeline: TimelineEntry[] },
   t: Translate,
   zone: TimeZone,
+  /** At the fleet's hub: the attacker on each host (fleet/cross-host.ts incidentHosts). */
+  hosts: readonly HostActivity[] = [],
 ): string {
   const lines = [
     t('incident.title', { id: i.id, attacker: i.attacker, state: t(`incident.state.${i.state}`) }),
@@ -121,6 +124,17 @@ export function incidentText(
   const where = whereText(i);
   if (where !== null) lines.push(t('incident.where', { where }));
   if (i.agent?.narrative) lines.push(t('incident.agent', { narrative: i.agent.narrative }));
+  if (hosts.length > 0) lines.push(t('incident.hosts', { count: hosts.length }));
+  for (const h of hosts)
+    lines.push(
+      t('incident.host', {
+        host: h.host,
+        failures: h.failures,
+        successes: h.successes,
+        first: zone.readable(h.first),
+        last: zone.readable(h.last),
+      }),
+    );
   lines.push(t('incident.timeline'));
   for (const e of i.timeline) lines.push(`  ${zone.readable(e.time)}  ${timelineText(e, t, zone)}`);
   return lines.join('\n');

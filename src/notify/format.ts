@@ -41,13 +41,17 @@ function seenOn(f: Finding, t: Translate): string {
 }
 
 /**
- * What a list of bans adds after an applied ban that blocks nothing: " [NOT ENFORCED: dry-run…]",
- * or " [not confirmed…]" for one applied before Sheriff recorded its firewall; "" otherwise.
+ * What a list of bans adds after an applied ban that blocks nothing here: " [NOT ENFORCED: dry-run…]",
+ * " [not confirmed…]" for one applied before Sheriff recorded its firewall, or at the fleet's hub
+ * " [published…, confirmed on N of M hosts]" (`fleet`: the hosts' answers, when read); "" otherwise.
  */
 export function notEnforcedNote(
   ban: Pick<Ban, 'appliedAt'> & { firewall: string | null; enforced: boolean },
   t: Translate,
+  fleet?: { applied: number; of: number },
 ): string {
   if (ban.appliedAt === null || ban.enforced) return '';
+  if (ban.firewall === 'fleet')
+    return ` ${fleet === undefined ? t('ban.fleetPublished') : t('ban.fleetConfirmed', fleet)}`;
   return ` ${t(ban.firewall === null ? 'ban.unconfirmed' : 'ban.notEnforced')}`;
 }

@@ -37,6 +37,17 @@ export interface LoginGroup {
   last: Millis;
 }
 
+/** One fleet host's share of an attacker's activity (at the hub). */
+export interface HostActivity {
+  host: string;
+  /** Failed attempts. */
+  failures: number;
+  /** Successful logins. */
+  successes: number;
+  first: Millis;
+  last: Millis;
+}
+
 interface ActiveRow {
   id: number;
   attacker: string;
@@ -59,6 +70,7 @@ export class ActivityQueries {
     [string, number, number],
     { failures: number | null; successes: number | null }
   >;
+  private readonly byHostStmt: Statement<[string, number, number], HostActivity>;
   private readonly likeStmt: Statement<[string, number, number, number], { ip: string }>;
   private readonly findingsStmt: Statement<[number, number], { n: number }>;
   private readonly pendingStmt: Statement<[number], { n: number }>;
@@ -69,6 +81,14 @@ export class ActivityQueries {
       `SELECT sum(CASE result WHEN 'fail' THEN attempts ELSE 0 END) AS failures,
               sum(result = 'success') AS successes
        FROM events WHERE ip = ? AND time >= ? AND time < ?`,
+    );
+    // At the hub every event's source is "<host>:<source>" (hosts.ts sensorSource).
+    this.byHostStmt = db.prepare(
+      `SELECT substr(source, 1, instr(source, ':') - 1) AS host,
+              sum(CASE result WHEN 'fail' THEN attempts ELSE 0 END) AS failures,
+              sum(result = 'success') AS successes, min(time) AS first, max(time) AS last
+       FROM events WHERE ip = ? AND time >= ? AND time < ? AND instr(source, ':') > 1
+       GROUP BY 1`,
     );
     this.likeStmt = db.prepare(
       `SELECT DISTINCT ip FROM events
@@ -158,6 +178,28 @@ export class ActivityQueries {
       successes += r?.successes ?? 0;
     }
     return { failures, successes };
+  }
+
+  /**
+   * At the fleet's hub: what these addresses did on each host in [from, to),
+   * by host name. Events with no sensor's name (a single host's own) are not in it.
+   */
+  activityByHost(ips: readonly string[], from: Millis, to: Millis): HostActivity[] {
+    const by = new Map<string, HostActivity>();
+    for (const ip of ips)
+      for (const r of this.byHostStmt.all(ip, Math.floor(from), Math.floor(to))) {
+        const seen = by.get(r.host);
+        if (seen === undefined) by.set(r.host, r);
+        else
+          by.set(r.host, {
+            host: r.host,
+            failures: seen.failures + r.failures,
+            successes: seen.successes + r.successes,
+            first: Math.min(seen.first, r.first),
+            last: Math.max(seen.last, r.last),
+          });
+      }
+    return [...by.values()].sort((a, b) => a.host.localeCompare(b.host));
   }
 
   /** Distinct addresses that failed in [from, to). */

@@ -36,7 +36,7 @@ export interface StoredBan extends Ban {
   removedReason: string | null;
   /** The backend that last confirmed it ('nftables', …, 'dry-run'); null before that, or unknown. */
   firewall: string | null;
-  /** Packets from the target are dropped: applied by a real backend (not dry-run, not unknown). */
+  /** Packets from the target are dropped here: applied by a real backend (not dry-run, not the hub's fleet, not unknown). */
   enforced: boolean;
 }
 
@@ -64,9 +64,19 @@ const COLUMNS =
 /** The `ip` of a finding about a ban's target: the prefix itself, or the address without /32 or /128. */
 const FINDING_IP = "bans.cidr, substr(bans.cidr, 1, instr(bans.cidr, '/') - 1)";
 
-/** Whether a ban drops packets: applied by a known backend other than dry-run (which blocks nothing). */
+/**
+ * Whether a ban drops packets here: applied by a known backend other than
+ * dry-run (which blocks nothing) and other than the hub's 'fleet', whose ban
+ * is a published decision, in force only on the hosts that confirmed it
+ * (fleet/ban-state.ts).
+ */
 export function isEnforced(ban: Pick<StoredBan, 'appliedAt' | 'firewall'>): boolean {
-  return ban.appliedAt !== null && ban.firewall !== null && ban.firewall !== 'dry-run';
+  return (
+    ban.appliedAt !== null &&
+    ban.firewall !== null &&
+    ban.firewall !== 'dry-run' &&
+    ban.firewall !== 'fleet'
+  );
 }
 
 /** Throws a TypeError unless `target` is a canonical CIDR of the family it claims. */

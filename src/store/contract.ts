@@ -211,6 +211,29 @@ export function describeRecordStoreContract(name: string, harness: RecordStoreHa
       });
     });
 
+    describe('activity', () => {
+      it("by host at the hub: each sensor's share of an attacker's activity, by source prefix", async () => {
+        await withStore(async (s) => {
+          const ip = '203.0.113.5';
+          await s.events.insertMany([
+            sampleEvent({ ip, time: T0, source: 'web-2:auth.log', attempts: 3 }),
+            sampleEvent({ ip, time: T0 + 5, source: 'web-1:auth.log' }),
+            sampleEvent({ ip, time: T0 + 9, source: 'web-1:journal', result: 'success' }),
+            sampleEvent({ ip, time: T0 + 7, source: 'web-1:auth.log' }),
+            // Another address, out of the window, and a single host's own event: not in it.
+            sampleEvent({ ip: '198.51.100.1', time: T0, source: 'web-3:auth.log' }),
+            sampleEvent({ ip, time: T0 + HOUR, source: 'web-3:auth.log' }),
+            sampleEvent({ ip, time: T0 + 1, source: 'auth.log' }),
+          ]);
+          assert.deepEqual(await s.activity.activityByHost([ip], T0, T0 + HOUR), [
+            { host: 'web-1', failures: 2, successes: 1, first: T0 + 5, last: T0 + 9 },
+            { host: 'web-2', failures: 3, successes: 0, first: T0, last: T0 },
+          ]);
+          assert.deepEqual(await s.activity.activityByHost([], T0, T0 + HOUR), []);
+        });
+      });
+    });
+
     describe('findings', () => {
       it('stores findings and lists them newest first, by time and address, up to a limit', async () => {
         await withStore(async (s) => {

@@ -28,6 +28,8 @@ export interface Counts {
   activeBans: number;
   /** Bans in force that block nothing (a dry-run firewall, or none confirmed them). */
   unenforcedBans: number;
+  /** At the fleet's hub: bans published as decisions, in force where the hosts confirm them. */
+  fleetBans: number;
   /** Approvals waiting for a decision, not expired. */
   pendingApprovals: number;
   /** Per jail since the daemon started, as it last published them (none before any daemon ran). */
@@ -51,7 +53,8 @@ export async function readCounts(
     failures24h,
     findings24h,
     activeBans: bans.length,
-    unenforcedBans: bans.filter((b) => !b.enforced).length,
+    unenforcedBans: bans.filter((b) => !b.enforced && b.firewall !== 'fleet').length,
+    fleetBans: bans.filter((b) => b.firewall === 'fleet').length,
     pendingApprovals,
     jails: publishedJails(daemon?.value),
   };

@@ -54,6 +54,22 @@ export interface EventQuery {
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 10_000;
 
+/** A stored event as detection and incidents read a classified line (replayed from the store). */
+export function authEventOf(e: EventRecord): AuthEvent {
+  return {
+    time: e.time,
+    filter: e.filter,
+    rule: e.rule,
+    result: e.result,
+    host: e.host,
+    ip: e.ip,
+    user: e.user,
+    users: null,
+    attempts: e.attempts,
+    accepted: e.result === 'success',
+  };
+}
+
 /** The record to store for a classified line, or null when the line is not an event. */
 export function toEventRecord(
   event: AuthEvent,

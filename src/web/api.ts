@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ActionRequest, BanTarget, Millis } from '../domain.js';
+import { fleetBanStates } from '../fleet/ban-state.js';
 import { acceptedLang, translator } from '../i18n/index.js';
 import { browserCatalog } from '../i18n/web.js';
 import { parseNetwork } from '../net/cidr.js';
@@ -136,6 +137,13 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
       api.get('/features', (): Features => features(d));
       registerModules(api, d, d.clock);
 
+      /** At the fleet's hub, each published ban with where the hosts confirmed it. */
+      const withFleet = async (bans: Ban[]): Promise<Ban[]> => {
+        if (d.hosts === undefined) return bans;
+        const states = await fleetBanStates(bans, { status: d.records.status, hosts: d.hosts });
+        return states.size === 0 ? bans : bans.map((b) => ({ ...b, fleet: states.get(b.id) }));
+      };
+
       api.get('/dashboard', async (req): Promise<Dashboard> => {
         const { lang } = parse(z.object({ lang: z.enum(['en', 'ko']).default('en') }), req.query);
         const now = d.clock();
@@ -175,7 +183,7 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           // Bans that block nothing (dry-run), and whether the daemon's firewall enforces any.
           unenforcedBans: counts.unenforcedBans,
           enforcing: (await daemonFirewall(d.records))?.enforcing ?? null,
-          recentBans: (await d.records.bans.active(now)).slice(-5).reverse(),
+          recentBans: await withFleet((await d.records.bans.active(now)).slice(-5).reverse()),
           pendingApprovals: counts.pendingApprovals,
           sources: d.health(),
         };
@@ -183,7 +191,10 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
 
       api.get('/events', (req): Promise<EventRecord[]> => {
         const { host, ...q } = parse(eventsQuery, req.query);
-        return d.records.events.queryEvents({ ...q, ...(host === undefined ? {} : { sensor: host }) });
+        return d.records.events.queryEvents({
+          ...q,
+          ...(host === undefined ? {} : { sensor: host }),
+        });
       });
       api.get('/findings', (req): Promise<Finding[]> => {
         const { host, ...q } = parse(findingsQuery, req.query);
@@ -200,11 +211,14 @@ export function registerApi(app: FastifyInstance, d: ApiDeps): void {
           q.history !== undefined
             ? await d.records.bans.history(parse(target, q.history).cidr)
             : (await d.records.bans.active(d.clock(), q.host)).reverse();
-        if (needle === '') return bans;
-        return bans.filter((b) =>
-          [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>
-            s.toLowerCase().includes(needle),
-          ),
+        return withFleet(
+          needle === ''
+            ? bans
+            : bans.filter((b) =>
+                [b.target.cidr, b.jail ?? '', b.reason, b.requestedBy].some((s) =>
+                  s.toLowerCase().includes(needle),
+                ),
+              ),
         );
       });
 

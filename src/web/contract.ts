@@ -36,8 +36,14 @@ export interface Ban {
   offence: number;
   /** The backend that confirmed it ('dry-run' blocks nothing); null before that, or unknown. */
   firewall: string | null;
-  /** Packets from the target are dropped. */
+  /** Packets from the target are dropped here (never at the fleet's hub: see `fleet`). */
   enforced: boolean;
+  /** At the fleet's hub: a published decision, applied on `applied` of the `of` hosts in its scope. */
+  fleet?: {
+    applied: number;
+    of: number;
+    problems: { host: string; outcome: 'refused' | 'failed'; reason: string }[];
+  };
 }
 
 export interface Approval {
@@ -229,6 +235,8 @@ export interface IncidentDetail extends Incident {
   agent: Triage | null;
   admin: Triage | null;
   timeline: TimelineEntry[];
+  /** At the fleet's hub: the attacker on each host (failed attempts, logins, first and last). */
+  hosts?: { host: string; failures: number; successes: number; first: number; last: number }[];
 }
 
 export interface AnalystReply {

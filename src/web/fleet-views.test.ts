@@ -14,7 +14,7 @@ import { trustedNetworks } from '../intel/trusted.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
 import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
-import { HostStore } from '../store/hosts.js';
+import { asyncHosts, HostStore } from '../store/hosts.js';
 import { openStore, type Store } from '../store/index.js';
 import { T0, sampleEvent, sampleFinding } from '../store/testing.js';
 import { webSchema } from './config.js';
@@ -51,7 +51,7 @@ async function console_(withHosts: boolean): Promise<WebServer> {
       clock: () => now,
       logger,
       incidents: store.records.incidents,
-      ...(withHosts ? { hosts: () => Promise.resolve(hosts.list()) } : {}),
+      ...(withHosts ? { hosts: asyncHosts(hosts) } : {}),
     },
   });
 }

@@ -22,6 +22,7 @@ describe('/metrics', () => {
           findings24h: 0,
           activeBans: 0,
           unenforcedBans: 0,
+          fleetBans: 0,
           pendingApprovals: 0,
           jails: {},
         }),

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
-import type { Millis, Verdict, TriageRecord } from '../domain.js';
+import type { Incident as StoredIncident, Millis, Verdict, TriageRecord } from '../domain.js';
 import { HOST_NAME } from '../fleet/protocol.js';
 import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
@@ -16,8 +16,9 @@ import { translator, type Lang } from '../i18n/index.js';
 import { storedReportText } from '../report/lookup.js';
 import type { DailyReport } from '../report/model.js';
 import { reportText } from '../report/text.js';
-import type { HostRow } from '../store/hosts.js';
+import type { HostStore } from '../store/hosts.js';
 import type { IncidentStore, ReportStore } from '../store/index.js';
+import type { HostActivity } from '../store/activity.js';
 import type { Async } from '../store/api.js';
 import { requestSession } from './auth.js';
 import type {
@@ -35,7 +36,7 @@ import { parse } from './parse.js';
 /** Modules the console shows when the daemon has them (each page is left out otherwise). */
 export interface WebModules {
   /** At the fleet's hub: its hosts (store/hosts.ts), for the hosts page and the host filters. */
-  hosts?: () => Promise<readonly HostRow[]>;
+  hosts?: Pick<Async<HostStore>, 'list' | 'confirmations'>;
   status?: () => Promise<ServerStatus>;
   incidents?: Pick<
     Async<IncidentStore>,
@@ -45,6 +46,8 @@ export interface WebModules {
   /** Today's report so far, made on demand (the daemon's report service; neither stored nor sent). */
   todayReport?: () => Promise<DailyReport>;
   analyst?: Pick<Analyst, 'ask' | 'mode' | 'model'>;
+  /** At the fleet's hub: an incident's attacker on each host (fleet/cross-host.ts). */
+  incidentHosts?: (i: StoredIncident) => Promise<HostActivity[]>;
 }
 
 const lang = z.enum(['en', 'ko']).default('en');
@@ -134,8 +137,7 @@ function triageView(r: TriageRecord | null, l: Lang): Triage | null {
 /** Registers the routes of the modules present (inside the authenticated /api scope). */
 export function registerModules(api: FastifyInstance, m: WebModules, clock: () => Millis): void {
   const { hosts, incidents, reports, analyst } = m;
-  if (hosts !== undefined)
-    api.get('/hosts', (): Promise<readonly HostView[]> => hosts());
+  if (hosts !== undefined) api.get('/hosts', (): Promise<readonly HostView[]> => hosts.list());
   if (incidents !== undefined) {
     api.get('/incidents', async (req): Promise<Incident[]> => {
       const q = parse(incidentsQuery, req.query);
@@ -158,6 +160,7 @@ export function registerModules(api: FastifyInstance, m: WebModules, clock: () =
         rules: triageView(i.rules, l),
         agent: triageView(i.agent, l),
         admin: triageView(i.admin, l),
+        ...(m.incidentHosts === undefined ? {} : { hosts: await m.incidentHosts(i) }),
       };
       return detail;
     });

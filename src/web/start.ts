@@ -27,6 +27,7 @@ import type { EventRecord, Store } from '../store/index.js';
 import type { RecordStore } from '../store/api.js';
 import type { WebConfig } from './config.js';
 import { loadPasswordHash } from './password.js';
+import { incidentHosts } from '../fleet/cross-host.js';
 import type { WebModules } from './modules.js';
 import { isLoopback } from './hosts.js';
 import type { WebServer } from './server.js';
@@ -53,6 +54,8 @@ export interface WebConsoleOptions {
   internal: (ip: string) => boolean;
   /** At the fleet's hub: its hosts (the hosts page, the host filters). */
   hosts?: WebModules['hosts'];
+  /** The daemon is the fleet's hub: incidents show the attacker on each host. */
+  hub?: boolean;
 }
 
 /**
@@ -200,6 +203,7 @@ export class WebConsole {
       reports: o.records.reports,
       todayReport: () => o.reports.preview(),
       analyst: o.analyst,
+      ...(o.hub === true ? { incidentHosts: (i) => incidentHosts(o.records.activity, i) } : {}),
     };
   }
 

@@ -13,7 +13,11 @@ import { trustedNetworks } from '../intel/trusted.js';
 import { Approvals, authorizer } from '../respond/approvals.js';
 import { Guardrails } from '../respond/guardrails.js';
 import { SecretKey } from '../respond/secret.js';
+import { recordPublished } from '../fleet/ban-state.js';
+import { decisionIdOf } from '../fleet/fleet-firewall.js';
+import { asyncHosts, HostStore } from '../store/hosts.js';
 import { openStore, type Store } from '../store/index.js';
+import type { Ban } from './contract.js';
 import { webSchema } from './config.js';
 import { hashPassword, isPasswordHash, loadPasswordHash, verifyPassword } from './password.js';
 import { WebServer } from './server.js';
@@ -40,6 +44,8 @@ before(async () => {
     deps: {
       store,
       records: store.records,
+      // As at the fleet's hub: its hosts, so published bans show their confirmations.
+      hosts: asyncHosts(new HostStore(store.db)),
       approvals,
       guardrails: new Guardrails({
         trusted: trustedNetworks(),
@@ -243,6 +249,47 @@ describe('web server', () => {
       { cookie, 'x-csrf-token': csrf },
     );
     assert.equal(bad.status, 400);
+  });
+
+  it("at the fleet's hub, lists a ban as published and confirmed on N of M hosts, never enforced", async () => {
+    const { cookie } = await login();
+    const hosts = new HostStore(store.db);
+    for (const name of ['web-1', 'web-2'])
+      hosts.status(
+        name,
+        { version: '1', lagMs: 0, outbox: 0, errors: [], groups: [], at: now },
+        now,
+      );
+    const target = { cidr: '192.0.2.44/32', family: 4 as const };
+    const ban = store.bans.insert({
+      target,
+      jail: 'sshd',
+      reason: 'sshd: 5 failures',
+      requestedBy: 'web:admin',
+      approvalId: null,
+      createdAt: now,
+      expiresAt: now + 3_600_000,
+    });
+    const id = decisionIdOf(target.cidr);
+    await recordPublished(store.records.status, {
+      v: 1,
+      id,
+      action: 'ban',
+      cidr: target.cidr,
+      scope: { kind: 'fleet' },
+      expiresAt: now + 3_600_000,
+      reason: 'sshd: 5 failures',
+      approvalId: null,
+      issuedAt: now,
+    });
+    store.bans.markApplied(ban.id, now, 'fleet');
+    hosts.confirm({ decision: id, host: 'web-2', outcome: 'applied', reason: null, at: now + 5 });
+    const r = await fetch(`${server.url}/api/bans?q=192.0.2.44`, { headers: { cookie } });
+    assert.equal(r.status, 200);
+    const [listed] = (await r.json()) as Ban[];
+    assert.equal(listed?.enforced, false);
+    assert.deepEqual(listed?.fleet, { applied: 1, of: 2, problems: [] });
+    store.bans.markRemoved(ban.id, now, 'test over');
   });
 
   it('refuses a ban of a protected address with why, and shows it refused in recent decisions', async () => {

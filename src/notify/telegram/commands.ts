@@ -131,7 +131,10 @@ export class BotCommands {
     ];
     if (level !== null)
       lines.unshift(t('notify.status.level', { level: t(`notify.level.${level}`) }));
-    if (daemon?.firewall?.enforcing === false || active.some((b) => !b.enforced))
+    if (
+      daemon?.firewall?.enforcing === false ||
+      active.some((b) => !b.enforced && b.firewall !== 'fleet')
+    )
       lines.push(t('notify.status.dryRun'));
     return lines.join('\n');
   }

@@ -5,6 +5,7 @@ import {
   parseKinds,
   type ActivityQueries,
   type AttackerSummary,
+  type HostActivity,
   type LoginGroup,
   type LoginRecord,
 } from '../activity.js';
@@ -67,6 +68,23 @@ export class PgActivityQueries implements Async<ActivityQueries> {
       [ips, floor(from), floor(to)],
     );
     return { failures: r?.failures ?? 0, successes: r?.successes ?? 0 };
+  }
+
+  async activityByHost(ips: readonly string[], from: Millis, to: Millis): Promise<HostActivity[]> {
+    if (ips.length === 0) return [];
+    // At the hub every event's source is "<host>:<source>" (hosts.ts sensorSource).
+    const found = await rows<HostActivity>(
+      this.pool,
+      `SELECT split_part(source, ':', 1) AS host,
+              sum(CASE result WHEN 'fail' THEN attempts ELSE 0 END) AS failures,
+              count(*) FILTER (WHERE result = 'success') AS successes,
+              min(time) AS first, max(time) AS last
+       FROM events WHERE ip = ANY($1::text[]) AND time >= $2 AND time < $3
+         AND strpos(source, ':') > 1
+       GROUP BY 1 ORDER BY 1`,
+      [ips, floor(from), floor(to)],
+    );
+    return found.sort((a, b) => a.host.localeCompare(b.host));
   }
 
   async distinctAttackers(from: Millis, to: Millis): Promise<number> {

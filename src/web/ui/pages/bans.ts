@@ -9,9 +9,25 @@ import type { Ban } from '../../contract.js';
 
 const EXTENSIONS = [3_600_000, 86_400_000, 7 * 86_400_000];
 
-/** A ban that blocks nothing says so wherever it is listed (dry-run, or no firewall confirmed it). */
+/**
+ * A ban that blocks nothing says so wherever it is listed (dry-run, or no firewall confirmed it);
+ * at the fleet's hub, a published ban says on how many of its hosts it is confirmed.
+ */
 export function unenforcedChip(b: Ban): HTMLElement | null {
   if (b.appliedAt === null || b.enforced) return null;
+  if (b.firewall === 'fleet') {
+    const f = b.fleet;
+    return h(
+      'span',
+      {
+        class: f !== undefined && f.of > 0 && f.applied === f.of ? 'chip' : 'chip unenforced',
+        'data-testid': 'ban-fleet',
+      },
+      f === undefined || f.applied === 0
+        ? t('bans.fleetPublished')
+        : t('bans.fleetConfirmed', { applied: f.applied, of: f.of }),
+    );
+  }
   return h(
     'span',
     { class: 'chip unenforced', 'data-testid': 'ban-unenforced' },

@@ -336,6 +336,7 @@ function detailView(root: HTMLElement, id: string): () => void {
               ),
             ),
           ),
+          hostsCard(i),
           adminCard(i, load),
           triageCard(t('incidents.triage.admin'), i.admin),
           triageCard(t('incidents.triage.rules'), i.rules),
@@ -347,6 +348,33 @@ function detailView(root: HTMLElement, id: string): () => void {
   return subscribe((items) => {
     if (items.some((x) => x.type !== 'event')) void load();
   });
+}
+
+/** At the fleet's hub: what the attacker did on each host. */
+function hostsCard(i: IncidentDetail): HTMLElement | null {
+  if (i.hosts === undefined || i.hosts.length === 0) return null;
+  return h(
+    'section',
+    { class: 'card' },
+    h('h2', {}, t('incidents.hosts')),
+    h(
+      'table',
+      { 'data-testid': 'incident-hosts' },
+      h(
+        'tbody',
+        {},
+        ...i.hosts.map((x) =>
+          h(
+            'tr',
+            {},
+            h('th', { class: 'mono' }, x.host),
+            h('td', {}, `${number(x.failures)} / ${t('incidents.logins', { n: x.successes })}`),
+            h('td', { class: 'muted' }, `${when(x.first)} → ${when(x.last)}`),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export function incidentsPage(root: HTMLElement, arg: string | undefined): () => void {
