@@ -1,0 +1,112 @@
+/**
+ * Build-time only (not shipped): bundles the CLI into dist/bundle/ with esbuild,
+ * which bin/launch.js runs. Resolving and linking ~300 small ES modules (Sheriff's
+ * own, zod's and yaml's) was most of a command's start-up; the bundle is one
+ * module per command plus the chunks they share (code splitting keeps every
+ * lazy `import()` lazy), so each command still loads only what it uses.
+ *   node dist/packaging/bundle.js  →  dist/bundle/run.js, compile-cache.js, the workers, chunk-*.js
+ *
+ * tsc stays the type checker and the tests still run on dist/ as tsc writes it.
+ * dist/bundle/ sits two levels below the package root like every dist/<area>/,
+ * so the paths the code finds from `import.meta.url` (../../package.json,
+ * ../../filters/, the workers beside their callers, ../web/ui/) hold in both.
+ */
+import { readFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const BUNDLE_DIR = join(REPO_ROOT, 'dist', 'bundle');
+export const BUNDLE_SOURCES = 'sources.json';
+
+/**
+ * Libraries bundled in: pure JavaScript with many small modules each. The others
+ * stay in node_modules: native (better-sqlite3), worker or transport files of
+ * their own (pino, recheck), or loaded only when a feature is configured.
+ */
+const BUNDLED = new Set(['zod', 'yaml', 'commander']);
+
+/** Entry points: the CLI, what launch.js runs before it, and the worker scripts. */
+const ENTRIES: Record<string, string> = {
+  run: 'cli/run',
+  'compile-cache': 'cli/compile-cache',
+  'watchdog-worker': 'app/watchdog-worker',
+  'failure-history-worker': 'store/failure-history-worker',
+  'replay-worker': 'cli/replay-worker',
+};
+
+/**
+ * The modules compose.ts `require`s only when their feature is configured (composing
+ * is synchronous), each made an entry of its own, which compose requires beside it:
+ * its libraries (grammy, …) load with it and not before, and the modules it shares
+ * with the rest are the same instances, in the chunks both import.
+ */
+const FEATURES: Record<string, string> = {
+  '../notify/service.js': 'notify-service',
+  '../web/start.js': 'web-console',
+};
+
+const featureRequires: Plugin = {
+  name: 'compose-feature-requires',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]app[\\/]compose\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8').replace(
+        /\brequire\('([^']+)'\)/g,
+        (_call, spec: string) => {
+          const entry = FEATURES[spec];
+          if (entry === undefined) throw new Error(`${args.path}: require('${spec}') has no entry`);
+          return `require('./${entry}.js')`;
+        },
+      );
+      return { contents: source, loader: 'ts' };
+    });
+  },
+};
+
+export async function bundle(): Promise<void> {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  await rm(BUNDLE_DIR, { recursive: true, force: true });
+  const { metafile } = await build({
+    entryPoints: {
+      ...Object.fromEntries(
+        Object.entries(ENTRIES).map(([name, path]) => [name, join(REPO_ROOT, 'src', `${path}.ts`)]),
+      ),
+      ...Object.fromEntries(
+        Object.entries(FEATURES).map(([spec, name]) => [
+          name,
+          join(REPO_ROOT, 'src', 'app', spec.replace(/\.js$/, '.ts')),
+        ]),
+      ),
+    },
+    absWorkingDir: REPO_ROOT,
+    outdir: BUNDLE_DIR,
+    entryNames: '[name]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: `node${process.versions.node.split('.')[0]}`,
+    external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
+    // The bundled CommonJS libraries (yaml, commander) call require for Node's own modules;
+    // compose.ts declares its own.
+    banner: {
+      js: "import { createRequire as __sheriffRequire } from 'node:module'; const require = __sheriffRequire(import.meta.url);",
+    },
+    plugins: [featureRequires],
+    logLevel: 'warning',
+    metafile: true,
+  });
+  // Which sources each output holds: what tests of a command's loading read (testing/loaded-modules.ts).
+  const sources = Object.fromEntries(
+    Object.entries(metafile.outputs).map(([out, o]) => [
+      out.slice(out.lastIndexOf('/') + 1),
+      Object.keys(o.inputs),
+    ]),
+  );
+  await writeFile(join(BUNDLE_DIR, BUNDLE_SOURCES), JSON.stringify(sources) + '\n');
+}
+
+await bundle();
