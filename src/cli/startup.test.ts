@@ -174,5 +174,11 @@ describe('start-up', () => {
     assert.ok(packagesIn(await readFile(list, 'utf8')).has('fastify'));
     child.kill('SIGTERM');
     assert.equal(await exited(child), 0, child.output());
+    // An ES import of node:http builds its namespace from every export, the lazy WebSocket
+    // and EventSource too, which loads undici: megabytes a daemon serving no fetch never uses.
+    assert.ok(
+      !(await readFile(list, 'utf8')).includes('node-internal:internal/deps/undici/undici'),
+      'undici loaded',
+    );
   });
 });

@@ -98,6 +98,9 @@ export async function bundle(): Promise<void> {
     plugins: [featureRequires],
     logLevel: 'warning',
     metafile: true,
+    // Less source to parse and to keep in the heap (idle watch ~2 MiB less); names stay, for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
   });
   // Which sources each output holds: what tests of a command's loading read (testing/loaded-modules.ts).
   const sources = Object.fromEntries(

@@ -1,19 +1,30 @@
 /**
  * `--import` hook for tests of what a command loads: appends the URL of every
  * module the process loads, one per line, to the file in SHERIFF_TEST_LOADED
- * (as it loads, so a process ended by a signal has still written its list).
+ * (as it loads, so a process ended by a signal has still written its list),
+ * and at exit Node's own modules it loaded.
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 
 const out = process.env.SHERIFF_TEST_LOADED;
-if (out !== undefined)
+if (out !== undefined) {
   registerHooks({
     load(url, context, next) {
       appendFileSync(out, url + '\n');
       return next(url, context);
     },
   });
+  // Node's own modules load without these hooks: listed at exit (from the undocumented but
+  // long-standing process.moduleLoadList), as `node-internal:<id>`.
+  process.on('exit', () => {
+    const { moduleLoadList } = process as unknown as { moduleLoadList: string[] };
+    const own = moduleLoadList
+      .filter((m) => m.startsWith('NativeModule '))
+      .map((m) => `node-internal:${m.slice('NativeModule '.length)}\n`);
+    appendFileSync(out, own.join(''));
+  });
+}
 
 const BUNDLED = /^(file:\/\/.*\/dist\/bundle\/)([^/]+\.js)$/;
 
