@@ -4,7 +4,7 @@
  * own, zod's and yaml's) was most of a command's start-up; the bundle is one
  * module per command plus the chunks they share (code splitting keeps every
  * lazy `import()` lazy), so each command still loads only what it uses.
- *   node dist/packaging/bundle.js  →  dist/bundle/run.js, compile-cache.js, the workers, chunk-*.js
+ *   node dist/packaging/bundle.js  →  dist/bundle/: run.js, compile-cache.js, the workers, chunk-*.js
  *
  * tsc stays the type checker and the tests still run on dist/ as tsc writes it.
  * dist/bundle/ sits two levels below the package root like every dist/<area>/,
@@ -12,8 +12,8 @@
  * ../../filters/, the workers beside their callers, ../web/ui/) hold in both.
  */
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,14 +27,33 @@ export const BUNDLE_SOURCES = 'sources.json';
  */
 const BUNDLED = new Set(['zod', 'yaml', 'commander']);
 
-/** Entry points: the CLI, what launch.js runs before it, and the worker scripts. */
+/** Entry points: the CLI and what launch.js runs before it (the workers are found, below). */
 const ENTRIES: Record<string, string> = {
-  run: 'cli/run',
-  'compile-cache': 'cli/compile-cache',
-  'watchdog-worker': 'app/watchdog-worker',
-  'failure-history-worker': 'store/failure-history-worker',
-  'replay-worker': 'cli/replay-worker',
+  run: 'cli/run.ts',
+  'compile-cache': 'cli/compile-cache.ts',
 };
+
+const WORKER = /new Worker\(\s*new URL\(\s*'\.\/([\w-]+)\.js',\s*import\.meta\.url\s*\)/g;
+
+/**
+ * Every worker script the product starts (`new Worker(new URL('./x.js', import.meta.url))`),
+ * as an entry of its own: in the bundle's one directory, `./x.js` is still beside its caller.
+ */
+async function workerEntries(src: string): Promise<Record<string, string>> {
+  const entries: Record<string, string> = {};
+  for (const file of await readdir(src, { recursive: true })) {
+    if (!file.endsWith('.ts') || /\.test\.ts$|^(testing|bench|packaging)\//.test(file)) continue;
+    for (const [, name] of readFileSync(join(src, file), 'utf8').matchAll(WORKER)) {
+      const path = join(dirname(file), `${name}.ts`);
+      if (name! in ENTRIES || (name! in entries && entries[name!] !== path))
+        throw new Error(
+          `two bundle entries named ${name}: ${entries[name!] ?? ENTRIES[name!]}, ${path}`,
+        );
+      entries[name!] = path;
+    }
+  }
+  return entries;
+}
 
 /**
  * The modules compose.ts `require`s only when their feature is configured (composing
@@ -68,19 +87,20 @@ export async function bundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
+  const src = join(REPO_ROOT, 'src');
+  const featureEntries = Object.fromEntries(
+    Object.entries(FEATURES).map(([spec, name]) => [
+      name,
+      join('app', spec.replace(/\.js$/, '.ts')),
+    ]),
+  );
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   const { metafile } = await build({
-    entryPoints: {
-      ...Object.fromEntries(
-        Object.entries(ENTRIES).map(([name, path]) => [name, join(REPO_ROOT, 'src', `${path}.ts`)]),
+    entryPoints: Object.fromEntries(
+      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...featureEntries }).map(
+        ([name, path]) => [name, join(src, path)],
       ),
-      ...Object.fromEntries(
-        Object.entries(FEATURES).map(([spec, name]) => [
-          name,
-          join(REPO_ROOT, 'src', 'app', spec.replace(/\.js$/, '.ts')),
-        ]),
-      ),
-    },
+    ),
     absWorkingDir: REPO_ROOT,
     outdir: BUNDLE_DIR,
     entryNames: '[name]',
