@@ -55,6 +55,11 @@ export class FilterRegistry {
     return this.users.has(name) || this.builtins.has(name);
   }
 
+  /** Whether `name` is a built-in that no user file replaces. */
+  isBuiltin(name: string): boolean {
+    return !this.users.has(name) && this.builtins.has(name);
+  }
+
   /** User files that replace a built-in of the same name. */
   overrides(): { name: string; path: string }[] {
     return [...this.users]
