@@ -26,6 +26,8 @@ export const BUNDLE_SOURCES = 'sources.json';
  * their own (pino, recheck), or loaded only when a feature is configured.
  */
 const BUNDLED = new Set(['zod', 'yaml', 'commander']);
+// (yaml and commander are CommonJS: `await import('yaml')` gives only `default` in the
+// bundle, where Node gives the named exports too; take them from `.default`, as both have it.)
 
 /** Entry points: the CLI and what launch.js runs before it (the workers are found, below). */
 const ENTRIES: Record<string, string> = {
