@@ -1,6 +1,6 @@
 // The CLI lives in dist/ (built by `npm install` through `prepare`). Checked
 // first: on an older Node.js it would fail later with a confusing error.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import process from 'node:process';
 import { URL } from 'node:url';
 
@@ -13,11 +13,24 @@ if (Number(process.versions.node.split('.')[0]) < needed) {
   );
   process.exit(2);
 }
-// The compile cache first (dist/cli/compile-cache.js): it speeds up the modules loaded after it.
-import('../dist/cli/compile-cache.js')
+// The bundle (dist/bundle/, packaging/bundle.ts) loads much faster than tsc's hundreds of
+// modules; tsc's own output when the bundle is older (a `tsc` run without `npm run build`).
+const mtime = (path) => {
+  try {
+    return statSync(new URL(path, import.meta.url)).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+const [compileCache, cli] =
+  mtime('../dist/bundle/run.js') >= mtime('../dist/cli/run.js')
+    ? [() => import('../dist/bundle/compile-cache.js'), () => import('../dist/bundle/run.js')]
+    : [() => import('../dist/cli/compile-cache.js'), () => import('../dist/cli/run.js')];
+// The compile cache first (cli/compile-cache.ts): it speeds up the modules loaded after it.
+compileCache()
   .then(({ useCompileCache }) => {
     useCompileCache();
-    return import('../dist/cli/run.js');
+    return cli();
   })
   .catch((err) => {
     if (err && err.code === 'ERR_MODULE_NOT_FOUND') {

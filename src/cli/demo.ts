@@ -22,7 +22,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .option('--keep', t('demo.opt.keep'))
     .action(async (opts: { speed: string; keep?: boolean }) => {
       const speed = parseCount('--speed', opts.speed, 1, t) ?? 1;
-      const { stringify } = await import('yaml');
+      // yaml is CommonJS: its exports are the default's (the bundle gives only that).
+      const { stringify } = (await import('yaml')).default;
       const { loadConfig } = await import('../app/load-config.js');
       const { Daemon } = await import('../app/daemon.js');
       const { createLogger } = await import('../log.js');

@@ -14,12 +14,13 @@ export function registerFilters(program: Command, ctx: CliContext): void {
     .option('--json', t('filters.opt.json'))
     .action(async (opts: { json?: boolean }) => {
       // Loaded when the command runs: startup loads no package but commander.
-      const [{ loadConfig }, { filterRegistry }] = await Promise.all([
+      const [{ loadConfig }, { BUILTIN_FILTER_DIR, FilterRegistry }] = await Promise.all([
         import('../app/load-config.js'),
         import('../filters/registry.js'),
       ]);
       const { config } = loadConfig(program.opts<{ config?: string }>().config);
-      const filters = filterRegistry(config.filters.dir);
+      // Every filter's samples are counted: each file read once, samples and all.
+      const filters = new FilterRegistry(config.filters.dir, BUILTIN_FILTER_DIR, false);
       const rows = filters.all().map((f) => ({
         name: f.spec.name,
         origin: f.origin,

@@ -36,6 +36,11 @@ export class FilterRegistry {
   constructor(
     readonly userDir: string | null = null,
     builtinDir: string = BUILTIN_FILTER_DIR,
+    /**
+     * Read a built-in's samples only when asked for (a second read of its file): right
+     * for running filters; a caller that shows every filter's samples reads each once.
+     */
+    private readonly samplesLater = true,
   ) {
     this.builtins = filterFiles(builtinDir);
     this.users = userDir === null ? new Map() : filterFiles(userDir);
@@ -48,6 +53,11 @@ export class FilterRegistry {
 
   has(name: string): boolean {
     return this.users.has(name) || this.builtins.has(name);
+  }
+
+  /** Whether `name` is a built-in that no user file replaces. */
+  isBuiltin(name: string): boolean {
+    return !this.users.has(name) && this.builtins.has(name);
   }
 
   /** User files that replace a built-in of the same name. */
@@ -93,7 +103,7 @@ export class FilterRegistry {
       origin: user === undefined ? 'built-in' : 'user',
       // Built-ins' samples are checked by the test suite, not at every start.
       checkSamples: user !== undefined,
-      lazySamples: user === undefined,
+      lazySamples: user === undefined && this.samplesLater,
       chain,
       include: (other, includeChain) => this.read(other, includeChain),
     });

@@ -13,13 +13,13 @@ import { REPO_ROOT } from '../testing/paths.js';
 
 const run = promisify(execFile);
 /** Where production code starts: the CLI, and the web console's page script. */
-const ENTRIES = ['bin/launch.js', 'dist/cli/run.js', 'dist/web/ui/main.js'];
+const ENTRIES = ['bin/launch.js', 'dist/web/ui/main.js'];
 /**
  * Static and dynamic imports, `require` of a module loaded only when configured
- * (app/compose.ts), and worker scripts (`new URL('./x.js', import.meta.url)`).
+ * (app/compose.ts; `require2` once bundled), and worker scripts (`new URL('./x.js', import.meta.url)`).
  */
 const RELATIVE_IMPORT =
-  /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*|\brequire\(\s*|\bnew URL\(\s*)['"](\.{1,2}\/[^'"]+\.js)['"]/gm;
+  /(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*|\brequire\d*\(\s*|\bnew URL\(\s*)['"](\.{1,2}\/[^'"]+\.js)['"]/gm;
 
 async function packedFiles(): Promise<string[]> {
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {

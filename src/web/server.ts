@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -80,7 +80,8 @@ const noSchemas = () => () => {
   throw new Error('the web console declares no JSON schemas: requests are checked with zod');
 };
 
-const here = dirname(fileURLToPath(import.meta.url));
+// From dist/web/ as from the bundle in dist/bundle/ (packaging/bundle.ts).
+const uiDir = fileURLToPath(new URL('../web/ui/', import.meta.url));
 const uplotDir = dirname(createRequire(import.meta.url).resolve('uplot/dist/uPlot.iife.min.js'));
 
 export class WebServer {
@@ -161,7 +162,7 @@ export class WebServer {
       return reply.code(code).send({ error: code >= 500 ? 'internal error' : err.message });
     });
     await app.register(fastifyCookie);
-    await app.register(fastifyStatic, { root: join(here, 'ui'), prefix: '/ui/' });
+    await app.register(fastifyStatic, { root: uiDir, prefix: '/ui/' });
 
     app.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(pageHtml()));
     app.get('/app.css', (_req, reply) => reply.type('text/css; charset=utf-8').send(STYLE));

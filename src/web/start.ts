@@ -6,13 +6,7 @@
  * logged and left out: detection and bans never depend on it.
  */
 import { readFileSync } from 'node:fs';
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Finding, Millis } from '../domain.js';
 import type { Translate } from '../i18n/index.js';
 import type { Logger } from '../log.js';
@@ -112,7 +106,12 @@ export class WebConsole {
       web.tls === undefined
         ? undefined
         : { cert: readFileSync(web.tls.cert), key: readFileSync(web.tls.key) };
-    const server = tls === undefined ? createHttpServer() : createHttpsServer(tls);
+    // Not an ES import: building node:http's namespace reads its lazy WebSocket and
+    // EventSource exports, which load undici: some 16 MiB of an idle daemon's RSS.
+    const server =
+      tls === undefined
+        ? process.getBuiltinModule('node:http').createServer()
+        : process.getBuiltinModule('node:https').createServer(tls);
     // Requests that come while the routes load wait for them, in order.
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.routes ??= this.loadRoutes(o, server, password.hash, tls);
