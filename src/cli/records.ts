@@ -4,7 +4,7 @@
  */
 import type { SheriffConfig } from '../app/config.js';
 import type { Async, RecordStore } from '../store/api.js';
-import { asyncHosts, HostStore } from '../store/hosts.js';
+import type { HostStore } from '../store/hosts.js';
 import type { Store } from '../store/index.js';
 
 export interface OpenRecords {
@@ -17,12 +17,15 @@ export interface OpenRecords {
 
 /** The records beside the local `store` (which the command opened, and this closes). */
 export async function recordsOf(config: SheriffConfig, store: Store): Promise<OpenRecords> {
-  if (config.hub?.database === undefined)
+  if (config.hub?.database === undefined) {
+    // Loaded here, not at the top: `sheriff --help` loads this module and no store.
+    const { asyncHosts, HostStore } = await import('../store/hosts.js');
     return {
       records: store.records,
       hosts: () => asyncHosts(new HostStore(store.db)),
       close: () => Promise.resolve(store.close()),
     };
+  }
   try {
     const { openHubDatabase } = await import('../app/hub-database.js');
     const { records, hosts } = (await openHubDatabase(config.hub))!;
