@@ -4,7 +4,7 @@
  * per batch in a table, the users of a connection as numbers into it. Cloning
  * an object per event would cost the main thread about what classifying it did.
  */
-import { grown } from '../detect/slab.js';
+import { grown } from '../slab.js';
 import type { AuthEvent, LineResult } from '../domain.js';
 
 const RESULTS: readonly LineResult[] = ['fail', 'success', 'nofail', 'none'];

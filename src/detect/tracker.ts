@@ -10,9 +10,9 @@
  * banned (domain.ts isInternalFinding).
  */
 import type { AuthEvent, Finding, Millis } from '../domain.js';
-import { formatIp, ipv4Word, maskWord, parseIp, type ParsedIp } from '../net/ip.js';
+import { formatIp, maskWord, parseIpInto, type ParsedIp } from '../net/ip.js';
 import type { JailSettings } from './jail.js';
-import { AddressSlab, grown, type SlabOwner } from './slab.js';
+import { AddressSlab, grown, type SlabOwner } from '../slab.js';
 import { UserNames } from './user-names.js';
 
 const MAX_USERS = 16;
@@ -67,6 +67,7 @@ export class AddressTracker implements SlabOwner {
   private readonly window: Window = { count: 0, first: 0 };
   private readonly prefixWords = new Uint32Array(4);
   private readonly v4: ParsedIp = { family: 4, words: [0] };
+  private readonly v6: ParsedIp = { family: 6, words: [0, 0, 0, 0] };
 
   constructor(private readonly jail: JailSettings) {
     this.ring = Math.max(jail.maxretry, jail.slow?.maxretry ?? 0, jail.compromise.minFailures, 1);
@@ -103,7 +104,8 @@ export class AddressTracker implements SlabOwner {
   observe(event: AuthEvent, now: Millis): Finding[] {
     const addr = event.ip;
     if (addr === null || (event.result !== 'fail' && !event.accepted)) return NONE;
-    const ip = this.parse(addr);
+    // Into reused objects: this runs once per event.
+    const ip = parseIpInto(addr, this.v4, this.v6);
     if (ip === null) return NONE;
     const w = ip.words;
     const tag = ip.family === 4 ? V4 : V6;
@@ -142,15 +144,6 @@ export class AddressTracker implements SlabOwner {
       }
     }
     return findings;
-  }
-
-  /** `parseIp`, into a reused object for IPv4 (the common case, once per event). */
-  private parse(addr: string): ParsedIp | null {
-    if (addr.indexOf(':') !== -1) return parseIp(addr);
-    const w = ipv4Word(addr);
-    if (w === null) return null;
-    this.v4.words[0] = w;
-    return this.v4;
   }
 
   /** The slot of `ip`'s prefix of `bits`, touched or made. */

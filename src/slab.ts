@@ -1,14 +1,16 @@
 /**
- * A fixed-size table of keys (addresses and prefixes as bytes) in typed arrays,
- * with an exact least-recently-used order over its slots: the detector's
- * memory for a million attackers without a JavaScript object per attacker.
+ * A fixed-size table of keys (addresses and prefixes as bytes, process ids) in
+ * typed arrays, with an exact least-recently-used order over its slots: the
+ * detector's memory for a million attackers without a JavaScript object per
+ * attacker, and the filters' open connections (filters/connections.ts).
  *
  * A key is a tag and four 32-bit words (an IPv4 address uses the first word).
  * Keys live in one Uint32Array, five words per slot; an open-addressing hash
  * table (linear probing, at most half full) maps a key to its slot; the LRU
  * order is a doubly linked list of slot indices in two Int32Arrays. When every
  * slot is taken, inserting takes the least recently used one, and the owner is
- * told (`evict`) so it can release what it kept for it. The table starts small
+ * told (`evict`) so it can release what it kept for it. A key removed
+ * (`remove`) frees its slot for the next insert. The table starts small
  * and doubles up to `max`, telling the owner (`grow`) so its own per-slot
  * arrays follow: an idle daemon does not pay for the cap it may never reach.
  */
@@ -26,8 +28,11 @@ const EMPTY = -1;
 const INITIAL = 1024;
 
 export class AddressSlab {
-  /** Slots in use (they are 0…size-1: a slot is only ever reused, never freed). */
+  /** Slots in use. */
   size = 0;
+  /** Slots ever handed out (0…used-1); those removed since wait in `free`. */
+  private used = 0;
+  private readonly free: number[] = [];
   evictions = 0;
   capacity: number;
   private keys: Uint32Array;
@@ -91,10 +96,15 @@ export class AddressSlab {
    * there is room, else the least recently used one (evicted).
    */
   insert(tag: number, w0: number, w1: number, w2: number, w3: number): number {
-    if (this.size === this.capacity && this.capacity < this.max) this.resize();
+    if (this.used === this.capacity && this.capacity < this.max && this.free.length === 0)
+      this.resize();
     let slot: number;
-    if (this.size < this.capacity) {
-      slot = this.size++;
+    if (this.free.length > 0) {
+      slot = this.free.pop()!;
+      this.size++;
+    } else if (this.used < this.capacity) {
+      slot = this.used++;
+      this.size++;
     } else {
       slot = this.tail;
       this.owner.evict(slot);
@@ -111,6 +121,14 @@ export class AddressSlab {
     this.place(slot);
     this.pushHead(slot);
     return slot;
+  }
+
+  /** Forgets the key of `slot` (found by `find`): the slot is the next one `insert` takes. */
+  remove(slot: number): void {
+    this.removeFromTable(slot);
+    this.unlink(slot);
+    this.free.push(slot);
+    this.size--;
   }
 
   /** The words of a slot's key (tag first). */
@@ -176,7 +194,7 @@ export class AddressSlab {
     this.hashes = new Int32Array(buckets);
     this.mask = buckets - 1;
     this.capacity = capacity;
-    for (let s = 0; s < this.size; s++) this.place(s);
+    for (let s = this.head; s !== EMPTY; s = this.next[s]!) this.place(s);
     this.owner.grow(capacity);
   }
 
