@@ -45,6 +45,12 @@ function parseIpv4Words(s: string, start: number, end: number): number | null {
 /** What `scanIpv6` read: the eight hextets, and whether the text is already canonical. */
 const hextets = new Int32Array(8);
 let scannedCanonical = false;
+/**
+ * The text last scanned, and whether it was an address: `hextets` still hold it. (It may
+ * keep the chunk of log it was cut from alive, one chunk at most, until the next address.)
+ */
+let lastScanned = '';
+let lastScanValid = false;
 
 /**
  * Reads an IPv6 address into `hextets` without allocating (it runs once per event, and a
@@ -53,6 +59,10 @@ let scannedCanonical = false;
  * needs no formatting.
  */
 function scanIpv6(s: string): boolean {
+  // The filter canonicalises an event's address, then the tracker parses the same string.
+  if (s === lastScanned) return lastScanValid;
+  lastScanned = s;
+  lastScanValid = false;
   let end = s.indexOf('%');
   if (end === -1) end = s.length;
   if (end < 2 || end > 45) return false;
@@ -145,6 +155,7 @@ function scanIpv6(s: string): boolean {
       canonical = false;
   }
   scannedCanonical = canonical;
+  lastScanValid = true;
   return true;
 }
 
