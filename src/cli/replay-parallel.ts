@@ -60,17 +60,27 @@ export interface Skipped {
 }
 
 /**
- * Threads for these files, this one included (at most `threads`, else one per core): 0 when
- * one thread reads them as well (one file, stdin, one core).
+ * A thread more pays for its start (its own modules and filters, about what classifying
+ * 10 MiB of log costs) only with this much to read.
+ */
+const BYTES_PER_THREAD = 32 << 20;
+
+/**
+ * Threads for these files, this one included: `threads` when asked for, else one per core
+ * and per BYTES_PER_THREAD of them. 0 when one thread reads them (one file, stdin, one core,
+ * little to read).
  */
 export function parallelThreads(
   files: readonly string[],
+  sizes: readonly number[],
   longHorizon: boolean,
-  threads = availableParallelism(),
+  threads?: number,
 ): number {
   // The long-horizon searches run between chunks of the sequential read, and take the time.
   if (files.length < 2 || longHorizon || files.includes('-')) return 0;
-  const n = Math.min(files.length, threads);
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+  const wanted = threads ?? Math.min(availableParallelism(), Math.floor(bytes / BYTES_PER_THREAD));
+  const n = Math.min(files.length, wanted);
   return n < 2 ? 0 : n;
 }
 

@@ -200,7 +200,7 @@ async function replay(
   // Several files: read by this thread and worker threads side by side, detected here in order.
   const parallel = files.length > 1 ? await import('./replay-parallel.js') : null;
   const threads = parseCount('--threads', opts.threads, 1, t);
-  const side = parallel?.parallelThreads(files, opts.longHorizon === true, threads) ?? 0;
+  const side = parallel?.parallelThreads(files, sizes, opts.longHorizon === true, threads) ?? 0;
   try {
     if (parallel !== null && side > 0) {
       const read = await parallel.replayParallel(
