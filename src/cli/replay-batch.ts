@@ -4,7 +4,7 @@
  * per batch in a table, the users of a connection as numbers into it. Cloning
  * an object per event would cost the main thread about what classifying it did.
  */
-import { grown } from '../detect/slab.js';
+import { grown } from '../slab.js';
 import type { AuthEvent, LineResult } from '../domain.js';
 
 const RESULTS: readonly LineResult[] = ['fail', 'success', 'nofail', 'none'];
@@ -47,6 +47,7 @@ export class BatchWriter {
   private userCount = 0;
   private strings: string[] = [];
   private ids = new Map<string, number>();
+  private stringBytes = 0;
 
   get size(): number {
     return this.count;
@@ -80,8 +81,8 @@ export class BatchWriter {
       (users !== null ? HAS_USERS : 0);
   }
 
-  /** The batch so far, and the buffers to transfer; the writer starts afresh. */
-  take(): { message: BatchMessage; transfer: ArrayBuffer[] } {
+  /** The batch so far, the buffers to transfer and about what it holds in bytes; the writer starts afresh. */
+  take(): { message: BatchMessage; transfer: ArrayBuffer[]; size: number } {
     const n = this.count;
     const message: BatchMessage = {
       count: n,
@@ -111,13 +112,17 @@ export class BatchWriter {
       message.userStart,
       message.userIds,
     ].map((a) => a.buffer as ArrayBuffer);
-    return { message, transfer };
+    // A string: its characters and a header, as V8 holds a one-byte one.
+    const size = transfer.reduce((sum, b) => sum + b.byteLength, this.stringBytes);
+    this.stringBytes = 0;
+    return { message, transfer, size };
   }
 
   private string(s: string | null): number {
     if (s === null) return NULL;
     let id = this.ids.get(s);
     if (id === undefined) {
+      this.stringBytes += s.length + 16;
       id = this.strings.push(s) - 1;
       this.ids.set(s, id);
     }

@@ -1,21 +1,28 @@
 /**
- * `sheriff replay` over several files on every core: worker threads
- * (replay-worker.ts) read, parse and classify whole files side by side, and
- * this thread takes their events file by file, in the order given, into the
- * one detecting pipeline (trackers, history, findings). Detection sees the
- * events in the order a sequential run does, so it finds the same.
+ * `sheriff replay` over several files on every core: the files are dealt out in
+ * turn to this thread and to worker threads (replay-worker.ts), which read,
+ * parse and classify whole files side by side and post their events in
+ * batches; this thread reads its own files as a sequential read does, and takes
+ * the workers' events file by file, in the order given, into the one detecting
+ * pipeline (trackers, history, findings). Detection sees the events in the
+ * order a sequential run does, so it finds the same.
+ * This thread reads files too, rather than only detecting: detection is about a
+ * tenth of the work, and the events of the files it reads need no hand-over.
  * The filters' per-connection state (an sshd pid's earlier lines) crosses a
  * file boundary in a sequential read: a connection cut by a log rotation is
- * known in the next file by its first lines. Each worker reads the end of the
- * file before its own first (replay-worker.ts), so it knows those connections
- * too.
+ * known in the next file by its first lines. Whoever reads a file after another
+ * thread read the one before first reads that one's last minutes
+ * (replay-tail.ts), so it knows those connections too.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { JailSettings } from '../detect/jail.js';
 import type { Pipeline, PipelineCounts } from '../detect/pipeline.js';
+import { compileFilter } from '../filters/engine.js';
 import type { FilterRegistry } from '../filters/registry.js';
+import type { ParseOptions } from '../parse/line.js';
 import { readEvent, type BatchMessage } from './replay-batch.js';
+import { openConnections } from './replay-tail.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './replay-worker.js';
 
 export interface ParallelReplay {
@@ -32,6 +39,14 @@ export interface ParallelReplay {
   progress: (bytes: number) => void;
   /** Sets the replay's clock (the latest time read) where events not sent moved it. */
   setClock: (time: number) => void;
+  /** The zone and reference year the lines are read with, and the reference's setter. */
+  times: ParseOptions;
+  setReference: (reference: number) => void;
+  /**
+   * Reads file `index` on this thread into the pipeline, as a sequential read does
+   * (`done`: the bytes of the files before, for progress), counting what it passes over.
+   */
+  readHere: (index: number, done: number) => Promise<void>;
   /** Awaited after each batch, so a slow output holds reading back. */
   afterBatch: () => Promise<void>;
   /** The error to throw for a file that could not be read. */
@@ -45,17 +60,27 @@ export interface Skipped {
 }
 
 /**
- * Worker threads for these files (at most `threads`, else one per core): 0 when one
- * thread reads them as well (one file, stdin, one core).
+ * A thread more pays for its start (its own modules and filters, about what classifying
+ * 10 MiB of log costs) only with this much to read.
  */
-export function parallelWorkers(
+const BYTES_PER_THREAD = 32 << 20;
+
+/**
+ * Threads for these files, this one included: `threads` when asked for, else one per core
+ * and per BYTES_PER_THREAD of them. 0 when one thread reads them (one file, stdin, one core,
+ * little to read).
+ */
+export function parallelThreads(
   files: readonly string[],
+  sizes: readonly number[],
   longHorizon: boolean,
-  threads = availableParallelism(),
+  threads?: number,
 ): number {
   // The long-horizon searches run between chunks of the sequential read, and take the time.
   if (files.length < 2 || longHorizon || files.includes('-')) return 0;
-  const n = Math.min(files.length, threads);
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+  const wanted = threads ?? Math.min(availableParallelism(), Math.floor(bytes / BYTES_PER_THREAD));
+  const n = Math.min(files.length, wanted);
   return n < 2 ? 0 : n;
 }
 
@@ -82,39 +107,25 @@ class FileQueue {
   }
 }
 
-/** Reads `files` in worker threads into `pipeline`; the lines passed over. */
-export async function replayParallel(r: ParallelReplay, workers: number): Promise<Skipped> {
+/**
+ * Reads `files` into `pipeline` on `threads` threads: this one reads every `threads`-th file
+ * itself (the first, …) and `threads - 1` workers the others, in turn. Returns the lines the
+ * workers passed over (`readHere` counts this thread's own).
+ */
+export async function replayParallel(r: ParallelReplay, threads: number): Promise<Skipped> {
   const setup: WorkerSetup = {
     jails: r.settings.map(({ trusted: _, ...s }) => s),
     specs: Object.fromEntries(r.settings.map((s) => [s.filter, r.filters.spec(s.filter)!])),
     timezone: r.timezone,
   };
   const queues = r.files.map(() => new FileQueue());
-  const owner: Worker[] = [];
+  const owner: (Worker | null)[] = r.files.map(() => null);
   const pool: Worker[] = [];
-  let assigned = 0;
   /** A worker that died (not a file that could not be read): the replay fails with its error. */
   const crash: { error: Error | null } = { error: null };
-  const give = (w: Worker) => {
-    if (assigned >= r.files.length) return;
-    const index = assigned++;
-    owner[index] = w;
-    const m: ToWorker = {
-      type: 'file',
-      index,
-      path: r.files[index]!,
-      reference: r.references[index]!,
-      previous:
-        index === 0 ? null : { path: r.files[index - 1]!, reference: r.references[index - 1]! },
-    };
-    w.postMessage(m);
-  };
-  for (let i = 0; i < workers; i++) {
+  for (let i = 0; i < threads - 1; i++) {
     const w = new Worker(new URL('./replay-worker.js', import.meta.url), { workerData: setup });
-    w.on('message', (m: FromWorker) => {
-      queues[m.index]!.put(m);
-      if (m.type !== 'batch') give(w);
-    });
+    w.on('message', (m: FromWorker) => queues[m.index]!.put(m));
     w.on('error', (err: Error) => {
       crash.error = err;
       for (const q of queues) q.put({ type: 'error', index: -1, message: err.message });
@@ -127,9 +138,29 @@ export async function replayParallel(r: ParallelReplay, workers: number): Promis
   const filters = jails.map((j) => j.classifier.filter);
   const c = pipeline.counts;
   try {
-    for (const w of pool) give(w);
+    // Each worker is given its files at once, in order: it runs ahead as far as its bound lets it.
+    for (const [index, path] of r.files.entries()) {
+      if (index % threads === 0) continue;
+      const w = pool[(index % threads) - 1]!;
+      owner[index] = w;
+      const m: ToWorker = {
+        type: 'file',
+        index,
+        path,
+        reference: r.references[index]!,
+        previous: { path: r.files[index - 1]!, reference: r.references[index - 1]! },
+      };
+      w.postMessage(m);
+    }
     let done = 0;
     for (const [index, queue] of queues.entries()) {
+      const w = owner[index] ?? null;
+      if (w === null) {
+        if (index > 0) await restartFilters(r, index);
+        await r.readHere(index, done);
+        done += r.sizes[index]!;
+        continue;
+      }
       for (;;) {
         const m = await queue.next();
         if ('batch' in m) {
@@ -139,7 +170,7 @@ export async function replayParallel(r: ParallelReplay, workers: number): Promis
             pipeline.event(readEvent(b, i, filters), jails[b.jail[i]!]!, '');
           }
           const ack: ToWorker = { type: 'ack' };
-          owner[index]!.postMessage(ack);
+          w.postMessage(ack);
           r.progress(done + m.bytes);
           await r.afterBatch();
           continue;
@@ -159,6 +190,23 @@ export async function replayParallel(r: ParallelReplay, workers: number): Promis
     await Promise.all(pool.map((w) => w.terminate()));
   }
   return skipped;
+}
+
+/**
+ * Before this thread reads file `index` after others read the ones before it: fresh filters
+ * for the jails, which know the connections the file before leaves open (replay-tail.ts).
+ */
+async function restartFilters(r: ParallelReplay, index: number): Promise<void> {
+  r.setReference(r.references[index - 1]!);
+  const jails = r.pipeline.jails;
+  const fresh = jails.map((j) => ({
+    ...j,
+    classifier: compileFilter(r.filters.spec(j.settings.filter)!, j.settings.mode, {
+      times: r.times,
+    }),
+  }));
+  await openConnections(fresh, r.files[index - 1]!, r.times);
+  for (const [k, j] of jails.entries()) j.classifier = fresh[k]!.classifier;
 }
 
 /** Adds what a worker counted to the detecting pipeline's counts. */

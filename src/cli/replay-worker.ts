@@ -3,10 +3,9 @@
  * it reads the files it is given, parses and classifies their lines with the
  * jails' filters, and posts the events in batches (replay-batch.ts). Detection
  * stays on the main thread, in file order. A worker runs ahead of the main
- * thread by at most `MAX_AHEAD` batches, so memory stays bounded when the main
+ * thread by at most `MAX_AHEAD_BYTES` of batches, so memory stays bounded when the main
  * thread is busy with an earlier file.
  */
-import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JailSettings } from '../detect/jail.js';
 import { buildJail, Pipeline, type Jail, type PipelineCounts } from '../detect/pipeline.js';
@@ -18,6 +17,7 @@ import { TimeZone } from '../parse/zone.js';
 import { readInto } from '../sources/file-once.js';
 import { LineSplitter } from '../sources/lines.js';
 import { BatchWriter, type BatchMessage } from './replay-batch.js';
+import { openConnections } from './replay-tail.js';
 
 /** What a worker needs to classify as the main thread would. */
 export interface WorkerSetup {
@@ -51,20 +51,12 @@ export type FromWorker =
     }
   | { type: 'error'; index: number; message: string };
 
-/** Batches posted and not yet taken by the main thread, at most. */
-export const MAX_AHEAD = 32;
 /**
- * The end of the file before, read again to open the connections that run on into this
- * one (an sshd connection cut by the rotation): what the sequential read would know. Its
- * connections live minutes; this is hours of an ordinary log and seconds of a flood.
+ * Batches posted and not yet taken by the main thread, at most (their size): room for a
+ * whole rotated file of an ordinary server's, so the worker of the next file does not wait
+ * for the main thread to finish the one before.
  */
-const TAIL_BYTES = 8 << 20;
-
-/** Classifies and forgets: the filters' connections are what it is for. */
-class Warmup extends Pipeline {
-  override event(): void {}
-}
-
+export const MAX_AHEAD_BYTES = 48 << 20;
 /**
  * A pipeline that stops after classifying: the events detection reads (failures, logins) go
  * into the batch; the others are only counted here, and the time they carry goes with the next.
@@ -105,6 +97,8 @@ if (parentPort !== null) {
   const times = { zone, reference: () => reference };
   const filters = { spec: (name: string) => setup.specs[name] };
   const none = new CidrSet([]);
+  /** The sizes of the batches posted and not taken yet, oldest first, and their sum. */
+  const posted: number[] = [];
   let ahead = 0;
   let resume: (() => void) | null = null;
   const queue: FileTask[] = [];
@@ -116,13 +110,7 @@ if (parentPort !== null) {
     const jails = setup.jails.map((s) => buildJail({ ...s, trusted: none }, { times, filters }));
     if (task.previous !== null) {
       reference = task.previous.reference;
-      const warmup = new Warmup(
-        jails,
-        new LineParser(times),
-        () => 0,
-        () => undefined,
-      );
-      for (const line of await tailLines(task.previous.path)) warmup.line(line);
+      await openConnections(jails, task.previous.path, times);
     }
     reference = task.reference;
     const batch = new BatchWriter();
@@ -130,16 +118,17 @@ if (parentPort !== null) {
     const splitter = new LineSplitter({ line: (text) => pipeline.line(text) });
     let bytes = 0;
     const post = () => {
-      const { message, transfer } = batch.take();
+      const { message, transfer, size } = batch.take();
       const m: FromWorker = { type: 'batch', index, bytes, batch: message };
       port.postMessage(m, transfer);
-      ahead++;
+      posted.push(size);
+      ahead += size;
     };
     await readInto(path, splitter, {
       progress: (b) => (bytes = b),
       afterChunk: async () => {
         post();
-        while (ahead >= MAX_AHEAD) await new Promise<void>((r) => (resume = r));
+        while (ahead >= MAX_AHEAD_BYTES) await new Promise<void>((r) => (resume = r));
       },
     });
     if (batch.size > 0) post();
@@ -169,8 +158,8 @@ if (parentPort !== null) {
 
   port.on('message', (m: ToWorker) => {
     if (m.type === 'ack') {
-      ahead--;
-      if (ahead < MAX_AHEAD && resume !== null) {
+      ahead -= posted.shift()!;
+      if (ahead < MAX_AHEAD_BYTES && resume !== null) {
         const r = resume;
         resume = null;
         r();
@@ -180,45 +169,4 @@ if (parentPort !== null) {
     queue.push(m);
     void next();
   });
-}
-
-/**
- * The last lines of a file (about TAIL_BYTES of them): read from the end of a plain file;
- * a compressed one is inflated whole, keeping its end. Empty when it cannot be read (its
- * own reading reports that).
- */
-async function tailLines(path: string): Promise<string[]> {
-  const lines: string[] = [];
-  let first = 0;
-  let kept = 0;
-  const keep = (text: string) => {
-    lines.push(text);
-    kept += text.length + 1;
-    while (kept > TAIL_BYTES && first < lines.length) kept -= lines[first++]!.length + 1;
-  };
-  try {
-    const fh = await open(path, 'r');
-    try {
-      const { size } = await fh.stat();
-      const magic = Buffer.alloc(2);
-      await fh.read(magic, 0, 2, 0);
-      if (magic[0] === 0x1f && magic[1] === 0x8b) {
-        await readInto(path, new LineSplitter({ line: keep }));
-      } else {
-        const start = Math.max(0, size - TAIL_BYTES);
-        const buf = Buffer.alloc(size - start);
-        await fh.read(buf, 0, buf.length, start);
-        // From the first whole line on.
-        const from = start === 0 ? 0 : buf.indexOf(10) + 1;
-        const splitter = new LineSplitter({ line: keep });
-        if (from > 0 || start === 0) splitter.push(buf.subarray(from));
-        splitter.end();
-      }
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return [];
-  }
-  return lines.slice(first);
 }

@@ -177,34 +177,32 @@ async function replay(
   const total = sizes.reduce((a, b) => a + b, 0);
   const bar = opts.json ? null : new ProgressBar(ctx.stderr, total);
   const skipped = { tooLong: 0, invalidUtf8: 0, nul: 0 };
-  const readAll = async (): Promise<void> => {
-    let done = 0;
-    for (const [i, file] of files.entries()) {
-      reference = fixedNow ?? mtimes[i]!;
-      const splitter = new LineSplitter({ line: (text) => pipeline.line(text) });
-      try {
-        await readInto(file, splitter, {
-          progress: (bytes) => bar?.update(done + bytes),
-          afterChunk: async () => {
-            longHorizon(await history.runUntil(lastTime));
-            await out.drain();
-          },
-        });
-      } catch (err) {
-        throw new UsageError(t('cli.error.read', { path: file, reason: (err as Error).message }));
-      }
-      done += sizes[i]!;
-      skipped.tooLong += splitter.counts.tooLong;
-      skipped.invalidUtf8 += splitter.counts.invalidUtf8;
-      skipped.nul += splitter.counts.nul;
+  /** Reads file `i` on this thread (`done`: the bytes of the files before it). */
+  const readFile = async (i: number, done: number): Promise<void> => {
+    const file = files[i]!;
+    reference = fixedNow ?? mtimes[i]!;
+    const splitter = new LineSplitter({ line: (text) => pipeline.line(text) });
+    try {
+      await readInto(file, splitter, {
+        progress: (bytes) => bar?.update(done + bytes),
+        afterChunk: async () => {
+          longHorizon(await history.runUntil(lastTime));
+          await out.drain();
+        },
+      });
+    } catch (err) {
+      throw new UsageError(t('cli.error.read', { path: file, reason: (err as Error).message }));
     }
+    skipped.tooLong += splitter.counts.tooLong;
+    skipped.invalidUtf8 += splitter.counts.invalidUtf8;
+    skipped.nul += splitter.counts.nul;
   };
-  // Several files: classified in worker threads side by side, detected here in order.
+  // Several files: read by this thread and worker threads side by side, detected here in order.
   const parallel = files.length > 1 ? await import('./replay-parallel.js') : null;
   const threads = parseCount('--threads', opts.threads, 1, t);
-  const workers = parallel?.parallelWorkers(files, opts.longHorizon === true, threads) ?? 0;
+  const side = parallel?.parallelThreads(files, sizes, opts.longHorizon === true, threads) ?? 0;
   try {
-    if (parallel !== null && workers > 0) {
+    if (parallel !== null && side > 0) {
       const read = await parallel.replayParallel(
         {
           files,
@@ -214,15 +212,26 @@ async function replay(
           filters,
           timezone: opts.timezone,
           pipeline,
+          times,
+          setReference: (ms) => (reference = ms),
+          readHere: readFile,
           progress: (bytes) => bar?.update(bytes),
           setClock: (time) => (lastTime = time),
           afterBatch: () => out.drain(),
           readError: (path, reason) => new UsageError(t('cli.error.read', { path, reason })),
         },
-        workers,
+        side,
       );
-      Object.assign(skipped, read);
-    } else await readAll();
+      skipped.tooLong += read.tooLong;
+      skipped.invalidUtf8 += read.invalidUtf8;
+      skipped.nul += read.nul;
+    } else {
+      let done = 0;
+      for (const i of files.keys()) {
+        await readFile(i, done);
+        done += sizes[i]!;
+      }
+    }
     longHorizon(await history.finish(lastTime));
   } finally {
     history.close();

@@ -10,9 +10,9 @@
  * banned (domain.ts isInternalFinding).
  */
 import type { AuthEvent, Finding, Millis } from '../domain.js';
-import { formatIp, ipv4Word, maskWord, parseIp, type ParsedIp } from '../net/ip.js';
+import { formatIp, maskWord, parseIpInto, type ParsedIp } from '../net/ip.js';
 import type { JailSettings } from './jail.js';
-import { AddressSlab, grown, type SlabOwner } from './slab.js';
+import { AddressSlab, grown, type SlabOwner } from '../slab.js';
 import { UserNames } from './user-names.js';
 
 const MAX_USERS = 16;
@@ -21,6 +21,23 @@ const MAX_USERS = 16;
 const V4 = 4;
 const V6 = 6;
 const PREFIX = 0x100;
+
+/**
+ * A slot's fields, by offset. In `num`: until when a kind's finding is not repeated (the key
+ * must be quiet for that kind's window: BRUTE, SLOW), the latest login from the address
+ * (failures before it were already judged: LOGIN), and the ring of the latest failure times
+ * from TIMES. In `meta`: how many of the ring are set (FILLED), where the next one goes
+ * (NEXT), the flags, and how many users are held (COUNT).
+ */
+const BRUTE = 0;
+const SLOW = 1;
+const LOGIN = 2;
+const TIMES = 3;
+const FILLED = 0;
+const NEXT = 1;
+const FLAGS = 2;
+const COUNT = 3;
+const META = 4;
 
 /** Slot flags. */
 const INTERNAL = 1;
@@ -47,48 +64,41 @@ export class AddressTracker implements SlabOwner {
   private readonly ring: number;
   private readonly names = new UserNames();
   private internalLines = 0;
-  // Per slot (sized by the slab's `grow`):
-  /** `ring` latest failure times per slot; `filled` of them are set, the next goes at `next`. */
-  private times = new Float64Array(0);
-  private filled = new Int32Array(0);
-  private nextAt = new Int32Array(0);
-  /** Findings of a kind are not repeated until the key has been quiet for that kind's window. */
-  private bruteUntil = new Float64Array(0);
-  private slowUntil = new Float64Array(0);
-  /** The latest login from this address: failures before it were already judged. */
-  private lastLogin = new Float64Array(0);
-  private flags = new Uint8Array(0);
+  // Per slot (sized by the slab's `grow`), each slot's fields side by side: a new address
+  // touches a few cache lines, not one per field (a flood of distinct addresses is bound by
+  // memory, not by counting).
+  /** Times per slot: `stride` of them, BRUTE, SLOW, LOGIN, then the ring from TIMES. */
+  private readonly stride: number;
+  private num = new Float64Array(0);
+  /** Small numbers per slot: META of them, at FILLED, NEXT, FLAGS and COUNT. */
+  private meta = new Int32Array(0);
   /** A prefix's first address (four words), until a second one makes it `MEMBERS`. */
   private member = new Uint32Array(0);
-  /** The users tried, as ids in `names`, in the order first seen (at most MAX_USERS). */
+  /** The users tried, as ids in `names`, in the order first seen (at most MAX_USERS; COUNT of them). */
   private users = new Int32Array(0);
-  private userCount = new Uint8Array(0);
   /** Scratch for the window searches and the key of the current event's prefix. */
   private readonly window: Window = { count: 0, first: 0 };
   private readonly prefixWords = new Uint32Array(4);
   private readonly v4: ParsedIp = { family: 4, words: [0] };
+  private readonly v6: ParsedIp = { family: 6, words: [0, 0, 0, 0] };
 
   constructor(private readonly jail: JailSettings) {
     this.ring = Math.max(jail.maxretry, jail.slow?.maxretry ?? 0, jail.compromise.minFailures, 1);
+    this.stride = TIMES + this.ring;
     this.slab = new AddressSlab(jail.maxTracked, this);
   }
 
   grow(capacity: number): void {
-    this.times = grown(this.times, capacity * this.ring);
-    this.filled = grown(this.filled, capacity);
-    this.nextAt = grown(this.nextAt, capacity);
-    this.bruteUntil = grown(this.bruteUntil, capacity);
-    this.slowUntil = grown(this.slowUntil, capacity);
-    this.lastLogin = grown(this.lastLogin, capacity);
-    this.flags = grown(this.flags, capacity);
+    this.num = grown(this.num, capacity * this.stride);
+    this.meta = grown(this.meta, capacity * META);
     this.member = grown(this.member, capacity * 4);
     this.users = grown(this.users, capacity * MAX_USERS);
-    this.userCount = grown(this.userCount, capacity);
   }
 
   evict(slot: number): void {
     const base = slot * MAX_USERS;
-    for (let i = 0; i < this.userCount[slot]!; i++) this.names.release(this.users[base + i]!);
+    for (let i = 0; i < this.meta[slot * META + COUNT]!; i++)
+      this.names.release(this.users[base + i]!);
   }
 
   stats(): TrackerStats {
@@ -103,7 +113,8 @@ export class AddressTracker implements SlabOwner {
   observe(event: AuthEvent, now: Millis): Finding[] {
     const addr = event.ip;
     if (addr === null || (event.result !== 'fail' && !event.accepted)) return NONE;
-    const ip = this.parse(addr);
+    // Into reused objects: this runs once per event.
+    const ip = parseIpInto(addr, this.v4, this.v6);
     if (ip === null) return NONE;
     const w = ip.words;
     const tag = ip.family === 4 ? V4 : V6;
@@ -114,7 +125,7 @@ export class AddressTracker implements SlabOwner {
     let s = this.slab.find(tag, w[0]!, w1, w2, w3);
     if (s !== -1) {
       this.slab.touch(s);
-      if ((this.flags[s]! & INTERNAL) !== 0) this.internalLines++;
+      if ((this.meta[s * META + FLAGS]! & INTERNAL) !== 0) this.internalLines++;
     } else {
       const internal = this.jail.trusted.has(ip);
       if (internal) this.internalLines++;
@@ -135,22 +146,13 @@ export class AddressTracker implements SlabOwner {
       if (own !== null) findings = findings === NONE ? [own] : [...findings, own];
       // Internal hosts are not grouped by prefix: each is a host of the admin's own network.
       const bits = this.jail.ipv6Prefix;
-      if (tag === V6 && bits > 0 && (this.flags[s]! & INTERNAL) === 0) {
+      if (tag === V6 && bits > 0 && (this.meta[s * META + FLAGS]! & INTERNAL) === 0) {
         const p = this.prefixSlot(ip, bits);
         const prefix = this.fail(p, event, t, ip);
         if (prefix !== null) findings = findings === NONE ? [prefix] : [...findings, prefix];
       }
     }
     return findings;
-  }
-
-  /** `parseIp`, into a reused object for IPv4 (the common case, once per event). */
-  private parse(addr: string): ParsedIp | null {
-    if (addr.indexOf(':') !== -1) return parseIp(addr);
-    const w = ipv4Word(addr);
-    if (w === null) return null;
-    this.v4.words[0] = w;
-    return this.v4;
   }
 
   /** The slot of `ip`'s prefix of `bits`, touched or made. */
@@ -168,24 +170,24 @@ export class AddressTracker implements SlabOwner {
   }
 
   private reset(s: number, flags: number): void {
-    this.filled[s] = 0;
-    this.nextAt[s] = 0;
-    this.bruteUntil[s] = 0;
-    this.slowUntil[s] = 0;
-    this.lastLogin[s] = 0;
-    this.flags[s] = flags;
-    this.userCount[s] = 0;
+    this.meta[s * META + FILLED] = 0;
+    this.meta[s * META + NEXT] = 0;
+    this.num[s * this.stride + BRUTE] = 0;
+    this.num[s * this.stride + SLOW] = 0;
+    this.num[s * this.stride + LOGIN] = 0;
+    this.meta[s * META + FLAGS] = flags;
+    this.meta[s * META + COUNT] = 0;
   }
 
   /** Counts a failure on slot `s` (an address, or the prefix of `member`); a finding or null. */
   private fail(s: number, event: AuthEvent, t: number, member: ParsedIp | null): Finding | null {
     const ring = this.ring;
-    const base = s * ring;
+    const base = s * this.stride + TIMES;
     for (let i = 0; i < Math.max(1, event.attempts); i++) {
-      const at = this.nextAt[s]!;
-      this.times[base + at] = t;
-      this.nextAt[s] = at + 1 === ring ? 0 : at + 1;
-      if (this.filled[s]! < ring) this.filled[s]!++;
+      const at = this.meta[s * META + NEXT]!;
+      this.num[base + at] = t;
+      this.meta[s * META + NEXT] = at + 1 === ring ? 0 : at + 1;
+      if (this.meta[s * META + FILLED]! < ring) this.meta[s * META + FILLED]!++;
     }
     if (event.users !== null) for (const u of event.users) this.addUser(s, u);
     else if (event.user !== null) this.addUser(s, event.user);
@@ -196,28 +198,28 @@ export class AddressTracker implements SlabOwner {
     const scope = member === null ? 'address' : 'prefix';
 
     const j = this.jail;
-    const internal = (this.flags[s]! & INTERNAL) !== 0;
-    if (t < this.bruteUntil[s]!) {
-      this.bruteUntil[s] = t + j.findtime;
-      if (j.slow !== null) this.slowUntil[s] = t + j.slow.findtime;
+    const internal = (this.meta[s * META + FLAGS]! & INTERNAL) !== 0;
+    if (t < this.num[s * this.stride + BRUTE]!) {
+      this.num[s * this.stride + BRUTE] = t + j.findtime;
+      if (j.slow !== null) this.num[s * this.stride + SLOW] = t + j.slow.findtime;
       return null;
     }
     const inBrute = this.within(s, t, j.findtime);
     if (inBrute.count >= j.maxretry) {
-      this.bruteUntil[s] = t + j.findtime;
-      if (j.slow !== null) this.slowUntil[s] = t + j.slow.findtime;
+      this.num[s * this.stride + BRUTE] = t + j.findtime;
+      if (j.slow !== null) this.num[s * this.stride + SLOW] = t + j.slow.findtime;
       const kind = internal ? 'internal-bruteforce' : 'bruteforce';
       return this.finding(kind, scope, this.keyText(s, event), inBrute, t, this.userList(s, null));
     }
     // A slow trickle from inside is a script with an old password more often than an intruder.
     if (j.slow !== null && !internal) {
-      if (t < this.slowUntil[s]!) {
-        this.slowUntil[s] = t + j.slow.findtime;
+      if (t < this.num[s * this.stride + SLOW]!) {
+        this.num[s * this.stride + SLOW] = t + j.slow.findtime;
         return null;
       }
       const inSlow = this.within(s, t, j.slow.findtime);
       if (inSlow.count >= j.slow.maxretry) {
-        this.slowUntil[s] = t + j.slow.findtime;
+        this.num[s * this.stride + SLOW] = t + j.slow.findtime;
         const key = this.keyText(s, event);
         return this.finding('slow-bruteforce', scope, key, inSlow, t, this.userList(s, null));
       }
@@ -227,37 +229,38 @@ export class AddressTracker implements SlabOwner {
 
   /** Notes `member` as one of prefix `s`'s addresses; whether several have taken part. */
   private countMember(s: number, member: ParsedIp): boolean {
-    const f = this.flags[s]!;
+    const f = this.meta[s * META + FLAGS]!;
     if ((f & MEMBERS) !== 0) return true;
     const m = s * 4;
     const w = member.words;
     if ((f & ONE_MEMBER) === 0) {
       for (let i = 0; i < 4; i++) this.member[m + i] = w[i]!;
-      this.flags[s] = f | ONE_MEMBER;
+      this.meta[s * META + FLAGS] = f | ONE_MEMBER;
       return false;
     }
     for (let i = 0; i < 4; i++)
       if (this.member[m + i] !== w[i]) {
-        this.flags[s] = f | MEMBERS;
+        this.meta[s * META + FLAGS] = f | MEMBERS;
         return true;
       }
     return false;
   }
 
   private addUser(s: number, user: string): void {
-    const n = this.userCount[s]!;
+    const n = this.meta[s * META + COUNT]!;
     if (n >= MAX_USERS) return;
     const base = s * MAX_USERS;
     for (let i = 0; i < n; i++) if (this.names.name(this.users[base + i]!) === user) return;
     this.users[base + n] = this.names.hold(user);
-    this.userCount[s] = n + 1;
+    this.meta[s * META + COUNT] = n + 1;
   }
 
   /** The slot's users, and `extra` after them when it is not one of them. */
   private userList(s: number, extra: string | null): string[] {
     const base = s * MAX_USERS;
     const list: string[] = [];
-    for (let i = 0; i < this.userCount[s]!; i++) list.push(this.names.name(this.users[base + i]!));
+    for (let i = 0; i < this.meta[s * META + COUNT]!; i++)
+      list.push(this.names.name(this.users[base + i]!));
     if (extra !== null && !list.includes(extra)) list.push(extra);
     return list;
   }
@@ -272,17 +275,18 @@ export class AddressTracker implements SlabOwner {
 
   private compromise(event: AuthEvent, s: number, t: number): Finding | null {
     // Only failures since the last login count: a typo at 9:00 and two at 17:00 are not three.
-    const last = this.lastLogin[s]!;
+    const last = this.num[s * this.stride + LOGIN]!;
     const since = last > 0 ? Math.min(t - last, this.jail.compromise.window) : null;
-    this.lastLogin[s] = Math.max(last, t);
+    this.num[s * this.stride + LOGIN] = Math.max(last, t);
     const w = this.within(s, t, since ?? this.jail.compromise.window);
     if (w.count === 0) return null;
     let otherUser = false;
     const base = s * MAX_USERS;
-    for (let i = 0; i < this.userCount[s]! && !otherUser; i++)
+    for (let i = 0; i < this.meta[s * META + COUNT]! && !otherUser; i++)
       otherUser = this.names.name(this.users[base + i]!) !== event.user;
     if (w.count < this.jail.compromise.minFailures && !otherUser) return null;
-    const kind = (this.flags[s]! & INTERNAL) !== 0 ? 'internal-compromise' : 'compromise';
+    const kind =
+      (this.meta[s * META + FLAGS]! & INTERNAL) !== 0 ? 'internal-compromise' : 'compromise';
     return this.finding(kind, 'address', event.ip!, w, t, this.userList(s, event.user));
   }
 
@@ -290,10 +294,10 @@ export class AddressTracker implements SlabOwner {
   private within(s: number, t: number, span: number): Window {
     let count = 0;
     let first = t;
-    const base = s * this.ring;
-    const end = base + this.filled[s]!;
+    const base = s * this.stride + TIMES;
+    const end = base + this.meta[s * META + FILLED]!;
     for (let i = base; i < end; i++) {
-      const x = this.times[i]!;
+      const x = this.num[i]!;
       if (x > t - span && x <= t) {
         count++;
         if (x < first) first = x;

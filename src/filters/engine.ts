@@ -4,14 +4,8 @@
  * a line is only tried against the rules that can match it, and bounded
  * per-connection state.
  */
-import type {
-  AuthEvent,
-  ConnectionAddress,
-  ConnectionJournal,
-  LogRecord,
-  Millis,
-} from '../domain.js';
-import { BoundedMap } from './bounded-map.js';
+import type { AuthEvent, ConnectionAddress, ConnectionJournal, LogRecord } from '../domain.js';
+import { Connections, type Connection } from './connections.js';
 import { canonicalIp } from '../net/ip.js';
 import { detach } from '../detach.js';
 import { numberGroups } from './regex.js';
@@ -82,27 +76,9 @@ interface Split {
 
 const MAX_HOST_PATTERNS = 256;
 
-interface Connection {
-  /** The syslog host the pid belongs to (a central syslog server hears many hosts). */
-  logHost: string | null;
-  /** The connection's address, from lines that name it unambiguously. */
-  host: string | null;
-  users: string[];
-  failedUsers: string[];
-  pending: number;
-  /** Pending lines of `sameTry` rules: the next failure line is the same try as one of them. */
-  sameTries: number;
-  hostlessFailure: boolean;
-  /** A failure of this connection has been counted (a later give-up adds nothing). */
-  counted: boolean;
-  lastSeen: number | null;
-}
-
 /**
  * Connections are short-lived; a cap keeps a flood of pids from growing memory. sshd lets
- * at most 100 connections wait for authentication at once (MaxStartups' default); each one
- * kept is an object the garbage collector carries into the old generation, which a flood of
- * a million one-line connections turns into a hundred MiB of heap.
+ * at most 100 connections wait for authentication at once (MaxStartups' default).
  */
 const MAX_CONNECTIONS = 10_000;
 const MAX_USERS_PER_CONNECTION = 32;
@@ -223,7 +199,7 @@ class SpecClassifier implements Classifier {
   private readonly prefix: PrefixSkipper | null;
   private readonly dispatch: LeadingDispatch<CompiledRule>;
   /** Keyed by pid; a connection remembers its syslog host and is reset when another host's pid collides. */
-  private readonly connections: BoundedMap<number, Connection> | null;
+  private readonly connections: Connections | null;
   private readonly ignore: readonly RegExp[];
   /** The record a line of the service's own log makes (lines with no syslog tag only). */
   private readonly ownLine: ((line: string) => LogRecord | null) | null;
@@ -248,7 +224,7 @@ class SpecClassifier implements Classifier {
     this.programPrefixes = programs.filter((p) => p.endsWith('*')).map((p) => p.slice(0, -1));
     this.maxMessageLength = spec.maxMessageLength ?? 4096;
     this.prefix = spec.messagePrefix ? new PrefixSkipper(spec.messagePrefix) : null;
-    this.connections = spec.connections ? new BoundedMap(MAX_CONNECTIONS) : null;
+    this.connections = spec.connections ? new Connections(MAX_CONNECTIONS) : null;
     this.ignore = ignoreRegexes(spec);
     this.ownLine = spec.lineFormat === undefined ? null : compileLineFormat(spec.lineFormat, times);
     this.lineRules = spec.matchOn === 'line' ? rules : null;
@@ -264,8 +240,10 @@ class SpecClassifier implements Classifier {
 
   restore(addresses: Iterable<ConnectionAddress>): void {
     if (this.connections === null) return;
-    for (const a of addresses)
-      this.connections.set(a.pid, { ...newConnection(a.logHost, a.seenAt), host: a.host });
+    for (const a of addresses) {
+      this.connections.delete(a.pid);
+      this.connections.open(a.pid, a.logHost, a.seenAt).host = a.host;
+    }
   }
 
   classify(record: LogRecord, line?: string): AuthEvent | null {
@@ -532,24 +510,9 @@ class SpecClassifier implements Classifier {
       this.drop(record.pid, conn);
       conn = undefined;
     }
-    if (conn === undefined) {
-      conn = newConnection(record.host === null ? null : detach(record.host), t);
-      map.set(record.pid, conn);
-    } else if (t !== null) conn.lastSeen = t;
+    if (conn === undefined)
+      conn = map.open(record.pid, record.host === null ? null : detach(record.host), t);
+    else if (t !== null) conn.lastSeen = t;
     return conn;
   }
-}
-
-function newConnection(logHost: string | null, lastSeen: Millis | null): Connection {
-  return {
-    logHost,
-    host: null,
-    users: [],
-    failedUsers: [],
-    pending: 0,
-    sameTries: 0,
-    hostlessFailure: false,
-    counted: false,
-    lastSeen,
-  };
 }

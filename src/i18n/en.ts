@@ -75,7 +75,7 @@ export const en = {
   'replay.opt.longHorizon':
     'also search the days-long windows (persistent attackers, credential stuffing): slower on big logs',
   'replay.opt.threads':
-    'threads that read several files side by side (default: one per core; 1 reads them one after another)',
+    'threads that read several files side by side (default: one per core, and one per 32 MiB of files; 1 reads them one after another)',
   'replay.finding.bruteforce':
     '{time}  brute force      {jail}  {ip}  {count} failures since {first}{users}',
   'replay.finding.slow-bruteforce':

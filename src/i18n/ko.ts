@@ -78,7 +78,7 @@ export const ko: Record<keyof typeof en, string> = {
   'replay.opt.longHorizon':
     '며칠 단위 창(끈질긴 공격자, 크리덴셜 스터핑)도 찾습니다. 큰 로그에서는 느려집니다',
   'replay.opt.threads':
-    '여러 파일을 나란히 읽을 스레드 수 (기본: 코어마다 하나, 1이면 한 파일씩 차례로 읽습니다)',
+    '여러 파일을 나란히 읽을 스레드 수 (기본: 코어마다 하나, 단 파일 32MiB마다 하나까지. 1이면 한 파일씩 차례로 읽습니다)',
   'replay.finding.bruteforce':
     '{time}  무차별 대입     {jail}  {ip}  {first} 이후 실패 {count}회{users}',
   'replay.finding.slow-bruteforce':

@@ -42,76 +42,149 @@ function parseIpv4Words(s: string, start: number, end: number): number | null {
   return parts === 4 ? value : null;
 }
 
-function parseIpv6(s: string): number[] | null {
-  let text = s;
-  const zone = text.indexOf('%');
-  if (zone !== -1) text = text.slice(0, zone);
-  if (text.length < 2 || text.length > 45) return null;
-  const hextets: number[] = [];
+/** What `scanIpv6` read: the eight hextets, and whether the text is already canonical. */
+const hextets = new Int32Array(8);
+let scannedCanonical = false;
+/**
+ * The text last scanned, and whether it was an address: `hextets` still hold it. (It may
+ * keep the chunk of log it was cut from alive, one chunk at most, until the next address.)
+ */
+let lastScanned = '';
+let lastScanValid = false;
+
+/**
+ * Reads an IPv6 address into `hextets` without allocating (it runs once per event, and a
+ * flood of distinct addresses misses every cache); false when `s` is not one. Also notes
+ * whether `s` is exactly what `formatIp` prints for it (RFC 5952), so the common case
+ * needs no formatting.
+ */
+function scanIpv6(s: string): boolean {
+  // The filter canonicalises an event's address, then the tracker parses the same string.
+  if (s === lastScanned) return lastScanValid;
+  lastScanned = s;
+  lastScanValid = false;
+  let end = s.indexOf('%');
+  if (end === -1) end = s.length;
+  if (end < 2 || end > 45) return false;
+  let canonical = end === s.length;
+  let n = 0;
   let gap = -1;
   let i = 0;
-  if (text.startsWith('::')) {
+  if (s.charCodeAt(0) === 58 /* : */) {
+    if (s.charCodeAt(1) !== 58) return false;
     gap = 0;
     i = 2;
-    if (text.length === 2) return [0, 0, 0, 0];
-  } else if (text.charCodeAt(0) === 58) {
-    return null;
   }
-  while (i < text.length) {
-    // An embedded IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4).
-    const nextColon = text.indexOf(':', i);
-    const segEnd = nextColon === -1 ? text.length : nextColon;
-    if (nextColon === -1 && text.indexOf('.', i) !== -1) {
-      const v4 = parseIpv4Words(text, i, text.length);
-      if (v4 === null) return null;
-      hextets.push(Math.floor(v4 / 65536), v4 % 65536);
-      i = text.length;
-      break;
-    }
-    const len = segEnd - i;
-    if (len === 0 || len > 4) return null;
+  while (i < end) {
+    let j = i;
     let h = 0;
-    for (let j = i; j < segEnd; j++) {
-      const c = text.charCodeAt(j);
-      let d: number;
-      if (c >= 48 && c <= 57) d = c - 48;
-      else if (c >= 97 && c <= 102) d = c - 87;
-      else if (c >= 65 && c <= 70) d = c - 55;
-      else return null;
-      h = h * 16 + d;
+    for (; j < end; j++) {
+      const c = s.charCodeAt(j);
+      if (c >= 48 && c <= 57) h = h * 16 + (c - 48);
+      else if (c >= 97 && c <= 102) h = h * 16 + (c - 87);
+      else if (c >= 65 && c <= 70) {
+        h = h * 16 + (c - 55);
+        canonical = false;
+      } else break;
     }
-    hextets.push(h);
-    if (segEnd === text.length) {
-      i = segEnd;
+    if (j < end && s.charCodeAt(j) === 46 /* . */) {
+      // An embedded IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4): formatIp never prints one.
+      if (n > 6) return false;
+      const v4 = parseIpv4Words(s, i, end);
+      if (v4 === null) return false;
+      hextets[n++] = Math.floor(v4 / 65536);
+      hextets[n++] = v4 % 65536;
+      canonical = false;
+      i = end;
       break;
     }
-    // segEnd is a colon
-    if (text.charCodeAt(segEnd + 1) === 58) {
-      if (gap !== -1) return null;
-      gap = hextets.length;
-      i = segEnd + 2;
-      if (i === text.length) break;
+    const len = j - i;
+    if (len === 0 || len > 4 || n === 8) return false;
+    if (len > 1 && s.charCodeAt(i) === 48) canonical = false;
+    hextets[n++] = h;
+    if (j === end) {
+      i = end;
+      break;
+    }
+    if (s.charCodeAt(j) !== 58) return false;
+    if (s.charCodeAt(j + 1) === 58) {
+      if (gap !== -1) return false;
+      gap = n;
+      i = j + 2;
     } else {
-      i = segEnd + 1;
-      if (i === text.length) return null;
+      i = j + 1;
+      if (i === end) return false;
     }
   }
-  if (hextets.length > 8) return null;
   if (gap === -1) {
-    if (hextets.length !== 8) return null;
+    if (n !== 8) return false;
   } else {
-    if (hextets.length > 7) return null;
-    const zeros: number[] = new Array<number>(8 - hextets.length).fill(0);
-    hextets.splice(gap, 0, ...zeros);
+    if (n > 7) return false;
+    // The hextets after the gap move to the end; zeros fill it.
+    const after = n - gap;
+    for (let k = 0; k < after; k++) hextets[7 - k] = hextets[n - 1 - k]!;
+    for (let k = gap; k < 8 - after; k++) hextets[k] = 0;
   }
-  const words: number[] = [];
-  for (let w = 0; w < 4; w++) words.push(hextets[2 * w]! * 65536 + hextets[2 * w + 1]!);
+  if (canonical) {
+    // RFC 5952: "::" stands for the longest run of two or more zero hextets, the first on a tie.
+    let bestStart = -1;
+    let bestLen = 1;
+    for (let k = 0; k < 8;) {
+      if (hextets[k] !== 0) {
+        k++;
+        continue;
+      }
+      let e = k;
+      while (e < 8 && hextets[e] === 0) e++;
+      if (e - k > bestLen) {
+        bestStart = k;
+        bestLen = e - k;
+      }
+      k = e;
+    }
+    canonical = gap === -1 ? bestStart === -1 : gap === bestStart && 8 - n === bestLen;
+    // IPv4-mapped: its canonical form is the IPv4 address.
+    if (
+      hextets[0] === 0 &&
+      hextets[1] === 0 &&
+      hextets[2] === 0 &&
+      hextets[3] === 0 &&
+      hextets[4] === 0 &&
+      hextets[5] === 0xffff
+    )
+      canonical = false;
+  }
+  scannedCanonical = canonical;
+  lastScanValid = true;
+  return true;
+}
+
+function parseIpv6(s: string): number[] | null {
+  if (!scanIpv6(s)) return null;
+  const words: number[] = [0, 0, 0, 0];
+  for (let w = 0; w < 4; w++) words[w] = hextets[2 * w]! * 65536 + hextets[2 * w + 1]!;
   return words;
 }
 
-/** An address in strict dotted decimal as one 32-bit word, or null (no allocation: hot paths). */
-export function ipv4Word(s: string): number | null {
-  return parseIpv4Words(s, 0, s.length);
+/**
+ * Parses `s` into `out` (reused: for hot paths), or null. An IPv4 address (or IPv4-mapped
+ * IPv6) fills `v4`, whose `words` has one element; IPv6 fills `v6`, four.
+ */
+export function parseIpInto(s: string, v4: ParsedIp, v6: ParsedIp): ParsedIp | null {
+  if (s.indexOf(':') === -1) {
+    const w = parseIpv4Words(s, 0, s.length);
+    if (w === null) return null;
+    v4.words[0] = w;
+    return v4;
+  }
+  if (!scanIpv6(s)) return null;
+  const words = v6.words;
+  for (let w = 0; w < 4; w++) words[w] = hextets[2 * w]! * 65536 + hextets[2 * w + 1]!;
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
+    v4.words[0] = words[3]!;
+    return v4;
+  }
+  return v6;
 }
 
 /** Parses an address; IPv4-mapped IPv6 comes back as IPv4. Null when `s` is not exactly one address. */
@@ -160,7 +233,10 @@ export function formatIp(ip: ParsedIp): string {
 export function canonicalIp(s: string): string | null {
   // A strict dotted quad is already canonical: no need to format it again (hot path).
   if (s.indexOf(':') === -1) return parseIpv4Words(s, 0, s.length) === null ? null : s;
-  // IPv6 attackers repeat themselves: remember recent answers (keys copied, see detach.ts).
+  // Most IPv6 addresses in logs are written canonically already: checked without allocating.
+  if (!scanIpv6(s)) return null;
+  if (scannedCanonical) return s;
+  // The others repeat themselves: remember recent answers (keys copied, see detach.ts).
   const cached = v6Cache.get(s);
   if (cached !== undefined) return cached;
   const parsed = parseIp(s);

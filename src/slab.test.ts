@@ -68,6 +68,59 @@ describe('AddressSlab', () => {
     );
   });
 
+  it('keeps exact LRU order when keys are also removed, and reuses their slots first', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1000, max: 3000 })),
+        fc.array(fc.record({ n: fc.integer({ min: 0, max: 4000 }), remove: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 6000,
+          size: 'max',
+        }),
+        (max, ops) => {
+          const owner = new Owner();
+          const slab = new AddressSlab(max, owner);
+          const model = new Map<number, number>();
+          let evictions = 0;
+          for (const { n, remove } of ops) {
+            const k = key(n);
+            let slot = slab.find(...k);
+            assert.equal(slot !== -1, model.has(n), `key ${n} found iff the model has it`);
+            if (remove) {
+              if (slot !== -1) {
+                slab.remove(slot);
+                model.delete(n);
+                assert.equal(slab.find(...k), -1, 'a removed key is not found');
+              }
+              continue;
+            }
+            if (slot !== -1) {
+              slab.touch(slot);
+              model.delete(n);
+            } else {
+              const inUse = new Set(model.values());
+              if (model.size === max) {
+                const [oldest, oldSlot] = model.entries().next().value!;
+                model.delete(oldest);
+                inUse.delete(oldSlot);
+                evictions++;
+              }
+              slot = slab.insert(...k);
+              assert.ok(!inUse.has(slot), 'a new key never takes a slot in use');
+              assert.ok(slot < max);
+            }
+            model.set(n, slot);
+          }
+          assert.equal(slab.size, model.size);
+          assert.equal(slab.evictions, evictions);
+          assert.deepEqual([...slab.slots()], [...model.values()].reverse());
+          for (const [n, slot] of model) assert.equal(slab.find(...key(n)), slot);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('starts small and grows only as keys arrive', () => {
     const owner = new Owner();
     const slab = new AddressSlab(100_000, owner);

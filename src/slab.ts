@@ -1,14 +1,16 @@
 /**
- * A fixed-size table of keys (addresses and prefixes as bytes) in typed arrays,
- * with an exact least-recently-used order over its slots: the detector's
- * memory for a million attackers without a JavaScript object per attacker.
+ * A fixed-size table of keys (addresses and prefixes as bytes, process ids) in
+ * typed arrays, with an exact least-recently-used order over its slots: the
+ * detector's memory for a million attackers without a JavaScript object per
+ * attacker, and the filters' open connections (filters/connections.ts).
  *
  * A key is a tag and four 32-bit words (an IPv4 address uses the first word).
  * Keys live in one Uint32Array, five words per slot; an open-addressing hash
  * table (linear probing, at most half full) maps a key to its slot; the LRU
  * order is a doubly linked list of slot indices in two Int32Arrays. When every
  * slot is taken, inserting takes the least recently used one, and the owner is
- * told (`evict`) so it can release what it kept for it. The table starts small
+ * told (`evict`) so it can release what it kept for it. A key removed
+ * (`remove`) frees its slot for the next insert. The table starts small
  * and doubles up to `max`, telling the owner (`grow`) so its own per-slot
  * arrays follow: an idle daemon does not pay for the cap it may never reach.
  */
@@ -26,18 +28,22 @@ const EMPTY = -1;
 const INITIAL = 1024;
 
 export class AddressSlab {
-  /** Slots in use (they are 0…size-1: a slot is only ever reused, never freed). */
+  /** Slots in use. */
   size = 0;
+  /** Slots ever handed out (0…used-1); those removed since wait in `free`. */
+  private used = 0;
+  private readonly free: number[] = [];
   evictions = 0;
   capacity: number;
   private keys: Uint32Array;
-  /** Slot + 1 per bucket, 0 for an empty bucket. */
+  /**
+   * Per bucket, side by side (one cache line for both): slot + 1 (0: empty) at 2b, and the
+   * key's hash at 2b + 1, which probes and deletions compare without reading the keys.
+   */
   private table: Int32Array;
-  /** The key's hash per bucket: probes and deletions compare it without reading the keys. */
-  private hashes: Int32Array;
   private mask: number;
-  private prev: Int32Array;
-  private next: Int32Array;
+  /** Per slot, side by side: the previous (2s) and next (2s + 1) slot in LRU order. */
+  private links: Int32Array;
   /** Most and least recently used slots. */
   private head = EMPTY;
   private tail = EMPTY;
@@ -50,11 +56,9 @@ export class AddressSlab {
       throw new RangeError('max must be a positive integer');
     this.capacity = Math.min(max, INITIAL);
     this.keys = new Uint32Array(this.capacity * WORDS);
-    this.prev = new Int32Array(this.capacity);
-    this.next = new Int32Array(this.capacity);
+    this.links = new Int32Array(this.capacity * 2);
     const buckets = tableSize(this.capacity);
-    this.table = new Int32Array(buckets);
-    this.hashes = new Int32Array(buckets);
+    this.table = new Int32Array(buckets * 2);
     this.mask = buckets - 1;
     owner.grow(this.capacity);
   }
@@ -64,9 +68,9 @@ export class AddressSlab {
     const keys = this.keys;
     const h = hash(tag, w0, w1, w2, w3);
     for (let b = h & this.mask; ; b = (b + 1) & this.mask) {
-      const s = this.table[b]! - 1;
+      const s = this.table[2 * b]! - 1;
       if (s === EMPTY) return EMPTY;
-      if (this.hashes[b] !== h) continue;
+      if (this.table[2 * b + 1] !== h) continue;
       const k = s * WORDS;
       if (
         keys[k] === tag &&
@@ -91,10 +95,15 @@ export class AddressSlab {
    * there is room, else the least recently used one (evicted).
    */
   insert(tag: number, w0: number, w1: number, w2: number, w3: number): number {
-    if (this.size === this.capacity && this.capacity < this.max) this.resize();
+    if (this.used === this.capacity && this.capacity < this.max && this.free.length === 0)
+      this.resize();
     let slot: number;
-    if (this.size < this.capacity) {
-      slot = this.size++;
+    if (this.free.length > 0) {
+      slot = this.free.pop()!;
+      this.size++;
+    } else if (this.used < this.capacity) {
+      slot = this.used++;
+      this.size++;
     } else {
       slot = this.tail;
       this.owner.evict(slot);
@@ -113,6 +122,14 @@ export class AddressSlab {
     return slot;
   }
 
+  /** Forgets the key of `slot` (found by `find`): the slot is the next one `insert` takes. */
+  remove(slot: number): void {
+    this.removeFromTable(slot);
+    this.unlink(slot);
+    this.free.push(slot);
+    this.size--;
+  }
+
   /** The words of a slot's key (tag first). */
   key(slot: number): Uint32Array {
     return this.keys.subarray(slot * WORDS, slot * WORDS + WORDS);
@@ -121,9 +138,9 @@ export class AddressSlab {
   private place(slot: number): void {
     const h = this.hashOf(slot);
     let b = h & this.mask;
-    while (this.table[b] !== 0) b = (b + 1) & this.mask;
-    this.table[b] = slot + 1;
-    this.hashes[b] = h;
+    while (this.table[2 * b] !== 0) b = (b + 1) & this.mask;
+    this.table[2 * b] = slot + 1;
+    this.table[2 * b + 1] = h;
   }
 
   private hashOf(slot: number): number {
@@ -134,55 +151,54 @@ export class AddressSlab {
 
   /** Deletion without tombstones: later entries of the probe run move back into the hole. */
   private removeFromTable(slot: number): void {
-    const { table, hashes, mask } = this;
+    const { table, mask } = this;
     let hole = this.hashOf(slot) & mask;
-    while (table[hole] !== slot + 1) hole = (hole + 1) & mask;
-    for (let b = (hole + 1) & mask; table[b] !== 0; b = (b + 1) & mask) {
-      const home = hashes[b]! & mask;
+    while (table[2 * hole] !== slot + 1) hole = (hole + 1) & mask;
+    for (let b = (hole + 1) & mask; table[2 * b] !== 0; b = (b + 1) & mask) {
+      const home = table[2 * b + 1]! & mask;
       // The entry may move into the hole unless its home lies cyclically in (hole, b].
       if (((b - home) & mask) >= ((b - hole) & mask)) {
-        table[hole] = table[b]!;
-        hashes[hole] = hashes[b]!;
+        table[2 * hole] = table[2 * b]!;
+        table[2 * hole + 1] = table[2 * b + 1]!;
         hole = b;
       }
     }
-    table[hole] = 0;
+    table[2 * hole] = 0;
   }
 
   private unlink(slot: number): void {
-    const p = this.prev[slot]!;
-    const n = this.next[slot]!;
+    const links = this.links;
+    const p = links[2 * slot]!;
+    const n = links[2 * slot + 1]!;
     if (p === EMPTY) this.head = n;
-    else this.next[p] = n;
+    else links[2 * p + 1] = n;
     if (n === EMPTY) this.tail = p;
-    else this.prev[n] = p;
+    else links[2 * n] = p;
   }
 
   private pushHead(slot: number): void {
-    this.prev[slot] = EMPTY;
-    this.next[slot] = this.head;
+    this.links[2 * slot] = EMPTY;
+    this.links[2 * slot + 1] = this.head;
     if (this.head === EMPTY) this.tail = slot;
-    else this.prev[this.head] = slot;
+    else this.links[2 * this.head] = slot;
     this.head = slot;
   }
 
   private resize(): void {
     const capacity = Math.min(this.max, this.capacity * 2);
     this.keys = grown(this.keys, capacity * WORDS);
-    this.prev = grown(this.prev, capacity);
-    this.next = grown(this.next, capacity);
+    this.links = grown(this.links, capacity * 2);
     const buckets = tableSize(capacity);
-    this.table = new Int32Array(buckets);
-    this.hashes = new Int32Array(buckets);
+    this.table = new Int32Array(buckets * 2);
     this.mask = buckets - 1;
     this.capacity = capacity;
-    for (let s = 0; s < this.size; s++) this.place(s);
+    for (let s = this.head; s !== EMPTY; s = this.links[2 * s + 1]!) this.place(s);
     this.owner.grow(capacity);
   }
 
   /** Slots from the most to the least recently used. */
   *slots(): Generator<number> {
-    for (let s = this.head; s !== EMPTY; s = this.next[s]!) yield s;
+    for (let s = this.head; s !== EMPTY; s = this.links[2 * s + 1]!) yield s;
   }
 }
 
