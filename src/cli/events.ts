@@ -12,7 +12,6 @@ import { displayUser } from '../incidents/format.js';
 import { TimeZone } from '../parse/zone.js';
 import { recordsOf } from './records.js';
 import { BufferedOutput, parseCount, UsageError, type CliContext } from './common.js';
-import { sensorOf } from '../store/hosts.js';
 import { hostOption } from './host-option.js';
 import type { Translate } from '../i18n/index.js';
 
@@ -57,6 +56,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       const limit = parseCount('--limit', opts.limit, 1, t);
       const sensor = await hostOption(opts.host, t);
       const atHub = config.hub !== undefined;
+      const { sensorOf } = await import('../store/hosts.js');
       const { records, close } = await recordsOf(
         config,
         openStore(storePath(config.store), { readonly: true }),

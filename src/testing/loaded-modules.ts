@@ -61,7 +61,8 @@ export function loadsSource(list: string, path: string): boolean {
 export function packagesIn(list: string): Set<string> {
   const packages = new Set<string>();
   for (const module of modulesIn(list)) {
-    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module);
+    // A URL (…/node_modules/x/…) or a bundled source relative to the repository (node_modules/x/…).
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(module);
     if (m) packages.add(m[1]!);
   }
   return packages;
