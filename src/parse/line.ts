@@ -161,15 +161,13 @@ function parseTag(line: string, start: number, end: number): Tag | null {
   }
   let pid: number | null = null;
   if (line.charCodeAt(e - 1) === 93 /* ] */) {
-    const open = line.lastIndexOf('[', e - 1);
-    if (open <= start) return null;
+    // The pid: digits back to the "[" (anything else in between: not a tag).
+    let open = e - 2;
+    while (open > start && isDigit(line.charCodeAt(open))) open--;
+    const count = e - 2 - open;
+    if (open <= start || line.charCodeAt(open) !== 91 || count === 0 || count > 10) return null;
     let v = 0;
-    for (let k = open + 1; k < e - 1; k++) {
-      const d = line.charCodeAt(k) - 48;
-      if (!(d >= 0 && d <= 9)) return null;
-      v = v * 10 + d;
-    }
-    if (open + 1 === e - 1 || e - 1 - (open + 1) > 10) return null;
+    for (let k = open + 1; k < e - 1; k++) v = v * 10 + line.charCodeAt(k) - 48;
     pid = v;
     e = open;
   } else if (!colon) {
@@ -188,6 +186,8 @@ function parseTag(line: string, start: number, end: number): Tag | null {
   }
   return { program: line.slice(start, e), pid };
 }
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
 
 function record(
   line: string,
