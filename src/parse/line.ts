@@ -199,12 +199,12 @@ function record(
 ): LogRecord {
   let i = tag.keep ? tagStart(line, tagEnd) : skipSpaces(line, tagEnd);
   // Solaris prefixes messages with "[ID 800047 auth.info] ".
-  if (line.startsWith('[ID ', i)) {
+  if (line.charCodeAt(i) === 91 && line.startsWith('[ID ', i)) {
     const close = line.indexOf('] ', i);
     if (close !== -1) i = close + 2;
   }
   // Journal entries relayed from the kernel ring: "kernel:[  970.699396]: " or "kernel: [ 970.6] ".
-  if (line.startsWith('kernel:', i)) {
+  if (line.charCodeAt(i) === 107 && line.startsWith('kernel:', i)) {
     const m = KERNEL_PREFIX.exec(line.slice(i, i + 40));
     if (m !== null) i += m[0].length;
   }
@@ -213,9 +213,16 @@ function record(
     host,
     program: tag.program,
     pid: tag.pid,
-    message: line.slice(i).trimEnd(),
+    message: messageFrom(line, i),
     format,
   };
+}
+
+/** The line from `i`, without trailing white space. */
+function messageFrom(line: string, i: number): string {
+  // Most lines end in a printable ASCII character: nothing to trim, no second look.
+  const last = line.charCodeAt(line.length - 1);
+  return last > 32 && last < 127 ? line.slice(i) : line.slice(i).trimEnd();
 }
 
 const KERNEL_PREFIX = /^kernel: ?\[ *\d+\.\d+\]:? /;
