@@ -2,13 +2,43 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { monthAt, parseBsdTime, parseIsoTime, YearInference } from './timestamp.js';
-import { TimeZone, TimeZoneError } from './zone.js';
+import { TimeZone, TimeZoneError, utcTime } from './zone.js';
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) =>
   Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
 /** [zone, local wall clock y-mo-d h:mi:s, the instant it is, its RFC 3339 form]. */
 type Case = [string, [number, number, number, number, number, number], number, string];
+
+describe('utcTime', () => {
+  it('is Date.UTC for any sequence of times, day 32 and hour 24 included', () => {
+    const field = (min: number, max: number) => fc.integer({ min, max });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            field(0, 9999),
+            field(0, 13),
+            field(0, 32),
+            field(0, 24),
+            field(0, 60),
+            field(0, 60),
+            field(0, 999),
+          ),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (times) => {
+          for (const [y, mo, d, h, mi, s, ms] of times)
+            assert.equal(utcTime(y, mo, d, h, mi, s, ms), Date.UTC(y, mo - 1, d, h, mi, s, ms));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // Two times whose fields would share a packed minute if day 32 were packed: Jan 32 is Feb 1.
+    assert.equal(utcTime(2026, 2, 0, 0, 0, 0, 0), Date.UTC(2026, 1, 0));
+    assert.equal(utcTime(2026, 1, 32, 0, 0, 0, 0), Date.UTC(2026, 0, 32));
+  });
+});
 
 describe('TimeZone.localToEpoch and format', () => {
   const cases: Case[] = [

@@ -4,7 +4,7 @@
  * "2026-11-22T07:51:42.123456+09:00", "+0900" (journalctl short-iso), "Z", or none.
  */
 import type { Millis } from '../domain.js';
-import type { TimeZone } from './zone.js';
+import { utcTime, type TimeZone } from './zone.js';
 
 const DAY = 86_400_000;
 /** Longest month lengths (February 29 is valid in leap years, which year inference decides later). */
@@ -149,22 +149,6 @@ function fraction(s: string, i: number): { ms: number; end: number } {
   return { ms: Math.floor(ms), end: p };
 }
 
-let lastMinute = -1;
-let lastMinuteUtc = 0;
-
-/**
- * Date.UTC of a minute (month 1–12), remembered: lines in a row share their minute, and
- * UTC has no offsets to change within one, so seconds and milliseconds simply add.
- */
-function utc(y: number, mo: number, d: number, h: number, mi: number): Millis {
-  const minute = (((y * 13 + mo) * 32 + d) * 24 + h) * 60 + mi;
-  if (minute !== lastMinute) {
-    lastMinute = minute;
-    lastMinuteUtc = Date.UTC(y, mo - 1, d, h, mi);
-  }
-  return lastMinuteUtc;
-}
-
 /** "2026-11-22T07:51:42[.frac][Z|±HH:MM|±HHMM]" (a space instead of T too) at `i`. */
 export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime | null {
   const y = digits(s, i, 4);
@@ -205,7 +189,7 @@ export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime |
   }
   const z = s.charCodeAt(p);
   if (z === 90 || z === 122) {
-    return { time: utc(y, mo, d, h, mi) + sec * 1000 + ms, end: p + 1 };
+    return { time: utcTime(y, mo, d, h, mi, sec, ms), end: p + 1 };
   }
   if (z === 43 || z === 45) {
     const oh = digits(s, p + 1, 2);
@@ -220,7 +204,7 @@ export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime |
     }
     if (oh < 0 || om < 0) return null;
     const offset = (oh * 60 + om) * (z === 45 ? -1 : 1);
-    return { time: utc(y, mo, d, h, mi) + sec * 1000 + ms - offset * 60_000, end };
+    return { time: utcTime(y, mo, d, h, mi, sec, ms) - offset * 60_000, end };
   }
   return { time: zone.localToEpoch(y, mo, d, h, mi, sec, ms), end: p };
 }
