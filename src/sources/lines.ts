@@ -126,8 +126,7 @@ export class LineSplitter {
       }
     }
     // One memchr over the bytes instead of a scan of every line.
-    const nul = buf.indexOf(0, start);
-    const mayHaveNul = nul !== -1 && nul < end;
+    const mayHaveNul = buf.subarray(start, end).indexOf(0) !== -1;
     let s = 0;
     for (;;) {
       const nl = text.indexOf('\n', s);
