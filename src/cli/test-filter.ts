@@ -129,8 +129,8 @@ async function testFilter(
 
   const results = { fail: 0, success: 0, nofail: 0, none: 0 };
   let malformed = 0;
-  const rules = new Map<string, number>();
-  const addresses = new Map<string, number>();
+  const rules = new Map<string, { n: number }>();
+  const addresses = new Map<string, { n: number }>();
   let hostFailures = 0;
   let ambiguous = 0;
   const misses: { n: number; text: string }[] = [];
@@ -159,10 +159,9 @@ async function testFilter(
       results[event?.result ?? 'none']++;
       if (opts.json) return emitJson(n, event);
       if (event !== null) {
-        rules.set(event.rule ?? '-', (rules.get(event.rule ?? '-') ?? 0) + 1);
+        count(rules, event.rule ?? '-', 1);
         if (event.result === 'fail') {
-          if (event.ip !== null)
-            addresses.set(event.ip, (addresses.get(event.ip) ?? 0) + event.attempts);
+          if (event.ip !== null) count(addresses, event.ip, event.attempts);
           else if (event.ambiguous) ambiguous++;
           else hostFailures++;
         }
@@ -202,7 +201,8 @@ async function testFilter(
       t('testFilter.summary.results', results),
       t('testFilter.summary.rules'),
     ];
-    const byCount = <K>(m: Map<K, number>) => [...m].sort((a, b) => b[1] - a[1]);
+    const byCount = <K>(m: Map<K, { n: number }>) =>
+      [...m].map(([k, c]) => [k, c.n] as const).sort((a, b) => b[1] - a[1]);
     for (const [rule, count] of byCount(rules))
       lines.push(t('testFilter.summary.rule', { rule, count }));
     if (rules.size === 0) lines.push(t('testFilter.summary.none'));
@@ -227,4 +227,11 @@ async function testFilter(
     out.write(lines.join('\n') + '\n');
   }
   await out.flush();
+}
+
+/** Adds `by` to `key`'s count: one lookup per line (a counter object, not get then set). */
+function count(counts: Map<string, { n: number }>, key: string, by: number): void {
+  const c = counts.get(key);
+  if (c === undefined) counts.set(key, { n: by });
+  else c.n += by;
 }

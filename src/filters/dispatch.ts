@@ -205,41 +205,78 @@ export class PrefixSkipper {
   }
 }
 
-/** A node of the literals' trie: the characters that continue it, and what a literal ending here may match. */
+/**
+ * A node of the literals' trie, path-compressed: the edge into it is a whole run of
+ * characters (`label`), so a message is compared a run at a time (one `startsWith`)
+ * rather than a character at a time; the next edge is found by its first character.
+ */
 class TrieNode<T> {
+  /** Children by the first character of their label (ASCII: a table; others are rare). */
+  private readonly ascii = new Uint8Array(128);
   readonly codes: number[] = [];
   readonly next: TrieNode<T>[] = [];
-  /** Set where a literal ends: the items a message starting with the path may match, in order. */
-  items: readonly T[] | null = null;
+
+  constructor(
+    /** The characters on the edge into this node (empty at the root). */
+    public label: string,
+    /** Set where a literal ends: the items a message starting with the path may match, in order. */
+    public items: readonly T[] | null,
+  ) {}
 
   child(code: number): TrieNode<T> | undefined {
+    if (code < 128) {
+      const k = this.ascii[code]!;
+      return k === 0 ? undefined : this.next[k - 1];
+    }
     const codes = this.codes;
     for (let k = 0; k < codes.length; k++) if (codes[k] === code) return this.next[k];
     return undefined;
+  }
+
+  add(code: number, node: TrieNode<T>): void {
+    this.codes.push(code);
+    this.next.push(node);
+    if (code < 128) this.ascii[code] = this.next.length;
+  }
+
+  /** Merges each chain of single children with no items into one edge. */
+  compress(): void {
+    for (const [k, child] of this.next.entries()) {
+      let node = child;
+      while (node.items === null && node.next.length === 1) {
+        const only = node.next[0]!;
+        only.label = node.label + only.label;
+        node = only;
+      }
+      this.next[k] = node;
+      node.compress();
+    }
   }
 }
 
 /**
  * Items (rules) looked up by the start of a message. `literals` per item are
  * `leadingLiterals` of its pattern; an item with `''` among them is tried always.
- * The literals form a trie walked one character at a time: the deepest literal
+ * The literals form a trie walked from the message's start: the deepest literal
  * the message starts with decides, since every shorter one is a prefix of it.
  */
 export class LeadingDispatch<T> {
-  private readonly root = new TrieNode<T>();
+  private readonly root: TrieNode<T>;
 
   constructor(items: readonly { literals: readonly string[]; value: T }[]) {
     const isAlways = (lits: readonly string[]) => lits.length === 0 || lits.includes('');
-    this.root.items = items.filter((i) => isAlways(i.literals)).map((i) => i.value);
+    this.root = new TrieNode<T>(
+      '',
+      items.filter((i) => isAlways(i.literals)).map((i) => i.value),
+    );
     for (const literal of new Set(items.flatMap((i) => (isAlways(i.literals) ? [] : i.literals)))) {
       let node = this.root;
       for (let k = 0; k < literal.length; k++) {
         const code = literal.charCodeAt(k);
         let next = node.child(code);
         if (next === undefined) {
-          next = new TrieNode<T>();
-          node.codes.push(code);
-          node.next.push(next);
+          next = new TrieNode<T>(literal[k]!, null);
+          node.add(code, next);
         }
         node = next;
       }
@@ -248,15 +285,19 @@ export class LeadingDispatch<T> {
         .filter((i) => isAlways(i.literals) || i.literals.some((l) => literal.startsWith(l)))
         .map((i) => i.value);
     }
+    this.root.compress();
   }
 
   /** The items that can match `text` at `start`, in order. */
   candidates(text: string, start: number): readonly T[] {
-    let node: TrieNode<T> | undefined = this.root;
+    let node = this.root;
     let found = node.items!;
-    for (let k = start; ; k++) {
-      node = node.child(text.charCodeAt(k));
-      if (node === undefined) return found;
+    for (let k = start; ;) {
+      const next = node.child(text.charCodeAt(k));
+      // Part of an edge has no items: a message that leaves it keeps what was found.
+      if (next === undefined || !text.startsWith(next.label, k)) return found;
+      k += next.label.length;
+      node = next;
       if (node.items !== null) found = node.items;
     }
   }

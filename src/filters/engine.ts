@@ -75,6 +75,7 @@ interface Split {
 }
 
 const MAX_HOST_PATTERNS = 256;
+const MAX_PROGRAM_ANSWERS = 1024;
 
 /**
  * Connections are short-lived; a cap keeps a flood of pids from growing memory. sshd lets
@@ -324,16 +325,26 @@ class SpecClassifier implements Classifier {
     if (program === null) return false;
     // Consecutive lines mostly come from the same program: remember the last answer.
     if (program === this.lastProgram) return this.lastProgramRead;
-    let read = this.programs!.has(program);
-    if (!read)
-      for (const prefix of this.programPrefixes) if (program.startsWith(prefix)) read = true;
-    this.lastProgram = program.length < 13 ? program : detach(program);
-    this.lastProgramRead = read;
-    return read;
+    let answer = this.programAnswers.get(program);
+    if (answer === undefined) {
+      let read = this.programs!.has(program);
+      if (!read)
+        for (const prefix of this.programPrefixes) if (program.startsWith(prefix)) read = true;
+      // A log has a handful of programs; a flood of made-up ones starts the memory over.
+      if (this.programAnswers.size >= MAX_PROGRAM_ANSWERS) this.programAnswers.clear();
+      answer = { program: detach(program), read };
+      this.programAnswers.set(answer.program, answer);
+    }
+    // The kept copy, not this line's: a view into the line would keep its whole chunk alive.
+    this.lastProgram = answer.program;
+    this.lastProgramRead = answer.read;
+    return answer.read;
   }
 
   private lastProgram = '';
   private lastProgramRead = false;
+  /** Whether this filter reads a program, by name: mixed logs switch programs every few lines. */
+  private readonly programAnswers = new Map<string, { program: string; read: boolean }>();
 
   private apply(
     record: LogRecord,

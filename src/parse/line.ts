@@ -161,15 +161,13 @@ function parseTag(line: string, start: number, end: number): Tag | null {
   }
   let pid: number | null = null;
   if (line.charCodeAt(e - 1) === 93 /* ] */) {
-    const open = line.lastIndexOf('[', e - 1);
-    if (open <= start) return null;
+    // The pid: digits back to the "[" (anything else in between: not a tag).
+    let open = e - 2;
+    while (open > start && isDigit(line.charCodeAt(open))) open--;
+    const count = e - 2 - open;
+    if (open <= start || line.charCodeAt(open) !== 91 || count === 0 || count > 10) return null;
     let v = 0;
-    for (let k = open + 1; k < e - 1; k++) {
-      const d = line.charCodeAt(k) - 48;
-      if (!(d >= 0 && d <= 9)) return null;
-      v = v * 10 + d;
-    }
-    if (open + 1 === e - 1 || e - 1 - (open + 1) > 10) return null;
+    for (let k = open + 1; k < e - 1; k++) v = v * 10 + line.charCodeAt(k) - 48;
     pid = v;
     e = open;
   } else if (!colon) {
@@ -189,6 +187,8 @@ function parseTag(line: string, start: number, end: number): Tag | null {
   return { program: line.slice(start, e), pid };
 }
 
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
 function record(
   line: string,
   tagEnd: number,
@@ -199,12 +199,12 @@ function record(
 ): LogRecord {
   let i = tag.keep ? tagStart(line, tagEnd) : skipSpaces(line, tagEnd);
   // Solaris prefixes messages with "[ID 800047 auth.info] ".
-  if (line.startsWith('[ID ', i)) {
+  if (line.charCodeAt(i) === 91 && line.startsWith('[ID ', i)) {
     const close = line.indexOf('] ', i);
     if (close !== -1) i = close + 2;
   }
   // Journal entries relayed from the kernel ring: "kernel:[  970.699396]: " or "kernel: [ 970.6] ".
-  if (line.startsWith('kernel:', i)) {
+  if (line.charCodeAt(i) === 107 && line.startsWith('kernel:', i)) {
     const m = KERNEL_PREFIX.exec(line.slice(i, i + 40));
     if (m !== null) i += m[0].length;
   }
@@ -213,9 +213,16 @@ function record(
     host,
     program: tag.program,
     pid: tag.pid,
-    message: line.slice(i).trimEnd(),
+    message: messageFrom(line, i),
     format,
   };
+}
+
+/** The line from `i`, without trailing white space. */
+function messageFrom(line: string, i: number): string {
+  // Most lines end in a printable ASCII character: nothing to trim, no second look.
+  const last = line.charCodeAt(line.length - 1);
+  return last > 32 && last < 127 ? line.slice(i) : line.slice(i).trimEnd();
 }
 
 const KERNEL_PREFIX = /^kernel: ?\[ *\d+\.\d+\]:? /;

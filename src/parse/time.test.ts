@@ -1,13 +1,44 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { monthAt, parseBsdTime, parseIsoTime, YearInference } from './timestamp.js';
-import { TimeZone, TimeZoneError } from './zone.js';
+import { TimeZone, TimeZoneError, utcTime } from './zone.js';
 
 const utc = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0) =>
   Date.UTC(y, mo - 1, d, h, mi, s, ms);
 
 /** [zone, local wall clock y-mo-d h:mi:s, the instant it is, its RFC 3339 form]. */
 type Case = [string, [number, number, number, number, number, number], number, string];
+
+describe('utcTime', () => {
+  it('is Date.UTC for any sequence of times, day 32 and hour 24 included', () => {
+    const field = (min: number, max: number) => fc.integer({ min, max });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            field(0, 9999),
+            field(0, 13),
+            field(0, 32),
+            field(0, 24),
+            field(0, 60),
+            field(0, 60),
+            field(0, 999),
+          ),
+          { minLength: 1, maxLength: 10 },
+        ),
+        (times) => {
+          for (const [y, mo, d, h, mi, s, ms] of times)
+            assert.equal(utcTime(y, mo, d, h, mi, s, ms), Date.UTC(y, mo - 1, d, h, mi, s, ms));
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // Two times whose fields would share a packed minute if day 32 were packed: Jan 32 is Feb 1.
+    assert.equal(utcTime(2026, 2, 0, 0, 0, 0, 0), Date.UTC(2026, 1, 0));
+    assert.equal(utcTime(2026, 1, 32, 0, 0, 0, 0), Date.UTC(2026, 0, 32));
+  });
+});
 
 describe('TimeZone.localToEpoch and format', () => {
   const cases: Case[] = [
@@ -262,6 +293,37 @@ describe('parseBsdTime and parseIsoTime', () => {
       assert.deepEqual(parseIsoTime(s, 0, seoul), time === null ? null : { time, end });
     });
   }
+
+  it('reads explicit-offset ISO times as Date.UTC does, in any order (its minute is remembered)', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    const time = fc.record({
+      y: fc.integer({ min: 0, max: 9999 }),
+      mo: fc.integer({ min: 1, max: 12 }),
+      d: fc.integer({ min: 1, max: 28 }),
+      h: fc.integer({ min: 0, max: 23 }),
+      mi: fc.integer({ min: 0, max: 59 }),
+      s: fc.integer({ min: 0, max: 60 }),
+      frac: fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
+      zone: fc.constantFrom('Z', '+00:00', '+09:00', '-0530', '+14:00'),
+    });
+    const zone = new TimeZone('UTC');
+    fc.assert(
+      fc.property(fc.array(time, { minLength: 1, maxLength: 8 }), (times) => {
+        for (const t of times) {
+          const text = `${String(t.y).padStart(4, '0')}-${two(t.mo)}-${two(t.d)}T${two(t.h)}:${two(t.mi)}:${two(t.s)}${t.frac === undefined ? '' : `.${t.frac}`}${t.zone}`;
+          const ms = Number(`${t.frac ?? ''}000`.slice(0, 3)); // milliseconds: the first three digits
+          const sign = t.zone.startsWith('-') ? -1 : 1;
+          const offset =
+            t.zone === 'Z'
+              ? 0
+              : sign * (Number(t.zone.slice(1, 3)) * 60 + Number(t.zone.slice(-2)));
+          const want = Date.UTC(t.y, t.mo - 1, t.d, t.h, t.mi, t.s, ms) - offset * 60_000;
+          assert.equal(parseIsoTime(text, 0, zone)?.time, want, text);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it('monthAt knows the twelve English abbreviations and nothing else', () => {
     const names = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');

@@ -4,7 +4,7 @@
  * "2026-11-22T07:51:42.123456+09:00", "+0900" (journalctl short-iso), "Z", or none.
  */
 import type { Millis } from '../domain.js';
-import type { TimeZone } from './zone.js';
+import { utcTime, type TimeZone } from './zone.js';
 
 const DAY = 86_400_000;
 /** Longest month lengths (February 29 is valid in leap years, which year inference decides later). */
@@ -189,7 +189,7 @@ export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime |
   }
   const z = s.charCodeAt(p);
   if (z === 90 || z === 122) {
-    return { time: Date.UTC(y, mo - 1, d, h, mi, sec, ms), end: p + 1 };
+    return { time: utcTime(y, mo, d, h, mi, sec, ms), end: p + 1 };
   }
   if (z === 43 || z === 45) {
     const oh = digits(s, p + 1, 2);
@@ -204,7 +204,7 @@ export function parseIsoTime(s: string, i: number, zone: TimeZone): ParsedTime |
     }
     if (oh < 0 || om < 0) return null;
     const offset = (oh * 60 + om) * (z === 45 ? -1 : 1);
-    return { time: Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offset * 60_000, end };
+    return { time: utcTime(y, mo, d, h, mi, sec, ms) - offset * 60_000, end };
   }
   return { time: zone.localToEpoch(y, mo, d, h, mi, sec, ms), end: p };
 }

@@ -10,6 +10,34 @@ const BUCKET = 15 * MINUTE; // every real zone transition falls on a quarter hou
 
 export class TimeZoneError extends Error {}
 
+let lastMinute = -1;
+let lastMinuteUtc = 0;
+
+/**
+ * Date.UTC (month 1–12, integer fields), with the minute's remembered: lines in a row
+ * share their minute, and UTC has no offsets to change within one, so seconds and
+ * milliseconds simply add.
+ */
+export function utcTime(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  ms: number,
+): number {
+  // Fields out of their usual ranges (day 32 is the 1st of the next month) are not memoised.
+  if (!(mo >= 0 && mo < 16 && d >= 0 && d < 64 && h >= 0 && h < 32 && mi >= 0 && mi < 64))
+    return Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const minute = (((y * 16 + mo) * 64 + d) * 32 + h) * 64 + mi;
+  if (minute !== lastMinute) {
+    lastMinute = minute;
+    lastMinuteUtc = Date.UTC(y, mo - 1, d, h, mi);
+  }
+  return lastMinuteUtc + s * 1000 + ms;
+}
+
 export class TimeZone {
   /** Null for the machine's own zone until its name is asked for. */
   private zoneName: string | null;
@@ -92,7 +120,7 @@ export class TimeZone {
 
   /** Epoch of a wall-clock time here (month 1–12). In a DST gap or overlap, the earlier offset wins. */
   localToEpoch(y: number, mo: number, d: number, h: number, mi: number, s: number, ms = 0): number {
-    const guess = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+    const guess = utcTime(y, mo, d, h, mi, s, ms);
     if (this.fmt === null && !this.isLocal) return guess;
     const key = ((y * 16 + mo) * 32 + d) * 32 + h;
     if (key === this.lastLocalKey) return guess - this.lastLocalOffset * MINUTE;

@@ -34,6 +34,7 @@ export async function readInto(
   splitter: LineSplitter,
   hooks: ReadHooks = {},
 ): Promise<void> {
+  if (path !== '-' && !(await isGzip(path))) return readPlain(path, splitter, hooks);
   let raw: Readable;
   let stream: Readable;
   if (path === '-') {
@@ -41,8 +42,8 @@ export async function readInto(
     stream = raw;
   } else {
     raw = createReadStream(path, { highWaterMark: CHUNK });
-    stream = (await isGzip(path)) ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
-    if (stream !== raw) raw.on('error', (err) => stream.destroy(err));
+    stream = raw.pipe(createGunzip({ chunkSize: CHUNK }));
+    raw.on('error', (err) => stream.destroy(err));
   }
   let bytes = 0;
   const { progress, afterChunk } = hooks;
@@ -50,6 +51,31 @@ export async function readInto(
   for await (const chunk of stream) {
     splitter.push(chunk as Buffer);
     if (afterChunk) await afterChunk();
+  }
+  splitter.end();
+}
+
+/**
+ * A plain file read into one buffer, reused for every chunk (the splitter copies what
+ * it keeps): a stream's fresh megabyte per chunk is external memory that the garbage
+ * collector answers with full collections.
+ */
+async function readPlain(path: string, splitter: LineSplitter, hooks: ReadHooks): Promise<void> {
+  const { progress, afterChunk } = hooks;
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let bytes = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      bytes += bytesRead;
+      progress?.(bytes);
+      splitter.push(buf.subarray(0, bytesRead));
+      if (afterChunk) await afterChunk();
+    }
+  } finally {
+    await fh.close();
   }
   splitter.end();
 }

@@ -89,6 +89,38 @@ describe('LineSplitter', () => {
     });
   });
 
+  it('gives the same lines from a chunk far larger than one decoded block', () => {
+    // Lines of every kind, around and across the 32 KiB blocks the fast path decodes at once:
+    // multi-byte characters, a CR, a NUL, a line that is not UTF-8, lines longer than a block.
+    const kinds = [
+      (k: number) => `line ${k} é 한국어 😀`,
+      (k: number) => `${k}\r`,
+      (k: number) => `nul ${k}\0`,
+      (k: number) => 'x'.repeat(40_000 + k),
+      (k: number) => 'y'.repeat(k % 300),
+    ];
+    const parts: Buffer[] = [];
+    const want: string[] = [];
+    let n = 0;
+    for (let k = 0; k < 2000; k++) {
+      n++;
+      if (k % 97 === 0) {
+        parts.push(Buffer.from([0x61, 0xff, 0x0a]));
+        want.push(`${n}!invalid-utf8`);
+        continue;
+      }
+      const text = kinds[k % 7 === 0 ? 3 : k % 5]!(k);
+      parts.push(Buffer.from(text + '\n'));
+      want.push(text.includes('\0') ? `${n}!nul` : `${n}:${text.replace(/\r$/, '')}`);
+    }
+    const input = Buffer.concat(parts);
+    for (const cuts of [[], [input.length >> 1], [70_001, 70_002, 1_000_003]]) {
+      const r = run(input, cuts, 1024 * 1024);
+      assert.deepEqual(r.events, want, `cuts ${cuts.join(',')}`);
+      assert.equal(r.consumed.at(-1), input.length);
+    }
+  });
+
   it('strips one CR before LF, and keeps a CR anywhere else', () => {
     const input = Buffer.from('a\r\nb\rc\r\nd\r\r\n\r\ne\r');
     assertEveryChunking(input, {

@@ -22,6 +22,9 @@ export interface SplitterCounts {
 /** 64 KiB: far above any real log line (rsyslog's default limit is 8 KiB). */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 
+/** Bytes decoded into one string at most (whole lines; a longer line is decoded alone). */
+const DECODE_BLOCK = 32 * 1024;
+
 export class LineSplitter {
   readonly counts: SplitterCounts = { lines: 0, tooLong: 0, invalidUtf8: 0, nul: 0 };
   private pending: Buffer[] = [];
@@ -60,8 +63,10 @@ export class LineSplitter {
         this.discardedBytes = 0;
         this.skip('too-long');
       } else {
-        // Fast path: decode every complete line of the chunk at once.
-        const last = chunk.lastIndexOf(10);
+        // Fast path: decode complete lines a block at a time. A block's string stays small
+        // enough to die young: a string of a megabyte is born in the old generation,
+        // which only a full (mark-compact) collection frees.
+        const last = Math.max(nl, chunk.lastIndexOf(10, start + DECODE_BLOCK));
         this.emitBlock(chunk, start, last);
         this.consumed += last + 1 - start;
         start = last + 1;
@@ -121,8 +126,7 @@ export class LineSplitter {
       }
     }
     // One memchr over the bytes instead of a scan of every line.
-    const nul = buf.indexOf(0, start);
-    const mayHaveNul = nul !== -1 && nul < end;
+    const mayHaveNul = buf.subarray(start, end).indexOf(0) !== -1;
     let s = 0;
     for (;;) {
       const nl = text.indexOf('\n', s);
