@@ -918,11 +918,14 @@ export async function runLatencyTargets(o: {
   quick: boolean;
   root: string;
   trials?: number;
+  /** See LatencyOptions.baseline. */
+  baseline?: string | undefined;
   log: (s?: string) => void;
   progress: (s: string) => void;
 }): Promise<{ rows: TargetRow[]; report: LatencyReport }> {
   const report = await runLatency({
     root: o.root,
+    ...(o.baseline === undefined ? {} : { baseline: o.baseline }),
     trials: o.trials ?? (o.quick ? LATENCY_DEFAULTS.quickTrials : LATENCY_DEFAULTS.trials),
     ...(o.quick ? { only: ['sshguard'], jitterMs: LATENCY_DEFAULTS.quickJitterMs } : {}),
     log: o.log,
