@@ -4,6 +4,7 @@
  * attacker's earlier failures; its ticks run on its clock (manual here);
  * sources are chosen from what the machine has.
  */
+import { Writable } from 'node:stream';
 import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -90,6 +91,53 @@ describe('Daemon', () => {
       );
     } finally {
       store.close();
+    }
+  });
+
+  it('announces a finding before the events of the line that completed it are handled', async () => {
+    await writeFile(join(dir, 'order.log'), '');
+    const log = join(dir, 'order.log');
+    const seen: string[] = [];
+    const logged = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n'))
+          if (l.includes('"event":"finding"')) seen.push('logged finding');
+        done();
+      },
+    });
+    const config = parseConfig(
+      `store: { path: ${join(dir, 'order.db')} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
+      'test.yaml',
+    );
+    const daemon = Daemon.start({
+      config,
+      logger: createLogger({ level: 'info', format: 'json' }, logged),
+      t: translator('en'),
+      notifiers: [],
+      sources: config.sources,
+      firewall: new DryRunFirewall({ log: () => {} }),
+      clock: new ManualClock(),
+      observer: {
+        event: (r) => void seen.push(`event ${r.user}`),
+        finding: () => void seen.push('stored finding'),
+      },
+    });
+    try {
+      // One batch: the third line completes the finding.
+      await appendFile(
+        log,
+        line(0, '203.0.113.60') + line(1, '203.0.113.60') + line(2, '203.0.113.60'),
+      );
+      await waitFor('the stored finding', () => seen.includes('stored finding'));
+      assert.deepEqual(seen, [
+        'event u0',
+        'event u1',
+        'logged finding',
+        'event u2',
+        'stored finding',
+      ]);
+    } finally {
+      await daemon.stop();
     }
   });
 

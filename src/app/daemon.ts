@@ -8,7 +8,7 @@ import type { Stop } from '../clock.js';
 import { LongHorizonDetector } from '../detect/long-horizon.js';
 import { Pipeline, type Jail } from '../detect/pipeline.js';
 import { isProbe } from '../detect/probes.js';
-import type { Finding, Millis } from '../domain.js';
+import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { findingText } from '../notify/format.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
@@ -154,42 +154,36 @@ export class Daemon implements RunningDaemon {
     });
     let events: EventRecord[] = [];
     let line = '';
-    const pipeline = new Pipeline(
-      jails,
-      parser,
-      clock.now,
-      (finding) => this.alert(finding),
-      (event, jail) => {
-        const c = this.jailCounts(jail.settings.name);
-        if (event.ambiguous) {
-          c.ambiguous++;
-          for (const o of observers) o.ambiguous?.(jail.settings.name);
-        }
-        if (event.result === 'fail') {
-          c.fail += event.attempts;
-          if (event.ip !== null) responder.onFailure(event.ip, event.time ?? clock.now());
-        } else if (event.result === 'success') c.success++;
-        if (event.result === 'nofail') {
-          // A scanner: summed per address and ten minutes, not stored line by line.
-          if (isProbe(event, jail.probes)) {
-            scans.add(jail.settings.name, event.ip!, event.time ?? clock.now(), event.rule);
-            followUp.onEvent(event, jail.settings.name);
-          }
-          return;
-        }
-        const record = toEventRecord(event, {
-          jail: jail.settings.name,
-          source: source.id,
-          line,
-          readAt: clock.now(),
-        });
-        if (record !== null) {
-          events.push(record);
-          for (const o of observers) o.event?.(record);
+    const handle = (event: AuthEvent, jail: Jail, text: string): void => {
+      const c = this.jailCounts(jail.settings.name);
+      if (event.ambiguous) {
+        c.ambiguous++;
+        for (const o of observers) o.ambiguous?.(jail.settings.name);
+      }
+      if (event.result === 'fail') {
+        c.fail += event.attempts;
+        if (event.ip !== null) responder.onFailure(event.ip, event.time ?? clock.now());
+      } else if (event.result === 'success') c.success++;
+      if (event.result === 'nofail') {
+        // A scanner: summed per address and ten minutes, not stored line by line.
+        if (isProbe(event, jail.probes)) {
+          scans.add(jail.settings.name, event.ip!, event.time ?? clock.now(), event.rule);
           followUp.onEvent(event, jail.settings.name);
         }
-      },
-    );
+        return;
+      }
+      const record = toEventRecord(event, {
+        jail: jail.settings.name,
+        source: source.id,
+        line: text,
+        readAt: clock.now(),
+      });
+      if (record !== null) {
+        events.push(record);
+        for (const o of observers) o.event?.(record);
+        followUp.onEvent(event, jail.settings.name);
+      }
+    };
     const failed = (err: unknown, what: string) => {
       failures.errors++;
       failures.lastError = `${what}: ${(err as Error)?.message ?? String(err)}`;
@@ -197,6 +191,26 @@ export class Daemon implements RunningDaemon {
       if (failures.errors === 1)
         logger.error({ event: 'line_failed', source: source.id, err }, what);
     };
+    // A line's events are handled once the line is through the pipeline, or, when it completes
+    // a finding, right after the finding is announced and before it is stored: the alert goes
+    // out first, the bookkeeping (counts, observers, incidents) keeps its order.
+    const held: [AuthEvent, Jail, string][] = [];
+    const handleHeld = (): void => {
+      try {
+        for (const [event, jail, text] of held) handle(event, jail, text);
+      } catch (err) {
+        failed(err, 'a line could not be processed');
+      } finally {
+        held.length = 0;
+      }
+    };
+    const pipeline = new Pipeline(
+      jails,
+      parser,
+      clock.now,
+      (finding) => this.alert(finding, undefined, handleHeld),
+      (event, jail) => void held.push([event, jail, line]),
+    );
     const task = (async () => {
       const cursor = store.positions.get(source.id);
       let ready = false;
@@ -217,6 +231,7 @@ export class Daemon implements RunningDaemon {
           } catch (err) {
             failed(err, 'a line could not be processed');
           }
+          handleHeld();
         }
         writer.add({ sourceId: source.id, cursor: batch.cursor, events });
         events = [];
@@ -255,8 +270,11 @@ export class Daemon implements RunningDaemon {
     this.alert({ ...finding, hosts }, id);
   }
 
-  /** A finding is available the moment it is logged and published to the notifiers ("alert queued"). */
-  private alert(finding: Finding, storedId?: number): void {
+  /**
+   * A finding is available the moment it is logged and published to the notifiers ("alert
+   * queued"); `announced` runs right after that (the events of the line that completed it).
+   */
+  private alert(finding: Finding, storedId?: number, announced?: () => void): void {
     const { logger, store, clock, observers } = this.p;
     this.jailCounts(finding.jail).findings++;
     logger.warn(
@@ -274,6 +292,7 @@ export class Daemon implements RunningDaemon {
       findingText(finding, this.p.t),
     );
     this.p.alerts.publish({ type: 'finding', finding });
+    announced?.();
     // Announced first (the alert is queued): storing and asking for approval come after.
     // Findings are rare: stored at once, so an approval can name its evidence.
     let id: number | null = storedId ?? null;

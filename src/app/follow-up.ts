@@ -20,7 +20,7 @@ import { analystDeps, systemHost } from '../agent/setup.js';
 import { incidentLine, statusText } from '../incidents/format.js';
 import { IncidentManager } from '../incidents/manager.js';
 import { timelineEntryOf } from '../incidents/actions.js';
-import { currentStatus } from '../incidents/status.js';
+import { currentStatus, statusReader } from '../incidents/status.js';
 import { buildIntel, type Intel } from '../intel/setup.js';
 import { isResponseAlert, type Alert } from '../notify/notifier.js';
 import type { BotHooks } from '../notify/telegram/commands.js';
@@ -66,12 +66,15 @@ export class FollowUp {
   private readonly zone: TimeZone;
   /** The status level last announced; a change is an alert. */
   private level: StatusLevel | null = null;
+  /** The status, asked every tick: the week's baseline is read again every ten minutes only. */
+  private readonly status: ReturnType<typeof statusReader>;
 
   /** Throws the intel or provider configuration error that keeps it from working. */
   constructor(private readonly o: FollowUpOptions) {
     const { config, store, logger } = o;
     const clock = o.clock.now;
     this.zone = TimeZone.of(config.timezone);
+    this.status = statusReader(store.activity);
     this.intel = buildIntel({
       config: config.intel,
       trusted: config.trusted,
@@ -214,7 +217,7 @@ export class FollowUp {
     this.o.flushEvents();
     await this.incidents.tick();
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const status = await currentStatus(this.o.store.activity, this.o.clock.now());
+    const status = await this.status(this.o.clock.now());
     const previous = this.level;
     this.level = status.level;
     if (previous !== null && previous !== status.level) {
@@ -227,9 +230,9 @@ export class FollowUp {
   }
 
   start(): void {
-    const { logger, clock, store } = this.o;
+    const { logger, clock } = this.o;
     // The level at start is the baseline: only changes are news (a tick first has set it already).
-    currentStatus(store.activity, clock.now()).then(
+    this.status(clock.now()).then(
       (s) => (this.level ??= s.level),
       (err: unknown) =>
         logger.warn({ event: 'status_failed', err }, 'the server status could not be read'),

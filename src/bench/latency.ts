@@ -12,7 +12,9 @@
  * completing failure with writeSync and take the time as it returns; the trial
  * ends when the tool's output delivers the finding for that address into this
  * process (the time is taken as the chunk arrives, before it is parsed). The
- * first trial of each tool is a warm-up and is discarded.
+ * first trial of each tool is a warm-up and is discarded. The tools run side by
+ * side and take turns, one trial each in a random order (measureInterleaved), so
+ * a load that changes during the run falls on every tool alike.
  *
  * Nothing touches the firewall: fail2ban runs with a no-op action (actionban =
  * true) from a private conf dir, socket, pidfile and database; sshg-blocker's
@@ -63,6 +65,11 @@ export interface LatencyOptions {
   trials: number;
   /** Only these tools (ids: sheriff, sheriff-notify, floor, sshguard, fail2ban-pyinotify, fail2ban-polling); default all. */
   only?: readonly string[];
+  /**
+   * Another built Sheriff checkout, measured beside this one as "sheriff-baseline" (A/B of a
+   * change on the same load: `git worktree add /tmp/base main && (cd /tmp/base && npm run build)`).
+   */
+  baseline?: string;
   /** The random wait before each completing line, at most; default 1000 ms. */
   jitterMs?: number;
   /** The report (stdout). */
@@ -373,11 +380,15 @@ function jsonFinding(line: string, ip: string): boolean {
  * approval), or with `policy: notify` (a finding is only stored and logged). The firewall is
  * dry-run either way.
  */
-function sheriffPeer(root: string, version: string, notify: boolean): Peer {
+function sheriffPeer(root: string, version: string, notify: boolean, baseline = false): Peer {
   const bin = resolve(root, 'bin/sheriff');
   return {
-    id: notify ? 'sheriff-notify' : 'sheriff',
-    label: notify ? 'sheriff watch (policy notify)' : 'sheriff watch',
+    id: baseline ? 'sheriff-baseline' : notify ? 'sheriff-notify' : 'sheriff',
+    label: baseline
+      ? `sheriff watch (baseline ${root})`
+      : notify
+        ? 'sheriff watch (policy notify)'
+        : 'sheriff watch',
     observedAt: 'stderr: JSON line "event":"finding"',
     version,
     missing: null,
@@ -546,12 +557,8 @@ function fail2banPeer(
   };
 }
 
-async function findPeers(root: string): Promise<Peer[]> {
-  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const rev = await capture('git', ['-C', root, 'describe', '--always', '--dirty']);
-  const sheriffVersion = `sheriff ${pkg.version}${rev ? ` (${rev})` : ''}, node ${process.version}`;
+async function findPeers(root: string, baseline?: string): Promise<Peer[]> {
+  const sheriffVersion = await sheriffVersionOf(root);
 
   const listed = ((await capture('dpkg', ['-L', 'sshguard'])) ?? '').split('\n');
   const sshgFile = (name: string) =>
@@ -587,6 +594,9 @@ async function findPeers(root: string): Promise<Peer[]> {
   }
   return [
     sheriffPeer(root, sheriffVersion, false),
+    ...(baseline === undefined
+      ? []
+      : [sheriffPeer(baseline, await sheriffVersionOf(baseline), false, true)]),
     sheriffPeer(root, sheriffVersion, true),
     floorPeer(root),
     sshguardPeer(sshgPaths, sshgVersion),
@@ -599,6 +609,14 @@ async function findPeers(root: string): Promise<Peer[]> {
     ),
     fail2banPeer('polling', server, f2bVersion, f2bMissing),
   ];
+}
+
+async function sheriffVersionOf(root: string): Promise<string> {
+  const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const rev = await capture('git', ['-C', root, 'describe', '--always', '--dirty']);
+  return `sheriff ${pkg.version}${rev ? ` (${rev})` : ''}, node ${process.version}`;
 }
 
 function dirnameOf(p: string): string {
@@ -625,51 +643,98 @@ function* addresses(): Generator<string> {
 }
 const ADDRESSES = 3 * 254;
 
-async function measure(
-  peer: Peer,
-  trials: number,
-  jitterMs: number,
-  progress: (s: string) => void,
-): Promise<{ samples: number[]; error: string | null }> {
+/** One tool, started and followed through its trials. */
+interface Running {
+  peer: Peer;
+  dir: string;
+  procs: Procs;
+  h: Harness | null;
+  fd: number | null;
+  samples: number[];
+  error: string | null;
+}
+
+async function open(peer: Peer, progress: (s: string) => void): Promise<Running> {
   const dir = await mkdtemp(join(tmpdir(), `sheriff-latency-${peer.id}-`));
   const logPath = join(dir, 'auth.log');
   writeFileSync(logPath, '');
-  const procs = new Procs();
-  const samples: number[] = [];
-  let fd: number | null = null;
-  let port = 40000;
+  const r: Running = { peer, dir, procs: new Procs(), h: null, fd: null, samples: [], error: null };
   try {
     progress(`latency: starting ${peer.label}…`);
-    const h = await peer.start(dir, logPath, procs);
-    fd = openSync(logPath, 'a');
+    r.h = await peer.start(dir, logPath, r.procs);
+    r.fd = openSync(logPath, 'a');
+  } catch (err) {
+    r.error = err instanceof Error ? err.message : String(err);
+  }
+  return r;
+}
+
+/** Trial `i` (0 is the warm-up, not kept) of a started tool, for the fresh address `ip`. */
+async function trial(r: Running, i: number, ip: string, jitterMs: number): Promise<void> {
+  const { h, fd } = r;
+  if (r.error !== null || h === null || fd === null) return;
+  try {
+    // Ports from the trial number: every line of every trial is distinct.
+    const port = 40000 + i * MAXRETRY;
+    for (let k = 0; k < MAXRETRY - 1; k++) writeSync(fd, failLine(ip, port + k));
+    await h.processed(ip, MAXRETRY - 1);
+    await sleep(Math.random() * jitterMs);
+    const line = failLine(ip, port + MAXRETRY - 1);
+    const found = h.tap.waitFor(
+      (l) => h.isFinding(l, ip),
+      TRIAL_TIMEOUT_MS,
+      `the finding for ${ip}`,
+    );
+    writeSync(fd, line);
+    const t0 = process.hrtime.bigint();
+    const t1 = await found;
+    if (t1 < t0) throw new Error(`the finding for ${ip} came before its completing line`);
+    if (i > 0) r.samples.push(Number(t1 - t0) / 1e6);
+  } catch (err) {
+    r.error = err instanceof Error ? err.message : String(err);
+  }
+}
+
+async function close(r: Running): Promise<void> {
+  if (r.fd !== null) closeSync(r.fd);
+  await r.procs.stop();
+  await rm(r.dir, { recursive: true, force: true });
+}
+
+/**
+ * Every tool is started first, then the trials take turns (trial i of each tool, in a fresh
+ * random order, before trial i + 1 of any): on a machine whose load changes during the run,
+ * each tool meets the same load, so the ratios compare the tools, not the moments.
+ */
+async function measureInterleaved(
+  peers: readonly Peer[],
+  trials: number,
+  jitterMs: number,
+  progress: (s: string) => void,
+): Promise<Running[]> {
+  const running: Running[] = [];
+  try {
+    for (const peer of peers) running.push(await open(peer, progress));
     const ips = addresses();
     for (let i = 0; i <= trials; i++) {
       const ip = ips.next().value as string;
-      for (let k = 0; k < MAXRETRY - 1; k++) writeSync(fd, failLine(ip, port++));
-      await h.processed(ip, MAXRETRY - 1);
-      await sleep(Math.random() * jitterMs);
-      const line = failLine(ip, port++);
-      const found = h.tap.waitFor(
-        (l) => h.isFinding(l, ip),
-        TRIAL_TIMEOUT_MS,
-        `the finding for ${ip}`,
-      );
-      writeSync(fd, line);
-      const t0 = process.hrtime.bigint();
-      const t1 = await found;
-      if (t1 < t0) throw new Error(`the finding for ${ip} came before its completing line`);
-      if (i > 0) samples.push(Number(t1 - t0) / 1e6);
+      for (const r of shuffled(running)) await trial(r, i, ip, jitterMs);
       if (i === 0 || i % 10 === 0 || i === trials)
-        progress(`  ${peer.id}: trial ${i}/${trials}${i === 0 ? ' (warm-up)' : ''}`);
+        progress(`  trial ${i}/${trials}${i === 0 ? ' (warm-up)' : ''}`);
     }
-    return { samples, error: null };
-  } catch (err) {
-    return { samples, error: err instanceof Error ? err.message : String(err) };
+    return running;
   } finally {
-    if (fd !== null) closeSync(fd);
-    await procs.stop();
-    await rm(dir, { recursive: true, force: true });
+    await Promise.all(running.map(close));
   }
+}
+
+function shuffled<T>(xs: readonly T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
 }
 
 export function median(xs: number[]): number {
@@ -693,37 +758,38 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyReport> {
   const jitterMs = opts.jitterMs ?? JITTER_MS;
   const loadAtStart = loadavg()[0]!;
   const only = opts.only;
-  const peers = (await findPeers(opts.root)).filter(
-    (p) => p.id === 'sheriff' || only === undefined || only.includes(p.id),
+  const peers = (await findPeers(opts.root, opts.baseline)).filter(
+    (p) =>
+      p.id === 'sheriff' ||
+      p.id === 'sheriff-baseline' ||
+      only === undefined ||
+      only.includes(p.id),
   );
-  const results: ToolResult[] = [];
-  for (const peer of peers) {
-    const r: ToolResult = {
+  const measured = await measureInterleaved(
+    peers.filter((p) => p.missing === null),
+    trials,
+    jitterMs,
+    progress,
+  );
+  const results: ToolResult[] = peers.map((peer) => {
+    const m = measured.find((r) => r.peer === peer);
+    const samples = m?.samples ?? [];
+    const ok = m !== undefined && m.error === null && samples.length > 0;
+    return {
       id: peer.id,
       label: peer.label,
       observedAt: peer.observedAt,
       version: peer.version,
       missing: peer.missing,
-      error: null,
-      samplesMs: [],
-      medianMs: null,
-      p95Ms: null,
-      minMs: null,
-      maxMs: null,
+      error: m?.error ?? null,
+      samplesMs: samples.map((v) => Math.round(v * 1000) / 1000),
+      medianMs: ok ? median(samples) : null,
+      p95Ms: ok ? percentile(samples, 95) : null,
+      minMs: ok ? Math.min(...samples) : null,
+      maxMs: ok ? Math.max(...samples) : null,
       p95VsSheriff: null,
     };
-    results.push(r);
-    if (peer.missing !== null) continue;
-    const m = await measure(peer, trials, jitterMs, progress);
-    r.error = m.error;
-    r.samplesMs = m.samples.map((v) => Math.round(v * 1000) / 1000);
-    if (m.error === null && m.samples.length > 0) {
-      r.medianMs = median(m.samples);
-      r.p95Ms = percentile(m.samples, 95);
-      r.minMs = Math.min(...m.samples);
-      r.maxMs = Math.max(...m.samples);
-    }
-  }
+  });
   const sheriff = results.find((r) => r.id === 'sheriff')!;
   for (const r of results)
     if (r.p95Ms !== null && sheriff.p95Ms !== null) r.p95VsSheriff = r.p95Ms / sheriff.p95Ms;
@@ -732,7 +798,7 @@ export async function runLatency(opts: LatencyOptions): Promise<LatencyReport> {
     `Latency: append of the line that completes a finding → the finding is available (maxretry ${MAXRETRY}, findtime ${FINDTIME_S} s).`,
   );
   log(
-    `${trials} timed trials per tool after 1 discarded warm-up; each trial is a fresh address; p95 is nearest-rank.`,
+    `${trials} timed trials per tool after 1 discarded warm-up, the tools taking turns (one trial each, in a random order); each trial is a fresh address; p95 is nearest-rank.`,
   );
   log(`Load average at start: ${loadAtStart.toFixed(2)}.`);
   log();
@@ -852,11 +918,14 @@ export async function runLatencyTargets(o: {
   quick: boolean;
   root: string;
   trials?: number;
+  /** See LatencyOptions.baseline. */
+  baseline?: string | undefined;
   log: (s?: string) => void;
   progress: (s: string) => void;
 }): Promise<{ rows: TargetRow[]; report: LatencyReport }> {
   const report = await runLatency({
     root: o.root,
+    ...(o.baseline === undefined ? {} : { baseline: o.baseline }),
     trials: o.trials ?? (o.quick ? LATENCY_DEFAULTS.quickTrials : LATENCY_DEFAULTS.trials),
     ...(o.quick ? { only: ['sshguard'], jitterMs: LATENCY_DEFAULTS.quickJitterMs } : {}),
     log: o.log,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--lines N --runs N --out DIR --latency-trials N --only a,b]`
+ * `npm run bench [-- --quick] [--lines N --runs N --out DIR --latency-trials N --latency-baseline DIR --only a,b]`
  *
  * Measures Sheriff against its peers (fail2ban, SSHGuard) and the floor (bare
  * Node doing only the I/O), in the same run, on this machine, and prints
@@ -42,7 +42,7 @@ const QUICK = { lines: 100_000, runs: 1, latencyTrials: LATENCY_DEFAULTS.quickTr
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const usage =
-  'usage: npm run bench [-- --quick] [--fleet] [--lines N --runs N --out DIR --latency-trials N(>=20) --only PART,…]\n' +
+  'usage: npm run bench [-- --quick] [--fleet] [--lines N --runs N --out DIR --latency-trials N(>=20) --latency-baseline DIR --only PART,…]\n' +
   `parts: ${PARTS.join(', ')}\n`;
 
 function parse(): {
@@ -51,6 +51,7 @@ function parse(): {
   runs: number;
   out: string;
   latencyTrials: number;
+  latencyBaseline: string | undefined;
   parts: readonly Part[];
 } {
   const { values } = parseArgs({
@@ -61,6 +62,8 @@ function parse(): {
       runs: { type: 'string' },
       out: { type: 'string', default: join(root, 'bench-out') },
       'latency-trials': { type: 'string' },
+      // Another built checkout, measured beside this one in the latency part (an A/B of a change).
+      'latency-baseline': { type: 'string' },
       only: { type: 'string' },
     },
   });
@@ -93,7 +96,9 @@ function parse(): {
       : PARTS.filter((p) => !NOT_DEFAULT.includes(p) && (!quick || !NOT_QUICK.includes(p))));
   const parts: readonly Part[] =
     values.fleet && !chosen.includes('fleet') ? [...chosen, 'fleet'] : chosen;
-  return { quick, lines, runs, out: resolve(values.out), latencyTrials, parts };
+  const latencyBaseline =
+    values['latency-baseline'] === undefined ? undefined : resolve(values['latency-baseline']);
+  return { quick, lines, runs, out: resolve(values.out), latencyTrials, latencyBaseline, parts };
 }
 
 const args = parse();
@@ -192,7 +197,11 @@ for (const part of args.parts) {
     const { runAttackers } = await import('./attackers.js');
     targets.push(...(await runAttackers({ ...common, runs: args.runs })));
   } else if (part === 'latency') {
-    const r = await runLatencyTargets({ ...common, trials: args.latencyTrials });
+    const r = await runLatencyTargets({
+      ...common,
+      trials: args.latencyTrials,
+      baseline: args.latencyBaseline,
+    });
     targets.push(...r.rows);
     await saveResults('latency', r.report);
   } else if (part === 'storm') {

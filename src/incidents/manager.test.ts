@@ -229,6 +229,58 @@ describe('IncidentManager', () => {
     }
   });
 
+  it('joins findings to a busy incident and re-triages it without reading its timeline', async () => {
+    const store = Store.open(join(root, `i${++n}.db`));
+    const clock = { now: T0 };
+    // The timeline grows with every finding and action: reading it per finding is quadratic.
+    let timelineReads = 0;
+    const incidents = { ...store.records.incidents };
+    for (const name of ['get', 'timeline'] as const) {
+      const read = incidents[name] as (id: number) => Promise<unknown>;
+      Object.assign(incidents, {
+        [name]: (id: number) => {
+          timelineReads++;
+          return read(id);
+        },
+      });
+    }
+    const manager = new IncidentManager({
+      store: { ...store.records, incidents },
+      clock: () => clock.now,
+      isInternal: () => false,
+      enrich: () =>
+        Promise.resolve({
+          internal: false,
+          blocklists: [],
+          country: null,
+          asn: null,
+          asOrg: null,
+          reputation: null,
+          sources: {},
+        }),
+    });
+    try {
+      const first = await manager.onFinding(sampleFinding(), 1);
+      for (let i = 2; i <= 5; i++) {
+        clock.now += 60_000;
+        const joined = await manager.onFinding(
+          sampleFinding({ first: clock.now, last: clock.now }),
+          i,
+        );
+        assert.equal(joined.id, first.id);
+        await manager.tick();
+      }
+      assert.equal(store.incidents.get(first.id)!.state, 'triaged');
+      assert.equal(
+        store.incidents.get(first.id)!.timeline.filter((e) => e.kind === 'finding').length,
+        5,
+      );
+      assert.equal(timelineReads, 0);
+    } finally {
+      store.close();
+    }
+  });
+
   it('a poisoned user name opens an incident on its own; not from an internal address', async () => {
     const { store, manager, event } = setup();
     try {

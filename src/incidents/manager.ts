@@ -234,7 +234,8 @@ export class IncidentManager {
 
   /** Re-triages one incident now (an admin asked, or enrichment changed). */
   async retriage(id: number): Promise<Incident | null> {
-    let incident: Incident | null = await this.o.store.incidents.get(id);
+    // find, not get: triage reads the events, never the timeline (long on a busy incident).
+    let incident: Incident | null = await this.o.store.incidents.find(id);
     if (incident === null) return null;
     if (incident.scope === 'prefix') incident = await this.refreshMembers(incident);
     const enrichment = await this.o.enrich(incident.attacker);
@@ -251,7 +252,7 @@ export class IncidentManager {
     if (incident.rules !== null && sameTriage(incident.rules, result)) return fresh;
     const now = this.o.clock();
     await this.o.store.incidents.setTriage(id, 'rules', result, { actor: 'rules', at: now });
-    const after = await this.o.store.incidents.get(id);
+    const after = await this.o.store.incidents.find(id);
     if (after !== null && incident.rules?.verdict !== result.verdict) {
       this.o.onTriaged?.(after, incident.rules?.verdict ?? null);
     }
@@ -380,7 +381,7 @@ export class IncidentManager {
     const store = this.o.store.incidents;
     const id = this.active.get(attacker);
     if (id !== undefined) {
-      const live = await store.get(id);
+      const live = await store.find(id);
       if (live !== null && live.state !== 'resolved') return { incident: live, created: false };
     }
     const latest = await store.latest(attacker);

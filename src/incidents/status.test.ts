@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Severity, Verdict, IncidentKind } from '../domain.js';
-import { computeStatus } from './status.js';
+import type { Async } from '../store/api.js';
+import { BASELINE_REUSE_MS, computeStatus, statusReader, type StatusSource } from './status.js';
 
 function inc(
   id: number,
@@ -111,5 +112,49 @@ describe('computeStatus', () => {
       computeStatus({ incidents: [], failuresLastHour: 20, baselinePerHour: 0 }).level,
       'caution',
     );
+  });
+});
+
+describe('statusReader', () => {
+  const hour = 3_600_000;
+  /** Failures at these times; records the ranges asked for. */
+  function source(times: number[]) {
+    const asked: [number, number][] = [];
+    const src: Async<StatusSource> = {
+      activeIncidents: () => Promise.resolve([]),
+      failuresBetween: (from, to) => {
+        asked.push([from, to]);
+        return Promise.resolve(times.filter((t) => t >= from && t < to).length);
+      },
+    };
+    return { src, asked, times };
+  }
+
+  it('reads the week of failures again only after the reuse time; the last hour every time', async () => {
+    const t0 = 100 * 24 * hour;
+    // A quiet week: 2 failures an hour (167 hours before the last one).
+    const s = source(Array.from({ length: 334 }, (_, i) => t0 - hour - 1 - i * 1_800_000));
+    const read = statusReader(s.src);
+    assert.equal((await read(t0)).level, 'normal');
+    const weekReads = () => s.asked.filter(([from, to]) => to - from > hour).length;
+    assert.equal(weekReads(), 1);
+    // A surge within the last hour counts at the next call, without reading the week again.
+    s.times.push(...Array.from({ length: 25 }, (_, i) => t0 + 1000 + i));
+    const surged = await read(t0 + 5000);
+    assert.equal(surged.level, 'caution');
+    assert.deepEqual(surged.reasons[0]!.params, { failures: 25, baseline: 2 });
+    assert.equal(weekReads(), 1);
+    await read(t0 + BASELINE_REUSE_MS - 1);
+    assert.equal(weekReads(), 1);
+    await read(t0 + BASELINE_REUSE_MS);
+    assert.equal(weekReads(), 2);
+  });
+
+  it('reads the week again when the clock went back', async () => {
+    const s = source([]);
+    const read = statusReader(s.src);
+    await read(10 * 24 * hour);
+    await read(10 * 24 * hour - 1);
+    assert.equal(s.asked.filter(([from, to]) => to - from > hour).length, 2);
   });
 });

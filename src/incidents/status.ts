@@ -144,17 +144,39 @@ export interface StatusSource {
 }
 
 /** The status now, from the store. */
-export async function currentStatus(src: Async<StatusSource>, now: Millis): Promise<ServerStatus> {
+export function currentStatus(src: Async<StatusSource>, now: Millis): Promise<ServerStatus> {
+  return statusReader(src, 0)(now);
+}
+
+/** How long a status reader reuses the baseline it read (see statusReader). */
+export const BASELINE_REUSE_MS = 600_000;
+
+/**
+ * currentStatus for a caller that asks every few seconds (the daemon's incident tick): the
+ * baseline, a sum over a week of failure rows (some 100 ms of blocked event loop at 100,000
+ * failures), is read again only after `reuseMs`, an hourly average that ten minutes hardly
+ * move; the incidents and the last hour at every call, so a surge or an incident counts at once.
+ */
+export function statusReader(
+  src: Async<StatusSource>,
+  reuseMs = BASELINE_REUSE_MS,
+): (now: Millis) => Promise<ServerStatus> {
   const hour = 3_600_000;
-  const baselineFrom = now - BASELINE_DAYS * 24 * hour;
-  const [incidents, failuresLastHour, baseline] = await Promise.all([
-    src.activeIncidents(),
-    src.failuresBetween(now - hour, now),
-    src.failuresBetween(baselineFrom, now - hour),
-  ]);
-  return computeStatus({
-    incidents,
-    failuresLastHour,
-    baselinePerHour: baseline / (BASELINE_DAYS * 24 - 1),
-  });
+  let baseline: { readAt: Millis; perHour: number } | null = null;
+  const baselinePerHour = async (now: Millis): Promise<number> => {
+    if (baseline !== null && now >= baseline.readAt && now - baseline.readAt < reuseMs)
+      return baseline.perHour;
+    const failures = await src.failuresBetween(now - BASELINE_DAYS * 24 * hour, now - hour);
+    const perHour = failures / (BASELINE_DAYS * 24 - 1);
+    baseline = { readAt: now, perHour };
+    return perHour;
+  };
+  return async (now) => {
+    const [incidents, failuresLastHour, perHour] = await Promise.all([
+      src.activeIncidents(),
+      src.failuresBetween(now - hour, now),
+      baselinePerHour(now),
+    ]);
+    return computeStatus({ incidents, failuresLastHour, baselinePerHour: perHour });
+  };
 }

@@ -419,6 +419,11 @@ export function describeRecordStoreContract(name: string, harness: RecordStoreHa
           assert.equal((await s.incidents.latest('203.0.113.5'))?.id, inc.id);
           assert.equal(await s.incidents.latest('198.51.100.1'), null);
           assert.equal(await s.incidents.get(inc.id + 1000), null);
+          assert.deepEqual(
+            { ...(await s.incidents.find(inc.id)), timeline: detail?.timeline },
+            detail,
+          );
+          assert.equal(await s.incidents.find(inc.id + 1000), null);
           await assert.rejects(s.incidents.addNote(inc.id + 1000, 'x', 'text', T0), {
             name: 'IncidentNotFoundError',
           });

@@ -189,6 +189,12 @@ export class IncidentStore {
     return { ...fromRow(row), timeline: this.timeline(id) };
   }
 
+  /** The incident without its timeline (which grows with every finding and action on it). */
+  find(id: number): Incident | null {
+    const row = this.getStmt.get(id);
+    return row === undefined ? null : fromRow(row);
+  }
+
   /** The attacker's most recent incident, whatever its state. */
   latest(attacker: string): Incident | null {
     const row = this.latestStmt.get(attacker);

@@ -88,6 +88,12 @@ export class PgIncidentStore implements Async<IncidentStore> {
     return { ...incidentFromRow(r), timeline: await this.timeline(id) };
   }
 
+  /** The incident without its timeline (see store/incidents.ts). */
+  async find(id: number): Promise<Incident | null> {
+    const r = await row<IncidentRow>(this.pool, 'SELECT * FROM incidents WHERE id = $1', [id]);
+    return r === undefined ? null : incidentFromRow(r);
+  }
+
   async latest(attacker: string): Promise<Incident | null> {
     const r = await row<IncidentRow>(
       this.pool,
