@@ -94,9 +94,10 @@ describe('sshd: a hostile user name never moves the address', () => {
       }),
       { numRuns: 4000 },
     );
-    // The generators reach the cases that matter.
-    assert.ok(seen.ambiguous > 50, `${seen.ambiguous} ambiguous lines`);
-    assert.ok(seen.settled > 50, `${seen.settled} settled lines`);
+    // The generators reach the cases that matter. The bar sits well below what 4,000 random
+    // runs give, so no seed fails it (a bar of 50 failed about once in 20 runs).
+    assert.ok(seen.ambiguous > 20, `${seen.ambiguous} ambiguous lines`);
+    assert.ok(seen.settled > 20, `${seen.settled} settled lines`);
   });
 
   it('`Accepted … for NAME from A` never takes an address from the name or the key id', () => {
