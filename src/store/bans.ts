@@ -160,15 +160,7 @@ export class BanStore {
 
   /** Records a decided ban (not yet applied); returns it as stored. */
   insert(req: BanRequest): StoredBan {
-    checkBanTarget(req.target);
-    for (const k of ['reason', 'requestedBy'] as const) {
-      if (typeof req[k] !== 'string') throw new TypeError(`invalid ban: ${k} is not a string`);
-    }
-    checkTime('createdAt', req.createdAt);
-    if (req.expiresAt !== null) checkTime('expiresAt', req.expiresAt);
-    if (req.offence !== undefined && !(Number.isSafeInteger(req.offence) && req.offence >= 0)) {
-      throw new TypeError(`invalid ban: offence ${req.offence}`);
-    }
+    checkBanRequest(req);
     return this.db.transaction(() => {
       const offence = req.offence ?? this.offences(req.target.cidr);
       const id = Number(
@@ -252,6 +244,19 @@ export class BanStore {
       throw new RangeError(`limit must be an integer from 1 to 10000, not ${limit}`);
     }
     return this.historyStmt.all(cidr, limit).map(fromRow);
+  }
+}
+
+/** Refuses a ban request either store would store wrongly: the same checks for both. */
+export function checkBanRequest(req: BanRequest): void {
+  checkBanTarget(req.target);
+  for (const k of ['reason', 'requestedBy'] as const) {
+    if (typeof req[k] !== 'string') throw new TypeError(`invalid ban: ${k} is not a string`);
+  }
+  checkTime('createdAt', req.createdAt);
+  if (req.expiresAt !== null) checkTime('expiresAt', req.expiresAt);
+  if (req.offence !== undefined && !(Number.isSafeInteger(req.offence) && req.offence >= 0)) {
+    throw new TypeError(`invalid ban: offence ${req.offence}`);
   }
 }
 

@@ -118,6 +118,19 @@ const TRIAGE_COLUMN: Record<TriageBy, string> = {
   admin: 'admin_triage',
 };
 
+/** What a triage's timeline entry records of it: the same in both stores. */
+export function triageDetail(by: TriageBy, record: TriageRecord): Record<string, unknown> {
+  return {
+    by,
+    verdict: record.verdict,
+    confidence: record.confidence,
+    severity: record.severity,
+    reasons: record.reasons,
+    evidence: record.evidence,
+    ...(record.narrative === null ? {} : { narrative: record.narrative }),
+  };
+}
+
 /** Severity as a number to sort by: critical 4 … low 1, none (not triaged yet) 0. */
 const SEVERITY_RANK = `CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2
   WHEN 'low' THEN 1 ELSE 0 END`;
@@ -395,15 +408,7 @@ export class IncidentStore {
         time: opts.at,
         kind: 'triage',
         actor: opts.actor,
-        detail: {
-          by,
-          verdict: record.verdict,
-          confidence: record.confidence,
-          severity: record.severity,
-          reasons: record.reasons,
-          evidence: record.evidence,
-          ...(record.narrative === null ? {} : { narrative: record.narrative }),
-        },
+        detail: triageDetail(by, record),
       });
     })();
     return record;

@@ -4,7 +4,7 @@ import type { Millis } from '../../domain.js';
 import type { Async } from '../api.js';
 import {
   banFromRow,
-  checkBanTarget,
+  checkBanRequest,
   type BanRequest,
   type BanStore,
   type StoredBan,
@@ -23,15 +23,7 @@ export class PgBanStore implements Async<BanStore> {
 
   /** Records a decided ban (not yet applied); returns it as stored. */
   async insert(req: BanRequest): Promise<StoredBan> {
-    checkBanTarget(req.target);
-    for (const k of ['reason', 'requestedBy'] as const) {
-      if (typeof req[k] !== 'string') throw new TypeError(`invalid ban: ${k} is not a string`);
-    }
-    ms('createdAt', req.createdAt);
-    if (req.expiresAt !== null) ms('expiresAt', req.expiresAt);
-    if (req.offence !== undefined && !(Number.isSafeInteger(req.offence) && req.offence >= 0)) {
-      throw new TypeError(`invalid ban: offence ${req.offence}`);
-    }
+    checkBanRequest(req);
     // One statement: the offence count is read in the insert's own snapshot.
     const r = await row<BanRow>(
       this.pool,

@@ -22,6 +22,7 @@ import {
   incidentFromRow,
   mergeCapped as merge,
   timelineFromRow,
+  triageDetail,
   type IncidentActivity,
   type IncidentFilter,
   type IncidentStore,
@@ -265,15 +266,7 @@ export class PgIncidentStore implements Async<IncidentStore> {
         time: opts.at,
         kind: 'triage',
         actor: opts.actor,
-        detail: {
-          by,
-          verdict: record.verdict,
-          confidence: record.confidence,
-          severity: record.severity,
-          reasons: record.reasons,
-          evidence: record.evidence,
-          ...(record.narrative === null ? {} : { narrative: record.narrative }),
-        },
+        detail: triageDetail(by, record),
       });
     });
     return record;
