@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { fixture, REPO_ROOT } from '../testing/paths.js';
 import { filterRegistry } from '../filters/registry.js';
 import { jailSettings } from './jail-settings.js';
-import { ConfigError, parseConfig } from './load-config.js';
+import { ConfigError } from './load-config.js';
+import { parseConfig } from './parse-config.js';
 
 const dir = (kind: string) => fixture('config', kind);
 

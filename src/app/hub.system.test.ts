@@ -42,7 +42,7 @@ import { waitFor } from '../testing/wait.js';
 import { Daemon } from './daemon.js';
 import { hub } from './fleet.js';
 import { openHubDatabase } from './hub-database.js';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from './parse-config.js';
 import { fleetBanStates } from '../fleet/ban-state.js';
 import { incidentHosts } from '../fleet/cross-host.js';
 import { currentStatus } from '../incidents/status.js';

@@ -1,16 +1,16 @@
 /**
- * Finds, reads and validates sheriff.yaml. Every problem is reported with the
- * file, the line and the path of the value (`sheriff.yaml:7: jails.sshd.findtime:
- * expected a duration like 10m, got "ten"`), and all of them at once, in
- * English or Korean (i18n/config.ts).
+ * Finds and reads sheriff.yaml, and gives it validated (parse-config.ts), from the
+ * configuration cache when nothing has changed since the last command
+ * (config-cache.ts): YAML and the schema load only when something has.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import type { Document } from 'yaml';
-import { ConfigError } from '../config/errors.js';
-import { configError, readYaml, schemaProblems } from '../config/yaml-problems.js';
-import { isLang, type Lang } from '../i18n/index.js';
-import { configSchema, type SheriffConfig } from './config.js';
+import { ConfigError, configError } from '../config/errors.js';
+import type { SheriffConfig } from './config.js';
+import { cachedConfig, rememberConfig } from './config-cache.js';
+import { envLanguage } from './config-env.js';
+import type * as ParseConfigModule from './parse-config.js';
 
 export const DEFAULT_CONFIG_PATHS = ['/etc/sheriff/sheriff.yaml', './sheriff.yaml'];
 
@@ -22,19 +22,8 @@ export interface LoadedConfig {
   path: string | null;
 }
 
-/** Environment variables that override the most used settings. */
-const ENV_OVERRIDES: [string, (string | number)[]][] = [
-  ['SHERIFF_LANG', ['language']],
-  ['SHERIFF_TIMEZONE', ['timezone']],
-  ['SHERIFF_DB', ['store', 'path']],
-  ['SHERIFF_LOG_LEVEL', ['log', 'level']],
-];
-
-/** The language SHERIFF_LANG asks for, which overrides the file's `language:`. */
-function envLanguage(env: NodeJS.ProcessEnv): Lang | undefined {
-  const value = env.SHERIFF_LANG;
-  return value !== undefined && isLang(value) ? value : undefined;
-}
+// `require` of an ES module is synchronous, so loading stays so (packaging/bundle.ts maps it).
+const require = createRequire(import.meta.url);
 
 export function loadConfig(
   explicitPath?: string,
@@ -52,7 +41,12 @@ export function loadConfig(
     path = DEFAULT_CONFIG_PATHS.map((p) => resolve(p)).find((p) => existsSync(p)) ?? null;
   }
   const text = path === null ? '' : readText(path, env);
-  return { config: parseConfig(text, path ?? 'defaults', env), path };
+  const cached = cachedConfig(path, text, env);
+  if (cached !== null) return { config: cached, path };
+  const { parseConfig } = require('./parse-config.js') as typeof ParseConfigModule;
+  const config = parseConfig(text, path ?? 'defaults', env);
+  rememberConfig(path, text, env, config);
+  return { config, path };
 }
 
 function readText(path: string, env: NodeJS.ProcessEnv): string {
@@ -62,40 +56,4 @@ function readText(path: string, env: NodeJS.ProcessEnv): string {
     const reason = (err as Error).message;
     throw configError([(t) => t('config.error.cannotRead', { path, reason })], envLanguage(env));
   }
-}
-
-export function parseConfig(
-  text: string,
-  name: string,
-  env: NodeJS.ProcessEnv = {},
-): SheriffConfig {
-  const { file, problems } = readYaml(text, name);
-  const language = envLanguage(env) ?? fileLanguage(file.doc);
-  if (problems.length > 0) throw configError(problems, language);
-  const raw: unknown = file.doc.toJS() ?? {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw configError([(t) => `${name}:1: ${t('config.error.notAMapping')}`], language);
-  for (const [variable, path] of ENV_OVERRIDES) {
-    const value = env[variable];
-    if (value !== undefined && value !== '') setIn(raw as Record<string, unknown>, path, value);
-  }
-  const result = configSchema.safeParse(raw, { reportInput: true });
-  if (result.success) return result.data;
-  throw configError(schemaProblems(file, result.error.issues), language);
-}
-
-/** The file's `language:`, when the document has a readable one. */
-function fileLanguage(doc: Document): Lang | undefined {
-  const value: unknown = doc.get('language');
-  return typeof value === 'string' && isLang(value) ? value : undefined;
-}
-
-function setIn(obj: Record<string, unknown>, path: (string | number)[], value: unknown): void {
-  let cur = obj;
-  for (const key of path.slice(0, -1)) {
-    const next = cur[key];
-    if (typeof next !== 'object' || next === null) cur[key] = {};
-    cur = cur[key] as Record<string, unknown>;
-  }
-  cur[path[path.length - 1]!] = value;
 }

@@ -30,7 +30,7 @@ import {
 } from '../testing/auth-log-days.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { waitFor } from '../testing/wait.js';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from './parse-config.js';
 import { Daemon } from './daemon.js';
 
 const T0 = Date.UTC(2026, 10, 2); // a Monday, 00:00 UTC

@@ -19,7 +19,7 @@ import { failure, HOUR } from '../testing/auth-log-days.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { waitFor } from '../testing/wait.js';
 import { Daemon } from './daemon.js';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from './parse-config.js';
 
 const T0 = Date.UTC(2026, 10, 2, 8);
 const ATTACKER = '203.0.113.88';

@@ -39,7 +39,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { jailSettings } from '../app/jail-settings.js';
-import { parseConfig } from '../app/load-config.js';
+import { parseConfig } from '../app/parse-config.js';
 import { buildJail, Pipeline } from '../detect/pipeline.js';
 import type { Finding } from '../domain.js';
 import { translator } from '../i18n/index.js';

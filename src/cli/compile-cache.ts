@@ -9,18 +9,18 @@
  * cache is never in a shared /tmp, where another user could plant code for root
  * to run. NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE keep their meaning.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { enableCompileCache } from 'node:module';
-import { dirname, join } from 'node:path';
-import { defaultStorePath } from '../config/paths.js';
+import { join } from 'node:path';
+import { stateDirectory } from '../config/paths.js';
 
 /** Where the cache goes, or null when the state directory does not exist (yet). */
 export function compileCacheDir(
   env: NodeJS.ProcessEnv = process.env,
   uid = process.getuid?.() ?? 0,
 ): string | null {
-  const state = env.STATE_DIRECTORY?.split(':')[0] || dirname(defaultStorePath(env, uid));
-  return existsSync(state) ? join(state, 'compile-cache') : null;
+  const state = stateDirectory(env, uid);
+  return state === null ? null : join(state, 'compile-cache');
 }
 
 /** Turns the cache on for the modules loaded from now on; without a usable directory, runs without. */

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../app/load-config.js';
+import { parseConfig } from '../app/parse-config.js';
 import { runCli } from '../testing/run-cli.js';
 
 let dir: string;

@@ -1,3 +1,5 @@
+import { translator, type Lang, type Translate } from '../i18n/index.js';
+
 /** The configuration error every command reports the same way (exit status 2). Kept apart from
  * the schema so that commands which need no configuration do not load it. */
 export class ConfigError extends Error {
@@ -35,4 +37,13 @@ export class ConfigError extends Error {
  */
 export class SetupError extends Error {
   readonly exitCode = 2;
+}
+
+/** One problem, written in the language asked for. */
+export type Problem = (t: Translate) => string;
+
+/** The problems as a ConfigError: English by default, Korean on request. */
+export function configError(problems: Problem[], language: Lang | undefined): ConfigError {
+  const render = (lang: Lang) => problems.map((p) => p(translator(lang)));
+  return new ConfigError(render('en'), language === undefined ? { render } : { language, render });
 }

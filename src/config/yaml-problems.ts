@@ -6,17 +6,11 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigMessageKey } from '../i18n/config.js';
-import { isMessageKey, translator, type Lang, type Params, type Translate } from '../i18n/index.js';
-import { ConfigError } from './errors.js';
+import { isMessageKey, type Params, type Translate } from '../i18n/index.js';
+import type { Problem } from './errors.js';
 
-/** One problem, written in the language asked for. */
-export type Problem = (t: Translate) => string;
-
-/** The problems as a ConfigError: English by default, Korean on request. */
-export function configError(problems: Problem[], language: Lang | undefined): ConfigError {
-  const render = (lang: Lang) => problems.map((p) => p(translator(lang)));
-  return new ConfigError(render('en'), language === undefined ? { render } : { language, render });
-}
+// Where the readers of YAML files (filters, sheriff.yaml) have always found them.
+export { configError, type Problem } from './errors.js';
 
 export interface YamlFile {
   doc: Document;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { parseConfig } from '../app/load-config.js';
+import { parseConfig } from '../app/parse-config.js';
 import { ConfigError } from '../config/errors.js';
 import { BUILTIN_FILTER_DIR, FilterRegistry, filterRegistry } from './registry.js';
 

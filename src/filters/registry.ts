@@ -5,28 +5,13 @@
  * listing the names reads directories only, and a filter is read and compiled
  * when first asked for, so start-up costs only the filters the jails use.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { configError } from '../config/yaml-problems.js';
+import { BUILTIN_FILTER_DIR, filterFiles } from './dirs.js';
 import { parseFilterFile, type LoadedFilter } from './load.js';
 import type { FilterSpec } from './spec.js';
 
-/** filters/ at the package root: two levels up from src/filters or dist/filters. */
-export const BUILTIN_FILTER_DIR = fileURLToPath(new URL('../../filters/', import.meta.url));
-export const DEFAULT_USER_FILTER_DIR = '/etc/sheriff/filters.d';
-
-const FILE = /^([a-z0-9][a-z0-9_-]*)\.yaml$/;
-
-function filterFiles(dir: string): Map<string, string> {
-  if (!existsSync(dir)) return new Map();
-  return new Map(
-    readdirSync(dir)
-      .map((f) => FILE.exec(f))
-      .filter((m) => m !== null)
-      .map((m) => [m[1]!, join(dir, m[0])]),
-  );
-}
+export { BUILTIN_FILTER_DIR, DEFAULT_USER_FILTER_DIR } from './dirs.js';
 
 export class FilterRegistry {
   private readonly builtins: ReadonlyMap<string, string>;

@@ -11,7 +11,7 @@ import { appendFile, chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../app/load-config.js';
+import { parseConfig } from '../app/parse-config.js';
 import { Daemon } from '../app/daemon.js';
 import { translator } from '../i18n/index.js';
 import { createLogger } from '../log.js';

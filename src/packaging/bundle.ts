@@ -58,24 +58,30 @@ async function workerEntries(src: string): Promise<Record<string, string>> {
 }
 
 /**
- * The modules compose.ts `require`s only when their feature is configured (composing
- * is synchronous), each made an entry of its own, which compose requires beside it:
- * its libraries (grammy, …) load with it and not before, and the modules it shares
- * with the rest are the same instances, in the chunks both import.
+ * The modules loaded with a synchronous `require` only when needed, each made an
+ * entry of its own, which the requiring module loads beside it: compose.ts's
+ * features (grammy, … load only when configured) and load-config.ts's parser (YAML
+ * and the schema load only when the configuration cache cannot answer). What such
+ * a module shares with the rest are the same instances, in the chunks both import.
  */
-const FEATURES: Record<string, string> = {
-  '../notify/service.js': 'notify-service',
-  '../web/start.js': 'web-console',
+const LAZY: Record<string, Record<string, string>> = {
+  'app/compose.ts': {
+    '../notify/service.js': 'notify-service',
+    '../web/start.js': 'web-console',
+  },
+  'app/load-config.ts': { './parse-config.js': 'parse-config' },
 };
 
-const featureRequires: Plugin = {
-  name: 'compose-feature-requires',
+const lazyRequires: Plugin = {
+  name: 'lazy-requires',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]app[\\/]compose\.ts$/ }, (args) => {
+    b.onLoad({ filter: /[\\/]src[\\/]app[\\/][\w-]+\.ts$/ }, (args) => {
+      const entries = LAZY[args.path.slice(args.path.lastIndexOf('/app/') + 1)];
+      if (entries === undefined) return undefined; // esbuild loads it as usual
       const source = readFileSync(args.path, 'utf8').replace(
         /\brequire\('([^']+)'\)/g,
         (_call, spec: string) => {
-          const entry = FEATURES[spec];
+          const entry = entries[spec];
           if (entry === undefined) throw new Error(`${args.path}: require('${spec}') has no entry`);
           return `require('./${entry}.js')`;
         },
@@ -90,16 +96,18 @@ export async function bundle(): Promise<void> {
     dependencies: Record<string, string>;
   };
   const src = join(REPO_ROOT, 'src');
-  const featureEntries = Object.fromEntries(
-    Object.entries(FEATURES).map(([spec, name]) => [
-      name,
-      join('app', spec.replace(/\.js$/, '.ts')),
-    ]),
+  const lazyEntries = Object.fromEntries(
+    Object.entries(LAZY).flatMap(([from, specs]) =>
+      Object.entries(specs).map(([spec, name]) => [
+        name,
+        join(dirname(from), spec.replace(/\.js$/, '.ts')),
+      ]),
+    ),
   );
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   const { metafile } = await build({
     entryPoints: Object.fromEntries(
-      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...featureEntries }).map(
+      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...lazyEntries }).map(
         ([name, path]) => [name, join(src, path)],
       ),
     ),
@@ -113,11 +121,11 @@ export async function bundle(): Promise<void> {
     target: `node${process.versions.node.split('.')[0]}`,
     external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
     // The bundled CommonJS libraries (yaml, commander) call require for Node's own modules;
-    // compose.ts declares its own.
+    // compose.ts and load-config.ts declare their own.
     banner: {
       js: "import { createRequire as __sheriffRequire } from 'node:module'; const require = __sheriffRequire(import.meta.url);",
     },
-    plugins: [featureRequires],
+    plugins: [lazyRequires],
     logLevel: 'warning',
     metafile: true,
     // Less source to parse and to keep in the heap (idle watch ~2 MiB less); names stay, for stack traces.

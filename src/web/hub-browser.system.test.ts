@@ -17,7 +17,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Daemon } from '../app/daemon.js';
 import { hub } from '../app/fleet.js';
-import { parseConfig } from '../app/load-config.js';
+import { parseConfig } from '../app/parse-config.js';
 import { systemClock } from '../clock.js';
 import { generateDecisionKeyPair } from '../fleet/signing.js';
 import { hostSubject, messageId, type HostMessageKind } from '../fleet/protocol.js';
