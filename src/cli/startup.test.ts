@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,7 @@ import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
 import { exited, startWatch, type WatchProcess } from '../testing/watch-process.js';
 import { translator } from '../i18n/index.js';
+import { openStore } from '../store/index.js';
 import { buildProgram, commandModule, COMMAND_MODULES } from './main.js';
 
 const STATIC_IMPORT = /^import\s+(?!type\b)(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
@@ -134,6 +135,28 @@ describe('start-up', () => {
       assert.deepEqual(
         one.commands.map((c) => c.name()),
         m.commands,
+      );
+    }
+  });
+
+  it('a command whose configuration is unchanged since the last one loads neither YAML nor the schema', async () => {
+    const state = join(dir, 'state');
+    await mkdir(state);
+    const db = join(dir, 'cached.db');
+    openStore(db).close();
+    const config = join(dir, 'cached.yaml');
+    await writeFile(config, `store: { path: ${JSON.stringify(db)} }\n`);
+    for (const run of ['first', 'second']) {
+      const { list, env } = traced(`cached-${run}`);
+      const r = await runCli(['--config', config, 'status'], {
+        env: { ...env, STATE_DIRECTORY: state },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      const packages = packagesIn(await readFile(list, 'utf8'));
+      assert.deepEqual(
+        ['yaml', 'zod'].filter((p) => packages.has(p)),
+        run === 'first' ? ['yaml', 'zod'] : [],
+        run,
       );
     }
   });
