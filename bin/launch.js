@@ -1,8 +1,11 @@
 // The CLI lives in dist/ (built by `npm install` through `prepare`). Checked
 // first: on an older Node.js it would fail later with a confusing error.
-import { readFileSync, statSync } from 'node:fs';
-import process from 'node:process';
-import { URL } from 'node:url';
+/* global process, URL */
+// Node's own modules through process.getBuiltinModule, not ES imports, which load what
+// every lazy export needs (packaging/bundle.ts). A Node.js too old to have it gets the
+// import, and the message below.
+const { readFileSync, statSync } =
+  process.getBuiltinModule?.('node:fs') ?? (await import('node:fs'));
 
 const { engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const needed = Number(/\d+/.exec(engines.node)[0]);

@@ -11,7 +11,6 @@
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isDeepStrictEqual } from 'node:util';
 import { stateDirectory } from '../config/paths.js';
 import { readPrivateFile } from '../config/private-file.js';
 import { BUILTIN_FILTER_DIR, filterFiles } from '../filters/dirs.js';
@@ -78,9 +77,8 @@ export function cachedConfig(
     const saved = readPrivateFile(file, undefined, 'configuration cache');
     if (saved === null) return null;
     const entry = JSON.parse(saved) as Entry;
-    return isDeepStrictEqual(entry.key, keyOf(path, text, env, entry.config.filters.dir))
-      ? entry.config
-      : null;
+    const key = keyOf(path, text, env, entry.config.filters.dir);
+    return JSON.stringify(entry.key) === JSON.stringify(key) ? entry.config : null;
   } catch {
     return null; // unreadable, damaged or from elsewhere: validate afresh
   }
@@ -94,8 +92,11 @@ export function rememberConfig(
   config: SheriffConfig,
 ): void {
   const file = cacheFile(env);
-  // Kept only when JSON gives back exactly what the schema made.
-  if (file === null || !isDeepStrictEqual(JSON.parse(JSON.stringify(config)), config)) return;
+  if (file === null) return;
+  // Kept only when JSON gives back exactly what the schema made. (node:util's ES import would
+  // build its whole namespace, loading worker_threads and more, on every command.)
+  const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(config)), config)) return;
   const temp = `${file}.${process.pid}`;
   try {
     const entry: Entry = { key: keyOf(path, text, env, config.filters.dir), config };

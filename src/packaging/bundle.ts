@@ -91,6 +91,35 @@ const lazyRequires: Plugin = {
   },
 };
 
+/**
+ * Node's own modules taken with `process.getBuiltinModule` instead of an ES import.
+ * Node builds an ES import's namespace from every export, calling each lazy getter:
+ * `node:fs` loads streams, fs/promises and readline for `ReadStream` and `promises`,
+ * `node:process` creates stdin, `node:util` loads worker_threads, on every command.
+ * Here each export used is read when its importer loads, as the import would, and
+ * the unused ones (pure, so dropped) never are. A bundled CommonJS library's
+ * `require` is left as it was.
+ */
+const builtinsWithoutNamespace: Plugin = {
+  name: 'builtins-without-namespace',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' ? { path: args.path, namespace: 'builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const names = Object.keys(process.getBuiltinModule(args.path) as object).filter(
+        (name) => /^[A-Za-z_$][\w$]*$/.test(name) && name !== 'default',
+      );
+      const lines = [
+        `const m = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+        'export default m;',
+        ...names.map((name) => `export const ${name} = /* @__PURE__ */ (() => m.${name})();`),
+      ];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
 export async function bundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
@@ -123,9 +152,9 @@ export async function bundle(): Promise<void> {
     // The bundled CommonJS libraries (yaml, commander) call require for Node's own modules;
     // compose.ts and load-config.ts declare their own.
     banner: {
-      js: "import { createRequire as __sheriffRequire } from 'node:module'; const require = __sheriffRequire(import.meta.url);",
+      js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
     },
-    plugins: [lazyRequires],
+    plugins: [lazyRequires, builtinsWithoutNamespace],
     logLevel: 'warning',
     metafile: true,
     // Less source to parse and to keep in the heap (idle watch ~2 MiB less); names stay, for stack traces.
