@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -75,8 +75,8 @@ const LAZY: Record<string, Record<string, string>> = {
 const lazyRequires: Plugin = {
   name: 'lazy-requires',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]app[\\/][\w-]+\.ts$/ }, (args) => {
-      const entries = LAZY[args.path.slice(args.path.lastIndexOf('/app/') + 1)];
+    b.onLoad({ filter: /[\\/]src[\\/].+\.ts$/ }, (args) => {
+      const entries = LAZY[relative(join(REPO_ROOT, 'src'), args.path)];
       if (entries === undefined) return undefined; // esbuild loads it as usual
       const source = readFileSync(args.path, 'utf8').replace(
         /\brequire\('([^']+)'\)/g,
