@@ -9,7 +9,9 @@
  * it) rather than fail early. CPU time (user + system, from GNU time) is reported
  * beside the wall time: it is the steadier of the two when the machine is busy.
  * STATE_DIRECTORY points into that directory, as systemd's does for the service,
- * so the compile cache (cli/compile-cache.ts) works as on a server Sheriff runs on.
+ * so the compile cache (cli/compile-cache.ts) and the configuration cache
+ * (app/config-cache.ts) work as on a server Sheriff runs on. One row shows the
+ * command after each edit of sheriff.yaml, when the configuration cache cannot answer.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -72,6 +74,10 @@ interface Probe {
   name: string;
   file: string;
   args: string[];
+  /** Before each run (not timed). */
+  before?: () => Promise<void>;
+  /** Its own state directory, so its configuration cache does not touch the others'. */
+  state?: string;
   wall: number[];
   cpu: number[];
   error: string | null;
@@ -95,6 +101,8 @@ function probes(root: string, dir: string): Probe[] {
     ['report', [...config, 'report']],
     ['watch --help', ['watch', '--help']],
   ];
+  const edited = join(dir, 'edited.yaml');
+  let edits = 0;
   return [
     {
       name: 'node -e 0',
@@ -112,6 +120,20 @@ function probes(root: string, dir: string): Probe[] {
       cpu: [],
       error: null,
     })),
+    {
+      name: 'status, sheriff.yaml just edited',
+      file: sheriff,
+      args: ['--config', edited, 'status'],
+      before: async () =>
+        writeFile(
+          edited,
+          `# edit ${++edits}\n${await readFile(join(dir, 'sheriff.yaml'), 'utf8')}`,
+        ),
+      state: join(dir, 'state-edited'),
+      wall: [],
+      cpu: [],
+      error: null,
+    },
   ];
 }
 
@@ -134,13 +156,18 @@ export async function benchStartup(opts: StartupOptions): Promise<TargetRow[]> {
     await mkdir(state);
     const env = { ...process.env, SHERIFF_LANG: 'en', LC_ALL: 'C.UTF-8', STATE_DIRECTORY: state };
     const all = probes(opts.root, dir);
+    for (const p of all) if (p.state !== undefined) await mkdir(p.state);
     const rounds = opts.quick ? ROUNDS.quick : ROUNDS.full;
     // Round 0 warms the page cache (and any compile cache) and is not counted.
     for (let round = 0; round <= rounds; round++) {
       opts.progress?.(`start-up: round ${round}/${rounds}…`);
       for (const p of all) {
         if (p.error !== null) continue;
-        const t = await timed(p.file, p.args, join(dir, 'run'), env);
+        await p.before?.();
+        const t = await timed(p.file, p.args, join(dir, 'run'), {
+          ...env,
+          ...(p.state === undefined ? {} : { STATE_DIRECTORY: p.state }),
+        });
         if (t.exitCode !== 0) {
           p.error = `exit ${t.exitCode}: ${t.stderr.trim().slice(0, 200)}`;
           continue;
