@@ -61,46 +61,46 @@ function mark(): void {
   writeFileSync(cache, JSON.stringify(entry));
 }
 
-const level = (e: NodeJS.ProcessEnv = env) => loadConfig(config, e).config.log.level;
+const level = async (e: NodeJS.ProcessEnv = env) => (await loadConfig(config, e)).config.log.level;
 
 describe('configuration cache', () => {
-  it('gives the configuration a validation gives, and answers the next load from the state directory', () => {
-    const first = loadConfig(config, env);
+  it('gives the configuration a validation gives, and answers the next load from the state directory', async () => {
+    const first = await loadConfig(config, env);
     assert.deepEqual(first.config, parseConfig(readFileSync(config, 'utf8'), 'x', env));
     assert.equal(statSync(cache).mode & 0o777, 0o600);
-    assert.deepEqual(loadConfig(config, env), first);
+    assert.deepEqual(await loadConfig(config, env), first);
     mark();
-    assert.equal(level(), 'fatal', 'the second load came from the cache');
+    assert.equal(await level(), 'fatal', 'the second load came from the cache');
   });
 
-  it('validates afresh when the file changes', () => {
-    level();
+  it('validates afresh when the file changes', async () => {
+    await level();
     mark();
     writeFileSync(config, readFileSync(config, 'utf8').replace('info', 'warn'));
-    assert.equal(level(), 'warn');
+    assert.equal(await level(), 'warn');
   });
 
-  it('validates afresh when a variable that overrides the file changes', () => {
-    level();
+  it('validates afresh when a variable that overrides the file changes', async () => {
+    await level();
     mark();
-    assert.equal(level({ ...env, SHERIFF_LOG_LEVEL: 'debug' }), 'debug');
+    assert.equal(await level({ ...env, SHERIFF_LOG_LEVEL: 'debug' }), 'debug');
   });
 
-  it('validates afresh when a filter file appears or changes, as the jails’ check reads them', () => {
-    level();
+  it('validates afresh when a filter file appears or changes, as the jails’ check reads them', async () => {
+    await level();
     mark();
     const mine = join(filters, 'mine.yaml');
     writeFileSync(mine, 'x');
-    assert.equal(level(), 'info', 'a new filter');
+    assert.equal(await level(), 'info', 'a new filter');
     mark();
     utimesSync(mine, new Date(), new Date(Date.now() + 5_000));
-    assert.equal(level(), 'info', 'an edited filter');
+    assert.equal(await level(), 'info', 'an edited filter');
   });
 
-  it('never keeps a configuration with an error, which is reported afresh each time', () => {
+  it('never keeps a configuration with an error, which is reported afresh each time', async () => {
     writeFileSync(config, 'log: { level: loud }\n');
     for (let i = 0; i < 2; i++)
-      assert.throws(
+      await assert.rejects(
         () => loadConfig(config, env),
         (err: unknown) =>
           err instanceof ConfigError && /sheriff\.yaml:1: log\.level: /.test(err.problems[0]!),
@@ -108,32 +108,32 @@ describe('configuration cache', () => {
     assert.ok(!existsSync(cache));
   });
 
-  it('ignores a cache others could have written, or a symbolic link', () => {
-    level();
+  it('ignores a cache others could have written, or a symbolic link', async () => {
+    await level();
     mark();
     chmodSync(cache, 0o644);
-    assert.equal(level(), 'info', 'mode 0644');
+    assert.equal(await level(), 'info', 'mode 0644');
     mark();
     const planted = join(dir, `planted-${round}.json`);
     renameSync(cache, planted);
     symlinkSync(planted, cache);
-    assert.equal(level(), 'info', 'a symbolic link');
+    assert.equal(await level(), 'info', 'a symbolic link');
   });
 
-  it('keeps nothing, and still loads, where the state directory does not exist', () => {
+  it('keeps nothing, and still loads, where the state directory does not exist', async () => {
     const none = { STATE_DIRECTORY: join(state, 'missing') };
-    assert.equal(level(none), 'info');
-    assert.equal(level(none), 'info');
+    assert.equal(await level(none), 'info');
+    assert.equal(await level(none), 'info');
     assert.deepEqual(readdirSync(state), []);
   });
 
-  it('keeps every valid example configuration exactly', () => {
+  it('keeps every valid example configuration exactly', async () => {
     for (const file of readdirSync(fixture('config', 'valid'))) {
       writeFileSync(config, readFileSync(fixture('config', 'valid', file)));
       rmSync(cache, { force: true });
-      const fresh = loadConfig(config, env);
+      const fresh = await loadConfig(config, env);
       assert.ok(existsSync(cache), `${file} is kept`);
-      assert.deepEqual(loadConfig(config, env), fresh, file);
+      assert.deepEqual(await loadConfig(config, env), fresh, file);
     }
   });
 });

@@ -43,7 +43,7 @@ export async function openAnalyst(program: Command): Promise<{
     import('../app/telemetry.js'),
   ]);
   const opts = program.opts<{ config?: string; lang?: string }>();
-  const { config } = loadConfig(opts.config);
+  const { config } = await loadConfig(opts.config);
   // The logger (pino) loads only for telemetry, to report a collector that cannot be reached.
   const telemetry =
     config.agent.telemetry === 'none'

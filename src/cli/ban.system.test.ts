@@ -55,7 +55,7 @@ function sheriff(...args: string[]) {
 }
 
 async function withStore<T>(f: (a: Approvals) => Promise<T>): Promise<T> {
-  const { config: c } = loadConfig(config);
+  const { config: c } = await loadConfig(config);
   const store = openStore(storePath(c.store));
   try {
     return await f(configuredApprovals(store.records, c));

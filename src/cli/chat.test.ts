@@ -35,7 +35,7 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 async function withApprovals<T>(f: (a: Approvals) => Promise<T>): Promise<T> {
-  const { config: c } = loadConfig(config);
+  const { config: c } = await loadConfig(config);
   const store = openStore(storePath(c.store));
   try {
     return await f(configuredApprovals(store.records, c));

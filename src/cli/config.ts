@@ -30,7 +30,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
         import('./check-filters.js'),
       ]);
       const opts = program.opts<{ config?: string }>();
-      const { config: cfg, path } = loadConfig(opts.config);
+      const { config: cfg, path } = await loadConfig(opts.config);
       await checkUserFilters(cfg, ctx);
       const jails = Object.values(cfg.jails).filter((j) => j.enabled).length;
       ctx.stdout.write(
@@ -53,7 +53,7 @@ export function registerConfig(program: Command, ctx: CliContext): void {
           import('../config/schema-walk.js'),
           import('./config-yaml.js'),
         ]);
-      const { config: cfg, path } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config: cfg, path } = await loadConfig(program.opts<{ config?: string }>().config);
       ctx.stdout.write(
         `# ${t('config.print.header', { path: path ?? t('config.print.nofile') })}\n`,
       );

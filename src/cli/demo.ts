@@ -40,7 +40,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
           log: { level: 'error', format: 'json' },
         }),
       );
-      const { config } = loadConfig(configPath);
+      const { config } = await loadConfig(configPath);
       const lang = program.opts<{ lang?: string }>().lang;
       if (lang === 'ko' || lang === 'en') config.language = lang;
       ctx.stdout.write(t('demo.intro', { dir, seconds: Math.ceil(60 / speed) }) + '\n\n');

@@ -16,14 +16,19 @@ export interface ModelFlags {
   concurrency?: string;
 }
 
-export function prepare(
+export async function prepare(
   program: Command,
   ctx: CliContext,
   task: string,
   opts: ModelFlags,
   useModel: boolean,
-): { config: SheriffConfig; dataset: AnyDataset; llm: LlmClient | null; concurrency: number } {
-  const prepared = prepareModel(program, ctx, task, opts, useModel);
+): Promise<{
+  config: SheriffConfig;
+  dataset: AnyDataset;
+  llm: LlmClient | null;
+  concurrency: number;
+}> {
+  const prepared = await prepareModel(program, ctx, task, opts, useModel);
   return {
     ...prepared,
     dataset: datasetOrUsage(ctx, () => taskDataset(prepared.task, opts.dataset)),
@@ -42,17 +47,22 @@ export function datasetOrUsage<T>(ctx: CliContext, load: () => T): T {
 }
 
 /** The config, the model client (when `useModel`) and the concurrency; the task checked. */
-export function prepareModel(
+export async function prepareModel(
   program: Command,
   ctx: CliContext,
   task: string,
   opts: Omit<ModelFlags, 'dataset'>,
   useModel: boolean,
-): { task: DatasetKind; config: SheriffConfig; llm: LlmClient | null; concurrency: number } {
+): Promise<{
+  task: DatasetKind;
+  config: SheriffConfig;
+  llm: LlmClient | null;
+  concurrency: number;
+}> {
   const { t } = ctx;
   if (!isTask(task)) throw new UsageError(t('eval.error.task', { value: task }));
   const concurrency = parseCount('--concurrency', opts.concurrency, 1, t) ?? 4;
-  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const { config } = await loadConfig(program.opts<{ config?: string }>().config);
   let llm: LlmClient | null = null;
   if (useModel) {
     try {

@@ -79,7 +79,7 @@ export function registerEval(program: Command, ctx: CliContext): void {
       throw new UsageError(t('eval.error.split', { value: opts.split }));
     const split = opts.split;
     const useModel = task === 'agent' || opts.llm === true || opts.program !== undefined;
-    const prepared = prepareModel(program, ctx, task, opts, useModel);
+    const prepared = await prepareModel(program, ctx, task, opts, useModel);
     const { config, llm, concurrency } = prepared;
     const kind = prepared.task;
     if (kind === 'agent' && opts.dataset === 'scenarios')

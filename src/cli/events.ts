@@ -42,7 +42,7 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .action(async (opts: Options) => {
       const { loadConfig } = await import('../app/load-config.js');
       const { openStore } = await import('../store/index.js');
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       const { ip, network } = addressOrNetwork(opts.ip, t);
       if (opts.kind !== undefined && !['fail', 'success', 'nofail'].includes(opts.kind))
         throw new UsageError(t('events.error.kind', { value: opts.kind }));

@@ -18,7 +18,7 @@ export function registerFilters(program: Command, ctx: CliContext): void {
         import('../app/load-config.js'),
         import('../filters/registry.js'),
       ]);
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       // Every filter's samples are counted: each file read once, samples and all.
       const filters = new FilterRegistry(config.filters.dir, BUILTIN_FILTER_DIR, false);
       const rows = filters.all().map((f) => ({

@@ -20,7 +20,7 @@ export function registerHosts(program: Command, ctx: CliContext): void {
     .option('--json', t('hosts.opt.json'))
     .action(async (opts: { json?: boolean }) => {
       const { loadConfig } = await import('../app/load-config.js');
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       const source = await hostsOf(config);
       const zone = TimeZone.of(config.timezone);
       const out = new BufferedOutput(ctx.stdout);

@@ -109,7 +109,7 @@ function verdictOf(text: string | undefined, t: CliContext['t']): Verdict | null
 async function open(program: Command, readonly = true) {
   const { loadConfig } = await import('../app/load-config.js');
   const { openStore } = await import('../store/index.js');
-  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const { config } = await loadConfig(program.opts<{ config?: string }>().config);
   // Only the daemon makes a store: a change here needs one that exists.
   const store = openStore(storePath(config.store), readonly ? { readonly } : { create: false });
   const zone = TimeZone.of(config.timezone);

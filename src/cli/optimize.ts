@@ -48,7 +48,7 @@ export function registerOptimize(program: Command, ctx: CliContext): void {
     const { triageTask } = await import('../eval/triage-task.js');
     const { agentTask } = await import('../eval/agent-task.js');
     const { PROGRAM_FORMAT, writeProgram } = await import('../agent/program-file.js');
-    const { config, dataset, llm, concurrency } = prepare(program, ctx, task, opts, true);
+    const { config, dataset, llm, concurrency } = await prepare(program, ctx, task, opts, true);
     const options = {
       concurrency,
       seed: parseCount('--seed', opts.seed, 0, t) ?? OPTIMIZE_DEFAULTS.seed,

@@ -64,7 +64,7 @@ export function registerReplay(program: Command, ctx: CliContext): void {
         import('../app/load-config.js'),
         import('../filters/registry.js'),
       ]);
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       await replay(files, opts, config, filterRegistry(config.filters.dir), ctx);
     });
 }

@@ -22,7 +22,7 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const { lookupReport } = await import('../report/lookup.js');
       const { reportText } = await import('../report/text.js');
       const { TrustedProvider } = await import('../intel/trusted.js');
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       const zone = TimeZone.of(config.timezone);
       const { records, close } = await recordsOf(
         config,

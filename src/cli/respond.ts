@@ -29,7 +29,7 @@ async function openToRead(program: Command) {
     import('../app/load-config.js'),
     import('../store/index.js'),
   ]);
-  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const { config } = await loadConfig(program.opts<{ config?: string }>().config);
   const store = openStore(storePath(config.store), { readonly: true });
   return { config, ...(await recordsOf(config, store)) };
 }
@@ -43,7 +43,7 @@ async function open(program: Command) {
       import('../respond/approvals.js'),
       import('../respond/secret.js'),
     ]);
-  const { config } = loadConfig(program.opts<{ config?: string }>().config);
+  const { config } = await loadConfig(program.opts<{ config?: string }>().config);
   const path = storePath(config.store);
   const { records, close } = await recordsOf(config, openStore(path, { create: false }));
   try {

@@ -51,7 +51,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const { currentStatus } = await import('../incidents/status.js');
       const { statusText } = await import('../incidents/format.js');
       const { readCounts } = await import('../store/counts.js');
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       const path = storePath(config.store);
       const zone = TimeZone.of(config.timezone);
       const store = openStore(path, { readonly: true });

@@ -45,7 +45,7 @@ export function registerTestFilter(program: Command, ctx: CliContext): void {
         import('../app/load-config.js'),
         import('../filters/registry.js'),
       ]);
-      const { config } = loadConfig(program.opts<{ config?: string }>().config);
+      const { config } = await loadConfig(program.opts<{ config?: string }>().config);
       const filters = filterRegistry(config.filters.dir);
       const spec =
         opts.spec === undefined

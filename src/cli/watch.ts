@@ -232,7 +232,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   const m = await modules();
   const watchdog = new Watchdog();
   const { loadConfig } = m;
-  const first = loadConfig(opts.config);
+  const first = await loadConfig(opts.config);
   // Before anything starts, and held across reloads: a second daemon on the same store refuses.
   let lock = await lockFor(m, first);
   // Signal handlers go in before anything starts: a signal that arrives while the
@@ -261,7 +261,7 @@ async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
       let next;
       let prepared;
       try {
-        next = loadConfig(opts.config);
+        next = await loadConfig(opts.config);
         prepared = await prepare(m, next, ctx, opts);
       } catch (err) {
         running.logger.error(

@@ -60,16 +60,14 @@ async function workerEntries(src: string): Promise<Record<string, string>> {
 /**
  * The modules loaded with a synchronous `require` only when needed, each made an
  * entry of its own, which the requiring module loads beside it: compose.ts's
- * features (grammy, … load only when configured) and load-config.ts's parser (YAML
- * and the schema load only when the configuration cache cannot answer). What such
- * a module shares with the rest are the same instances, in the chunks both import.
+ * features (grammy, … load only when configured). What such a module shares with
+ * the rest are the same instances, in the chunks both import.
  */
 const LAZY: Record<string, Record<string, string>> = {
   'app/compose.ts': {
     '../notify/service.js': 'notify-service',
     '../web/start.js': 'web-console',
   },
-  'app/load-config.ts': { './parse-config.js': 'parse-config' },
 };
 
 const lazyRequires: Plugin = {
