@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,28 +58,24 @@ async function workerEntries(src: string): Promise<Record<string, string>> {
 }
 
 /**
- * The modules loaded with a synchronous `require` only when needed, each made an
- * entry of its own, which the requiring module loads beside it: compose.ts's
- * features (grammy, … load only when configured). What such a module shares with
- * the rest are the same instances, in the chunks both import.
+ * The modules compose.ts `require`s only when their feature is configured (composing
+ * is synchronous), each made an entry of its own, which compose requires beside it:
+ * its libraries (grammy, …) load with it and not before, and the modules it shares
+ * with the rest are the same instances, in the chunks both import.
  */
-const LAZY: Record<string, Record<string, string>> = {
-  'app/compose.ts': {
-    '../notify/service.js': 'notify-service',
-    '../web/start.js': 'web-console',
-  },
+const FEATURES: Record<string, string> = {
+  '../notify/service.js': 'notify-service',
+  '../web/start.js': 'web-console',
 };
 
-const lazyRequires: Plugin = {
-  name: 'lazy-requires',
+const featureRequires: Plugin = {
+  name: 'compose-feature-requires',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].+\.ts$/ }, (args) => {
-      const entries = LAZY[relative(join(REPO_ROOT, 'src'), args.path)];
-      if (entries === undefined) return undefined; // esbuild loads it as usual
+    b.onLoad({ filter: /[\\/]src[\\/]app[\\/]compose\.ts$/ }, (args) => {
       const source = readFileSync(args.path, 'utf8').replace(
         /\brequire\('([^']+)'\)/g,
         (_call, spec: string) => {
-          const entry = entries[spec];
+          const entry = FEATURES[spec];
           if (entry === undefined) throw new Error(`${args.path}: require('${spec}') has no entry`);
           return `require('./${entry}.js')`;
         },
@@ -123,18 +119,16 @@ export async function bundle(): Promise<void> {
     dependencies: Record<string, string>;
   };
   const src = join(REPO_ROOT, 'src');
-  const lazyEntries = Object.fromEntries(
-    Object.entries(LAZY).flatMap(([from, specs]) =>
-      Object.entries(specs).map(([spec, name]) => [
-        name,
-        join(dirname(from), spec.replace(/\.js$/, '.ts')),
-      ]),
-    ),
+  const featureEntries = Object.fromEntries(
+    Object.entries(FEATURES).map(([spec, name]) => [
+      name,
+      join('app', spec.replace(/\.js$/, '.ts')),
+    ]),
   );
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   const { metafile } = await build({
     entryPoints: Object.fromEntries(
-      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...lazyEntries }).map(
+      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...featureEntries }).map(
         ([name, path]) => [name, join(src, path)],
       ),
     ),
@@ -148,11 +142,11 @@ export async function bundle(): Promise<void> {
     target: `node${process.versions.node.split('.')[0]}`,
     external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
     // The bundled CommonJS libraries (yaml, commander) call require for Node's own modules;
-    // compose.ts and load-config.ts declare their own.
+    // compose.ts declares its own.
     banner: {
       js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
     },
-    plugins: [lazyRequires, builtinsWithoutNamespace],
+    plugins: [featureRequires, builtinsWithoutNamespace],
     logLevel: 'warning',
     metafile: true,
     // Less source to parse and to keep in the heap (idle watch ~2 MiB less); names stay, for stack traces.
