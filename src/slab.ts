@@ -5,9 +5,12 @@
  * attacker, and the filters' open connections (filters/connections.ts).
  *
  * A key is a tag and four 32-bit words (an IPv4 address uses the first word).
- * Keys live in one Uint32Array, five words per slot; an open-addressing hash
- * table (linear probing, at most half full) maps a key to its slot; the LRU
- * order is a doubly linked list of slot indices in two Int32Arrays. When every
+ * Each slot is one row of a single buffer: its key, its two LRU links (the order
+ * is a doubly linked list of slot indices), then the owner's own fields
+ * (`ownerWords` of them, from word OWNER_WORD): a new key touches one row, a
+ * few neighbouring cache lines, not one line in each of the owner's arrays. An
+ * open-addressing hash table (linear probing, at most half full) maps a key to
+ * its slot. When every
  * slot is taken, inserting takes the least recently used one, and the owner is
  * told (`evict`) so it can release what it kept for it. A key removed
  * (`remove`) frees its slot for the next insert. The table starts small
@@ -17,13 +20,21 @@
 
 /** The owner of the per-slot data: told when slots are added or reused. */
 export interface SlabOwner {
-  /** The slab now has `capacity` slots: per-slot arrays must hold that many (slot numbers are kept). */
-  grow(capacity: number): void;
+  /**
+   * The slab now has `capacity` slots: per-slot arrays must hold that many (slot numbers are
+   * kept). `rows` is the slab's new buffer, for views of the owner's words in it.
+   */
+  grow(capacity: number, rows: ArrayBuffer): void;
   /** `slot` is about to be reused for another key: forget what it held. */
   evict(slot: number): void;
 }
 
-const WORDS = 5;
+/** A row's key (tag, four words), then its previous and next slot in LRU order. */
+const KEY_WORDS = 5;
+const PREV = 5;
+const NEXT = 6;
+/** Where the owner's words start in a row (a view of 64-bit values starts one word later). */
+export const OWNER_WORD = 7;
 const EMPTY = -1;
 const INITIAL = 1024;
 
@@ -35,32 +46,37 @@ export class AddressSlab {
   private readonly free: number[] = [];
   evictions = 0;
   capacity: number;
-  private keys: Uint32Array;
+  /** Words per row: OWNER_WORD and the owner's, rounded up to 64 bits. */
+  readonly rowWords: number;
+  /** The rows: keys as unsigned words, links as signed ones (two views of one buffer). */
+  private keys: Uint32Array<ArrayBuffer>;
+  private links: Int32Array<ArrayBuffer>;
   /**
    * Per bucket, side by side (one cache line for both): slot + 1 (0: empty) at 2b, and the
    * key's hash at 2b + 1, which probes and deletions compare without reading the keys.
    */
   private table: Int32Array;
   private mask: number;
-  /** Per slot, side by side: the previous (2s) and next (2s + 1) slot in LRU order. */
-  private links: Int32Array;
   /** Most and least recently used slots. */
   private head = EMPTY;
   private tail = EMPTY;
 
+  /** `ownerWords`: 32-bit words of the owner's own in each row (slot * rowWords + OWNER_WORD on). */
   constructor(
     readonly max: number,
     private readonly owner: SlabOwner,
+    ownerWords = 0,
   ) {
     if (!(max >= 1) || !Number.isInteger(max))
       throw new RangeError('max must be a positive integer');
+    this.rowWords = (OWNER_WORD + ownerWords + 1) & ~1;
     this.capacity = Math.min(max, INITIAL);
-    this.keys = new Uint32Array(this.capacity * WORDS);
-    this.links = new Int32Array(this.capacity * 2);
+    this.keys = new Uint32Array(this.capacity * this.rowWords);
+    this.links = new Int32Array(this.keys.buffer);
     const buckets = tableSize(this.capacity);
     this.table = new Int32Array(buckets * 2);
     this.mask = buckets - 1;
-    owner.grow(this.capacity);
+    owner.grow(this.capacity, this.keys.buffer);
   }
 
   /** The slot of the key, or -1. Does not change the LRU order. */
@@ -71,7 +87,7 @@ export class AddressSlab {
       const s = this.table[2 * b]! - 1;
       if (s === EMPTY) return EMPTY;
       if (this.table[2 * b + 1] !== h) continue;
-      const k = s * WORDS;
+      const k = s * this.rowWords;
       if (
         keys[k] === tag &&
         keys[k + 1] === w0 &&
@@ -111,7 +127,7 @@ export class AddressSlab {
       this.removeFromTable(slot);
       this.unlink(slot);
     }
-    const k = slot * WORDS;
+    const k = slot * this.rowWords;
     this.keys[k] = tag;
     this.keys[k + 1] = w0;
     this.keys[k + 2] = w1;
@@ -132,7 +148,7 @@ export class AddressSlab {
 
   /** The words of a slot's key (tag first). */
   key(slot: number): Uint32Array {
-    return this.keys.subarray(slot * WORDS, slot * WORDS + WORDS);
+    return this.keys.subarray(slot * this.rowWords, slot * this.rowWords + KEY_WORDS);
   }
 
   private place(slot: number): void {
@@ -144,7 +160,7 @@ export class AddressSlab {
   }
 
   private hashOf(slot: number): number {
-    const k = slot * WORDS;
+    const k = slot * this.rowWords;
     const keys = this.keys;
     return hash(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!, keys[k + 4]!);
   }
@@ -167,38 +183,40 @@ export class AddressSlab {
   }
 
   private unlink(slot: number): void {
-    const links = this.links;
-    const p = links[2 * slot]!;
-    const n = links[2 * slot + 1]!;
+    const { links, rowWords: r } = this;
+    const p = links[slot * r + PREV]!;
+    const n = links[slot * r + NEXT]!;
     if (p === EMPTY) this.head = n;
-    else links[2 * p + 1] = n;
+    else links[p * r + NEXT] = n;
     if (n === EMPTY) this.tail = p;
-    else links[2 * n] = p;
+    else links[n * r + PREV] = p;
   }
 
   private pushHead(slot: number): void {
-    this.links[2 * slot] = EMPTY;
-    this.links[2 * slot + 1] = this.head;
+    const { links, rowWords: r } = this;
+    links[slot * r + PREV] = EMPTY;
+    links[slot * r + NEXT] = this.head;
     if (this.head === EMPTY) this.tail = slot;
-    else this.links[2 * this.head] = slot;
+    else links[this.head * r + PREV] = slot;
     this.head = slot;
   }
 
   private resize(): void {
     const capacity = Math.min(this.max, this.capacity * 2);
-    this.keys = grown(this.keys, capacity * WORDS);
-    this.links = grown(this.links, capacity * 2);
+    this.keys = grown(this.keys, capacity * this.rowWords);
+    this.links = new Int32Array(this.keys.buffer);
     const buckets = tableSize(capacity);
     this.table = new Int32Array(buckets * 2);
     this.mask = buckets - 1;
     this.capacity = capacity;
-    for (let s = this.head; s !== EMPTY; s = this.links[2 * s + 1]!) this.place(s);
-    this.owner.grow(capacity);
+    for (const s of this.slots()) this.place(s);
+    this.owner.grow(capacity, this.keys.buffer);
   }
 
   /** Slots from the most to the least recently used. */
   *slots(): Generator<number> {
-    for (let s = this.head; s !== EMPTY; s = this.links[2 * s + 1]!) yield s;
+    const r = this.rowWords;
+    for (let s = this.head; s !== EMPTY; s = this.links[s * r + NEXT]!) yield s;
   }
 }
 

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { bsdTime, Rng, writeAuthLog } from '../bench/authlog-generator.js';
 import { runCli } from '../testing/run-cli.js';
+import { planParts } from './replay-parallel.js';
 
 let dir: string;
 before(async () => {
@@ -128,6 +129,91 @@ describe('sheriff replay over several files in worker threads', () => {
     const two = await replay(paths, 2, ...now);
     assert.equal(two.code, 0, two.stderr);
     assert.equal(two.stdout, one.stdout);
+  });
+
+  it('cuts big plain files between threads, knowing the connections a cut runs through', async () => {
+    // Every line's connection runs across the next line: a hostless failure ("account is
+    // locked") that counts when the connection's next line names the address. Wherever a cut
+    // falls, it splits one: the thread after it must know the line before (replay-tail.ts).
+    const paths: string[] = [];
+    let t = Date.UTC(2026, 10, 1) / 1000;
+    let pid = 1000;
+    for (let f = 0; f < 2; f++) {
+      const lines: string[] = [];
+      while (lines.length < 64_000) {
+        t += 1;
+        const at = `203.0.113.${pid % 200} port ${40_000 + (pid % 999)}`;
+        lines.push(
+          `${bsdTime(t)} web1 sshd[${pid}]: User root not allowed because account is locked`,
+        );
+        lines.push(
+          `${bsdTime(t)} web1 sshd[${pid - 1}]: Received disconnect from ${at}:11: Bye [preauth]`,
+        );
+        pid++;
+      }
+      const path = join(dir, `locked-${f}.log`);
+      await writeFile(path, lines.join('\n') + '\n');
+      paths.push(path);
+    }
+    const sizes = await Promise.all(paths.map(async (p) => (await readFile(p)).length));
+    for (const threads of [2, 3]) {
+      const parts = await planParts(paths, sizes, threads);
+      assert.ok(
+        parts.some((p) => p.range !== null && p.range.start > 0),
+        JSON.stringify(parts),
+      );
+    }
+    const now = ['--json', '--now', '2026-12-01T00:00:00Z'];
+    const one = await replay(paths, 1, ...now);
+    assert.equal(one.code, 0, one.stderr);
+    for (const threads of [2, 3]) {
+      const more = await replay(paths, threads, ...now);
+      assert.equal(more.code, 0, more.stderr);
+      assert.equal(more.stdout, one.stdout, `${threads} threads`);
+    }
+  });
+
+  it('plans parts that cover every byte once, in order, cut only where lines start', async () => {
+    const sub = join(dir, 'plan');
+    await mkdir(sub);
+    const rng = new Rng(3);
+    const line = () => 'x'.repeat(rng.between(0, 300));
+    for (let trial = 0; trial < 20; trial++) {
+      const paths: string[] = [];
+      const bodies: Buffer[] = [];
+      for (let f = 0; f < rng.between(2, 5); f++) {
+        const body = Array.from({ length: rng.between(0, 200) }, line).join('\n');
+        const gz = rng.chance(0.25);
+        const path = join(sub, `${trial}-${f}${gz ? '.gz' : ''}`);
+        const bytes = Buffer.from(rng.chance(0.5) ? body + '\n' : body);
+        await writeFile(path, gz ? gzipSync(bytes) : bytes);
+        paths.push(path);
+        bodies.push(gz ? gzipSync(bytes) : bytes);
+      }
+      const sizes = bodies.map((b) => b.length);
+      const threads = rng.between(2, 4);
+      const parts = await planParts(paths, sizes, threads, 1000);
+      const files = parts.map((p) => p.file);
+      assert.deepEqual([...new Set(files)], [...paths.keys()], 'every file, in order');
+      for (const [file, body] of bodies.entries()) {
+        const own = parts.filter((p) => p.file === file);
+        if (own.some((p) => p.range === null)) {
+          assert.equal(own.length, 1, 'a whole file is one part');
+          assert.ok(paths[file]!.endsWith('.gz') || body.length < 2000, 'only small or gzip whole');
+          continue;
+        }
+        assert.equal(own[0]!.range!.start, 0);
+        assert.equal(own.at(-1)!.range!.end, body.length);
+        for (const [k, p] of own.entries()) {
+          assert.ok(p.range!.end > p.range!.start, 'no empty part');
+          assert.ok(p.thread >= 0 && p.thread < threads);
+          if (k > 0) {
+            assert.equal(p.range!.start, own[k - 1]!.range!.end, 'no gap, no overlap');
+            assert.equal(body[p.range!.start - 1], 10, 'cut after a newline');
+          }
+        }
+      }
+    }
   });
 
   it('finds an attack whose failures are split between two files', async () => {

@@ -1,16 +1,18 @@
 /**
- * `sheriff replay` over several files on every core: the files are dealt out in
- * turn to this thread and to worker threads (replay-worker.ts), which read,
- * parse and classify whole files side by side and post their events in
- * batches; this thread reads its own files as a sequential read does, and takes
- * the workers' events file by file, in the order given, into the one detecting
- * pipeline (trackers, history, findings). Detection sees the events in the
- * order a sequential run does, so it finds the same.
- * This thread reads files too, rather than only detecting: detection is about a
- * tenth of the work, and the events of the files it reads need no hand-over.
+ * `sheriff replay` over several files on every core: the input is cut into parts
+ * (planParts: whole compressed files, ranges of whole lines of plain ones) dealt
+ * out in turn to this thread and to worker threads (replay-worker.ts), which
+ * read, parse and classify their parts side by side and post their events in
+ * batches; this thread reads its own parts as a sequential read does, and takes
+ * the workers' events part by part, in the order of the input, into the one
+ * detecting pipeline (trackers, history, findings). Detection sees the events in
+ * the order a sequential run does, so it finds the same.
+ * This thread reads too, rather than only detecting: detection is about a tenth
+ * of the work, and the events of what it reads need no hand-over. It reads less
+ * than a worker, though (MAIN_HANDICAP): it also detects everything.
  * The filters' per-connection state (an sshd pid's earlier lines) crosses a
- * file boundary in a sequential read: a connection cut by a log rotation is
- * known in the next file by its first lines. Whoever reads a file after another
+ * part's start in a sequential read: a connection cut by a log rotation is
+ * known in the next file by its first lines. Whoever reads a part after another
  * thread read the one before first reads that one's last minutes
  * (replay-tail.ts), so it knows those connections too.
  */
@@ -21,6 +23,7 @@ import type { Pipeline, PipelineCounts } from '../detect/pipeline.js';
 import { compileFilter } from '../filters/engine.js';
 import type { FilterRegistry } from '../filters/registry.js';
 import type { ParseOptions } from '../parse/line.js';
+import { isGzip, lineStart, type ByteRange } from '../sources/file-once.js';
 import { readEvent, type BatchMessage } from './replay-batch.js';
 import { openConnections } from './replay-tail.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './replay-worker.js';
@@ -43,10 +46,10 @@ export interface ParallelReplay {
   times: ParseOptions;
   setReference: (reference: number) => void;
   /**
-   * Reads file `index` on this thread into the pipeline, as a sequential read does
-   * (`done`: the bytes of the files before, for progress), counting what it passes over.
+   * Reads file `index` (only `range` of it when given) on this thread into the pipeline, as a
+   * sequential read does (`done`: the bytes before, for progress), counting what it passes over.
    */
-  readHere: (index: number, done: number) => Promise<void>;
+  readHere: (index: number, done: number, range?: ByteRange) => Promise<void>;
   /** Awaited after each batch, so a slow output holds reading back. */
   afterBatch: () => Promise<void>;
   /** The error to throw for a file that could not be read. */
@@ -84,6 +87,89 @@ export function parallelThreads(
   return n < 2 ? 0 : n;
 }
 
+/** A part of the input one thread reads: a whole file, or a range of whole lines of a plain one. */
+export interface Part {
+  file: number;
+  range: ByteRange | null;
+  /** 0: this thread; w ≥ 1: worker w - 1. */
+  thread: number;
+}
+
+/**
+ * This thread reads this much less of the input than an equal share (1 / threads): it also
+ * detects every event and posts none. With two threads on the bench's logs it then finishes
+ * with its worker (the worker's CPU time within a few percent of its own).
+ */
+const MAIN_HANDICAP = 0.1;
+/** No part is cut smaller than this: each costs a warm-up (replay-tail.ts). */
+const MIN_PART = 1 << 20;
+
+/**
+ * The parts `threads` threads read `files` in, in input order. The input is taken in rounds
+ * (about one file per thread each); each round is cut into one range per thread, this one's
+ * first, where lines start. A compressed file (read from its start only) is not cut: it goes
+ * whole to the thread whose range it starts in. Nor is a part cut smaller than `minPart`.
+ */
+export async function planParts(
+  files: readonly string[],
+  sizes: readonly number[],
+  threads: number,
+  minPart = MIN_PART,
+): Promise<Part[]> {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const mine = Math.max(0, 1 / threads - MAIN_HANDICAP);
+  const shares = [mine, ...Array<number>(threads - 1).fill((1 - mine) / (threads - 1))];
+  const rounds = Math.max(1, Math.ceil(files.length / threads));
+  // Where each thread's range begins in the whole input, in order.
+  const edges: { at: number; thread: number }[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let at = (r * total) / rounds;
+    for (const [thread, share] of shares.entries()) {
+      if (share > 0) edges.push({ at, thread });
+      at += (share * total) / rounds;
+    }
+  }
+  const parts: Part[] = [];
+  const add = (part: Part) => {
+    const last = parts.at(-1);
+    if (last?.file === part.file && last.thread === part.thread && last.range && part.range)
+      last.range.end = part.range.end;
+    else parts.push(part);
+  };
+  let base = 0;
+  let e = 0;
+  for (const [file, path] of files.entries()) {
+    const size = sizes[file]!;
+    while (e + 1 < edges.length && edges[e + 1]!.at <= base) e++;
+    let thread = edges[e]!.thread;
+    let cuttable = size >= 2 * minPart;
+    try {
+      cuttable &&= !(await isGzip(path));
+    } catch {
+      cuttable = false; // its own reading reports it
+    }
+    if (!cuttable) {
+      add({ file, range: null, thread });
+    } else {
+      let start = 0;
+      for (let k = e + 1; k < edges.length && edges[k]!.at < base + size; k++) {
+        const cut = edges[k]!.at - base;
+        if (size - cut < minPart) break;
+        // Too close to the part's start to be worth a part: the next thread takes it all.
+        if (cut - start >= minPart) {
+          const end = await lineStart(path, Math.round(cut));
+          add({ file, range: { start, end }, thread });
+          start = end;
+        }
+        thread = edges[k]!.thread;
+      }
+      add({ file, range: { start, end: size }, thread });
+    }
+    base += size;
+  }
+  return parts;
+}
+
 type FileResult = Extract<FromWorker, { type: 'done' | 'error' }>;
 
 /** What one file's worker has sent and this thread has not taken yet. */
@@ -108,9 +194,9 @@ class FileQueue {
 }
 
 /**
- * Reads `files` into `pipeline` on `threads` threads: this one reads every `threads`-th file
- * itself (the first, …) and `threads - 1` workers the others, in turn. Returns the lines the
- * workers passed over (`readHere` counts this thread's own).
+ * Reads `files` into `pipeline` on `threads` threads: this one reads its parts itself, and
+ * `threads - 1` workers the others (planParts). Returns the lines the workers passed over
+ * (`readHere` counts this thread's own).
  */
 export async function replayParallel(r: ParallelReplay, threads: number): Promise<Skipped> {
   const setup: WorkerSetup = {
@@ -118,8 +204,8 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
     specs: Object.fromEntries(r.settings.map((s) => [s.filter, r.filters.spec(s.filter)!])),
     timezone: r.timezone,
   };
-  const queues = r.files.map(() => new FileQueue());
-  const owner: (Worker | null)[] = r.files.map(() => null);
+  const parts = await planParts(r.files, r.sizes, threads);
+  const queues = parts.map(() => new FileQueue());
   const pool: Worker[] = [];
   /** A worker that died (not a file that could not be read): the replay fails with its error. */
   const crash: { error: Error | null } = { error: null };
@@ -137,32 +223,41 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
   const jails = pipeline.jails;
   const filters = jails.map((j) => j.classifier.filter);
   const c = pipeline.counts;
+  const length = (p: Part) => (p.range === null ? r.sizes[p.file]! : p.range.end - p.range.start);
   try {
-    // Each worker is given its files at once, in order: it runs ahead as far as its bound lets it.
-    for (const [index, path] of r.files.entries()) {
-      if (index % threads === 0) continue;
-      const w = pool[(index % threads) - 1]!;
-      owner[index] = w;
+    // Each worker is given its parts at once, in order: it runs ahead as far as its bound lets it.
+    for (const [index, part] of parts.entries()) {
+      if (part.thread === 0) continue;
+      const before = parts[index - 1];
       const m: ToWorker = {
         type: 'file',
         index,
-        path,
-        reference: r.references[index]!,
-        previous: { path: r.files[index - 1]!, reference: r.references[index - 1]! },
+        path: r.files[part.file]!,
+        range: part.range,
+        reference: r.references[part.file]!,
+        previous:
+          before === undefined
+            ? null
+            : {
+                path: r.files[before.file]!,
+                end: before.range?.end ?? null,
+                reference: r.references[before.file]!,
+              },
       };
-      w.postMessage(m);
+      pool[part.thread - 1]!.postMessage(m);
     }
     let done = 0;
-    for (const [index, queue] of queues.entries()) {
-      const w = owner[index] ?? null;
-      if (w === null) {
-        if (index > 0) await restartFilters(r, index);
-        await r.readHere(index, done);
-        done += r.sizes[index]!;
+    for (const [index, part] of parts.entries()) {
+      if (part.thread === 0) {
+        const before = parts[index - 1];
+        if (before !== undefined && before.thread !== 0) await restartFilters(r, before);
+        await r.readHere(part.file, done, part.range ?? undefined);
+        done += length(part);
         continue;
       }
+      const w = pool[part.thread - 1]!;
       for (;;) {
-        const m = await queue.next();
+        const m = await queues[index]!.next();
         if ('batch' in m) {
           const b = m.batch;
           for (let i = 0; i < b.count; i++) {
@@ -176,7 +271,7 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
           continue;
         }
         if (crash.error !== null) throw crash.error;
-        if (m.type === 'error') throw r.readError(r.files[index]!, m.message);
+        if (m.type === 'error') throw r.readError(r.files[part.file]!, m.message);
         if (!Number.isNaN(m.clock)) r.setClock(m.clock);
         addCounts(c, m.counts);
         skipped.tooLong += m.skipped.tooLong;
@@ -184,7 +279,7 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
         skipped.nul += m.skipped.nul;
         break;
       }
-      done += r.sizes[index]!;
+      done += length(part);
     }
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
@@ -193,11 +288,11 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
 }
 
 /**
- * Before this thread reads file `index` after others read the ones before it: fresh filters
- * for the jails, which know the connections the file before leaves open (replay-tail.ts).
+ * Before this thread reads a part after another thread read the one before (`before`): fresh
+ * filters for the jails, which know the connections that part leaves open (replay-tail.ts).
  */
-async function restartFilters(r: ParallelReplay, index: number): Promise<void> {
-  r.setReference(r.references[index - 1]!);
+async function restartFilters(r: ParallelReplay, before: Part): Promise<void> {
+  r.setReference(r.references[before.file]!);
   const jails = r.pipeline.jails;
   const fresh = jails.map((j) => ({
     ...j,
@@ -205,7 +300,7 @@ async function restartFilters(r: ParallelReplay, index: number): Promise<void> {
       times: r.times,
     }),
   }));
-  await openConnections(fresh, r.files[index - 1]!, r.times);
+  await openConnections(fresh, r.files[before.file]!, r.times, before.range?.end);
   for (const [k, j] of jails.entries()) j.classifier = fresh[k]!.classifier;
 }
 

@@ -1,9 +1,10 @@
 /**
- * A file of `sheriff replay` read on its own (by a worker thread, or by the main
- * thread between other threads' files) starts with the filters' connections the
- * file before leaves open: an sshd connection cut by a log rotation is known in
- * the next file by its first lines, as in a sequential read. This reads the end
- * of the file before again, and only its last minutes: a connection quiet for
+ * A part of `sheriff replay`'s input read on its own (a file, or a range of one,
+ * by a worker thread, or by the main thread between other threads' parts) starts
+ * with the filters' connections the lines before it leave open: an sshd
+ * connection cut by a log rotation (or a cut between two threads' ranges) is
+ * known after it by its first lines, as in a sequential read. This reads the
+ * lines before again, and only their last minutes: a connection quiet for
  * CONNECTION_IDLE_MS is started afresh by its next line (filters/engine.ts), so
  * older lines change nothing.
  */
@@ -17,6 +18,8 @@ import { LineSplitter } from '../sources/lines.js';
 
 /** At most this much of the file before is read: hours of an ordinary log, seconds of a flood. */
 const TAIL_BYTES = 8 << 20;
+/** Read first: an ordinary log's last minutes, so a part's start costs little more than this. */
+const FIRST_BYTES = 256 << 10;
 /** Twice the idle time, for times that step back a little at a rotation. */
 const TAIL_SPAN_MS = 2 * CONNECTION_IDLE_MS;
 
@@ -26,25 +29,33 @@ class Warmup extends Pipeline {
 }
 
 /**
- * Classifies the last minutes of `previous` with `jails`' filters, the events
- * dropped (their trackers are not touched): the connections it leaves open.
- * `times`: the file before's zone and reference year.
+ * Classifies the last minutes of `previous` (up to byte `end` of it, a line's start; to its
+ * end when not given) with `jails`' filters, the events dropped (their trackers are not
+ * touched): the connections it leaves open. `times`: the file before's zone and reference year.
  */
 export async function openConnections(
   jails: readonly Jail[],
   previous: string,
   times: ParseOptions,
+  end?: number,
 ): Promise<void> {
-  const tail = await tailLines(previous);
   const dated = new LineParser(times);
-  const from = recentFrom(tail, (line) => dated.parse(line)?.time ?? null);
+  const timeOf = (line: string) => dated.parse(line)?.time ?? null;
+  let tail = await tailLines(previous, end, FIRST_BYTES);
+  let from = recentFrom(tail.lines, timeOf);
+  // No line before the last minutes in the short read: they may begin before it.
+  if (from === 0 && !tail.whole) {
+    tail = await tailLines(previous, end, TAIL_BYTES);
+    from = recentFrom(tail.lines, timeOf);
+  }
+  const lines = tail.lines;
   const warmup = new Warmup(
     jails,
     new LineParser(times),
     () => 0,
     () => undefined,
   );
-  for (let i = from; i < tail.length; i++) warmup.line(tail[i]!);
+  for (let i = from; i < lines.length; i++) warmup.line(lines[i]!);
 }
 
 /**
@@ -66,11 +77,15 @@ export function recentFrom(
 }
 
 /**
- * The last lines of a file (about TAIL_BYTES of them): read from the end of a plain file;
- * a compressed one is inflated whole, keeping its end. Empty when it cannot be read (its
- * own reading reports that).
+ * The last lines of a file before byte `end` (about `bytes` of them, TAIL_BYTES of a
+ * compressed one, which is inflated whole, keeping its end), and whether they are all there
+ * are. Empty when it cannot be read (its own reading reports that).
  */
-async function tailLines(path: string): Promise<string[]> {
+async function tailLines(
+  path: string,
+  end: number | undefined,
+  bytes: number,
+): Promise<{ lines: string[]; whole: boolean }> {
   const lines: string[] = [];
   let first = 0;
   let kept = 0;
@@ -79,16 +94,18 @@ async function tailLines(path: string): Promise<string[]> {
     kept += text.length + 1;
     while (kept > TAIL_BYTES && first < lines.length) kept -= lines[first++]!.length + 1;
   };
+  let whole = true;
   try {
     const fh = await open(path, 'r');
     try {
-      const { size } = await fh.stat();
+      const size = end ?? (await fh.stat()).size;
       const magic = Buffer.alloc(2);
       await fh.read(magic, 0, 2, 0);
       if (magic[0] === 0x1f && magic[1] === 0x8b) {
         await readInto(path, new LineSplitter({ line: keep }));
       } else {
-        const start = Math.max(0, size - TAIL_BYTES);
+        const start = Math.max(0, size - bytes);
+        whole = start === 0;
         const buf = Buffer.alloc(size - start);
         await fh.read(buf, 0, buf.length, start);
         // From the first whole line on.
@@ -101,7 +118,7 @@ async function tailLines(path: string): Promise<string[]> {
       await fh.close();
     }
   } catch {
-    return [];
+    return { lines: [], whole: true };
   }
-  return lines.slice(first);
+  return { lines: lines.slice(first), whole };
 }

@@ -14,7 +14,7 @@ import type { FilterSpec } from '../filters/spec.js';
 import { CidrSet } from '../net/cidr.js';
 import { LineParser } from '../parse/line.js';
 import { TimeZone } from '../parse/zone.js';
-import { readInto } from '../sources/file-once.js';
+import { readInto, type ByteRange } from '../sources/file-once.js';
 import { LineSplitter } from '../sources/lines.js';
 import { BatchWriter, type BatchMessage } from './replay-batch.js';
 import { openConnections } from './replay-tail.js';
@@ -28,12 +28,16 @@ export interface WorkerSetup {
   timezone: string | undefined;
 }
 
-/** A file to classify, and the file before it (whose last lines open its connections). */
+/**
+ * A part to classify (a file, or `range` of it), and the part before it: the last lines of
+ * its file before `end` (to its end when null) open this part's connections.
+ */
 export interface FileTask {
   index: number;
   path: string;
+  range: ByteRange | null;
   reference: number;
-  previous: { path: string; reference: number } | null;
+  previous: { path: string; end: number | null; reference: number } | null;
 }
 
 export type ToWorker = ({ type: 'file' } & FileTask) | { type: 'ack' };
@@ -110,7 +114,7 @@ if (parentPort !== null) {
     const jails = setup.jails.map((s) => buildJail({ ...s, trusted: none }, { times, filters }));
     if (task.previous !== null) {
       reference = task.previous.reference;
-      await openConnections(jails, task.previous.path, times);
+      await openConnections(jails, task.previous.path, times, task.previous.end ?? undefined);
     }
     reference = task.reference;
     const batch = new BatchWriter();
@@ -125,6 +129,7 @@ if (parentPort !== null) {
       ahead += size;
     };
     await readInto(path, splitter, {
+      range: task.range ?? undefined,
       progress: (b) => (bytes = b),
       afterChunk: async () => {
         post();

@@ -20,7 +20,7 @@ import type { FilterRegistry } from '../filters/registry.js';
 import { trustedNetworks } from '../intel/trusted.js';
 import { LineParser } from '../parse/line.js';
 import type { TimeZone } from '../parse/zone.js';
-import { readInto } from '../sources/file-once.js';
+import { readInto, type ByteRange } from '../sources/file-once.js';
 import { LineSplitter } from '../sources/lines.js';
 import {
   BufferedOutput,
@@ -177,13 +177,14 @@ async function replay(
   const total = sizes.reduce((a, b) => a + b, 0);
   const bar = opts.json ? null : new ProgressBar(ctx.stderr, total);
   const skipped = { tooLong: 0, invalidUtf8: 0, nul: 0 };
-  /** Reads file `i` on this thread (`done`: the bytes of the files before it). */
-  const readFile = async (i: number, done: number): Promise<void> => {
+  /** Reads file `i` (or `range` of it) on this thread (`done`: the bytes before it). */
+  const readFile = async (i: number, done: number, range?: ByteRange): Promise<void> => {
     const file = files[i]!;
     reference = fixedNow ?? mtimes[i]!;
     const splitter = new LineSplitter({ line: (text) => pipeline.line(text) });
     try {
       await readInto(file, splitter, {
+        range,
         progress: (bytes) => bar?.update(done + bytes),
         afterChunk: async () => {
           longHorizon(await history.runUntil(lastTime));

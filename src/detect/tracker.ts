@@ -12,7 +12,7 @@
 import type { AuthEvent, Finding, Millis } from '../domain.js';
 import { formatIp, maskWord, parseIpInto, type ParsedIp } from '../net/ip.js';
 import type { JailSettings } from './jail.js';
-import { AddressSlab, grown, type SlabOwner } from '../slab.js';
+import { AddressSlab, OWNER_WORD, type SlabOwner } from '../slab.js';
 import { UserNames } from './user-names.js';
 
 const MAX_USERS = 16;
@@ -23,21 +23,24 @@ const V6 = 6;
 const PREFIX = 0x100;
 
 /**
- * A slot's fields, by offset. In `num`: until when a kind's finding is not repeated (the key
+ * A slot's fields in its slab row, by 32-bit word (the first ones hot, so that a new address
+ * mostly touches one cache line): how many of the ring are set (FILLED), where the next one
+ * goes (NEXT), the flags, how many users are held (COUNT); then, as 64-bit times (by index
+ * into a Float64Array view: word / 2), until when a kind's finding is not repeated (the key
  * must be quiet for that kind's window: BRUTE, SLOW), the latest login from the address
- * (failures before it were already judged: LOGIN), and the ring of the latest failure times
- * from TIMES. In `meta`: how many of the ring are set (FILLED), where the next one goes
- * (NEXT), the flags, and how many users are held (COUNT).
+ * (failures before it were already judged: LOGIN) and the ring of the latest failure times
+ * from TIMES; after the ring, a prefix's first address (four words) and the users.
  */
-const BRUTE = 0;
-const SLOW = 1;
-const LOGIN = 2;
-const TIMES = 3;
-const FILLED = 0;
-const NEXT = 1;
-const FLAGS = 2;
-const COUNT = 3;
-const META = 4;
+const FILLED = OWNER_WORD;
+const NEXT = OWNER_WORD + 1;
+const FLAGS = OWNER_WORD + 2;
+const COUNT = OWNER_WORD + 3;
+/** The first 64-bit field, in words: even, as a Float64Array view needs. */
+const TIMES_WORD = (COUNT + 2) & ~1;
+const BRUTE = TIMES_WORD / 2;
+const SLOW = BRUTE + 1;
+const LOGIN = BRUTE + 2;
+const TIMES = BRUTE + 3;
 
 /** Slot flags. */
 const INTERNAL = 1;
@@ -64,18 +67,18 @@ export class AddressTracker implements SlabOwner {
   private readonly ring: number;
   private readonly names = new UserNames();
   private internalLines = 0;
-  // Per slot (sized by the slab's `grow`), each slot's fields side by side: a new address
-  // touches a few cache lines, not one per field (a flood of distinct addresses is bound by
-  // memory, not by counting).
-  /** Times per slot: `stride` of them, BRUTE, SLOW, LOGIN, then the ring from TIMES. */
-  private readonly stride: number;
-  private num = new Float64Array(0);
-  /** Small numbers per slot: META of them, at FILLED, NEXT, FLAGS and COUNT. */
+  // Views of the slab's rows (renewed by `grow`): a slot's fields lie beside its key, so a
+  // flood of distinct addresses, bound by memory rather than by counting, touches one row
+  // per address.
+  /** Words per row. */
+  private readonly row: number;
+  /** Where in a row a prefix's first address is (four words), until a second one makes it `MEMBERS`. */
+  private readonly memberWord: number;
+  /** Where the users tried are, as ids in `names`, in the order first seen (at most MAX_USERS; COUNT of them). */
+  private readonly usersWord: number;
   private meta = new Int32Array(0);
-  /** A prefix's first address (four words), until a second one makes it `MEMBERS`. */
   private member = new Uint32Array(0);
-  /** The users tried, as ids in `names`, in the order first seen (at most MAX_USERS; COUNT of them). */
-  private users = new Int32Array(0);
+  private num = new Float64Array(0);
   /** Scratch for the window searches and the key of the current event's prefix. */
   private readonly window: Window = { count: 0, first: 0 };
   private readonly prefixWords = new Uint32Array(4);
@@ -84,21 +87,22 @@ export class AddressTracker implements SlabOwner {
 
   constructor(private readonly jail: JailSettings) {
     this.ring = Math.max(jail.maxretry, jail.slow?.maxretry ?? 0, jail.compromise.minFailures, 1);
-    this.stride = TIMES + this.ring;
-    this.slab = new AddressSlab(jail.maxTracked, this);
+    this.memberWord = 2 * (TIMES + this.ring);
+    this.usersWord = this.memberWord + 4;
+    this.slab = new AddressSlab(jail.maxTracked, this, this.usersWord + MAX_USERS - OWNER_WORD);
+    this.row = this.slab.rowWords;
   }
 
-  grow(capacity: number): void {
-    this.num = grown(this.num, capacity * this.stride);
-    this.meta = grown(this.meta, capacity * META);
-    this.member = grown(this.member, capacity * 4);
-    this.users = grown(this.users, capacity * MAX_USERS);
+  grow(_capacity: number, rows: ArrayBuffer): void {
+    this.meta = new Int32Array(rows);
+    this.member = new Uint32Array(rows);
+    this.num = new Float64Array(rows);
   }
 
   evict(slot: number): void {
-    const base = slot * MAX_USERS;
-    for (let i = 0; i < this.meta[slot * META + COUNT]!; i++)
-      this.names.release(this.users[base + i]!);
+    const base = slot * this.row;
+    for (let i = 0; i < this.meta[base + COUNT]!; i++)
+      this.names.release(this.meta[base + this.usersWord + i]!);
   }
 
   stats(): TrackerStats {
@@ -125,7 +129,7 @@ export class AddressTracker implements SlabOwner {
     let s = this.slab.find(tag, w[0]!, w1, w2, w3);
     if (s !== -1) {
       this.slab.touch(s);
-      if ((this.meta[s * META + FLAGS]! & INTERNAL) !== 0) this.internalLines++;
+      if ((this.meta[s * this.row + FLAGS]! & INTERNAL) !== 0) this.internalLines++;
     } else {
       const internal = this.jail.trusted.has(ip);
       if (internal) this.internalLines++;
@@ -146,7 +150,7 @@ export class AddressTracker implements SlabOwner {
       if (own !== null) findings = findings === NONE ? [own] : [...findings, own];
       // Internal hosts are not grouped by prefix: each is a host of the admin's own network.
       const bits = this.jail.ipv6Prefix;
-      if (tag === V6 && bits > 0 && (this.meta[s * META + FLAGS]! & INTERNAL) === 0) {
+      if (tag === V6 && bits > 0 && (this.meta[s * this.row + FLAGS]! & INTERNAL) === 0) {
         const p = this.prefixSlot(ip, bits);
         const prefix = this.fail(p, event, t, ip);
         if (prefix !== null) findings = findings === NONE ? [prefix] : [...findings, prefix];
@@ -170,24 +174,24 @@ export class AddressTracker implements SlabOwner {
   }
 
   private reset(s: number, flags: number): void {
-    this.meta[s * META + FILLED] = 0;
-    this.meta[s * META + NEXT] = 0;
-    this.num[s * this.stride + BRUTE] = 0;
-    this.num[s * this.stride + SLOW] = 0;
-    this.num[s * this.stride + LOGIN] = 0;
-    this.meta[s * META + FLAGS] = flags;
-    this.meta[s * META + COUNT] = 0;
+    this.meta[s * this.row + FILLED] = 0;
+    this.meta[s * this.row + NEXT] = 0;
+    this.num[this.timesOf(s) + BRUTE] = 0;
+    this.num[this.timesOf(s) + SLOW] = 0;
+    this.num[this.timesOf(s) + LOGIN] = 0;
+    this.meta[s * this.row + FLAGS] = flags;
+    this.meta[s * this.row + COUNT] = 0;
   }
 
   /** Counts a failure on slot `s` (an address, or the prefix of `member`); a finding or null. */
   private fail(s: number, event: AuthEvent, t: number, member: ParsedIp | null): Finding | null {
     const ring = this.ring;
-    const base = s * this.stride + TIMES;
+    const base = this.timesOf(s) + TIMES;
     for (let i = 0; i < Math.max(1, event.attempts); i++) {
-      const at = this.meta[s * META + NEXT]!;
+      const at = this.meta[s * this.row + NEXT]!;
       this.num[base + at] = t;
-      this.meta[s * META + NEXT] = at + 1 === ring ? 0 : at + 1;
-      if (this.meta[s * META + FILLED]! < ring) this.meta[s * META + FILLED]!++;
+      this.meta[s * this.row + NEXT] = at + 1 === ring ? 0 : at + 1;
+      if (this.meta[s * this.row + FILLED]! < ring) this.meta[s * this.row + FILLED]!++;
     }
     if (event.users !== null) for (const u of event.users) this.addUser(s, u);
     else if (event.user !== null) this.addUser(s, event.user);
@@ -198,28 +202,28 @@ export class AddressTracker implements SlabOwner {
     const scope = member === null ? 'address' : 'prefix';
 
     const j = this.jail;
-    const internal = (this.meta[s * META + FLAGS]! & INTERNAL) !== 0;
-    if (t < this.num[s * this.stride + BRUTE]!) {
-      this.num[s * this.stride + BRUTE] = t + j.findtime;
-      if (j.slow !== null) this.num[s * this.stride + SLOW] = t + j.slow.findtime;
+    const internal = (this.meta[s * this.row + FLAGS]! & INTERNAL) !== 0;
+    if (t < this.num[this.timesOf(s) + BRUTE]!) {
+      this.num[this.timesOf(s) + BRUTE] = t + j.findtime;
+      if (j.slow !== null) this.num[this.timesOf(s) + SLOW] = t + j.slow.findtime;
       return null;
     }
     const inBrute = this.within(s, t, j.findtime);
     if (inBrute.count >= j.maxretry) {
-      this.num[s * this.stride + BRUTE] = t + j.findtime;
-      if (j.slow !== null) this.num[s * this.stride + SLOW] = t + j.slow.findtime;
+      this.num[this.timesOf(s) + BRUTE] = t + j.findtime;
+      if (j.slow !== null) this.num[this.timesOf(s) + SLOW] = t + j.slow.findtime;
       const kind = internal ? 'internal-bruteforce' : 'bruteforce';
       return this.finding(kind, scope, this.keyText(s, event), inBrute, t, this.userList(s, null));
     }
     // A slow trickle from inside is a script with an old password more often than an intruder.
     if (j.slow !== null && !internal) {
-      if (t < this.num[s * this.stride + SLOW]!) {
-        this.num[s * this.stride + SLOW] = t + j.slow.findtime;
+      if (t < this.num[this.timesOf(s) + SLOW]!) {
+        this.num[this.timesOf(s) + SLOW] = t + j.slow.findtime;
         return null;
       }
       const inSlow = this.within(s, t, j.slow.findtime);
       if (inSlow.count >= j.slow.maxretry) {
-        this.num[s * this.stride + SLOW] = t + j.slow.findtime;
+        this.num[this.timesOf(s) + SLOW] = t + j.slow.findtime;
         const key = this.keyText(s, event);
         return this.finding('slow-bruteforce', scope, key, inSlow, t, this.userList(s, null));
       }
@@ -229,38 +233,38 @@ export class AddressTracker implements SlabOwner {
 
   /** Notes `member` as one of prefix `s`'s addresses; whether several have taken part. */
   private countMember(s: number, member: ParsedIp): boolean {
-    const f = this.meta[s * META + FLAGS]!;
+    const f = this.meta[s * this.row + FLAGS]!;
     if ((f & MEMBERS) !== 0) return true;
-    const m = s * 4;
+    const m = s * this.row + this.memberWord;
     const w = member.words;
     if ((f & ONE_MEMBER) === 0) {
       for (let i = 0; i < 4; i++) this.member[m + i] = w[i]!;
-      this.meta[s * META + FLAGS] = f | ONE_MEMBER;
+      this.meta[s * this.row + FLAGS] = f | ONE_MEMBER;
       return false;
     }
     for (let i = 0; i < 4; i++)
       if (this.member[m + i] !== w[i]) {
-        this.meta[s * META + FLAGS] = f | MEMBERS;
+        this.meta[s * this.row + FLAGS] = f | MEMBERS;
         return true;
       }
     return false;
   }
 
   private addUser(s: number, user: string): void {
-    const n = this.meta[s * META + COUNT]!;
+    const n = this.meta[s * this.row + COUNT]!;
     if (n >= MAX_USERS) return;
-    const base = s * MAX_USERS;
-    for (let i = 0; i < n; i++) if (this.names.name(this.users[base + i]!) === user) return;
-    this.users[base + n] = this.names.hold(user);
-    this.meta[s * META + COUNT] = n + 1;
+    const base = s * this.row + this.usersWord;
+    for (let i = 0; i < n; i++) if (this.names.name(this.meta[base + i]!) === user) return;
+    this.meta[base + n] = this.names.hold(user);
+    this.meta[s * this.row + COUNT] = n + 1;
   }
 
   /** The slot's users, and `extra` after them when it is not one of them. */
   private userList(s: number, extra: string | null): string[] {
-    const base = s * MAX_USERS;
+    const base = s * this.row + this.usersWord;
     const list: string[] = [];
-    for (let i = 0; i < this.meta[s * META + COUNT]!; i++)
-      list.push(this.names.name(this.users[base + i]!));
+    for (let i = 0; i < this.meta[s * this.row + COUNT]!; i++)
+      list.push(this.names.name(this.meta[base + i]!));
     if (extra !== null && !list.includes(extra)) list.push(extra);
     return list;
   }
@@ -275,27 +279,32 @@ export class AddressTracker implements SlabOwner {
 
   private compromise(event: AuthEvent, s: number, t: number): Finding | null {
     // Only failures since the last login count: a typo at 9:00 and two at 17:00 are not three.
-    const last = this.num[s * this.stride + LOGIN]!;
+    const last = this.num[this.timesOf(s) + LOGIN]!;
     const since = last > 0 ? Math.min(t - last, this.jail.compromise.window) : null;
-    this.num[s * this.stride + LOGIN] = Math.max(last, t);
+    this.num[this.timesOf(s) + LOGIN] = Math.max(last, t);
     const w = this.within(s, t, since ?? this.jail.compromise.window);
     if (w.count === 0) return null;
     let otherUser = false;
-    const base = s * MAX_USERS;
-    for (let i = 0; i < this.meta[s * META + COUNT]! && !otherUser; i++)
-      otherUser = this.names.name(this.users[base + i]!) !== event.user;
+    const base = s * this.row + this.usersWord;
+    for (let i = 0; i < this.meta[s * this.row + COUNT]! && !otherUser; i++)
+      otherUser = this.names.name(this.meta[base + i]!) !== event.user;
     if (w.count < this.jail.compromise.minFailures && !otherUser) return null;
     const kind =
-      (this.meta[s * META + FLAGS]! & INTERNAL) !== 0 ? 'internal-compromise' : 'compromise';
+      (this.meta[s * this.row + FLAGS]! & INTERNAL) !== 0 ? 'internal-compromise' : 'compromise';
     return this.finding(kind, 'address', event.ip!, w, t, this.userList(s, event.user));
+  }
+
+  /** Where slot `s`'s row starts in the view of 64-bit times. */
+  private timesOf(s: number): number {
+    return (s * this.row) >> 1;
   }
 
   /** Failures within `span` before `t` (as far as the ring remembers) and the oldest of them. */
   private within(s: number, t: number, span: number): Window {
     let count = 0;
     let first = t;
-    const base = s * this.stride + TIMES;
-    const end = base + this.meta[s * META + FILLED]!;
+    const base = this.timesOf(s) + TIMES;
+    const end = base + this.meta[s * this.row + FILLED]!;
     for (let i = base; i < end; i++) {
       const x = this.num[i]!;
       if (x > t - span && x <= t) {
