@@ -121,15 +121,20 @@ const env: NodeJS.ProcessEnv = { ...process.env, SHERIFF_LANG: 'en', LC_ALL: 'C.
 /** systemd's watchdog timeout in contrib/sheriff.service (WatchdogSec=30s), in µs. */
 const SERVICE_WATCHDOG_USEC = '30000000';
 
-/** The service's environment: systemd's watchdog variables, and systemd-notify a stand-in. */
+/**
+ * The service's environment: its state directory (where the compile cache would go),
+ * systemd's watchdog variables, and systemd-notify a stand-in.
+ */
 async function serviceEnv(dir: string): Promise<NodeJS.ProcessEnv> {
   const bin = join(dir, 'bin');
   await mkdir(bin);
+  await mkdir(join(dir, 'state'));
   await writeFile(join(bin, 'systemd-notify'), '#!/bin/sh\nexit 0\n');
   await chmod(join(bin, 'systemd-notify'), 0o755);
   return {
     ...env,
     PATH: `${bin}${delimiter}${env.PATH ?? ''}`,
+    STATE_DIRECTORY: join(dir, 'state'),
     NOTIFY_SOCKET: join(dir, 'notify'),
     WATCHDOG_USEC: SERVICE_WATCHDOG_USEC,
   };
