@@ -38,6 +38,13 @@ describe('contrib/sheriff.service', () => {
     assert.deepEqual(settings('SupplementaryGroups'), ['adm', 'systemd-journal']);
   });
 
+  it("keeps systemd's stall watchdog, which Sheriff's pings from a child reach", () => {
+    // systemd-watchdog.ts pings at half of WatchdogSec through systemd-notify, a child process.
+    assert.deepEqual(settings('WatchdogSec'), ['30s']);
+    assert.deepEqual(settings('NotifyAccess'), ['all']);
+    assert.deepEqual(settings('WatchdogSignal'), ['SIGKILL']);
+  });
+
   it('systemd-analyze verify accepts it', async () => {
     // scripts/test.sh installs it (Debian's systemd): a missing program fails, never skips.
     assert.ok(hasProgram('systemd-analyze'), 'systemd-analyze is not installed (Debian: systemd)');

@@ -5,9 +5,11 @@
  * every second; a worker thread, which the stall does not block, reads it and,
  * when it has not moved for `stallMs`, writes one fatal log line to stderr and
  * kills the process with SIGKILL, so that systemd's Restart= brings Sheriff
- * back instead of leaving a silent, deaf daemon.
+ * back instead of leaving a silent, deaf daemon. When systemd keeps a watchdog
+ * for the service, its own does the job without a thread (systemd-watchdog.ts).
  */
 import { Worker } from 'node:worker_threads';
+import { SystemdWatchdog, systemdWatchdogUsec } from './systemd-watchdog.js';
 
 export interface WatchdogOptions {
   /** No heartbeat for this long is a stall (default 30 s). */
@@ -75,4 +77,15 @@ export class Watchdog {
     clearInterval(this.timer);
     await this.worker.terminate();
   }
+}
+
+export interface StallWatchdog {
+  suspended<T>(work: () => T): T;
+  stop(): Promise<void>;
+}
+
+/** systemd's watchdog when it keeps one for this process (WatchdogSec=), else the thread. */
+export function startWatchdog(env: NodeJS.ProcessEnv = process.env): StallWatchdog {
+  const usec = systemdWatchdogUsec(env, process.pid);
+  return usec === null ? new Watchdog() : new SystemdWatchdog(usec);
 }

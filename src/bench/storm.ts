@@ -194,9 +194,10 @@ export async function storm(o: StormOptions): Promise<StormResult> {
   );
   const daemonLog = join(dir, 'daemon.log');
   const out = openSync(daemonLog, 'a');
+  // Through bin/sheriff, as the service runs it: the V8 flags it gives `watch` are part of the daemon.
   const child: ChildProcess = spawn(
-    process.execPath,
-    [join(o.root ?? root, 'bin', 'launch.js'), '--config', config, 'watch'],
+    join(o.root ?? root, 'bin', 'sheriff'),
+    ['--config', config, 'watch'],
     { stdio: ['ignore', out, out], env: { ...process.env, SHERIFF_LANG: 'en' } },
   );
   closeSync(out);

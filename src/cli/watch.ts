@@ -2,7 +2,7 @@
  * `sheriff watch`: the daemon in the foreground (systemd runs it so).
  * SIGTERM/SIGINT flush and exit (within STOP_DEADLINE_MS, however the flush
  * goes); SIGHUP reloads the configuration, keeping the running one when the new
- * file is invalid. A watchdog thread kills a daemon whose main thread stalls.
+ * file is invalid. A watchdog (systemd's, else a thread) kills a daemon whose main thread stalls.
  */
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../app/load-config.js';
@@ -16,7 +16,7 @@ import { ConsoleNotifier } from '../notify/console.js';
 import type { Notifier } from '../notify/notifier.js';
 import { autoSources } from '../sources/auto.js';
 import { sourceWarningText } from './source-warning.js';
-import { Watchdog } from '../app/watchdog.js';
+import { startWatchdog } from '../app/watchdog.js';
 import { UsageError, type CliContext } from './common.js';
 
 export function registerWatch(program: Command, ctx: CliContext): void {
@@ -230,7 +230,7 @@ const STOP_DEADLINE_MS = 10_000;
 
 async function watch(opts: WatchOptions, ctx: CliContext): Promise<void> {
   const m = await modules();
-  const watchdog = new Watchdog();
+  const watchdog = startWatchdog();
   const { loadConfig } = m;
   const first = await loadConfig(opts.config);
   // Before anything starts, and held across reloads: a second daemon on the same store refuses.
