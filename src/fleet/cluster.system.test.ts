@@ -62,9 +62,9 @@ before(async () => {
     '--tls',
     '--cluster',
     '3',
-    // A name, not an address: the NATS client checks an address URL's certificate as localhost.
+    // An address, as cluster nodes often are named (the certificate names it, not localhost).
     '--server-name',
-    'localhost',
+    '127.0.0.1',
     '--listen',
     addresses(ports.slice(0, 3)),
     '--cluster-listen',
@@ -73,7 +73,7 @@ before(async () => {
     storeDir,
   ]);
   assert.equal(init.code, 0, init.stderr);
-  assert.match(init.stdout, /Start NATS on each of the 3 nodes: nats-1 \(tls:\/\/localhost:/);
+  assert.match(init.stdout, /Start NATS on each of the 3 nodes: nats-1 \(tls:\/\/127\.0\.0\.1:/);
   const state = readFleetState(join(dir, 'fleet.json'));
   nats = await startNatsNodes(
     (state.nodes ?? []).map((name, i) => ({
@@ -168,7 +168,7 @@ describe('sheriff fleet init --cluster 3', () => {
     const tlsLine = /^ {2}tls \{.*\}$/m.exec(conf)?.[0];
     const route = /nats-route:\/\/[^"]+/.exec(conf)?.[0];
     assert.ok(tlsLine !== undefined && route !== undefined, conf);
-    const toNats1 = route.replace(/@.*/, `@localhost:${routePorts[0]}`);
+    const toNats1 = route.replace(/@.*/, `@127.0.0.1:${routePorts[0]}`);
     const cases = [
       // The fleet's own certificate and key, a wrong password.
       {
