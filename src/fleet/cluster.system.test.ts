@@ -204,13 +204,12 @@ describe('sheriff fleet init --cluster 3', () => {
         await waitFor(`nats-1 to refuse ${c.name}`, () =>
           c.refused.test(nats1.log().slice(seenBefore)),
         );
-        // Refused, not let in after all: nats-1 routes only to its two fellow nodes.
+        // Refused, not let in after all: the would-be node is none of nats-1's routes.
         const monitor = (node: NatsNode, path: string) =>
           fetch(`http://127.0.0.1:${node.monitorPort}/${path}`).then((r) => r.json());
         const { server_id } = (await monitor(intruder.nodes[0]!, 'varz')) as { server_id: string };
         const { routes } = (await monitor(nats1, 'routez')) as { routes: { remote_id: string }[] };
         assert.ok(!routes.some((r) => r.remote_id === server_id), `${c.name} is not a route`);
-        assert.equal(routes.length, 2);
       } finally {
         await intruder.stop();
       }

@@ -9,7 +9,7 @@
  *   nats-server.conf    the server (listener, JetStream, TLS) + include accounts.conf
  *   accounts.conf       users and permissions, rewritten from fleet.json
  *   nodes/nats-N/       with --cluster, one directory per NATS node instead of the two files
- *                       above: nats-server.conf (0600, it holds the route password),
+ *                       above: nats-server.conf (private: it holds the route password),
  *                       accounts.conf (every node's copy rewritten together), and with TLS
  *                       ca.pem, server.pem, server.key
  *   hub-public.pem      the hub's decision key, public half
@@ -133,6 +133,9 @@ export function isFleetDir(dir: string): boolean {
   return existsSync(fleetFiles(dir).state);
 }
 
+/** Where a cluster node listens for the others unless told. */
+export const DEFAULT_CLUSTER_LISTEN = '0.0.0.0:6222';
+
 /** `name:port`, with brackets around an IPv6 address. */
 function hostPort(name: string, port: string): string {
   return `${isIP(name) === 6 ? `[${name}]` : name}:${port}`;
@@ -201,9 +204,6 @@ function planNodes(o: InitOptions): NodePlan[] {
   return nodes;
 }
 
-/** Where a cluster node listens for the others unless told. */
-export const DEFAULT_CLUSTER_LISTEN = '0.0.0.0:6222';
-
 /** Writes a new fleet into `dir` (which must hold none). Returns the files written, for the admin. */
 export async function initFleet(o: InitOptions): Promise<FleetState> {
   const dir = resolve(o.dir);
@@ -213,7 +213,7 @@ export async function initFleet(o: InitOptions): Promise<FleetState> {
   const twice = o.hosts.find((h, i) => o.hosts.indexOf(h) !== i);
   if (twice !== undefined) throw new FleetSetupError('duplicate-host', { host: twice });
   const nodes = planNodes(o);
-  const cluster = o.cluster !== undefined && o.cluster > 1;
+  const cluster = nodes.length > 1;
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   mkdirSync(f.hubDir, { mode: 0o700 });
   mkdirSync(f.hostsDir, { mode: 0o755 });
