@@ -269,5 +269,26 @@ describe('sheriff fleet', () => {
     const twice = await runCli(['fleet', 'init', '--hosts', 'a,a', '--dir', join(tmp, 'f2')]);
     assert.match(twice.stderr, /host a is named twice/);
     assert.equal(existsSync(join(tmp, 'f2', 'fleet.json')), false);
+    // A cluster: an odd number of nodes, each at its own address.
+    const init = (...args: string[]) =>
+      runCli(['fleet', 'init', '--hosts', 'a', '--dir', join(tmp, 'f3'), ...args]);
+    const even = await init('--cluster', '4');
+    assert.equal(even.code, 2);
+    assert.match(even.stderr, /--cluster needs an odd number of nodes, 3 or more .*not "4"/);
+    const word = await init('--cluster', 'three', '--lang', 'ko');
+    assert.equal(word.code, 2);
+    assert.match(word.stderr, /--cluster에는 3 이상의 홀수를 주십시오.*"three"/);
+    const alone = await init('--cluster-listen', '0.0.0.0:6222');
+    assert.equal(alone.code, 2);
+    assert.match(alone.stderr, /--cluster-listen is for a cluster: add --cluster 3/);
+    const same = await init('--cluster', '3', '--server-name', 'nats.example');
+    assert.equal(same.code, 2);
+    assert.match(
+      same.stderr,
+      /nodes nats-1 and nats-2 would both be reached at nats\.example:4222/,
+    );
+    const count = await init('--cluster', '3', '--listen', '0.0.0.0:4222,0.0.0.0:4223');
+    assert.match(count.stderr, /--listen gives 2 values for 3 nodes/);
+    assert.equal(existsSync(join(tmp, 'f3')), false);
   });
 });

@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import type { FleetState } from '../fleet/credentials.js';
 import type { MessageKey } from '../i18n/index.js';
 import { UsageError, type CliContext } from './common.js';
 
@@ -45,6 +46,8 @@ export function registerFleet(program: Command, ctx: CliContext): void {
     .option('--server-name <names>', t('fleet.init.opt.serverName'))
     .option('--listen <address>', t('fleet.init.opt.listen'), '0.0.0.0:4222')
     .option('--store-dir <dir>', t('fleet.init.opt.storeDir'), '/var/lib/nats/jetstream')
+    .option('--cluster <nodes>', t('fleet.init.opt.cluster'))
+    .option('--cluster-listen <addresses>', t('fleet.init.opt.clusterListen'))
     .action(
       async (o: {
         hosts: string;
@@ -53,9 +56,16 @@ export function registerFleet(program: Command, ctx: CliContext): void {
         serverName?: string;
         listen: string;
         storeDir: string;
+        cluster?: string;
+        clusterListen?: string;
       }) => {
         const hosts = list(o.hosts);
         if (hosts.length === 0) throw new UsageError(t('fleet.error.no-hosts'));
+        const cluster = o.cluster === undefined ? undefined : Number(o.cluster);
+        if (o.cluster !== undefined && !/^\d+$/.test(o.cluster))
+          throw new UsageError(t('fleet.error.bad-cluster', { count: o.cluster }));
+        if (cluster === undefined && o.clusterListen !== undefined)
+          throw new UsageError(t('fleet.error.cluster-listen-alone'));
         const serverNames = o.serverName === undefined ? [hostname()] : list(o.serverName);
         const { isServerName } = await import('../fleet/tls-ca.js');
         const bad = serverNames.find((n) => !isServerName(n));
@@ -63,25 +73,36 @@ export function registerFleet(program: Command, ctx: CliContext): void {
           throw new UsageError(t('fleet.error.bad-server-name', { name: bad ?? '' }));
         const { initFleet, fleetFiles, SENSOR_FLEET_DIR } = await import('../fleet/setup.js');
         const dir = resolve(o.dir);
-        await step(() =>
+        const state = await step(() =>
           initFleet({
             dir,
             hosts,
             tls: o.tls,
             serverNames,
-            listen: o.listen,
+            listen: list(o.listen),
             storeDir: o.storeDir,
+            ...(cluster === undefined ? {} : { cluster }),
+            ...(o.clusterListen === undefined ? {} : { clusterListen: list(o.clusterListen) }),
           }),
         );
         const f = fleetFiles(dir);
+        // nats-server resolves an include relative to the including file (/etc here).
+        const include = (file: string) => `include ${JSON.stringify(relative('/etc', file))}`;
+        const nodeFile = join(f.nodesDir, 'NAME', 'nats-server.conf');
         ctx.stdout.write(
           [
             t('fleet.init.done', { count: hosts.length, dir }),
-            t('fleet.init.next.server', {
-              file: f.server,
-              // nats-server resolves an include relative to the including file (/etc here).
-              include: `include ${JSON.stringify(relative('/etc', f.server))}`,
-            }),
+            state.nodes === undefined
+              ? t('fleet.init.next.server', { file: f.server, include: include(f.server) })
+              : t('fleet.init.next.cluster', {
+                  count: state.nodes.length,
+                  nodes: state.nodes
+                    .map((node, i) => `${node} (${state.servers[i] ?? ''})`)
+                    .join(', '),
+                  dir: f.nodesDir,
+                  file: nodeFile,
+                  include: include(nodeFile),
+                }),
             t('fleet.init.next.hub', { file: f.hubConfig }),
             t('fleet.init.next.hosts', { dir: f.hostsDir, sensorDir: SENSOR_FLEET_DIR }),
             t('fleet.init.secret', { signingKey: f.hubSigningKey }),
@@ -91,6 +112,12 @@ export function registerFleet(program: Command, ctx: CliContext): void {
       },
     );
 
+  /** How the change reaches NATS: a reload, on every node of a cluster after copying its accounts file. */
+  const reload = (dir: string, state: FleetState) =>
+    state.nodes === undefined
+      ? t('fleet.reload')
+      : t('fleet.reloadCluster', { file: join(dir, 'nodes', 'NAME', 'accounts.conf') });
+
   fleet
     .command('add-host')
     .description(t('fleet.addHost.description'))
@@ -99,10 +126,10 @@ export function registerFleet(program: Command, ctx: CliContext): void {
     .action(async (name: string, o: { dir: string }) => {
       const { addHost, SENSOR_FLEET_DIR } = await import('../fleet/setup.js');
       const dir = resolve(o.dir);
-      await step(() => addHost(dir, name));
+      const state = await step(() => addHost(dir, name));
       ctx.stdout.write(
         `${t('fleet.addHost.done', { host: name, dir: join(dir, 'hosts', name), sensorDir: SENSOR_FLEET_DIR })}\n` +
-          `${t('fleet.reload')}\n`,
+          `${reload(dir, state)}\n`,
       );
     });
 
@@ -112,12 +139,12 @@ export function registerFleet(program: Command, ctx: CliContext): void {
     .argument('<name>')
     .option('--dir <dir>', t('fleet.opt.dir'), DEFAULT_FLEET_DIR)
     .action(async (name: string, o: { dir: string }) => {
-      const { revokeHost, fleetFiles } = await import('../fleet/setup.js');
+      const { revokeHost, accountsFiles } = await import('../fleet/setup.js');
       const dir = resolve(o.dir);
-      await step(() => revokeHost(dir, name));
+      const state = await step(() => revokeHost(dir, name));
       ctx.stdout.write(
-        `${t('fleet.revokeHost.done', { host: name, file: fleetFiles(dir).accounts })}\n` +
-          `${t('fleet.reload')}\n`,
+        `${t('fleet.revokeHost.done', { host: name, file: accountsFiles(dir, state).join(', ') })}\n` +
+          `${reload(dir, state)}\n`,
       );
     });
 }

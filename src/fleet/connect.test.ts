@@ -4,8 +4,10 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import type { PeerCertificate } from 'node:tls';
 import {
   fleetConnectionOptions,
+  fleetServerIdentity,
   hostsStreamConfig,
   MAX_RECONNECT_DELAY_MS,
   readSeed,
@@ -54,11 +56,34 @@ describe('fleet connection', () => {
       caFile: '/etc/sheriff/fleet/ca.pem',
     });
     assert.equal(o.inboxPrefix, '_INBOX_web-1');
-    assert.deepEqual(o.tls, { caFile: '/etc/sheriff/fleet/ca.pem' });
+    assert.equal(o.tls?.caFile, '/etc/sheriff/fleet/ca.pem');
     assert.equal(o.maxReconnectAttempts, -1);
     const hub = fleetConnectionOptions({ servers: ['nats://hub:4222'], seedFile: file });
     assert.equal(hub.inboxPrefix, undefined);
     assert.equal(hub.tls, undefined);
+  });
+
+  it("accepts a certificate naming one of the fleet's servers, an address included", () => {
+    const check = fleetServerIdentity([
+      'tls://10.0.0.5:4222',
+      'tls://[fd00::6]:4222',
+      'tls://nats-3.example:4222',
+    ]);
+    const cert = (san: string) =>
+      ({ subject: { CN: 'x' }, subjectaltname: san }) as unknown as PeerCertificate;
+    // The NATS client asks about an address URL as "localhost".
+    for (const san of [
+      'IP Address:10.0.0.5',
+      'IP Address:FD00:0:0:0:0:0:0:6',
+      'DNS:nats-3.example',
+    ])
+      assert.equal(check('localhost', cert(san)), undefined, san);
+    assert.equal(check('nats-9.example', cert('DNS:nats-9.example')), undefined);
+    // A certificate for no server of the fleet: the usual refusal, naming the host asked about.
+    assert.match(
+      String(check('localhost', cert('IP Address:10.0.0.9, DNS:other.example'))),
+      /Host: localhost\. is not in the cert's altnames/,
+    );
   });
 
   it('waits longer after each failed reconnect, up to a limit, and starts over when connected', () => {

@@ -23,6 +23,7 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
+import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { DECISIONS_BUCKET, HOSTS_STREAM, HOSTS_SUBJECTS, hostInboxPrefix } from './protocol.js';
 
 export interface FleetConnectOptions {
@@ -108,8 +109,37 @@ export function fleetConnectionOptions(
   };
   if (opts.name !== undefined) options.name = opts.name;
   if (opts.host !== undefined) options.inboxPrefix = hostInboxPrefix(opts.host);
-  if (opts.caFile !== undefined) options.tls = { caFile: opts.caFile };
+  if (opts.caFile !== undefined) {
+    // The client hands its tls options on to Node's tls.connect, this one too (not in its types).
+    const tls: NonNullable<NodeConnectionOptions['tls']> &
+      Pick<ConnectionOptions, 'checkServerIdentity'> = {
+      caFile: opts.caFile,
+      checkServerIdentity: fleetServerIdentity(opts.servers),
+    };
+    options.tls = tls;
+  }
   return options;
+}
+
+/**
+ * The certificate check for the fleet's servers. The NATS client turns its
+ * socket into TLS without telling Node the address it dialled, so a server
+ * named by an IP address (`tls://10.0.0.5:4222`, a cluster's nodes often are)
+ * would be checked as "localhost" and refused. The certificate must name the
+ * host the client says or one of the fleet's servers: it was signed by the
+ * fleet's own CA, which signs only those servers' certificate.
+ */
+export function fleetServerIdentity(
+  servers: string[],
+): (host: string, cert: PeerCertificate) => Error | undefined {
+  const names = servers.map((url) => new URL(url).hostname.replace(/^\[(.*)\]$/, '$1'));
+  return (host, cert) => {
+    const refusal = checkServerIdentity(host, cert);
+    if (refusal === undefined) return undefined;
+    return names.some((name) => checkServerIdentity(name, cert) === undefined)
+      ? undefined
+      : refusal;
+  };
 }
 
 /**

@@ -22,6 +22,8 @@ export const fleetStateSchema = z.strictObject({
   hosts: z.array(
     z.strictObject({ name: z.string().regex(HOST_NAME), nkey: z.string().regex(NKEY_USER) }),
   ),
+  /** A cluster's NATS nodes, each with its own directory and accounts file; absent for one server. */
+  nodes: z.array(z.string().regex(/^nats-[1-9]\d*$/)).optional(),
 });
 export type FleetState = z.infer<typeof fleetStateSchema>;
 

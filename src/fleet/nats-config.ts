@@ -89,20 +89,68 @@ export function accountsConfig(users: FleetUsers): string {
   return lines.join('\n');
 }
 
+/** How one node of a cluster reaches the others, and how they must prove who they are. */
+export interface ClusterRoutes {
+  /** The cluster's name: every node says the same. */
+  name: string;
+  /** `host:port` this node listens on for the other nodes. */
+  listen: string;
+  /** `host:port` the other nodes reach this one by (what it tells them, and clients, on gossip). */
+  advertise: string;
+  /** `host:port` of every other node's route listener. */
+  routes: string[];
+  /** The route user and password every node asks of, and gives to, the others. */
+  user: string;
+  password: string;
+  /**
+   * Mutual TLS between the nodes: each presents its certificate and checks
+   * the other's against the fleet CA (nats-server always verifies routes).
+   */
+  tls?: { certFile: string; keyFile: string; caFile: string } | undefined;
+}
+
 export interface ServerConfigOptions {
   /** The server's name in a cluster and in monitoring. */
   serverName: string;
   /** `host:port` to listen on for clients. */
   listen: string;
+  /** `host:port` clients are told to reach this server by (a cluster node's name in the URLs). */
+  clientAdvertise?: string | undefined;
   /** Where JetStream keeps its files. */
   storeDir: string;
   /** The server certificate and key, when clients connect with TLS. */
   tls?: { certFile: string; keyFile: string } | undefined;
   /** The accounts file, relative to this file (nats-server resolves includes so). */
   accountsInclude: string;
+  /** This node's place in a cluster; absent for a single server. */
+  cluster?: ClusterRoutes | undefined;
 }
 
-/** The main nats-server configuration: listener, JetStream, TLS, and the accounts file. */
+/** A route URL with the route user's credentials in it, as nats-server expects them. */
+function routeUrl(hostPort: string, user: string, password: string): string {
+  return `nats-route://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${hostPort}`;
+}
+
+/** The cluster block of one node: its route listener, the others, route auth and TLS. */
+function clusterBlock(c: ClusterRoutes): string[] {
+  const lines = [
+    `cluster {`,
+    `  name: ${q(c.name)}`,
+    `  listen: ${q(c.listen)}`,
+    `  advertise: ${q(c.advertise)}`,
+    `  authorization { user: ${q(c.user)}, password: ${q(c.password)} }`,
+    `  routes: ${list(c.routes.map((r) => routeUrl(r, c.user, c.password)))}`,
+  ];
+  if (c.tls !== undefined) {
+    lines.push(
+      `  tls { cert_file: ${q(c.tls.certFile)}, key_file: ${q(c.tls.keyFile)}, ca_file: ${q(c.tls.caFile)} }`,
+    );
+  }
+  lines.push(`}`);
+  return lines;
+}
+
+/** The main nats-server configuration: listener, JetStream, TLS, cluster, and the accounts file. */
 export function serverConfig(o: ServerConfigOptions): string {
   const lines = [
     `# Written by \`sheriff fleet init\`: the NATS server of a Sheriff fleet.`,
@@ -110,11 +158,13 @@ export function serverConfig(o: ServerConfigOptions): string {
     `# reload it: nats-server --signal reload (or kill -HUP its process).`,
     `server_name: ${q(o.serverName)}`,
     `listen: ${q(o.listen)}`,
-    `jetstream { store_dir: ${q(o.storeDir)} }`,
   ];
+  if (o.clientAdvertise !== undefined) lines.push(`client_advertise: ${q(o.clientAdvertise)}`);
+  lines.push(`jetstream { store_dir: ${q(o.storeDir)} }`);
   if (o.tls !== undefined) {
     lines.push(`tls { cert_file: ${q(o.tls.certFile)}, key_file: ${q(o.tls.keyFile)} }`);
   }
+  if (o.cluster !== undefined) lines.push(...clusterBlock(o.cluster));
   lines.push(`include ${q(o.accountsInclude)}`, ``);
   return lines.join('\n');
 }

@@ -42,6 +42,8 @@ async function openssl(args: string[]): Promise<void> {
 /**
  * Makes `ca.pem`/`ca.key` and `server.pem`/`server.key` in `dir` (keys mode
  * 0600), the server certificate valid for `names` (DNS names or addresses).
+ * It serves clients and, in a cluster, is also what a node shows another when
+ * it dials its route (nats-server verifies routes both ways): hence clientAuth.
  */
 export async function makeFleetTls(dir: string, names: string[]): Promise<FleetTlsFiles> {
   if (names.length === 0) throw new Error('the server certificate needs at least one name');
@@ -79,7 +81,7 @@ export async function makeFleetTls(dir: string, names: string[]): Promise<FleetT
   const san = names.map((n) => (isIP(n) !== 0 ? `IP:${n}` : `DNS:${n}`)).join(',');
   writeFileSync(
     ext,
-    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`,
+    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=${san}\n`,
   );
   await openssl([
     'x509',

@@ -10,8 +10,13 @@ export const fleetSetupMessages = defineMessages({
     'fleet.init.opt.hosts': 'the hosts, comma-separated (names like web-1)',
     'fleet.init.opt.tls': 'make a CA and a server certificate; sensors connect with TLS',
     'fleet.init.opt.serverName':
-      "the names sensors reach NATS by, comma-separated (default: this machine's name); the first is in the URL, all are in the certificate",
-    'fleet.init.opt.listen': 'address and port NATS listens on (default: 0.0.0.0:4222)',
+      "the names sensors reach NATS by, comma-separated (default: this machine's name); the first is in the URL, all are in the certificate. With --cluster: one name per node, or one for all nodes when each has its own port",
+    'fleet.init.opt.listen':
+      'address and port NATS listens on (default: 0.0.0.0:4222). With --cluster: one for all nodes, or one per node, comma-separated',
+    'fleet.init.opt.cluster':
+      'run NATS as a cluster of this many nodes (an odd number, 3 or more): JetStream keeps each event and decision on 3 of them (5 from 5 nodes up), so losing one node loses nothing',
+    'fleet.init.opt.clusterListen':
+      'with --cluster: address and port each node listens on for the other nodes (default: 0.0.0.0:6222); one for all nodes, or one per node, comma-separated',
     'fleet.init.opt.storeDir': "JetStream's store directory (default: /var/lib/nats/jetstream)",
     'fleet.opt.dir': 'the fleet directory (default: /etc/sheriff/fleet)',
     'fleet.addHost.description': 'add a host with new credentials',
@@ -19,6 +24,8 @@ export const fleetSetupMessages = defineMessages({
     'fleet.init.done': 'Fleet of {count} hosts written to {dir}.',
     'fleet.init.next.server':
       "1. Start NATS on the hub. With Debian's nats-server package, make /etc/nats-server.conf this one line and run systemctl restart nats-server:\n     {include}\n   (or start it yourself: nats-server -c {file})",
+    'fleet.init.next.cluster':
+      "1. Start NATS on each of the {count} nodes: {nodes}. Copy {dir}/NAME to the same path on node NAME (its configuration names its files by that path; it holds the route password, so keep it readable by root and nats-server only). With Debian's nats-server package, make /etc/nats-server.conf this one line, with the node's name, and run systemctl restart nats-server:\n     {include}\n   (or start it yourself: nats-server -c {file}). The cluster works once a majority of its nodes runs.",
     'fleet.init.next.hub': "2. Add the section in {file} to the hub's sheriff.yaml.",
     'fleet.init.next.hosts':
       '3. For each host, copy {dir}/NAME to {sensorDir} on that host and add the section in its sheriff-fleet.yaml to its sheriff.yaml.',
@@ -30,6 +37,8 @@ export const fleetSetupMessages = defineMessages({
       'Host {host} revoked: its user is gone from {file} and its directory deleted.',
     'fleet.reload':
       'Reload NATS so this takes effect: systemctl reload nats-server (or nats-server --signal reload).',
+    'fleet.reloadCluster':
+      'For this to take effect, copy {file} to the same path on each node NAME, then reload NATS on every node: systemctl reload nats-server (or nats-server --signal reload). A node not yet reloaded still admits the old hosts.',
     'fleet.error.exists':
       '{file} exists already: this directory has a fleet. Use `sheriff fleet add-host` to add hosts.',
     'fleet.error.not-fleet':
@@ -40,7 +49,14 @@ export const fleetSetupMessages = defineMessages({
     'fleet.error.host-exists': 'host {host} is in the fleet already.',
     'fleet.error.no-such-host': 'host {host} is not in the fleet.',
     'fleet.error.bad-listen':
-      '--listen needs an address and a port, like 0.0.0.0:4222, not "{listen}".',
+      '{option} needs an address and a port, like 0.0.0.0:4222, not "{listen}".',
+    'fleet.error.bad-cluster':
+      '--cluster needs an odd number of nodes, 3 or more (the cluster works while a majority runs), not "{count}".',
+    'fleet.error.cluster-count':
+      '{option} gives {given} values for {count} nodes: give one for every node, or one per node.',
+    'fleet.error.same-node':
+      'nodes {a} and {b} would both be reached at {address}: give each node its own name in --server-name, or its own ports in --listen and --cluster-listen.',
+    'fleet.error.cluster-listen-alone': '--cluster-listen is for a cluster: add --cluster 3.',
     'fleet.error.bad-server-name': '"{name}" is not a DNS name or an IP address.',
     'fleet.error.no-hosts': '--hosts names no host.',
   },
@@ -51,8 +67,13 @@ export const fleetSetupMessages = defineMessages({
     'fleet.init.opt.hosts': '호스트 목록, 쉼표로 구분 (web-1 같은 이름)',
     'fleet.init.opt.tls': 'CA와 서버 인증서를 만들고 센서가 TLS로 연결하게 함',
     'fleet.init.opt.serverName':
-      '센서가 NATS에 접속할 이름, 쉼표로 구분 (기본값: 이 머신의 이름). 첫 이름은 URL에, 모든 이름은 인증서에 들어갑니다',
-    'fleet.init.opt.listen': 'NATS가 수신할 주소와 포트 (기본값: 0.0.0.0:4222)',
+      '센서가 NATS에 접속할 이름, 쉼표로 구분 (기본값: 이 머신의 이름). 첫 이름은 URL에, 모든 이름은 인증서에 들어갑니다. --cluster와 함께 쓰면 노드마다 이름 하나, 또는 노드마다 포트가 다르면 모든 노드에 이름 하나',
+    'fleet.init.opt.listen':
+      'NATS가 수신할 주소와 포트 (기본값: 0.0.0.0:4222). --cluster와 함께 쓰면 모든 노드에 하나, 또는 노드마다 하나씩 쉼표로 구분',
+    'fleet.init.opt.cluster':
+      '이 수만큼의 노드로 NATS 클러스터를 구성 (3 이상의 홀수). JetStream이 이벤트와 결정을 노드 3대에 (노드 5대 이상이면 5대에) 보관하므로 노드 하나를 잃어도 잃는 것이 없습니다',
+    'fleet.init.opt.clusterListen':
+      '--cluster와 함께: 각 노드가 다른 노드의 연결을 받을 주소와 포트 (기본값: 0.0.0.0:6222). 모든 노드에 하나, 또는 노드마다 하나씩 쉼표로 구분',
     'fleet.init.opt.storeDir': 'JetStream 저장 디렉터리 (기본값: /var/lib/nats/jetstream)',
     'fleet.opt.dir': '플릿 디렉터리 (기본값: /etc/sheriff/fleet)',
     'fleet.addHost.description': '새 자격 증명으로 호스트 추가',
@@ -61,6 +82,8 @@ export const fleetSetupMessages = defineMessages({
     'fleet.init.done': '호스트 {count}대의 플릿을 {dir}에 작성했습니다.',
     'fleet.init.next.server':
       '1. 허브에서 NATS를 시작하십시오. 데비안 nats-server 패키지라면 /etc/nats-server.conf를 다음 한 줄로 바꾸고 systemctl restart nats-server를 실행하십시오:\n     {include}\n   (직접 실행하려면: nats-server -c {file})',
+    'fleet.init.next.cluster':
+      '1. 노드 {count}대 모두에서 NATS를 시작하십시오: {nodes}. {dir}/이름 디렉터리를 그 노드의 같은 경로에 복사하십시오 (설정이 파일을 그 경로로 가리킵니다. 라우트 비밀번호가 들어 있으니 root와 nats-server만 읽을 수 있게 두십시오). 데비안 nats-server 패키지라면 /etc/nats-server.conf를 노드 이름을 넣은 다음 한 줄로 바꾸고 systemctl restart nats-server를 실행하십시오:\n     {include}\n   (직접 실행하려면: nats-server -c {file}). 클러스터는 노드의 과반수가 실행 중일 때 동작합니다.',
     'fleet.init.next.hub': '2. {file}의 설정 부분을 허브의 sheriff.yaml에 추가하십시오.',
     'fleet.init.next.hosts':
       '3. 호스트마다 {dir}/이름 디렉터리를 그 호스트의 {sensorDir}에 복사하고, sheriff-fleet.yaml의 설정 부분을 그 호스트의 sheriff.yaml에 추가하십시오.',
@@ -72,6 +95,8 @@ export const fleetSetupMessages = defineMessages({
       '호스트 {host}를 제거했습니다. {file}에서 사용자를 지우고 디렉터리를 삭제했습니다.',
     'fleet.reload':
       '적용하려면 NATS가 설정을 다시 읽게 하십시오: systemctl reload nats-server (또는 nats-server --signal reload).',
+    'fleet.reloadCluster':
+      '적용하려면 {file}을 각 노드의 같은 경로에 복사한 뒤 모든 노드에서 NATS가 설정을 다시 읽게 하십시오: systemctl reload nats-server (또는 nats-server --signal reload). 아직 다시 읽지 않은 노드는 이전 호스트를 계속 받아들입니다.',
     'fleet.error.exists':
       '{file}이 이미 있습니다. 이 디렉터리에는 플릿이 있습니다. 호스트 추가는 `sheriff fleet add-host`로 하십시오.',
     'fleet.error.not-fleet':
@@ -82,7 +107,15 @@ export const fleetSetupMessages = defineMessages({
     'fleet.error.host-exists': '호스트 {host}는 이미 플릿에 있습니다.',
     'fleet.error.no-such-host': '호스트 {host}는 플릿에 없습니다.',
     'fleet.error.bad-listen':
-      '--listen에는 0.0.0.0:4222처럼 주소와 포트를 주십시오. "{listen}"은 쓸 수 없습니다.',
+      '{option}에는 0.0.0.0:4222처럼 주소와 포트를 주십시오. "{listen}"은 쓸 수 없습니다.',
+    'fleet.error.bad-cluster':
+      '--cluster에는 3 이상의 홀수를 주십시오 (클러스터는 노드의 과반수가 실행 중일 때 동작합니다). "{count}"는 쓸 수 없습니다.',
+    'fleet.error.cluster-count':
+      '{option}에 노드 {count}대에 대한 값이 {given}개 있습니다. 모든 노드에 하나, 또는 노드마다 하나씩 주십시오.',
+    'fleet.error.same-node':
+      '노드 {a}와 {b}가 둘 다 {address}로 접속됩니다. --server-name으로 노드마다 이름을 다르게 하거나, --listen과 --cluster-listen으로 포트를 다르게 하십시오.',
+    'fleet.error.cluster-listen-alone':
+      '--cluster-listen은 클러스터용입니다. --cluster 3을 함께 주십시오.',
     'fleet.error.bad-server-name': '"{name}"은 DNS 이름도 IP 주소도 아닙니다.',
     'fleet.error.no-hosts': '--hosts에 호스트가 없습니다.',
   },

@@ -1,9 +1,10 @@
 /**
  * A real nats-server (Debian's package) for tests: one server, or a cluster of
  * three, with JetStream, on 127.0.0.1 and free ports, each with its store in
- * a fresh temporary directory. A test gets the client URLs, can kill a node
- * and start it again on the same store, and `stop()` ends every process and
- * removes every directory, also when starting failed half-way.
+ * a fresh temporary directory; or the servers of configuration files a test
+ * was given (`sheriff fleet init --cluster`). A test gets the client URLs, can
+ * kill a node and start it again on the same store, and `stop()` ends every
+ * process and removes every directory, also when starting failed half-way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ export interface NatsNode {
   /** `nats://127.0.0.1:<port>` (or `tls://` with TLS). */
   readonly url: string;
   readonly port: number;
+  /** Its monitoring port on 127.0.0.1 (/healthz, /varz, /routez). */
+  readonly monitorPort: number;
   readonly storeDir: string;
   /** Whether the process is running. */
   running(): boolean;
@@ -112,7 +115,6 @@ async function startNats(size: number, options: NatsServerOptions): Promise<Nats
       const lines = [
         `server_name: ${name}`,
         `listen: "127.0.0.1:${p.client}"`,
-        `http: "127.0.0.1:${p.monitor}"`,
         `jetstream { store_dir: ${JSON.stringify(storeDir)}, max_memory_store: 64MB, max_file_store: 1GB }`,
       ];
       if (size > 1) {
@@ -146,14 +148,50 @@ async function startNats(size: number, options: NatsServerOptions): Promise<Nats
         ),
       );
     }
-    // A cluster's JetStream is healthy only once a meta leader is elected: start all, then wait.
-    for (const node of nodes) node.spawn();
-    await Promise.all(nodes.map((n) => n.healthy()));
+    await startAll(nodes);
   } catch (err) {
     await stop();
     throw err;
   }
   return { nodes, urls: nodes.map((n) => n.url), dir, stop };
+}
+
+/** A cluster's JetStream is healthy only once a meta leader is elected: start all, then wait. */
+async function startAll(nodes: Node[]): Promise<void> {
+  for (const node of nodes) node.spawn();
+  await Promise.all(nodes.map((n) => n.healthy()));
+}
+
+/** A server to run from a configuration file the test did not write itself. */
+export interface NatsNodeConfig {
+  name: string;
+  /** The URL clients reach it by (the config's listen address). */
+  url: string;
+  configFile: string;
+  storeDir: string;
+}
+
+/**
+ * Runs nats-server on each configuration file as it is (monitoring on a free
+ * port given on the command line, for the health check). `stop()` ends the
+ * processes; the files are the caller's to remove.
+ */
+export async function startNatsNodes(configs: NatsNodeConfig[]): Promise<NatsCluster> {
+  const nodes: Node[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.kill()));
+  };
+  try {
+    for (const c of configs) {
+      const port = Number(new URL(c.url).port);
+      nodes.push(new Node(c.name, c.url, port, await freePort(), c.storeDir, c.configFile));
+    }
+    await startAll(nodes);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { nodes, urls: nodes.map((n) => n.url), dir: dirname(configs[0]!.configFile), stop };
 }
 
 class Node implements NatsNode {
@@ -173,7 +211,7 @@ class Node implements NatsNode {
   ) {}
 
   spawn(): void {
-    const child = spawn(NATS_SERVER, ['-c', this.configFile], {
+    const child = spawn(NATS_SERVER, ['-c', this.configFile, '-m', String(this.monitorPort)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
