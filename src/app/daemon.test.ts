@@ -94,14 +94,18 @@ describe('Daemon', () => {
     }
   });
 
-  it('announces a finding before the events of the line that completed it are handled', async () => {
+  it('announces a finding before the events of the line that completed it are handled, and stores it only after giving up the CPU', async () => {
     await writeFile(join(dir, 'order.log'), '');
     const log = join(dir, 'order.log');
     const seen: string[] = [];
     const logged = new Writable({
       write(chunk: Buffer, _enc, done) {
         for (const l of chunk.toString().split('\n'))
-          if (l.includes('"event":"finding"')) seen.push('logged finding');
+          if (l.includes('"event":"finding"')) {
+            seen.push('logged finding');
+            // What a reader of the log gets to do before the commits: the next turn of the loop.
+            setImmediate(() => seen.push('next turn'));
+          }
         done();
       },
     });
@@ -134,6 +138,7 @@ describe('Daemon', () => {
         'event u1',
         'logged finding',
         'event u2',
+        'next turn',
         'stored finding',
       ]);
     } finally {
