@@ -251,6 +251,41 @@ describe('Daemon', () => {
     }
   });
 
+  it("goes on after a finding's bookkeeping throws: the next finding is still stored", async () => {
+    const seen = new Collect();
+    const log = join(dir, 'book-throws.log');
+    await writeFile(log, '');
+    const config = parseConfig(
+      `store: { path: ${join(dir, 'book-throws.db')} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
+      'test.yaml',
+    );
+    const stored: string[] = [];
+    // Booked on a timer: a throw there, unlike one in a line's handling, would end the process.
+    const daemon = Daemon.start({
+      config,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      t: translator('en'),
+      notifiers: [seen],
+      sources: config.sources,
+      firewall: new DryRunFirewall({ log: () => {} }),
+      observer: {
+        finding: (f) => {
+          if (f.ip === '203.0.113.70') throw new Error('a bug');
+          stored.push(f.ip);
+        },
+      },
+    });
+    try {
+      for (const ip of ['203.0.113.70', '203.0.113.71'])
+        for (let i = 0; i < 3; i++) await appendFile(log, line(i, ip));
+      await waitFor('the second finding handed on', () => stored.length > 0);
+      assert.deepEqual(stored, ['203.0.113.71']);
+      assert.equal(daemon.parts.store.findings.recent().length, 2);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   it('runs its ticks on its clock: the status every 5 s, stopped with the daemon', async () => {
     await writeFile(join(dir, 'tick.log'), '');
     const clock = new ManualClock();

@@ -320,9 +320,17 @@ export class Daemon implements RunningDaemon {
         } catch (err) {
           logger.error({ event: 'finding_not_stored', err }, 'a finding could not be stored');
         }
-      for (const o of observers) o.finding?.(finding, id);
-      followUp.onFinding(finding, id);
-      responder.onFinding(finding, id);
+      // On a timer, a throw would end the process: one finding's bug must not lose the others.
+      try {
+        for (const o of observers) o.finding?.(finding, id);
+        followUp.onFinding(finding, id);
+        responder.onFinding(finding, id);
+      } catch (err) {
+        logger.error(
+          { event: 'finding_failed', ip: finding.ip, err },
+          'a finding could not be handed on',
+        );
+      }
     }
   }
 
