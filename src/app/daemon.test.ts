@@ -94,14 +94,18 @@ describe('Daemon', () => {
     }
   });
 
-  it('announces a finding before the events of the line that completed it are handled', async () => {
+  it('announces a finding before the events of the line that completed it are handled, and stores it only after giving up the CPU', async () => {
     await writeFile(join(dir, 'order.log'), '');
     const log = join(dir, 'order.log');
     const seen: string[] = [];
     const logged = new Writable({
       write(chunk: Buffer, _enc, done) {
         for (const l of chunk.toString().split('\n'))
-          if (l.includes('"event":"finding"')) seen.push('logged finding');
+          if (l.includes('"event":"finding"')) {
+            seen.push('logged finding');
+            // What a reader of the log gets to do before the commits: the next turn of the loop.
+            setImmediate(() => seen.push('next turn'));
+          }
         done();
       },
     });
@@ -134,6 +138,7 @@ describe('Daemon', () => {
         'event u1',
         'logged finding',
         'event u2',
+        'next turn',
         'stored finding',
       ]);
     } finally {
@@ -241,6 +246,41 @@ describe('Daemon', () => {
       assert.equal(health.errors, 1);
       assert.match(health.lastError ?? '', /a line could not be processed: crafted line/);
       assert.equal(daemon.health().find((h) => h.id === `file:${b}`)!.errors, 0);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it("goes on after a finding's bookkeeping throws: the next finding is still stored", async () => {
+    const seen = new Collect();
+    const log = join(dir, 'book-throws.log');
+    await writeFile(log, '');
+    const config = parseConfig(
+      `store: { path: ${join(dir, 'book-throws.db')} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
+      'test.yaml',
+    );
+    const stored: string[] = [];
+    // Booked on a timer: a throw there, unlike one in a line's handling, would end the process.
+    const daemon = Daemon.start({
+      config,
+      logger: createLogger({ level: 'silent', format: 'json' }),
+      t: translator('en'),
+      notifiers: [seen],
+      sources: config.sources,
+      firewall: new DryRunFirewall({ log: () => {} }),
+      observer: {
+        finding: (f) => {
+          if (f.ip === '203.0.113.70') throw new Error('a bug');
+          stored.push(f.ip);
+        },
+      },
+    });
+    try {
+      for (const ip of ['203.0.113.70', '203.0.113.71'])
+        for (let i = 0; i < 3; i++) await appendFile(log, line(i, ip));
+      await waitFor('the second finding handed on', () => stored.length > 0);
+      assert.deepEqual(stored, ['203.0.113.71']);
+      assert.equal(daemon.parts.store.findings.recent().length, 2);
     } finally {
       await daemon.stop();
     }

@@ -33,7 +33,7 @@ import {
 import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -182,9 +182,13 @@ async function probeSheriff(dir: string): Promise<void> {
     resolveDone = null;
     r();
   });
-  const w: FSWatcher = watch(file, () => {
+  // On the directory too, and before the source's watchers: inotify reports an append to both,
+  // libuv calls a path's listeners in the order they were added, and the source's directory
+  // listener, when its event comes first, runs the whole pipeline before a file listener's turn.
+  const onWake = () => {
     if (tWake === 0n) tWake = now();
-  });
+  };
+  const w: FSWatcher[] = [watch(file, onWake), watch(dirname(file), onWake)];
   const source = new FileSource({ path: file });
   const abort = new AbortController();
   const reader = (async () => {
@@ -211,7 +215,7 @@ async function probeSheriff(dir: string): Promise<void> {
     );
   } finally {
     abort.abort();
-    w.close();
+    for (const x of w) x.close();
     await reader;
   }
   await sleep(50); // GC entries are delivered asynchronously
