@@ -241,7 +241,6 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     const followUp = new FollowUp({
       config,
       store: records,
-      intelCache: store.intel,
       approvals,
       clock,
       logger: log,
