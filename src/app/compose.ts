@@ -228,7 +228,13 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     const approvalsUpgraded = approvals.upgradeLegacy(clock.now());
     // Handled where it is awaited (daemon.ts); here only so a throw below leaves no stray rejection.
     approvalsUpgraded.catch(() => undefined);
-    const guardrails = daemonGuardrails(config, store, clock, alerts, log);
+    const guardrails = daemonGuardrails(
+      config,
+      opts.sources.length > 0 ? store : null,
+      clock,
+      alerts,
+      log,
+    );
     const responder = buildResponder(
       opts,
       records,
@@ -241,7 +247,6 @@ export function composeDaemon(opts: DaemonOptions): DaemonParts {
     const followUp = new FollowUp({
       config,
       store: records,
-      intelCache: store.intel,
       approvals,
       clock,
       logger: log,
@@ -347,10 +352,15 @@ function subscribeNotifier(alerts: Bus<Alert>, notifier: Notifier, log: Logger):
   );
 }
 
-/** The guardrails with the circuit breaker, whose trip is an alert. */
+/**
+ * The guardrails with the circuit breaker, whose trip is an alert. `logins`:
+ * the store of a daemon reading this machine's own auth log; null at one
+ * reading none (the hub, whose events are its hosts'), which cannot know who
+ * logged in here and so counts every SSH connection a session.
+ */
 function daemonGuardrails(
   config: SheriffConfig,
-  store: Store,
+  logins: Store | null,
   clock: Clock,
   alerts: Bus<Alert>,
   log: Logger,
@@ -372,9 +382,13 @@ function daemonGuardrails(
     breaker,
     // For connections whose sshd process an unprivileged daemon cannot see: a login from
     // the address within a day makes it a session (never banned); attempts alone do not.
-    loggedIn: (ip) =>
-      store.events.queryEvents({ ip, kind: 'success', since: clock.now() - DAY, limit: 1 }).length >
-      0,
+    ...(logins === null
+      ? {}
+      : {
+          loggedIn: (ip: string) =>
+            logins.events.queryEvents({ ip, kind: 'success', since: clock.now() - DAY, limit: 1 })
+              .length > 0,
+        }),
   });
 }
 

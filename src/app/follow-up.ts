@@ -29,13 +29,11 @@ import { ReportService } from '../report/service.js';
 import { requesterOf, type Approvals } from '../respond/approvals.js';
 import type { ResponseAlert } from '../respond/responder.js';
 import type { RecordStore } from '../store/api.js';
-import type { IntelCache } from '../intel/reputation.js';
 
 export interface FollowUpOptions {
   config: SheriffConfig;
+  /** The records; intel's reputation answers are cached in them too. */
   store: RecordStore;
-  /** Where intel's reputation answers are cached: this host's own store. */
-  intelCache: IntelCache;
   approvals: Approvals;
   /** The time, and the ticks of incidents, intel and the report. */
   clock: Clock;
@@ -79,7 +77,7 @@ export class FollowUp {
       config: config.intel,
       trusted: config.trusted,
       storePath: storePath(config.store),
-      cache: o.intelCache,
+      cache: store.intel,
       clock,
       logger,
       ...(o.env === undefined ? {} : { env: o.env }),

@@ -58,7 +58,7 @@ export async function openAnalyst(program: Command): Promise<{
       config: config.intel,
       trusted: config.trusted,
       storePath: path,
-      cache: store.intel,
+      cache: records.intel,
       clock: Date.now,
     });
     const deps = analystDeps({

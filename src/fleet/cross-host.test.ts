@@ -66,27 +66,86 @@ describe('CrossHostDetector', () => {
     assert.equal(d.observe('a', { ...fail('192.0.2.1', 0), ip: null }), null);
   });
 
-  it('keeps its sums as failures come and leave the window: the same findings as summing every failure each time', () => {
-    const settings = { hosts: 3, failures: 12, window: 10 * MIN };
-    const d = new CrossHostDetector(settings);
-    const reference = new Recount(settings);
-    // Deterministic pseudo-random input: late deliveries, hosts interleaved, a few addresses.
-    let x = 42;
-    const next = (n: number) => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31), x % n);
-    let now = 0;
-    let found = 0;
-    for (let i = 0; i < 2000; i++) {
-      now += next(20) * 1000;
-      const at = now - (next(10) === 0 ? next(15 * MIN) : 0);
-      const e = { ...fail(`192.0.2.${next(4)}`, at, `u${next(5)}`), attempts: 1 + next(3) };
-      const host = `web-${next(6)}`;
-      const got = d.observe(host, e);
-      assert.deepEqual(got, reference.observe(host, e), `failure ${i}`);
-      if (got !== null) found++;
+  it('finds what summing every failure of the window finds, for every input it holds whole', () => {
+    // Few failures per address and window: the detector holds each one, so all of it is exact.
+    for (let seed = 1; seed <= 20; seed++) {
+      const settings = { hosts: 3, failures: 12, window: 10 * MIN };
+      const found = compare(new CrossHostDetector(settings), new Recount(settings), seed, {
+        failures: 400,
+        addresses: 12,
+      });
+      assert.ok(found.length > 0, `seed ${seed}: the input makes findings`);
+      for (const [got, want] of found) assert.deepEqual(got, want);
     }
-    assert.ok(found > 10, `the input makes findings (${found})`);
+  });
+
+  it('holds a bounded number of failures per address, and still decides exactly when and on which hosts', () => {
+    const settings = { hosts: 3, failures: 12, window: 10 * MIN };
+    for (let seed = 1; seed <= 10; seed++) {
+      const d = new CrossHostDetector(settings);
+      // Busy addresses: hundreds of failures in a window, far beyond what is held one by one.
+      const found = compare(d, new Recount(settings), seed, { failures: 3000, addresses: 3 });
+      assert.ok(found.length > 3, `seed ${seed}: the input makes findings (${found.length})`);
+      for (const [got, want] of found) {
+        assert.deepEqual(got.hosts, want.hosts);
+        const g = got.finding;
+        const w = want.finding;
+        assert.deepEqual([g.ip, g.last, g.kind], [w.ip, w.last, w.kind]);
+        // Summed per slice: the slice at the window's edge (1/60 of it) counts whole.
+        assert.ok(g.count >= w.count && g.first <= w.first, `${g.count} ≥ ${w.count}`);
+        assert.ok(g.first >= g.last - settings.window, 'first: within the window');
+        assert.ok(
+          g.users.every((u) => w.users.includes(u)),
+          'users: a sample of the real ones',
+        );
+      }
+      assert.ok(d.held().failures <= 3 * 16, `held ${d.held().failures}`);
+    }
+  });
+
+  it('keeps a busy fleet-wide attacker in a few hundred bytes: what it holds does not grow with the rate', () => {
+    const d = new CrossHostDetector({ hosts: 3, failures: 10, window: 60 * MIN });
+    let found = 0;
+    // 100,000 failures of one address within the hour, on 500 hosts.
+    for (let i = 0; i < 100_000; i++)
+      if (d.observe(`web-${i % 500}`, fail('203.0.113.9', Math.floor(i / 30) * 1000)) !== null)
+        found++;
+    assert.equal(found, 1);
+    assert.deepEqual(d.held(), { addresses: 1, failures: 16 });
   });
 });
+
+/**
+ * Feeds the same pseudo-random failures (late deliveries, hosts interleaved)
+ * to `d` and `reference`; every pair of answers where either found something,
+ * after checking that both found at the same failures.
+ */
+function compare(
+  d: CrossHostDetector,
+  reference: Recount,
+  seed: number,
+  o: { failures: number; addresses: number },
+): [DistributedAttack, DistributedAttack][] {
+  let x = seed;
+  const next = (n: number) => ((x = (x * 1_103_515_245 + 12_345) % 2 ** 31), (x >>> 8) % n);
+  let now = 0;
+  const found: [DistributedAttack, DistributedAttack][] = [];
+  for (let i = 0; i < o.failures; i++) {
+    now += next(20) * 1000;
+    const at = now - (next(10) === 0 ? next(15 * MIN) : 0);
+    const e = {
+      ...fail(`192.0.2.${next(o.addresses)}`, at, `u${next(20)}`),
+      jail: next(3) === 0 ? 'sshd-ddos' : 'sshd',
+      attempts: 1 + next(3),
+    };
+    const host = `web-${next(6)}`;
+    const got = d.observe(host, e);
+    const want = reference.observe(host, e);
+    assert.equal(got === null, want === null, `seed ${seed}, failure ${i}: found or not`);
+    if (got !== null) found.push([got, want!]);
+  }
+  return found;
+}
 
 /** The definition, slowly: every failure of the address within the window, summed at each one. */
 class Recount {
@@ -112,14 +171,21 @@ class Recount {
       hosts: [...hosts].sort(),
       finding: {
         kind: 'distributed',
-        jail: 'sshd',
+        jail: mostCommon(seen.map((y) => y.e.jail)),
         scope: 'address',
         ip: e.ip!,
         count,
         first: seen[0]!.e.time,
         last: newest,
-        users: [...new Set(seen.map((y) => y.e.user!))],
+        users: [...new Set(seen.map((y) => y.e.user!))].sort(),
       },
     };
   }
+}
+
+/** The jail most of `jails` name; of equals, the one named first. */
+function mostCommon(jails: readonly string[]): string {
+  const n = new Map<string, number>();
+  for (const j of jails) n.set(j, (n.get(j) ?? 0) + 1);
+  return [...n].sort((a, b) => b[1] - a[1])[0]![0];
 }

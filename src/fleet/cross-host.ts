@@ -28,84 +28,130 @@ export interface DistributedAttack {
   hosts: string[];
 }
 
-interface Seen {
-  host: string;
+/** One failure as the window holds it. */
+interface Failure {
   time: Millis;
   attempts: number;
   user: string | null;
   jail: string;
 }
 
+/**
+ * One address's window, held in memory bounded whatever the address's rate:
+ * its newest failures one by one (`keep`, never fewer than the `failures`
+ * threshold), older ones summed per slice, and each host's newest failure.
+ *
+ * Whether and when the address is distributed, and on which hosts, is exact:
+ * once `recent` is full its failures alone reach the threshold, and a host
+ * counts while its newest failure is in the window. What the finding says is
+ * exact while the window holds at most `keep` failures; beyond, its count and
+ * first time take the slice at the window's edge whole, and its jail and users
+ * are those of the newest `keep` failures.
+ */
+interface Trail {
+  /** The newest failures, oldest first. */
+  recent: Failure[];
+  /**
+   * Failures that left `recent`, summed per slice of event time (a 60th of
+   * the window) as pairs: slice number, attempts. Kept only beside a full
+   * `recent`, every one older than it.
+   */
+  older: number[];
+  /** Attempts in `recent` and `older`. */
+  failures: number;
+  newest: Millis;
+  /** Each host's newest failure, in order of each host's first (so the quiet ones leave first). */
+  hosts: Map<string, Millis>;
+}
+
 /** Addresses followed at once; beyond it the one quiet longest is forgotten. */
 const MAX_ADDRESSES = 200_000;
 
-/**
- * One address's failures within the window, oldest first, with their sum and
- * count per host kept as they come and go: a busy address (thousands of
- * failures an hour across the fleet) costs each new failure O(1), not a pass
- * over all of them.
- */
-interface Window {
-  seen: Seen[];
-  failures: number;
-  hosts: Map<string, number>;
-}
+/** Failures of an address held one by one, at least (a host's own finding names 16 users at most). */
+const KEEP = 16;
 
 export class CrossHostDetector {
-  /** Per address, its window; the Map in order of last failure. */
-  private readonly byIp = new Map<string, Window>();
+  /** Per address, its trail; the Map in order of last failure. */
+  private readonly byIp = new Map<string, Trail>();
   /** When each address was last reported (event time): reported again only a window later. */
   private readonly reported = new Map<string, Millis>();
+  private readonly keep: number;
+  private readonly slice: number;
+  /**
+   * Times are held as offsets from the first failure seen: within 12 days of
+   * it they are small integers, which V8 keeps inline rather than as an
+   * allocated number each.
+   */
+  private base: Millis | null = null;
 
-  constructor(private readonly s: CrossHostSettings = DEFAULT_CROSS_HOST) {}
+  constructor(
+    private readonly s: CrossHostSettings = DEFAULT_CROSS_HOST,
+    keep = KEEP,
+  ) {
+    this.keep = Math.max(keep, s.failures);
+    this.slice = Math.max(1, Math.ceil(s.window / 60));
+  }
 
   /** A failure `host` stored; the attack when it completes one. */
   observe(host: string, e: EventRecord): DistributedAttack | null {
     if (e.result !== 'fail' || e.ip === null) return null;
+    const time = e.time - (this.base ??= e.time);
     let w = this.byIp.get(e.ip);
-    if (w === undefined) w = { seen: [], failures: 0, hosts: new Map() };
+    if (w === undefined) w = { recent: [], older: [], failures: 0, newest: time, hosts: new Map() };
     else this.byIp.delete(e.ip); // re-inserted last: the Map stays in order of activity
     this.byIp.set(e.ip, w);
-    const { seen, hosts } = w;
-    const x: Seen = {
-      host,
-      time: e.time,
+    if (this.byIp.size > MAX_ADDRESSES) this.forgetOldest();
+    w.newest = Math.max(w.newest, time);
+    const edge = w.newest - this.s.window;
+    // Sensors deliver late (an outage, hosts interleaved): a failure counts by its event time.
+    if (time >= edge) this.add(w, host, time, e);
+    prune(w, edge, this.slice);
+    if (w.hosts.size < this.s.hosts || w.failures < this.s.failures) return null;
+    const last = this.reported.get(e.ip);
+    if (last !== undefined && w.newest - last < this.s.window) return null;
+    // Hosts gone quiet out of order are swept only now, when they decide.
+    for (const [h, t] of w.hosts) if (t < edge) w.hosts.delete(h);
+    if (w.hosts.size < this.s.hosts) return null;
+    this.reported.set(e.ip, w.newest);
+    return {
+      hosts: [...w.hosts.keys()].sort(),
+      finding: finding(e.ip, w, edge, this.slice, this.base),
+    };
+  }
+
+  /** Addresses followed, and failures held one by one: at most `keep` per address. */
+  held(): { addresses: number; failures: number } {
+    let failures = 0;
+    for (const w of this.byIp.values()) failures += w.recent.length;
+    return { addresses: this.byIp.size, failures };
+  }
+
+  private add(w: Trail, host: string, time: Millis, e: EventRecord): void {
+    const f: Failure = {
+      time,
       attempts: Math.max(1, e.attempts),
       user: e.user,
       jail: e.jail,
     };
-    // Sensors deliver late (an outage, hosts interleaved): keep order by event time.
-    if (seen.length === 0 || seen[seen.length - 1]!.time <= x.time) seen.push(x);
-    else seen.splice(after(seen, x.time), 0, x);
-    w.failures += x.attempts;
-    hosts.set(host, (hosts.get(host) ?? 0) + 1);
-    const newest = seen[seen.length - 1]!.time;
-    while (seen.length > 0 && seen[0]!.time < newest - this.s.window) {
-      const old = seen.shift()!;
-      w.failures -= old.attempts;
-      const n = hosts.get(old.host)! - 1;
-      if (n === 0) hosts.delete(old.host);
-      else hosts.set(old.host, n);
+    const { recent } = w;
+    w.failures += f.attempts;
+    if (recent.length === this.keep && f.time < recent[0]!.time) this.sum(w, f);
+    else {
+      if (recent.length === 0 || recent[recent.length - 1]!.time <= f.time) recent.push(f);
+      else recent.splice(after(recent, f.time), 0, f);
+      if (recent.length > this.keep) this.sum(w, recent.shift()!);
     }
-    if (this.byIp.size > MAX_ADDRESSES) this.forgetOldest();
-    if (hosts.size < this.s.hosts || w.failures < this.s.failures) return null;
-    const last = this.reported.get(e.ip);
-    if (last !== undefined && newest - last < this.s.window) return null;
-    this.reported.set(e.ip, newest);
-    const users = [...new Set(seen.flatMap((y) => (y.user === null ? [] : [y.user])))];
-    return {
-      hosts: [...hosts.keys()].sort(),
-      finding: {
-        kind: 'distributed',
-        jail: mostCommon(seen.map((y) => y.jail)),
-        scope: 'address',
-        ip: e.ip,
-        count: w.failures,
-        first: seen[0]!.time,
-        last: newest,
-        users,
-      },
-    };
+    if (!(w.hosts.get(host)! >= f.time)) w.hosts.set(host, f.time);
+  }
+
+  /** Adds `f` to its slice of `older`. */
+  private sum(w: Trail, f: Failure): void {
+    const slice = Math.floor(f.time / this.slice);
+    const { older } = w;
+    let i = older.length;
+    while (i > 0 && older[i - 2]! > slice) i -= 2;
+    if (i > 0 && older[i - 2] === slice) older[i - 1]! += f.attempts;
+    else older.splice(i, 0, slice, f.attempts);
   }
 
   private forgetOldest(): void {
@@ -115,8 +161,43 @@ export class CrossHostDetector {
   }
 }
 
+/** Drops what left the window, `width` being a slice's. */
+function prune(w: Trail, edge: Millis, width: number): void {
+  const { recent, older, hosts } = w;
+  let n = 0;
+  for (; n < recent.length && recent[n]!.time < edge; n++) w.failures -= recent[n]!.attempts;
+  if (n > 0) recent.splice(0, n);
+  // A failure of `recent` gone, every slice is gone too (each is older); else those wholly past.
+  let m = 0;
+  while (m < older.length && (n > 0 || (older[m]! + 1) * width <= edge)) {
+    w.failures -= older[m + 1]!;
+    m += 2;
+  }
+  if (m > 0) older.splice(0, m);
+  // A host leaves with a failure: its newest may have been the one that left.
+  if (n + m > 0)
+    for (const [h, t] of hosts) {
+      if (t >= edge) break;
+      hosts.delete(h);
+    }
+}
+
+function finding(ip: string, w: Trail, edge: Millis, width: number, base: Millis): Finding {
+  const { recent, older } = w;
+  return {
+    kind: 'distributed',
+    jail: mostCommon(recent.map((f) => f.jail)),
+    scope: 'address',
+    ip,
+    count: w.failures,
+    first: base + (older.length > 0 ? Math.max(edge, older[0]! * width) : recent[0]!.time),
+    last: base + w.newest,
+    users: [...new Set(recent.flatMap((f) => (f.user === null ? [] : [f.user])))].sort(),
+  };
+}
+
 /** The index after the last of `seen` (in time order) at or before `time`. */
-function after(seen: readonly Seen[], time: Millis): number {
+function after(seen: readonly Failure[], time: Millis): number {
   let lo = 0;
   let hi = seen.length;
   while (lo < hi) {

@@ -21,6 +21,7 @@ import { Approvals, authorizer } from '../respond/approvals.js';
 import { CircuitBreaker } from '../respond/breaker.js';
 import { DryRunFirewall } from '../respond/firewall/dry-run.js';
 import { Guardrails } from '../respond/guardrails.js';
+import { SystemSessionProbe, type SessionProbe } from '../respond/live-sessions.js';
 import { Responder } from '../respond/responder.js';
 import { parseSecret } from '../respond/secret.js';
 import { FleetOutboxStore } from '../store/fleet-outbox.js';
@@ -182,8 +183,14 @@ describe('decision follower', () => {
     ...over,
   });
 
-  /** A sensor named `host`: its store, dry-run firewall, responder and follower. */
-  function sensor(host: string, store: Store, firewall: DryRunFirewall, groups: string[] = []) {
+  /** A sensor named `host`: its store, dry-run firewall, responder and follower; nobody logged in. */
+  function sensor(
+    host: string,
+    store: Store,
+    firewall: DryRunFirewall,
+    groups: string[] = [],
+    sessions: SessionProbe = { sessions: () => Promise.resolve([]) },
+  ) {
     const responder = new Responder({
       store: store.records,
       approvals: new Approvals(store.records, {
@@ -192,7 +199,7 @@ describe('decision follower', () => {
       }),
       guardrails: new Guardrails({
         trusted: trustedNetworks(),
-        sessions: { sessions: () => Promise.resolve([]) },
+        sessions,
         breaker: new CircuitBreaker({ maxPerMinute: 100, clock: Date.now }),
       }),
       firewall,
@@ -264,6 +271,38 @@ describe('decision follower', () => {
     await put(ban);
     await waitFor('the fifth confirmation', async () => (await confirmations('web-3')).length >= 5);
     assert.equal(store.bans.history('198.51.100.7/32').length, 1);
+    await s.follower.stop();
+    store.close();
+  });
+
+  it('refuses a fleet ban on an address logged in on this host, and tells the hub why in its confirmation', async () => {
+    // The live-session guardrail is each host's own: who is logged in is a fact of this host
+    // (who and ss here, answering as they print), not of the hub that decided.
+    const admin = '198.51.100.70';
+    const probe = new SystemSessionProbe({
+      run: (file) =>
+        Promise.resolve(file === 'who' ? `alice    pts/0        2026-12-07 09:00 ${admin}\n` : ''),
+    });
+    const store = openStore(join(dir, 'follower-session.db'));
+    const firewall = new DryRunFirewall({ log: () => {} });
+    const s = sensor('web-6', store, firewall, [], probe);
+    await s.follower.start();
+    const onAdmin = decision(`${admin}/32`, { scope: { kind: 'host', host: 'web-6' } });
+    const onAttacker = decision('198.51.100.71/32', { scope: { kind: 'host', host: 'web-6' } });
+    await put(onAdmin);
+    await put(onAttacker);
+    const byId = await waitFor('both confirmations', async () => {
+      const c = new Map((await confirmations('web-6')).map((x) => [x.decision, x]));
+      return c.has(onAdmin.id) && c.has(onAttacker.id) ? c : null;
+    });
+    assert.equal(byId.get(onAdmin.id)?.outcome, 'refused');
+    assert.match(byId.get(onAdmin.id)?.reason ?? '', /198\.51\.100\.70.*live login session.*alice/);
+    assert.equal(byId.get(onAttacker.id)?.outcome, 'applied');
+    const now = await held(firewall);
+    assert.ok(
+      now.includes(onAttacker.cidr) && !now.includes(onAdmin.cidr),
+      'the admin is not blocked here',
+    );
     await s.follower.stop();
     store.close();
   });

@@ -96,6 +96,7 @@ export const notifyMessages = defineMessages({
     'notify.freeText': 'I only understand commands here. /help lists them.',
     'notify.lang.set': 'This chat now gets messages in English.',
     'notify.lang.usage': 'Usage: /lang ko or /lang en',
+    'notify.lang.failed': 'The language could not be saved, so nothing changed: {reason}',
     'notify.status':
       '🤠 Sheriff is watching (since {since}).\nActive bans: {bans}\nPending approvals: {pending}\nMessages waiting to be sent: {queued}',
     'notify.status.notRunning':
@@ -214,6 +215,7 @@ export const notifyMessages = defineMessages({
     'notify.freeText': '여기서는 명령어만 이해합니다. /help로 목록을 볼 수 있습니다.',
     'notify.lang.set': '이 대화방에는 이제 한국어로 메시지를 보냅니다.',
     'notify.lang.usage': '사용법: /lang ko 또는 /lang en',
+    'notify.lang.failed': '언어 설정을 저장하지 못해 바뀐 것이 없습니다: {reason}',
     'notify.status':
       '🤠 Sheriff가 감시 중입니다 ({since}부터).\n활성 차단: {bans}건\n대기 중인 승인 요청: {pending}건\n전송 대기 중인 메시지: {queued}건',
     'notify.status.notRunning':

@@ -52,6 +52,19 @@ describe('reputation providers against fakes of the real APIs', () => {
     }
   });
 
+  it('a cache that cannot be read or written (its database away) costs a request, never the answer', async () => {
+    api.state.abuse.set('203.0.113.10', 64);
+    const away = () => Promise.reject(new Error('connection terminated'));
+    const p = new AbuseIpDb(cfg(), { key: 'k', cache: { get: away, put: away } });
+    const before = api.requests.length;
+    assert.equal((await p.lookup('203.0.113.10', T0))?.reputation, 64);
+    assert.equal(api.requests.length, before + 1);
+    assert.deepEqual(
+      { ...p.stats },
+      { requests: 1, cached: 0, skipped: 0, failed: 0, rateLimited: 0 },
+    );
+  });
+
   it('GreyNoise: malicious, benign (RIOT) and "not observed" (404, cached as nothing)', async () => {
     const store = openStore();
     try {

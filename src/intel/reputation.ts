@@ -18,10 +18,14 @@ import { canonicalIp } from '../net/ip.js';
 import type { ReputationConfig } from './config.js';
 import type { IntelAnswer, IntelProvider } from './provider.js';
 
-/** Where answers are cached (store/intel.ts). */
+/** Where answers are cached: the records' intel cache (store/intel.ts; at a hub, PostgreSQL's). */
 export interface IntelCache {
-  get(provider: string, ip: string, now: Millis): { value: unknown } | null;
-  put(provider: string, ip: string, value: unknown, now: Millis, ttl: Millis): void;
+  get(
+    provider: string,
+    ip: string,
+    now: Millis,
+  ): { value: unknown } | null | Promise<{ value: unknown } | null>;
+  put(provider: string, ip: string, value: unknown, now: Millis, ttl: Millis): unknown;
 }
 
 export interface ReputationOptions {
@@ -56,7 +60,7 @@ export abstract class ReputationProvider implements IntelProvider {
   async lookup(ip: string, now: Millis): Promise<IntelAnswer | null> {
     // Only an address goes into the URL and the cache: a crafted string reaches neither.
     if (canonicalIp(ip) !== ip) return null;
-    const hit = this.opts.cache.get(this.id, ip, now);
+    const hit = await this.withCache(() => this.opts.cache.get(this.id, ip, now), null);
     if (hit !== null) {
       this.stats.cached++;
       return isAnswer(hit.value) ? hit.value : null;
@@ -85,7 +89,7 @@ export abstract class ReputationProvider implements IntelProvider {
       const parsed = this.parse(res.status, body);
       if (parsed === null) throw new Error(`HTTP ${res.status}`);
       const value = parsed === 'unknown' ? null : parsed;
-      this.opts.cache.put(this.id, ip, value, now, this.cfg.ttl);
+      await this.withCache(() => this.opts.cache.put(this.id, ip, value, now, this.cfg.ttl), null);
       return value;
     } catch (err) {
       this.stats.failed++;
@@ -94,6 +98,19 @@ export abstract class ReputationProvider implements IntelProvider {
         `${this.id} did not answer; triage goes on without it`,
       );
       return null;
+    }
+  }
+
+  /** The cache's answer, or `otherwise` when it cannot be read or written (a database away). */
+  private async withCache<T>(use: () => T | Promise<T>, otherwise: T): Promise<T> {
+    try {
+      return await use();
+    } catch (err) {
+      this.opts.logger?.warn(
+        { event: 'intel_cache_failed', provider: this.id, err: messageOf(err) },
+        'the intel cache cannot be used; the service is asked instead',
+      );
+      return otherwise;
     }
   }
 

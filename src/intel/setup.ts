@@ -46,7 +46,7 @@ export interface IntelSetup {
   trusted: readonly string[];
   /** The store's file: downloaded lists are kept in `blocklists/` beside it. */
   storePath: string;
-  /** Where reputation answers are cached (store.intel). */
+  /** Where reputation answers are cached (the records' intel cache). */
   cache: IntelCache;
   clock: () => Millis;
   logger?: Logger;

@@ -24,6 +24,7 @@ import {
 } from './outbox-notifier.js';
 import { TELEGRAM_TOKEN_ENV, webhookSecretEnv } from './secrets.js';
 import { TelegramBot } from './telegram/bot.js';
+import { ChatLanguages } from './telegram/chat-languages.js';
 import { BotCommands, type BotHooks } from './telegram/commands.js';
 import { TelegramTransport } from './telegram/transport.js';
 import { WebhookTransport, type WebhookEndpoint } from './webhook.js';
@@ -32,9 +33,10 @@ export interface NotifyServiceOptions {
   config: NotifyConfig;
   language: Lang;
   timezone?: string;
-  /** This host's own: the outbox and each chat's language. */
-  store: Pick<Store, 'outbox' | 'chats'>;
-  records: Pick<RecordStore, 'bans' | 'status' | 'audit'>;
+  /** This host's own outbox. */
+  store: Pick<Store, 'outbox'>;
+  /** Where the records are (at a hub, its database): each chat's language is kept there too. */
+  records: Pick<RecordStore, 'bans' | 'status' | 'audit' | 'chats'>;
   approvals: Approvals;
   /** The daemon's guardrails: a ban approved with ✅ meets them at once. */
   guardrails: Guardrails;
@@ -57,6 +59,8 @@ export class NotifyService {
   readonly notifier: OutboxNotifier;
   readonly worker: DeliveryWorker;
   readonly bot: TelegramBot | null;
+  /** The chats' languages, loaded when the service starts. */
+  private languages: { of: ChatLanguages; chats: readonly string[] } | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   /** Throws a SecretError when a credential is missing or unreadable. */
@@ -80,8 +84,11 @@ export class NotifyService {
         throw new SecretError(
           `notify.telegram is configured but there is no bot token: set ${TELEGRAM_TOKEN_ENV} or notify.telegram.tokenFile`,
         );
+      const languages = new ChatLanguages(o.records.chats);
+      this.languages = { of: languages, chats: tg.chats };
       const commands = new BotCommands({
         store,
+        languages,
         records: o.records,
         approvals: o.approvals,
         guardrails: o.guardrails,
@@ -151,6 +158,15 @@ export class NotifyService {
 
   async start(): Promise<void> {
     this.o.store.outbox.prune(this.o.clock() - KEEP_DONE_MS);
+    // Before the bot: its first messages are worded in each chat's language.
+    await this.languages?.of
+      .load(this.languages.chats)
+      .catch((err: unknown) =>
+        this.o.logger.error(
+          { event: 'chat_langs_not_loaded', err },
+          "the chats' languages could not be read; they get the default language until a restart",
+        ),
+      );
     this.worker.start(this.o.tickMs ?? 1000);
     this.timer = setInterval(() => void this.notifier.flushDigests(), this.o.tickMs ?? 1000);
     this.timer.unref();

@@ -18,6 +18,7 @@ import { screenApproved } from '../../respond/screen.js';
 import type { Store, StoredApproval } from '../../store/index.js';
 import type { RecordStore } from '../../store/api.js';
 import { alertText, targetText, timeFormatter, type Wording } from '../alert-text.js';
+import type { ChatLanguages } from './chat-languages.js';
 import { notEnforcedNote } from '../format.js';
 import { editMessage, parseApproveAll, parseCallbackData, sendMessage } from './cards.js';
 import type { TelegramPayload } from './transport.js';
@@ -35,8 +36,10 @@ export interface BotHooks {
 }
 
 export interface CommandOptions {
-  /** This host's own: the outbox and each chat's language. */
-  store: Pick<Store, 'outbox' | 'chats'>;
+  /** This host's own outbox. */
+  store: Pick<Store, 'outbox'>;
+  /** Each chat's language, kept with the records. */
+  languages: ChatLanguages;
   records: Pick<RecordStore, 'bans' | 'status'>;
   approvals: Approvals;
   /** What an approved ban meets at once, so that a refusal is told on the card. */
@@ -73,7 +76,7 @@ export class BotCommands {
   }
 
   lang(chat: string): Lang {
-    return this.o.store.chats.lang('telegram', chat) ?? this.o.defaultLang;
+    return this.o.languages.lang(chat) ?? this.o.defaultLang;
   }
 
   wording(chat: string): Wording {
@@ -225,10 +228,18 @@ export class BotCommands {
     this.o.send(chat, sendMessage(text, { approvalId: approval.id, t: w.t }));
   }
 
-  private setLang(chat: string, arg: string | undefined): void {
-    if (arg !== 'ko' && arg !== 'en')
-      return this.reply(chat, this.wording(chat).t('notify.lang.usage'));
-    this.o.store.chats.setLang('telegram', chat, arg, this.o.clock());
+  private async setLang(chat: string, arg: string | undefined): Promise<void> {
+    const { t } = this.wording(chat);
+    if (arg !== 'ko' && arg !== 'en') return this.reply(chat, t('notify.lang.usage'));
+    try {
+      await this.o.languages.set(chat, arg, this.o.clock());
+    } catch (err) {
+      this.o.logger.error(
+        { event: 'chat_lang_not_stored', err },
+        'a chat language could not be stored',
+      );
+      return this.reply(chat, t('notify.lang.failed', { reason: (err as Error).message }));
+    }
     this.reply(chat, translator(arg)('notify.lang.set'));
   }
 
