@@ -20,7 +20,7 @@ import { startPostgres, type Postgres } from '../testing/postgres.js';
 import { waitFor } from '../testing/wait.js';
 import { Daemon } from './daemon.js';
 import { openHubDatabase, type HubDatabase } from './hub-database.js';
-import { parseConfig } from './load-config.js';
+import { parseConfig } from './parse-config.js';
 
 const CHAT = 4242;
 const ADMIN = 42;
