@@ -98,6 +98,29 @@ describe('sheriff test-filter --json', () => {
     assert.match(r.stdout, /^ {2}3: .*Some future OpenSSH message/m);
   });
 
+  it('counts each address exactly when attacks interleave and runs break', async () => {
+    const fail = (s: number, ip: string) =>
+      `Nov 25 07:51:${String(s).padStart(2, '0')} web1 sshd[${s}]: Failed password for root from ${ip} port 1 ssh2`;
+    const input = [
+      fail(1, '203.0.113.5'),
+      fail(2, '203.0.113.5'),
+      fail(3, '2001:db8::7'),
+      fail(4, '203.0.113.5'),
+      'Nov 25 07:51:05 web1 sshd[5]: error: PAM: Authentication failure for root from scanner.example',
+      fail(6, '203.0.113.5'),
+      fail(7, '2001:DB8:0::7'),
+      fail(8, '198.51.100.9'),
+    ].join('\n');
+    const r = await runCli(['test-filter', '--filter', 'sshd', ...NOW], { input });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Results: 8 failures/);
+    assert.match(r.stdout, /no address to act on\): 1$/m);
+    const counts = [...r.stdout.matchAll(/^ {2}(\d+) {2}([\d.:a-f]+)$/gm)].map(
+      (m) => `${m[2]} ${m[1]}`,
+    );
+    assert.deepEqual(counts, ['203.0.113.5 4', '2001:db8::7 2', '198.51.100.9 1']);
+  });
+
   it('exits 2 with a clear message on a bad filter, mode, --now or --timezone', async () => {
     const cases: [string[], RegExp][] = [
       [['--filter', 'nope'], /unknown filter "nope" \(filters: .*\bsshd\b/],

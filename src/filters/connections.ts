@@ -84,12 +84,23 @@ function blank(): Connection {
   return {
     logHost: null,
     host: null,
-    users: [],
-    failedUsers: [],
+    users: stringArray(),
+    failedUsers: stringArray(),
     pending: 0,
     sameTries: 0,
     hostlessFailure: false,
     counted: false,
     lastSeen: null,
   };
+}
+
+/**
+ * An empty array V8 already knows holds strings. A plain `[]` starts as an array of
+ * small integers, and the engine's hot code, optimised while the arrays were empty,
+ * was thrown away and compiled again (some 20 ms each time) once names were pushed.
+ */
+function stringArray(): string[] {
+  const a = [''];
+  a.pop();
+  return a;
 }

@@ -62,9 +62,14 @@ export function parseFilterFile(text: string, path: string, options: LoadOptions
   const filter = readFilter(withoutSamples(text), path, options);
   let samples: readonly Sample[] | undefined;
   return Object.defineProperty(filter, 'samples', {
-    get: () => (samples ??= readFilter(text, path, { ...options, lazySamples: false }).samples),
+    get: () => (samples ??= readSamples(text, path, options)),
     enumerable: true,
   });
+}
+
+/** The samples of the filter file `text`, for a filter read with `lazySamples`. */
+export function readSamples(text: string, path: string, options: LoadOptions): readonly Sample[] {
+  return readFilter(text, path, { ...options, lazySamples: false }).samples;
 }
 
 /**

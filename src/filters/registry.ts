@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { configError } from '../config/yaml-problems.js';
 import { BUILTIN_FILTER_DIR, filterFiles } from './dirs.js';
-import { parseFilterFile, type LoadedFilter } from './load.js';
+import { parseFilterFile, readSamples, type LoadedFilter, type LoadOptions } from './load.js';
+import { PRECOMPILED_DIR, readPrecompiled } from './precompiled.js';
 import type { FilterSpec } from './spec.js';
 
 export { BUILTIN_FILTER_DIR, DEFAULT_USER_FILTER_DIR } from './dirs.js';
@@ -26,6 +27,8 @@ export class FilterRegistry {
      * for running filters; a caller that shows every filter's samples reads each once.
      */
     private readonly samplesLater = true,
+    /** Where the built-ins read at build time are (precompiled.ts). */
+    private readonly precompiledDir = PRECOMPILED_DIR,
   ) {
     this.builtins = filterFiles(builtinDir);
     this.users = userDir === null ? new Map() : filterFiles(userDir);
@@ -84,14 +87,24 @@ export class FilterRegistry {
       const reason = (err as Error).message;
       throw configError([(t) => t('config.error.cannotRead', { path, reason })], undefined);
     }
-    const filter = parseFilterFile(text, path, {
+    const options: LoadOptions = {
       origin: user === undefined ? 'built-in' : 'user',
       // Built-ins' samples are checked by the test suite, not at every start.
       checkSamples: user !== undefined,
       lazySamples: user === undefined && this.samplesLater,
       chain,
       include: (other, includeChain) => this.read(other, includeChain),
-    });
+    };
+    const filter =
+      (options.lazySamples === true
+        ? readPrecompiled(
+            name,
+            path,
+            text,
+            () => readSamples(text, path, options),
+            this.precompiledDir,
+          )
+        : undefined) ?? parseFilterFile(text, path, options);
     this.loaded.set(name, filter);
     return filter;
   }
