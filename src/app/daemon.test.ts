@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseConfig } from './parse-config.js';
+import type { DaemonOptions } from './compose.js';
 import { Daemon } from './daemon.js';
 import type { Finding } from '../domain.js';
 import { translator } from '../i18n/index.js';
@@ -42,7 +43,12 @@ after(async () => {
 const line = (n: number, ip: string, user = `u${n}`) =>
   `${new Date().toISOString()} web1 sshd[${1000 + n}]: Failed password for invalid user ${user} from ${ip} port ${40000 + n} ssh2\n`;
 
-function start(name: string, notifier: Notifier, clock = new ManualClock()) {
+function start(
+  name: string,
+  notifier: Notifier,
+  clock = new ManualClock(),
+  more: Partial<Pick<DaemonOptions, 'observer'>> = {},
+) {
   const log = join(dir, `${name}.log`);
   const config = parseConfig(
     `store: { path: ${join(dir, `${name}.db`)} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
@@ -56,6 +62,7 @@ function start(name: string, notifier: Notifier, clock = new ManualClock()) {
     sources: config.sources,
     firewall: new DryRunFirewall({ log: () => {} }),
     clock,
+    ...more,
   });
   return { daemon, log, db: join(dir, `${name}.db`) };
 }
@@ -253,21 +260,10 @@ describe('Daemon', () => {
 
   it("goes on after a finding's bookkeeping throws: the next finding is still stored", async () => {
     const seen = new Collect();
-    const log = join(dir, 'book-throws.log');
-    await writeFile(log, '');
-    const config = parseConfig(
-      `store: { path: ${join(dir, 'book-throws.db')} }\nsources: [{ type: file, path: ${log}, startAtBeginning: true, pollInterval: 100ms }]\njails: { sshd: { maxretry: 3 } }\n`,
-      'test.yaml',
-    );
+    await writeFile(join(dir, 'book-throws.log'), '');
     const stored: string[] = [];
     // Booked on a timer: a throw there, unlike one in a line's handling, would end the process.
-    const daemon = Daemon.start({
-      config,
-      logger: createLogger({ level: 'silent', format: 'json' }),
-      t: translator('en'),
-      notifiers: [seen],
-      sources: config.sources,
-      firewall: new DryRunFirewall({ log: () => {} }),
+    const { daemon, log } = start('book-throws', seen, undefined, {
       observer: {
         finding: (f) => {
           if (f.ip === '203.0.113.70') throw new Error('a bug');
