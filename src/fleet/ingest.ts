@@ -63,8 +63,18 @@ export interface HubIngestOptions {
   retryMs?: number;
 }
 
-/** Messages stored in one transaction at most. */
+/** Messages, and bytes of them, stored in one transaction at most (a few thousand events). */
 const MAX_BATCH = 500;
+const MAX_BATCH_BYTES = 2 * 2 ** 20;
+
+/**
+ * Bytes the hub asks JetStream for at once. Bounded well below nats-server's
+ * 64 MiB a client may have pending: past it the server drops what it was
+ * sending, JetStream redelivers it after newer rows of the same hosts, and
+ * those older rows would look stored before (note7's "hang": 514 rows of
+ * 1,000 taken for duplicates).
+ */
+const PULL_BYTES = 8 * 2 ** 20;
 
 /** Wait before a row the store failed on is tried again. */
 const RETRY_MS = 5000;
@@ -79,7 +89,9 @@ const GIVE_UP_AFTER = 3;
 /** A message read from the stream, waiting to be stored. */
 interface Waiting {
   m: JsMsg;
-  /** The host of its subject ('' for none: such a message is rejected). */
+  /** Its host and kind, from its subject (null for none: such a message is rejected). */
+  where: ReturnType<typeof parseHostSubject>;
+  /** Its host, or '' for none. */
   host: string;
 }
 
@@ -118,7 +130,7 @@ export class HubIngest {
         max_ack_pending: 1000,
       });
     const consumer = await jetstream(this.o.nc).consumers.get(HOSTS_STREAM, HUB_CONSUMER);
-    const messages = await consumer.consume({ max_messages: 500 });
+    const messages = await consumer.consume({ max_bytes: PULL_BYTES });
     this.messages = messages;
     this.done = this.run(messages);
   }
@@ -138,10 +150,11 @@ export class HubIngest {
    */
   private async run(messages: ConsumerMessages): Promise<void> {
     for await (const m of messages) {
-      this.waiting.push({ m, host: parseHostSubject(m.subject)?.host ?? '' });
+      const where = parseHostSubject(m.subject);
+      this.waiting.push({ m, where, host: where?.host ?? '' });
       this.pump();
     }
-    await Promise.all(this.inFlight);
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     // Stopped: JetStream delivers what was not stored to the next start.
     for (const w of this.waiting.splice(0)) w.m.nak();
   }
@@ -171,13 +184,17 @@ export class HubIngest {
     }
   }
 
-  /** The waiting messages of hosts not being stored, oldest first, up to MAX_BATCH. */
+  /** The waiting messages of hosts not being stored, oldest first, up to MAX_BATCH(_BYTES). */
   private take(): Waiting[] {
     const taken: Waiting[] = [];
+    let bytes = 0;
     let kept = 0;
     for (const w of this.waiting) {
-      if (taken.length < MAX_BATCH && !this.busy.has(w.host)) taken.push(w);
-      else this.waiting[kept++] = w;
+      const full = taken.length >= MAX_BATCH || bytes >= MAX_BATCH_BYTES;
+      if (!full && !this.busy.has(w.host)) {
+        taken.push(w);
+        bytes += w.m.data.length;
+      } else this.waiting[kept++] = w;
     }
     this.waiting.length = kept;
     return taken;
@@ -187,8 +204,7 @@ export class HubIngest {
   private async handle(batch: readonly Waiting[]): Promise<void> {
     const rows: Pending[] = [];
     const others: { m: JsMsg; host: string; kind: 'status' | 'confirm'; body: unknown }[] = [];
-    for (const { m } of batch) {
-      const where = parseHostSubject(m.subject);
+    for (const { m, where } of batch) {
       if (where === null) {
         void this.reject(m, null, 'not a host subject');
         continue;
@@ -222,11 +238,11 @@ export class HubIngest {
   }
 
   /**
-   * Stores the rows in one transaction. When the store fails, each host's
-   * rows are tried again one at a time, in order, each until it is stored
-   * (its host's later rows wait behind it: stored first, they would make it
-   * look stored before), until the hub stops, or until it is the one row that
-   * keeps failing while others are stored.
+   * Stores the rows in one transaction. When the store fails, the rows are
+   * tried again one at a time, in order, each until it is stored (its host's
+   * later rows wait behind it: stored first, they would make it look stored
+   * before), until the hub stops, or until it is the one row that keeps
+   * failing while others are stored.
    */
   private async store(rows: readonly Pending[]): Promise<void> {
     try {
@@ -240,13 +256,9 @@ export class HubIngest {
     } catch (err) {
       this.failed(rows, err);
     }
-    const byHost = new Map<string, Pending[]>();
-    for (const r of rows) byHost.set(r.row.host, [...(byHost.get(r.row.host) ?? []), r]);
-    await Promise.all(
-      [...byHost.values()].map(async (own) => {
-        for (const r of own) await this.storeAlone(r);
-      }),
-    );
+    // In order, one at a time: a host's rows stay in order, and the store is
+    // not flooded with what just failed.
+    for (const r of rows) await this.storeAlone(r);
   }
 
   private async storeAlone(r: Pending): Promise<void> {
