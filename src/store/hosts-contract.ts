@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { RecordStore } from './api.js';
 import type { Async } from './api.js';
-import type { HostStatusReport, HostStore } from './hosts.js';
+import { InvalidRowError, type HostStatusReport, type HostStore } from './hosts.js';
 import { T0, sampleEvent, sampleFinding } from './testing.js';
 
 export interface HostStoreUnderTest {
@@ -155,6 +155,95 @@ export function describeHostStoreContract(name: string, harness: HostStoreHarnes
           assert.equal(results.filter((r) => r !== null).length, 1, JSON.stringify(results));
           assert.equal(await records.events.count(), 2);
           assert.equal((await records.findings.recent()).length, 1);
+        }));
+
+      it("stores several hosts' rows in one call: each host's in order, each row once, within and across calls", () =>
+        withStore(async ({ hosts, records }) => {
+          const row = (host: string, seq: number, epoch = 'aaaaaaaa') => ({
+            host,
+            epoch,
+            seq,
+            batch: { events: [sampleEvent({ time: T0 + seq, source: `${host}-${seq}` })] },
+          });
+          assert.deepEqual(
+            await hosts.ingestMany(
+              [row('web-1', 1), row('web-2', 1), row('web-1', 2), row('web-1', 2), row('web-1', 1)],
+              T0,
+            ),
+            [[], [], [], null, null],
+          );
+          assert.deepEqual(
+            await hosts.ingestMany(
+              [row('web-2', 1), row('web-2', 2), row('web-1', 1, 'bbbbbbbb'), row('web-1', 3)],
+              T0,
+            ),
+            [null, [], [], []],
+            'a redelivery, the next row, a new epoch and the row after it',
+          );
+          const sources = (await records.events.queryEvents({})).map((e) => e.source).sort();
+          assert.deepEqual(sources, [
+            'web-1:web-1-1',
+            'web-1:web-1-1',
+            'web-1:web-1-2',
+            'web-1:web-1-3',
+            'web-2:web-2-1',
+            'web-2:web-2-2',
+          ]);
+          assert.deepEqual(await hosts.ingestMany([], T0), []);
+        }));
+
+      it('stores the good rows of a call and says why a bad one is refused; its seq is left to a good retry', () =>
+        withStore(async ({ hosts, records }) => {
+          const findings = [{ finding: sampleFinding({ ip: '198.51.100.7' }), createdAt: T0 }];
+          const results = await hosts.ingestMany(
+            [
+              { host: 'web-1', epoch: 'aaaaaaaa', seq: 1, batch: { events: [sampleEvent()] } },
+              {
+                host: 'web-2',
+                epoch: 'aaaaaaaa',
+                seq: 1,
+                batch: { events: [sampleEvent(), { ...sampleEvent(), attempts: 1.5 }], findings },
+              },
+              { host: 'web-3', epoch: 'aaaaaaaa', seq: 1, batch: { findings } },
+            ],
+            T0,
+          );
+          assert.deepEqual(results[0], []);
+          assert.ok(results[1] instanceof InvalidRowError, String(results[1]));
+          assert.match(results[1].message, /invalid event record: attempts/);
+          assert.ok(Array.isArray(results[2]) && results[2].length === 1, String(results[2]));
+          assert.equal(await records.events.count(), 1);
+          assert.deepEqual(
+            (await records.findings.recent()).map((f) => [f.id, f.hosts]),
+            [[results[2][0], ['web-3']]],
+          );
+          assert.deepEqual(
+            await hosts.ingest('web-2', 'aaaaaaaa', 1, { events: [sampleEvent()] }, T0),
+            [],
+          );
+        }));
+
+      it('stores batches of the same hosts given at once, in any host order, each row once', () =>
+        withStore(async ({ hosts, records }) => {
+          const row = (host: string, seq: number) => ({
+            host,
+            epoch: 'aaaaaaaa',
+            seq,
+            batch: { events: [sampleEvent({ time: T0 + seq })] },
+          });
+          // Enough hosts that batches locking them in their own order would deadlock.
+          const names = Array.from({ length: 200 }, (_, i) => `web-${i + 1}`);
+          const batches = Array.from({ length: 6 }, (_, i) => {
+            const order = i % 2 === 0 ? names : [...names].reverse();
+            return order.flatMap((h) => [row(h, 1), row(h, 2)]);
+          });
+          const results = await Promise.all(batches.map((b) => hosts.ingestMany(b, T0)));
+          assert.equal(
+            results.flat().filter((r) => r !== null).length,
+            names.length * 2,
+            JSON.stringify(results),
+          );
+          assert.equal(await records.events.count(), names.length * 2);
         }));
 
       it('moves last seen forward only', () =>

@@ -1,8 +1,8 @@
 /**
  * The hub's records of its sensors: each host's last status, the outbox seq
- * stored from it last, and what it confirmed of each decision. `ingest` stores
- * a sensor's outbox row and moves its seq in one transaction, so a row
- * JetStream delivers twice (the hub stopped before its ack) is stored once.
+ * stored from it last, and what it confirmed of each decision. `ingestMany`
+ * stores sensors' outbox rows and moves their seqs in one transaction, so a
+ * row JetStream delivers twice (the hub stopped before its ack) is stored once.
  *
  * Events keep the sensor's name in `source` ("<host>:<source>"): the records
  * tables stay the single host's, and a per-host view is a prefix of one column.
@@ -49,6 +49,69 @@ export interface Confirmed {
 export interface IngestBatch {
   events?: readonly EventRecord[];
   findings?: readonly { finding: Finding; createdAt: Millis }[];
+}
+
+/** One outbox row of a sensor. */
+export interface IngestRow {
+  host: string;
+  epoch: string;
+  seq: number;
+  batch: IngestBatch;
+}
+
+/** A row no store can ever take (an invalid event in it): storing it again fails again. */
+export class InvalidRowError extends Error {
+  override name = 'InvalidRowError';
+}
+
+/**
+ * What became of one row of `ingestMany`: the stored findings' ids, null for
+ * a row stored before, or why it cannot be stored.
+ */
+export type IngestResult = number[] | null | InvalidRowError;
+
+/**
+ * Checks every row before any is stored, so that one bad row of a batch costs
+ * only itself: the results so far (an InvalidRowError for each bad row), and
+ * the good rows with their events named by their sensor, in order.
+ */
+export function checkIngestRows(
+  rows: readonly IngestRow[],
+  check: (e: EventRecord) => void = checkEventRecord,
+): { results: (IngestResult | undefined)[]; good: { at: number; row: IngestRow }[] } {
+  const results: (IngestResult | undefined)[] = [];
+  const good: { at: number; row: IngestRow }[] = [];
+  rows.forEach((row, at) => {
+    try {
+      const events = (row.batch.events ?? []).map((e) => {
+        check(e);
+        return { ...e, source: sensorSource(row.host, e.source) };
+      });
+      good.push({ at, row: { ...row, batch: { ...row.batch, events } } });
+      results.push(undefined);
+    } catch (err) {
+      results.push(new InvalidRowError((err as Error).message, { cause: err }));
+    }
+  });
+  return { results, good };
+}
+
+/**
+ * Walks the good rows in order and says which are new: a row is new when its
+ * seq is past its host's last one of the same epoch (or it starts a new
+ * epoch). `last` is each host's stored (epoch, seq), and is moved as rows are
+ * taken, so a row twice in one batch is taken once.
+ */
+export function newRows(
+  good: readonly { at: number; row: IngestRow }[],
+  last: Map<string, { epoch: string | null; seq: number }>,
+): { at: number; row: IngestRow }[] {
+  return good.filter(({ row }) => {
+    const known = last.get(row.host);
+    if (known !== undefined && known.epoch === row.epoch && row.seq <= known.seq) return false;
+    last.set(row.host, { epoch: row.epoch, seq: row.seq });
+    return true;
+  });
 }
 
 /** The source column of an event a sensor sent: the sensor's name first. */
@@ -104,7 +167,7 @@ export class HostStore {
   private readonly listStmt: Statement<[], HostDbRow>;
   private readonly confirmedStmt: Statement<[string], Confirmed>;
   private readonly ingestTx: Transaction<
-    (host: string, epoch: string, seq: number, batch: IngestBatch, now: Millis) => number[] | null
+    (good: readonly { at: number; row: IngestRow }[], now: Millis) => Map<number, number[]>
   >;
 
   constructor(db: Database) {
@@ -141,25 +204,30 @@ export class HostStore {
     this.confirmedStmt = db.prepare(
       'SELECT decision, host, outcome, reason, at FROM fleet_confirmations WHERE decision = ? ORDER BY host',
     );
-    this.ingestTx = db.transaction((host, epoch, seq, batch, now) => {
-      const known = this.seqStmt.get(host);
-      if (known !== undefined && known.epoch === epoch && seq <= known.last_seq) return null;
-      for (const e of batch.events ?? []) {
-        checkEventRecord(e);
-        this.events.insert({ ...e, source: sensorSource(host, e.source) });
+    this.ingestTx = db.transaction((good, now) => {
+      const last = new Map<string, { epoch: string | null; seq: number }>();
+      for (const { row } of good) {
+        if (last.has(row.host)) continue;
+        const known = this.seqStmt.get(row.host);
+        if (known !== undefined) last.set(row.host, { epoch: known.epoch, seq: known.last_seq });
       }
-      const ids = (batch.findings ?? []).map((f) =>
-        this.findings.insert({ ...f.finding, hosts: [host] }, f.createdAt),
-      );
-      this.seenStmt.run(host, Math.floor(now), epoch, seq);
-      return ids;
+      const stored = new Map<number, number[]>();
+      for (const { at, row } of newRows(good, last)) {
+        for (const e of row.batch.events ?? []) this.events.insert(e);
+        const ids = (row.batch.findings ?? []).map((f) =>
+          this.findings.insert({ ...f.finding, hosts: [row.host] }, f.createdAt),
+        );
+        this.seenStmt.run(row.host, Math.floor(now), row.epoch, row.seq);
+        stored.set(at, ids);
+      }
+      return stored;
     });
   }
 
   /**
    * Stores one outbox row of `host` unless it was stored already (its seq is
    * not past the last one of the same epoch). The stored findings' ids, or
-   * null for a row stored before.
+   * null for a row stored before; throws for a row that cannot be stored.
    */
   ingest(
     host: string,
@@ -168,7 +236,21 @@ export class HostStore {
     batch: IngestBatch,
     now: Millis,
   ): number[] | null {
-    return this.ingestTx.immediate(host, epoch, seq, batch, now);
+    return onlyResult(this.ingestMany([{ host, epoch, seq, batch }], now));
+  }
+
+  /**
+   * Stores sensors' outbox rows, several hosts' at once, in one transaction:
+   * each host's in the order given, each unless stored already (a row given
+   * twice is stored once). A row with an invalid event is left out (its
+   * result says why) and the others are stored; a failure of the store itself
+   * throws, and nothing is stored.
+   */
+  ingestMany(rows: readonly IngestRow[], now: Millis): IngestResult[] {
+    const { results, good } = checkIngestRows(rows);
+    const stored =
+      good.length === 0 ? new Map<number, number[]>() : this.ingestTx.immediate(good, now);
+    return results.map((r, at) => r ?? stored.get(at) ?? null);
   }
 
   status(host: string, s: HostStatusReport, now: Millis): void {
@@ -201,6 +283,13 @@ export class HostStore {
   list(): HostRow[] {
     return this.listStmt.all().map(hostFromRow);
   }
+}
+
+/** `ingest`'s result from `ingestMany`'s of one row: an invalid row throws. */
+export function onlyResult(results: readonly IngestResult[]): number[] | null {
+  const r = results[0]!;
+  if (r instanceof InvalidRowError) throw r;
+  return r;
 }
 
 /** The SQLite hosts store behind the asynchronous interface the hub uses (PostgreSQL's is another). */

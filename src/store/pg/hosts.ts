@@ -1,27 +1,31 @@
 /**
  * The hub's records of its sensors on PostgreSQL: the same semantics as
- * store/hosts.ts (store/hosts-contract.ts runs one suite against both). A
- * sensor's outbox row is stored with its seq in one transaction; the seq is
- * claimed first, by an upsert that takes the host's row lock, so two hubs (or
- * two deliveries at once) storing the same row store it once.
+ * store/hosts.ts (store/hosts-contract.ts runs one suite against both).
+ * Sensors' outbox rows are stored with their seqs in one transaction; the
+ * hosts' rows are locked first, so two hubs (or two deliveries at once)
+ * storing the same row store it once.
  */
 import type pg from 'pg';
 import type { Millis } from '../../domain.js';
 import type { Async } from '../api.js';
 import { checkEventRecord } from '../events.js';
 import {
+  checkIngestRows,
   hostFromRow,
-  sensorSource,
+  newRows,
+  onlyResult,
   type Confirmed,
   type HostDbRow,
   type HostRow,
   type HostStatusReport,
   type HostStore,
   type IngestBatch,
+  type IngestResult,
+  type IngestRow,
 } from '../hosts.js';
 import { json, ms, query, rows, transaction } from './db.js';
 import { inPartitions, insertEventRows } from './events.js';
-import type { Partitions } from './partitions.js';
+import { dayOf, partitionName, type Partitions } from './partitions.js';
 import { insertFindingRow } from './records.js';
 
 export class PgHostStore implements Async<HostStore> {
@@ -33,7 +37,7 @@ export class PgHostStore implements Async<HostStore> {
   /**
    * Stores one outbox row of `host` unless it was stored already (its seq is
    * not past the last one of the same epoch). The stored findings' ids, or
-   * null for a row stored before.
+   * null for a row stored before; throws for a row that cannot be stored.
    */
   async ingest(
     host: string,
@@ -42,31 +46,74 @@ export class PgHostStore implements Async<HostStore> {
     batch: IngestBatch,
     now: Millis,
   ): Promise<number[] | null> {
-    const events = (batch.events ?? []).map((e) => {
+    return onlyResult(await this.ingestMany([{ host, epoch, seq, batch }], now));
+  }
+
+  /**
+   * Stores sensors' outbox rows in one transaction (store/hosts.ts says
+   * what is stored). Each host's row is locked first, in name order, and its
+   * seq read under the lock, so two hubs (or two deliveries at once) storing
+   * the same row store it once and two batches never wait on each other.
+   */
+  async ingestMany(sent: readonly IngestRow[], now: Millis): Promise<IngestResult[]> {
+    const { results, good } = checkIngestRows(sent, (e) => {
       checkEventRecord(e);
-      return { ...e, source: sensorSource(host, e.source) };
+      // A day no partition can be named for would fail the whole batch later.
+      partitionName(dayOf(e.time));
     });
-    return inPartitions(this.partitions, events, () =>
-      transaction(this.pool, async (c) => {
-        // Moves the seq only past the last stored one (or into a new epoch);
-        // no row back means this one was stored before.
-        const claimed = await query(
-          c,
-          `INSERT INTO fleet_hosts AS h (name, last_seen, epoch, last_seq) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (name) DO UPDATE SET last_seen = GREATEST(h.last_seen, excluded.last_seen),
-             epoch = excluded.epoch, last_seq = excluded.last_seq
-           WHERE h.epoch IS DISTINCT FROM excluded.epoch OR h.last_seq < excluded.last_seq
-           RETURNING 1`,
-          [host, ms('now', now), epoch, seq],
-        );
-        if (claimed.rowCount === 0) return null;
-        if (events.length > 0) await insertEventRows(c, events, false);
-        const ids: number[] = [];
-        for (const f of batch.findings ?? [])
-          ids.push(await insertFindingRow(c, { ...f.finding, hosts: [host] }, f.createdAt));
-        return ids;
-      }),
+    const stored =
+      good.length === 0
+        ? new Map<number, number[]>()
+        : await inPartitions(
+            this.partitions,
+            good.flatMap(({ row }) => row.batch.events ?? []),
+            () => transaction(this.pool, (c) => this.store(c, good, now)),
+          );
+    return results.map((r, at) => r ?? stored.get(at) ?? null);
+  }
+
+  private async store(
+    c: pg.PoolClient,
+    good: readonly { at: number; row: IngestRow }[],
+    now: Millis,
+  ): Promise<Map<number, number[]>> {
+    const names = [...new Set(good.map(({ row }) => row.host))].sort();
+    // The no-op update takes the row lock of a host another transaction is
+    // adding or storing, then reads its seq as that one left it.
+    const known = await rows<{ name: string; epoch: string | null; last_seq: number }>(
+      c,
+      `INSERT INTO fleet_hosts AS h (name, last_seen) SELECT unnest($1::text[]), $2
+       ON CONFLICT (name) DO UPDATE SET last_seen = h.last_seen
+       RETURNING name, epoch, last_seq`,
+      [names, ms('now', now)],
     );
+    const last = new Map(known.map((k) => [k.name, { epoch: k.epoch, seq: k.last_seq }]));
+    const taken = newRows(good, last);
+    const stored = new Map<number, number[]>();
+    if (taken.length === 0) return stored;
+    const moved = [...new Set(taken.map(({ row }) => row.host))];
+    await query(
+      c,
+      `UPDATE fleet_hosts AS h SET last_seen = GREATEST(h.last_seen, $4),
+         epoch = u.epoch, last_seq = u.seq
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(name, epoch, seq)
+       WHERE h.name = u.name`,
+      [
+        moved,
+        moved.map((h) => last.get(h)!.epoch),
+        moved.map((h) => last.get(h)!.seq),
+        ms('now', now),
+      ],
+    );
+    const events = taken.flatMap(({ row }) => row.batch.events ?? []);
+    if (events.length > 0) await insertEventRows(c, events, false);
+    for (const { at, row } of taken) {
+      const ids: number[] = [];
+      for (const f of row.batch.findings ?? [])
+        ids.push(await insertFindingRow(c, { ...f.finding, hosts: [row.host] }, f.createdAt));
+      stored.set(at, ids);
+    }
+    return stored;
   }
 
   async status(host: string, s: HostStatusReport, now: Millis): Promise<void> {
