@@ -15,6 +15,7 @@ import {
   seedPublicKey,
 } from './connect.js';
 import { accountsConfig, hostPermissions } from './nats-config.js';
+import { INGESTED_KEEP_MS } from '../store/retention.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sheriff-connect-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,6 +121,10 @@ describe('fleet connection', () => {
     assert.equal(c.storage, 'file');
     assert.equal(c.num_replicas, 3);
     assert.equal(c.max_age, 7 * 86_400_000 * 1e6);
+    assert.ok(
+      INGESTED_KEEP_MS * 1e6 > c.max_age,
+      'the hub remembers a stored row longer than the stream can redeliver it',
+    );
     assert.equal(c.duplicate_window, 10 * 60_000 * 1e6);
   });
 });

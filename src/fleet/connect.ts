@@ -179,6 +179,7 @@ export function hostsStreamConfig(opts: EnsureStreamsOptions = {}): Partial<Stre
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     num_replicas: opts.replicas ?? 1,
+    // The hub remembers the rows it stored a day longer (store/retention.ts INGESTED_KEEP_MS).
     max_age: nanos(opts.maxAgeMs ?? 7 * DAY_MS),
     // A sensor retries an unacknowledged publish with the same Nats-Msg-Id after a
     // reconnect; the window must outlast any such retry for JetStream to drop the copy.

@@ -1,11 +1,11 @@
 /**
  * The hub's ingest against a real nats-server: several hosts' messages are
- * stored at once, each host's strictly in order (a host's seq must follow the
- * stored one, or a row would be taken for a duplicate).
+ * stored at once, each host's in order, each row once, however late
+ * JetStream delivers it.
  */
 import assert from 'node:assert/strict';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { createLogger } from '../log.js';
 import type { Async } from '../store/api.js';
@@ -210,6 +210,40 @@ describe('hub ingest', () => {
       assert.deepEqual({ ...ingest.counts }, { stored: 3, duplicates: 0, rejected: 0, failed: 1 });
       const lines = (await store.records.events.queryEvents({})).map((e) => e.line).sort();
       assert.deepEqual(lines, [batch(1), batch(1), batch(2)].map((b) => b.events[0]!.line).sort());
+    } finally {
+      await ingest.stop();
+      store.close();
+    }
+  });
+
+  it("stores a host's row JetStream redelivers after its later ones (a delivery lost in a disconnect)", async () => {
+    const jsm = await jetstreamManager(nc);
+    // The hub's consumer, made first with a short ack wait so the lost row comes back soon.
+    await jsm.consumers.add(HOSTS_STREAM, {
+      durable_name: HUB_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(1000),
+    });
+    await publish([
+      ['a', 1],
+      ['a', 2],
+      ['a', 3],
+    ]);
+    // A hub took a1 and lost its connection before storing it: a1 waits out its ack wait.
+    const lost = await jetstream(nc).consumers.get(HOSTS_STREAM, HUB_CONSUMER);
+    assert.equal((await lost.next())?.json<EventBatch>().seq, 1);
+    const { hosts, store } = sqliteHosts();
+    const ingest = hubIngest(hosts);
+    await ingest.start();
+    try {
+      await waitFor(
+        'a1 redelivered and handled',
+        () => ingest.counts.stored + ingest.counts.duplicates >= 3,
+      );
+      assert.deepEqual({ ...ingest.counts }, { stored: 3, duplicates: 0, rejected: 0, failed: 0 });
+      const lines = (await store.records.events.queryEvents({})).map((e) => e.line).sort();
+      assert.deepEqual(lines, [1, 2, 3].map((seq) => batch(seq).events[0]!.line).sort());
     } finally {
       await ingest.stop();
       store.close();

@@ -121,7 +121,14 @@ describe('openDatabase', () => {
       [
         ...['agent_messages', 'agent_runs', 'agent_tool_calls', 'agent_usage', 'approvals'],
         ...['audit', 'bans', 'chat_settings', 'connection_addresses', 'daemon_status'],
-        ...['events', 'findings', 'fleet_confirmations', 'fleet_hosts', 'fleet_outbox'],
+        ...[
+          'events',
+          'findings',
+          'fleet_confirmations',
+          'fleet_hosts',
+          'fleet_ingested',
+          'fleet_outbox',
+        ],
         ...['incident_timeline', 'incidents', 'intel_cache', 'outbox', 'reports', 'scans'],
         ...['source_positions', 'sqlite_sequence'],
       ],

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import type { RecordStore } from './api.js';
 import type { Async } from './api.js';
 import { InvalidRowError, type HostStatusReport, type HostStore } from './hosts.js';
+import { INGESTED_KEEP_MS } from './retention.js';
 import { T0, sampleEvent, sampleFinding } from './testing.js';
 
 export interface HostStoreUnderTest {
@@ -21,6 +22,11 @@ export interface HostStoreUnderTest {
 export interface HostStoreHarness {
   /** A new, empty store. */
   open(): Promise<HostStoreUnderTest>;
+  /**
+   * A new store made at the schema before the identities were kept, with
+   * these hosts' last seqs in fleet_hosts, then upgraded.
+   */
+  openUpgraded(last: { name: string; epoch: string; seq: number }[]): Promise<HostStoreUnderTest>;
   /** After the suite: stop servers, remove files. */
   cleanup?(): Promise<void>;
 }
@@ -66,7 +72,7 @@ export function describeHostStoreContract(name: string, harness: HostStoreHarnes
           assert.equal(
             await hosts.ingest('web-1', 'aaaaaaaa', 1, batch, T0),
             null,
-            'an older seq of the same epoch',
+            'a redelivery of an older stored row',
           );
           // The sensor's store was recreated: its seqs start again at 1, under a new epoch.
           assert.deepEqual(await hosts.ingest('web-1', 'bbbbbbbb', 1, batch, T0), []);
@@ -82,6 +88,71 @@ export function describeHostStoreContract(name: string, harness: HostStoreHarnes
             batch.events[0]!.line,
           );
         }));
+
+      it("stores a host's older row that arrives after a newer one, and a redelivery of either not", () =>
+        withStore(async ({ hosts, records }) => {
+          const row = (seq: number) => ({
+            host: 'web-1',
+            epoch: 'aaaaaaaa',
+            seq,
+            batch: { events: [sampleEvent({ time: T0 + seq, source: `s${seq}` })] },
+          });
+          // JetStream redelivers a row lost in a disconnect only after its ack wait, newer rows meanwhile.
+          assert.deepEqual(await hosts.ingestMany([row(2), row(4)], T0), [[], []]);
+          assert.deepEqual(await hosts.ingestMany([row(1)], T0), [[]], 'the late row');
+          assert.deepEqual(
+            await hosts.ingestMany([row(2), row(1), row(3), row(4), row(3)], T0),
+            [null, null, [], null, null],
+            'redeliveries, and a late row given twice',
+          );
+          const sources = (await records.events.queryEvents({})).map((e) => e.source).sort();
+          assert.deepEqual(sources, ['web-1:s1', 'web-1:s2', 'web-1:s3', 'web-1:s4']);
+        }));
+
+      it('forgets a stored row once JetStream can no longer redeliver it, except each epoch’s last', () =>
+        withStore(async ({ hosts, records }) => {
+          const row = (seq: number, epoch = 'aaaaaaaa') => ({
+            host: 'web-1',
+            epoch,
+            seq,
+            batch: { events: [sampleEvent({ time: T0 + seq })] },
+          });
+          await hosts.ingestMany([row(1), row(2), row(1, 'bbbbbbbb'), row(3, 'bbbbbbbb')], T0);
+          await records.prune({}, T0 + INGESTED_KEEP_MS, { chunkSize: 1 });
+          assert.deepEqual(
+            await hosts.ingestMany([row(1), row(1, 'bbbbbbbb')], T0),
+            [null, null],
+            'still within the stream’s max age',
+          );
+          await records.prune({}, T0 + INGESTED_KEEP_MS + 1, { chunkSize: 1 });
+          assert.deepEqual(
+            await hosts.ingestMany([row(2), row(3, 'bbbbbbbb'), row(1), row(1, 'bbbbbbbb')], T0),
+            [null, null, [], []],
+            'the last row of each epoch is remembered, older ones are forgotten',
+          );
+        }));
+
+      it("after an upgrade, rows up to a host's last seq of its epoch stay stored, the others are taken", async () => {
+        const s = await harness.openUpgraded([{ name: 'web-1', epoch: 'aaaaaaaa', seq: 5 }]);
+        try {
+          const row = (seq: number, epoch = 'aaaaaaaa') => ({
+            host: 'web-1',
+            epoch,
+            seq,
+            batch: { events: [sampleEvent({ time: T0 + seq })] },
+          });
+          assert.deepEqual(
+            await s.hosts.ingestMany(
+              [row(3), row(5), row(7), row(6), row(2, 'bbbbbbbb'), row(7)],
+              T0,
+            ),
+            [null, null, [], [], [], null],
+          );
+          assert.equal(await s.records.events.count(), 3);
+        } finally {
+          await s.close();
+        }
+      });
 
       it("names a sensor's event without a source by the host alone", () =>
         withStore(async ({ hosts, records }) => {

@@ -1,8 +1,10 @@
 /**
  * The hub's records of its sensors: each host's last status, the outbox seq
  * stored from it last, and what it confirmed of each decision. `ingestMany`
- * stores sensors' outbox rows and moves their seqs in one transaction, so a
- * row JetStream delivers twice (the hub stopped before its ack) is stored once.
+ * stores sensors' outbox rows with their identities (host, epoch, seq) in one
+ * transaction, so a row JetStream delivers twice (the hub stopped before its
+ * ack) is stored once, and a row it delivers late (after newer ones, once its
+ * ack wait ran out) is stored all the same.
  *
  * Events keep the sensor's name in `source` ("<host>:<source>"): the records
  * tables stay the single host's, and a per-host view is a prefix of one column.
@@ -96,22 +98,26 @@ export function checkIngestRows(
   return { results, good };
 }
 
+/** A host's seq in one epoch of its outbox. */
+export interface EpochSeq {
+  epoch: string | null;
+  seq: number;
+}
+
 /**
- * Walks the good rows in order and says which are new: a row is new when its
- * seq is past its host's last one of the same epoch (or it starts a new
- * epoch). `last` is each host's stored (epoch, seq), and is moved as rows are
- * taken, so a row twice in one batch is taken once.
+ * The row counts as stored without its identity: a hub before the identities
+ * were kept (migration 10 / PostgreSQL 4) knew only each host's last seq, its
+ * floor, and may still be sent the rows up to it again.
  */
-export function newRows(
-  good: readonly { at: number; row: IngestRow }[],
-  last: Map<string, { epoch: string | null; seq: number }>,
-): { at: number; row: IngestRow }[] {
-  return good.filter(({ row }) => {
-    const known = last.get(row.host);
-    if (known !== undefined && known.epoch === row.epoch && row.seq <= known.seq) return false;
-    last.set(row.host, { epoch: row.epoch, seq: row.seq });
-    return true;
-  });
+export function belowFloor(row: IngestRow, floor: EpochSeq | undefined): boolean {
+  return floor !== undefined && floor.epoch === row.epoch && row.seq <= floor.seq;
+}
+
+/** Moves a host's last seq by a stored row: the highest of its epoch; a new epoch starts over. */
+export function moveLast(last: Map<string, EpochSeq>, row: IngestRow): void {
+  const known = last.get(row.host);
+  const seq = known?.epoch === row.epoch ? Math.max(known.seq, row.seq) : row.seq;
+  last.set(row.host, { epoch: row.epoch, seq });
 }
 
 /** The source column of an event a sensor sent: the sensor's name first. */
@@ -157,7 +163,8 @@ export function hostFromRow(r: HostDbRow): HostRow {
 export class HostStore {
   private readonly events: EventStore;
   private readonly findings: FindingStore;
-  private readonly seqStmt: Statement<[string], { epoch: string | null; last_seq: number }>;
+  private readonly floorStmt: Statement<[string], EpochSeq>;
+  private readonly identityStmt: Statement<[string, string, number, number]>;
   private readonly seenStmt: Statement<[string, number, string, number]>;
   private readonly statusStmt: Statement<
     [string, number, string, number, number, string, string, number]
@@ -173,11 +180,19 @@ export class HostStore {
   constructor(db: Database) {
     this.events = new EventStore(db);
     this.findings = new FindingStore(db);
-    this.seqStmt = db.prepare('SELECT epoch, last_seq FROM fleet_hosts WHERE name = ?');
+    this.floorStmt = db.prepare(
+      'SELECT floor_epoch AS epoch, floor_seq AS seq FROM fleet_hosts WHERE name = ?',
+    );
+    this.identityStmt = db.prepare(
+      'INSERT OR IGNORE INTO fleet_ingested (host, epoch, seq, at) VALUES (?, ?, ?, ?)',
+    );
+    // As moveLast: the highest seq of the epoch, a new epoch starts over.
     this.seenStmt = db.prepare(
       `INSERT INTO fleet_hosts (name, last_seen, epoch, last_seq) VALUES (?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen),
-         epoch = excluded.epoch, last_seq = excluded.last_seq`,
+         epoch = excluded.epoch,
+         last_seq = CASE WHEN epoch IS excluded.epoch THEN max(last_seq, excluded.last_seq)
+                    ELSE excluded.last_seq END`,
     );
     this.statusStmt = db.prepare(
       `INSERT INTO fleet_hosts (name, last_seen, version, lag_ms, outbox, errors, groups, status_at)
@@ -205,14 +220,14 @@ export class HostStore {
       'SELECT decision, host, outcome, reason, at FROM fleet_confirmations WHERE decision = ? ORDER BY host',
     );
     this.ingestTx = db.transaction((good, now) => {
-      const last = new Map<string, { epoch: string | null; seq: number }>();
-      for (const { row } of good) {
-        if (last.has(row.host)) continue;
-        const known = this.seqStmt.get(row.host);
-        if (known !== undefined) last.set(row.host, { epoch: known.epoch, seq: known.last_seq });
-      }
+      const floors = new Map<string, EpochSeq | undefined>();
       const stored = new Map<number, number[]>();
-      for (const { at, row } of newRows(good, last)) {
+      for (const { at, row } of good) {
+        if (!floors.has(row.host)) floors.set(row.host, this.floorStmt.get(row.host));
+        if (belowFloor(row, floors.get(row.host))) continue;
+        // A row is new iff its identity is: a redelivery (or a copy in this batch) is ignored.
+        if (this.identityStmt.run(row.host, row.epoch, row.seq, Math.floor(now)).changes === 0)
+          continue;
         for (const e of row.batch.events ?? []) this.events.insert(e);
         const ids = (row.batch.findings ?? []).map((f) =>
           this.findings.insert({ ...f.finding, hosts: [row.host] }, f.createdAt),
@@ -225,8 +240,8 @@ export class HostStore {
   }
 
   /**
-   * Stores one outbox row of `host` unless it was stored already (its seq is
-   * not past the last one of the same epoch). The stored findings' ids, or
+   * Stores one outbox row of `host` unless it was stored already (the same
+   * host, epoch and seq). The stored findings' ids, or
    * null for a row stored before; throws for a row that cannot be stored.
    */
   ingest(

@@ -271,6 +271,29 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE findings ADD COLUMN hosts TEXT NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 10,
+    name: 'fleet: the identities of the outbox rows the hub stored',
+    up: `
+      -- Each sensor outbox row the hub stored (store/hosts.ts): a row is new iff
+      -- its identity is not here, so a row JetStream delivers late (after newer
+      -- ones) is stored and a redelivery is not. Kept as long as JetStream can
+      -- redeliver (pruned by at, each host's and epoch's highest seq kept).
+      CREATE TABLE fleet_ingested (
+        host TEXT NOT NULL,
+        epoch TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at INTEGER NOT NULL, -- epoch ms, when the hub stored it
+        PRIMARY KEY (host, epoch, seq)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX fleet_ingested_at ON fleet_ingested (at);
+      -- A hub before this version kept only each host's last seq: the rows of
+      -- that epoch up to it count as stored, so its redeliveries stay skipped.
+      ALTER TABLE fleet_hosts ADD COLUMN floor_epoch TEXT;
+      ALTER TABLE fleet_hosts ADD COLUMN floor_seq INTEGER NOT NULL DEFAULT 0;
+      UPDATE fleet_hosts SET floor_epoch = epoch, floor_seq = last_seq;
+    `,
+  },
 ];
 
 checkMigrations(MIGRATIONS);

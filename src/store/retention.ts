@@ -4,6 +4,9 @@
  * transaction, so a huge backlog never holds the write lock for long; the
  * async form also yields to the event loop between chunks so the daemon's
  * batching writer (same process, same connection) gets to flush in between.
+ *
+ * The same pass forgets the hub's identities of stored sensor rows
+ * (fleet_ingested, store/hosts.ts) once JetStream can no longer redeliver them.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
@@ -32,6 +35,28 @@ export interface RetentionResult {
 export const DEFAULT_RETENTION_CHUNK = 2000;
 
 /**
+ * How long the hub remembers a stored row's identity: the SHERIFF_HOSTS
+ * stream's max age (7 days, fleet/connect.ts), past which JetStream holds no
+ * copy to redeliver, and a day for the clocks of the hub and nats-server.
+ * Each host's and epoch's highest seq is kept longer, always: the one row a
+ * sensor may publish again after any outage (it awaits that row's ack before
+ * sending the next, fleet/publisher.ts).
+ */
+export const INGESTED_KEEP_MS = 8 * 86_400_000;
+
+/**
+ * Deletes up to `limit` identities stored before `before` that are not their
+ * host's and epoch's highest (both stores; the arguments are placeholders).
+ */
+export function deleteStaleIngested(before: string, limit: string): string {
+  return `DELETE FROM fleet_ingested WHERE (host, epoch, seq) IN (
+    SELECT i.host, i.epoch, i.seq FROM fleet_ingested i
+    WHERE i.at < ${before} AND i.seq < (SELECT max(m.seq) FROM fleet_ingested m
+                                        WHERE m.host = i.host AND m.epoch = i.epoch)
+    LIMIT ${limit})`;
+}
+
+/**
  * The checked policy: rows per chunk, and the event time before which events
  * go (null: no age limit). Throws a RangeError for a policy that makes no sense.
  */
@@ -54,6 +79,9 @@ export function retentionPlan(
 
 /** One prepared pruning job; `step()` deletes at most one chunk. */
 class Pruner {
+  private readonly ingestedStmt: Statement<[number, number]>;
+  private ingestedDone = false;
+  private readonly ingestedBefore: number;
   private readonly byAgeStmt: Statement<[number, number]>;
   private readonly oldestStmt: Statement<[number]>;
   private readonly countStmt: Statement<[], { n: number }>;
@@ -69,6 +97,8 @@ class Pruner {
     options: RetentionOptions,
   ) {
     ({ chunk: this.chunk, cutoff: this.cutoff } = retentionPlan(policy, now, options));
+    this.ingestedBefore = Math.floor(now - INGESTED_KEEP_MS);
+    this.ingestedStmt = db.prepare(deleteStaleIngested('?', '?'));
     // Both use the (time) index, whose entries are ordered by (time, rowid).
     this.byAgeStmt = db.prepare(
       `DELETE FROM events WHERE id IN
@@ -82,6 +112,11 @@ class Pruner {
 
   /** Deletes one chunk; false when there is nothing left to do. */
   step(): boolean {
+    if (!this.ingestedDone) {
+      if (this.ingestedStmt.run(this.ingestedBefore, this.chunk).changes === this.chunk)
+        return true;
+      this.ingestedDone = true;
+    }
     if (this.cutoff !== null) {
       const n = this.byAgeStmt.run(this.cutoff, this.chunk).changes;
       this.count(n, 'byAge');

@@ -9,6 +9,7 @@ import { describeHostStoreContract } from '../hosts-contract.js';
 import { startPostgres, type Postgres } from '../../testing/postgres.js';
 import { PgHostStore } from './hosts.js';
 import { openPgStore } from './index.js';
+import { migratePg, PG_MIGRATIONS } from './migrations.js';
 
 let server: Promise<Postgres> | undefined;
 const databases = new Map<string, Promise<string>>();
@@ -50,13 +51,29 @@ describeRecordStoreContract('PostgreSQL', {
 });
 
 let hostStores = 0;
+const openHosts = async (url: string) => {
+  const records = await openPgStore(url);
+  return {
+    hosts: new PgHostStore(records.pool, records.partitions),
+    records,
+    close: () => records.close(),
+  };
+};
 describeHostStoreContract('PostgreSQL', {
-  open: async () => {
-    const records = await openPgStore(await database(`hosts_${++hostStores}`));
-    return {
-      hosts: new PgHostStore(records.pool, records.partitions),
-      records,
-      close: () => records.close(),
-    };
+  open: async () => openHosts(await database(`hosts_${++hostStores}`)),
+  openUpgraded: async (last) => {
+    const url = await database(`hosts_${++hostStores}`);
+    const pool = new pg.Pool({ connectionString: url });
+    try {
+      await migratePg(pool, PG_MIGRATIONS.slice(0, 3));
+      for (const h of last)
+        await pool.query(
+          'INSERT INTO fleet_hosts (name, last_seen, epoch, last_seq) VALUES ($1, 0, $2, $3)',
+          [h.name, h.epoch, h.seq],
+        );
+    } finally {
+      await pool.end();
+    }
+    return openHosts(url);
   },
 });

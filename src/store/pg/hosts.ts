@@ -1,8 +1,8 @@
 /**
  * The hub's records of its sensors on PostgreSQL: the same semantics as
  * store/hosts.ts (store/hosts-contract.ts runs one suite against both).
- * Sensors' outbox rows are stored with their seqs in one transaction; the
- * hosts' rows are locked first, so two hubs (or two deliveries at once)
+ * Sensors' outbox rows are stored with their identities in one transaction;
+ * the hosts' rows are locked first, so two hubs (or two deliveries at once)
  * storing the same row store it once.
  */
 import type pg from 'pg';
@@ -10,11 +10,13 @@ import type { Millis } from '../../domain.js';
 import type { Async } from '../api.js';
 import { checkEventRecord } from '../events.js';
 import {
+  belowFloor,
   checkIngestRows,
   hostFromRow,
-  newRows,
+  moveLast,
   onlyResult,
   type Confirmed,
+  type EpochSeq,
   type HostDbRow,
   type HostRow,
   type HostStatusReport,
@@ -35,8 +37,8 @@ export class PgHostStore implements Async<HostStore> {
   ) {}
 
   /**
-   * Stores one outbox row of `host` unless it was stored already (its seq is
-   * not past the last one of the same epoch). The stored findings' ids, or
+   * Stores one outbox row of `host` unless it was stored already (the same
+   * host, epoch and seq). The stored findings' ids, or
    * null for a row stored before; throws for a row that cannot be stored.
    */
   async ingest(
@@ -51,9 +53,10 @@ export class PgHostStore implements Async<HostStore> {
 
   /**
    * Stores sensors' outbox rows in one transaction (store/hosts.ts says
-   * what is stored). Each host's row is locked first, in name order, and its
-   * seq read under the lock, so two hubs (or two deliveries at once) storing
-   * the same row store it once and two batches never wait on each other.
+   * what is stored). Each host's row is locked first, in name order, and the
+   * rows' identities inserted under the lock, so two hubs (or two deliveries
+   * at once) storing the same row store it once and two batches never wait on
+   * each other in a cycle.
    */
   async ingestMany(sent: readonly IngestRow[], now: Millis): Promise<IngestResult[]> {
     const { results, good } = checkIngestRows(sent, (e) => {
@@ -79,18 +82,48 @@ export class PgHostStore implements Async<HostStore> {
   ): Promise<Map<number, number[]>> {
     const names = [...new Set(good.map(({ row }) => row.host))].sort();
     // The no-op update takes the row lock of a host another transaction is
-    // adding or storing, then reads its seq as that one left it.
-    const known = await rows<{ name: string; epoch: string | null; last_seq: number }>(
+    // adding or storing, then reads its seqs as that one left them.
+    const known = await rows<{
+      name: string;
+      epoch: string | null;
+      last_seq: number;
+      floor_epoch: string | null;
+      floor_seq: number;
+    }>(
       c,
       `INSERT INTO fleet_hosts AS h (name, last_seen) SELECT unnest($1::text[]), $2
        ON CONFLICT (name) DO UPDATE SET last_seen = h.last_seen
-       RETURNING name, epoch, last_seq`,
+       RETURNING name, epoch, last_seq, floor_epoch, floor_seq`,
       [names, ms('now', now)],
     );
-    const last = new Map(known.map((k) => [k.name, { epoch: k.epoch, seq: k.last_seq }]));
-    const taken = newRows(good, last);
+    const last = new Map<string, EpochSeq>(
+      known.map((k) => [k.name, { epoch: k.epoch, seq: k.last_seq }]),
+    );
+    const floors = new Map(known.map((k) => [k.name, { epoch: k.floor_epoch, seq: k.floor_seq }]));
+    const candidates = good.filter(({ row }) => !belowFloor(row, floors.get(row.host)));
     const stored = new Map<number, number[]>();
+    if (candidates.length === 0) return stored;
+    // A row is new iff its identity is inserted: a redelivery (or a copy in this batch) is not.
+    const inserted = await rows<{ host: string; epoch: string; seq: number }>(
+      c,
+      `INSERT INTO fleet_ingested (host, epoch, seq, at)
+       SELECT u.host, u.epoch, u.seq, $4
+       FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(host, epoch, seq)
+       ON CONFLICT DO NOTHING RETURNING host, epoch, seq`,
+      [
+        candidates.map(({ row }) => row.host),
+        candidates.map(({ row }) => row.epoch),
+        candidates.map(({ row }) => row.seq),
+        ms('now', now),
+      ],
+    );
+    const identity = (r: { host: string; epoch: string; seq: number }) =>
+      JSON.stringify([r.host, r.epoch, r.seq]);
+    const fresh = new Set(inserted.map(identity));
+    // The first copy of a new identity is the one stored.
+    const taken = candidates.filter(({ row }) => fresh.delete(identity(row)));
     if (taken.length === 0) return stored;
+    for (const { row } of taken) moveLast(last, row);
     const moved = [...new Set(taken.map(({ row }) => row.host))];
     await query(
       c,

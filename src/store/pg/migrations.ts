@@ -313,6 +313,28 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE findings ADD COLUMN hosts jsonb NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 4,
+    name: 'fleet: the identities of the outbox rows the hub stored',
+    up: `
+      -- Each sensor outbox row the hub stored (store/pg/hosts.ts): a row is new
+      -- iff its identity is not here, so a row JetStream delivers late (after
+      -- newer ones) is stored and a redelivery is not. Kept as long as JetStream
+      -- can redeliver (pruned by at, each host's and epoch's highest seq kept).
+      CREATE TABLE fleet_ingested (
+        host text COLLATE "C" NOT NULL,
+        epoch text COLLATE "C" NOT NULL,
+        seq bigint NOT NULL,
+        at bigint NOT NULL, -- epoch ms, when the hub stored it
+        PRIMARY KEY (host, epoch, seq)
+      );
+      CREATE INDEX fleet_ingested_at ON fleet_ingested (at);
+      -- A hub before this version kept only each host's last seq: the rows of
+      -- that epoch up to it count as stored, so its redeliveries stay skipped.
+      ALTER TABLE fleet_hosts ADD COLUMN floor_epoch text, ADD COLUMN floor_seq bigint NOT NULL DEFAULT 0;
+      UPDATE fleet_hosts SET floor_epoch = epoch, floor_seq = last_seq;
+    `,
+  },
 ];
 
 checkMigrations(PG_MIGRATIONS);

@@ -3,11 +3,14 @@
  * cutoff (or wholly within the excess over maxEvents) are detached and
  * dropped, one transaction each; only the boundary day is deleted from row by
  * row, in chunks. Same policy and result as store/retention.ts; a dropped day
- * counts as one chunk.
+ * counts as one chunk. The same pass forgets the hub's identities of stored
+ * sensor rows (store/retention.ts says which).
  */
 import type pg from 'pg';
 import type { Millis } from '../../domain.js';
 import {
+  deleteStaleIngested,
+  INGESTED_KEEP_MS,
   retentionPlan,
   type RetentionOptions,
   type RetentionPolicy,
@@ -24,6 +27,12 @@ export async function prunePgEvents(
   options: RetentionOptions = {},
 ): Promise<RetentionResult> {
   const { chunk, cutoff } = retentionPlan(policy, now, options);
+  for (let n = chunk; n === chunk;) {
+    n = await changes(pool, deleteStaleIngested('$1', '$2'), [
+      Math.floor(now - INGESTED_KEEP_MS),
+      chunk,
+    ]);
+  }
   const result: RetentionResult = { byAge: 0, byCount: 0, removed: 0, chunks: 0 };
   const count = (n: number, key: 'byAge' | 'byCount') => {
     if (n === 0) return;
