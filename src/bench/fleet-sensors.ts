@@ -13,10 +13,11 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Clock, Stop } from '../clock.js';
 import type { BanTarget, Millis } from '../domain.js';
-import { connectFleet, openDecisions } from '../fleet/connect.js';
-import { DecisionFollower, type DecisionEnforcer } from '../fleet/decision-follower.js';
+import { connectFleet } from '../fleet/connect.js';
+import type { DecisionFollower, DecisionEnforcer } from '../fleet/decision-follower.js';
 import { hostSubject, type HostStatus } from '../fleet/protocol.js';
 import { OutboxPublisher, type OutboxRows } from '../fleet/publisher.js';
+import { followDecisions } from '../fleet/sensor.js';
 import type { DecisionVerifier } from '../fleet/signing.js';
 import type { Logger } from '../log.js';
 import type { FleetOutcome } from '../respond/responder.js';
@@ -112,20 +113,14 @@ export class SimSensor {
       this.heartbeat = clock.every(HEARTBEAT_MS, () => void this.beat().catch(() => undefined));
     });
     this.heartbeat = first;
-    const follower = new DecisionFollower({
+    this.follower = await followDecisions(nc, {
       host,
       groups: [],
-      kv: await openDecisions(nc),
       verifier: this.o.verifier,
       enforcer: this.enforcer,
-      confirm: async (c) => {
-        await js.publish(hostSubject(host, 'confirm'), JSON.stringify(c));
-      },
       clock: clock.now,
       logger,
     });
-    await follower.start();
-    this.follower = follower;
   }
 
   /** Drains the outbox to JetStream, as a sensor does after a flush. */

@@ -9,7 +9,7 @@
 import { dirname, join } from 'node:path';
 import type { SheriffConfig } from '../app/config.js';
 import { storePath } from '../config/paths.js';
-import { configError, type Problem } from '../config/yaml-problems.js';
+import { configError, type Problem } from '../config/errors.js';
 import type { Translate } from '../i18n/index.js';
 import type { LoadedFilter } from '../filters/load.js';
 import { filterRegistry } from '../filters/registry.js';

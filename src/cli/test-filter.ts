@@ -74,7 +74,7 @@ async function specFile(
   const [{ parseFilterFile }, { checkFilterRedos }, { configError }] = await Promise.all([
     import('../filters/load.js'),
     import('../filters/redos.js'),
-    import('../config/yaml-problems.js'),
+    import('../config/errors.js'),
   ]);
   let text: string;
   try {

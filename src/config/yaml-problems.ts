@@ -9,9 +9,6 @@ import type { ConfigMessageKey } from '../i18n/config.js';
 import { isMessageKey, type Params, type Translate } from '../i18n/index.js';
 import type { Problem } from './errors.js';
 
-// Where the readers of YAML files (filters, sheriff.yaml) have always found them.
-export { configError, type Problem } from './errors.js';
-
 export interface YamlFile {
   doc: Document;
   lines: LineCounter;

@@ -7,14 +7,13 @@
  */
 import { basename } from 'node:path';
 import {
-  configError,
   lineOf,
   problemAt,
   readYaml,
   schemaProblems,
-  type Problem,
   type YamlFile,
 } from '../config/yaml-problems.js';
+import { configError, type Problem } from '../config/errors.js';
 import { filterRegexes } from './engine.js';
 import { filterFileSchema, type FilterFile } from './file-schema.js';
 import { runSamples, type Sample, type SampleExpectation } from './samples.js';

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Problem } from '../config/yaml-problems.js';
+import type { Problem } from '../config/errors.js';
 import { filterRegexes } from './engine.js';
 import type { LoadedFilter } from './load.js';
 import type { FilterSpec } from './spec.js';

@@ -6,7 +6,7 @@
  * when first asked for, so start-up costs only the filters the jails use.
  */
 import { readFileSync } from 'node:fs';
-import { configError } from '../config/yaml-problems.js';
+import { configError } from '../config/errors.js';
 import { BUILTIN_FILTER_DIR, filterFiles } from './dirs.js';
 import { parseFilterFile, readSamples, type LoadedFilter, type LoadOptions } from './load.js';
 import { PRECOMPILED_DIR, readPrecompiled } from './precompiled.js';

@@ -20,6 +20,7 @@ import { Store } from '../store/index.js';
 import { sampleEvent, sampleFinding, T0 } from '../store/testing.js';
 import { ManualClock } from '../testing/manual-clock.js';
 import { incidentHosts } from './cross-host.js';
+import { mergeAnswers } from '../intel/enricher.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sheriff-fleet-compromise-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -35,16 +36,7 @@ describe('a compromise at the hub', () => {
       store: store.records,
       clock: clock.now,
       isInternal: () => false,
-      enrich: () =>
-        Promise.resolve({
-          internal: false,
-          blocklists: [],
-          country: null,
-          asn: null,
-          asOrg: null,
-          reputation: null,
-          sources: {},
-        }),
+      enrich: () => Promise.resolve(mergeAnswers(false, [])),
     });
     let seq = 0;
     /** What the hub does with a host's outbox row of events (app/fleet.ts). */

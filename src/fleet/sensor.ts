@@ -14,7 +14,11 @@ import type { Logger } from '../log.js';
 import type { Database } from '../store/database.js';
 import type { EventRecord } from '../store/events.js';
 import { FleetOutboxStore } from '../store/fleet-outbox.js';
-import { DecisionFollower, type DecisionEnforcer } from './decision-follower.js';
+import {
+  DecisionFollower,
+  type DecisionEnforcer,
+  type DecisionFollowerOptions,
+} from './decision-follower.js';
 import { FleetOutbox } from './outbox.js';
 import { hostSubject, type HostStatus } from './protocol.js';
 import { OutboxPublisher } from './publisher.js';
@@ -95,20 +99,14 @@ export class Sensor {
     // started yet), the sensor keeps trying, and publishes meanwhile.
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
-        const follower = new DecisionFollower({
+        this.follower = await followDecisions(nc, {
           host,
           groups: this.o.groups,
-          kv: await openDecisions(nc),
           verifier: this.o.verifier,
           enforcer,
-          confirm: async (c) => {
-            await js.publish(hostSubject(host, 'confirm'), JSON.stringify(c));
-          },
           clock: clock.now,
           logger,
         });
-        await follower.start();
-        this.follower = follower;
         break;
       } catch (err) {
         if (attempt === 0)
@@ -174,4 +172,24 @@ export class Sensor {
     // Still connecting (NATS down since start): not waited for; it closes what it gets.
     if (this.nc !== null) await this.starting;
   }
+}
+
+/**
+ * Reads the fleet's decisions bucket and follows it as `host`, confirming each
+ * outcome on the host's own subject; started when it returns.
+ */
+export async function followDecisions(
+  nc: NatsConnection,
+  o: Omit<DecisionFollowerOptions, 'kv' | 'confirm'>,
+): Promise<DecisionFollower> {
+  const js = jetstream(nc);
+  const follower = new DecisionFollower({
+    ...o,
+    kv: await openDecisions(nc),
+    confirm: async (c) => {
+      await js.publish(hostSubject(o.host, 'confirm'), JSON.stringify(c));
+    },
+  });
+  await follower.start();
+  return follower;
 }

@@ -10,6 +10,7 @@ import { remote, sampleEvent, sampleFinding, T0 } from '../store/testing.js';
 import { buildTriageInput } from './input.js';
 import { IncidentManager } from './manager.js';
 import { currentStatus } from './status.js';
+import { mergeAnswers } from '../intel/enricher.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -248,16 +249,7 @@ describe('IncidentManager', () => {
       store: { ...store.records, incidents },
       clock: () => clock.now,
       isInternal: () => false,
-      enrich: () =>
-        Promise.resolve({
-          internal: false,
-          blocklists: [],
-          country: null,
-          asn: null,
-          asOrg: null,
-          reputation: null,
-          sources: {},
-        }),
+      enrich: () => Promise.resolve(mergeAnswers(false, [])),
     });
     try {
       const first = await manager.onFinding(sampleFinding(), 1);
