@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { bsdTime, Rng, writeAuthLog } from '../bench/authlog-generator.js';
 import { runCli } from '../testing/run-cli.js';
-import { planParts } from './replay-parallel.js';
+import { ownShare, planParts } from './replay-parallel.js';
 
 let dir: string;
 before(async () => {
@@ -140,7 +140,8 @@ describe('sheriff replay over several files in worker threads', () => {
     let pid = 1000;
     for (let f = 0; f < 2; f++) {
       const lines: string[] = [];
-      while (lines.length < 64_000) {
+      // The first file the bigger, so a thread's range ends well inside it.
+      while (lines.length < (f === 0 ? 64_000 : 32_000)) {
         t += 1;
         const at = `203.0.113.${pid % 200} port ${40_000 + (pid % 999)}`;
         lines.push(
@@ -192,7 +193,7 @@ describe('sheriff replay over several files in worker threads', () => {
       }
       const sizes = bodies.map((b) => b.length);
       const threads = rng.between(2, 4);
-      const parts = await planParts(paths, sizes, threads, 1000);
+      const parts = await planParts(paths, sizes, threads, { minPart: 1000, roundPerThread: 1000 });
       const files = parts.map((p) => p.file);
       assert.deepEqual([...new Set(files)], [...paths.keys()], 'every file, in order');
       for (const [file, body] of bodies.entries()) {
@@ -215,6 +216,46 @@ describe('sheriff replay over several files in worker threads', () => {
       }
     }
   });
+
+  it('deals big files out in small rounds, this thread its share, so no thread waits long', async () => {
+    // The last worker's part is detected after it is done: the rounds keep it small. And this
+    // thread reads less than a worker, for it also detects the workers' events.
+    const sub = join(dir, 'rounds');
+    await mkdir(sub);
+    const paths: string[] = [];
+    const sizes: number[] = [];
+    for (let f = 0; f < 4; f++) {
+      const body = Buffer.from(
+        Array.from({ length: 400 }, (_, i) => `line ${f} ${i} ${'x'.repeat(90)}\n`).join(''),
+      );
+      const path = join(sub, `${f}.log`);
+      await writeFile(path, body);
+      paths.push(path);
+      sizes.push(body.length);
+    }
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const round = 10_000;
+    const parts = await planParts(paths, sizes, 2, { minPart: 1000, roundPerThread: round });
+    const length = (p: (typeof parts)[number]) => p.range!.end - p.range!.start;
+    const biggest = Math.max(...parts.map(length));
+    assert.ok(biggest < 1.5 * round, `a part of ${biggest} bytes: ${JSON.stringify(parts)}`);
+    const own = parts.filter((p) => p.thread === 0).reduce((a, p) => a + length(p), 0);
+    assert.ok(ownShare(2) > 0.4 && ownShare(2) < 0.5, String(ownShare(2)));
+    assert.ok(Math.abs(own / total - ownShare(2)) < 0.02, `this thread reads ${own} of ${total}`);
+  });
+
+  it(
+    'exits on a bad configuration, though its threads started before it was read',
+    { timeout: 60_000 },
+    async () => {
+      const paths = await write('bad-config', logs(2, 500, 9));
+      const config = join(dir, 'bad.yaml');
+      await writeFile(config, 'trusted: [not-a-network]\n');
+      const r = await runCli(['--config', config, 'replay', ...paths, '--threads', '2']);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /bad\.yaml/);
+    },
+  );
 
   it('finds an attack whose failures are split between two files', async () => {
     const split = [

@@ -9,7 +9,9 @@
  * the order a sequential run does, so it finds the same.
  * This thread reads too, rather than only detecting: detection is about a tenth
  * of the work, and the events of what it reads need no hand-over. It reads less
- * than a worker, though (MAIN_HANDICAP): it also detects everything.
+ * than a worker, though (ownShare): it also detects everything. The workers are
+ * started before the configuration is read (startThreads), and read their parts
+ * as soon as the jails are known (ParallelRead.begin).
  * The filters' per-connection state (an sshd pid's earlier lines) crosses a
  * part's start in a sequential read: a connection cut by a log rotation is
  * known in the next file by its first lines. Whoever reads a part after another
@@ -26,17 +28,11 @@ import type { ParseOptions } from '../parse/line.js';
 import { isGzip, lineStart, type ByteRange } from '../sources/file-once.js';
 import { readEvent, type BatchMessage } from './replay-batch.js';
 import { openConnections } from './replay-tail.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './replay-worker.js';
+import type { FromWorker, ToWorker } from './replay-worker.js';
 
+/** The detecting side of a parallel read: the pipeline, and this thread's own reading. */
 export interface ParallelReplay {
-  files: readonly string[];
-  sizes: readonly number[];
-  /** Per file: the reference time for years the lines leave out. */
-  references: readonly number[];
-  settings: readonly JailSettings[];
-  filters: Pick<FilterRegistry, 'spec'>;
-  timezone: string | undefined;
-  /** The detecting pipeline: its jails are `settings`' and its counts take the workers'. */
+  /** The detecting pipeline: its jails are the input's settings' and its counts take the workers'. */
   pipeline: Pipeline;
   /** Bytes of the files read so far (the files before, and this one's so far). */
   progress: (bytes: number) => void;
@@ -96,30 +92,52 @@ export interface Part {
 }
 
 /**
- * This thread reads this much less of the input than an equal share (1 / threads): it also
- * detects every event and posts none. With two threads on the bench's logs it then finishes
- * with its worker (the worker's CPU time within a few percent of its own).
+ * What a worker's part costs this thread (taking its events, detecting, printing the
+ * findings), against what reading it costs the worker. Measured on the bench's rotated logs
+ * with two threads: about 0.12 once both are warm, but this thread's first part is slower
+ * than the worker's (its JIT warms up while the worker's does, and it prints its findings);
+ * 0.2 gave the two threads the closest finishing times (0.11 to 0.3 tried).
  */
-const MAIN_HANDICAP = 0.1;
+const DETECT_SHARE = 0.2;
 /** No part is cut smaller than this: each costs a warm-up (replay-tail.ts). */
 const MIN_PART = 1 << 20;
+/**
+ * Each thread's range in a round, about. The last round's worker part is detected after its
+ * worker is done, and a thread faster than its share waits for the others at each round's
+ * end: small rounds keep both short. Each part costs a warm-up, though (replay-tail.ts).
+ */
+const ROUND_BYTES_PER_THREAD = 32 << 20;
+
+/**
+ * The share of the input this thread reads, so that it is as busy as each worker: it reads
+ * its share, and detects the events of the others' at DETECT_SHARE of what reading costs.
+ */
+export function ownShare(threads: number): number {
+  const each = 1 / (threads - 1);
+  return Math.max(0, (each - DETECT_SHARE) / (each + 1 - DETECT_SHARE));
+}
 
 /**
  * The parts `threads` threads read `files` in, in input order. The input is taken in rounds
- * (about one file per thread each); each round is cut into one range per thread, this one's
- * first, where lines start. A compressed file (read from its start only) is not cut: it goes
- * whole to the thread whose range it starts in. Nor is a part cut smaller than `minPart`.
+ * (about one file per thread each, smaller for big files); each round is cut into one range
+ * per thread, this one's first, where lines start. A compressed file (read from its start
+ * only) is not cut: it goes whole to the thread whose range it starts in. Nor is a part cut
+ * smaller than `minPart`.
  */
 export async function planParts(
   files: readonly string[],
   sizes: readonly number[],
   threads: number,
-  minPart = MIN_PART,
+  { minPart, roundPerThread } = { minPart: MIN_PART, roundPerThread: ROUND_BYTES_PER_THREAD },
 ): Promise<Part[]> {
   const total = sizes.reduce((a, b) => a + b, 0);
-  const mine = Math.max(0, 1 / threads - MAIN_HANDICAP);
+  const mine = ownShare(threads);
   const shares = [mine, ...Array<number>(threads - 1).fill((1 - mine) / (threads - 1))];
-  const rounds = Math.max(1, Math.ceil(files.length / threads));
+  const rounds = Math.max(
+    1,
+    Math.ceil(files.length / threads),
+    Math.round(total / (threads * roundPerThread)),
+  );
   // Where each thread's range begins in the whole input, in order.
   const edges: { at: number; thread: number }[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -193,38 +211,109 @@ class FileQueue {
   }
 }
 
+/** What the workers are given, and what this thread restarts its filters with. */
+export interface ParallelInput {
+  files: readonly string[];
+  sizes: readonly number[];
+  /** Per file: the reference time for years the lines leave out. */
+  references: readonly number[];
+  settings: readonly JailSettings[];
+  filters: Pick<FilterRegistry, 'spec'>;
+  timezone: string | undefined;
+}
+
+/** Threads started before the replay has read its configuration (startThreads). */
+export interface Started {
+  threads: number;
+  /** The sizes the parts were planned for. */
+  sizes: readonly number[];
+  workers: Worker[];
+  parts: Promise<Part[]>;
+}
+
 /**
- * Reads `files` into `pipeline` on `threads` threads: this one reads its parts itself, and
- * `threads - 1` workers the others (planParts). Returns the lines the workers passed over
- * (`readHere` counts this thread's own).
+ * The workers for reading `files` on `threads` threads, started first: they load their
+ * modules, and this thread plans their parts, while it reads the configuration. Until
+ * ParallelRead takes them they keep nothing alive, so a replay that fails before (a
+ * configuration error) still exits.
  */
-export async function replayParallel(r: ParallelReplay, threads: number): Promise<Skipped> {
-  const setup: WorkerSetup = {
-    jails: r.settings.map(({ trusted: _, ...s }) => s),
-    specs: Object.fromEntries(r.settings.map((s) => [s.filter, r.filters.spec(s.filter)!])),
-    timezone: r.timezone,
-  };
-  const parts = await planParts(r.files, r.sizes, threads);
-  const queues = parts.map(() => new FileQueue());
-  const pool: Worker[] = [];
+export function startThreads(
+  files: readonly string[],
+  sizes: readonly number[],
+  threads: number,
+): Started {
+  const workers = Array.from({ length: threads - 1 }, () => {
+    const w = new Worker(new URL('./replay-worker.js', import.meta.url));
+    w.on('error', (err: Error) => deaths.set(w, err));
+    w.unref();
+    return w;
+  });
+  const parts = planParts(files, sizes, threads);
+  // Reported when awaited (ParallelRead.begin), not as unhandled when the replay fails first.
+  parts.catch(() => undefined);
+  return { threads, sizes, workers, parts };
+}
+
+/** Started workers that died before ParallelRead took them, and why. */
+const deaths = new WeakMap<Worker, Error>();
+
+/**
+ * Several files read on several threads: begun as soon as the jails are known (the workers
+ * are given their parts and read ahead), then `read` takes everything into the pipeline.
+ */
+export class ParallelRead {
+  private readonly queues: FileQueue[];
   /** A worker that died (not a file that could not be read): the replay fails with its error. */
-  const crash: { error: Error | null } = { error: null };
-  for (let i = 0; i < threads - 1; i++) {
-    const w = new Worker(new URL('./replay-worker.js', import.meta.url), { workerData: setup });
-    w.on('message', (m: FromWorker) => queues[m.index]!.put(m));
-    w.on('error', (err: Error) => {
-      crash.error = err;
-      for (const q of queues) q.put({ type: 'error', index: -1, message: err.message });
-    });
-    pool.push(w);
+  private readonly crash: { error: Error | null } = { error: null };
+
+  private constructor(
+    private readonly input: ParallelInput,
+    private readonly parts: Part[],
+    private readonly pool: Worker[],
+  ) {
+    this.queues = parts.map(() => new FileQueue());
   }
-  const skipped: Skipped = { tooLong: 0, invalidUtf8: 0, nul: 0 };
-  const { pipeline } = r;
-  const jails = pipeline.jails;
-  const filters = jails.map((j) => j.classifier.filter);
-  const c = pipeline.counts;
-  const length = (p: Part) => (p.range === null ? r.sizes[p.file]! : p.range.end - p.range.start);
-  try {
+
+  /**
+   * Gives the workers (`started`'s when it planned as many threads) the jails and their
+   * parts: they read ahead as far as their bound lets them. They keep the process alive
+   * only once `read` runs (which ends them), so a replay that fails before still exits.
+   */
+  static async begin(
+    input: ParallelInput,
+    threads: number,
+    started?: Started,
+  ): Promise<ParallelRead> {
+    const same =
+      started?.threads === threads && started.sizes.every((size, i) => size === input.sizes[i]);
+    const own = same ? started : startThreads(input.files, input.sizes, threads);
+    if (own !== started) for (const w of started?.workers ?? []) void w.terminate();
+    const read = new ParallelRead(input, await own.parts, own.workers);
+    read.start();
+    return read;
+  }
+
+  private start(): void {
+    const { input, parts, pool, queues } = this;
+    const failed = (err: Error) => {
+      this.crash.error = err;
+      for (const q of queues) q.put({ type: 'error', index: -1, message: err.message });
+    };
+    for (const w of pool) {
+      w.on('message', (m: FromWorker) => queues[m.index]!.put(m));
+      w.on('error', failed);
+    }
+    const died = pool.map((w) => deaths.get(w)).find((e) => e !== undefined);
+    if (died !== undefined) failed(died);
+    const setup: ToWorker = {
+      type: 'setup',
+      jails: input.settings.map(({ trusted: _, ...s }) => s),
+      specs: Object.fromEntries(
+        input.settings.map((s) => [s.filter, input.filters.spec(s.filter)!]),
+      ),
+      timezone: input.timezone,
+    };
+    for (const w of pool) w.postMessage(setup);
     // Each worker is given its parts at once, in order: it runs ahead as far as its bound lets it.
     for (const [index, part] of parts.entries()) {
       if (part.thread === 0) continue;
@@ -232,25 +321,50 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
       const m: ToWorker = {
         type: 'file',
         index,
-        path: r.files[part.file]!,
+        path: input.files[part.file]!,
         range: part.range,
-        reference: r.references[part.file]!,
+        reference: input.references[part.file]!,
         previous:
           before === undefined
             ? null
             : {
-                path: r.files[before.file]!,
+                path: input.files[before.file]!,
                 end: before.range?.end ?? null,
-                reference: r.references[before.file]!,
+                reference: input.references[before.file]!,
               },
       };
       pool[part.thread - 1]!.postMessage(m);
     }
+  }
+
+  /**
+   * Reads the input into `r.pipeline`: this thread its own parts, the workers' events as they
+   * come, all in the input's order. Returns the lines the workers passed over (`readHere`
+   * counts this thread's own).
+   */
+  async read(r: ParallelReplay): Promise<Skipped> {
+    for (const w of this.pool) w.ref();
+    try {
+      return await this.detect(r);
+    } finally {
+      await Promise.all(this.pool.map((w) => w.terminate()));
+    }
+  }
+
+  private async detect(r: ParallelReplay): Promise<Skipped> {
+    const { input, parts, pool, queues } = this;
+    const skipped: Skipped = { tooLong: 0, invalidUtf8: 0, nul: 0 };
+    const { pipeline } = r;
+    const jails = pipeline.jails;
+    const filters = jails.map((j) => j.classifier.filter);
+    const c = pipeline.counts;
+    const length = (p: Part) =>
+      p.range === null ? input.sizes[p.file]! : p.range.end - p.range.start;
     let done = 0;
     for (const [index, part] of parts.entries()) {
       if (part.thread === 0) {
         const before = parts[index - 1];
-        if (before !== undefined && before.thread !== 0) await restartFilters(r, before);
+        if (before !== undefined && before.thread !== 0) await restartFilters(input, r, before);
         await r.readHere(part.file, done, part.range ?? undefined);
         done += length(part);
         continue;
@@ -270,8 +384,8 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
           await r.afterBatch();
           continue;
         }
-        if (crash.error !== null) throw crash.error;
-        if (m.type === 'error') throw r.readError(r.files[part.file]!, m.message);
+        if (this.crash.error !== null) throw this.crash.error;
+        if (m.type === 'error') throw r.readError(input.files[part.file]!, m.message);
         if (!Number.isNaN(m.clock)) r.setClock(m.clock);
         addCounts(c, m.counts);
         skipped.tooLong += m.skipped.tooLong;
@@ -281,26 +395,28 @@ export async function replayParallel(r: ParallelReplay, threads: number): Promis
       }
       done += length(part);
     }
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    return skipped;
   }
-  return skipped;
 }
 
 /**
  * Before this thread reads a part after another thread read the one before (`before`): fresh
  * filters for the jails, which know the connections that part leaves open (replay-tail.ts).
  */
-async function restartFilters(r: ParallelReplay, before: Part): Promise<void> {
-  r.setReference(r.references[before.file]!);
+async function restartFilters(
+  input: ParallelInput,
+  r: ParallelReplay,
+  before: Part,
+): Promise<void> {
+  r.setReference(input.references[before.file]!);
   const jails = r.pipeline.jails;
   const fresh = jails.map((j) => ({
     ...j,
-    classifier: compileFilter(r.filters.spec(j.settings.filter)!, j.settings.mode, {
+    classifier: compileFilter(input.filters.spec(j.settings.filter)!, j.settings.mode, {
       times: r.times,
     }),
   }));
-  await openConnections(fresh, r.files[before.file]!, r.times, before.range?.end);
+  await openConnections(fresh, input.files[before.file]!, r.times, before.range?.end);
   for (const [k, j] of jails.entries()) j.classifier = fresh[k]!.classifier;
 }
 

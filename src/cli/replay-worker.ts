@@ -5,8 +5,10 @@
  * stays on the main thread, in file order. A worker runs ahead of the main
  * thread by at most `MAX_AHEAD_BYTES` of batches, so memory stays bounded when the main
  * thread is busy with an earlier file.
+ * It is started before the main thread has read the configuration (its modules load
+ * meanwhile), so the jails come in its first message, not in its workerData.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { JailSettings } from '../detect/jail.js';
 import { buildJail, Pipeline, type Jail, type PipelineCounts } from '../detect/pipeline.js';
 import type { AuthEvent } from '../domain.js';
@@ -40,7 +42,8 @@ export interface FileTask {
   previous: { path: string; end: number | null; reference: number } | null;
 }
 
-export type ToWorker = ({ type: 'file' } & FileTask) | { type: 'ack' };
+export type ToWorker =
+  ({ type: 'setup' } & WorkerSetup) | ({ type: 'file' } & FileTask) | { type: 'ack' };
 
 export type FromWorker =
   | { type: 'batch'; index: number; bytes: number; batch: BatchMessage }
@@ -95,10 +98,10 @@ class Classifier extends Pipeline {
 
 if (parentPort !== null) {
   const port = parentPort;
-  const setup = workerData as WorkerSetup;
-  const zone = TimeZone.of(setup.timezone);
+  /** The first message's; tasks come after it. */
+  let setup: WorkerSetup = { jails: [], specs: {}, timezone: undefined };
   let reference = 0;
-  const times = { zone, reference: () => reference };
+  const times = { zone: TimeZone.of(undefined), reference: () => reference };
   const filters = { spec: (name: string) => setup.specs[name] };
   const none = new CidrSet([]);
   /** The sizes of the batches posted and not taken yet, oldest first, and their sum. */
@@ -162,6 +165,11 @@ if (parentPort !== null) {
   };
 
   port.on('message', (m: ToWorker) => {
+    if (m.type === 'setup') {
+      setup = m;
+      times.zone = TimeZone.of(m.timezone);
+      return;
+    }
     if (m.type === 'ack') {
       ahead -= posted.shift()!;
       if (ahead < MAX_AHEAD_BYTES && resume !== null) {
