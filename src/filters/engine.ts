@@ -169,6 +169,21 @@ export function filterRegexes(spec: FilterSpec): { rule: string; re: RegExp }[] 
   return [...out.values()];
 }
 
+/**
+ * What `mode` tries on a message, in the order it tries it: each rule's sticky regex and
+ * the literals it is dispatched by. The bench's regex floor (bench/regex-floor.ts) runs
+ * exactly these, to measure what the regexes alone cost.
+ */
+export function messageRules(
+  spec: FilterSpec,
+  mode: string,
+): { id: string; re: RegExp; literals: string[] }[] {
+  return spec.rules
+    .map((r) => compileRule(r, mode, spec.name))
+    .filter((r) => r !== null)
+    .map((r) => ({ id: r.spec.id, re: r.re, literals: r.literals }));
+}
+
 export function compileFilter(
   spec: FilterSpec,
   mode: string = spec.defaultMode,
