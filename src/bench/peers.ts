@@ -60,7 +60,12 @@ function capture(file: string, args: string[]): Promise<string | null> {
 const dpkgVersion = (pkg: string) => capture('dpkg-query', ['-W', '-f=${Version}', pkg]);
 const thousands = (n: number) => n.toLocaleString('en-US');
 
-export async function findTools(root: string): Promise<Tool[]> {
+export interface ToolOptions {
+  /** The regex floor's plan (regex-floor.ts, `writeRegexPlan`); without it that tool is missing. */
+  regexPlan?: string;
+}
+
+export async function findTools(root: string, options: ToolOptions = {}): Promise<Tool[]> {
   const sheriff = resolve(root, 'bin/sheriff');
   const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
     version: string;
@@ -156,6 +161,20 @@ export async function findTools(root: string): Promise<Tool[]> {
         args: [resolve(root, 'dist/bench/floor.js'), input],
       }),
       found: (out) => `${thousands(parseInt(out, 10))} lines`,
+    },
+    {
+      id: 'regex-floor',
+      label: 'regex floor (the floor + the sshd rules’ regexes)',
+      missing: options.regexPlan === undefined ? 'no regex plan written' : null,
+      version: `node ${process.version}`,
+      command: (input) => ({
+        file: process.execPath,
+        args: [resolve(root, 'dist/bench/regex-floor.js'), options.regexPlan ?? '', input],
+      }),
+      found: (out) => {
+        const m = /(\d+) matched/.exec(out);
+        return m ? `${thousands(Number(m[1]))} matched` : '?';
+      },
     },
   ];
 }

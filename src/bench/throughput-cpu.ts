@@ -12,10 +12,17 @@ import { join } from 'node:path';
 import { findTools, type Tool } from './peers.js';
 import { table } from './table.js';
 import { atLeast, type TargetRow } from './targets.js';
-import { THROUGHPUT_BARS, type ThroughputOptions } from './throughput.js';
+import { writeRegexPlan } from './regex-floor.js';
+import { REGEX_PLAN, THROUGHPUT_BARS, type ThroughputOptions } from './throughput.js';
 
 const GNU_TIME = '/usr/bin/time';
-const TOOLS = ['floor', 'sheriff-test-filter', 'sheriff-replay', 'sshg-parser'] as const;
+const TOOLS = [
+  'floor',
+  'regex-floor',
+  'sheriff-test-filter',
+  'sheriff-replay',
+  'sshg-parser',
+] as const;
 
 /** CPU seconds (user + system) of one run of `tool` over `input`, or an error. */
 function cpuSeconds(tool: Tool, input: string, scratch: string): Promise<number> {
@@ -50,7 +57,9 @@ function cpuSeconds(tool: Tool, input: string, scratch: string): Promise<number>
 }
 
 export async function runCpuThroughput(o: ThroughputOptions): Promise<TargetRow[]> {
-  const tools = (await findTools(o.root)).filter(
+  const regexPlan = join(o.outDir, REGEX_PLAN);
+  await writeRegexPlan(regexPlan);
+  const tools = (await findTools(o.root, { regexPlan })).filter(
     (t) => (TOOLS as readonly string[]).includes(t.id) && t.missing === null,
   );
   const rows: TargetRow[] = [];

@@ -19,6 +19,7 @@ import {
   type RunResult,
   type Tool,
 } from './peers.js';
+import { writeRegexPlan } from './regex-floor.js';
 import { table } from './table.js';
 import { atLeast, type TargetRow } from './targets.js';
 
@@ -30,6 +31,8 @@ export const THROUGHPUT_BARS = {
   /** replay's rate over test-filter's. */
   replayVsTestFilter: 0.85,
 };
+/** The regex floor's plan, in the output directory. */
+export const REGEX_PLAN = 'sshd-regex-plan.json';
 /** fail2ban-regex runs over the first lines only when the whole file would take longer than this. */
 const FAIL2BAN_SAMPLE_LINES = 100_000;
 const FAIL2BAN_FULL_LIMIT_S = 60;
@@ -109,7 +112,9 @@ const failure = (r: RunResult) =>
     : `exit ${r.exitCode}: ${r.stderr.trim().slice(0, 300)}`;
 
 export async function runThroughput(o: ThroughputOptions): Promise<ThroughputReport> {
-  const tools = await findTools(o.root);
+  const regexPlan = join(o.outDir, REGEX_PLAN);
+  await writeRegexPlan(regexPlan);
+  const tools = await findTools(o.root, { regexPlan });
   const byId = new Map(tools.map((t) => [t.id, t]));
   const get = (id: string) => byId.get(id)!;
   const notes: string[] = [];
@@ -165,6 +170,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRep
     const ms: Measurement[] = [];
     for (const [id, on] of [
       ['floor', inp],
+      ['regex-floor', inp],
       ['sheriff-test-filter', inp],
       ['sheriff-replay', inp],
       ['fail2ban-regex', f2bInput],
@@ -256,6 +262,11 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRep
     for (const tool of tools)
       if (tool.missing !== null) t.push([tool.label, ...Array<string>(8).fill('-'), tool.missing]);
     o.log(table(t));
+    const rf = rate('regex-floor');
+    if (Number.isFinite(rf))
+      o.log(
+        `The regex floor alone is ${x(ratio(rf, base.sshg))} sshg-parser, ${x(ratio(rf, base.fail2ban))} fail2ban-regex and ${x(ratio(rf, base.floor))} the floor: a bar above that is out of reach for any JavaScript filter that runs these regexes.`,
+      );
     o.log();
 
     const tf = rate('sheriff-test-filter');
@@ -298,6 +309,7 @@ export async function runThroughput(o: ThroughputOptions): Promise<ThroughputRep
   o.log();
   notes.push(
     `peak RSS is ${RSS_METHOD}, the largest over the timed runs; MiB = 2^20 bytes.`,
+    'the regex floor reads and splits as the floor does, takes the message to start after the first ": ", and runs on sshd\'s messages only what the engine runs: the prefix skipped, the rules chosen by their leading literal, each regex sticky at the message start until one matches (no header parsing, no state, no events).',
     `sheriff is given --now ${FIXED_NOW} --timezone UTC; every timed run writes its output to /dev/null.`,
   );
   for (const n of notes) o.log(`Note: ${n}`);

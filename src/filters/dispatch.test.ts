@@ -108,6 +108,8 @@ describe('dispatch on every built-in filter', () => {
             const byRegex = prefix.regex.exec(message) === null ? 0 : prefix.regex.lastIndex;
             start = prefix.skip(message);
             assert.equal(start, byRegex, 'prefix skipped as its regex would');
+            const header = 'host sshd[1]: ';
+            assert.equal(prefix.skip(header + message, header.length), header.length + start);
           }
           const candidates = dispatch.candidates(message, start);
           assert.deepEqual(

@@ -192,16 +192,16 @@ export class PrefixSkipper {
     this.firsts = new Set((this.texts ?? []).map((t) => t.charCodeAt(0)));
   }
 
-  /** Where the message proper starts: after the prefix, or 0. */
-  skip(message: string): number {
+  /** Where the message that starts at `from` goes on after the prefix (`from` when it has none). */
+  skip(message: string, from = 0): number {
     const texts = this.texts;
     if (texts === null) {
-      this.regex.lastIndex = 0;
-      return this.regex.exec(message) === null ? 0 : this.regex.lastIndex;
+      this.regex.lastIndex = from;
+      return this.regex.exec(message) === null ? from : this.regex.lastIndex;
     }
-    if (!this.firsts.has(message.charCodeAt(0))) return 0;
-    for (const t of texts) if (message.startsWith(t)) return t.length;
-    return 0;
+    if (!this.firsts.has(message.charCodeAt(from))) return from;
+    for (const t of texts) if (message.startsWith(t, from)) return from + t.length;
+    return from;
   }
 }
 
