@@ -11,8 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import type { LoadedFilter } from './load.js';
 import type { FilterSpec } from './spec.js';
 
