@@ -9,7 +9,9 @@
  * stall watchdog (WATCHDOG_USEC; systemd's side of systemd-notify is a stand-in
  * that accepts every ping), and run by hand, with its own watchdog thread. The
  * floor: Node with what the daemon cannot do without (better-sqlite3, pino,
- * an HTTP server), doing nothing else.
+ * an HTTP server), doing nothing else, with the daemon's V8 flags (bin/sheriff).
+ * Each resident set is split into anonymous memory (V8's heap, malloc) and file
+ * pages (mostly the node binary's code that ran, shared with other Node processes).
  *
  * Sheriff gets only what keeps it off the machine: its own store and log file,
  * the dry-run firewall and a free port for the console. fail2ban-server runs from
@@ -37,6 +39,9 @@ const READY_TIMEOUT_MS = 60_000;
 interface Memory {
   rssMiB: number;
   peakMiB: number;
+  /** VmRSS split: anonymous pages (V8's heap, malloc) and file pages (code and data mapped from files). */
+  anonMiB: number;
+  fileMiB: number;
 }
 
 interface IdleResult {
@@ -48,7 +53,12 @@ interface IdleResult {
 function memoryOf(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rssMiB: kb('VmRSS') / 1024, peakMiB: kb('VmHWM') / 1024 };
+  return {
+    rssMiB: kb('VmRSS') / 1024,
+    peakMiB: kb('VmHWM') / 1024,
+    anonMiB: kb('RssAnon') / 1024,
+    fileMiB: kb('RssFile') / 1024,
+  };
 }
 
 function onPath(name: string): string | null {
@@ -183,6 +193,17 @@ function fail2ban(server: string) {
   };
 }
 
+/**
+ * The V8 flags bin/sheriff gives `sheriff watch`, read from the script itself: the
+ * floor runs with them, as they decide which of V8's compilers an idle process holds.
+ */
+export function daemonV8Flags(root: string): string[] {
+  const script = readFileSync(resolve(root, 'bin/sheriff'), 'utf8');
+  const flags = /^\s*watch\)\s*\n\s*flags='([^']*)'/m.exec(script)?.[1];
+  if (flags === undefined) throw new Error("bin/sheriff: no flags='…' for watch");
+  return flags.split(/\s+/).filter((f) => f !== '');
+}
+
 /** Node with the daemon's own libraries loaded and doing their idle minimum, nothing of Sheriff. */
 function nodeFloor(root: string) {
   return async (dir: string) => {
@@ -196,10 +217,10 @@ function nodeFloor(root: string) {
       "watch(dir + '/auth.log', () => {});",
       "process.getBuiltinModule('node:http').createServer(() => {}).listen(0, '127.0.0.1', () => pino().info('ready'));",
     ].join('\n');
-    // From the root, so that the libraries resolve from its node_modules; the daemon's semi-space flag.
+    // From the root, so that the libraries resolve from its node_modules; the daemon's V8 flags.
     const child = spawn(
       process.execPath,
-      ['--max-semi-space-size=2', '--input-type=module', '-e', code],
+      [...daemonV8Flags(root), '--input-type=module', '-e', code],
       { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env },
     );
     const output = collect(child);
@@ -244,17 +265,21 @@ export async function benchIdle(opts: IdleOptions): Promise<TargetRow[]> {
   }
   const mib = (n: number | undefined) => (n === undefined ? '-' : n.toFixed(1));
   const f2b = results[2]!.memory;
-  const rows = [['program', 'idle RSS MiB', 'peak RSS MiB', '× fail2ban-server', '']];
+  const rows = [
+    ['program', 'idle RSS MiB', 'anon', 'file', 'peak RSS MiB', '× fail2ban-server', ''],
+  ];
   for (const r of results)
     rows.push([
       r.label,
       mib(r.memory?.rssMiB),
+      mib(r.memory?.anonMiB),
+      mib(r.memory?.fileMiB),
       mib(r.memory?.peakMiB),
       r.memory && f2b ? `${(r.memory.rssMiB / f2b.rssMiB).toFixed(2)}×` : '-',
       r.error ?? '',
     ]);
   opts.log(
-    `Idle memory, ${idleMs / 1000} s after start-up (VmRSS; peak = VmHWM; MiB = 2^20 bytes):`,
+    `Idle memory, ${idleMs / 1000} s after start-up (VmRSS = anon + file; peak = VmHWM; MiB = 2^20 bytes):`,
   );
   opts.log(table(rows));
   await mkdir(opts.outDir, { recursive: true });

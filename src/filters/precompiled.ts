@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import type { LoadedFilter } from './load.js';
 import type { FilterSpec } from './spec.js';
@@ -34,11 +35,14 @@ export interface PrecompiledFilter {
   ruleLines: Record<string, string>;
 }
 
-/** FNV-1a (32 bits) over the text's UTF-16 units, with its length: tells an edited file from the one read. */
+/**
+ * CRC-32 of the text's UTF-8, with its length: tells an edited file from the one read.
+ * Native, not a loop in JavaScript: hashing sshd.yaml's 44k characters in a loop made V8
+ * compile it with TurboFan (on-stack replacement) at every daemon start, which brought the
+ * compiler's code into the idle daemon's memory for good (some 5 MiB).
+ */
 export function textHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return `${text.length}-${(h >>> 0).toString(16)}`;
+  return `${text.length}-${crc32(text).toString(16)}`;
 }
 
 /**

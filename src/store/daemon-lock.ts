@@ -19,7 +19,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { preparePrivateFile } from './database.js';
+import { preparePrivateFile, sqliteAddon } from './database.js';
 import { DaemonRunningError } from './errors.js';
 
 /** How many times to look again while another daemon is half-way through taking the lock. */
@@ -52,7 +52,7 @@ export class DaemonLock {
     const file = daemonLockFile(store);
     preparePrivateFile(file);
     // No busy wait: a lock that is held stays held, and a read that meets a commit is retried here.
-    const db = new BetterSqlite3(file, { timeout: 0 });
+    const db = new BetterSqlite3(file, { timeout: 0, nativeBinding: sqliteAddon() });
     try {
       for (let round = 0; round < ROUNDS; round++) {
         if (begin(db)) {

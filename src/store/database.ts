@@ -13,6 +13,7 @@ import {
   openSync,
   statSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { StoreOpenError, type StoreProblem } from './errors.js';
 import { migrate, SchemaTooNewError, schemaVersion, SCHEMA_VERSION } from './migrations.js';
@@ -31,6 +32,28 @@ export interface OpenOptions {
   create?: boolean;
   /** How long to wait on another process's lock before SQLITE_BUSY. Default 5000 ms. */
   busyTimeoutMs?: number;
+}
+
+let addonPath: string | null | undefined;
+
+/**
+ * better-sqlite3's compiled addon, found directly; undefined (better-sqlite3 then
+ * finds it itself) when it is not where npm builds it. better-sqlite3's own search,
+ * through the `bindings` package, tries a dozen paths: path arithmetic enough at
+ * every start that V8 compiled Node's path functions with Maglev, whose code then
+ * stayed in the idle daemon's memory (some 3 MiB).
+ */
+export function sqliteAddon(): string | undefined {
+  if (addonPath === undefined) {
+    try {
+      addonPath = createRequire(import.meta.url).resolve(
+        'better-sqlite3/build/Release/better_sqlite3.node',
+      );
+    } catch {
+      addonPath = null;
+    }
+  }
+  return addonPath ?? undefined;
 }
 
 const REMEDY_ACCESS =
@@ -62,6 +85,7 @@ export function openDatabase(path: string, options: OpenOptions = {}): Database 
       readonly,
       fileMustExist: !memory && (readonly || options.create === false),
       timeout: options.busyTimeoutMs ?? 5000,
+      nativeBinding: sqliteAddon(),
     });
     db.pragma('foreign_keys = ON');
     if (readonly) {
