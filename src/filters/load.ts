@@ -32,6 +32,8 @@ export interface LoadedFilter {
   fail2ban: { logs: readonly string[]; differences: Readonly<Record<string, string>> } | null;
   /** "file:line" of each rule's pattern (an included rule's in its own file). */
   ruleAt: ReadonlyMap<string, string>;
+  /** The filters whose rules it takes (`include:`, and those they include), by name. */
+  includes: readonly string[];
 }
 
 export interface LoadOptions {
@@ -178,10 +180,12 @@ class FilterReader {
       samples,
       fail2ban: d.fail2ban ?? null,
       ruleAt: this.ruleAt,
+      includes: [...this.includes],
     };
   }
 
   private readonly ruleAt = new Map<string, string>();
+  private readonly includes = new Set<string>();
 
   /** Every fragment with its own references filled in; loops and unknown names are problems. */
   private expandDefs(): void {
@@ -262,6 +266,8 @@ class FilterReader {
           );
           return;
         }
+        this.includes.add(entry.include);
+        for (const name of other.includes) this.includes.add(name);
         for (const rule of other.spec.rules)
           add(rule, ['rules', i, 'include'], other.ruleAt.get(rule.id) ?? other.path);
         return;
