@@ -123,6 +123,23 @@ const builtinsWithoutNamespace: Plugin = {
   },
 };
 
+/**
+ * zod's translations of its own messages, but English: zod's namespace (`z.locales`)
+ * brings in all of them, some 60 modules and half of zod's code in a bundle, loaded
+ * by every command that checks with zod. Sheriff words every issue itself
+ * (config/yaml-problems.ts), and zod's English stays its default.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
@@ -157,7 +174,7 @@ export async function bundle(): Promise<void> {
     banner: {
       js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
     },
-    plugins: [lazyRequires, builtinsWithoutNamespace],
+    plugins: [lazyRequires, builtinsWithoutNamespace, zodEnglishOnly],
     logLevel: 'warning',
     metafile: true,
     // Less source to parse and to keep in the heap (idle watch ~2 MiB less); names stay, for stack traces.
