@@ -99,7 +99,8 @@ function readFilter(text: string, path: string, options: LoadOptions): LoadedFil
   const raw: unknown = file.doc.toJS();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw configError([(t) => `${path}:1: ${t('filterFile.error.notAFilter')}`], undefined);
-  const parsed = filterFileSchema.safeParse(raw, { reportInput: true });
+  // Checked once: zod's compiled fast path costs more than it saves (app/parse-config.ts).
+  const parsed = filterFileSchema.safeParse(raw, { reportInput: true, jitless: true });
   if (!parsed.success) throw configError(schemaProblems(file, parsed.error.issues), undefined);
   return new FilterReader(file, parsed.data, name, options).read();
 }
