@@ -69,7 +69,7 @@ export function parseFilterFile(text: string, path: string, options: LoadOptions
 }
 
 /** The samples of the filter file `text`, for a filter read with `lazySamples`. */
-export function readSamples(text: string, path: string, options: LoadOptions): readonly Sample[] {
+function readSamples(text: string, path: string, options: LoadOptions): readonly Sample[] {
   return readFilter(text, path, { ...options, lazySamples: false }).samples;
 }
 
