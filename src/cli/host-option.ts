@@ -8,7 +8,7 @@ export async function hostOption(
   t: Translate,
 ): Promise<string | undefined> {
   if (value === undefined) return undefined;
-  const { isHostName } = await import('../fleet/protocol.js');
+  const { isHostName } = await import('../fleet/host-name.js');
   if (!isHostName(value)) throw new UsageError(t('hosts.error.name', { value }));
   return value;
 }

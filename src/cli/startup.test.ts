@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../testing/paths.js';
-import { loadsSource, packagesIn } from '../testing/loaded-modules.js';
+import { loadsSource, modulesIn, packagesIn } from '../testing/loaded-modules.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
 import { exited, startWatch, type WatchProcess } from '../testing/watch-process.js';
@@ -158,6 +158,44 @@ describe('start-up', () => {
         run === 'first' ? ['yaml', 'zod'] : [],
         run,
       );
+    }
+  });
+
+  it('filters, test-filter, replay and report load neither YAML nor zod’s full build, and a schema check zod’s English only', async () => {
+    const state = join(dir, 'state-light');
+    await mkdir(state);
+    const db = join(dir, 'light.db');
+    openStore(db).close();
+    const config = join(dir, 'light.yaml');
+    await writeFile(config, `store: { path: ${JSON.stringify(db)} }\n`);
+    const log = join(dir, 'light.log');
+    await writeFile(log, '');
+    const run = async (name: string, args: string[]) => {
+      const { list, env } = traced(`light-${name}`);
+      const r = await runCli(['--config', config, ...args], {
+        env: { ...env, STATE_DIRECTORY: state },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      return modulesIn(await readFile(list, 'utf8'));
+    };
+    // The first command validates the configuration (YAML and the schema), and caches it.
+    const locales = (await run('first', ['status'])).filter((m) => /\/zod\/v4\/locales\//.test(m));
+    assert.deepEqual(
+      locales.map((m) => m.slice(m.lastIndexOf('/') + 1)),
+      ['index.js', 'en.js'],
+    );
+    // The built-in filters come from their stored form, a stored report is checked with zod/mini.
+    const commands: Record<string, string[]> = {
+      filters: ['filters'],
+      'test-filter': ['test-filter', '--filter', 'sshd', log],
+      replay: ['replay', log],
+      report: ['report'],
+    };
+    for (const [name, args] of Object.entries(commands)) {
+      const heavy = (await run(name, args)).filter(
+        (m) => /\/node_modules\/(?:yaml|zod\/v4\/classic)\//.test(m) || m === 'src/filters/load.ts',
+      );
+      assert.deepEqual(heavy, [], name);
     }
   });
 

@@ -32,6 +32,8 @@ export interface LoadedFilter {
   fail2ban: { logs: readonly string[]; differences: Readonly<Record<string, string>> } | null;
   /** "file:line" of each rule's pattern (an included rule's in its own file). */
   ruleAt: ReadonlyMap<string, string>;
+  /** The filters whose rules it takes (`include:`, and those they include), by name. */
+  includes: readonly string[];
 }
 
 export interface LoadOptions {
@@ -67,7 +69,7 @@ export function parseFilterFile(text: string, path: string, options: LoadOptions
 }
 
 /** The samples of the filter file `text`, for a filter read with `lazySamples`. */
-export function readSamples(text: string, path: string, options: LoadOptions): readonly Sample[] {
+function readSamples(text: string, path: string, options: LoadOptions): readonly Sample[] {
   return readFilter(text, path, { ...options, lazySamples: false }).samples;
 }
 
@@ -97,7 +99,8 @@ function readFilter(text: string, path: string, options: LoadOptions): LoadedFil
   const raw: unknown = file.doc.toJS();
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw configError([(t) => `${path}:1: ${t('filterFile.error.notAFilter')}`], undefined);
-  const parsed = filterFileSchema.safeParse(raw, { reportInput: true });
+  // Checked once: zod's compiled fast path costs more than it saves (app/parse-config.ts).
+  const parsed = filterFileSchema.safeParse(raw, { reportInput: true, jitless: true });
   if (!parsed.success) throw configError(schemaProblems(file, parsed.error.issues), undefined);
   return new FilterReader(file, parsed.data, name, options).read();
 }
@@ -178,10 +181,12 @@ class FilterReader {
       samples,
       fail2ban: d.fail2ban ?? null,
       ruleAt: this.ruleAt,
+      includes: [...this.includes],
     };
   }
 
   private readonly ruleAt = new Map<string, string>();
+  private readonly includes = new Set<string>();
 
   /** Every fragment with its own references filled in; loops and unknown names are problems. */
   private expandDefs(): void {
@@ -262,6 +267,8 @@ class FilterReader {
           );
           return;
         }
+        this.includes.add(entry.include);
+        for (const name of other.includes) this.includes.add(name);
         for (const rule of other.spec.rules)
           add(rule, ['rules', i, 'include'], other.ruleAt.get(rule.id) ?? other.path);
         return;

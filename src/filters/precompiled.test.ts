@@ -1,7 +1,7 @@
 /**
  * Built-in filters stored as JSON at build time: read back, each is the filter its
- * YAML gives; a YAML edited since is read from the YAML; a filter that includes
- * another file is not stored.
+ * YAML gives, samples included; a YAML edited since is read from the YAML, and so
+ * is a filter that includes another whose file is not the one it was stored with.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +24,7 @@ const whole = (f: LoadedFilter) => ({
   references: f.references,
   fail2ban: f.fail2ban,
   ruleAt: [...f.ruleAt],
+  includes: f.includes,
   samples: f.samples,
 });
 
@@ -33,9 +34,9 @@ describe('precompiled built-in filters', () => {
 
   it('gives every built-in exactly as its YAML does', async () => {
     const names = await stored;
-    assert.ok(names.includes('sshd'), names.join(', '));
     const fromJson = new FilterRegistry(null, BUILTIN_FILTER_DIR, true, dir);
     const fromYaml = new FilterRegistry(null, BUILTIN_FILTER_DIR, true, join(root, 'none'));
+    assert.deepEqual(names, fromYaml.names());
     for (const name of fromYaml.names())
       assert.deepEqual(whole(fromJson.get(name)!), whole(fromYaml.get(name)!), name);
   });
@@ -49,11 +50,12 @@ describe('precompiled built-in filters', () => {
       const marked = JSON.parse(original) as { spec: { description: string } };
       marked.spec.description = 'from the JSON';
       writeFileSync(json, JSON.stringify(marked));
-      const registry = new FilterRegistry(null, BUILTIN_FILTER_DIR, true, dir);
-      assert.equal(registry.spec('sshd')!.description, 'from the JSON');
-      // Asked for every sample (`sheriff filters`), it reads the YAML.
-      const all = new FilterRegistry(null, BUILTIN_FILTER_DIR, false, dir);
-      assert.notEqual(all.spec('sshd')!.description, 'from the JSON');
+      // Samples asked for or not (`sheriff filters` asks for every filter's).
+      for (const samplesLater of [true, false]) {
+        const registry = new FilterRegistry(null, BUILTIN_FILTER_DIR, samplesLater, dir);
+        assert.equal(registry.spec('sshd')!.description, 'from the JSON');
+        assert.ok(registry.get('sshd')!.samples.length > 0);
+      }
     } finally {
       writeFileSync(json, original);
     }
@@ -71,21 +73,39 @@ describe('precompiled built-in filters', () => {
     assert.equal(registry.get('sshd')!.path, join(builtins, 'sshd.yaml'));
   });
 
-  it('does not store a filter that includes another file', async () => {
+  it('stores a filter that includes another, used only while that file is unchanged', async () => {
     const names = await stored;
     // dovecot includes pam-generic, which an admin's file may replace.
-    assert.ok(!names.includes('dovecot'));
+    assert.ok(names.includes('dovecot'));
     const builtins = mkdtempSync(join(root, 'includes-'));
     for (const f of ['dovecot.yaml', 'pam-generic.yaml'])
       copyFileSync(join(BUILTIN_FILTER_DIR, f), join(builtins, f));
+    const json = join(dir, 'dovecot.json');
+    const original = readFileSync(json, 'utf8');
     const user = mkdtempSync(join(root, 'user-'));
     const pam = readFileSync(join(BUILTIN_FILTER_DIR, 'pam-generic.yaml'), 'utf8');
-    writeFileSync(
-      join(user, 'pam-generic.yaml'),
-      pam.replace(/^description: .*$/m, 'description: our own PAM filter'),
-    );
-    const registry = new FilterRegistry(user, builtins, true, dir);
-    assert.equal(registry.get('dovecot')!.ruleAt.size > 0, true);
-    assert.ok([...registry.get('dovecot')!.ruleAt.values()].some((at) => at.startsWith(user)));
+    try {
+      const marked = JSON.parse(original) as { spec: { description: string } };
+      marked.spec.description = 'from the JSON';
+      writeFileSync(json, JSON.stringify(marked));
+      const builtin = new FilterRegistry(null, builtins, true, dir).get('dovecot')!;
+      assert.equal(builtin.spec.description, 'from the JSON');
+      assert.ok([...builtin.ruleAt.values()].some((at) => at.startsWith(builtins)));
+      // The admin's copy of the same text gives the same rules, from the admin's file.
+      writeFileSync(join(user, 'pam-generic.yaml'), pam);
+      const same = new FilterRegistry(user, builtins, true, dir).get('dovecot')!;
+      assert.equal(same.spec.description, 'from the JSON');
+      assert.ok([...same.ruleAt.values()].some((at) => at.startsWith(user)));
+      // An admin's own PAM filter (any other text): dovecot is read from its YAML.
+      writeFileSync(
+        join(user, 'pam-generic.yaml'),
+        pam.replace(/^description: .*$/m, 'description: our own PAM filter'),
+      );
+      const own = new FilterRegistry(user, builtins, true, dir).get('dovecot')!;
+      assert.notEqual(own.spec.description, 'from the JSON');
+      assert.ok([...own.ruleAt.values()].some((at) => at.startsWith(user)));
+    } finally {
+      writeFileSync(json, original);
+    }
   });
 });

@@ -4,27 +4,37 @@
  * where a user file named like a built-in replaces it. Files are read lazily:
  * listing the names reads directories only, and a filter is read and compiled
  * when first asked for, so start-up costs only the filters the jails use.
+ * A built-in comes from its form stored at build time (precompiled.ts) while its
+ * YAML is unchanged; the YAML reader and the schema (load.ts) are loaded only for
+ * a file that has none, such as the admin's.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { configError } from '../config/errors.js';
 import { BUILTIN_FILTER_DIR, filterFiles } from './dirs.js';
-import { parseFilterFile, readSamples, type LoadedFilter, type LoadOptions } from './load.js';
-import { PRECOMPILED_DIR, readPrecompiled } from './precompiled.js';
+import type * as LoadModule from './load.js';
+import type { LoadedFilter, LoadOptions } from './load.js';
+import { PRECOMPILED_DIR, readPrecompiled, textHash } from './precompiled.js';
 import type { FilterSpec } from './spec.js';
+
+// `require` of an ES module is synchronous, so `get` stays so (the bundle makes
+// load.js an entry of its own: packaging/bundle.ts).
+const require = createRequire(import.meta.url);
 
 export { BUILTIN_FILTER_DIR, DEFAULT_USER_FILTER_DIR } from './dirs.js';
 
 export class FilterRegistry {
   private readonly builtins: ReadonlyMap<string, string>;
   private readonly users: ReadonlyMap<string, string>;
-  private readonly loaded = new Map<string, LoadedFilter>();
+  private readonly loaded = new Map<string, { filter: LoadedFilter; hash: string }>();
 
   constructor(
     readonly userDir: string | null = null,
     builtinDir: string = BUILTIN_FILTER_DIR,
     /**
-     * Read a built-in's samples only when asked for (a second read of its file): right
-     * for running filters; a caller that shows every filter's samples reads each once.
+     * Read the samples of a built-in without a stored form only when asked for (a
+     * second read of its file): right for running filters; a caller that shows every
+     * filter's samples reads each once.
      */
     private readonly samplesLater = true,
     /** Where the built-ins read at build time are (precompiled.ts). */
@@ -75,6 +85,14 @@ export class FilterRegistry {
   }
 
   private read(name: string, chain: readonly string[]): LoadedFilter | undefined {
+    return this.readWithHash(name, chain)?.filter;
+  }
+
+  /** The filter and the `textHash` of its file's text. */
+  private readWithHash(
+    name: string,
+    chain: readonly string[],
+  ): { filter: LoadedFilter; hash: string } | undefined {
     const done = this.loaded.get(name);
     if (done !== undefined) return done;
     const user = this.users.get(name);
@@ -87,26 +105,35 @@ export class FilterRegistry {
       const reason = (err as Error).message;
       throw configError([(t) => t('config.error.cannotRead', { path, reason })], undefined);
     }
-    const options: LoadOptions = {
-      origin: user === undefined ? 'built-in' : 'user',
-      // Built-ins' samples are checked by the test suite, not at every start.
-      checkSamples: user !== undefined,
-      lazySamples: user === undefined && this.samplesLater,
-      chain,
-      include: (other, includeChain) => this.read(other, includeChain),
-    };
+    const hash = textHash(text);
+    const within = [...chain, name];
     const filter =
-      (options.lazySamples === true
+      (user === undefined
         ? readPrecompiled(
             name,
             path,
-            text,
-            () => readSamples(text, path, options),
+            hash,
+            (other) => this.readWithHash(other, within),
             this.precompiledDir,
           )
-        : undefined) ?? parseFilterFile(text, path, options);
-    this.loaded.set(name, filter);
-    return filter;
+        : undefined) ?? this.parse(text, path, user === undefined, chain);
+    const read = { filter, hash };
+    this.loaded.set(name, read);
+    return read;
+  }
+
+  /** The filter read from its YAML. */
+  private parse(text: string, path: string, builtin: boolean, chain: readonly string[]) {
+    const { parseFilterFile } = require('./load.js') as typeof LoadModule;
+    const options: LoadOptions = {
+      origin: builtin ? 'built-in' : 'user',
+      // Built-ins' samples are checked by the test suite, not at every start.
+      checkSamples: !builtin,
+      lazySamples: builtin && this.samplesLater,
+      chain,
+      include: (other, includeChain) => this.read(other, includeChain),
+    };
+    return parseFilterFile(text, path, options);
   }
 }
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { count } from '../config/count-schema.js';
 import { duration } from '../config/duration-schema.js';
 import { DEFAULT_CROSS_HOST } from './cross-host.js';
-import { HOST_NAME } from './protocol.js';
+import { HOST_NAME } from './host-name.js';
 
 const hostName = z.string().regex(HOST_NAME);
 const servers = z

@@ -9,7 +9,7 @@ import { createUser } from '@nats-io/nkeys';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { HOST_NAME } from './protocol.js';
+import { HOST_NAME } from './host-name.js';
 
 const NKEY_USER = /^U[A-Z2-7]{55}$/;
 

@@ -6,7 +6,8 @@
  * for another host, or read what other hosts sent. Everything not allowed is
  * denied.
  */
-import { DECISIONS_BUCKET, hostInboxPrefix, isHostName } from './protocol.js';
+import { isHostName } from './host-name.js';
+import { DECISIONS_BUCKET, hostInboxPrefix } from './protocol.js';
 
 /** The account every fleet user is in. */
 export const FLEET_ACCOUNT = 'SHERIFF';

@@ -10,13 +10,7 @@
  */
 import { z } from 'zod';
 import { FINDING_KINDS } from '../domain.js';
-
-/** Lower-case letters, digits and inner hyphens, like a DNS label: safe as a subject token and a file name. */
-export const HOST_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-
-export function isHostName(name: string): boolean {
-  return HOST_NAME.test(name);
-}
+import { HOST_NAME, isHostName } from './host-name.js';
 
 /** The stream that keeps every host's messages until the hub has them. */
 export const HOSTS_STREAM = 'SHERIFF_HOSTS';

@@ -44,7 +44,7 @@ import {
   type FleetState,
 } from './credentials.js';
 import { accountsConfig, serverConfig, type ClusterRoutes } from './nats-config.js';
-import { isHostName } from './protocol.js';
+import { isHostName } from './host-name.js';
 import { generateDecisionKeyPair } from './signing.js';
 import { makeFleetTls, type FleetTlsFiles } from './tls-ca.js';
 

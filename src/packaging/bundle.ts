@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -58,24 +58,33 @@ async function workerEntries(src: string): Promise<Record<string, string>> {
 }
 
 /**
- * The modules compose.ts `require`s only when their feature is configured (composing
- * is synchronous), each made an entry of its own, which compose requires beside it:
- * its libraries (grammy, …) load with it and not before, and the modules it shares
- * with the rest are the same instances, in the chunks both import.
+ * The modules `require`d only when needed (a `require` of an ES module is synchronous,
+ * so their callers stay so), by the source that requires them: compose.ts a feature's
+ * when it is configured, the filter registry the YAML reader for a filter with no
+ * stored form. Each is made an entry of its own, which its caller requires beside it:
+ * its libraries (grammy, yaml, zod, …) load with it and not before, and the modules it
+ * shares with the rest are the same instances, in the chunks both import.
  */
-const FEATURES: Record<string, string> = {
-  '../notify/service.js': 'notify-service',
-  '../web/start.js': 'web-console',
+const LAZY_REQUIRES: Record<string, Record<string, string>> = {
+  'app/compose.ts': {
+    '../notify/service.js': 'notify-service',
+    '../web/start.js': 'web-console',
+  },
+  'filters/registry.ts': {
+    './load.js': 'filter-load',
+  },
 };
 
-const featureRequires: Plugin = {
-  name: 'compose-feature-requires',
+const lazyRequires: Plugin = {
+  name: 'lazy-requires',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/]app[\\/]compose\.ts$/ }, (args) => {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const specs = LAZY_REQUIRES[relative(join(REPO_ROOT, 'src'), args.path)];
+      if (specs === undefined) return undefined;
       const source = readFileSync(args.path, 'utf8').replace(
         /\brequire\('([^']+)'\)/g,
         (_call, spec: string) => {
-          const entry = FEATURES[spec];
+          const entry = specs[spec];
           if (entry === undefined) throw new Error(`${args.path}: require('${spec}') has no entry`);
           return `require('./${entry}.js')`;
         },
@@ -114,21 +123,40 @@ const builtinsWithoutNamespace: Plugin = {
   },
 };
 
+/**
+ * zod's translations of its own messages, but English: zod's namespace (`z.locales`)
+ * brings in all of them, some 60 modules and half of zod's code in a bundle, loaded
+ * by every command that checks with zod. Sheriff words every issue itself
+ * (config/yaml-problems.ts), and zod's English stays its default.
+ */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 export async function bundle(): Promise<void> {
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
   const src = join(REPO_ROOT, 'src');
-  const featureEntries = Object.fromEntries(
-    Object.entries(FEATURES).map(([spec, name]) => [
-      name,
-      join('app', spec.replace(/\.js$/, '.ts')),
-    ]),
+  const lazyEntries = Object.fromEntries(
+    Object.entries(LAZY_REQUIRES).flatMap(([file, specs]) =>
+      Object.entries(specs).map(([spec, name]) => [
+        name,
+        join(dirname(file), spec.replace(/\.js$/, '.ts')),
+      ]),
+    ),
   );
   await rm(BUNDLE_DIR, { recursive: true, force: true });
   const { metafile } = await build({
     entryPoints: Object.fromEntries(
-      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...featureEntries }).map(
+      Object.entries({ ...ENTRIES, ...(await workerEntries(src)), ...lazyEntries }).map(
         ([name, path]) => [name, join(src, path)],
       ),
     ),
@@ -142,11 +170,11 @@ export async function bundle(): Promise<void> {
     target: `node${process.versions.node.split('.')[0]}`,
     external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)),
     // The bundled CommonJS libraries (yaml, commander) call require for Node's own modules;
-    // compose.ts declares its own.
+    // compose.ts and the filter registry declare their own.
     banner: {
       js: "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);",
     },
-    plugins: [featureRequires, builtinsWithoutNamespace],
+    plugins: [lazyRequires, builtinsWithoutNamespace, zodEnglishOnly],
     logLevel: 'warning',
     metafile: true,
     // Less source to parse and to keep in the heap (idle watch ~2 MiB less); names stay, for stack traces.

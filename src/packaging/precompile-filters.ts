@@ -11,19 +11,19 @@ import { pathToFileURL } from 'node:url';
 import { BUILTIN_FILTER_DIR, FilterRegistry } from '../filters/registry.js';
 import { precompile, PRECOMPILED_DIR } from '../filters/precompiled.js';
 
-/** Writes `dir`/<name>.json for each built-in that can be stored; returns their names. */
+/** Writes `dir`/<name>.json for each built-in; returns their names. */
 export async function precompileFilters(
   dir: string = PRECOMPILED_DIR,
   builtinDir: string = BUILTIN_FILTER_DIR,
 ): Promise<string[]> {
-  // Read from the YAML only: the registry would take the old JSON for an unchanged file.
+  // Read from the YAML only (`dir`, emptied, is where the registry looks for JSON).
   await rm(dir, { recursive: true, force: true });
-  const registry = new FilterRegistry(null, builtinDir);
+  const registry = new FilterRegistry(null, builtinDir, false, dir);
+  const text = (path: string) => readFileSync(path, 'utf8');
   const written: string[] = [];
   await mkdir(dir, { recursive: true });
   for (const filter of registry.all()) {
-    const stored = precompile(filter, readFileSync(filter.path, 'utf8'));
-    if (stored === null) continue;
+    const stored = precompile(filter, text(filter.path), (name) => text(registry.get(name)!.path));
     await writeFile(join(dir, `${filter.spec.name}.json`), JSON.stringify(stored));
     written.push(filter.spec.name);
   }

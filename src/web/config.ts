@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { isHostName } from './hosts.js';
-import { isPasswordHash } from './password.js';
+import { isPasswordHash } from './password-hash.js';
 
 export const webSchema = z
   .strictObject({

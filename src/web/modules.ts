@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Analyst } from '../agent/analyst.js';
 import type { Incident as StoredIncident, Millis, Verdict, TriageRecord } from '../domain.js';
-import { HOST_NAME } from '../fleet/protocol.js';
+import { HOST_NAME } from '../fleet/host-name.js';
 import { ADMIN_VERDICTS, setAdminVerdict } from '../incidents/admin.js';
 import { statusReasonText, triageReasonText, whereText } from '../incidents/format.js';
 import type { ServerStatus } from '../incidents/status.js';

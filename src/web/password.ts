@@ -7,27 +7,17 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { isPasswordHash, PASSWORD_HASH } from './password-hash.js';
 
 const N = 16384;
 const R = 8;
 const P = 1;
 const KEY_BYTES = 32;
-const PATTERN = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9_-]{16,})\$([A-Za-z0-9_-]{32,})$/;
 export const PASSWORD_FILE_NAME = 'web-password';
 
 function scrypt(password: string, salt: Buffer, keylen: number, o: ScryptOptions): Promise<Buffer> {
   return new Promise((ok, fail) =>
     scryptCb(password, salt, keylen, o, (err, key) => (err ? fail(err) : ok(key))),
-  );
-}
-
-export function isPasswordHash(text: string): boolean {
-  const m = PATTERN.exec(text);
-  if (m === null) return false;
-  const n = Number(m[1]);
-  // A power of two between 2^10 and 2^20: weaker is not a hash to accept, stronger stalls logins.
-  return (
-    n >= 1024 && n <= 1 << 20 && (n & (n - 1)) === 0 && Number(m[2]) <= 32 && Number(m[3]) <= 16
   );
 }
 
@@ -39,7 +29,7 @@ export async function hashPassword(password: string): Promise<string> {
 
 /** Whether `password` matches `hash`; false for a malformed hash. */
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  const m = PATTERN.exec(hash);
+  const m = PASSWORD_HASH.exec(hash);
   if (m === null || !isPasswordHash(hash)) return false;
   const expected = Buffer.from(m[5]!, 'base64url');
   const key = await scrypt(password, Buffer.from(m[4]!, 'base64url'), expected.length, {

@@ -19,7 +19,8 @@ import { asyncHosts, HostStore } from '../store/hosts.js';
 import { openStore, type Store } from '../store/index.js';
 import type { Ban } from './contract.js';
 import { webSchema } from './config.js';
-import { hashPassword, isPasswordHash, loadPasswordHash, verifyPassword } from './password.js';
+import { isPasswordHash } from './password-hash.js';
+import { hashPassword, loadPasswordHash, verifyPassword } from './password.js';
 import { WebServer } from './server.js';
 
 const PASSWORD = 'a long enough password';
