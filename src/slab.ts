@@ -60,6 +60,13 @@ export class AddressSlab {
   /** Most and least recently used slots. */
   private head = EMPTY;
   private tail = EMPTY;
+  /**
+   * The next slot to evict and its bucket, looked up right after an eviction, while the line
+   * is processed further: the row and the bucket are then in the cache when the next new key
+   * needs them (a flood of new keys otherwise waits on two cache misses for each eviction).
+   */
+  private victim = EMPTY;
+  private victimBucket = 0;
 
   /** `ownerWords`: 32-bit words of the owner's own in each row (slot * rowWords + OWNER_WORD on). */
   constructor(
@@ -126,6 +133,10 @@ export class AddressSlab {
       this.evictions++;
       this.removeFromTable(slot);
       this.unlink(slot);
+      if (this.tail !== EMPTY) {
+        this.victim = this.tail;
+        this.victimBucket = this.bucketOf(this.tail);
+      }
     }
     const k = slot * this.rowWords;
     this.keys[k] = tag;
@@ -165,11 +176,21 @@ export class AddressSlab {
     return hash(keys[k]!, keys[k + 1]!, keys[k + 2]!, keys[k + 3]!, keys[k + 4]!);
   }
 
+  /** The bucket that holds `slot`. */
+  private bucketOf(slot: number): number {
+    let b = this.hashOf(slot) & this.mask;
+    while (this.table[2 * b] !== slot + 1) b = (b + 1) & this.mask;
+    return b;
+  }
+
   /** Deletion without tombstones: later entries of the probe run move back into the hole. */
   private removeFromTable(slot: number): void {
     const { table, mask } = this;
-    let hole = this.hashOf(slot) & mask;
-    while (table[2 * hole] !== slot + 1) hole = (hole + 1) & mask;
+    // The victim's bucket unless an entry moved (a deletion) or the slot was touched since.
+    let hole =
+      slot === this.victim && table[2 * this.victimBucket] === slot + 1
+        ? this.victimBucket
+        : this.bucketOf(slot);
     for (let b = (hole + 1) & mask; table[2 * b] !== 0; b = (b + 1) & mask) {
       const home = table[2 * b + 1]! & mask;
       // The entry may move into the hole unless its home lies cyclically in (hole, b].

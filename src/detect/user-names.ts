@@ -11,9 +11,19 @@ export class UserNames {
   private readonly names: string[] = [];
   private readonly holders: number[] = [];
   private readonly free: number[] = [];
+  /**
+   * The name last held and its id, asked again without a lookup: an IPv6 address and its
+   * prefix hold the same name one after the other, and an attacker mostly repeats one.
+   */
+  private lastName: string | null = null;
+  private lastId = 0;
 
   /** The id of `name`, held once more. */
   hold(name: string): number {
+    if (name === this.lastName) {
+      this.holders[this.lastId]!++;
+      return this.lastId;
+    }
     let id = this.ids.get(name);
     if (id === undefined) {
       // Copied: a capture of a log line would keep the whole chunk alive (detach.ts).
@@ -24,11 +34,14 @@ export class UserNames {
       this.ids.set(own, id);
     }
     this.holders[id]!++;
+    this.lastName = this.names[id]!;
+    this.lastId = id;
     return id;
   }
 
   release(id: number): void {
     if (--this.holders[id]! > 0) return;
+    if (id === this.lastId) this.lastName = null;
     this.ids.delete(this.names[id]!);
     this.names[id] = '';
     this.free.push(id);

@@ -535,6 +535,18 @@ class SpecClassifier implements Classifier {
     return re.exec(message);
   }
 
+  /**
+   * A kept copy of a line's syslog host: the last one, while lines name the same host (a
+   * string made per line and kept by a connection would live on into V8's old generation).
+   */
+  private logHost(host: string | null): string | null {
+    if (host === null) return null;
+    if (host !== this.lastLogHost) this.lastLogHost = detach(host);
+    return this.lastLogHost;
+  }
+
+  private lastLogHost = '';
+
   /** Forgets a connection (and tells the journal, when it knew an address). */
   private drop(pid: number, conn: Connection): void {
     this.connections!.delete(pid);
@@ -556,8 +568,7 @@ class SpecClassifier implements Classifier {
       this.drop(record.pid, conn);
       conn = undefined;
     }
-    if (conn === undefined)
-      conn = map.open(record.pid, record.host === null ? null : detach(record.host), t);
+    if (conn === undefined) conn = map.open(record.pid, this.logHost(record.host), t);
     else if (t !== null) conn.lastSeen = t;
     return conn;
   }

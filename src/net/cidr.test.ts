@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CidrError, CidrSet, parseCidr } from './cidr.js';
-import { parseIp, type ParsedIp } from './ip.js';
+import fc from 'fast-check';
+import { CidrError, CidrSet, parseCidr, type Cidr } from './cidr.js';
+import { formatIp, maskWords, parseIp, type ParsedIp } from './ip.js';
 
 function ip(s: string): ParsedIp {
   const p = parseIp(s);
@@ -117,6 +118,28 @@ describe('CidrSet', () => {
     const set = new CidrSet([parseCidr('2001:DB8::/32'), '192.0.2.9', '10.9.8.7/8']);
     assert.equal(set.size, 3);
     assert.deepEqual(set.list(), ['2001:db8::/32', '192.0.2.9/32', '10.0.0.0/8']);
+  });
+
+  it('matches as masking the address with each network in turn does, on random sets', () => {
+    // Few distinct words, so that addresses fall inside the networks often.
+    const word = fc.constantFrom(0, 1, 0x0a000000, 0x7fffffff, 0x80000000, 0xc0a80000, 0xffffffff);
+    const address = fc.oneof(
+      fc.tuple(word).map((words) => ({ family: 4 as const, words })),
+      fc.tuple(word, word, word, word).map((words) => ({ family: 6 as const, words })),
+    );
+    const network = fc
+      .tuple(address, fc.integer({ min: 0, max: 128 }))
+      .map(([a, n]) => parseCidr(`${formatIp(a)}/${a.family === 4 ? n % 33 : n}`));
+    const naive = (nets: Cidr[], a: ParsedIp) =>
+      nets.find(
+        (n) => n.family === a.family && maskWords(a, n.bits).every((w, i) => w === n.words[i]),
+      ) ?? null;
+    fc.assert(
+      fc.property(fc.array(network, { maxLength: 12 }), fc.array(address), (nets, addresses) => {
+        const set = new CidrSet(nets);
+        for (const a of addresses) assert.equal(set.match(a), naive(nets, a));
+      }),
+    );
   });
 
   it('throws CidrError on the first bad entry', () => {

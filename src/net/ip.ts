@@ -42,6 +42,21 @@ function parseIpv4Words(s: string, start: number, end: number): number | null {
   return parts === 4 ? value : null;
 }
 
+/**
+ * The IPv4 text last read and its value, as `scanIpv6` keeps the last IPv6 one: the filter
+ * canonicalises an event's address, then the tracker parses the same string.
+ */
+let lastV4Text = '';
+let lastV4Word: number | null = null;
+
+function ipv4Word(s: string): number | null {
+  if (s !== lastV4Text) {
+    lastV4Text = s;
+    lastV4Word = parseIpv4Words(s, 0, s.length);
+  }
+  return lastV4Word;
+}
+
 /** What `scanIpv6` read: the eight hextets, and whether the text is already canonical. */
 const hextets = new Int32Array(8);
 let scannedCanonical = false;
@@ -172,7 +187,7 @@ function parseIpv6(s: string): number[] | null {
  */
 export function parseIpInto(s: string, v4: ParsedIp, v6: ParsedIp): ParsedIp | null {
   if (s.indexOf(':') === -1) {
-    const w = parseIpv4Words(s, 0, s.length);
+    const w = ipv4Word(s);
     if (w === null) return null;
     v4.words[0] = w;
     return v4;
@@ -232,7 +247,7 @@ export function formatIp(ip: ParsedIp): string {
 /** Canonical text of an address, or null when `s` is not one (a host name, garbage). */
 export function canonicalIp(s: string): string | null {
   // A strict dotted quad is already canonical: no need to format it again (hot path).
-  if (s.indexOf(':') === -1) return parseIpv4Words(s, 0, s.length) === null ? null : s;
+  if (s.indexOf(':') === -1) return ipv4Word(s) === null ? null : s;
   // Most IPv6 addresses in logs are written canonically already: checked without allocating.
   if (!scanIpv6(s)) return null;
   if (scannedCanonical) return s;
