@@ -25,8 +25,6 @@ import type { WatchedSource } from './watched-sources.js';
 
 /** How often `sheriff status` data is published. */
 const STATUS_EVERY_MS = 5000;
-/** How long after a finding is announced it is stored and handed on (see alert()). */
-const BOOK_AFTER_MS = 10;
 /** How often the stored days of failures are searched for persistent attackers and stuffing. */
 const LONG_HORIZON_EVERY_MS = 3_600_000;
 
@@ -300,14 +298,12 @@ export class Daemon implements RunningDaemon {
     this.p.alerts.publish({ type: 'finding', finding });
     announced?.();
     this.unbooked.push({ finding, storedId });
-    // A real timer, not setImmediate: the process sleeps in between, so whoever reads the
+    // A real 1 ms timer, not setImmediate: the process sleeps in between, so whoever reads the
     // alert (journald on the other end of stderr, the notifier's request) runs before the
     // commits and the incident's writes, which took 1-6 ms of CPU right after every finding
-    // and on a busy small machine held the reader off the CPU (bench/latency.ts). Not 1 ms:
-    // on a busy machine the reader itself waits for a CPU for milliseconds (perf sched: 3.7 ms
-    // at p95 under load 8), and bookkeeping that runs meanwhile keeps it waiting longer.
+    // and on a busy small machine held the reader off the CPU (bench/latency.ts).
     if (this.stopped) this.book();
-    else this.bookTimer ??= setTimeout(() => this.book(), BOOK_AFTER_MS);
+    else this.bookTimer ??= setTimeout(() => this.book(), 1);
   }
 
   /** Stores the findings announced since the last call, in order, and hands them on. */
