@@ -121,6 +121,7 @@ export class FileSource implements Source {
   private readonly startAtBeginning: boolean;
   private readonly clock: Clock;
   private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private readonly headBuf = Buffer.allocUnsafe(fc.HEAD_BYTES);
 
   private running = false;
   private cur: Cur | null = null;
@@ -206,7 +207,9 @@ export class FileSource implements Source {
             if (first) yield this.backlogBatch(first, first.off);
             else if (this.cur) yield this.batch();
           }
-          yield* this.readBacklog(signal);
+          // Not even an empty generator on an ordinary wake-up: every step before the lines
+          // are handed on is latency.
+          if (this.backlog.length > 0) yield* this.readBacklog(signal);
           if (!signal.aborted) yield* this.cycle(signal);
         } catch (err) {
           if (!(err instanceof NotYet)) this.errors++;
@@ -503,14 +506,18 @@ export class FileSource implements Source {
     return bytesRead;
   }
 
-  /** Whether the file still starts with the head we know (which grows up to HEAD_BYTES). */
+  /**
+   * Whether the file still starts with the head we know (which grows up to HEAD_BYTES).
+   * Read into one buffer kept for it, in one read as fc.readHead does: this runs on every
+   * wake-up, before the lines are handed on, and a fresh buffer each time cost more than
+   * the read (bench/latency-probe.ts).
+   */
   private sameHead(cur: Cur): boolean {
-    const head = fc.readHead(cur.fh);
-    if (head.length < cur.head.length || !head.subarray(0, cur.head.length).equals(cur.head)) {
-      return false;
-    }
-    if (head.length > cur.head.length) {
-      cur.head = head;
+    const n = readSync(cur.fh.fd, this.headBuf, 0, fc.HEAD_BYTES, 0);
+    const known = cur.head.length;
+    if (n < known || this.headBuf.compare(cur.head, 0, known, 0, known) !== 0) return false;
+    if (n > known) {
+      cur.head = Buffer.from(this.headBuf.subarray(0, n));
       cur.headHash = null;
     }
     return true;
