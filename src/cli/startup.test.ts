@@ -17,7 +17,12 @@ import { REPO_ROOT } from '../testing/paths.js';
 import { loadsSource, modulesIn, packagesIn } from '../testing/loaded-modules.js';
 import { runCli } from '../testing/run-cli.js';
 import { waitFor } from '../testing/wait.js';
-import { exited, startWatch, type WatchProcess } from '../testing/watch-process.js';
+import {
+  exited,
+  idleWatchConfig,
+  startWatch,
+  type WatchProcess,
+} from '../testing/watch-process.js';
 import { translator } from '../i18n/index.js';
 import { openStore } from '../store/index.js';
 import { buildProgram, commandModule, COMMAND_MODULES } from './main.js';
@@ -82,6 +87,17 @@ const traced = (name: string) => {
   return { list, env: { NODE_OPTIONS: `--import ${hook}`, SHERIFF_TEST_LOADED: list } };
 };
 
+/** A store, a configuration naming it and a state directory of their own (its config cache). */
+const withStore = async (name: string) => {
+  const state = join(dir, `state-${name}`);
+  await mkdir(state);
+  const db = join(dir, `${name}.db`);
+  openStore(db).close();
+  const config = join(dir, `${name}.yaml`);
+  await writeFile(config, `store: { path: ${JSON.stringify(db)} }\n`);
+  return { state, config };
+};
+
 describe('start-up', () => {
   it('loads no package but commander before a command runs', () => {
     const packages = packagesLoadedBy(join(REPO_ROOT, 'dist', 'cli', 'main.js'));
@@ -140,12 +156,7 @@ describe('start-up', () => {
   });
 
   it('a command whose configuration is unchanged since the last one loads neither YAML nor the schema', async () => {
-    const state = join(dir, 'state');
-    await mkdir(state);
-    const db = join(dir, 'cached.db');
-    openStore(db).close();
-    const config = join(dir, 'cached.yaml');
-    await writeFile(config, `store: { path: ${JSON.stringify(db)} }\n`);
+    const { state, config } = await withStore('cached');
     for (const run of ['first', 'second']) {
       const { list, env } = traced(`cached-${run}`);
       const r = await runCli(['--config', config, 'status'], {
@@ -162,12 +173,7 @@ describe('start-up', () => {
   });
 
   it('filters, test-filter, replay and report load neither YAML nor zod’s full build, and a schema check zod’s English only', async () => {
-    const state = join(dir, 'state-light');
-    await mkdir(state);
-    const db = join(dir, 'light.db');
-    openStore(db).close();
-    const config = join(dir, 'light.yaml');
-    await writeFile(config, `store: { path: ${JSON.stringify(db)} }\n`);
+    const { state, config } = await withStore('light');
     const log = join(dir, 'light.log');
     await writeFile(log, '');
     const run = async (name: string, args: string[]) => {
@@ -200,20 +206,7 @@ describe('start-up', () => {
   });
 
   it('an idle `sheriff watch` with the defaults loads none of the optional features’ libraries, and the console’s with its first request', async () => {
-    const log = join(dir, 'auth.log');
-    await writeFile(log, '');
-    const config = join(dir, 'watch.yaml');
-    await writeFile(
-      config,
-      [
-        `sources: [{ type: file, path: ${JSON.stringify(log)} }]`,
-        `store: { path: ${JSON.stringify(join(dir, 'watch.db'))} }`,
-        'log: { level: info, format: json }',
-        'response: { firewall: dry-run }',
-        'web: { port: 0 }', // on, as by default
-        '',
-      ].join('\n'),
-    );
+    const config = await idleWatchConfig(dir, 'watch');
     const { list, env } = traced('watch');
     const child = startWatch(config, [], env);
     children.push(child);

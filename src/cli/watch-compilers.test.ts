@@ -7,7 +7,6 @@
  * see to it. Structure only: V8's own trace says what it compiled.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { REPO_ROOT } from '../testing/paths.js';
 import { waitFor } from '../testing/wait.js';
-import { exited } from '../testing/watch-process.js';
+import { exited, idleWatchConfig, startWatch } from '../testing/watch-process.js';
 
 let dir: string;
 before(async () => {
@@ -44,43 +43,25 @@ describe('an idle sheriff watch', () => {
       skip: bundled ? false : 'tsc output newer than the bundle: run `npm run build`',
     },
     async () => {
-      const log = join(dir, 'auth.log');
-      await writeFile(log, '');
-      const config = join(dir, 'sheriff.yaml');
-      await writeFile(
-        config,
-        [
-          `sources: [{ type: file, path: ${JSON.stringify(log)} }]`,
-          `store: { path: ${JSON.stringify(join(dir, 'sheriff.db'))} }`,
-          'log: { format: json }',
-          'response: { firewall: dry-run }',
-          'web: { port: 0 }', // on, as by default
-          '',
-        ].join('\n'),
-      );
+      const config = await idleWatchConfig(dir, 'idle');
       // V8 traces what it optimises from the first module on; bin/sheriff adds watch's flags.
       const hook = join(dir, 'trace-opt.mjs');
       await writeFile(
         hook,
         "process.getBuiltinModule('node:v8').setFlagsFromString('--trace-opt');\n",
       );
-      const child = spawn(join(REPO_ROOT, 'bin', 'sheriff'), ['--config', config, 'watch'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          ...process.env,
-          SHERIFF_LANG: 'en',
-          NODE_OPTIONS: `--import ${pathToFileURL(hook).href}`,
-        },
-      });
-      let output = '';
-      child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-      child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+      const child = startWatch(
+        config,
+        [],
+        { NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` },
+        true,
+      );
       try {
         await waitFor(
           'the daemon reading and its console listening',
-          () => /"source_ready"/.test(output) && /"web_listening"/.test(output),
+          () => /"source_ready"/.test(child.output()) && /"web_listening"/.test(child.output()),
         );
-        assert.deepEqual(output.match(OPTIMISING) ?? [], []);
+        assert.deepEqual(child.output().match(OPTIMISING) ?? [], []);
       } finally {
         child.kill('SIGTERM');
         await exited(child);

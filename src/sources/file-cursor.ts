@@ -98,10 +98,10 @@ export function statPath(path: string): Ident | null {
  * Reads up to `len` bytes from the start of the file, in one read: a regular
  * file's pread is short only at its end, and a second read could see another
  * file (truncated and written again in between) and glue the two together.
+ * Into `into` when given (a view of it is returned, valid until its next use).
  */
-export function readHead(fh: FileHandle, len = HEAD_BYTES): Buffer {
-  const buf = Buffer.alloc(len);
-  return buf.subarray(0, readSync(fh.fd, buf, 0, len, 0));
+export function readHead(fh: FileHandle, len = HEAD_BYTES, into = Buffer.alloc(len)): Buffer {
+  return into.subarray(0, readSync(fh.fd, into, 0, len, 0));
 }
 
 /**

@@ -508,16 +508,16 @@ export class FileSource implements Source {
 
   /**
    * Whether the file still starts with the head we know (which grows up to HEAD_BYTES).
-   * Read into one buffer kept for it, in one read as fc.readHead does: this runs on every
-   * wake-up, before the lines are handed on, and a fresh buffer each time cost more than
-   * the read (bench/latency-probe.ts).
+   * Read into one buffer kept for it: this runs on every wake-up, before the lines are
+   * handed on, and a fresh buffer each time cost more than the read
+   * (bench/latency-probe.ts).
    */
   private sameHead(cur: Cur): boolean {
-    const n = readSync(cur.fh.fd, this.headBuf, 0, fc.HEAD_BYTES, 0);
+    const head = fc.readHead(cur.fh, fc.HEAD_BYTES, this.headBuf);
     const known = cur.head.length;
-    if (n < known || this.headBuf.compare(cur.head, 0, known, 0, known) !== 0) return false;
-    if (n > known) {
-      cur.head = Buffer.from(this.headBuf.subarray(0, n));
+    if (head.length < known || head.compare(cur.head, 0, known, 0, known) !== 0) return false;
+    if (head.length > known) {
+      cur.head = Buffer.from(head);
       cur.headHash = null;
     }
     return true;
